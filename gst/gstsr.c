@@ -1,0 +1,19 @@
+/* The `sr` plugin: registers every gst-sr element. */
+#include <gst/gst.h>
+
+#include "gstsrdegrade.h"
+#include "gstsrpairsink.h"
+
+static gboolean
+plugin_init (GstPlugin *plugin)
+{
+  gboolean ok = FALSE;
+  ok |= GST_ELEMENT_REGISTER (srdegrade, plugin);
+  ok |= GST_ELEMENT_REGISTER (srpairsink, plugin);
+  return ok;
+}
+
+#define PACKAGE "gst-sr"
+GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, sr,
+    "Super-resolution datasets, degradations, metrics and upscaling on OpenCL",
+    plugin_init, "0.1.0", "LGPL", "gst-sr", "https://github.com/gst-sr")

@@ -1,0 +1,593 @@
+/* srdegrade: the field's degradation pipelines on OpenCL.
+ *
+ * HR frame -> mod-crop to a multiple of `scale` (top-left anchored, recorded
+ * in `crop`) -> upload -> preset chain (models/sr_degrade.c) -> download.
+ * Output caps are the cropped size / scale; timestamps are kept, so the LR
+ * frame pairs with its HR frame by running time downstream. */
+#include "gstsrdegrade.h"
+#include "gstsrcontext.h"
+#include "gstsrmeta.h"
+#include "gstsrvideo.h"
+
+GST_DEBUG_CATEGORY_STATIC (gst_sr_degrade_debug);
+#define GST_CAT_DEFAULT gst_sr_degrade_debug
+
+enum {
+  PROP_0,
+  PROP_PRESET,
+  PROP_SCALE,
+  PROP_SEED,
+  PROP_NOISE,
+  PROP_JPEG,
+  PROP_DEVICE,
+};
+
+#define DEFAULT_PRESET SR_PRESET_BICUBIC
+#define DEFAULT_SCALE 4
+#define DEFAULT_SEED 0
+#define DEFAULT_DEVICE "auto"
+
+#define GST_TYPE_SR_PRESET (gst_sr_preset_get_type ())
+static GType
+gst_sr_preset_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {SR_PRESET_BICUBIC, "MATLAB bicubic imresize (classic DIV2K-style pairs)", "bicubic"},
+    {SR_PRESET_REALESRGAN, "Real-ESRGAN second-order degradation", "realesrgan"},
+    {SR_PRESET_BSRGAN, "BSRGAN shuffled degradation", "bsrgan"},
+    {SR_PRESET_BSRGAN_PLUS, "BSRGAN+ (13 shuffled slots)", "bsrgan-plus"},
+    {SR_PRESET_HGGT, "HGGT moderate single stage", "hggt"},
+    {SR_PRESET_CUSTOM, "Custom ranges from properties or a config file", "custom"},
+    {0, NULL, NULL},
+  };
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("GstSrPreset", values));
+  return type;
+}
+
+#define GST_TYPE_SR_JPEG_VARIANT (gst_sr_jpeg_variant_get_type ())
+static GType
+gst_sr_jpeg_variant_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {SR_JPEG_DIFFJPEG, "DiffJPEG with the standard table orientation", "diffjpeg"},
+    {SR_JPEG_DIFFJPEG_BASICSR, "DiffJPEG exactly as BasicSR (transposed luminance table)",
+        "diffjpeg-basicsr"},
+    {SR_JPEG_LIBJPEG, "Integer tables and 8-bit round trip, like real encoders", "libjpeg"},
+    {0, NULL, NULL},
+  };
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("GstSrJpegVariant", values));
+  return type;
+}
+
+#define CAPS_STR GST_VIDEO_CAPS_MAKE (GST_SR_VIDEO_FORMATS)
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (CAPS_STR));
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (CAPS_STR));
+
+G_DEFINE_TYPE (GstSrDegrade, gst_sr_degrade, GST_TYPE_VIDEO_FILTER);
+GST_ELEMENT_REGISTER_DEFINE (srdegrade, "srdegrade", GST_RANK_NONE,
+    GST_TYPE_SR_DEGRADE);
+
+/* ---- caps ---------------------------------------------------------------- */
+
+/* HR size -> LR size: mod-crop then divide. LR size -> every HR size that
+ * crops to it: [lr*s, lr*s + s - 1]. */
+static gboolean
+transform_dimension (const GValue *in, GValue *out, int s, GstPadDirection dir)
+{
+  if (G_VALUE_HOLDS_INT (in)) {
+    int v = g_value_get_int (in);
+    if (dir == GST_PAD_SINK) {
+      g_value_init (out, G_TYPE_INT);
+      g_value_set_int (out, MAX (v / s, 1));
+    } else {
+      gint64 lo = (gint64) v * s, hi = lo + s - 1;
+      g_value_init (out, GST_TYPE_INT_RANGE);
+      gst_value_set_int_range (out, (int) MIN (lo, G_MAXINT), (int) MIN (hi, G_MAXINT));
+    }
+    return TRUE;
+  }
+  if (GST_VALUE_HOLDS_INT_RANGE (in)) {
+    gint64 lo = gst_value_get_int_range_min (in), hi = gst_value_get_int_range_max (in);
+    if (dir == GST_PAD_SINK) {
+      lo = MAX (lo / s, 1);
+      hi = MAX (hi / s, 1);
+    } else {
+      lo = lo * s;
+      hi = hi * s + s - 1;
+    }
+    lo = MIN (lo, G_MAXINT);
+    hi = MIN (hi, G_MAXINT);
+    if (lo == hi) {
+      g_value_init (out, G_TYPE_INT);
+      g_value_set_int (out, (int) lo);
+    } else {
+      g_value_init (out, GST_TYPE_INT_RANGE);
+      gst_value_set_int_range (out, (int) lo, (int) hi);
+    }
+    return TRUE;
+  }
+  if (GST_VALUE_HOLDS_LIST (in)) {
+    g_value_init (out, GST_TYPE_LIST);
+    for (guint i = 0; i < gst_value_list_get_size (in); i++) {
+      GValue item = G_VALUE_INIT;
+      if (transform_dimension (gst_value_list_get_value (in, i), &item, s, dir))
+        gst_value_list_append_and_take_value (out, &item);
+    }
+    return TRUE;
+  }
+  return FALSE;
+}
+
+static GstCaps *
+gst_sr_degrade_transform_caps (GstBaseTransform *trans, GstPadDirection dir,
+    GstCaps *caps, GstCaps *filter)
+{
+  GstSrDegrade *self = GST_SR_DEGRADE (trans);
+  GST_OBJECT_LOCK (self);
+  const int s = self->config.scale;
+  GST_OBJECT_UNLOCK (self);
+  GstCaps *out = gst_caps_new_empty ();
+
+  for (guint i = 0; i < gst_caps_get_size (caps); i++) {
+    GstStructure *st = gst_structure_copy (gst_caps_get_structure (caps, i));
+    const char *dims[] = { "width", "height" };
+    for (int d = 0; d < 2; d++) {
+      const GValue *v = gst_structure_get_value (st, dims[d]);
+      GValue nv = G_VALUE_INIT;
+      if (v && transform_dimension (v, &nv, s, dir))
+        gst_structure_take_value (st, dims[d], &nv);
+      else if (!v)
+        gst_structure_set (st, dims[d], GST_TYPE_INT_RANGE, 1, G_MAXINT, NULL);
+    }
+    gst_caps_append_structure_full (out, st,
+        gst_caps_features_copy (gst_caps_get_features (caps, i)));
+  }
+  if (filter) {
+    GstCaps *tmp = gst_caps_intersect_full (filter, out, GST_CAPS_INTERSECT_FIRST);
+    gst_caps_unref (out);
+    out = tmp;
+  }
+  GST_DEBUG_OBJECT (self, "%s %" GST_PTR_FORMAT " -> %" GST_PTR_FORMAT,
+      dir == GST_PAD_SINK ? "sink" : "src", caps, out);
+  return out;
+}
+
+static GstCaps *
+gst_sr_degrade_fixate_caps (GstBaseTransform *trans, GstPadDirection dir,
+    GstCaps *caps, GstCaps *othercaps)
+{
+  GstSrDegrade *self = GST_SR_DEGRADE (trans);
+  othercaps = gst_caps_truncate (gst_caps_make_writable (othercaps));
+  GstStructure *in = gst_caps_get_structure (caps, 0);
+  GstStructure *out = gst_caps_get_structure (othercaps, 0);
+  int w, h;
+  if (dir == GST_PAD_SINK && gst_structure_get_int (in, "width", &w)
+      && gst_structure_get_int (in, "height", &h)) {
+    int lw, lh;
+    sr_degrade_lr_size (&self->config, w, h, &lw, &lh);
+    gst_structure_fixate_field_nearest_int (out, "width", MAX (lw, 1));
+    gst_structure_fixate_field_nearest_int (out, "height", MAX (lh, 1));
+  }
+  return gst_caps_fixate (othercaps);
+}
+
+static gboolean
+gst_sr_degrade_set_info (GstVideoFilter *filter, GstCaps *incaps,
+    GstVideoInfo *in, GstCaps *outcaps, GstVideoInfo *out)
+{
+  GstSrDegrade *self = GST_SR_DEGRADE (filter);
+  (void) incaps;
+  (void) outcaps;
+  const int s = self->config.scale;
+  const int cw = in->width - in->width % s, ch = in->height - in->height % s;
+  const int min = sr_degrade_min_hr_size (&self->config);
+
+  if (cw < min || ch < min) {
+    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+        ("Frame %dx%d is too small for preset=%s scale=%d: the smallest "
+            "accepted frame is %dx%d", in->width, in->height,
+            sr_preset_name (self->config.preset), s, min, min), (NULL));
+    return FALSE;
+  }
+  if (GST_VIDEO_INFO_FORMAT (in) != GST_VIDEO_INFO_FORMAT (out)
+      || out->width != cw / s || out->height != ch / s) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        ("Output caps must be the same format at %dx%d (input %dx%d, scale=%d)",
+            cw / s, ch / s, in->width, in->height, s), (NULL));
+    return FALSE;
+  }
+  if (cw != in->width || ch != in->height)
+    GST_INFO_OBJECT (self, "cropping %dx%d to %dx%d (a multiple of scale=%d)",
+        in->width, in->height, cw, ch, s);
+  return TRUE;
+}
+
+/* ---- runtime ------------------------------------------------------------- */
+
+static void
+gst_sr_degrade_release (GstSrDegrade *self)
+{
+  if (self->queue)
+    clFinish (self->queue);
+  sr_tensor_unref (self->hr);
+  self->hr = NULL;
+  sr_degrader_free (self->degrader);
+  self->degrader = NULL;
+  sr_convert_free (self->convert);
+  self->convert = NULL;
+  if (self->queue)
+    clReleaseCommandQueue (self->queue);
+  self->queue = NULL;
+}
+
+static gboolean
+gst_sr_degrade_start (GstBaseTransform *trans)
+{
+  GstSrDegrade *self = GST_SR_DEGRADE (trans);
+  GError *error = NULL;
+
+  if (!sr_degrade_check_config (&self->config, &error)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
+    g_clear_error (&error);
+    return FALSE;
+  }
+  if (!sr_runtime_spec_is_valid (self->device)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("Invalid device=\"%s\": use "
+            "auto, cpu, gpu or P:D (platform:device)", self->device), (NULL));
+    return FALSE;
+  }
+  if (!gst_sr_ensure_runtime (GST_ELEMENT (self), self->device, &self->runtime,
+          &error)
+      || !(self->queue = sr_runtime_create_queue (self->runtime, &error))
+      || !(self->convert = sr_convert_new (self->runtime, &error))
+      || !(self->degrader = sr_degrader_new (self->runtime, &self->config,
+              &error))) {
+    gst_sr_post_runtime_error (GST_ELEMENT (self), error);
+    g_clear_error (&error);
+    gst_sr_degrade_release (self);
+    return FALSE;
+  }
+  self->frames_seen = 0;
+  GST_INFO_OBJECT (self, "preset=%s scale=%d on %s",
+      sr_preset_name (self->config.preset), self->config.scale,
+      sr_runtime_describe (self->runtime));
+  return TRUE;
+}
+
+static gboolean
+gst_sr_degrade_stop (GstBaseTransform *trans)
+{
+  gst_sr_degrade_release (GST_SR_DEGRADE (trans));
+  return TRUE;
+}
+
+static void
+gst_sr_degrade_set_context (GstElement *element, GstContext *context)
+{
+  GstSrDegrade *self = GST_SR_DEGRADE (element);
+  gst_sr_handle_set_context (element, context, &self->runtime);
+  GST_ELEMENT_CLASS (gst_sr_degrade_parent_class)->set_context (element, context);
+}
+
+static gboolean
+gst_sr_degrade_query (GstBaseTransform *trans, GstPadDirection dir,
+    GstQuery *query)
+{
+  GstSrDegrade *self = GST_SR_DEGRADE (trans);
+  if (gst_sr_handle_context_query (GST_ELEMENT (self), query, self->runtime))
+    return TRUE;
+  return GST_BASE_TRANSFORM_CLASS (gst_sr_degrade_parent_class)->query (trans,
+      dir, query);
+}
+
+/* ---- per frame ----------------------------------------------------------- */
+
+/* The source frame index: from the timestamp when the rate is known (so it
+ * survives seeks and sharding), else the count of frames seen. */
+static guint64
+frame_index (GstSrDegrade *self, GstBuffer *buf)
+{
+  const GstVideoInfo *info = &GST_VIDEO_FILTER (self)->in_info;
+  if (GST_BUFFER_PTS_IS_VALID (buf) && info->fps_n > 0 && info->fps_d > 0)
+    return gst_util_uint64_scale_round (GST_BUFFER_PTS (buf), info->fps_n,
+        (guint64) info->fps_d * GST_SECOND);
+  return self->frames_seen;
+}
+
+static void
+field_to_structure (const SrField *f, GstStructure *s)
+{
+  GValue v = G_VALUE_INIT;
+  switch (f->type) {
+    case SR_VALUE_INT:
+      if (f->v.i >= G_MININT && f->v.i <= G_MAXINT)
+        gst_structure_set (s, f->key, G_TYPE_INT, (int) f->v.i, NULL);
+      else
+        gst_structure_set (s, f->key, G_TYPE_INT64, f->v.i, NULL);
+      return;
+    case SR_VALUE_DOUBLE:
+      gst_structure_set (s, f->key, G_TYPE_DOUBLE, f->v.d, NULL);
+      return;
+    case SR_VALUE_STRING:
+      gst_structure_set (s, f->key, G_TYPE_STRING, f->v.s, NULL);
+      return;
+    case SR_VALUE_BOOL:
+      gst_structure_set (s, f->key, G_TYPE_BOOLEAN, f->v.b, NULL);
+      return;
+    case SR_VALUE_SIZE:
+      g_value_init (&v, GST_TYPE_ARRAY);
+      for (int i = 0; i < 2; i++) {
+        GValue e = G_VALUE_INIT;
+        g_value_init (&e, G_TYPE_INT);
+        g_value_set_int (&e, f->v.size[i]);
+        gst_value_array_append_and_take_value (&v, &e);
+      }
+      gst_structure_take_value (s, f->key, &v);
+      return;
+  }
+}
+
+static GValue
+int_array (const int *vals, int n)
+{
+  GValue v = G_VALUE_INIT;
+  g_value_init (&v, GST_TYPE_ARRAY);
+  for (int i = 0; i < n; i++) {
+    GValue e = G_VALUE_INIT;
+    g_value_init (&e, G_TYPE_INT);
+    g_value_set_int (&e, vals[i]);
+    gst_value_array_append_and_take_value (&v, &e);
+  }
+  return v;
+}
+
+/* Builds the LR frame's `sr-degradation` structure: the steps an upstream
+ * element recorded on the HR frame (srusm), then ours. */
+static GstStructure *
+build_info (GstSrDegrade *self, GstBuffer *inbuf, guint64 frame, int cw, int ch)
+{
+  GstSrDegradationMeta *in_meta = gst_buffer_get_sr_degradation_meta (inbuf);
+  GstStructure *info = in_meta && in_meta->info
+      ? gst_structure_copy (in_meta->info)
+      : gst_structure_new_empty ("sr-degradation");
+  const int crop[4] = { 0, 0, cw, ch };
+  GValue crop_v = int_array (crop, 4);
+
+  gst_structure_set (info,
+      "frame", G_TYPE_UINT64, frame,
+      "scale", G_TYPE_INT, self->config.scale,
+      "preset", G_TYPE_STRING, sr_preset_name (self->config.preset),
+      "seed", G_TYPE_UINT64, self->config.seed,
+      "jpeg-variant", G_TYPE_STRING, sr_jpeg_variant_name (self->config.jpeg),
+      NULL);
+  gst_structure_take_value (info, "crop", &crop_v);
+  if (!gst_structure_has_field (info, "ops")) {
+    GValue ops = G_VALUE_INIT;
+    g_value_init (&ops, GST_TYPE_ARRAY);
+    gst_structure_take_value (info, "ops", &ops);
+  }
+  for (int i = 0; i < self->record.n_ops; i++) {
+    const SrOpRecord *op = &self->record.ops[i];
+    GstStructure *step = gst_structure_new_empty (op->name);
+    for (int j = 0; j < op->n_fields; j++)
+      field_to_structure (&op->fields[j], step);
+    gst_sr_degradation_append_op (info, step);
+  }
+  return info;
+}
+
+static GstFlowReturn
+gst_sr_degrade_transform_frame (GstVideoFilter *filter, GstVideoFrame *in,
+    GstVideoFrame *out)
+{
+  GstSrDegrade *self = GST_SR_DEGRADE (filter);
+  const int s = self->config.scale;
+  const int cw = GST_VIDEO_FRAME_WIDTH (in) / s * s;
+  const int ch = GST_VIDEO_FRAME_HEIGHT (in) / s * s;
+  const guint64 frame = frame_index (self, in->buffer);
+  SrHostFrame host;
+  SrTensor *hr, *lr = NULL;
+  SrStatus st;
+
+  gst_sr_host_frame (in, &host);
+  hr = sr_tensor_reuse (self->runtime, self->queue, &self->hr, 1, 3, ch, cw,
+      SR_DTYPE_F32);
+  if (!hr) {
+    st = SR_ERR_OUT_OF_DEVICE_MEMORY;
+    goto failed;
+  }
+  if ((st = sr_upload_packed8 (self->convert, self->queue, &host, 0, 0, hr)) != SR_OK
+      || (st = sr_degrader_run (self->degrader, self->queue, hr, frame, &lr,
+              &self->record)) != SR_OK)
+    goto failed;
+  if (lr->w != GST_VIDEO_FRAME_WIDTH (out) || lr->h != GST_VIDEO_FRAME_HEIGHT (out)) {
+    GST_ELEMENT_ERROR (self, CORE, FAILED, ("LR size %dx%d does not match the "
+            "output caps %dx%d", lr->w, lr->h, GST_VIDEO_FRAME_WIDTH (out),
+            GST_VIDEO_FRAME_HEIGHT (out)), (NULL));
+    return GST_FLOW_ERROR;
+  }
+  SrPackedLayout layout;
+  gst_sr_packed_layout (GST_VIDEO_FRAME_FORMAT (out), &layout);
+  st = sr_download_packed8 (self->convert, self->queue, lr,
+      GST_VIDEO_FRAME_PLANE_DATA (out, 0), GST_VIDEO_FRAME_PLANE_STRIDE (out, 0),
+      &layout, self->config.preset == SR_PRESET_BICUBIC ? SR_ROUND_HALF_AWAY
+      : SR_ROUND_HALF_EVEN);
+  if (st != SR_OK)
+    goto failed;
+
+  gst_buffer_add_sr_degradation_meta (out->buffer,
+      build_info (self, in->buffer, frame, cw, ch));
+  self->frames_seen++;
+  return GST_FLOW_OK;
+
+failed:
+  GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
+      ("Degrading frame %" G_GUINT64_FORMAT " failed: %s", frame,
+          sr_status_name (st)), (NULL));
+  return GST_FLOW_ERROR;
+}
+
+/* ---- properties ------------------------------------------------------------ */
+
+static void
+gst_sr_degrade_set_property (GObject *object, guint prop_id,
+    const GValue *value, GParamSpec *pspec)
+{
+  GstSrDegrade *self = GST_SR_DEGRADE (object);
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_PRESET:
+      self->config.preset = g_value_get_enum (value);
+      break;
+    case PROP_SCALE:
+      self->config.scale = g_value_get_int (value);
+      break;
+    case PROP_SEED:
+      self->config.seed = g_value_get_uint64 (value);
+      break;
+    case PROP_NOISE:
+      self->config.noise = g_value_get_boolean (value);
+      break;
+    case PROP_JPEG:
+      self->config.jpeg = g_value_get_enum (value);
+      break;
+    case PROP_DEVICE:
+      g_free (self->device);
+      self->device = g_value_dup_string (value);
+      if (!self->device)
+        self->device = g_strdup (DEFAULT_DEVICE);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+  GST_OBJECT_UNLOCK (self);
+  if (prop_id == PROP_SCALE)
+    gst_base_transform_reconfigure_src (GST_BASE_TRANSFORM (self));
+}
+
+static void
+gst_sr_degrade_get_property (GObject *object, guint prop_id, GValue *value,
+    GParamSpec *pspec)
+{
+  GstSrDegrade *self = GST_SR_DEGRADE (object);
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_PRESET:
+      g_value_set_enum (value, self->config.preset);
+      break;
+    case PROP_SCALE:
+      g_value_set_int (value, self->config.scale);
+      break;
+    case PROP_SEED:
+      g_value_set_uint64 (value, self->config.seed);
+      break;
+    case PROP_NOISE:
+      g_value_set_boolean (value, self->config.noise);
+      break;
+    case PROP_JPEG:
+      g_value_set_enum (value, self->config.jpeg);
+      break;
+    case PROP_DEVICE:
+      g_value_set_string (value, self->device);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_sr_degrade_finalize (GObject *object)
+{
+  GstSrDegrade *self = GST_SR_DEGRADE (object);
+  gst_sr_degrade_release (self);
+  if (self->runtime)
+    sr_runtime_unref (self->runtime);
+  g_free (self->device);
+  G_OBJECT_CLASS (gst_sr_degrade_parent_class)->finalize (object);
+}
+
+static void
+gst_sr_degrade_class_init (GstSrDegradeClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
+  GstVideoFilterClass *filter_class = GST_VIDEO_FILTER_CLASS (klass);
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+      | GST_PARAM_MUTABLE_READY;
+
+  gobject_class->set_property = gst_sr_degrade_set_property;
+  gobject_class->get_property = gst_sr_degrade_get_property;
+  gobject_class->finalize = gst_sr_degrade_finalize;
+
+  g_object_class_install_property (gobject_class, PROP_PRESET,
+      g_param_spec_enum ("preset", "Preset",
+          "Degradation pipeline to reproduce", GST_TYPE_SR_PRESET,
+          DEFAULT_PRESET, rw));
+  g_object_class_install_property (gobject_class, PROP_SCALE,
+      g_param_spec_int ("scale", "Scale",
+          "SR scale: LR is HR/scale (1..8 for bicubic, realesrgan, hggt, custom; "
+          "2, 3, 4 for bsrgan and bsrgan-plus). Frames are cropped to a "
+          "multiple of it (top-left anchored)", 1, 8, DEFAULT_SCALE, rw));
+  g_object_class_install_property (gobject_class, PROP_SEED,
+      g_param_spec_uint64 ("seed", "Seed",
+          "Seed of the counter-based generator: the same seed and input give "
+          "bit-identical LR frames on the same device", 0, G_MAXUINT64,
+          DEFAULT_SEED, rw));
+  g_object_class_install_property (gobject_class, PROP_NOISE,
+      g_param_spec_boolean ("noise", "Noise",
+          "Apply the noise steps. FALSE still draws and records them (so every "
+          "other parameter is unchanged) but does not add noise: for "
+          "verifying an LR against a replay of its recorded parameters",
+          TRUE, rw));
+  g_object_class_install_property (gobject_class, PROP_JPEG,
+      g_param_spec_enum ("jpeg", "JPEG variant",
+          "How JPEG steps compress", GST_TYPE_SR_JPEG_VARIANT,
+          SR_JPEG_DIFFJPEG, rw));
+  g_object_class_install_property (gobject_class, PROP_DEVICE,
+      g_param_spec_string ("device", "OpenCL device",
+          "auto (a GPU if present, else the CPU), cpu, gpu, or P:D "
+          "(platform P, device D). All gst-sr elements of a pipeline share "
+          "one device", DEFAULT_DEVICE, rw));
+
+  gst_element_class_set_static_metadata (element_class,
+      "SR degradation", "Filter/Effect/Video",
+      "Degrades HR video into LR (1/scale) with the field's pipelines "
+      "(bicubic, Real-ESRGAN, BSRGAN, HGGT), recording every sampled parameter",
+      "gst-sr developers");
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  element_class->set_context = gst_sr_degrade_set_context;
+
+  trans_class->transform_caps = gst_sr_degrade_transform_caps;
+  trans_class->fixate_caps = gst_sr_degrade_fixate_caps;
+  trans_class->start = gst_sr_degrade_start;
+  trans_class->stop = gst_sr_degrade_stop;
+  trans_class->query = gst_sr_degrade_query;
+  filter_class->set_info = gst_sr_degrade_set_info;
+  filter_class->transform_frame = gst_sr_degrade_transform_frame;
+
+  gst_type_mark_as_plugin_api (GST_TYPE_SR_PRESET, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_SR_JPEG_VARIANT, 0);
+  GST_DEBUG_CATEGORY_INIT (gst_sr_degrade_debug, "srdegrade", 0,
+      "SR degradation");
+}
+
+static void
+gst_sr_degrade_init (GstSrDegrade *self)
+{
+  self->config.preset = DEFAULT_PRESET;
+  self->config.scale = DEFAULT_SCALE;
+  self->config.seed = DEFAULT_SEED;
+  self->config.noise = TRUE;
+  self->config.jpeg = SR_JPEG_DIFFJPEG;
+  self->device = g_strdup (DEFAULT_DEVICE);
+}

@@ -1,0 +1,35 @@
+/* GstSrDegradationMeta: how an LR frame was made (DESIGN contract 5). Holds
+ * one `sr-degradation` GstStructure; any element appends its step to `ops`. */
+#pragma once
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  GstMeta meta;
+  GstStructure *info;         /* named "sr-degradation" */
+} GstSrDegradationMeta;
+
+GType gst_sr_degradation_meta_api_get_type (void);
+#define GST_SR_DEGRADATION_META_API_TYPE (gst_sr_degradation_meta_api_get_type ())
+const GstMetaInfo *gst_sr_degradation_meta_get_info (void);
+
+#define gst_buffer_get_sr_degradation_meta(b) \
+  ((GstSrDegradationMeta *) gst_buffer_get_meta ((b), GST_SR_DEGRADATION_META_API_TYPE))
+
+/* Attaches a meta taking ownership of info (replacing any existing one). */
+GstSrDegradationMeta *gst_buffer_add_sr_degradation_meta (GstBuffer *buffer,
+    GstStructure *info);
+
+/* Appends step (taken) to info's `ops` array, creating it if needed. */
+void gst_sr_degradation_append_op (GstStructure *info, GstStructure *step);
+
+/* Serialises an `sr-degradation` structure as the JSON object of the
+ * manifest's `params` (spec 0.3): doubles with 17 significant digits, ops as
+ * objects with the step name under "op". */
+void gst_sr_structure_to_json (const GstStructure *s, GString *out);
+/* Appends a JSON string literal (quoted, escaped). */
+void gst_sr_json_string (GString *out, const char *s);
+
+G_END_DECLS

@@ -1,0 +1,1055 @@
+/* srpairsink: the dataset writer.
+ *
+ * Two sink pads, `hr` and `lr`, paired by running time (DESIGN contract 6):
+ * the LR branch keeps the timestamps of the HR frame it came from, so a pair
+ * is two buffers with equal running times. A buffer whose partner cannot
+ * come any more (the other side has moved past it, sent a GAP over it, or
+ * ended) is counted as unmatched and dropped, never paired with a
+ * neighbour. GstAggregator was not used: it always has a src pad and a
+ * sink should not have one; pairing by running time is a few lines here.
+ *
+ * Output (BasicSR layout):
+ *   location/HR/<name>.png, location/LR_x<scale>/<name>.png, 8-bit RGB
+ *   location/meta_info.txt   "<name>.png (h,w,c)" per HR image
+ *   location/manifest.jsonl  one JSON object per pair (spec 0.3)
+ * Every PNG is written to a temporary file and renamed; manifest lines are
+ * appended only after both PNGs exist, so a pair is in the manifest only if
+ * it is complete. Resuming skips names already in the manifest. */
+#include "gstsrpairsink.h"
+#include "gstsrmeta.h"
+#include "gstsrpng.h"
+#include "gstsrvideo.h"
+#include "sr_philox.h"
+
+#include <errno.h>
+#include <math.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+GST_DEBUG_CATEGORY_STATIC (gst_sr_pair_sink_debug);
+#define GST_CAT_DEFAULT gst_sr_pair_sink_debug
+
+enum {
+  PROP_0,
+  PROP_LOCATION,
+  PROP_PREFIX,
+  PROP_EVERY_N,
+  PROP_MAX_PAIRS,
+  PROP_PATCH_SIZE,
+  PROP_PATCHES_PER_FRAME,
+  PROP_MIN_STD,
+  PROP_MIN_LAPLACIAN_VAR,
+  PROP_SEED,
+  PROP_COMPRESSION,
+};
+
+#define DEFAULT_EVERY_N 1
+#define DEFAULT_MAX_PAIRS 0
+#define DEFAULT_PATCH_SIZE 0
+#define DEFAULT_PATCHES_PER_FRAME 1
+#define DEFAULT_COMPRESSION 3   /* BasicSR's extract_subimages.py uses 3 */
+#define MAX_PENDING 8           /* frames one input may run ahead */
+#define PATCH_TRIES_PER_PATCH 10
+#define PROGRESS_INTERVAL_US (500 * 1000)
+#define PATCH_RNG_OP 0x70617463u    /* "patc" */
+
+typedef struct {
+  GstBuffer *buffer;
+  GstClockTime rt;
+  guint64 seq;                /* arrival index on its pad */
+} PendingBuffer;
+
+#define CAPS_STR GST_VIDEO_CAPS_MAKE (GST_SR_VIDEO_FORMATS)
+static GstStaticPadTemplate hr_template = GST_STATIC_PAD_TEMPLATE ("hr",
+    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (CAPS_STR));
+static GstStaticPadTemplate lr_template = GST_STATIC_PAD_TEMPLATE ("lr",
+    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (CAPS_STR));
+
+G_DEFINE_TYPE (GstSrPairSink, gst_sr_pair_sink, GST_TYPE_ELEMENT);
+GST_ELEMENT_REGISTER_DEFINE (srpairsink, "srpairsink", GST_RANK_NONE,
+    GST_TYPE_SR_PAIR_SINK);
+
+static void
+pending_free (PendingBuffer *p)
+{
+  gst_buffer_unref (p->buffer);
+  g_free (p);
+}
+
+static GstSrPairInput *
+input_of (GstSrPairSink *self, GstPad *pad)
+{
+  return pad == self->hr.pad ? &self->hr : &self->lr;
+}
+
+static GstSrPairInput *
+other_of (GstSrPairSink *self, GstSrPairInput *in)
+{
+  return in == &self->hr ? &self->lr : &self->hr;
+}
+
+/* Drops queued buffers of `in` whose running time is before `rt` (or all
+ * when rt is NONE): their partner can no longer arrive. */
+static void
+drop_unmatched_before (GstSrPairSink *self, GstSrPairInput *in, GstClockTime rt)
+{
+  PendingBuffer *p;
+  while ((p = g_queue_peek_head (&in->pending))
+      && (rt == GST_CLOCK_TIME_NONE || p->rt < rt)) {
+    g_queue_pop_head (&in->pending);
+    self->skipped_unmatched++;
+    GST_LOG_OBJECT (self, "unmatched %s buffer at %" GST_TIME_FORMAT,
+        in == &self->hr ? "hr" : "lr", GST_TIME_ARGS (p->rt));
+    pending_free (p);
+  }
+  g_cond_broadcast (&self->cond);
+}
+
+/* ---- source name and file names ------------------------------------------ */
+
+/* Walks upstream from the hr pad to the first URI source (filesrc, uridecodebin
+ * children are reached through bins' ghost pads). */
+static gchar *
+find_source_uri (GstSrPairSink *self)
+{
+  GstPad *pad = gst_pad_get_peer (self->hr.pad);
+  gchar *uri = NULL;
+  for (int hops = 0; pad && hops < 64 && !uri; hops++) {
+    GstElement *el = gst_pad_get_parent_element (pad);
+    gst_object_unref (pad);
+    pad = NULL;
+    if (!el)
+      break;
+    if (GST_IS_URI_HANDLER (el)
+        && gst_uri_handler_get_uri_type (GST_URI_HANDLER (el)) == GST_URI_SRC)
+      uri = gst_uri_handler_get_uri (GST_URI_HANDLER (el));
+    else {
+      GST_OBJECT_LOCK (el);
+      if (el->sinkpads)
+        pad = gst_pad_get_peer (GST_PAD (el->sinkpads->data));
+      GST_OBJECT_UNLOCK (el);
+    }
+    gst_object_unref (el);
+  }
+  if (pad)
+    gst_object_unref (pad);
+  return uri;
+}
+
+static gchar *
+sanitize_stem (const gchar *name)
+{
+  gchar *s = g_strdup (name);
+  gchar *dot = strrchr (s, '.');
+  if (dot && dot != s)
+    *dot = '\0';
+  for (gchar *p = s; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
+      *p = '_';
+  return s;
+}
+
+static void
+resolve_source (GstSrPairSink *self)
+{
+  if (self->source)
+    return;
+  gchar *uri = find_source_uri (self);
+  if (uri) {
+    gchar *file = g_filename_from_uri (uri, NULL, NULL);
+    gchar *base = g_path_get_basename (file ? file : uri);
+    self->source = file ? g_strdup (file) : g_strdup (uri);
+    self->stem = sanitize_stem (base);
+    g_free (base);
+    g_free (file);
+    g_free (uri);
+  } else {
+    self->source = gst_object_get_name (GST_OBJECT (self));
+    self->stem = g_strdup ("frame");
+  }
+}
+
+/* <prefix>[_s<seed>]_<frame>[_p<k>]: the seed keeps shards made from one
+ * video with different seeds apart; the stem keeps different videos apart. */
+static gchar *
+pair_name (GstSrPairSink *self, const GstStructure *params, guint64 frame,
+    int patch)
+{
+  guint64 seed;
+  GString *s = g_string_new (self->prefix ? self->prefix : self->stem);
+  if (params && gst_structure_get_uint64 (params, "seed", &seed))
+    g_string_append_printf (s, "_s%" G_GUINT64_FORMAT, seed);
+  g_string_append_printf (s, "_%06" G_GUINT64_FORMAT, frame);
+  if (patch >= 0)
+    g_string_append_printf (s, "_p%02d", patch);
+  g_string_append (s, ".png");
+  return g_string_free (s, FALSE);
+}
+
+/* ---- dataset files --------------------------------------------------------- */
+
+static gboolean
+write_all (int fd, const char *data, size_t len)
+{
+  while (len > 0) {
+    ssize_t n = write (fd, data, len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return FALSE;
+    data += n;
+    len -= n;
+  }
+  return TRUE;
+}
+
+/* A crash during an append can leave a partial last line: cut it off so the
+ * manifest stays one complete JSON object per line. */
+static void
+truncate_partial_line (const char *path)
+{
+  gchar *text = NULL;
+  gsize len = 0;
+  if (!g_file_get_contents (path, &text, &len, NULL) || len == 0) {
+    g_free (text);
+    return;
+  }
+  if (text[len - 1] != '\n') {
+    gchar *nl = g_strrstr_len (text, len, "\n");
+    gsize keep = nl ? (gsize) (nl - text) + 1 : 0;
+    if (truncate (path, keep) == 0)
+      GST_WARNING ("cut a partial line off %s", path);
+  }
+  g_free (text);
+}
+
+/* Loads the names of the pairs already written (resume). */
+static void
+load_existing (GstSrPairSink *self, const char *manifest)
+{
+  gchar *text = NULL;
+  g_hash_table_remove_all (self->existing);
+  truncate_partial_line (manifest);
+  if (!g_file_get_contents (manifest, &text, NULL, NULL))
+    return;
+  gchar **lines = g_strsplit (text, "\n", -1);
+  for (gchar **l = lines; *l; l++) {
+    const char *key = strstr (*l, "\"name\":\"");
+    if (!key)
+      continue;
+    key += strlen ("\"name\":\"");
+    const char *end = strchr (key, '"');
+    if (end)
+      g_hash_table_add (self->existing, g_strndup (key, end - key));
+  }
+  g_strfreev (lines);
+  g_free (text);
+}
+
+static gboolean
+ensure_dataset_dirs (GstSrPairSink *self, int scale)
+{
+  if (self->scale)
+    return TRUE;
+  gchar *hr = g_build_filename (self->location, "HR", NULL);
+  gchar *lrname = g_strdup_printf ("LR_x%d", scale);
+  gchar *lr = g_build_filename (self->location, lrname, NULL);
+  gboolean ok = g_mkdir_with_parents (hr, 0755) == 0
+      && g_mkdir_with_parents (lr, 0755) == 0;
+  int e = errno;
+  if (!ok)
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
+        ("Could not create the dataset folders in \"%s\": %s", self->location,
+            g_strerror (e)), (NULL));
+  else
+    self->scale = scale;
+  g_free (hr);
+  g_free (lr);
+  g_free (lrname);
+  return ok;
+}
+
+static gboolean
+append_line (GstSrPairSink *self, int fd, const char *file, GString *line)
+{
+  g_string_append_c (line, '\n');
+  if (write_all (fd, line->str, line->len))
+    return TRUE;
+  int e = errno;
+  GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
+      ("Could not append to %s in \"%s\": %s", file, self->location,
+          g_strerror (e)), (NULL));
+  return FALSE;
+}
+
+/* ---- informativeness (HGGT patch filter, spec B.4.4) ---------------------- */
+
+/* Gray std (population) and the variance of the saturated 3x3 Laplacian of
+ * the gray patch (OpenCV Laplacian ksize 1, CV_8U, BORDER_REFLECT_101), with
+ * Pillow's "L" conversion. */
+static void
+patch_informativeness (const guint8 *data, int stride, const SrPackedLayout *l,
+    int x0, int y0, int w, int h, double *std_out, double *lapvar_out)
+{
+  guint8 *g = g_malloc ((size_t) w * h);
+  double sum = 0, sum2 = 0;
+  for (int y = 0; y < h; y++) {
+    const guint8 *p = data + (size_t) (y0 + y) * stride + (size_t) x0 * l->pixel_stride;
+    for (int x = 0; x < w; x++, p += l->pixel_stride) {
+      guint32 v = (19595u * p[l->r] + 38470u * p[l->g] + 7471u * p[l->b] + 32768u) >> 16;
+      g[y * w + x] = (guint8) v;
+      sum += v;
+      sum2 += (double) v * v;
+    }
+  }
+  const double n = (double) w * h, mean = sum / n;
+  *std_out = sqrt (MAX (sum2 / n - mean * mean, 0.0));
+  double ls = 0, ls2 = 0;
+  for (int y = 0; y < h; y++) {
+    const int ym = y > 0 ? y - 1 : (h > 1 ? 1 : 0);
+    const int yp = y < h - 1 ? y + 1 : (h > 1 ? h - 2 : 0);
+    for (int x = 0; x < w; x++) {
+      const int xm = x > 0 ? x - 1 : (w > 1 ? 1 : 0);
+      const int xp = x < w - 1 ? x + 1 : (w > 1 ? w - 2 : 0);
+      int v = g[ym * w + x] + g[yp * w + x] + g[y * w + xm] + g[y * w + xp]
+          - 4 * g[y * w + x];
+      v = CLAMP (v, 0, 255);
+      ls += v;
+      ls2 += (double) v * v;
+    }
+  }
+  const double lmean = ls / n;
+  *lapvar_out = MAX (ls2 / n - lmean * lmean, 0.0);
+  g_free (g);
+}
+
+/* ---- writing a pair --------------------------------------------------------- */
+
+typedef struct {
+  const GstVideoFrame *frame;
+  SrPackedLayout layout;
+} MappedInput;
+
+static GstFlowReturn
+write_one (GstSrPairSink *self, const MappedInput *hr, const MappedInput *lr,
+    const GstStructure *params, guint64 frame, const char *name,
+    const int hr_box[4], const int lr_box[4])
+{
+  gchar *lrdir = g_strdup_printf ("LR_x%d", self->scale);
+  gchar *hr_path = g_build_filename (self->location, "HR", name, NULL);
+  gchar *lr_path = g_build_filename (self->location, lrdir, name, NULL);
+  GError *error = NULL;
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  if (!gst_sr_png_write_atomic (hr_path, GST_VIDEO_FRAME_PLANE_DATA (hr->frame, 0),
+          GST_VIDEO_FRAME_PLANE_STRIDE (hr->frame, 0), &hr->layout, hr_box[0],
+          hr_box[1], hr_box[2], hr_box[3], self->compression, &error)
+      || !gst_sr_png_write_atomic (lr_path,
+          GST_VIDEO_FRAME_PLANE_DATA (lr->frame, 0),
+          GST_VIDEO_FRAME_PLANE_STRIDE (lr->frame, 0), &lr->layout, lr_box[0],
+          lr_box[1], lr_box[2], lr_box[3], self->compression, &error)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, WRITE, ("%s", error->message), (NULL));
+    g_clear_error (&error);
+    g_unlink (hr_path);         /* never leave half a pair */
+    ret = GST_FLOW_ERROR;
+    goto out;
+  }
+
+  GString *line = g_string_new (NULL);
+  g_string_append_printf (line, "%s (%d,%d,3)", name, hr_box[3], hr_box[2]);
+  gboolean ok = append_line (self, self->meta_info_fd, "meta_info.txt", line);
+  g_string_truncate (line, 0);
+  g_string_append (line, "{\"name\":");
+  gst_sr_json_string (line, name);
+  g_string_append (line, ",\"source\":");
+  gst_sr_json_string (line, self->source);
+  g_string_append_printf (line, ",\"frame\":%" G_GUINT64_FORMAT
+      ",\"crop\":[%d,%d,%d,%d],\"lr_crop\":[%d,%d,%d,%d],\"params\":", frame,
+      hr_box[0], hr_box[1], hr_box[2], hr_box[3], lr_box[0], lr_box[1],
+      lr_box[2], lr_box[3]);
+  if (params)
+    gst_sr_structure_to_json (params, line);
+  else
+    g_string_append (line, "null");
+  ok = ok && append_line (self, self->manifest_fd, "manifest.jsonl", line);
+  g_string_free (line, TRUE);
+  if (!ok) {
+    ret = GST_FLOW_ERROR;
+    goto out;
+  }
+  g_hash_table_add (self->existing, g_strdup (name));
+  self->pairs++;
+out:
+  g_free (lrdir);
+  g_free (hr_path);
+  g_free (lr_path);
+  return ret;
+}
+
+/* Runs on GStreamer's thread pool: an upstream duration query from the
+ * streaming thread itself could deadlock against a decoder that holds its
+ * stream lock while it waits for our queue to drain. */
+static void
+query_duration_async (GstElement *element, gpointer unused)
+{
+  GstSrPairSink *self = GST_SR_PAIR_SINK (element);
+  gint64 duration = -1;
+  (void) unused;
+  if (gst_pad_peer_query_duration (self->hr.pad, GST_FORMAT_TIME, &duration)
+      && duration > 0)
+    g_atomic_pointer_set (&self->duration, GSIZE_TO_POINTER ((gsize) duration));
+  g_atomic_int_set (&self->duration_pending, 0);
+}
+
+static void
+post_progress (GstSrPairSink *self, gboolean force)
+{
+  gint64 now = g_get_monotonic_time ();
+  if (!force && now - self->last_progress_us < PROGRESS_INTERVAL_US)
+    return;
+  self->last_progress_us = now;
+  GstStructure *s = gst_structure_new ("sr-progress",
+      "frames", G_TYPE_UINT64, self->hr_frames,
+      "pairs", G_TYPE_UINT64, self->pairs,
+      "skipped", G_TYPE_UINT64, self->skipped_unmatched + self->skipped_filtered
+      + self->skipped_existing, NULL);
+  const gint64 duration = (gint64) GPOINTER_TO_SIZE (g_atomic_pointer_get (&self->duration));
+  if (duration <= 0 && g_atomic_int_compare_and_exchange (&self->duration_pending, 0, 1))
+    gst_element_call_async (GST_ELEMENT (self), query_duration_async, NULL, NULL);
+  if (GST_CLOCK_TIME_IS_VALID (self->hr.position) && duration > 0)
+    gst_structure_set (s, "percent", G_TYPE_DOUBLE,
+        MIN (100.0, 100.0 * (double) self->hr.position / (double) duration), NULL);
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_element (GST_OBJECT (self), s));
+}
+
+static void
+post_summary_and_eos (GstSrPairSink *self)
+{
+  if (self->eos_posted)
+    return;
+  self->eos_posted = TRUE;
+  GstStructure *s = gst_structure_new ("sr-summary",
+      "location", G_TYPE_STRING, self->location,
+      "frames", G_TYPE_UINT64, self->hr_frames,
+      "pairs", G_TYPE_UINT64, self->pairs,
+      "total-pairs", G_TYPE_UINT, g_hash_table_size (self->existing),
+      "skipped-unmatched", G_TYPE_UINT64, self->skipped_unmatched,
+      "skipped-filtered", G_TYPE_UINT64, self->skipped_filtered,
+      "skipped-existing", G_TYPE_UINT64, self->skipped_existing, NULL);
+  GST_INFO_OBJECT (self, "summary: %" GST_PTR_FORMAT, s);
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_element (GST_OBJECT (self), s));
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_eos (GST_OBJECT (self)));
+}
+
+static gboolean
+get_crop (const GstStructure *params, int crop[4])
+{
+  const GValue *v = params ? gst_structure_get_value (params, "crop") : NULL;
+  if (!v || !GST_VALUE_HOLDS_ARRAY (v) || gst_value_array_get_size (v) != 4)
+    return FALSE;
+  for (int i = 0; i < 4; i++) {
+    const GValue *e = gst_value_array_get_value (v, i);
+    if (!G_VALUE_HOLDS_INT (e))
+      return FALSE;
+    crop[i] = g_value_get_int (e);
+  }
+  return TRUE;
+}
+
+/* Called with the lock held. */
+static GstFlowReturn
+handle_pair (GstSrPairSink *self, PendingBuffer *hrp, PendingBuffer *lrp)
+{
+  GstSrDegradationMeta *meta = gst_buffer_get_sr_degradation_meta (lrp->buffer);
+  const GstStructure *params = meta ? meta->info : NULL;
+  guint64 frame = hrp->seq;
+  int scale = 0, crop[4];
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  if (params)
+    gst_structure_get_uint64 (params, "frame", &frame);
+  if (frame % self->every_n != 0)
+    return GST_FLOW_OK;
+
+  const int hw = GST_VIDEO_INFO_WIDTH (&self->hr.info), hh = GST_VIDEO_INFO_HEIGHT (&self->hr.info);
+  const int lw = GST_VIDEO_INFO_WIDTH (&self->lr.info), lh = GST_VIDEO_INFO_HEIGHT (&self->lr.info);
+  if (!params || !gst_structure_get_int (params, "scale", &scale))
+    scale = lw > 0 ? hw / lw : 0;
+  if (!get_crop (params, crop)) {
+    crop[0] = crop[1] = 0;
+    crop[2] = lw * scale;
+    crop[3] = lh * scale;
+  }
+  if (scale < 1 || crop[2] != lw * scale || crop[3] != lh * scale
+      || crop[0] < 0 || crop[1] < 0 || crop[0] + crop[2] > hw || crop[1] + crop[3] > hh) {
+    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+        ("LR frame %dx%d does not pair with HR frame %dx%d: expected the HR "
+            "region %dx%d at (%d,%d) to be LR x scale (scale=%d)", lw, lh, hw,
+            hh, crop[2], crop[3], crop[0], crop[1], scale), (NULL));
+    return GST_FLOW_ERROR;
+  }
+  if (self->patch_size && (self->patch_size % scale || (int) self->patch_size > crop[2]
+          || (int) self->patch_size > crop[3])) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("patch-size=%u must be a multiple of the scale (%d) and fit in the "
+            "%dx%d frame", self->patch_size, scale, crop[2], crop[3]), (NULL));
+    return GST_FLOW_ERROR;
+  }
+  if (!ensure_dataset_dirs (self, scale))
+    return GST_FLOW_ERROR;
+  if (self->scale != scale) {
+    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+        ("The scale changed from %d to %d within one dataset", self->scale,
+            scale), (NULL));
+    return GST_FLOW_ERROR;
+  }
+  resolve_source (self);
+
+  GstVideoFrame hf, lf;
+  if (!gst_video_frame_map (&hf, &self->hr.info, hrp->buffer, GST_MAP_READ))
+    goto map_failed;
+  if (!gst_video_frame_map (&lf, &self->lr.info, lrp->buffer, GST_MAP_READ)) {
+    gst_video_frame_unmap (&hf);
+    goto map_failed;
+  }
+  MappedInput hm = { &hf, {0} }, lm = { &lf, {0} };
+  gst_sr_packed_layout (GST_VIDEO_FRAME_FORMAT (&hf), &hm.layout);
+  gst_sr_packed_layout (GST_VIDEO_FRAME_FORMAT (&lf), &lm.layout);
+
+  if (!self->patch_size) {
+    gchar *name = pair_name (self, params, frame, -1);
+    const int lr_box[4] = { 0, 0, lw, lh };
+    if (g_hash_table_contains (self->existing, name))
+      self->skipped_existing++;
+    else
+      ret = write_one (self, &hm, &lm, params, frame, name, crop, lr_box);
+    g_free (name);
+  } else {
+    const int lp = self->patch_size / scale;
+    SrRng rng;
+    sr_rng_init (&rng, self->seed, frame, PATCH_RNG_OP);
+    int accepted = 0;
+    for (guint t = 0; t < self->patches_per_frame * PATCH_TRIES_PER_PATCH
+        && accepted < (int) self->patches_per_frame && ret == GST_FLOW_OK; t++) {
+      const int lx = (int) sr_rng_int (&rng, 0, lw - lp);
+      const int ly = (int) sr_rng_int (&rng, 0, lh - lp);
+      const int hr_box[4] = { crop[0] + lx * scale, crop[1] + ly * scale,
+        (int) self->patch_size, (int) self->patch_size };
+      const int lr_box[4] = { lx, ly, lp, lp };
+      if (self->min_std > 0 || self->min_laplacian_var > 0) {
+        double sd, lv;
+        patch_informativeness (GST_VIDEO_FRAME_PLANE_DATA (&hf, 0),
+            GST_VIDEO_FRAME_PLANE_STRIDE (&hf, 0), &hm.layout, hr_box[0],
+            hr_box[1], hr_box[2], hr_box[3], &sd, &lv);
+        if (sd < self->min_std || lv < self->min_laplacian_var) {
+          self->skipped_filtered++;
+          continue;
+        }
+      }
+      gchar *name = pair_name (self, params, frame, accepted);
+      accepted++;
+      if (g_hash_table_contains (self->existing, name))
+        self->skipped_existing++;
+      else
+        ret = write_one (self, &hm, &lm, params, frame, name, hr_box, lr_box);
+      g_free (name);
+      if (self->max_pairs && self->pairs >= self->max_pairs)
+        break;
+    }
+  }
+  gst_video_frame_unmap (&lf);
+  gst_video_frame_unmap (&hf);
+  if (self->max_pairs && self->pairs >= self->max_pairs) {
+    GST_INFO_OBJECT (self, "max-pairs=%u reached", self->max_pairs);
+    self->done = TRUE;
+  }
+  post_progress (self, FALSE);
+  return ret;
+
+map_failed:
+  GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not map a video frame"), (NULL));
+  return GST_FLOW_ERROR;
+}
+
+/* ---- pads -------------------------------------------------------------------- */
+
+static GstFlowReturn
+gst_sr_pair_sink_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
+{
+  GstSrPairSink *self = GST_SR_PAIR_SINK (parent);
+  GstFlowReturn ret = GST_FLOW_OK;
+  g_mutex_lock (&self->lock);
+  GstSrPairInput *in = input_of (self, pad), *other = other_of (self, in);
+  PendingBuffer *p = g_new0 (PendingBuffer, 1);
+  p->buffer = buffer;
+  p->seq = in == &self->hr ? self->hr_frames++ : G_MAXUINT64;
+  p->rt = gst_segment_to_running_time (&in->segment, GST_FORMAT_TIME,
+      GST_BUFFER_PTS (buffer));
+
+  if (in->flushing) {
+    ret = GST_FLOW_FLUSHING;
+    goto drop;
+  }
+  if (self->done || self->eos_posted) {
+    ret = GST_FLOW_EOS;
+    goto drop;
+  }
+  if (!in->have_info) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, ("Buffer before caps on %s",
+            GST_PAD_NAME (pad)), (NULL));
+    ret = GST_FLOW_NOT_NEGOTIATED;
+    goto drop;
+  }
+  if (!GST_CLOCK_TIME_IS_VALID (p->rt)) {
+    /* Without a running time nothing can be paired honestly. */
+    self->skipped_unmatched++;
+    goto drop;
+  }
+  in->position = p->rt;
+
+  drop_unmatched_before (self, other, p->rt);
+  PendingBuffer *head = g_queue_peek_head (&other->pending);
+  if (head && head->rt == p->rt) {
+    g_queue_pop_head (&other->pending);
+    ret = in == &self->hr ? handle_pair (self, p, head) : handle_pair (self, head, p);
+    pending_free (head);
+    g_cond_broadcast (&self->cond);
+    goto drop;
+  }
+  if (head || other->eos || (GST_CLOCK_TIME_IS_VALID (other->position)
+          && other->position > p->rt)) {
+    self->skipped_unmatched++;  /* the other side is already past this time */
+    goto drop;
+  }
+  /* Wait for the partner, but do not run more than MAX_PENDING ahead. */
+  g_queue_push_tail (&in->pending, p);
+  while (g_queue_get_length (&in->pending) > MAX_PENDING && !in->flushing
+      && !other->eos && !self->done)
+    g_cond_wait (&self->cond, &self->lock);
+  ret = in->flushing ? GST_FLOW_FLUSHING : (self->done ? GST_FLOW_EOS : GST_FLOW_OK);
+  if (other->eos)
+    drop_unmatched_before (self, in, GST_CLOCK_TIME_NONE);
+  g_mutex_unlock (&self->lock);
+  return ret;
+
+drop:
+  if (self->done && ret == GST_FLOW_OK)
+    ret = GST_FLOW_EOS;
+  if (ret == GST_FLOW_EOS)
+    post_summary_and_eos (self);
+  pending_free (p);
+  g_mutex_unlock (&self->lock);
+  return ret;
+}
+
+static gboolean
+gst_sr_pair_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
+{
+  GstSrPairSink *self = GST_SR_PAIR_SINK (parent);
+  GstSrPairInput *in = input_of (self, pad);
+  gboolean ok = TRUE;
+
+  g_mutex_lock (&self->lock);
+  GstSrPairInput *other = other_of (self, in);
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_CAPS:{
+      GstCaps *caps;
+      gst_event_parse_caps (event, &caps);
+      in->have_info = gst_video_info_from_caps (&in->info, caps);
+      ok = in->have_info;
+      break;
+    }
+    case GST_EVENT_SEGMENT:{
+      const GstSegment *seg;
+      gst_event_parse_segment (event, &seg);
+      if (seg->format != GST_FORMAT_TIME) {
+        GST_ELEMENT_ERROR (self, STREAM, FORMAT, ("srpairsink needs TIME "
+                "segments on %s to pair by running time", GST_PAD_NAME (pad)), (NULL));
+        ok = FALSE;
+      } else
+        gst_segment_copy_into (seg, &in->segment);
+      break;
+    }
+    case GST_EVENT_GAP:{
+      GstClockTime ts, dur;
+      gst_event_parse_gap (event, &ts, &dur);
+      GstClockTime rt = gst_segment_to_running_time (&in->segment,
+          GST_FORMAT_TIME, ts);
+      if (GST_CLOCK_TIME_IS_VALID (rt)) {
+        GstClockTime end = rt + (GST_CLOCK_TIME_IS_VALID (dur) ? MAX (dur, 1) : 1);
+        drop_unmatched_before (self, other, end);   /* no partner in the gap */
+        in->position = end - 1;
+      }
+      break;
+    }
+    case GST_EVENT_EOS:
+      in->eos = TRUE;
+      drop_unmatched_before (self, other, GST_CLOCK_TIME_NONE);
+      if (other->eos)
+        post_summary_and_eos (self);
+      else
+        post_progress (self, TRUE);
+      break;
+    case GST_EVENT_FLUSH_START:
+      in->flushing = TRUE;
+      g_cond_broadcast (&self->cond);
+      break;
+    case GST_EVENT_FLUSH_STOP:
+      in->flushing = FALSE;
+      in->eos = FALSE;
+      in->position = GST_CLOCK_TIME_NONE;
+      g_queue_clear_full (&in->pending, (GDestroyNotify) pending_free);
+      gst_segment_init (&in->segment, GST_FORMAT_TIME);
+      self->eos_posted = FALSE;
+      break;
+    default:
+      break;
+  }
+  g_mutex_unlock (&self->lock);
+  gst_event_unref (event);
+  return ok;
+}
+
+static gboolean
+gst_sr_pair_sink_query (GstPad *pad, GstObject *parent, GstQuery *query)
+{
+  switch (GST_QUERY_TYPE (query)) {
+    case GST_QUERY_CAPS:{
+      GstCaps *filter, *caps = gst_pad_get_pad_template_caps (pad);
+      gst_query_parse_caps (query, &filter);
+      if (filter) {
+        GstCaps *tmp = gst_caps_intersect_full (filter, caps, GST_CAPS_INTERSECT_FIRST);
+        gst_caps_unref (caps);
+        caps = tmp;
+      }
+      gst_query_set_caps_result (query, caps);
+      gst_caps_unref (caps);
+      return TRUE;
+    }
+    case GST_QUERY_ALLOCATION:
+      gst_query_add_allocation_meta (query, GST_VIDEO_META_API_TYPE, NULL);
+      return TRUE;
+    default:
+      return gst_pad_query_default (pad, parent, query);
+  }
+}
+
+/* ---- state ----------------------------------------------------------------------- */
+
+static void
+input_reset (GstSrPairInput *in)
+{
+  g_queue_clear_full (&in->pending, (GDestroyNotify) pending_free);
+  gst_segment_init (&in->segment, GST_FORMAT_TIME);
+  in->eos = FALSE;
+  in->flushing = FALSE;
+  in->have_info = FALSE;
+  in->position = GST_CLOCK_TIME_NONE;
+}
+
+static int
+open_append (GstSrPairSink *self, const char *file)
+{
+  gchar *path = g_build_filename (self->location, file, NULL);
+  int fd = g_open (path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  int e = errno;
+  if (fd < 0)
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
+        ("Could not open \"%s\" for writing: %s", path, g_strerror (e)), (NULL));
+  g_free (path);
+  return fd;
+}
+
+static gboolean
+gst_sr_pair_sink_start (GstSrPairSink *self)
+{
+  if (!self->location || !*self->location) {
+    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+        ("No location set: give srpairsink a location=<folder>"), (NULL));
+    return FALSE;
+  }
+  if (g_mkdir_with_parents (self->location, 0755) != 0
+      || g_access (self->location, W_OK) != 0) {
+    int e = errno;
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
+        ("Cannot write to location \"%s\": %s", self->location, g_strerror (e)),
+        (NULL));
+    return FALSE;
+  }
+  gchar *manifest = g_build_filename (self->location, "manifest.jsonl", NULL);
+  load_existing (self, manifest);
+  g_free (manifest);
+  gchar *meta_info = g_build_filename (self->location, "meta_info.txt", NULL);
+  truncate_partial_line (meta_info);
+  g_free (meta_info);
+  if ((self->manifest_fd = open_append (self, "manifest.jsonl")) < 0
+      || (self->meta_info_fd = open_append (self, "meta_info.txt")) < 0)
+    return FALSE;
+  if (g_hash_table_size (self->existing))
+    GST_INFO_OBJECT (self, "resuming: %u pairs already in %s",
+        g_hash_table_size (self->existing), self->location);
+  self->scale = 0;
+  self->hr_frames = self->pairs = 0;
+  self->skipped_unmatched = self->skipped_filtered = self->skipped_existing = 0;
+  self->done = self->eos_posted = FALSE;
+  self->last_progress_us = 0;
+  self->duration = NULL;
+  input_reset (&self->hr);
+  input_reset (&self->lr);
+  return TRUE;
+}
+
+static void
+gst_sr_pair_sink_stop (GstSrPairSink *self)
+{
+  if (self->manifest_fd >= 0)
+    close (self->manifest_fd);
+  if (self->meta_info_fd >= 0)
+    close (self->meta_info_fd);
+  self->manifest_fd = self->meta_info_fd = -1;
+  input_reset (&self->hr);
+  input_reset (&self->lr);
+  g_clear_pointer (&self->source, g_free);
+  g_clear_pointer (&self->stem, g_free);
+}
+
+static GstStateChangeReturn
+gst_sr_pair_sink_change_state (GstElement *element, GstStateChange transition)
+{
+  GstSrPairSink *self = GST_SR_PAIR_SINK (element);
+  GstStateChangeReturn ret;
+
+  switch (transition) {
+    case GST_STATE_CHANGE_READY_TO_PAUSED:
+      if (!gst_sr_pair_sink_start (self)) {
+        gst_sr_pair_sink_stop (self);
+        return GST_STATE_CHANGE_FAILURE;
+      }
+      break;
+    case GST_STATE_CHANGE_PAUSED_TO_READY:
+      g_mutex_lock (&self->lock);   /* wake chains waiting for a partner */
+      self->hr.flushing = self->lr.flushing = TRUE;
+      g_cond_broadcast (&self->cond);
+      g_mutex_unlock (&self->lock);
+      break;
+    default:
+      break;
+  }
+  ret = GST_ELEMENT_CLASS (gst_sr_pair_sink_parent_class)->change_state (element,
+      transition);
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
+    g_mutex_lock (&self->lock);
+    gst_sr_pair_sink_stop (self);
+    g_mutex_unlock (&self->lock);
+  }
+  return ret;
+}
+
+/* ---- properties ------------------------------------------------------------------- */
+
+static void
+gst_sr_pair_sink_set_property (GObject *object, guint prop_id,
+    const GValue *value, GParamSpec *pspec)
+{
+  GstSrPairSink *self = GST_SR_PAIR_SINK (object);
+  g_mutex_lock (&self->lock);
+  switch (prop_id) {
+    case PROP_LOCATION:
+      g_free (self->location);
+      self->location = g_value_dup_string (value);
+      break;
+    case PROP_PREFIX:
+      g_free (self->prefix);
+      self->prefix = g_value_dup_string (value);
+      if (self->prefix && !*self->prefix)
+        g_clear_pointer (&self->prefix, g_free);
+      break;
+    case PROP_EVERY_N:
+      self->every_n = g_value_get_uint (value);
+      break;
+    case PROP_MAX_PAIRS:
+      self->max_pairs = g_value_get_uint (value);
+      break;
+    case PROP_PATCH_SIZE:
+      self->patch_size = g_value_get_uint (value);
+      break;
+    case PROP_PATCHES_PER_FRAME:
+      self->patches_per_frame = g_value_get_uint (value);
+      break;
+    case PROP_MIN_STD:
+      self->min_std = g_value_get_double (value);
+      break;
+    case PROP_MIN_LAPLACIAN_VAR:
+      self->min_laplacian_var = g_value_get_double (value);
+      break;
+    case PROP_SEED:
+      self->seed = g_value_get_uint64 (value);
+      break;
+    case PROP_COMPRESSION:
+      self->compression = g_value_get_int (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+gst_sr_pair_sink_get_property (GObject *object, guint prop_id, GValue *value,
+    GParamSpec *pspec)
+{
+  GstSrPairSink *self = GST_SR_PAIR_SINK (object);
+  g_mutex_lock (&self->lock);
+  switch (prop_id) {
+    case PROP_LOCATION:
+      g_value_set_string (value, self->location);
+      break;
+    case PROP_PREFIX:
+      g_value_set_string (value, self->prefix);
+      break;
+    case PROP_EVERY_N:
+      g_value_set_uint (value, self->every_n);
+      break;
+    case PROP_MAX_PAIRS:
+      g_value_set_uint (value, self->max_pairs);
+      break;
+    case PROP_PATCH_SIZE:
+      g_value_set_uint (value, self->patch_size);
+      break;
+    case PROP_PATCHES_PER_FRAME:
+      g_value_set_uint (value, self->patches_per_frame);
+      break;
+    case PROP_MIN_STD:
+      g_value_set_double (value, self->min_std);
+      break;
+    case PROP_MIN_LAPLACIAN_VAR:
+      g_value_set_double (value, self->min_laplacian_var);
+      break;
+    case PROP_SEED:
+      g_value_set_uint64 (value, self->seed);
+      break;
+    case PROP_COMPRESSION:
+      g_value_set_int (value, self->compression);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+gst_sr_pair_sink_finalize (GObject *object)
+{
+  GstSrPairSink *self = GST_SR_PAIR_SINK (object);
+  gst_sr_pair_sink_stop (self);
+  g_hash_table_destroy (self->existing);
+  g_free (self->location);
+  g_free (self->prefix);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+  G_OBJECT_CLASS (gst_sr_pair_sink_parent_class)->finalize (object);
+}
+
+static void
+gst_sr_pair_sink_class_init (GstSrPairSinkClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+      | GST_PARAM_MUTABLE_READY;
+
+  gobject_class->set_property = gst_sr_pair_sink_set_property;
+  gobject_class->get_property = gst_sr_pair_sink_get_property;
+  gobject_class->finalize = gst_sr_pair_sink_finalize;
+
+  g_object_class_install_property (gobject_class, PROP_LOCATION,
+      g_param_spec_string ("location", "Location",
+          "Dataset folder (created if missing): HR/, LR_x<scale>/, "
+          "meta_info.txt, manifest.jsonl", NULL, rw));
+  g_object_class_install_property (gobject_class, PROP_PREFIX,
+      g_param_spec_string ("prefix", "Name prefix",
+          "File name prefix; default: the source file's name. Names are "
+          "<prefix>[_s<seed>]_<frame>[_p<patch>].png", NULL, rw));
+  g_object_class_install_property (gobject_class, PROP_EVERY_N,
+      g_param_spec_uint ("every-n", "Every N frames",
+          "Write the pairs of frames whose index is a multiple of N", 1,
+          G_MAXUINT, DEFAULT_EVERY_N, rw));
+  g_object_class_install_property (gobject_class, PROP_MAX_PAIRS,
+      g_param_spec_uint ("max-pairs", "Max pairs",
+          "End the stream (EOS) once this many pairs were written in this run "
+          "(0 = no limit)", 0, G_MAXUINT, DEFAULT_MAX_PAIRS, rw));
+  g_object_class_install_property (gobject_class, PROP_PATCH_SIZE,
+      g_param_spec_uint ("patch-size", "Patch size",
+          "HR patch side in pixels (a multiple of the scale); 0 writes whole "
+          "frames. LR patches are the aligned crops (HR box / scale)", 0,
+          65536, DEFAULT_PATCH_SIZE, rw));
+  g_object_class_install_property (gobject_class, PROP_PATCHES_PER_FRAME,
+      g_param_spec_uint ("patches-per-frame", "Patches per frame",
+          "Random aligned patches per frame in patch mode", 1, 4096,
+          DEFAULT_PATCHES_PER_FRAME, rw));
+  g_object_class_install_property (gobject_class, PROP_MIN_STD,
+      g_param_spec_double ("min-std", "Minimum gray std",
+          "HGGT informativeness filter: skip patches whose gray standard "
+          "deviation (0..255) is below this (HGGT uses 30; 0 = off)", 0, 255,
+          0, rw));
+  g_object_class_install_property (gobject_class, PROP_MIN_LAPLACIAN_VAR,
+      g_param_spec_double ("min-laplacian-var", "Minimum Laplacian variance",
+          "HGGT informativeness filter: skip patches whose 8-bit Laplacian "
+          "variance is below this (HGGT uses 30; 0 = off)", 0, G_MAXDOUBLE,
+          0, rw));
+  g_object_class_install_property (gobject_class, PROP_SEED,
+      g_param_spec_uint64 ("seed", "Seed", "Seed of the patch positions", 0,
+          G_MAXUINT64, 0, rw));
+  g_object_class_install_property (gobject_class, PROP_COMPRESSION,
+      g_param_spec_int ("compression", "PNG compression",
+          "zlib level of the PNG files (0 = none, 9 = smallest)", 0, 9,
+          DEFAULT_COMPRESSION, rw));
+
+  gst_element_class_set_static_metadata (element_class,
+      "SR dataset writer", "Sink/Video",
+      "Writes HR/LR pairs matched by running time as a BasicSR-layout "
+      "dataset with a JSON-lines manifest of every degradation parameter",
+      "gst-sr developers");
+  gst_element_class_add_static_pad_template (element_class, &hr_template);
+  gst_element_class_add_static_pad_template (element_class, &lr_template);
+  element_class->change_state = gst_sr_pair_sink_change_state;
+
+  GST_DEBUG_CATEGORY_INIT (gst_sr_pair_sink_debug, "srpairsink", 0,
+      "SR dataset writer");
+}
+
+static GstPad *
+make_pad (GstSrPairSink *self, GstStaticPadTemplate *templ)
+{
+  GstPad *pad = gst_pad_new_from_static_template (templ, templ->name_template);
+  gst_pad_set_chain_function (pad, gst_sr_pair_sink_chain);
+  gst_pad_set_event_function (pad, gst_sr_pair_sink_event);
+  gst_pad_set_query_function (pad, gst_sr_pair_sink_query);
+  GST_PAD_SET_ACCEPT_TEMPLATE (pad);
+  gst_element_add_pad (GST_ELEMENT (self), pad);
+  return pad;
+}
+
+static void
+gst_sr_pair_sink_init (GstSrPairSink *self)
+{
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  self->every_n = DEFAULT_EVERY_N;
+  self->max_pairs = DEFAULT_MAX_PAIRS;
+  self->patch_size = DEFAULT_PATCH_SIZE;
+  self->patches_per_frame = DEFAULT_PATCHES_PER_FRAME;
+  self->compression = DEFAULT_COMPRESSION;
+  self->manifest_fd = self->meta_info_fd = -1;
+  self->existing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->hr.pad = make_pad (self, &hr_template);
+  self->lr.pad = make_pad (self, &lr_template);
+  input_reset (&self->hr);
+  input_reset (&self->lr);
+  GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
+}

@@ -1,0 +1,63 @@
+/* srpairsink: writes HR/LR pairs as a BasicSR-layout dataset. */
+#pragma once
+
+#include <gst/gst.h>
+#include <gst/video/video.h>
+
+G_BEGIN_DECLS
+
+#define GST_TYPE_SR_PAIR_SINK (gst_sr_pair_sink_get_type ())
+G_DECLARE_FINAL_TYPE (GstSrPairSink, gst_sr_pair_sink, GST, SR_PAIR_SINK, GstElement)
+
+/* One input's state: buffers waiting for their partner, in running-time
+ * order (both inputs deliver in order, so at most one side waits). */
+typedef struct {
+  GstPad *pad;
+  GstSegment segment;
+  GstVideoInfo info;
+  gboolean have_info;
+  GQueue pending;             /* of PendingBuffer */
+  gboolean eos;
+  gboolean flushing;
+  GstClockTime position;      /* running time of the last buffer or gap */
+} GstSrPairInput;
+
+struct _GstSrPairSink {
+  GstElement parent;
+
+  GstSrPairInput hr, lr;
+
+  /* properties */
+  gchar *location;
+  gchar *prefix;
+  guint every_n;
+  guint max_pairs;
+  guint patch_size;
+  guint patches_per_frame;
+  gdouble min_std;
+  gdouble min_laplacian_var;
+  guint64 seed;
+  gint compression;
+
+  GMutex lock;                /* everything below, and the inputs */
+  GCond cond;
+  gchar *source;              /* where the frames come from (URI or name) */
+  gchar *stem;                /* default name prefix derived from source */
+  GHashTable *existing;       /* names already in manifest.jsonl (resume) */
+  int manifest_fd, meta_info_fd;
+  gint scale;                 /* known once the first pair arrives */
+  guint64 hr_frames;          /* HR frames seen */
+  guint64 pairs;              /* pairs (files) written this run */
+  guint64 skipped_unmatched;
+  guint64 skipped_filtered;
+  guint64 skipped_existing;
+  gboolean done;              /* max-pairs reached */
+  gboolean eos_posted;
+  gint64 last_progress_us;
+  gpointer duration;          /* stream duration (ns) once known, atomic */
+  gint duration_pending;      /* a duration query is on its way */
+};
+
+GST_ELEMENT_REGISTER_DECLARE (srpairsink);
+
+G_END_DECLS

@@ -1,0 +1,54 @@
+/* SrRuntime: one OpenCL platform/device/context, its program cache and its
+ * tensor pool, shared (refcounted) by every element of a pipeline
+ * (DESIGN contracts 2 and 3). Knows OpenCL and GLib only. */
+#pragma once
+
+#include "sr_status.h"
+
+G_BEGIN_DECLS
+
+typedef struct SrRuntime SrRuntime;
+typedef struct SrTensorPool SrTensorPool;
+
+/* device_spec: "auto" (a GPU if there is one, else a CPU device), "cpu",
+ * "gpu", or "P:D" (platform index P, device index D). NULL means "auto". */
+SrRuntime *sr_runtime_new (const char *device_spec, GError **error);
+SrRuntime *sr_runtime_ref (SrRuntime *rt);
+void sr_runtime_unref (SrRuntime *rt);
+
+/* TRUE if device_spec ("auto" always matches) names this runtime's device. */
+gboolean sr_runtime_matches_spec (SrRuntime *rt, const char *device_spec);
+/* TRUE if spec is a syntactically valid device string. */
+gboolean sr_runtime_spec_is_valid (const char *spec);
+/* "P:D <device name> (<type>, <platform name> <platform version>)" */
+const char *sr_runtime_describe (SrRuntime *rt);
+gboolean sr_runtime_is_gpu (SrRuntime *rt);
+
+cl_context sr_runtime_context (SrRuntime *rt);
+cl_device_id sr_runtime_device (SrRuntime *rt);
+SrTensorPool *sr_runtime_pool (SrRuntime *rt);
+
+/* A new in-order queue on the shared context; each element instance owns
+ * its own. Release with clReleaseCommandQueue. */
+cl_command_queue sr_runtime_create_queue (SrRuntime *rt, GError **error);
+
+/* A new kernel object `kernel` from program `program` (kernels/<program>.cl).
+ * The program is built once per runtime (and cached on disk); each caller
+ * gets its own cl_kernel because argument setting is not thread-safe.
+ * Release with clReleaseKernel. */
+cl_kernel sr_runtime_create_kernel (SrRuntime *rt, const char *program,
+    const char *kernel, GError **error);
+
+/* The source of program `name` with our #include "x.clh" lines expanded:
+ * from $SR_KERNEL_PATH/<name>.cl when that variable is set, else the copy
+ * embedded at build time. Returns NULL (and sets error) if there is none. */
+char *sr_program_source (const char *name, GError **error);
+
+/* The directory that holds cached program binaries. */
+char *sr_program_cache_dir (void);
+
+/* Enqueue helper: a 1/2/3-D launch with no local size (the driver picks). */
+SrStatus sr_enqueue (cl_command_queue queue, cl_kernel kernel, cl_uint dims,
+    const size_t *global);
+
+G_END_DECLS

@@ -1,0 +1,212 @@
+#include "sr_tensor.h"
+
+struct SrTensorPool {
+  SrRuntime *rt;          /* not a reference: the runtime owns the pool */
+  GMutex lock;
+  GHashTable *free;       /* capacity (gsize as pointer key) -> GSList of cl_mem */
+  guint allocations;
+  gint live;              /* tensors handed out and not yet returned */
+};
+
+size_t
+sr_dtype_size (SrDType dtype)
+{
+  switch (dtype) {
+    case SR_DTYPE_F32:
+    case SR_DTYPE_I32:
+      return 4;
+    case SR_DTYPE_F16:
+      return 2;
+    case SR_DTYPE_U8:
+      return 1;
+  }
+  return 4;
+}
+
+static void
+release_mem (gpointer mem)
+{
+  clReleaseMemObject (mem);
+}
+
+static void
+free_list (gpointer data)
+{
+  g_slist_free_full (data, release_mem);
+}
+
+SrTensorPool *
+sr_tensor_pool_new (SrRuntime *rt)
+{
+  SrTensorPool *pool = g_new0 (SrTensorPool, 1);
+  pool->rt = rt;
+  g_mutex_init (&pool->lock);
+  pool->free = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+      free_list);
+  return pool;
+}
+
+void
+sr_tensor_pool_free (SrTensorPool *pool)
+{
+  if (!pool)
+    return;
+  if (g_atomic_int_get (&pool->live) != 0)
+    g_warning ("gst-sr: %d tensors still alive when their runtime was freed",
+        g_atomic_int_get (&pool->live));
+  g_hash_table_destroy (pool->free);
+  g_mutex_clear (&pool->lock);
+  g_free (pool);
+}
+
+guint
+sr_tensor_pool_allocations (SrTensorPool *pool)
+{
+  return pool->allocations;
+}
+
+/* Rounds capacities up so that tensors of nearly equal size (frames whose
+ * resize factor differs by a pixel) share buffers. */
+static size_t
+bucket_capacity (size_t bytes)
+{
+  const size_t page = 4096;
+  if (bytes <= page)
+    return page;
+  size_t cap = page;
+  while (cap < bytes)
+    cap += cap < (1u << 20) ? cap : (cap / 8);
+  return (cap + page - 1) / page * page;
+}
+
+SrTensor *
+sr_tensor_new (SrRuntime *rt, int n, int c, int h, int w, SrDType dtype,
+    GError **error)
+{
+  if (n <= 0 || c <= 0 || h <= 0 || w <= 0) {
+    g_set_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT,
+        "Invalid tensor shape [%d,%d,%d,%d]", n, c, h, w);
+    return NULL;
+  }
+  SrTensorPool *pool = sr_runtime_pool (rt);
+  size_t bytes = (size_t) n * c * h * w * sr_dtype_size (dtype);
+  size_t cap = bucket_capacity (bytes);
+  cl_mem mem = NULL;
+
+  g_mutex_lock (&pool->lock);
+  GSList *list = g_hash_table_lookup (pool->free, GSIZE_TO_POINTER (cap));
+  if (list) {
+    mem = list->data;
+    list = g_slist_delete_link (list, list);
+    g_hash_table_steal (pool->free, GSIZE_TO_POINTER (cap));
+    if (list)
+      g_hash_table_insert (pool->free, GSIZE_TO_POINTER (cap), list);
+  }
+  g_mutex_unlock (&pool->lock);
+
+  if (!mem) {
+    cl_int err;
+    mem = clCreateBuffer (sr_runtime_context (rt), CL_MEM_READ_WRITE, cap, NULL,
+        &err);
+    if (!mem) {
+      sr_set_cl_error (error, err, "clCreateBuffer");
+      return NULL;
+    }
+    g_atomic_int_inc ((gint *) & pool->allocations);
+  }
+
+  SrTensor *t = g_new0 (SrTensor, 1);
+  t->mem = mem;
+  t->n = n;
+  t->c = c;
+  t->h = h;
+  t->w = w;
+  t->dtype = dtype;
+  t->bytes = bytes;
+  t->capacity = cap;
+  t->refcount = 1;
+  t->pool = pool;
+  sr_runtime_ref (rt);
+  g_atomic_int_inc (&pool->live);
+  return t;
+}
+
+SrTensor *
+sr_tensor_ref (SrTensor *t)
+{
+  g_atomic_int_inc (&t->refcount);
+  return t;
+}
+
+void
+sr_tensor_unref (SrTensor *t)
+{
+  if (!t || !g_atomic_int_dec_and_test (&t->refcount))
+    return;
+  SrTensorPool *pool = t->pool;
+  SrRuntime *rt = pool->rt;
+  g_mutex_lock (&pool->lock);
+  GSList *list = g_hash_table_lookup (pool->free, GSIZE_TO_POINTER (t->capacity));
+  g_hash_table_steal (pool->free, GSIZE_TO_POINTER (t->capacity));
+  g_hash_table_insert (pool->free, GSIZE_TO_POINTER (t->capacity),
+      g_slist_prepend (list, t->mem));
+  g_mutex_unlock (&pool->lock);
+  g_atomic_int_add (&pool->live, -1);
+  g_free (t);
+  sr_runtime_unref (rt);   /* may free the pool: do it last */
+}
+
+size_t
+sr_tensor_numel (const SrTensor *t)
+{
+  return (size_t) t->n * t->c * t->h * t->w;
+}
+
+SrStatus
+sr_tensor_write (cl_command_queue q, SrTensor *t, const void *host)
+{
+  return sr_status_from_cl (clEnqueueWriteBuffer (q, t->mem, CL_TRUE, 0,
+          t->bytes, host, 0, NULL, NULL));
+}
+
+SrStatus
+sr_tensor_write_async (cl_command_queue q, SrTensor *t, const void *host,
+    size_t bytes)
+{
+  if (bytes > t->capacity)
+    return SR_ERR_INVALID_ARGUMENT;
+  return sr_status_from_cl (clEnqueueWriteBuffer (q, t->mem, CL_FALSE, 0,
+          bytes, host, 0, NULL, NULL));
+}
+
+SrStatus
+sr_tensor_read (cl_command_queue q, const SrTensor *t, void *host)
+{
+  return sr_status_from_cl (clEnqueueReadBuffer (q, t->mem, CL_TRUE, 0,
+          t->bytes, host, 0, NULL, NULL));
+}
+
+SrTensor *
+sr_tensor_reuse (SrRuntime *rt, cl_command_queue q, SrTensor **slot, int n,
+    int c, int h, int w, SrDType dtype)
+{
+  const size_t bytes = (size_t) n * c * h * w * sr_dtype_size (dtype);
+  if (*slot && (*slot)->capacity >= bytes && (*slot)->refcount == 1) {
+    SrTensor *t = *slot;
+    t->n = n;
+    t->c = c;
+    t->h = h;
+    t->w = w;
+    t->dtype = dtype;
+    t->bytes = bytes;
+    return t;
+  }
+  if (*slot) {
+    clFinish (q);               /* commands queued on the old buffer must end
+                                   before the pool can hand it to another queue */
+    sr_tensor_unref (*slot);
+  }
+  *slot = sr_tensor_new (rt, n, c, h, w, dtype, NULL);
+  return *slot;
+}
+

@@ -1,0 +1,62 @@
+/* Degradation models: each preset samples its parameters (host, double
+ * precision, Philox-keyed) and runs its chain of kernels/ ops on an HR
+ * tensor, recording every step (spec/degradations.md). No GStreamer here. */
+#pragma once
+
+#include "sr_record.h"
+#include "sr_tensor.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  SR_PRESET_BICUBIC,
+  SR_PRESET_REALESRGAN,
+  SR_PRESET_BSRGAN,
+  SR_PRESET_BSRGAN_PLUS,
+  SR_PRESET_HGGT,
+  SR_PRESET_CUSTOM,
+} SrPreset;
+
+typedef enum {
+  SR_JPEG_DIFFJPEG,           /* standard table orientation (default) */
+  SR_JPEG_DIFFJPEG_BASICSR,   /* BasicSR's transposed luminance table */
+  SR_JPEG_LIBJPEG,            /* integer tables, 8-bit round trip */
+} SrJpegVariant;
+
+typedef struct {
+  SrPreset preset;
+  int scale;
+  guint64 seed;
+  gboolean noise;             /* FALSE: noise drawn and recorded, not applied */
+  SrJpegVariant jpeg;
+} SrDegradeConfig;
+
+const char *sr_preset_name (SrPreset preset);
+const char *sr_jpeg_variant_name (SrJpegVariant v);
+
+/* FALSE (with a message naming the allowed values) if the preset does not
+ * support this scale. */
+gboolean sr_degrade_check_config (const SrDegradeConfig *cfg, GError **error);
+
+/* The smallest HR width/height (after mod-crop) this preset accepts at its
+ * scale (spec 0.5). */
+int sr_degrade_min_hr_size (const SrDegradeConfig *cfg);
+
+/* The LR size for an HR frame of w x h: HR is first mod-cropped to a
+ * multiple of the scale (top-left anchored), LR = cropped / scale. */
+void sr_degrade_lr_size (const SrDegradeConfig *cfg, int w, int h,
+    int *lr_w, int *lr_h);
+
+typedef struct SrDegrader SrDegrader;
+
+SrDegrader *sr_degrader_new (SrRuntime *rt, const SrDegradeConfig *cfg,
+    GError **error);
+void sr_degrader_free (SrDegrader *d);
+
+/* Degrades hr ([1,3,H,W], H and W multiples of the scale) into *lr (owned by
+ * the degrader, valid until the next call) and fills rec with the steps.
+ * `index` keys the random draws (frame index, or clip index). */
+SrStatus sr_degrader_run (SrDegrader *d, cl_command_queue q, SrTensor *hr,
+    guint64 index, SrTensor **lr, SrRecord *rec);
+
+G_END_DECLS

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs everything gst-sr needs to build, run and test, from Debian 12's
+# packages only. Safe to rerun: does nothing when all are present.
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  build-essential meson ninja-build pkg-config
+  # GStreamer: headers, tools, the plugins our pipelines and tests use
+  libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-ugly gstreamer1.0-libav
+  # OpenCL: loader, headers, PoCL's CPU device
+  ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
+  # image I/O
+  libpng-dev libjpeg62-turbo-dev
+  # Python references (Debian's python3, no PyPI)
+  python3 python3-numpy python3-torch python3-skimage python3-opencv
+  # real test data: Megamind.avi and sample images
+  opencv-doc
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO="sudo"
+fi
+echo "gst-sr: installing ${#missing[@]} Debian packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

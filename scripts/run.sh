@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# gst-sr's entry point for the README's two commands.
+#   bash scripts/run.sh demo   install, build, turn Megamind.avi into a x4 dataset
+#   bash scripts/run.sh test   install, build, run the whole test suite
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="${SR_BUILD_DIR:-$ROOT/build}"
+cd "$ROOT"
+
+build() {
+  bash "$ROOT/scripts/install-deps.sh"
+  if [ ! -f "$BUILD/build.ninja" ]; then
+    meson setup "$BUILD" >/dev/null
+  fi
+  meson compile -C "$BUILD" >/dev/null
+}
+
+# Counts from meson's test log, printed as the plain "N passed, N failed"
+# line that CI reads.
+summarise_tests() {
+  /usr/bin/python3 - "$BUILD/meson-logs/testlog.json" <<'PY'
+import json, sys
+passed = failed = skipped = 0
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    res = r.get("result")
+    if res == "OK" or res == "EXPECTEDFAIL":
+        passed += 1
+    elif res == "SKIP":
+        skipped += 1
+    else:
+        failed += 1
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+}
+
+case "${1:-}" in
+  demo)
+    build
+    shift
+    exec bash "$ROOT/examples/megamind-dataset.sh" "$@"
+    ;;
+  test)
+    build
+    status=0
+    meson test -C "$BUILD" --print-errorlogs --num-processes 2 || status=$?
+    summarise_tests
+    exit $status
+    ;;
+  *)
+    echo "usage: bash scripts/run.sh demo|test" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,74 @@
+#include "sr_test_util.h"
+
+static SrRuntime *runtime;
+static cl_command_queue queue;
+
+SrRuntime *
+sr_test_runtime (void)
+{
+  if (!runtime) {
+    GError *error = NULL;
+    runtime = sr_runtime_new (g_getenv ("SR_TEST_DEVICE"), &error);
+    if (!runtime)
+      g_error ("no OpenCL runtime for the tests: %s", error->message);
+    queue = sr_runtime_create_queue (runtime, &error);
+    g_assert_no_error (error);
+  }
+  return runtime;
+}
+
+cl_command_queue
+sr_test_queue (void)
+{
+  sr_test_runtime ();
+  return queue;
+}
+
+SrTensor *
+sr_test_upload (const float *data, int n, int c, int h, int w)
+{
+  GError *error = NULL;
+  SrTensor *t = sr_tensor_new (sr_test_runtime (), n, c, h, w, SR_DTYPE_F32, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sr_tensor_write (sr_test_queue (), t, data), ==, SR_OK);
+  return t;
+}
+
+float *
+sr_test_download (const SrTensor *t)
+{
+  float *out = g_new (float, sr_tensor_numel (t));
+  g_assert_cmpint (sr_tensor_read (sr_test_queue (), t, out), ==, SR_OK);
+  return out;
+}
+
+void
+sr_test_fill_uniform (float *data, size_t n, guint32 seed, float lo, float hi)
+{
+  GRand *r = g_rand_new_with_seed (seed);
+  for (size_t i = 0; i < n; i++)
+    data[i] = (float) g_rand_double_range (r, lo, hi);
+  g_rand_free (r);
+}
+
+double
+sr_test_max_abs_diff (const float *a, const float *b, size_t n)
+{
+  double m = 0;
+  for (size_t i = 0; i < n; i++)
+    m = fmax (m, fabs ((double) a[i] - b[i]));
+  return m;
+}
+
+double
+sr_test_psnr (const float *a, const float *b, size_t n)
+{
+  double se = 0;
+  for (size_t i = 0; i < n; i++) {
+    const double d = (double) a[i] - b[i];
+    se += d * d;
+  }
+  if (se == 0)
+    return INFINITY;
+  return 10.0 * log10 (1.0 / (se / n));
+}

@@ -87,9 +87,14 @@ transform_dimension (const GValue *in, GValue *out, int s, GstPadDirection dir)
       g_value_init (out, G_TYPE_INT);
       g_value_set_int (out, MAX (v / s, 1));
     } else {
-      gint64 lo = (gint64) v * s, hi = lo + s - 1;
-      g_value_init (out, GST_TYPE_INT_RANGE);
-      gst_value_set_int_range (out, (int) MIN (lo, G_MAXINT), (int) MIN (hi, G_MAXINT));
+      const gint64 lo = MIN ((gint64) v * s, G_MAXINT), hi = MIN (lo + s - 1, G_MAXINT);
+      if (lo == hi) {
+        g_value_init (out, G_TYPE_INT);
+        g_value_set_int (out, (int) lo);
+      } else {
+        g_value_init (out, GST_TYPE_INT_RANGE);
+        gst_value_set_int_range (out, (int) lo, (int) hi);
+      }
     }
     return TRUE;
   }

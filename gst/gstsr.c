@@ -3,6 +3,7 @@
 
 #include "gstsrdegrade.h"
 #include "gstsrpairsink.h"
+#include "gstsrusm.h"
 
 static gboolean
 plugin_init (GstPlugin *plugin)
@@ -10,6 +11,7 @@ plugin_init (GstPlugin *plugin)
   gboolean ok = FALSE;
   ok |= GST_ELEMENT_REGISTER (srdegrade, plugin);
   ok |= GST_ELEMENT_REGISTER (srpairsink, plugin);
+  ok |= GST_ELEMENT_REGISTER (srusm, plugin);
   return ok;
 }
 

@@ -156,3 +156,22 @@ gst_sr_post_runtime_error (GstElement *element, const GError *error)
           ("%s", error->message), (NULL));
   }
 }
+
+gboolean
+gst_sr_element_open (GstElement *element, const char *device_spec,
+    SrRuntime **rt, cl_command_queue *queue)
+{
+  GError *error = NULL;
+  if (!sr_runtime_spec_is_valid (device_spec)) {
+    GST_ELEMENT_ERROR (element, RESOURCE, SETTINGS, ("Invalid device=\"%s\": "
+            "use auto, cpu, gpu or P:D (platform:device)", device_spec), (NULL));
+    return FALSE;
+  }
+  if (!gst_sr_ensure_runtime (element, device_spec, rt, &error)
+      || !(*queue = sr_runtime_create_queue (*rt, &error))) {
+    gst_sr_post_runtime_error (element, error);
+    g_clear_error (&error);
+    return FALSE;
+  }
+  return TRUE;
+}

@@ -33,4 +33,10 @@ gboolean gst_sr_handle_context_query (GstElement *element, GstQuery *query,
  * install hint, device mismatch, build failure...). */
 void gst_sr_post_runtime_error (GstElement *element, const GError *error);
 
+/* The start() of every OpenCL element: validates device_spec, finds or
+ * creates the pipeline's runtime, creates the element's own queue. On
+ * failure posts the error (naming the problem) and returns FALSE. */
+gboolean gst_sr_element_open (GstElement *element, const char *device_spec,
+    SrRuntime **rt, cl_command_queue *queue);
+
 G_END_DECLS

@@ -243,15 +243,10 @@ gst_sr_degrade_start (GstBaseTransform *trans)
     g_clear_error (&error);
     return FALSE;
   }
-  if (!sr_runtime_spec_is_valid (self->device)) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("Invalid device=\"%s\": use "
-            "auto, cpu, gpu or P:D (platform:device)", self->device), (NULL));
+  if (!gst_sr_element_open (GST_ELEMENT (self), self->device, &self->runtime,
+          &self->queue))
     return FALSE;
-  }
-  if (!gst_sr_ensure_runtime (GST_ELEMENT (self), self->device, &self->runtime,
-          &error)
-      || !(self->queue = sr_runtime_create_queue (self->runtime, &error))
-      || !(self->convert = sr_convert_new (self->runtime, &error))
+  if (!(self->convert = sr_convert_new (self->runtime, &error))
       || !(self->degrader = sr_degrader_new (self->runtime, &self->config,
               &error))) {
     gst_sr_post_runtime_error (GST_ELEMENT (self), error);
@@ -306,64 +301,14 @@ frame_index (GstSrDegrade *self, GstBuffer *buf)
   return self->frames_seen;
 }
 
-static void
-field_to_structure (const SrField *f, GstStructure *s)
-{
-  GValue v = G_VALUE_INIT;
-  switch (f->type) {
-    case SR_VALUE_INT:
-      if (f->v.i >= G_MININT && f->v.i <= G_MAXINT)
-        gst_structure_set (s, f->key, G_TYPE_INT, (int) f->v.i, NULL);
-      else
-        gst_structure_set (s, f->key, G_TYPE_INT64, f->v.i, NULL);
-      return;
-    case SR_VALUE_DOUBLE:
-      gst_structure_set (s, f->key, G_TYPE_DOUBLE, f->v.d, NULL);
-      return;
-    case SR_VALUE_STRING:
-      gst_structure_set (s, f->key, G_TYPE_STRING, f->v.s, NULL);
-      return;
-    case SR_VALUE_BOOL:
-      gst_structure_set (s, f->key, G_TYPE_BOOLEAN, f->v.b, NULL);
-      return;
-    case SR_VALUE_SIZE:
-      g_value_init (&v, GST_TYPE_ARRAY);
-      for (int i = 0; i < 2; i++) {
-        GValue e = G_VALUE_INIT;
-        g_value_init (&e, G_TYPE_INT);
-        g_value_set_int (&e, f->v.size[i]);
-        gst_value_array_append_and_take_value (&v, &e);
-      }
-      gst_structure_take_value (s, f->key, &v);
-      return;
-  }
-}
-
-static GValue
-int_array (const int *vals, int n)
-{
-  GValue v = G_VALUE_INIT;
-  g_value_init (&v, GST_TYPE_ARRAY);
-  for (int i = 0; i < n; i++) {
-    GValue e = G_VALUE_INIT;
-    g_value_init (&e, G_TYPE_INT);
-    g_value_set_int (&e, vals[i]);
-    gst_value_array_append_and_take_value (&v, &e);
-  }
-  return v;
-}
-
 /* Builds the LR frame's `sr-degradation` structure: the steps an upstream
  * element recorded on the HR frame (srusm), then ours. */
 static GstStructure *
 build_info (GstSrDegrade *self, GstBuffer *inbuf, guint64 frame, int cw, int ch)
 {
-  GstSrDegradationMeta *in_meta = gst_buffer_get_sr_degradation_meta (inbuf);
-  GstStructure *info = in_meta && in_meta->info
-      ? gst_structure_copy (in_meta->info)
-      : gst_structure_new_empty ("sr-degradation");
+  GstStructure *info = gst_sr_degradation_info_from (inbuf);
   const int crop[4] = { 0, 0, cw, ch };
-  GValue crop_v = int_array (crop, 4);
+  GValue crop_v = gst_sr_int_array (crop, 4);
 
   gst_structure_set (info,
       "frame", G_TYPE_UINT64, frame,
@@ -373,18 +318,7 @@ build_info (GstSrDegrade *self, GstBuffer *inbuf, guint64 frame, int cw, int ch)
       "jpeg-variant", G_TYPE_STRING, sr_jpeg_variant_name (self->config.jpeg),
       NULL);
   gst_structure_take_value (info, "crop", &crop_v);
-  if (!gst_structure_has_field (info, "ops")) {
-    GValue ops = G_VALUE_INIT;
-    g_value_init (&ops, GST_TYPE_ARRAY);
-    gst_structure_take_value (info, "ops", &ops);
-  }
-  for (int i = 0; i < self->record.n_ops; i++) {
-    const SrOpRecord *op = &self->record.ops[i];
-    GstStructure *step = gst_structure_new_empty (op->name);
-    for (int j = 0; j < op->n_fields; j++)
-      field_to_structure (&op->fields[j], step);
-    gst_sr_degradation_append_op (info, step);
-  }
+  gst_sr_degradation_append_record (info, &self->record);
   return info;
 }
 

@@ -95,6 +95,75 @@ gst_sr_degradation_append_op (GstStructure *info, GstStructure *step)
   gst_value_array_append_and_take_value ((GValue *) ops, &v);
 }
 
+/* ---- SrRecord -> GstStructure -------------------------------------------- */
+
+GValue
+gst_sr_int_array (const int *vals, int n)
+{
+  GValue v = G_VALUE_INIT;
+  g_value_init (&v, GST_TYPE_ARRAY);
+  for (int i = 0; i < n; i++) {
+    GValue e = G_VALUE_INIT;
+    g_value_init (&e, G_TYPE_INT);
+    g_value_set_int (&e, vals[i]);
+    gst_value_array_append_and_take_value (&v, &e);
+  }
+  return v;
+}
+
+static void
+field_to_structure (const SrField *f, GstStructure *s)
+{
+  GValue v = G_VALUE_INIT;
+  switch (f->type) {
+    case SR_VALUE_INT:
+      if (f->v.i >= G_MININT && f->v.i <= G_MAXINT)
+        gst_structure_set (s, f->key, G_TYPE_INT, (int) f->v.i, NULL);
+      else
+        gst_structure_set (s, f->key, G_TYPE_INT64, f->v.i, NULL);
+      return;
+    case SR_VALUE_DOUBLE:
+      gst_structure_set (s, f->key, G_TYPE_DOUBLE, f->v.d, NULL);
+      return;
+    case SR_VALUE_STRING:
+      gst_structure_set (s, f->key, G_TYPE_STRING, f->v.s, NULL);
+      return;
+    case SR_VALUE_BOOL:
+      gst_structure_set (s, f->key, G_TYPE_BOOLEAN, f->v.b, NULL);
+      return;
+    case SR_VALUE_SIZE:
+      v = gst_sr_int_array (f->v.size, 2);
+      gst_structure_take_value (s, f->key, &v);
+      return;
+  }
+}
+
+GstStructure *
+gst_sr_degradation_info_from (GstBuffer *buffer)
+{
+  GstSrDegradationMeta *m = gst_buffer_get_sr_degradation_meta (buffer);
+  GstStructure *info = m && m->info ? gst_structure_copy (m->info)
+      : gst_structure_new_empty ("sr-degradation");
+  if (!gst_structure_has_field (info, "ops")) {
+    GValue ops = G_VALUE_INIT;
+    g_value_init (&ops, GST_TYPE_ARRAY);
+    gst_structure_take_value (info, "ops", &ops);
+  }
+  return info;
+}
+
+void
+gst_sr_degradation_append_record (GstStructure *info, const SrRecord *rec)
+{
+  for (int i = 0; i < rec->n_ops; i++) {
+    const SrOpRecord *op = &rec->ops[i];
+    GstStructure *step = gst_structure_new_empty (op->name);
+    for (int j = 0; j < op->n_fields; j++)
+      field_to_structure (&op->fields[j], step);
+    gst_sr_degradation_append_op (info, step);
+  }
+}
+
 /* ---- JSON ---------------------------------------------------------------- */
 
 void

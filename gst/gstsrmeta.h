@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gst/gst.h>
+#include "sr_record.h"
 
 G_BEGIN_DECLS
 
@@ -24,6 +25,16 @@ GstSrDegradationMeta *gst_buffer_add_sr_degradation_meta (GstBuffer *buffer,
 
 /* Appends step (taken) to info's `ops` array, creating it if needed. */
 void gst_sr_degradation_append_op (GstStructure *info, GstStructure *step);
+
+/* A copy of buffer's `sr-degradation` structure (the steps of elements
+ * upstream), or a new one; either way with an `ops` array. */
+GstStructure *gst_sr_degradation_info_from (GstBuffer *buffer);
+
+/* Appends every step of rec to info's `ops`. */
+void gst_sr_degradation_append_record (GstStructure *info, const SrRecord *rec);
+
+/* A GstValueArray of ints (for `crop` and sizes). */
+GValue gst_sr_int_array (const int *vals, int n);
 
 /* Serialises an `sr-degradation` structure as the JSON object of the
  * manifest's `params` (spec 0.3): doubles with 17 significant digits, ops as

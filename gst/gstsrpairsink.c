@@ -5,8 +5,10 @@
  * is two buffers with equal running times. A buffer whose partner cannot
  * come any more (the other side has moved past it, sent a GAP over it, or
  * ended) is counted as unmatched and dropped, never paired with a
- * neighbour. GstAggregator was not used: it always has a src pad and a
- * sink should not have one; pairing by running time is a few lines here.
+ * neighbour. The element is a bin whose two pads lead to two small
+ * GstBaseSinks, so that it prerolls, posts EOS and changes state like any
+ * GStreamer sink; GstAggregator was not used because it always has a src
+ * pad, and a sink should not.
  *
  * Output (BasicSR layout):
  *   location/HR/<name>.png, location/LR_x<scale>/<name>.png, 8-bit RGB
@@ -16,6 +18,7 @@
  * appended only after both PNGs exist, so a pair is in the manifest only if
  * it is complete. Resuming skips names already in the manifest. */
 #include "gstsrpairsink.h"
+#include <gst/base/gstbasesink.h>
 #include "gstsrmeta.h"
 #include "gstsrpng.h"
 #include "gstsrvideo.h"
@@ -43,6 +46,7 @@ enum {
   PROP_MIN_LAPLACIAN_VAR,
   PROP_SEED,
   PROP_COMPRESSION,
+  PROP_ASYNC,
 };
 
 #define DEFAULT_EVERY_N 1
@@ -67,7 +71,7 @@ static GstStaticPadTemplate hr_template = GST_STATIC_PAD_TEMPLATE ("hr",
 static GstStaticPadTemplate lr_template = GST_STATIC_PAD_TEMPLATE ("lr",
     GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (CAPS_STR));
 
-G_DEFINE_TYPE (GstSrPairSink, gst_sr_pair_sink, GST_TYPE_ELEMENT);
+G_DEFINE_TYPE (GstSrPairSink, gst_sr_pair_sink, GST_TYPE_BIN);
 GST_ELEMENT_REGISTER_DEFINE (srpairsink, "srpairsink", GST_RANK_NONE,
     GST_TYPE_SR_PAIR_SINK);
 
@@ -76,12 +80,6 @@ pending_free (PendingBuffer *p)
 {
   gst_buffer_unref (p->buffer);
   g_free (p);
-}
-
-static GstSrPairInput *
-input_of (GstSrPairSink *self, GstPad *pad)
-{
-  return pad == self->hr.pad ? &self->hr : &self->lr;
 }
 
 static GstSrPairInput *
@@ -373,6 +371,7 @@ write_one (GstSrPairSink *self, const MappedInput *hr, const MappedInput *lr,
     gst_sr_structure_to_json (params, line);
   else
     g_string_append (line, "null");
+  g_string_append_c (line, '}');
   ok = ok && append_line (self, self->manifest_fd, "manifest.jsonl", line);
   g_string_free (line, TRUE);
   if (!ok) {
@@ -426,11 +425,11 @@ post_progress (GstSrPairSink *self, gboolean force)
 }
 
 static void
-post_summary_and_eos (GstSrPairSink *self)
+post_summary (GstSrPairSink *self)
 {
-  if (self->eos_posted)
+  if (self->summary_posted)
     return;
-  self->eos_posted = TRUE;
+  self->summary_posted = TRUE;
   GstStructure *s = gst_structure_new ("sr-summary",
       "location", G_TYPE_STRING, self->location,
       "frames", G_TYPE_UINT64, self->hr_frames,
@@ -442,6 +441,18 @@ post_summary_and_eos (GstSrPairSink *self)
   GST_INFO_OBJECT (self, "summary: %" GST_PTR_FORMAT, s);
   gst_element_post_message (GST_ELEMENT (self),
       gst_message_new_element (GST_OBJECT (self), s));
+}
+
+/* max-pairs reached: the inputs answer EOS upstream, and a queue upstream
+ * then drops the EOS event instead of forwarding it, so the bin posts the
+ * EOS message itself (its parent counts it as this sink's EOS). */
+static void
+post_summary_and_eos (GstSrPairSink *self)
+{
+  post_summary (self);
+  if (self->eos_posted)
+    return;
+  self->eos_posted = TRUE;
   gst_element_post_message (GST_ELEMENT (self),
       gst_message_new_eos (GST_OBJECT (self)));
 }
@@ -576,33 +587,85 @@ map_failed:
   return GST_FLOW_ERROR;
 }
 
-/* ---- pads -------------------------------------------------------------------- */
+/* ---- the two inputs: GstBaseSinks inside the bin ---------------------------- */
+
+/* Each input is a small GstBaseSink, so that srpairsink prerolls, posts EOS
+ * and handles state changes exactly as GStreamer's sinks do (a sink that
+ * does not preroll lets decodebin commit its state after PLAYING, and the
+ * pipeline then never forwards EOS). The bin pairs what they render. */
+#define GST_TYPE_SR_PAIR_INPUT (gst_sr_pair_input_get_type ())
+G_DECLARE_FINAL_TYPE (GstSrPairInputSink, gst_sr_pair_input, GST, SR_PAIR_INPUT,
+    GstBaseSink)
+
+struct _GstSrPairInputSink {
+  GstBaseSink parent;
+  GstSrPairSink *owner;       /* not a reference: the bin owns us */
+  GstSrPairInput *input;
+};
+
+G_DEFINE_TYPE (GstSrPairInputSink, gst_sr_pair_input, GST_TYPE_BASE_SINK);
+
+static GstStaticPadTemplate input_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (CAPS_STR));
+
+static gboolean
+input_set_caps (GstBaseSink *bsink, GstCaps *caps)
+{
+  GstSrPairInputSink *in = GST_SR_PAIR_INPUT (bsink);
+  g_mutex_lock (&in->owner->lock);
+  in->input->have_info = gst_video_info_from_caps (&in->input->info, caps);
+  g_mutex_unlock (&in->owner->lock);
+  return in->input->have_info;
+}
+
+static gboolean
+input_propose_allocation (GstBaseSink *bsink, GstQuery *query)
+{
+  (void) bsink;
+  gst_query_add_allocation_meta (query, GST_VIDEO_META_API_TYPE, NULL);
+  return TRUE;
+}
+
+/* Waits (lock held) while `in` runs more than MAX_PENDING frames ahead.
+ * When the sink is unlocked for a PLAYING -> PAUSED change it waits for
+ * PLAYING again as GstBaseSink asks of sinks that block in render. */
+static GstFlowReturn
+wait_for_partner (GstSrPairSink *self, GstSrPairInput *in, GstBaseSink *bsink)
+{
+  GstSrPairInput *other = other_of (self, in);
+  while (g_queue_get_length (&in->pending) > MAX_PENDING && !other->eos
+      && !self->done) {
+    if (in->unlocked) {
+      g_mutex_unlock (&self->lock);
+      GstFlowReturn ret = gst_base_sink_wait_preroll (bsink);
+      g_mutex_lock (&self->lock);
+      if (ret != GST_FLOW_OK)
+        return ret;
+      continue;
+    }
+    g_cond_wait (&self->cond, &self->lock);
+  }
+  return self->done ? GST_FLOW_EOS : GST_FLOW_OK;
+}
 
 static GstFlowReturn
-gst_sr_pair_sink_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
+input_render (GstBaseSink *bsink, GstBuffer *buffer)
 {
-  GstSrPairSink *self = GST_SR_PAIR_SINK (parent);
+  GstSrPairInputSink *sink = GST_SR_PAIR_INPUT (bsink);
+  GstSrPairSink *self = sink->owner;
+  GstSrPairInput *in = sink->input;
   GstFlowReturn ret = GST_FLOW_OK;
+
   g_mutex_lock (&self->lock);
-  GstSrPairInput *in = input_of (self, pad), *other = other_of (self, in);
+  GstSrPairInput *other = other_of (self, in);
   PendingBuffer *p = g_new0 (PendingBuffer, 1);
-  p->buffer = buffer;
+  p->buffer = gst_buffer_ref (buffer);
   p->seq = in == &self->hr ? self->hr_frames++ : G_MAXUINT64;
-  p->rt = gst_segment_to_running_time (&in->segment, GST_FORMAT_TIME,
+  p->rt = gst_segment_to_running_time (&bsink->segment, GST_FORMAT_TIME,
       GST_BUFFER_PTS (buffer));
 
-  if (in->flushing) {
-    ret = GST_FLOW_FLUSHING;
-    goto drop;
-  }
-  if (self->done || self->eos_posted) {
+  if (self->done) {
     ret = GST_FLOW_EOS;
-    goto drop;
-  }
-  if (!in->have_info) {
-    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, ("Buffer before caps on %s",
-            GST_PAD_NAME (pad)), (NULL));
-    ret = GST_FLOW_NOT_NEGOTIATED;
     goto drop;
   }
   if (!GST_CLOCK_TIME_IS_VALID (p->rt)) {
@@ -626,12 +689,8 @@ gst_sr_pair_sink_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
     self->skipped_unmatched++;  /* the other side is already past this time */
     goto drop;
   }
-  /* Wait for the partner, but do not run more than MAX_PENDING ahead. */
   g_queue_push_tail (&in->pending, p);
-  while (g_queue_get_length (&in->pending) > MAX_PENDING && !in->flushing
-      && !other->eos && !self->done)
-    g_cond_wait (&self->cond, &self->lock);
-  ret = in->flushing ? GST_FLOW_FLUSHING : (self->done ? GST_FLOW_EOS : GST_FLOW_OK);
+  ret = wait_for_partner (self, in, bsink);
   if (other->eos)
     drop_unmatched_before (self, in, GST_CLOCK_TIME_NONE);
   g_mutex_unlock (&self->lock);
@@ -648,37 +707,31 @@ drop:
 }
 
 static gboolean
-gst_sr_pair_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
+input_event (GstBaseSink *bsink, GstEvent *event)
 {
-  GstSrPairSink *self = GST_SR_PAIR_SINK (parent);
-  GstSrPairInput *in = input_of (self, pad);
-  gboolean ok = TRUE;
+  GstSrPairInputSink *sink = GST_SR_PAIR_INPUT (bsink);
+  GstSrPairSink *self = sink->owner;
+  GstSrPairInput *in = sink->input;
 
   g_mutex_lock (&self->lock);
   GstSrPairInput *other = other_of (self, in);
   switch (GST_EVENT_TYPE (event)) {
-    case GST_EVENT_CAPS:{
-      GstCaps *caps;
-      gst_event_parse_caps (event, &caps);
-      in->have_info = gst_video_info_from_caps (&in->info, caps);
-      ok = in->have_info;
-      break;
-    }
     case GST_EVENT_SEGMENT:{
       const GstSegment *seg;
       gst_event_parse_segment (event, &seg);
       if (seg->format != GST_FORMAT_TIME) {
+        g_mutex_unlock (&self->lock);
         GST_ELEMENT_ERROR (self, STREAM, FORMAT, ("srpairsink needs TIME "
-                "segments on %s to pair by running time", GST_PAD_NAME (pad)), (NULL));
-        ok = FALSE;
-      } else
-        gst_segment_copy_into (seg, &in->segment);
+                "segments on %s to pair by running time", in->name), (NULL));
+        gst_event_unref (event);
+        return FALSE;
+      }
       break;
     }
     case GST_EVENT_GAP:{
       GstClockTime ts, dur;
       gst_event_parse_gap (event, &ts, &dur);
-      GstClockTime rt = gst_segment_to_running_time (&in->segment,
+      GstClockTime rt = gst_segment_to_running_time (&bsink->segment,
           GST_FORMAT_TIME, ts);
       if (GST_CLOCK_TIME_IS_VALID (rt)) {
         GstClockTime end = rt + (GST_CLOCK_TIME_IS_VALID (dur) ? MAX (dur, 1) : 1);
@@ -691,52 +744,67 @@ gst_sr_pair_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
       in->eos = TRUE;
       drop_unmatched_before (self, other, GST_CLOCK_TIME_NONE);
       if (other->eos)
-        post_summary_and_eos (self);
+        post_summary (self);
       else
         post_progress (self, TRUE);
       break;
-    case GST_EVENT_FLUSH_START:
-      in->flushing = TRUE;
-      g_cond_broadcast (&self->cond);
-      break;
     case GST_EVENT_FLUSH_STOP:
-      in->flushing = FALSE;
       in->eos = FALSE;
       in->position = GST_CLOCK_TIME_NONE;
       g_queue_clear_full (&in->pending, (GDestroyNotify) pending_free);
-      gst_segment_init (&in->segment, GST_FORMAT_TIME);
-      self->eos_posted = FALSE;
+      self->done = self->summary_posted = self->eos_posted = FALSE;
       break;
     default:
       break;
   }
   g_mutex_unlock (&self->lock);
-  gst_event_unref (event);
-  return ok;
+  return GST_BASE_SINK_CLASS (gst_sr_pair_input_parent_class)->event (bsink, event);
 }
 
 static gboolean
-gst_sr_pair_sink_query (GstPad *pad, GstObject *parent, GstQuery *query)
+input_unlock (GstBaseSink *bsink)
 {
-  switch (GST_QUERY_TYPE (query)) {
-    case GST_QUERY_CAPS:{
-      GstCaps *filter, *caps = gst_pad_get_pad_template_caps (pad);
-      gst_query_parse_caps (query, &filter);
-      if (filter) {
-        GstCaps *tmp = gst_caps_intersect_full (filter, caps, GST_CAPS_INTERSECT_FIRST);
-        gst_caps_unref (caps);
-        caps = tmp;
-      }
-      gst_query_set_caps_result (query, caps);
-      gst_caps_unref (caps);
-      return TRUE;
-    }
-    case GST_QUERY_ALLOCATION:
-      gst_query_add_allocation_meta (query, GST_VIDEO_META_API_TYPE, NULL);
-      return TRUE;
-    default:
-      return gst_pad_query_default (pad, parent, query);
-  }
+  GstSrPairInputSink *sink = GST_SR_PAIR_INPUT (bsink);
+  g_mutex_lock (&sink->owner->lock);
+  sink->input->unlocked = TRUE;
+  g_cond_broadcast (&sink->owner->cond);
+  g_mutex_unlock (&sink->owner->lock);
+  return TRUE;
+}
+
+static gboolean
+input_unlock_stop (GstBaseSink *bsink)
+{
+  GstSrPairInputSink *sink = GST_SR_PAIR_INPUT (bsink);
+  g_mutex_lock (&sink->owner->lock);
+  sink->input->unlocked = FALSE;
+  g_mutex_unlock (&sink->owner->lock);
+  return TRUE;
+}
+
+static void
+gst_sr_pair_input_class_init (GstSrPairInputSinkClass *klass)
+{
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseSinkClass *bsink_class = GST_BASE_SINK_CLASS (klass);
+  gst_element_class_set_static_metadata (element_class, "SR pair input",
+      "Sink/Video", "One input of srpairsink", "gst-sr developers");
+  gst_element_class_add_static_pad_template (element_class, &input_template);
+  bsink_class->set_caps = input_set_caps;
+  bsink_class->propose_allocation = input_propose_allocation;
+  bsink_class->render = input_render;
+  bsink_class->event = input_event;
+  bsink_class->unlock = input_unlock;
+  bsink_class->unlock_stop = input_unlock_stop;
+}
+
+static void
+gst_sr_pair_input_init (GstSrPairInputSink *sink)
+{
+  /* A dataset writer runs as fast as it can: no clock sync, no QoS. */
+  gst_base_sink_set_sync (GST_BASE_SINK (sink), FALSE);
+  gst_base_sink_set_qos_enabled (GST_BASE_SINK (sink), FALSE);
+  gst_base_sink_set_last_sample_enabled (GST_BASE_SINK (sink), FALSE);
 }
 
 /* ---- state ----------------------------------------------------------------------- */
@@ -745,9 +813,8 @@ static void
 input_reset (GstSrPairInput *in)
 {
   g_queue_clear_full (&in->pending, (GDestroyNotify) pending_free);
-  gst_segment_init (&in->segment, GST_FORMAT_TIME);
   in->eos = FALSE;
-  in->flushing = FALSE;
+  in->unlocked = FALSE;
   in->have_info = FALSE;
   in->position = GST_CLOCK_TIME_NONE;
 }
@@ -796,7 +863,7 @@ gst_sr_pair_sink_start (GstSrPairSink *self)
   self->scale = 0;
   self->hr_frames = self->pairs = 0;
   self->skipped_unmatched = self->skipped_filtered = self->skipped_existing = 0;
-  self->done = self->eos_posted = FALSE;
+  self->done = self->summary_posted = self->eos_posted = FALSE;
   self->last_progress_us = 0;
   self->duration = NULL;
   input_reset (&self->hr);
@@ -830,12 +897,6 @@ gst_sr_pair_sink_change_state (GstElement *element, GstStateChange transition)
         gst_sr_pair_sink_stop (self);
         return GST_STATE_CHANGE_FAILURE;
       }
-      break;
-    case GST_STATE_CHANGE_PAUSED_TO_READY:
-      g_mutex_lock (&self->lock);   /* wake chains waiting for a partner */
-      self->hr.flushing = self->lr.flushing = TRUE;
-      g_cond_broadcast (&self->cond);
-      g_mutex_unlock (&self->lock);
       break;
     default:
       break;
@@ -893,6 +954,13 @@ gst_sr_pair_sink_set_property (GObject *object, guint prop_id,
     case PROP_COMPRESSION:
       self->compression = g_value_get_int (value);
       break;
+    case PROP_ASYNC:
+      /* Both inputs preroll (or not) together. */
+      gst_base_sink_set_async_enabled (GST_BASE_SINK (self->hr.sink),
+          g_value_get_boolean (value));
+      gst_base_sink_set_async_enabled (GST_BASE_SINK (self->lr.sink),
+          g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -935,6 +1003,10 @@ gst_sr_pair_sink_get_property (GObject *object, guint prop_id, GValue *value,
       break;
     case PROP_COMPRESSION:
       g_value_set_int (value, self->compression);
+      break;
+    case PROP_ASYNC:
+      g_value_set_boolean (value,
+          gst_base_sink_is_async_enabled (GST_BASE_SINK (self->hr.sink)));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1010,6 +1082,11 @@ gst_sr_pair_sink_class_init (GstSrPairSinkClass *klass)
           "zlib level of the PNG files (0 = none, 9 = smallest)", 0, 9,
           DEFAULT_COMPRESSION, rw));
 
+  g_object_class_install_property (gobject_class, PROP_ASYNC,
+      g_param_spec_boolean ("async", "Async",
+          "Preroll before PAUSED completes, as GstBaseSink's async property", TRUE,
+          rw));
+
   gst_element_class_set_static_metadata (element_class,
       "SR dataset writer", "Sink/Video",
       "Writes HR/LR pairs matched by running time as a BasicSR-layout "
@@ -1023,16 +1100,24 @@ gst_sr_pair_sink_class_init (GstSrPairSinkClass *klass)
       "SR dataset writer");
 }
 
-static GstPad *
-make_pad (GstSrPairSink *self, GstStaticPadTemplate *templ)
+/* One input: an inner base sink and the ghost pad that exposes it. */
+static void
+make_input (GstSrPairSink *self, GstSrPairInput *in, GstStaticPadTemplate *templ)
 {
-  GstPad *pad = gst_pad_new_from_static_template (templ, templ->name_template);
-  gst_pad_set_chain_function (pad, gst_sr_pair_sink_chain);
-  gst_pad_set_event_function (pad, gst_sr_pair_sink_event);
-  gst_pad_set_query_function (pad, gst_sr_pair_sink_query);
-  GST_PAD_SET_ACCEPT_TEMPLATE (pad);
-  gst_element_add_pad (GST_ELEMENT (self), pad);
-  return pad;
+  gchar *name = g_strdup_printf ("%s-sink", templ->name_template);
+  GstSrPairInputSink *sink = g_object_new (GST_TYPE_SR_PAIR_INPUT, "name", name,
+      NULL);
+  g_free (name);
+  sink->owner = self;
+  sink->input = in;
+  in->name = templ->name_template;
+  in->sink = GST_ELEMENT (sink);
+  gst_bin_add (GST_BIN (self), in->sink);
+  GstPad *target = gst_element_get_static_pad (in->sink, "sink");
+  in->pad = gst_ghost_pad_new_from_template (templ->name_template, target,
+      gst_static_pad_template_get (templ));
+  gst_object_unref (target);
+  gst_element_add_pad (GST_ELEMENT (self), in->pad);
 }
 
 static void
@@ -1047,9 +1132,8 @@ gst_sr_pair_sink_init (GstSrPairSink *self)
   self->compression = DEFAULT_COMPRESSION;
   self->manifest_fd = self->meta_info_fd = -1;
   self->existing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->hr.pad = make_pad (self, &hr_template);
-  self->lr.pad = make_pad (self, &lr_template);
+  make_input (self, &self->hr, &hr_template);
+  make_input (self, &self->lr, &lr_template);
   input_reset (&self->hr);
   input_reset (&self->lr);
-  GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
 }

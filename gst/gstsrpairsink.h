@@ -7,23 +7,24 @@
 G_BEGIN_DECLS
 
 #define GST_TYPE_SR_PAIR_SINK (gst_sr_pair_sink_get_type ())
-G_DECLARE_FINAL_TYPE (GstSrPairSink, gst_sr_pair_sink, GST, SR_PAIR_SINK, GstElement)
+G_DECLARE_FINAL_TYPE (GstSrPairSink, gst_sr_pair_sink, GST, SR_PAIR_SINK, GstBin)
 
 /* One input's state: buffers waiting for their partner, in running-time
  * order (both inputs deliver in order, so at most one side waits). */
 typedef struct {
-  GstPad *pad;
-  GstSegment segment;
+  const char *name;           /* "hr" or "lr" */
+  GstPad *pad;                /* our ghost pad */
+  GstElement *sink;           /* the GstBaseSink behind it */
   GstVideoInfo info;
   gboolean have_info;
   GQueue pending;             /* of PendingBuffer */
   gboolean eos;
-  gboolean flushing;
+  gboolean unlocked;          /* the base sink asked render to return */
   GstClockTime position;      /* running time of the last buffer or gap */
 } GstSrPairInput;
 
 struct _GstSrPairSink {
-  GstElement parent;
+  GstBin parent;
 
   GstSrPairInput hr, lr;
 
@@ -52,6 +53,7 @@ struct _GstSrPairSink {
   guint64 skipped_filtered;
   guint64 skipped_existing;
   gboolean done;              /* max-pairs reached */
+  gboolean summary_posted;
   gboolean eos_posted;
   gint64 last_progress_us;
   gpointer duration;          /* stream duration (ns) once known, atomic */

@@ -98,4 +98,119 @@ sr_rng_int (SrRng *r, gint64 lo, gint64 hi)
   return lo + (gint64) (v % span);
 }
 
+/* ---- per-element device streams: host twins of philox.clh -------------
+ * Counter = (element | block << 28, op, index lo, index hi), key = seed.
+ * The float helpers use only integer operations and float +, -, * in the
+ * same order as the device code (C11 mode keeps GCC from contracting them
+ * to fma), so they reproduce the device's bits. */
+#define SR_PHILOX_ELEMENT_BITS 28
+#define SR_PHILOX_MAX_ELEMENTS (1u << SR_PHILOX_ELEMENT_BITS)
+#define SR_PHILOX_MAX_BLOCKS 16
+
+static inline SrPhilox4x32
+sr_philox_element_block (guint64 seed, guint64 index, guint32 op,
+    guint32 element, guint32 block)
+{
+  SrPhilox4x32 c = { { element | (block << SR_PHILOX_ELEMENT_BITS), op,
+          (guint32) index, (guint32) (index >> 32) } };
+  return sr_philox4x32_10 (c, (guint32) seed, (guint32) (seed >> 32));
+}
+
+static inline guint32
+sr_philox_float_bits (float f)
+{
+  union { float f; guint32 u; } v = { .f = f };
+  return v.u;
+}
+
+static inline float
+sr_philox_bits_float (guint32 u)
+{
+  union { guint32 u; float f; } v = { .u = u };
+  return v.f;
+}
+
+/* (2m+1)/2^24 with m = w >> 9: uniform on (0,1), exact. */
+static inline float
+sr_philox_u01f (guint32 w)
+{
+  return (float) (((w >> 9) << 1) | 1u) * 5.9604644775390625e-8f;
+}
+
+static inline float
+sr_philox_logf (float u)
+{
+  const guint32 bits = sr_philox_float_bits (u);
+  int e = (int) (bits >> 23) - 127;
+  float m = sr_philox_bits_float ((bits & 0x007FFFFFu) | 0x3F800000u);
+  if (m > 1.41421354f) {
+    m = m * 0.5f;
+    e = e + 1;
+  }
+  const float f = m - 1.0f;
+  float p = 0.0665200651f;
+  p = p * f - 0.115749106f;
+  p = p * f + 0.118807763f;
+  p = p * f - 0.124214403f;
+  p = p * f + 0.142213508f;
+  p = p * f - 0.16667071f;
+  p = p * f + 0.200021014f;
+  p = p * f - 0.250000358f;
+  p = p * f + 0.333333105f;
+  p = p * f - 0.5f;
+  p = p * f + 1.0f;
+  return (float) e * 0.693147182f + f * p;
+}
+
+static inline float
+sr_philox_sqrtf (float x)
+{
+  float y = sr_philox_bits_float (0x5F3759DFu - (sr_philox_float_bits (x) >> 1));
+  const float hx = 0.5f * x;
+  y = y * (1.5f - (hx * y) * y);
+  y = y * (1.5f - (hx * y) * y);
+  y = y * (1.5f - (hx * y) * y);
+  return x * y;
+}
+
+/* sin and cos of 2 pi sr_philox_u01f(w). */
+static inline void
+sr_philox_sincos_turn (guint32 w, float *sin_out, float *cos_out)
+{
+  const int t = (int) (((w >> 9) << 1) | 1u);
+  const int q = (t + (1 << 21)) >> 22;
+  const float x = (float) (t - (q << 22)) * 2.384185791015625e-7f;
+  const float x2 = x * x;
+  float s = 0.000160441181f;
+  s = s * x2 - 0.00468175393f;
+  s = s * x2 + 0.0796926245f;
+  s = s * x2 - 0.645964086f;
+  s = s * x2 + 1.57079637f;
+  s = s * x;
+  float c = -2.52020418e-05f;
+  c = c * x2 + 0.000919260259f;
+  c = c * x2 - 0.0208634809f;
+  c = c * x2 + 0.2536695f;
+  c = c * x2 - 1.23370051f;
+  c = c * x2 + 1.0f;
+  switch (q & 3) {
+    case 0: *sin_out = s; *cos_out = c; break;
+    case 1: *sin_out = c; *cos_out = -s; break;
+    case 2: *sin_out = -s; *cos_out = -c; break;
+    default: *sin_out = -c; *cos_out = s; break;
+  }
+}
+
+/* Box-Muller: z0 = r cos phi, z1 = r sin phi with r = sqrt(-2 ln u01(a)),
+ * phi = 2 pi u01(b); normals 2j, 2j+1 of a stream use its words 2j, 2j+1. */
+static inline void
+sr_philox_box_muller (guint32 a, guint32 b, float *z0, float *z1)
+{
+  const float r = sr_philox_sqrtf (-2.0f * sr_philox_logf (sr_philox_u01f (a)));
+  float s, c;
+  sr_philox_sincos_turn (b, &s, &c);
+  *z0 = r * c;
+  *z1 = r * s;
+}
+
 G_END_DECLS

@@ -22,6 +22,27 @@ tap_table_alloc (SrTapTable *t, int in_len, int out_len, int taps)
   t->weight = g_new0 (float, (size_t) out_len * taps);
 }
 
+/* Keeps taps [first, first + keep) of every row, in place. */
+static void
+tap_table_repack (SrTapTable *t, int first, int keep)
+{
+  const int p = t->taps;
+  if (first == 0 && keep == p)
+    return;
+  for (int o = 0; o < t->out_len; o++)
+    for (int j = 0; j < keep; j++) {
+      t->weight[o * keep + j] = t->weight[o * p + j + first];
+      t->index[o * keep + j] = t->index[o * p + j + first];
+    }
+  t->taps = keep;
+}
+
+static inline int
+clamp_index (int i, int n)
+{
+  return i < 0 ? 0 : i >= n ? n - 1 : i;
+}
+
 /* ---- MATLAB / BasicSR bicubic ------------------------------------------- */
 
 static float
@@ -95,15 +116,249 @@ sr_taps_matlab_bicubic (SrTapTable *t, int in_len, int out_len, double scale,
   /* Trim the first and/or last column as BasicSR does (it checks whether
    * any row has an exact zero there). */
   const int drop_first = first_zero ? 1 : 0;
-  const int keep = p - drop_first - (last_zero ? 1 : 0);
-  if (keep != p) {
-    for (int o = 0; o < out_len; o++)
-      for (int j = 0; j < keep; j++) {
-        t->weight[o * keep + j] = t->weight[o * p + j + drop_first];
-        t->index[o * keep + j] = t->index[o * p + j + drop_first];
-      }
-    t->taps = keep;
+  tap_table_repack (t, drop_first, p - drop_first - (last_zero ? 1 : 0));
+}
+
+/* ---- PyTorch F.interpolate (spec A.3) ----------------------------------- */
+
+int
+sr_torch_out_len (int in_len, double s, SrResizeMode mode)
+{
+  /* compute_output_size truncates double(in) * s; area goes through
+   * math.floor in Python first, identical for s > 0. */
+  const double odim = (double) in_len * s;
+  return mode == SR_RESIZE_AREA ? (int) floor (odim) : (int) odim;
+}
+
+/* compute_scales_value in float32: the given factor wins over the sizes,
+ * which is why 400 * 0.3333 -> 133 samples at ratio 3.0003, not 3.0075. */
+static float
+torch_ratio (int in_len, int out_len, double scale_factor)
+{
+  if (scale_factor > 0)
+    return (float) (1.0 / scale_factor);
+  return (float) in_len / (float) out_len;
+}
+
+/* Keys' cubic with A = -0.75 as get_cubic_upsample_coefficients writes it:
+ * c1 for |x| <= 1, c2 for 1 < |x| < 2, evaluated in float. */
+#define TORCH_A (-0.75f)
+
+static inline float
+cubic_c1 (float x)
+{
+  return ((TORCH_A + 2.0f) * x - (TORCH_A + 3.0f)) * x * x + 1.0f;
+}
+
+static inline float
+cubic_c2 (float x)
+{
+  return ((TORCH_A * x - 5.0f * TORCH_A) * x + 8.0f * TORCH_A) * x
+      - 4.0f * TORCH_A;
+}
+
+/* Four taps i-1 .. i+2 at fraction f, edge-replicated. */
+static void
+put_cubic (SrTapTable *t, int o, int i, float f)
+{
+  const float w[4] = { cubic_c2 (f + 1.0f), cubic_c1 (f), cubic_c1 (1.0f - f),
+    cubic_c2 (2.0f - f)
+  };
+  for (int k = 0; k < 4; k++) {
+    t->index[o * 4 + k] = clamp_index (i - 1 + k, t->in_len);
+    t->weight[o * 4 + k] = w[k];
   }
+}
+
+/* Two taps i0, i1 with weights 1 - f, f. */
+static void
+put_linear (SrTapTable *t, int o, int i0, int i1, float f)
+{
+  t->index[o * 2] = i0;
+  t->index[o * 2 + 1] = i1;
+  t->weight[o * 2] = 1.0f - f;
+  t->weight[o * 2 + 1] = f;
+}
+
+gboolean
+sr_taps_torch (SrTapTable *t, SrResizeMode mode, int in_len, int out_len,
+    double scale_factor)
+{
+  g_return_val_if_fail (in_len > 0 && out_len > 0, FALSE);
+  const float r = torch_ratio (in_len, out_len, scale_factor);
+
+  /* area_pixel_compute_source_index: r * (o + 0.5) - 0.5 with the float
+   * ratio. The product is exact in double; PyTorch's CPU kernel keeps that
+   * (the 0.5 literal is a double) and rounds only the fraction to float,
+   * which we match. Its CUDA kernel rounds src itself to float (half an ulp,
+   * 3e-5 px on a 1000 px axis; spec A.3 describes that one). */
+  switch (mode) {
+    case SR_RESIZE_BILINEAR:
+      tap_table_alloc (t, in_len, out_len, 2);
+      for (int o = 0; o < out_len; o++) {
+        const double src = MAX (r * (o + 0.5) - 0.5, 0.0);  /* linear clamp */
+        const int i0 = (int) src;
+        put_linear (t, o, i0, i0 + (i0 < in_len - 1 ? 1 : 0),
+            (float) (src - i0));
+      }
+      return TRUE;
+    case SR_RESIZE_BICUBIC:
+      tap_table_alloc (t, in_len, out_len, 4);
+      for (int o = 0; o < out_len; o++) {
+        /* Not clamped: the taps are, by upsample_get_value_bounded. */
+        const double src = r * (o + 0.5) - 0.5, i = floor (src);
+        put_cubic (t, o, (int) i, (float) (src - i));
+      }
+      return TRUE;
+    case SR_RESIZE_AREA:{
+      /* adaptive_avg_pool2d: windows [floor(o n / m), ceil((o+1) n / m)),
+       * each pixel weighted fully; lengths vary, so pad the shorter rows
+       * with zero-weight taps. A window is at most ceil(n / m) + 1 long. */
+      const gint64 n = in_len, m = out_len;
+      int max_len = 0;
+      tap_table_alloc (t, in_len, out_len, (int) ((n + m - 1) / m) + 1);
+      for (gint64 o = 0; o < m; o++) {
+        const gint64 start = (o / m) * n + ((o % m) * n) / m;
+        const gint64 end = 1 + ((o + 1) * n - 1) / m;
+        const int len = (int) (end - start);
+        for (int k = 0; k < len; k++) {
+          t->index[o * t->taps + k] = (int) start + k;
+          t->weight[o * t->taps + k] = 1.0f / (float) len;
+        }
+        max_len = MAX (max_len, len);
+      }
+      tap_table_repack (t, 0, max_len);
+      return TRUE;
+    }
+    case SR_RESIZE_NEAREST:
+    default:
+      return FALSE;
+  }
+}
+
+/* ---- OpenCV cv2.resize, float32 (spec B.6) ------------------------------ */
+
+static void
+opencv_area_shrink (SrTapTable *t, int in_len, int out_len, double scale)
+{
+  /* Output d covers [d*scale, (d+1)*scale); source pixel s weighs
+   * overlap([s, s+1), cell) / cell width. As computeResizeAreaTab does,
+   * partial end pixels covered by 1e-3 or less are dropped (without
+   * renormalising) and the cell is cut at the image end. */
+  int max_len = 0;
+  tap_table_alloc (t, in_len, out_len, (int) ceil (scale) + 2);
+  for (int d = 0; d < out_len; d++) {
+    const double fs1 = d * scale, fs2 = fs1 + scale;
+    const double cell = MIN (scale, in_len - fs1);
+    int s2 = MIN ((int) floor (fs2), in_len - 1);
+    int s1 = MIN ((int) ceil (fs1), s2);
+    int k = 0;
+    int *ix = t->index + d * t->taps;
+    float *w = t->weight + d * t->taps;
+    if (s1 - fs1 > 1e-3) {
+      ix[k] = s1 - 1;
+      w[k++] = (float) ((s1 - fs1) / cell);
+    }
+    for (int s = s1; s < s2; s++) {
+      ix[k] = s;
+      w[k++] = (float) (1.0 / cell);
+    }
+    if (fs2 - s2 > 1e-3) {
+      ix[k] = s2;
+      w[k++] = (float) (MIN (MIN (fs2 - s2, 1.0), cell) / cell);
+    }
+    max_len = MAX (max_len, k);
+  }
+  tap_table_repack (t, 0, max_len);
+}
+
+/* area_shrink: INTER_AREA takes the coverage path, which cv::resize does
+ * only when neither axis enlarges. */
+static gboolean
+opencv_axis (SrTapTable *t, SrResizeMode mode, int in_len, int out_len,
+    gboolean area_shrink)
+{
+  g_return_val_if_fail (in_len > 0 && out_len > 0, FALSE);
+  if (in_len == out_len) {
+    /* cv::resize copies when dsize equals the source size. */
+    tap_table_alloc (t, in_len, out_len, 1);
+    for (int o = 0; o < out_len; o++) {
+      t->index[o] = o;
+      t->weight[o] = 1.0f;
+    }
+    return TRUE;
+  }
+  /* cv::resize keeps inv_scale = out/in and uses scale = 1/inv_scale. */
+  const double inv_scale = (double) out_len / in_len, scale = 1.0 / inv_scale;
+
+  switch (mode) {
+    case SR_RESIZE_NEAREST:
+      /* Not pixel-centre aligned (that is INTER_NEAREST_EXACT). */
+      tap_table_alloc (t, in_len, out_len, 1);
+      for (int o = 0; o < out_len; o++) {
+        t->index[o] = MIN ((int) floor (o * scale), in_len - 1);
+        t->weight[o] = 1.0f;
+      }
+      return TRUE;
+    case SR_RESIZE_AREA:
+      if (area_shrink) {
+        opencv_area_shrink (t, in_len, out_len, scale);
+        return TRUE;
+      }
+      /* Enlarging INTER_AREA is INTER_LINEAR with another fraction, the
+       * same edge clamp and 2 taps. */
+      G_GNUC_FALLTHROUGH;
+    case SR_RESIZE_BILINEAR:
+      tap_table_alloc (t, in_len, out_len, 2);
+      for (int o = 0; o < out_len; o++) {
+        int sx;
+        float f;
+        if (mode == SR_RESIZE_AREA) {
+          sx = (int) floor (o * scale);
+          f = (float) ((o + 1) - (sx + 1) * inv_scale);
+          f = f <= 0.0f ? 0.0f : f - floorf (f);
+        } else {
+          const float fx = (float) ((o + 0.5) * scale - 0.5);
+          sx = (int) floorf (fx);
+          f = fx - (float) sx;
+        }
+        if (sx < 0) {
+          f = 0.0f;
+          sx = 0;
+        }
+        if (sx >= in_len - 1) {
+          f = 0.0f;
+          sx = in_len - 1;
+        }
+        put_linear (t, o, sx, clamp_index (sx + 1, in_len), f);
+      }
+      return TRUE;
+    case SR_RESIZE_BICUBIC:
+      tap_table_alloc (t, in_len, out_len, 4);
+      for (int o = 0; o < out_len; o++) {
+        const float fx = (float) ((o + 0.5) * scale - 0.5);
+        const int sx = (int) floorf (fx);
+        put_cubic (t, o, sx, fx - (float) sx);
+      }
+      return TRUE;
+    default:
+      return FALSE;
+  }
+}
+
+gboolean
+sr_taps_opencv (SrTapTable *t, SrResizeMode mode, int in_len, int out_len)
+{
+  return opencv_axis (t, mode, in_len, out_len, in_len >= out_len);
+}
+
+gboolean
+sr_taps_opencv_2d (SrTapTable *rows, SrTapTable *cols, SrResizeMode mode,
+    int in_h, int in_w, int out_h, int out_w)
+{
+  const gboolean shrink = in_h >= out_h && in_w >= out_w;
+  return opencv_axis (rows, mode, in_h, out_h, shrink)
+      && opencv_axis (cols, mode, in_w, out_w, shrink);
 }
 
 /* ---- device side ---------------------------------------------------------- */
@@ -179,10 +434,6 @@ upload_table (SrResample *op, cl_command_queue q, const SrTapTable *t)
     g_free (key);
     return d;
   }
-  if (g_hash_table_size (op->tables) >= MAX_CACHED_TABLES) {
-    clFinish (q);               /* cached tables may still be in use */
-    g_hash_table_remove_all (op->tables);
-  }
   d = g_new0 (DeviceTable, 1);
   d->index = sr_tensor_new (op->rt, 1, 1, t->out_len, t->taps, SR_DTYPE_I32, NULL);
   d->weight = sr_tensor_new (op->rt, 1, 1, t->out_len, t->taps, SR_DTYPE_F32, NULL);
@@ -210,6 +461,12 @@ sr_resample_run (SrResample *op, cl_command_queue q, const SrTensor *src,
   const int planes = src->n * src->c;
   SrTensor *mid = sr_tensor_reuse (op->rt, q, &op->scratch, src->n, src->c,
       rows->out_len, src->w, SR_DTYPE_F32);
+  /* Make room for both tables first: clearing between the two uploads
+   * would free the first. */
+  if (g_hash_table_size (op->tables) + 2 > MAX_CACHED_TABLES) {
+    clFinish (q);               /* cached tables may still be in use */
+    g_hash_table_remove_all (op->tables);
+  }
   DeviceTable *tr = upload_table (op, q, rows);
   DeviceTable *tc = upload_table (op, q, cols);
   if (!mid || !tr || !tc)

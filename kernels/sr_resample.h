@@ -26,6 +26,39 @@ void sr_taps_matlab_bicubic (SrTapTable *t, int in_len, int out_len,
 /* MATLAB's output length: ceil(in_len * scale). */
 int sr_matlab_out_len (int in_len, double scale);
 
+typedef enum {
+  SR_RESIZE_NEAREST,
+  SR_RESIZE_BILINEAR,
+  SR_RESIZE_BICUBIC,
+  SR_RESIZE_AREA,
+} SrResizeMode;
+
+/* PyTorch F.interpolate with align_corners=False, antialias=False (spec A.3):
+ * BILINEAR, BICUBIC (A=-0.75) and AREA (adaptive_avg_pool2d windows).
+ * scale_factor > 0 is the scale_factor path (ratio = (float) (1 / s); out_len
+ * must then be sr_torch_out_len); 0 is the size path (ratio in/out). AREA
+ * ignores scale_factor as interpolate does. Returns FALSE for NEAREST,
+ * which the spec does not cover. */
+gboolean sr_taps_torch (SrTapTable *t, SrResizeMode mode, int in_len,
+    int out_len, double scale_factor);
+
+/* interpolate's output length for scale_factor s: int(in_len * s) in double
+ * (AREA: floor, the same for s > 0). */
+int sr_torch_out_len (int in_len, double s, SrResizeMode mode);
+
+/* OpenCV cv2.resize on float32 (spec B.6), one axis, scale = in/out:
+ * NEAREST, BILINEAR (INTER_LINEAR), BICUBIC (INTER_CUBIC, A=-0.75) and AREA
+ * (INTER_AREA: fractional coverage when shrinking, the bilinear-like rule
+ * of B.6.5 when enlarging). Equal sizes give an identity copy. */
+gboolean sr_taps_opencv (SrTapTable *t, SrResizeMode mode, int in_len,
+    int out_len);
+
+/* Both axes of cv2.resize. Only INTER_AREA needs it: when one axis shrinks
+ * and the other enlarges, cv::resize applies the enlarging rule to both
+ * (measured with OpenCV 4.6), which sr_taps_opencv cannot know. */
+gboolean sr_taps_opencv_2d (SrTapTable *rows, SrTapTable *cols,
+    SrResizeMode mode, int in_h, int in_w, int out_h, int out_w);
+
 typedef struct SrResample SrResample;
 
 SrResample *sr_resample_new (SrRuntime *rt, GError **error);

@@ -524,13 +524,40 @@ sr_runtime_create_kernel (SrRuntime *rt, const char *program,
   return k;
 }
 
+/* PoCL generates code per kernel and per work-group size, 30 ms to a second
+ * each time. With a driver-chosen local size every new frame size (the
+ * random resizes) meant new code, so launches use one fixed local size: the
+ * bulk of dimension 0 in groups of SR_LOCAL_X, and the remainder, if any, as
+ * a second launch at a global offset with groups of 1. Each kernel thus
+ * compiles at most twice, ever (the code is cached on disk). */
+#define SR_LOCAL_X 16
+
 SrStatus
 sr_enqueue (cl_command_queue queue, cl_kernel kernel, cl_uint dims,
     const size_t *global)
 {
-  for (cl_uint i = 0; i < dims; i++)
+  size_t g[3] = { 0, 1, 1 }, offset[3] = { 0, 0, 0 };
+  size_t local[3] = { SR_LOCAL_X, 1, 1 };
+  const size_t one[3] = { 1, 1, 1 };
+  if (dims < 1 || dims > 3)
+    return SR_ERR_INVALID_WORK_SIZE;
+  for (cl_uint i = 0; i < dims; i++) {
     if (global[i] == 0)
       return SR_OK;             /* empty range: nothing to do */
-  return sr_status_from_cl (clEnqueueNDRangeKernel (queue, kernel, dims, NULL,
-          global, NULL, 0, NULL, NULL));
+    g[i] = global[i];
+  }
+  const size_t bulk = global[0] / SR_LOCAL_X * SR_LOCAL_X;
+  cl_int err = CL_SUCCESS;
+  if (bulk) {
+    g[0] = bulk;
+    err = clEnqueueNDRangeKernel (queue, kernel, dims, NULL, g, local, 0, NULL,
+        NULL);
+  }
+  if (err == CL_SUCCESS && global[0] > bulk) {
+    offset[0] = bulk;
+    g[0] = global[0] - bulk;
+    err = clEnqueueNDRangeKernel (queue, kernel, dims, offset, g, one, 0, NULL,
+        NULL);
+  }
+  return sr_status_from_cl (err);
 }

@@ -47,7 +47,8 @@ char *sr_program_source (const char *name, GError **error);
 /* The directory that holds cached program binaries. */
 char *sr_program_cache_dir (void);
 
-/* Enqueue helper: a 1/2/3-D launch with no local size (the driver picks). */
+/* Enqueue helper: a 1/2/3-D launch over `global` with gst-sr's fixed
+ * work-group sizes (see sr_runtime.c); kernels index by get_global_id only. */
 SrStatus sr_enqueue (cl_command_queue queue, cl_kernel kernel, cl_uint dims,
     const size_t *global);
 

@@ -1,14 +1,29 @@
 #include "sr_degrade.h"
+#include "sr_blur_kernels.h"
+#include "sr_conv2d.h"
+#include "sr_jpeg.h"
+#include "sr_noise.h"
 #include "sr_resample.h"
+#include "sr_twostage.h"
 
 struct SrDegrader {
   SrRuntime *rt;
   SrDegradeConfig cfg;
+  SrTwoStageConfig twostage;    /* realesrgan, hggt, custom */
   SrResample *resample;
+  SrConv2d *conv;
+  SrNoise *noise;
+  SrJpeg *jpeg;
   SrTensor *lr;
-  /* Host tables, recomputed only when the input size changes. */
+  SrTensor *work[2];            /* ping-pong intermediates */
+  /* Host tables, recomputed only when the sizes change. */
   SrTapTable rows, cols;
+  float kernel[SR_MAX_KERNEL * SR_MAX_KERNEL];
 };
+
+/* Op ids of the per-pixel noise streams (DESIGN contract 4). */
+#define NOISE_OP_STAGE1 0x6e6f3101u
+#define NOISE_OP_STAGE2 0x6e6f3202u
 
 const char *
 sr_preset_name (SrPreset preset)
@@ -35,20 +50,39 @@ sr_jpeg_variant_name (SrJpegVariant v)
   return "unknown";
 }
 
+/* The two-stage configuration of a preset; FALSE if it is not of that family. */
+static gboolean
+twostage_config (const SrDegradeConfig *cfg, SrTwoStageConfig *out)
+{
+  switch (cfg->preset) {
+    case SR_PRESET_REALESRGAN:
+      sr_twostage_config_realesrgan (out);
+      return TRUE;
+    case SR_PRESET_HGGT:
+      sr_twostage_config_hggt (out);
+      return TRUE;
+    default:
+      return FALSE;
+  }
+}
+
 gboolean
 sr_degrade_check_config (const SrDegradeConfig *cfg, GError **error)
 {
+  SrTwoStageConfig ts;
   switch (cfg->preset) {
     case SR_PRESET_BICUBIC:
+    case SR_PRESET_REALESRGAN:
+    case SR_PRESET_HGGT:
       if (cfg->scale >= 1 && cfg->scale <= 8)
-        return TRUE;
+        return !twostage_config (cfg, &ts) || sr_twostage_config_check (&ts, error);
       g_set_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT,
-          "scale=%d is not supported by preset=bicubic (allowed: 1..8)",
-          cfg->scale);
+          "scale=%d is not supported by preset=%s (allowed: 1..8)",
+          cfg->scale, sr_preset_name (cfg->preset));
       return FALSE;
     default:
       g_set_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT,
-          "preset=%s is not implemented yet (available: bicubic)",
+          "preset=%s is not implemented yet (available: bicubic, realesrgan, hggt)",
           sr_preset_name (cfg->preset));
       return FALSE;
   }
@@ -57,6 +91,9 @@ sr_degrade_check_config (const SrDegradeConfig *cfg, GError **error)
 int
 sr_degrade_min_hr_size (const SrDegradeConfig *cfg)
 {
+  SrTwoStageConfig ts;
+  if (twostage_config (cfg, &ts))
+    return sr_twostage_min_hr_size (&ts, cfg->scale);
   /* bicubic: an LR of at least 2 px keeps BasicSR's symmetric padding
    * within the image (sym_len = ceil(1.5 s - 0.5) <= 2 s). */
   return 2 * cfg->scale;
@@ -78,8 +115,11 @@ sr_degrader_new (SrRuntime *rt, const SrDegradeConfig *cfg, GError **error)
   SrDegrader *d = g_new0 (SrDegrader, 1);
   d->rt = sr_runtime_ref (rt);
   d->cfg = *cfg;
-  d->resample = sr_resample_new (rt, error);
-  if (!d->resample) {
+  twostage_config (cfg, &d->twostage);
+  if (!(d->resample = sr_resample_new (rt, error))
+      || !(d->conv = sr_conv2d_new (rt, error))
+      || !(d->noise = sr_noise_new (rt, error))
+      || !(d->jpeg = sr_jpeg_new (rt, error))) {
     sr_degrader_free (d);
     return NULL;
   }
@@ -92,7 +132,12 @@ sr_degrader_free (SrDegrader *d)
   if (!d)
     return;
   sr_resample_free (d->resample);
+  sr_conv2d_free (d->conv);
+  sr_noise_free (d->noise);
+  sr_jpeg_free (d->jpeg);
   sr_tensor_unref (d->lr);
+  sr_tensor_unref (d->work[0]);
+  sr_tensor_unref (d->work[1]);
   sr_tap_table_clear (&d->rows);
   sr_tap_table_clear (&d->cols);
   sr_runtime_unref (d->rt);
@@ -127,11 +172,222 @@ run_bicubic (SrDegrader *d, cl_command_queue q, SrTensor *hr, SrRecord *rec)
   return sr_resample_run (d->resample, q, hr, lr, &d->rows, &d->cols);
 }
 
+/* ---- the Real-ESRGAN family (realesrgan, hggt, custom) -------------------- */
+
+/* A work tensor of the given size that is not `avoid`. */
+static SrTensor *
+work_tensor (SrDegrader *d, cl_command_queue q, int h, int w, const SrTensor *avoid)
+{
+  const int i = d->work[0] && d->work[0] == avoid ? 1 : 0;
+  return sr_tensor_reuse (d->rt, q, &d->work[i], 1, 3, h, w, SR_DTYPE_F32);
+}
+
+static gboolean
+make_kernel (const SrKernelDraw *k, float *out)
+{
+  switch (k->kind) {
+    case SR_KERNEL_ISO:
+    case SR_KERNEL_ANISO:
+      return sr_kernel_gaussian (out, k->size, k->sigma_x, k->sigma_y, k->theta);
+    case SR_KERNEL_GENERALIZED_ISO:
+    case SR_KERNEL_GENERALIZED_ANISO:
+      return sr_kernel_generalized (out, k->size, k->sigma_x, k->sigma_y,
+          k->theta, k->beta);
+    case SR_KERNEL_PLATEAU_ISO:
+    case SR_KERNEL_PLATEAU_ANISO:
+      return sr_kernel_plateau (out, k->size, k->sigma_x, k->sigma_y, k->theta,
+          k->beta);
+    case SR_KERNEL_SINC:
+      return sr_kernel_sinc (out, k->size, k->omega, 0);
+    default:
+      return sr_kernel_pulse (out, k->size);
+  }
+}
+
+/* filter2D with the drawn kernel. Upstream zero-pads kernels to 21 (9 for
+ * HGGT); zero taps add nothing, so running the unpadded kernel gives the
+ * same result (the frame-size minimum already covers the padded reflect). */
+static SrStatus
+apply_blur (SrDegrader *d, cl_command_queue q, SrTensor **x, const SrKernelDraw *k)
+{
+  SrTensor *out = work_tensor (d, q, (*x)->h, (*x)->w, *x);
+  if (!out)
+    return SR_ERR_OUT_OF_DEVICE_MEMORY;
+  if (!make_kernel (k, d->kernel))
+    return SR_ERR_INVALID_ARGUMENT;
+  SrStatus st = sr_conv2d_run (d->conv, q, *x, out, d->kernel, k->size, NULL);
+  *x = out;
+  return st;
+}
+
+static const SrResizeMode torch_modes[] = {
+  [SR_MODE_AREA] = SR_RESIZE_AREA,
+  [SR_MODE_BILINEAR] = SR_RESIZE_BILINEAR,
+  [SR_MODE_BICUBIC] = SR_RESIZE_BICUBIC,
+};
+
+/* F.interpolate to out_w x out_h; factor > 0: the scale_factor path. */
+static SrStatus
+apply_resize (SrDegrader *d, cl_command_queue q, SrTensor **x, SrTorchMode mode,
+    int out_w, int out_h, double factor, SrRecord *rec, int stage,
+    const char *direction)
+{
+  SrOpRecord *op = sr_record_add (rec, "resize");
+  if (stage > 0)
+    sr_op_int (op, "stage", stage);
+  else
+    sr_op_string (op, "stage", "final");
+  sr_op_string (op, "semantics", "torch");
+  sr_op_string (op, "mode", sr_torch_mode_name (mode));
+  sr_op_string (op, "direction", direction);
+  if (factor > 0)
+    sr_op_double (op, "factor", factor);
+  sr_op_size (op, "in-size", (*x)->w, (*x)->h);
+  sr_op_size (op, "out-size", out_w, out_h);
+  /* interpolate with factor 1 (keep) returns its input unchanged. */
+  if (out_w == (*x)->w && out_h == (*x)->h && (factor == 1 || factor <= 0)
+      && mode != SR_MODE_AREA)
+    return SR_OK;
+  if (!sr_taps_torch (&d->rows, torch_modes[mode], (*x)->h, out_h, factor)
+      || !sr_taps_torch (&d->cols, torch_modes[mode], (*x)->w, out_w, factor))
+    return SR_ERR_INVALID_ARGUMENT;
+  SrTensor *out = work_tensor (d, q, out_h, out_w, *x);
+  if (!out)
+    return SR_ERR_OUT_OF_DEVICE_MEMORY;
+  SrStatus st = sr_resample_run (d->resample, q, *x, out, &d->rows, &d->cols);
+  *x = out;
+  return st;
+}
+
+static SrStatus
+apply_noise (SrDegrader *d, cl_command_queue q, SrTensor **x,
+    const SrStageDraw *s, int stage, guint64 index, SrRecord *rec)
+{
+  SrOpRecord *op = sr_record_add (rec, "noise");
+  sr_op_int (op, "stage", stage);
+  sr_op_string (op, "type", s->gaussian ? "gaussian" : "poisson");
+  sr_op_bool (op, "gray", s->gray);
+  if (s->gaussian)
+    sr_op_double (op, "sigma", s->noise_sigma);
+  else
+    sr_op_double (op, "scale", s->poisson_scale);
+  sr_op_bool (op, "applied", d->cfg.noise);
+  if (!d->cfg.noise)
+    return SR_OK;               /* drawn and recorded, not applied (spec 0.4) */
+  SrTensor *out = work_tensor (d, q, (*x)->h, (*x)->w, *x);
+  if (!out)
+    return SR_ERR_OUT_OF_DEVICE_MEMORY;
+  const guint32 op_id = stage == 1 ? NOISE_OP_STAGE1 : NOISE_OP_STAGE2;
+  SrStatus st = s->gaussian
+      ? sr_noise_gaussian_run (d->noise, q, *x, out, d->cfg.seed, index, op_id,
+      s->noise_sigma, s->gray)
+      : sr_noise_poisson_run (d->noise, q, *x, out, d->cfg.seed, index, op_id,
+      s->poisson_scale, s->gray);
+  *x = out;
+  return st;
+}
+
+static const SrJpegOpVariant jpeg_variants[] = {
+  [SR_JPEG_DIFFJPEG] = SR_JPEG_OP_DIFFJPEG,
+  [SR_JPEG_DIFFJPEG_BASICSR] = SR_JPEG_OP_DIFFJPEG_BASICSR,
+  [SR_JPEG_LIBJPEG] = SR_JPEG_OP_LIBJPEG_TABLES,
+};
+
+static SrStatus
+apply_jpeg (SrDegrader *d, cl_command_queue q, SrTensor *x, double quality,
+    int stage, SrRecord *rec)
+{
+  SrOpRecord *op = sr_record_add (rec, "jpeg");
+  if (stage > 0)
+    sr_op_int (op, "stage", stage);
+  else
+    sr_op_string (op, "stage", "final");
+  if (d->cfg.jpeg == SR_JPEG_LIBJPEG)
+    sr_op_int (op, "quality", sr_jpeg_ijg_quality ((float) quality));
+  else
+    sr_op_double (op, "quality", (float) quality);   /* as used: float32 */
+  sr_op_string (op, "variant", sr_jpeg_variant_name (d->cfg.jpeg));
+  return sr_jpeg_run (d->jpeg, q, x, x, (float) quality, jpeg_variants[d->cfg.jpeg]);
+}
+
+static const char *
+updown_name (SrUpDown u)
+{
+  return u == SR_UPDOWN_UP ? "up" : u == SR_UPDOWN_DOWN ? "down" : "keep";
+}
+
+static void
+record_skip (SrRecord *rec, const char *step, int stage)
+{
+  SrOpRecord *op = sr_record_add (rec, "skip");
+  sr_op_string (op, "step", step);
+  if (stage > 0)
+    sr_op_int (op, "stage", stage);
+  else
+    sr_op_string (op, "stage", "final");
+}
+
+#define TRY(expr) do { SrStatus st_ = (expr); if (st_ != SR_OK) return st_; } while (0)
+
+static SrStatus
+run_twostage (SrDegrader *d, cl_command_queue q, SrTensor *hr, guint64 index,
+    SrRecord *rec)
+{
+  SrTwoStageDraw draw;
+  sr_twostage_sample (&d->twostage, d->cfg.scale, d->cfg.seed, index, hr->w,
+      hr->h, &draw);
+  SrTensor *x = hr;
+
+  for (int i = 0; i < draw.n_stages; i++) {
+    const SrStageDraw *s = &draw.stage[i];
+    const int stage = i + 1;
+    if (s->blur) {
+      sr_record_blur (rec, stage, &s->kernel);
+      TRY (apply_blur (d, q, &x, &s->kernel));
+    } else {
+      record_skip (rec, "blur", stage);
+    }
+    TRY (apply_resize (d, q, &x, s->mode, s->resize_w, s->resize_h,
+            i == 0 ? s->resize_scale : 0, rec, stage, updown_name (s->updown)));
+    if (i > 0)                  /* informative: the size path's drawn factor */
+      sr_op_double (&rec->ops[rec->n_ops - 1], "size-factor", s->resize_scale);
+    TRY (apply_noise (d, q, &x, s, stage, index, rec));
+    TRY (apply_jpeg (d, q, x, s->jpeg_quality, stage, rec));
+  }
+
+  /* Final group: resize to HR/scale (+ sinc), and JPEG in the drawn order. */
+  if (draw.final_jpeg && !draw.order_a)
+    TRY (apply_jpeg (d, q, x, draw.final_jpeg_quality, 0, rec));
+  TRY (apply_resize (d, q, &x, draw.final_mode, draw.lr_w, draw.lr_h, 0, rec, 0,
+          "final"));
+  if (d->twostage.final_sinc_prob > 0) {
+    if (draw.final_sinc) {
+      sr_record_blur (rec, 0, &draw.sinc);
+      TRY (apply_blur (d, q, &x, &draw.sinc));
+    } else {
+      record_skip (rec, "blur", 0);     /* the pulse: an identity filter */
+    }
+  }
+  if (draw.final_jpeg && draw.order_a)
+    TRY (apply_jpeg (d, q, x, draw.final_jpeg_quality, 0, rec));
+
+  if (x == hr) {                /* nothing changed the frame (scale 1, keep) */
+    SrTensor *out = work_tensor (d, q, hr->h, hr->w, NULL);
+    if (!out)
+      return SR_ERR_OUT_OF_DEVICE_MEMORY;
+    TRY (sr_status_from_cl (clEnqueueCopyBuffer (q, hr->mem, out->mem, 0, 0,
+                hr->bytes, 0, NULL, NULL)));
+    x = out;
+  }
+  sr_tensor_unref (d->lr);
+  d->lr = sr_tensor_ref (x);
+  return SR_OK;
+}
+
 SrStatus
 sr_degrader_run (SrDegrader *d, cl_command_queue q, SrTensor *hr,
     guint64 index, SrTensor **lr, SrRecord *rec)
 {
-  (void) index;
   sr_record_clear (rec);
   if (hr->h % d->cfg.scale || hr->w % d->cfg.scale)
     return SR_ERR_INVALID_ARGUMENT;
@@ -139,6 +395,10 @@ sr_degrader_run (SrDegrader *d, cl_command_queue q, SrTensor *hr,
   switch (d->cfg.preset) {
     case SR_PRESET_BICUBIC:
       st = run_bicubic (d, q, hr, rec);
+      break;
+    case SR_PRESET_REALESRGAN:
+    case SR_PRESET_HGGT:
+      st = run_twostage (d, q, hr, index, rec);
       break;
     default:
       return SR_ERR_INVALID_ARGUMENT;

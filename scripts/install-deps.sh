@@ -15,7 +15,7 @@ PACKAGES=(
   # image I/O
   libpng-dev libjpeg62-turbo-dev
   # Python references (Debian's python3, no PyPI)
-  python3 python3-numpy python3-torch python3-skimage python3-opencv
+  python3 python3-numpy python3-scipy python3-torch python3-skimage python3-opencv
   # real test data: Megamind.avi and sample images
   opencv-doc
 )

@@ -55,7 +55,8 @@ rig_new_in (const char *dir, const char *props)
 {
   Rig *r = g_new0 (Rig, 1);
   r->dir = dir ? g_strdup (dir) : g_dir_make_tmp ("srpairsink-XXXXXX", NULL);
-  gchar *desc = g_strdup_printf ("srpairsink location=%s/ds %s", r->dir,
+  /* async=false: the harness needs a state change that completes at once. */
+  gchar *desc = g_strdup_printf ("srpairsink async=false location=%s/ds %s", r->dir,
       props ? props : "");
   r->sink = gst_parse_launch (desc, NULL);
   g_free (desc);

@@ -1,0 +1,48 @@
+/* JPEG round-trip op: DiffJPEG (BasicSR diffjpeg.py, differentiable=False)
+ * in both luminance-table orientations, and a device-side imitation of
+ * libjpeg (spec/degradations.md A.8, B.7). */
+#pragma once
+
+#include "sr_tensor.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  /* A.8.8 (b), the default: DiffJPEG with the Annex K luminance table in
+   * natural order (u vertical). */
+  SR_JPEG_OP_DIFFJPEG,
+  /* A.8.8 (a): DiffJPEG exactly as BasicSR, luminance table transposed. */
+  SR_JPEG_OP_DIFFJPEG_BASICSR,
+  /* Closest device imitation of a real encoder/decoder (A.8.8 (c)): IJG
+   * integer tables from the rounded integer quality, 8-bit input, samples
+   * and output, libjpeg's fixed-point colour conversion, biased 2x2
+   * downsampling and fancy upsampling, edge-replicated padding. The DCT is
+   * float, so it is close to libjpeg, not bit-exact. */
+  SR_JPEG_OP_LIBJPEG_TABLES,
+} SrJpegOpVariant;
+
+/* DiffJPEG's quality_to_factor in float: (q < 50 ? 5000/q : 200 - 2q) / 100,
+ * unrounded and unclamped (A.8.1). */
+float sr_jpeg_diffjpeg_factor (float quality);
+
+/* IJG jpeg_quality_scaling of an integer quality clamped to 1..100 (B.7.2). */
+int sr_jpeg_ijg_scale (int quality);
+
+/* The integer quality the LIBJPEG_TABLES variant uses for a float one
+ * (nearest, clamped to 1..100). */
+int sr_jpeg_ijg_quality (float quality);
+
+typedef struct SrJpeg SrJpeg;
+
+SrJpeg *sr_jpeg_new (SrRuntime *rt, GError **error);
+void sr_jpeg_free (SrJpeg *op);
+
+/* dst = JPEG round trip of src at `quality` (one quality for the whole
+ * batch). src and dst are [N,3,H,W] f32 of the same shape, any H, W >= 1;
+ * dst may be src. DiffJPEG variants need 0 < quality < 100 (q = 100 makes
+ * the factor 0); LIBJPEG_TABLES takes 1 <= quality <= 100. DiffJPEG output
+ * is float in [0,1] (not a multiple of 1/255); LIBJPEG_TABLES output is. */
+SrStatus sr_jpeg_run (SrJpeg *op, cl_command_queue q, const SrTensor *src,
+    SrTensor *dst, float quality, SrJpegOpVariant variant);
+
+G_END_DECLS

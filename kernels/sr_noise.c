@@ -1,0 +1,172 @@
+#include "sr_noise.h"
+#include "sr_philox.h"
+
+#define MASK_GROUP 64           /* local size of noise_level_mask */
+#define MASK_PER_ITEM 64        /* values per work item, roughly */
+#define MASK_MAX_GROUPS 256
+
+struct SrNoise {
+  SrRuntime *rt;
+  cl_kernel gaussian, correlated, level_mask, poisson, poisson_gray;
+  SrTensor *mask;               /* [N,1,1,8] level bit masks, reused */
+};
+
+SrNoise *
+sr_noise_new (SrRuntime *rt, GError **error)
+{
+  SrNoise *op = g_new0 (SrNoise, 1);
+  op->rt = sr_runtime_ref (rt);
+  if (!(op->gaussian = sr_runtime_create_kernel (rt, "noise", "noise_gaussian",
+              error))
+      || !(op->correlated = sr_runtime_create_kernel (rt, "noise",
+              "noise_correlated", error))
+      || !(op->level_mask = sr_runtime_create_kernel (rt, "noise",
+              "noise_level_mask", error))
+      || !(op->poisson = sr_runtime_create_kernel (rt, "noise",
+              "noise_poisson", error))
+      || !(op->poisson_gray = sr_runtime_create_kernel (rt, "noise",
+              "noise_poisson_gray", error))) {
+    sr_noise_free (op);
+    return NULL;
+  }
+  return op;
+}
+
+void
+sr_noise_free (SrNoise *op)
+{
+  if (!op)
+    return;
+  cl_kernel *k[] = { &op->gaussian, &op->correlated, &op->level_mask,
+    &op->poisson, &op->poisson_gray };
+  for (guint i = 0; i < G_N_ELEMENTS (k); i++)
+    if (*k[i])
+      clReleaseKernel (*k[i]);
+  sr_tensor_unref (op->mask);
+  sr_runtime_unref (op->rt);
+  g_free (op);
+}
+
+static gboolean
+shapes_ok (const SrTensor *src, const SrTensor *dst)
+{
+  return src->dtype == SR_DTYPE_F32 && dst->dtype == SR_DTYPE_F32
+      && src->n == dst->n && src->c == dst->c && src->h == dst->h
+      && src->w == dst->w && src->c >= 1
+      && sr_tensor_numel (src) < SR_PHILOX_MAX_ELEMENTS;
+}
+
+/* Sets the five stream arguments from `first` on. */
+static cl_int
+set_stream_args (cl_kernel k, cl_uint first, guint64 seed, guint64 index,
+    guint32 op_id)
+{
+  const cl_uint v[5] = { (cl_uint) seed, (cl_uint) (seed >> 32), op_id,
+    (cl_uint) index, (cl_uint) (index >> 32) };
+  cl_int e = 0;
+  for (cl_uint i = 0; i < 5; i++)
+    e |= clSetKernelArg (k, first + i, sizeof (cl_uint), &v[i]);
+  return e;
+}
+
+SrStatus
+sr_noise_gaussian_run (SrNoise *op, cl_command_queue q, const SrTensor *src,
+    SrTensor *dst, guint64 seed, guint64 index, guint32 op_id, double sigma,
+    gboolean gray)
+{
+  /* A pixel's stream holds 64 words, 4 normals per block. */
+  if (!shapes_ok (src, dst) || src->c > 4 * SR_PHILOX_MAX_BLOCKS
+      || !(sigma >= 0))
+    return SR_ERR_INVALID_ARGUMENT;
+  const cl_int hw = src->h * src->w, channels = src->c, g = gray ? 1 : 0;
+  const cl_float std = (cl_float) (sigma / 255.0);
+  cl_int e = 0;
+  e |= SR_ARG_MEM (op->gaussian, 0, src);
+  e |= SR_ARG_MEM (op->gaussian, 1, dst);
+  e |= SR_ARG (op->gaussian, 2, hw);
+  e |= SR_ARG (op->gaussian, 3, channels);
+  e |= SR_ARG (op->gaussian, 4, std);
+  e |= SR_ARG (op->gaussian, 5, g);
+  e |= set_stream_args (op->gaussian, 6, seed, index, op_id);
+  if (e != CL_SUCCESS)
+    return SR_ERR_INVALID_KERNEL_ARGS;
+  const size_t global[2] = { (size_t) hw, (size_t) src->n };
+  return sr_enqueue (q, op->gaussian, 2, global);
+}
+
+SrStatus
+sr_noise_correlated_run (SrNoise *op, cl_command_queue q, const SrTensor *src,
+    SrTensor *dst, guint64 seed, guint64 index, guint32 op_id,
+    const double factor[9])
+{
+  if (!shapes_ok (src, dst) || src->c != 3)
+    return SR_ERR_INVALID_ARGUMENT;
+  const cl_int hw = src->h * src->w;
+  cl_float16 f = { { 0 } };
+  for (int i = 0; i < 9; i++)
+    f.s[i] = (cl_float) factor[i];
+  cl_int e = 0;
+  e |= SR_ARG_MEM (op->correlated, 0, src);
+  e |= SR_ARG_MEM (op->correlated, 1, dst);
+  e |= SR_ARG (op->correlated, 2, hw);
+  e |= SR_ARG (op->correlated, 3, f);
+  e |= set_stream_args (op->correlated, 4, seed, index, op_id);
+  if (e != CL_SUCCESS)
+    return SR_ERR_INVALID_KERNEL_ARGS;
+  const size_t global[2] = { (size_t) hw, (size_t) src->n };
+  return sr_enqueue (q, op->correlated, 2, global);
+}
+
+SrStatus
+sr_noise_poisson_run (SrNoise *op, cl_command_queue q, const SrTensor *src,
+    SrTensor *dst, guint64 seed, guint64 index, guint32 op_id, double scale,
+    gboolean gray)
+{
+  if (!shapes_ok (src, dst) || (gray && src->c != 3) || !(scale >= 0))
+    return SR_ERR_INVALID_ARGUMENT;
+  const cl_int hw = src->h * src->w, channels = src->c, g = gray ? 1 : 0;
+  const cl_float s = (cl_float) scale;
+  SrTensor *mask = sr_tensor_reuse (op->rt, q, &op->mask, src->n, 1, 1, 8,
+      SR_DTYPE_I32);
+  if (!mask)
+    return SR_ERR_OUT_OF_DEVICE_MEMORY;
+  const cl_uint zero = 0;
+  cl_int e = clEnqueueFillBuffer (q, mask->mem, &zero, sizeof zero, 0,
+      mask->bytes, 0, NULL, NULL);
+  if (e != CL_SUCCESS)
+    return sr_status_from_cl (e);
+
+  /* 1. which levels occur, per image */
+  const size_t count = gray ? (size_t) hw : (size_t) channels * hw;
+  const size_t groups = CLAMP ((count + MASK_GROUP * MASK_PER_ITEM - 1)
+      / (MASK_GROUP * MASK_PER_ITEM), 1, MASK_MAX_GROUPS);
+  e |= SR_ARG_MEM (op->level_mask, 0, src);
+  e |= SR_ARG_MEM (op->level_mask, 1, mask);
+  e |= SR_ARG (op->level_mask, 2, hw);
+  e |= SR_ARG (op->level_mask, 3, channels);
+  e |= SR_ARG (op->level_mask, 4, g);
+  if (e != CL_SUCCESS)
+    return SR_ERR_INVALID_KERNEL_ARGS;
+  const size_t mglobal[2] = { groups * MASK_GROUP, (size_t) src->n };
+  const size_t mlocal[2] = { MASK_GROUP, 1 };
+  e = clEnqueueNDRangeKernel (q, op->level_mask, 2, NULL, mglobal, mlocal, 0,
+      NULL, NULL);
+  if (e != CL_SUCCESS)
+    return sr_status_from_cl (e);
+
+  /* 2. the noise, vals read from the mask on the device (no host sync) */
+  cl_kernel k = gray ? op->poisson_gray : op->poisson;
+  cl_uint a = 0;
+  e |= SR_ARG_MEM (k, a++, src);
+  e |= SR_ARG_MEM (k, a++, dst);
+  e |= SR_ARG_MEM (k, a++, mask);
+  e |= SR_ARG (k, a++, hw);
+  if (!gray)
+    e |= SR_ARG (k, a++, channels);
+  e |= SR_ARG (k, a++, s);
+  e |= set_stream_args (k, a, seed, index, op_id);
+  if (e != CL_SUCCESS)
+    return SR_ERR_INVALID_KERNEL_ARGS;
+  const size_t global[2] = { count, (size_t) src->n };
+  return sr_enqueue (q, k, 2, global);
+}

@@ -1,0 +1,46 @@
+/* Noise op: the per-pixel noise steps of Real-ESRGAN (spec A.7.1 Gaussian,
+ * A.7.2 Poisson) and BSRGAN (spec B.1.6 gray, colour and channel-correlated
+ * Gaussian), out = clamp(img + noise, 0, 1). The caller draws the
+ * parameters (sigma, scale, gray, factor) on the host; the per-pixel field
+ * comes from the device Philox streams of philox.clh keyed by (seed,
+ * index, op_id), so the same keys give the same bytes on the same device.
+ * Give each call an op_id no SrRng parameter stream of the same (seed,
+ * index) uses. src and dst are [N,C,H,W] f32 of the same shape and may be
+ * the same tensor; N*C*H*W must stay below 2^28. */
+#pragma once
+
+#include "sr_tensor.h"
+
+G_BEGIN_DECLS
+
+typedef struct SrNoise SrNoise;
+
+SrNoise *sr_noise_new (SrRuntime *rt, GError **error);
+void sr_noise_free (SrNoise *op);
+
+/* Gaussian noise of standard deviation sigma/255 (sigma in 0..255 units,
+ * as Real-ESRGAN's sigma and BSRGAN's noise_level are). gray: one field
+ * for all channels (normal 0 of each pixel's stream); else channel c gets
+ * normal c, independent per channel. */
+SrStatus sr_noise_gaussian_run (SrNoise *op, cl_command_queue q,
+    const SrTensor *src, SrTensor *dst, guint64 seed, guint64 index,
+    guint32 op_id, double sigma, gboolean gray);
+
+/* BSRGAN's correlated branch: noise = z @ factor per pixel, z = normals
+ * 0..2 of the pixel's stream (N(0, I)), factor row-major 3x3 in [0,1]
+ * units (NumPy multivariate_normal's sqrt(s)[:,None] * vh, made by the
+ * caller). C must be 3. */
+SrStatus sr_noise_correlated_run (SrNoise *op, cl_command_queue q,
+    const SrTensor *src, SrTensor *dst, guint64 seed, guint64 index,
+    guint32 op_id, const double factor[9]);
+
+/* Real-ESRGAN's Poisson noise: x = clamp(round(img*255), 0, 255)/255,
+ * vals = 2^ceil(log2(#distinct levels of image n over all channels)),
+ * noise = poisson(x*vals)/vals - x, out = clamp(img + scale*noise, 0, 1)
+ * with img unrounded. gray: the same from g = rounded 0.2989R + 0.587G +
+ * 0.114B with its own vals, one noise value for R, G, B (C must be 3). */
+SrStatus sr_noise_poisson_run (SrNoise *op, cl_command_queue q,
+    const SrTensor *src, SrTensor *dst, guint64 seed, guint64 index,
+    guint32 op_id, double scale, gboolean gray);
+
+G_END_DECLS

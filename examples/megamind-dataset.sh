@@ -7,7 +7,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VIDEO=/usr/share/doc/opencv-doc/examples/data/Megamind.avi
 OUT="${1:-$ROOT/datasets/megamind-x4}"
-PRESET="${2:-bicubic}"
+PRESET="${2:-realesrgan}"
 export GST_PLUGIN_PATH="${SR_BUILD_DIR:-$ROOT/build}/gst${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
 
 if [ ! -f "$VIDEO" ]; then

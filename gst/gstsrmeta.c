@@ -142,14 +142,8 @@ GstStructure *
 gst_sr_degradation_info_from (GstBuffer *buffer)
 {
   GstSrDegradationMeta *m = gst_buffer_get_sr_degradation_meta (buffer);
-  GstStructure *info = m && m->info ? gst_structure_copy (m->info)
+  return m && m->info ? gst_structure_copy (m->info)
       : gst_structure_new_empty ("sr-degradation");
-  if (!gst_structure_has_field (info, "ops")) {
-    GValue ops = G_VALUE_INIT;
-    g_value_init (&ops, GST_TYPE_ARRAY);
-    gst_structure_take_value (info, "ops", &ops);
-  }
-  return info;
 }
 
 void

@@ -27,7 +27,7 @@ GstSrDegradationMeta *gst_buffer_add_sr_degradation_meta (GstBuffer *buffer,
 void gst_sr_degradation_append_op (GstStructure *info, GstStructure *step);
 
 /* A copy of buffer's `sr-degradation` structure (the steps of elements
- * upstream), or a new one; either way with an `ops` array. */
+ * upstream), or a new empty one (`ops` is created by the first append). */
 GstStructure *gst_sr_degradation_info_from (GstBuffer *buffer);
 
 /* Appends every step of rec to info's `ops`. */

@@ -1,0 +1,239 @@
+/* srdegrade's random presets through real pipelines: determinism (same seed
+ * and input -> identical bytes, other seeds differ), the noise switch of
+ * spec 0.4 (noise=false keeps every recorded parameter), the recorded step
+ * order, and the minimum frame sizes of spec 0.5. */
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+#include <gst/video/video.h>
+#include <string.h>
+#include "sr_check_util.h"
+
+#define W 192
+#define H 160
+
+static GstCaps *
+rgb_caps (int w, int h)
+{
+  return gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, "RGB",
+      "width", G_TYPE_INT, w, "height", G_TYPE_INT, h,
+      "framerate", GST_TYPE_FRACTION, 25, 1, NULL);
+}
+
+/* A textured frame (noise + gradients) so that blur/JPEG/resize all matter. */
+static GstBuffer *
+textured (int w, int h, int frame)
+{
+  GstVideoInfo info;
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_RGB, w, h);
+  GstBuffer *b = gst_buffer_new_allocate (NULL, info.size, NULL);
+  GstMapInfo m;
+  GRand *r = g_rand_new_with_seed (1234);
+  gst_buffer_map (b, &m, GST_MAP_WRITE);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w * 3; x++)
+      m.data[y * info.stride[0] + x] = (guint8) ((x * 2 + y * 3) / 3 % 256 / 2
+          + g_rand_int_range (r, 0, 128));
+  gst_buffer_unmap (b, &m);
+  g_rand_free (r);
+  GST_BUFFER_PTS (b) = gst_util_uint64_scale (frame, GST_SECOND, 25);
+  GST_BUFFER_DURATION (b) = GST_SECOND / 25;
+  return b;
+}
+
+/* Runs frames 0..n-1 through `desc`; returns the output buffers. */
+static GstBuffer **
+run (const char *desc, int n)
+{
+  GstHarness *h = gst_harness_new_parse (desc);
+  gst_harness_set_src_caps (h, rgb_caps (W, H));
+  GstBuffer **out = g_new0 (GstBuffer *, n);
+  for (int i = 0; i < n; i++) {
+    out[i] = gst_harness_push_and_pull (h, textured (W, H, i));
+    fail_unless (out[i] != NULL, "no output for frame %d of '%s'", i, desc);
+  }
+  gst_harness_teardown (h);
+  return out;
+}
+
+static gboolean
+same_bytes (GstBuffer *a, GstBuffer *b)
+{
+  GstMapInfo ma, mb;
+  gst_buffer_map (a, &ma, GST_MAP_READ);
+  gst_buffer_map (b, &mb, GST_MAP_READ);
+  gboolean same = ma.size == mb.size && memcmp (ma.data, mb.data, ma.size) == 0;
+  gst_buffer_unmap (a, &ma);
+  gst_buffer_unmap (b, &mb);
+  return same;
+}
+
+static void
+free_all (GstBuffer **v, int n)
+{
+  for (int i = 0; i < n; i++)
+    gst_buffer_unref (v[i]);
+  g_free (v);
+}
+
+/* The recorded ops without the `applied` flag, as a string. */
+static gchar *
+ops_string (GstBuffer *b)
+{
+  const GstStructure *s = sr_check_meta_info (b);
+  fail_unless (s != NULL);
+  GstStructure *c = gst_structure_copy (s);
+  const GValue *ops = gst_structure_get_value (c, "ops");
+  GString *out = g_string_new (NULL);
+  for (guint i = 0; i < gst_value_array_get_size (ops); i++) {
+    GstStructure *op = gst_structure_copy (gst_value_get_structure (
+            gst_value_array_get_value (ops, i)));
+    gst_structure_remove_field (op, "applied");
+    gchar *t = gst_structure_to_string (op);
+    g_string_append_printf (out, "%s\n", t);
+    g_free (t);
+    gst_structure_free (op);
+  }
+  gst_structure_free (c);
+  return g_string_free (out, FALSE);
+}
+
+static void
+check_determinism (const char *preset)
+{
+  const int n = 3;
+  gchar *d7 = g_strdup_printf ("srdegrade preset=%s scale=4 seed=7", preset);
+  gchar *d8 = g_strdup_printf ("srdegrade preset=%s scale=4 seed=8", preset);
+  GstBuffer **a = run (d7, n), **b = run (d7, n), **c = run (d8, n);
+  int differ = 0;
+  for (int i = 0; i < n; i++) {
+    fail_unless (same_bytes (a[i], b[i]), "%s frame %d: same seed, different bytes",
+        preset, i);
+    differ += !same_bytes (a[i], c[i]);
+  }
+  fail_unless (differ == n, "%s: seed 8 gave the same bytes as seed 7", preset);
+  /* Frames of one run draw different parameters (keyed by frame index). */
+  gchar *o0 = ops_string (a[0]), *o1 = ops_string (a[1]);
+  fail_unless (strcmp (o0, o1) != 0, "frames 0 and 1 drew the same parameters");
+  g_free (o0);
+  g_free (o1);
+  free_all (a, n);
+  free_all (b, n);
+  free_all (c, n);
+  g_free (d7);
+  g_free (d8);
+}
+
+GST_START_TEST (test_realesrgan_deterministic)
+{
+  check_determinism ("realesrgan");
+}
+GST_END_TEST;
+
+GST_START_TEST (test_hggt_deterministic)
+{
+  check_determinism ("hggt");
+}
+GST_END_TEST;
+
+/* noise=false draws and records the same parameters; only the pixels of
+ * the noise differ (spec 0.4). */
+GST_START_TEST (test_noise_switch_keeps_parameters)
+{
+  const int n = 4;
+  GstBuffer **on = run ("srdegrade preset=realesrgan seed=5", n);
+  GstBuffer **off = run ("srdegrade preset=realesrgan seed=5 noise=false", n);
+  int differ = 0;
+  for (int i = 0; i < n; i++) {
+    gchar *a = ops_string (on[i]), *b = ops_string (off[i]);
+    fail_unless_equals_string (a, b);
+    g_free (a);
+    g_free (b);
+    differ += !same_bytes (on[i], off[i]);
+  }
+  fail_unless (differ > 0, "noise=false changed no pixel");
+  free_all (on, n);
+  free_all (off, n);
+}
+GST_END_TEST;
+
+/* Real-ESRGAN's order: blur, resize, noise, jpeg, (blur|skip), resize,
+ * noise, jpeg, then the final group in one of the two orders. */
+GST_START_TEST (test_realesrgan_step_order)
+{
+  const int n = 6;
+  GstBuffer **out = run ("srdegrade preset=realesrgan seed=9", n);
+  for (int i = 0; i < n; i++) {
+    const GstStructure *s = sr_check_meta_info (out[i]);
+    const GValue *ops = gst_structure_get_value (s, "ops");
+    fail_unless_equals_int (gst_value_array_get_size (ops), 11);
+    const char *expect[8] = { "blur", "resize", "noise", "jpeg", NULL, "resize",
+      "noise", "jpeg" };
+    for (int k = 0; k < 8; k++) {
+      const GstStructure *op = gst_value_get_structure (gst_value_array_get_value (ops, k));
+      if (expect[k]) {
+        fail_unless_equals_string (gst_structure_get_name (op), expect[k]);
+      } else {
+        fail_unless (gst_structure_has_name (op, "blur") || gst_structure_has_name (op, "skip"));
+      }
+    }
+    /* Final group: {resize, blur|skip, jpeg} or {jpeg, resize, blur|skip}. */
+    const GstStructure *f = gst_value_get_structure (gst_value_array_get_value (ops, 8));
+    fail_unless (gst_structure_has_name (f, "resize") || gst_structure_has_name (f, "jpeg"));
+    int scale;
+    fail_unless (gst_structure_get_int (s, "scale", &scale) && scale == 4);
+  }
+  free_all (out, n);
+}
+GST_END_TEST;
+
+static gchar *
+first_error (const char *desc)
+{
+  GstElement *p = gst_parse_launch (desc, NULL);
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  GstMessage *m = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (p), 60 * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  gchar *text = NULL;
+  if (m && GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR) {
+    GError *err;
+    gst_message_parse_error (m, &err, NULL);
+    text = g_strdup (err->message);
+    g_error_free (err);
+  }
+  if (m)
+    gst_message_unref (m);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+  return text;
+}
+
+/* Spec 0.5: realesrgan at x4 needs 148 px (int(148/4 * 0.3) = 11). */
+GST_START_TEST (test_realesrgan_min_size)
+{
+  gchar *msg = first_error ("videotestsrc num-buffers=1 ! "
+      "video/x-raw,format=RGB,width=147,height=300 ! srdegrade preset=realesrgan ! fakesink");
+  fail_unless (msg && strstr (msg, "smallest accepted frame is 148x148"), "got: %s",
+      msg ? msg : "(no error)");
+  g_free (msg);
+  msg = first_error ("videotestsrc num-buffers=2 ! "
+      "video/x-raw,format=RGB,width=148,height=148 ! srdegrade preset=realesrgan ! fakesink");
+  fail_unless (msg == NULL, "148x148 must be accepted: %s", msg);
+}
+GST_END_TEST;
+
+static Suite *
+presets_suite (void)
+{
+  Suite *s = suite_create ("srdegrade-presets");
+  TCase *tc = tcase_create ("general");
+  tcase_set_timeout (tc, 300);
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_realesrgan_deterministic);
+  tcase_add_test (tc, test_hggt_deterministic);
+  tcase_add_test (tc, test_noise_switch_keeps_parameters);
+  tcase_add_test (tc, test_realesrgan_step_order);
+  tcase_add_test (tc, test_realesrgan_min_size);
+  return s;
+}
+
+GST_CHECK_MAIN (presets);

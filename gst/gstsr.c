@@ -4,6 +4,7 @@
 #include "gstsrdegrade.h"
 #include "gstsrpairsink.h"
 #include "gstsrusm.h"
+#include "gstsrcodec.h"
 
 static gboolean
 plugin_init (GstPlugin *plugin)
@@ -12,6 +13,7 @@ plugin_init (GstPlugin *plugin)
   ok |= GST_ELEMENT_REGISTER (srdegrade, plugin);
   ok |= GST_ELEMENT_REGISTER (srpairsink, plugin);
   ok |= GST_ELEMENT_REGISTER (srusm, plugin);
+  ok |= GST_ELEMENT_REGISTER (srcodec, plugin);
   return ok;
 }
 

@@ -8,6 +8,7 @@
 #include "gstsrcontext.h"
 #include "gstsrmeta.h"
 #include "gstsrvideo.h"
+#include "sr_custom_config.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_sr_degrade_debug);
 #define GST_CAT_DEFAULT gst_sr_degrade_debug
@@ -20,7 +21,69 @@ enum {
   PROP_NOISE,
   PROP_JPEG,
   PROP_DEVICE,
+  PROP_CONFIG,
+  PROP_STAGES,
+  PROP_CUSTOM_FIRST,
 };
+
+#define CUSTOM_ONLY " (preset=custom only; unset: from config, else Real-ESRGAN x4plus)"
+
+/* The most tuned keys of the custom chain, as string properties: numbers
+ * separated by ',' (or ';'), parsed and checked at start so that the error
+ * names the property. Strings rather than GstValueArray keep the
+ * gst-launch syntax short (jpeg-range1=60,95). stage -1: one value for both
+ * stages, or two (stage 1, stage 2); 0: a [degradation] key. */
+static const struct {
+  const char *name, *nick, *blurb;
+  int stage;
+  const char *key;
+} custom_props[] = {
+  {"resize-prob1", "Stage 1 resize probabilities",
+      "Stage 1 up,down,keep weights, e.g. 0.2,0.7,0.1" CUSTOM_ONLY, 1, "resize-prob"},
+  {"resize-prob2", "Stage 2 resize probabilities",
+      "Stage 2 up,down,keep weights, e.g. 0.3,0.4,0.3" CUSTOM_ONLY, 2, "resize-prob"},
+  {"resize-range1", "Stage 1 resize range",
+      "Stage 1 resize factors min,max (min <= 1 <= max), e.g. 0.15,1.5" CUSTOM_ONLY,
+      1, "resize-range"},
+  {"resize-range2", "Stage 2 resize range",
+      "Stage 2 resize factors min,max (min <= 1 <= max), e.g. 0.3,1.2" CUSTOM_ONLY,
+      2, "resize-range"},
+  {"noise-range1", "Stage 1 noise range",
+      "Stage 1 Gaussian noise sigma min,max in 0..255 units, e.g. 1,30" CUSTOM_ONLY,
+      1, "noise-range"},
+  {"noise-range2", "Stage 2 noise range",
+      "Stage 2 Gaussian noise sigma min,max in 0..255 units, e.g. 1,25" CUSTOM_ONLY,
+      2, "noise-range"},
+  {"poisson-scale-range1", "Stage 1 Poisson range",
+      "Stage 1 Poisson noise scale min,max, e.g. 0.05,3" CUSTOM_ONLY, 1,
+      "poisson-scale-range"},
+  {"poisson-scale-range2", "Stage 2 Poisson range",
+      "Stage 2 Poisson noise scale min,max, e.g. 0.05,2.5" CUSTOM_ONLY, 2,
+      "poisson-scale-range"},
+  {"jpeg-range1", "Stage 1 JPEG range",
+      "Stage 1 JPEG quality min,max in 1..100, e.g. 30,95" CUSTOM_ONLY, 1, "jpeg-range"},
+  {"jpeg-range2", "Stage 2 JPEG range",
+      "Stage 2 and final JPEG quality min,max in 1..100, e.g. 30,95" CUSTOM_ONLY, 2,
+      "jpeg-range"},
+  {"blur-sigma1", "Stage 1 blur sigma",
+      "Stage 1 blur kernel sigma min,max, e.g. 0.2,3" CUSTOM_ONLY, 1, "blur-sigma"},
+  {"blur-sigma2", "Stage 2 blur sigma",
+      "Stage 2 blur kernel sigma min,max, e.g. 0.2,1.5" CUSTOM_ONLY, 2, "blur-sigma"},
+  {"gaussian-noise-prob", "Gaussian noise probability",
+      "Probability of Gaussian (else Poisson) noise: one value for both stages "
+      "or stage1,stage2, e.g. 0.5" CUSTOM_ONLY, -1, "gaussian-noise-prob"},
+  {"gray-noise-prob", "Gray noise probability",
+      "Probability of gray (one channel) noise: one value for both stages or "
+      "stage1,stage2, e.g. 0.4" CUSTOM_ONLY, -1, "gray-noise-prob"},
+  {"sinc-prob", "Sinc kernel probability",
+      "Probability of a sinc blur kernel: one value for both stages or "
+      "stage1,stage2, e.g. 0.1" CUSTOM_ONLY, -1, "sinc-prob"},
+  {"second-blur-prob", "Second blur probability",
+      "Probability that stage 2 blurs, e.g. 0.8" CUSTOM_ONLY, 0, "second-blur-prob"},
+  {"final-sinc-prob", "Final sinc probability",
+      "Probability of the final sinc filter, e.g. 0.8" CUSTOM_ONLY, 0, "final-sinc-prob"},
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (custom_props) == GST_SR_DEGRADE_N_CUSTOM);
 
 #define DEFAULT_PRESET SR_PRESET_BICUBIC
 #define DEFAULT_SCALE 4
@@ -232,12 +295,78 @@ gst_sr_degrade_release (GstSrDegrade *self)
   self->queue = NULL;
 }
 
+/* preset=custom: Real-ESRGAN x4plus, then the config file, then the
+ * properties, into config.custom. Posts an error naming the file line or
+ * the property. */
+static gboolean
+gst_sr_degrade_build_custom (GstSrDegrade *self)
+{
+  SrTwoStageConfig custom;
+  GError *error = NULL;
+  gboolean ok = TRUE, any = FALSE;
+
+  GST_OBJECT_LOCK (self);
+  const SrPreset preset = self->config.preset;
+  gchar *path = g_strdup (self->config_path);
+  gchar *values[GST_SR_DEGRADE_N_CUSTOM];
+  const int stages = self->stages;
+  for (int i = 0; i < GST_SR_DEGRADE_N_CUSTOM; i++) {
+    values[i] = g_strdup (self->custom[i]);
+    any |= values[i] != NULL;
+  }
+  GST_OBJECT_UNLOCK (self);
+
+  if (preset != SR_PRESET_CUSTOM) {
+    if (any || path || stages)
+      GST_WARNING_OBJECT (self, "config, stages and the range properties only "
+          "apply to preset=custom; ignored for preset=%s", sr_preset_name (preset));
+    goto done;
+  }
+  sr_twostage_config_realesrgan (&custom);
+  if (path && *path && !sr_custom_config_load_file (&custom, path, &error)) {
+    if (error->domain == G_FILE_ERROR)
+      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
+          ("Cannot read config file: %s", error->message), (NULL));
+    else
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+          ("Invalid config file %s", error->message), (NULL));
+    ok = FALSE;
+    goto done;
+  }
+  for (int i = 0; i < GST_SR_DEGRADE_N_CUSTOM; i++) {
+    if (!values[i] || !*values[i])
+      continue;
+    if (!sr_custom_config_set (&custom, custom_props[i].stage, custom_props[i].key,
+            values[i], &error)) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+          ("Invalid property %s=\"%s\": %s", custom_props[i].name, values[i],
+              error->message), (NULL));
+      ok = FALSE;
+      goto done;
+    }
+  }
+  if (stages)
+    custom.n_stages = stages;
+  GST_OBJECT_LOCK (self);
+  self->config.custom = custom;
+  GST_OBJECT_UNLOCK (self);
+
+done:
+  g_clear_error (&error);
+  g_free (path);
+  for (int i = 0; i < GST_SR_DEGRADE_N_CUSTOM; i++)
+    g_free (values[i]);
+  return ok;
+}
+
 static gboolean
 gst_sr_degrade_start (GstBaseTransform *trans)
 {
   GstSrDegrade *self = GST_SR_DEGRADE (trans);
   GError *error = NULL;
 
+  if (!gst_sr_degrade_build_custom (self))
+    return FALSE;
   if (!sr_degrade_check_config (&self->config, &error)) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
     g_clear_error (&error);
@@ -403,7 +532,20 @@ gst_sr_degrade_set_property (GObject *object, guint prop_id,
       if (!self->device)
         self->device = g_strdup (DEFAULT_DEVICE);
       break;
+    case PROP_CONFIG:
+      g_free (self->config_path);
+      self->config_path = g_value_dup_string (value);
+      break;
+    case PROP_STAGES:
+      self->stages = g_value_get_int (value);
+      break;
     default:
+      if (prop_id >= PROP_CUSTOM_FIRST
+          && prop_id < PROP_CUSTOM_FIRST + GST_SR_DEGRADE_N_CUSTOM) {
+        g_free (self->custom[prop_id - PROP_CUSTOM_FIRST]);
+        self->custom[prop_id - PROP_CUSTOM_FIRST] = g_value_dup_string (value);
+        break;
+      }
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
   GST_OBJECT_UNLOCK (self);
@@ -436,7 +578,18 @@ gst_sr_degrade_get_property (GObject *object, guint prop_id, GValue *value,
     case PROP_DEVICE:
       g_value_set_string (value, self->device);
       break;
+    case PROP_CONFIG:
+      g_value_set_string (value, self->config_path);
+      break;
+    case PROP_STAGES:
+      g_value_set_int (value, self->stages);
+      break;
     default:
+      if (prop_id >= PROP_CUSTOM_FIRST
+          && prop_id < PROP_CUSTOM_FIRST + GST_SR_DEGRADE_N_CUSTOM) {
+        g_value_set_string (value, self->custom[prop_id - PROP_CUSTOM_FIRST]);
+        break;
+      }
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
   GST_OBJECT_UNLOCK (self);
@@ -450,6 +603,9 @@ gst_sr_degrade_finalize (GObject *object)
   if (self->runtime)
     sr_runtime_unref (self->runtime);
   g_free (self->device);
+  g_free (self->config_path);
+  for (int i = 0; i < GST_SR_DEGRADE_N_CUSTOM; i++)
+    g_free (self->custom[i]);
   G_OBJECT_CLASS (gst_sr_degrade_parent_class)->finalize (object);
 }
 
@@ -496,6 +652,23 @@ gst_sr_degrade_class_init (GstSrDegradeClass *klass)
           "auto (a GPU if present, else the CPU), cpu, gpu, or P:D "
           "(platform P, device D). All gst-sr elements of a pipeline share "
           "one device", DEFAULT_DEVICE, rw));
+  g_object_class_install_property (gobject_class, PROP_CONFIG,
+      g_param_spec_string ("config", "Config file",
+          "preset=custom only: a GKeyFile or JSON file with groups "
+          "degradation, stage1, stage2 and Real-ESRGAN's option names in "
+          "kebab case (e.g. [stage1] jpeg-range = 30;95, or "
+          "{\"stage1\": {\"jpeg-range\": [30, 95]}}); keys left out keep "
+          "Real-ESRGAN x4plus's values, and the properties below override it. "
+          "Read at start: a malformed file fails the state change naming the line",
+          NULL, rw));
+  g_object_class_install_property (gobject_class, PROP_STAGES,
+      g_param_spec_int ("stages", "Stages",
+          "preset=custom only: number of degradation stages, 1 or 2 (0: from "
+          "config, else 2)", 0, 2, 0, rw));
+  for (int i = 0; i < GST_SR_DEGRADE_N_CUSTOM; i++)
+    g_object_class_install_property (gobject_class, PROP_CUSTOM_FIRST + i,
+        g_param_spec_string (custom_props[i].name, custom_props[i].nick,
+            custom_props[i].blurb, NULL, rw));
 
   gst_element_class_set_static_metadata (element_class,
       "SR degradation", "Filter/Effect/Video",

@@ -8,6 +8,9 @@
 
 G_BEGIN_DECLS
 
+/* String properties that override one key of the custom config. */
+#define GST_SR_DEGRADE_N_CUSTOM 17
+
 #define GST_TYPE_SR_DEGRADE (gst_sr_degrade_get_type ())
 G_DECLARE_FINAL_TYPE (GstSrDegrade, gst_sr_degrade, GST, SR_DEGRADE, GstVideoFilter)
 
@@ -17,6 +20,10 @@ struct _GstSrDegrade {
   /* properties */
   SrDegradeConfig config;
   gchar *device;
+  /* preset=custom: a config file and per-key overrides, applied at start */
+  gchar *config_path;
+  int stages;                 /* 0: from the file (or 2) */
+  gchar *custom[GST_SR_DEGRADE_N_CUSTOM];
 
   /* runtime state, from start() to stop() */
   SrRuntime *runtime;         /* shared through gst.sr.opencl */

@@ -167,6 +167,81 @@ __kernel void noise_poisson_gray (__global const float *src, __global float *dst
   dst[base + 2 * hw] = fmin (fmax (b0 + noise, 0.0f), 1.0f);
 }
 
+/* ---- KAIR (BSRGAN / BSRGAN+) -------------------------------------------- */
+
+/* dst = clamp(src, 0, 1): KAIR's np.clip after its resizes. Global (count). */
+__kernel void noise_clamp (__global const float *src, __global float *dst)
+{
+  const size_t i = get_global_id (0);
+  dst[i] = fmin (fmax (src[i], 0.0f), 1.0f);
+}
+
+/* BSRGAN+'s add_speckle_noise (spec B.2 item 6): x = clamp(img, 0, 1),
+ * out = clamp(x + x * noise, 0, 1), the noise drawn as noise_gaussian
+ * (mode 0 colour, 1 gray: normal c / normal 0 of the pixel's stream, times
+ * std) or noise_correlated (mode 2: z @ F). C = 3. Global (hw, n). */
+__kernel void noise_speckle (__global const float *src, __global float *dst,
+    int hw, int mode, float std, float16 f,
+    uint seed_lo, uint seed_hi, uint op, uint index_lo, uint index_hi)
+{
+  const int p = get_global_id (0), n = get_global_id (1);
+  const SrStreamKey key = sr_stream_key (seed_lo, seed_hi, op, index_lo,
+      index_hi);
+  const uint4 w = sr_stream_block (key, (uint) n * hw + p, 0);
+  const float2 z01 = sr_box_muller (w.x, w.y), z23 = sr_box_muller (w.z, w.w);
+  float noise[3];
+  if (mode == 2) {
+    noise[0] = z01.x * f.s0 + z01.y * f.s3 + z23.x * f.s6;
+    noise[1] = z01.x * f.s1 + z01.y * f.s4 + z23.x * f.s7;
+    noise[2] = z01.x * f.s2 + z01.y * f.s5 + z23.x * f.s8;
+  } else if (mode == 1) {
+    noise[0] = noise[1] = noise[2] = z01.x * std;
+  } else {
+    noise[0] = z01.x * std;
+    noise[1] = z01.y * std;
+    noise[2] = z23.x * std;
+  }
+  const size_t base = (size_t) n * 3 * hw + p;
+  for (int c = 0; c < 3; c++) {
+    const size_t i = base + (size_t) c * hw;
+    const float x = fmin (fmax (src[i], 0.0f), 1.0f);
+    dst[i] = fmin (fmax (x + x * noise[c], 0.0f), 1.0f);
+  }
+}
+
+/* BSRGAN+'s add_Poisson_noise (spec B.2 item 7): x = clamp(round(img*255),
+ * 0, 255)/255; colour: out = poisson(x*vals)/vals per sample (element n*3hw
+ * + c*hw + p); gray: g = rounded 0.299R + 0.587G + 0.114B of x, noise =
+ * poisson(g*vals)/vals - g (element n*hw + p) added to R, G, B; clamped.
+ * C = 3. Global (hw, n). */
+__kernel void noise_poisson_kair (__global const float *src, __global float *dst,
+    int hw, float vals, int gray,
+    uint seed_lo, uint seed_hi, uint op, uint index_lo, uint index_hi)
+{
+  const int p = get_global_id (0), n = get_global_id (1);
+  const SrStreamKey key = sr_stream_key (seed_lo, seed_hi, op, index_lo,
+      index_hi);
+  const size_t base = (size_t) n * 3 * hw + p;
+  float x[3];
+  for (int c = 0; c < 3; c++)
+    x[c] = (float) level_of (src[base + (size_t) c * hw]) / 255.0f;
+  SrElementRng r;
+  if (gray) {
+    const float g = (float) level_of (0.299f * x[0] + 0.587f * x[1]
+        + 0.114f * x[2]) / 255.0f;
+    sr_element_rng_init (&r, key, (uint) n * hw + p);
+    const float noise = sr_poisson (&r, g * vals) / vals - g;
+    for (int c = 0; c < 3; c++)
+      dst[base + (size_t) c * hw] = fmin (fmax (x[c] + noise, 0.0f), 1.0f);
+    return;
+  }
+  for (int c = 0; c < 3; c++) {
+    const size_t i = base + (size_t) c * hw;
+    sr_element_rng_init (&r, key, (uint) i);
+    dst[i] = fmin (fmax (sr_poisson (&r, x[c] * vals) / vals, 0.0f), 1.0f);
+  }
+}
+
 /* ---- raw streams, for the unit tests -------------------------------------- */
 
 /* out[4i..4i+3] = Philox4x32-10 of ctr = in[6i..6i+3], key = in[6i+4..5]. */

@@ -8,6 +8,7 @@
 struct SrNoise {
   SrRuntime *rt;
   cl_kernel gaussian, correlated, level_mask, poisson, poisson_gray;
+  cl_kernel clamp, speckle, poisson_kair;   /* KAIR's (BSRGAN, BSRGAN+) */
   SrTensor *mask;               /* [N,1,1,8] level bit masks, reused */
 };
 
@@ -25,7 +26,13 @@ sr_noise_new (SrRuntime *rt, GError **error)
       || !(op->poisson = sr_runtime_create_kernel (rt, "noise",
               "noise_poisson", error))
       || !(op->poisson_gray = sr_runtime_create_kernel (rt, "noise",
-              "noise_poisson_gray", error))) {
+              "noise_poisson_gray", error))
+      || !(op->clamp = sr_runtime_create_kernel (rt, "noise", "noise_clamp",
+              error))
+      || !(op->speckle = sr_runtime_create_kernel (rt, "noise",
+              "noise_speckle", error))
+      || !(op->poisson_kair = sr_runtime_create_kernel (rt, "noise",
+              "noise_poisson_kair", error))) {
     sr_noise_free (op);
     return NULL;
   }
@@ -38,7 +45,8 @@ sr_noise_free (SrNoise *op)
   if (!op)
     return;
   cl_kernel *k[] = { &op->gaussian, &op->correlated, &op->level_mask,
-    &op->poisson, &op->poisson_gray };
+    &op->poisson, &op->poisson_gray, &op->clamp, &op->speckle,
+    &op->poisson_kair };
   for (guint i = 0; i < G_N_ELEMENTS (k); i++)
     if (*k[i])
       clReleaseKernel (*k[i]);
@@ -169,4 +177,67 @@ sr_noise_poisson_run (SrNoise *op, cl_command_queue q, const SrTensor *src,
     return SR_ERR_INVALID_KERNEL_ARGS;
   const size_t global[2] = { count, (size_t) src->n };
   return sr_enqueue (q, k, 2, global);
+}
+
+SrStatus
+sr_noise_clamp_run (SrNoise *op, cl_command_queue q, const SrTensor *src,
+    SrTensor *dst)
+{
+  if (!shapes_ok (src, dst))
+    return SR_ERR_INVALID_ARGUMENT;
+  cl_int e = 0;
+  e |= SR_ARG_MEM (op->clamp, 0, src);
+  e |= SR_ARG_MEM (op->clamp, 1, dst);
+  if (e != CL_SUCCESS)
+    return SR_ERR_INVALID_KERNEL_ARGS;
+  const size_t global[1] = { sr_tensor_numel (src) };
+  return sr_enqueue (q, op->clamp, 1, global);
+}
+
+SrStatus
+sr_noise_speckle_run (SrNoise *op, cl_command_queue q, const SrTensor *src,
+    SrTensor *dst, guint64 seed, guint64 index, guint32 op_id, double sigma,
+    gboolean gray, const double factor[9])
+{
+  if (!shapes_ok (src, dst) || src->c != 3 || !(sigma >= 0))
+    return SR_ERR_INVALID_ARGUMENT;
+  const cl_int hw = src->h * src->w, mode = factor ? 2 : gray ? 1 : 0;
+  const cl_float std = (cl_float) (sigma / 255.0);
+  cl_float16 f = { { 0 } };
+  for (int i = 0; factor && i < 9; i++)
+    f.s[i] = (cl_float) factor[i];
+  cl_int e = 0;
+  e |= SR_ARG_MEM (op->speckle, 0, src);
+  e |= SR_ARG_MEM (op->speckle, 1, dst);
+  e |= SR_ARG (op->speckle, 2, hw);
+  e |= SR_ARG (op->speckle, 3, mode);
+  e |= SR_ARG (op->speckle, 4, std);
+  e |= SR_ARG (op->speckle, 5, f);
+  e |= set_stream_args (op->speckle, 6, seed, index, op_id);
+  if (e != CL_SUCCESS)
+    return SR_ERR_INVALID_KERNEL_ARGS;
+  const size_t global[2] = { (size_t) hw, (size_t) src->n };
+  return sr_enqueue (q, op->speckle, 2, global);
+}
+
+SrStatus
+sr_noise_poisson_kair_run (SrNoise *op, cl_command_queue q, const SrTensor *src,
+    SrTensor *dst, guint64 seed, guint64 index, guint32 op_id, double vals,
+    gboolean gray)
+{
+  if (!shapes_ok (src, dst) || src->c != 3 || !(vals > 0))
+    return SR_ERR_INVALID_ARGUMENT;
+  const cl_int hw = src->h * src->w, g = gray ? 1 : 0;
+  const cl_float v = (cl_float) vals;
+  cl_int e = 0;
+  e |= SR_ARG_MEM (op->poisson_kair, 0, src);
+  e |= SR_ARG_MEM (op->poisson_kair, 1, dst);
+  e |= SR_ARG (op->poisson_kair, 2, hw);
+  e |= SR_ARG (op->poisson_kair, 3, v);
+  e |= SR_ARG (op->poisson_kair, 4, g);
+  e |= set_stream_args (op->poisson_kair, 5, seed, index, op_id);
+  if (e != CL_SUCCESS)
+    return SR_ERR_INVALID_KERNEL_ARGS;
+  const size_t global[2] = { (size_t) hw, (size_t) src->n };
+  return sr_enqueue (q, op->poisson_kair, 2, global);
 }

@@ -1,5 +1,6 @@
 #include "sr_degrade.h"
 #include "sr_blur_kernels.h"
+#include "sr_bsrgan.h"
 #include "sr_conv2d.h"
 #include "sr_jpeg.h"
 #include "sr_noise.h"
@@ -14,6 +15,7 @@ struct SrDegrader {
   SrConv2d *conv;
   SrNoise *noise;
   SrJpeg *jpeg;
+  SrBsrRunner *bsrgan;          /* bsrgan, bsrgan-plus */
   SrTensor *lr;
   SrTensor *work[2];            /* ping-pong intermediates */
   /* Host tables, recomputed only when the sizes change. */
@@ -61,6 +63,9 @@ twostage_config (const SrDegradeConfig *cfg, SrTwoStageConfig *out)
     case SR_PRESET_HGGT:
       sr_twostage_config_hggt (out);
       return TRUE;
+    case SR_PRESET_CUSTOM:
+      *out = cfg->custom;
+      return TRUE;
     default:
       return FALSE;
   }
@@ -74,10 +79,20 @@ sr_degrade_check_config (const SrDegradeConfig *cfg, GError **error)
     case SR_PRESET_BICUBIC:
     case SR_PRESET_REALESRGAN:
     case SR_PRESET_HGGT:
+    case SR_PRESET_CUSTOM:
       if (cfg->scale >= 1 && cfg->scale <= 8)
         return !twostage_config (cfg, &ts) || sr_twostage_config_check (&ts, error);
       g_set_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT,
           "scale=%d is not supported by preset=%s (allowed: 1..8)",
+          cfg->scale, sr_preset_name (cfg->preset));
+      return FALSE;
+    case SR_PRESET_BSRGAN:
+    case SR_PRESET_BSRGAN_PLUS:
+      /* KAIR's code paths are written for 2, 3 and 4 (spec B.1.1). */
+      if (cfg->scale >= 2 && cfg->scale <= 4)
+        return TRUE;
+      g_set_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT,
+          "scale=%d is not supported by preset=%s (allowed: 2, 3, 4)",
           cfg->scale, sr_preset_name (cfg->preset));
       return FALSE;
     default:
@@ -94,6 +109,9 @@ sr_degrade_min_hr_size (const SrDegradeConfig *cfg)
   SrTwoStageConfig ts;
   if (twostage_config (cfg, &ts))
     return sr_twostage_min_hr_size (&ts, cfg->scale);
+  if (cfg->preset == SR_PRESET_BSRGAN || cfg->preset == SR_PRESET_BSRGAN_PLUS)
+    return sr_bsrgan_min_hr_size (cfg->preset == SR_PRESET_BSRGAN_PLUS,
+        cfg->scale);
   /* bicubic: an LR of at least 2 px keeps BasicSR's symmetric padding
    * within the image (sym_len = ceil(1.5 s - 0.5) <= 2 s). */
   return 2 * cfg->scale;
@@ -119,7 +137,10 @@ sr_degrader_new (SrRuntime *rt, const SrDegradeConfig *cfg, GError **error)
   if (!(d->resample = sr_resample_new (rt, error))
       || !(d->conv = sr_conv2d_new (rt, error))
       || !(d->noise = sr_noise_new (rt, error))
-      || !(d->jpeg = sr_jpeg_new (rt, error))) {
+      || !(d->jpeg = sr_jpeg_new (rt, error))
+      || ((cfg->preset == SR_PRESET_BSRGAN
+              || cfg->preset == SR_PRESET_BSRGAN_PLUS)
+          && !(d->bsrgan = sr_bsrgan_runner_new (rt, error)))) {
     sr_degrader_free (d);
     return NULL;
   }
@@ -135,6 +156,7 @@ sr_degrader_free (SrDegrader *d)
   sr_conv2d_free (d->conv);
   sr_noise_free (d->noise);
   sr_jpeg_free (d->jpeg);
+  sr_bsrgan_runner_free (d->bsrgan);
   sr_tensor_unref (d->lr);
   sr_tensor_unref (d->work[0]);
   sr_tensor_unref (d->work[1]);
@@ -398,8 +420,24 @@ sr_degrader_run (SrDegrader *d, cl_command_queue q, SrTensor *hr,
       break;
     case SR_PRESET_REALESRGAN:
     case SR_PRESET_HGGT:
+    case SR_PRESET_CUSTOM:
       st = run_twostage (d, q, hr, index, rec);
       break;
+    case SR_PRESET_BSRGAN:
+    case SR_PRESET_BSRGAN_PLUS:{
+      SrBsrDraw draw;
+      SrTensor *lr_out = NULL;
+      sr_bsrgan_sample (d->cfg.preset == SR_PRESET_BSRGAN_PLUS, d->cfg.scale,
+          d->cfg.seed, index, hr->w, hr->h, &draw);
+      st = sr_bsrgan_run (d->bsrgan, q, hr, &draw, d->cfg.seed, index,
+          d->cfg.noise, jpeg_variants[d->cfg.jpeg],
+          sr_jpeg_variant_name (d->cfg.jpeg), &lr_out, rec);
+      if (st == SR_OK) {
+        sr_tensor_unref (d->lr);
+        d->lr = sr_tensor_ref (lr_out);
+      }
+      break;
+    }
     default:
       return SR_ERR_INVALID_ARGUMENT;
   }

@@ -5,6 +5,7 @@
 
 #include "sr_record.h"
 #include "sr_tensor.h"
+#include "sr_twostage.h"
 
 G_BEGIN_DECLS
 
@@ -29,6 +30,8 @@ typedef struct {
   guint64 seed;
   gboolean noise;             /* FALSE: noise drawn and recorded, not applied */
   SrJpegVariant jpeg;
+  /* preset=custom only: the chain's ranges (sr_custom_config.h fills it). */
+  SrTwoStageConfig custom;
 } SrDegradeConfig;
 
 const char *sr_preset_name (SrPreset preset);

@@ -4,6 +4,7 @@
 #include <gst/video/video.h>
 #include "sr_check_util.h"
 #include <string.h>
+#include <glib/gstdio.h>
 
 /* A w x h RGB frame (GStreamer's default row stride) with a deterministic
  * pattern. */
@@ -282,6 +283,114 @@ GST_START_TEST (test_no_opencl_platform)
 }
 GST_END_TEST;
 
+/* preset=custom: a malformed config file fails the state change, naming
+ * the file's line. */
+GST_START_TEST (test_custom_bad_config)
+{
+  gchar *dir = g_dir_make_tmp ("srdegrade-XXXXXX", NULL);
+  gchar *path = g_build_filename (dir, "bad.json", NULL);
+  fail_unless (g_file_set_contents (path, "{\n  \"degradation\": {\n"
+          "    \"stages\": 2\n  },\n  \"stage1\": {\n"
+          "    \"jpeg-range\": [60, 90],\n    \"noise-range\": [1, 10]\n"
+          "    \"gray-noise-prob\": 0.5\n  }\n}\n", -1, NULL));
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=1 ! "
+      "video/x-raw,format=RGB,width=96,height=96 ! srdegrade preset=custom "
+      "config=%s ! fakesink", path);
+  gchar *msg = run_for_error (desc);
+  gchar *where = g_strdup_printf ("%s:7:", path);
+  fail_unless (msg != NULL && strstr (msg, where) != NULL, "got: %s",
+      msg ? msg : "(none)");
+  g_free (where);
+  g_free (msg);
+  g_free (desc);
+
+  /* A missing file, and a property value out of its range. */
+  msg = run_for_error ("videotestsrc num-buffers=1 ! "
+      "video/x-raw,format=RGB,width=96,height=96 ! srdegrade preset=custom "
+      "config=/nonexistent/x.conf ! fakesink");
+  fail_unless (msg != NULL && strstr (msg, "/nonexistent/x.conf") != NULL,
+      "got: %s", msg ? msg : "(none)");
+  g_free (msg);
+  msg = run_for_error ("videotestsrc num-buffers=1 ! "
+      "video/x-raw,format=RGB,width=96,height=96 ! srdegrade preset=custom "
+      "jpeg-range1=5,200 ! fakesink");
+  fail_unless (msg != NULL && strstr (msg, "jpeg-range1") != NULL
+      && strstr (msg, "[1, 100]") != NULL, "got: %s", msg ? msg : "(none)");
+  g_free (msg);
+  g_unlink (path);
+  g_rmdir (dir);
+  g_free (path);
+  g_free (dir);
+}
+GST_END_TEST;
+
+/* Properties override the file, which overrides Real-ESRGAN x4plus: the file
+ * makes stage-1 noise Gaussian and its JPEG 30..40; jpeg-range1 moves the
+ * JPEG to [90, 90.0001] and gray-noise-prob=1 makes all noise gray. The
+ * recorded quality is the float32 actually used: within 1e-5 (float32
+ * spacing at 90 is 7.6e-6) of the range. */
+GST_START_TEST (test_custom_overrides_recorded)
+{
+  gchar *dir = g_dir_make_tmp ("srdegrade-XXXXXX", NULL);
+  gchar *path = g_build_filename (dir, "custom.conf", NULL);
+  fail_unless (g_file_set_contents (path, "[stage1]\ngaussian-noise-prob = 1\n"
+          "jpeg-range = 30;40\n", -1, NULL));
+  gchar *props = g_strdup_printf ("preset=custom scale=2 seed=9 config=%s "
+      "jpeg-range1=90,90.0001 gray-noise-prob=1", path);
+  GstHarness *h = degrade_harness (props, 96, 96);
+  int n_jpeg1 = 0, n_noise = 0;
+  for (int f = 0; f < 6; f++) {
+    GstBuffer *in = make_rgb (96, 96, (guint8) f);
+    GST_BUFFER_PTS (in) = f * GST_SECOND / 25;
+    GstBuffer *out = gst_harness_push_and_pull (h, in);
+    fail_unless (out != NULL);
+    const GstStructure *s = meta_info (out);
+    fail_unless_equals_string (gst_structure_get_string (s, "preset"), "custom");
+    const GValue *ops = gst_structure_get_value (s, "ops");
+    for (guint i = 0; i < gst_value_array_get_size (ops); i++) {
+      const GstStructure *op = gst_value_get_structure (gst_value_array_get_value (ops, i));
+      int stage = 0;
+      gst_structure_get_int (op, "stage", &stage);      /* 0: "final" */
+      if (gst_structure_has_name (op, "jpeg") && stage == 1) {
+        double q;
+        fail_unless (gst_structure_get_double (op, "quality", &q));
+        fail_unless (q >= 90 - 1e-5 && q <= 90.0001 + 1e-5, "quality %g", q);
+        n_jpeg1++;
+      }
+      if (gst_structure_has_name (op, "noise")) {
+        gboolean gray;
+        fail_unless (gst_structure_get_boolean (op, "gray", &gray));
+        fail_unless (gray, "frame %d: stage %d noise is not gray", f, stage);
+        if (stage == 1)
+          fail_unless_equals_string (gst_structure_get_string (op, "type"), "gaussian");
+        n_noise++;
+      }
+    }
+    gst_buffer_unref (out);
+  }
+  fail_unless_equals_int (n_jpeg1, 6);
+  fail_unless_equals_int (n_noise, 12);         /* two stages by default */
+  gst_harness_teardown (h);
+  g_free (props);
+
+  /* stages=1: one noise step per frame. */
+  h = degrade_harness ("preset=custom scale=2 stages=1", 96, 96);
+  GstBuffer *out = gst_harness_push_and_pull (h, make_rgb (96, 96, 1));
+  const GValue *ops = gst_structure_get_value (meta_info (out), "ops");
+  n_noise = 0;
+  for (guint i = 0; i < gst_value_array_get_size (ops); i++)
+    n_noise += gst_structure_has_name (gst_value_get_structure
+        (gst_value_array_get_value (ops, i)), "noise");
+  fail_unless_equals_int (n_noise, 1);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+  g_unlink (path);
+  g_rmdir (dir);
+  g_free (path);
+  g_free (dir);
+}
+GST_END_TEST;
+
 static gint have_context_count;
 
 static GstBusSyncReply
@@ -345,6 +454,8 @@ srdegrade_suite (void)
   tcase_add_test (tc, test_bad_caps_refused);
   tcase_add_test (tc, test_bad_device_property);
   tcase_add_test (tc, test_unsupported_preset_scale);
+  tcase_add_test (tc, test_custom_bad_config);
+  tcase_add_test (tc, test_custom_overrides_recorded);
   tcase_add_test (tc, test_no_opencl_platform);
   tcase_add_test (tc, test_one_runtime_per_pipeline);
   return s;

@@ -1,0 +1,914 @@
+/* srcodec: round-trips each segment of frames through a real encoder and
+ * decoder, as RealBasicVSR's RandomVideoCompression does through PyAV
+ * (spec B 5.4), and records a `codec` step (spec 0.3).
+ *
+ * Why a plain GstElement driving a private pipeline per segment, not a
+ * GstBin with the encoder inline: every segment is an independent stream
+ * with its own codec and settings (upstream encodes each clip afresh), so
+ * the chain must be rebuilt at segment boundaries anyway; encoders drop
+ * custom metas and may reorder and delay frames, so the meta and the
+ * original timestamps are kept here per frame and put back on the decoded
+ * frames, which are matched to their inputs by the private stream's PTS.
+ * Input buffers go into the private appsrc as they arrive and are released
+ * once videoconvert has made the I420 copy, so a bounded upstream pool is
+ * not held for a whole segment. */
+#include "gstsrcodec.h"
+
+#include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
+#include <string.h>
+#include "gstsrmeta.h"
+#include "gstsrvideo.h"
+#include "sr_philox.h"
+
+GST_DEBUG_CATEGORY_STATIC (gst_sr_codec_debug);
+#define GST_CAT_DEFAULT gst_sr_codec_debug
+
+#define CODEC_RNG_OP 0x636f6463u        /* "codc" */
+
+enum {
+  PROP_0,
+  PROP_CODECS,
+  PROP_SEGMENT_FRAMES,
+  PROP_BITRATE_MIN,
+  PROP_BITRATE_MAX,
+  PROP_QUALITY_MIN,
+  PROP_QUALITY_MAX,
+  PROP_GOP_MIN,
+  PROP_GOP_MAX,
+  PROP_SEED,
+};
+
+/* RealBasicVSR draws 10000..100000 bits per frame (its streams run at 1
+ * frame/s); at 25 frames/s that is 250..2500 kbit/s. Its JPEG step draws
+ * quality 30..95. Its GOPs are the encoder defaults: 12 (mpeg4) to 250
+ * (x264). */
+#define DEFAULT_SEGMENT_FRAMES 30
+#define DEFAULT_BITRATE_MIN 250
+#define DEFAULT_BITRATE_MAX 2500
+#define DEFAULT_QUALITY_MIN 30
+#define DEFAULT_QUALITY_MAX 95
+#define DEFAULT_GOP_MIN 12
+#define DEFAULT_GOP_MAX 250
+#define DEFAULT_SEED 0
+
+/* How long one wait on the private pipeline lasts before the bus is checked
+ * for errors and flushing; frames keep coming in between. */
+#define PULL_TIMEOUT (100 * GST_MSECOND)
+
+struct _SrCodecDesc {
+  const char *encoder;        /* factory name, what `codecs` and the step name */
+  const char *parse;          /* parser before the decoder, or NULL: none is
+                               * needed (and the parsers are in plugins-bad) */
+  const char *decoder;
+  const char *package;        /* Debian package providing both */
+  const char *rate_prop;      /* NULL: quality-driven (jpegenc) */
+  guint rate_scale;           /* property units per kbit/s */
+  const char *gop_prop;       /* NULL: all intra */
+  const char *extra;          /* fixed encoder settings */
+  gboolean even_size;         /* refuses odd widths or heights */
+  gboolean standard_fps;      /* needs an MPEG frame rate */
+};
+
+/* x264enc keeps its defaults (preset medium, ABR at the target), as
+ * upstream's libx264 does; vp8enc runs with deadline=1 (realtime) because
+ * its default "good" deadline is several times slower for a dataset tool. */
+static const SrCodecDesc codec_table[] = {
+  { "x264enc", NULL, "avdec_h264", "gstreamer1.0-plugins-ugly and "
+        "gstreamer1.0-libav", "bitrate", 1, "key-int-max", "", TRUE, FALSE },
+  { "vp8enc", NULL, "vp8dec", "gstreamer1.0-plugins-good", "target-bitrate",
+        1000, "keyframe-max-dist", "deadline=1", FALSE, FALSE },
+  { "avenc_mpeg2video", NULL, "avdec_mpeg2video",
+        "gstreamer1.0-libav", "bitrate", 1000, "gop-size", "", TRUE, TRUE },
+  { "jpegenc", NULL, "jpegdec", "gstreamer1.0-plugins-good", NULL, 0, NULL,
+        "", FALSE, FALSE },
+  /* Not in the default list; RealBasicVSR's third codec (MPEG-4 Part 2). */
+  { "avenc_mpeg4", NULL, "avdec_mpeg4", "gstreamer1.0-libav",
+        "bitrate", 1000, "gop-size", "", TRUE, FALSE },
+};
+#define DEFAULT_CODECS "x264enc,vp8enc,avenc_mpeg2video,jpegenc"
+
+/* A queued frame (its timestamps and meta; the pixels are in the private
+ * pipeline) or a serialized event that came between frames. */
+typedef struct {
+  GstEvent *event;
+  GstClockTime pts, dts, duration;
+  guint64 offset, offset_end;
+  GstBufferFlags flags;
+  GstStructure *info;
+} SrCodecItem;
+
+#define CAPS_STR GST_VIDEO_CAPS_MAKE (GST_SR_VIDEO_FORMATS)
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (CAPS_STR));
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (CAPS_STR));
+
+G_DEFINE_TYPE (GstSrCodec, gst_sr_codec, GST_TYPE_ELEMENT);
+GST_ELEMENT_REGISTER_DEFINE (srcodec, "srcodec", GST_RANK_NONE, GST_TYPE_SR_CODEC);
+
+static void
+item_free (gpointer data)
+{
+  SrCodecItem *it = data;
+  if (it->event)
+    gst_event_unref (it->event);
+  if (it->info)
+    gst_structure_free (it->info);
+  g_free (it);
+}
+
+static const SrCodecDesc *
+codec_lookup (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (codec_table); i++)
+    if (!g_strcmp0 (codec_table[i].encoder, name))
+      return &codec_table[i];
+  return NULL;
+}
+
+static gboolean
+codec_installed (const SrCodecDesc *d)
+{
+  const char *names[] = { d->encoder, d->parse, d->decoder };
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
+    if (!names[i])
+      continue;
+    GstElementFactory *f = gst_element_factory_find (names[i]);
+    if (!f)
+      return FALSE;
+    gst_object_unref (f);
+  }
+  return TRUE;
+}
+
+/* Encodes and decodes two small frames: some builds ship an encoder that
+ * refuses every stream (gst-libav 1.22 with FFmpeg >= 5 gives
+ * avenc_mpeg2video a 1/1000000000 time base, which MPEG-2 rejects). Run
+ * once per codec and process. */
+static gboolean
+codec_works (const SrCodecDesc *d)
+{
+  static GHashTable *verdicts;
+  static GMutex lock;
+  gboolean ok;
+
+  g_mutex_lock (&lock);
+  if (!verdicts)
+    verdicts = g_hash_table_new (g_str_hash, g_str_equal);
+  gpointer v;
+  if (g_hash_table_lookup_extended (verdicts, d->encoder, NULL, &v)) {
+    g_mutex_unlock (&lock);
+    return GPOINTER_TO_INT (v);
+  }
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=2 ! "
+      "video/x-raw,format=I420,width=64,height=64,framerate=25/1 ! %s %s ! "
+      "%s%s%s ! fakesink", d->encoder, d->extra, d->parse ? d->parse : "",
+      d->parse ? " ! " : "", d->decoder);
+  GstElement *p = gst_parse_launch_full (desc, NULL, GST_PARSE_FLAG_FATAL_ERRORS,
+      NULL);
+  g_free (desc);
+  ok = p && gst_element_set_state (p, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE;
+  if (ok) {
+    GstBus *bus = gst_element_get_bus (p);
+    GstMessage *m = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND,
+        GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+    ok = m && GST_MESSAGE_TYPE (m) == GST_MESSAGE_EOS;
+    if (m)
+      gst_message_unref (m);
+    gst_object_unref (bus);
+  }
+  if (p) {
+    gst_element_set_state (p, GST_STATE_NULL);
+    gst_object_unref (p);
+  }
+  g_hash_table_insert (verdicts, (gpointer) d->encoder, GINT_TO_POINTER (ok));
+  g_mutex_unlock (&lock);
+  return ok;
+}
+
+static gchar *
+installed_list (void)
+{
+  GString *s = g_string_new (NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (codec_table); i++)
+    if (codec_installed (&codec_table[i]) && codec_works (&codec_table[i]))
+      g_string_append_printf (s, "%s%s", s->len ? ", " : "", codec_table[i].encoder);
+  if (!s->len)
+    g_string_append (s, "none");
+  return g_string_free (s, FALSE);
+}
+
+/* Resolves `codecs` into self->choices; posts an error naming the bad
+ * entry and what is available. A name may repeat to weight the draw
+ * ("x264enc,x264enc,avenc_mpeg4" is RealBasicVSR's 2/3 H.264, 1/3 MPEG-4). */
+static gboolean
+resolve_codecs (GstSrCodec *self)
+{
+  const gboolean by_default = !self->codecs || !*self->codecs;
+  gchar **names = g_strsplit (by_default ? DEFAULT_CODECS : self->codecs, ",", -1);
+  gboolean ok = TRUE;
+
+  g_ptr_array_set_size (self->choices, 0);
+  for (gchar **n = names; *n && ok; n++) {
+    g_strstrip (*n);
+    if (!**n)
+      continue;
+    const SrCodecDesc *d = codec_lookup (*n);
+    if (!d) {
+      gchar *avail = installed_list ();
+      GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
+          ("Unknown codec '%s' in srcodec codecs=\"%s\"; the available codecs "
+              "are: %s", *n, self->codecs, avail), (NULL));
+      g_free (avail);
+      ok = FALSE;
+    } else if (!codec_installed (d)) {
+      /* The default list uses whatever is installed. */
+      if (!by_default) {
+        GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN,
+            ("srcodec codec '%s' is not installed: it needs %s%s%s and %s "
+                "(Debian: %s)", d->encoder, d->encoder, d->parse ? ", " : "",
+                d->parse ? d->parse : "", d->decoder, d->package), (NULL));
+        ok = FALSE;
+      }
+    } else if (!codec_works (d)) {
+      if (by_default) {
+        GST_WARNING_OBJECT (self, "leaving out %s: it fails to encode or decode "
+            "a test stream in this installation", d->encoder);
+      } else {
+        GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN,
+            ("srcodec codec '%s' is installed but fails to encode and decode a "
+                "test stream here (see GST_DEBUG=3 for the encoder's reason)",
+                d->encoder), (NULL));
+        ok = FALSE;
+      }
+    } else {
+      g_ptr_array_add (self->choices, (gpointer) d);
+    }
+  }
+  g_strfreev (names);
+  if (ok && self->choices->len == 0) {
+    GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN,
+        ("srcodec has no codec to use: none of %s is installed (Debian: "
+            "gstreamer1.0-plugins-ugly, gstreamer1.0-plugins-good, "
+            "gstreamer1.0-libav)", by_default ? DEFAULT_CODECS : self->codecs),
+        (NULL));
+    ok = FALSE;
+  }
+  return ok;
+}
+
+static gboolean
+check_ranges (GstSrCodec *self)
+{
+  const struct { const char *name; guint lo, hi; } r[] = {
+    { "bitrate", self->bitrate_min, self->bitrate_max },
+    { "quality", self->quality_min, self->quality_max },
+    { "gop", self->gop_min, self->gop_max },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (r); i++)
+    if (r[i].lo > r[i].hi) {
+      GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
+          ("srcodec %s-min (%u) is larger than %s-max (%u)", r[i].name, r[i].lo,
+              r[i].name, r[i].hi), (NULL));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+pipeline_teardown (GstSrCodec *self)
+{
+  if (!self->pipeline)
+    return;
+  gst_element_set_state (self->pipeline, GST_STATE_NULL);
+  gst_clear_object (&self->appsrc);
+  gst_clear_object (&self->appsink);
+  gst_clear_object (&self->pipeline);
+}
+
+static void
+drop_pending (GstSrCodec *self)
+{
+  pipeline_teardown (self);
+  g_queue_clear_full (&self->pending, item_free);
+  self->frames_in = 0;
+}
+
+/* Frame rate of the private stream: the encoders' rate control turns
+ * kbit/s into bits per frame with it. Streams without one (stills) run at
+ * 25/1; MPEG-2 accepts only its table of rates. */
+static void
+choose_fps (GstSrCodec *self, const SrCodecDesc *d, gint *n, gint *dd)
+{
+  static const gint mpeg[][2] = { { 24000, 1001 }, { 24, 1 }, { 25, 1 },
+    { 30000, 1001 }, { 30, 1 }, { 50, 1 }, { 60000, 1001 }, { 60, 1 } };
+  *n = GST_VIDEO_INFO_FPS_N (&self->info);
+  *dd = GST_VIDEO_INFO_FPS_D (&self->info);
+  gboolean ok = *n > 0 && *dd > 0;
+  if (ok && d->standard_fps) {
+    ok = FALSE;
+    for (guint i = 0; i < G_N_ELEMENTS (mpeg); i++)
+      ok |= gst_util_fraction_compare (*n, *dd, mpeg[i][0], mpeg[i][1]) == 0;
+  }
+  if (!ok) {
+    *n = 25;
+    *dd = 1;
+  }
+}
+
+/* Draws the segment's parameters and starts its private pipeline. All four
+ * draws happen whatever the codec, so the stream layout is fixed. */
+static gboolean
+segment_start (GstSrCodec *self)
+{
+  SrRng rng;
+  sr_rng_init (&rng, self->seed, self->segment_index, CODEC_RNG_OP);
+  const guint pick = (guint) sr_rng_int (&rng, 0, self->choices->len - 1);
+  self->desc = g_ptr_array_index (self->choices, pick);
+  self->bitrate = (guint) sr_rng_int (&rng, self->bitrate_min, self->bitrate_max);
+  self->quality = (guint) sr_rng_int (&rng, self->quality_min, self->quality_max);
+  self->gop = (guint) sr_rng_int (&rng, self->gop_min, self->gop_max);
+  if (!self->desc->gop_prop)
+    self->gop = 1;
+  choose_fps (self, self->desc, &self->fps_n, &self->fps_d);
+
+  const SrCodecDesc *d = self->desc;
+  GString *enc = g_string_new (d->encoder);
+  if (d->rate_prop)
+    g_string_append_printf (enc, " %s=%u", d->rate_prop, self->bitrate * d->rate_scale);
+  else
+    g_string_append_printf (enc, " quality=%u", self->quality);
+  if (d->gop_prop)
+    g_string_append_printf (enc, " %s=%u", d->gop_prop, self->gop);
+  g_string_append_printf (enc, " %s", d->extra);
+  /* BT.601 limited range both ways (PyAV's default, spec B 5.4): the
+   * capssetter overrides whatever colorimetry the decoder guesses (VP8 and
+   * JPEG carry none), so conversion back matches conversion in. */
+  gchar *desc = g_strdup_printf ("appsrc name=src format=time ! videoconvert ! "
+      "video/x-raw,format=I420,colorimetry=bt601 ! %s ! %s%s%s ! "
+      "capssetter join=true replace=false caps=\"video/x-raw,colorimetry=bt601\" ! "
+      "videoconvert ! appsink name=sink sync=false", enc->str,
+      d->parse ? d->parse : "", d->parse ? " ! " : "", d->decoder);
+  g_string_free (enc, TRUE);
+  GST_DEBUG_OBJECT (self, "segment %" G_GUINT64_FORMAT ": %s", self->segment_index,
+      desc);
+
+  GError *error = NULL;
+  self->pipeline = gst_parse_launch_full (desc, NULL, GST_PARSE_FLAG_FATAL_ERRORS,
+      &error);
+  g_free (desc);
+  if (!self->pipeline) {
+    GST_ELEMENT_ERROR (self, CORE, FAILED, ("srcodec could not build its %s "
+            "chain: %s", d->encoder, error ? error->message : "unknown"), (NULL));
+    g_clear_error (&error);
+    return FALSE;
+  }
+  self->appsrc = gst_bin_get_by_name (GST_BIN (self->pipeline), "src");
+  self->appsink = gst_bin_get_by_name (GST_BIN (self->pipeline), "sink");
+
+  GstCaps *caps = gst_video_info_to_caps (&self->info);
+  gst_caps_set_simple (caps, "framerate", GST_TYPE_FRACTION, self->fps_n,
+      self->fps_d, NULL);
+  gst_app_src_set_caps (GST_APP_SRC (self->appsrc), caps);
+  gst_caps_unref (caps);
+  caps = gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING,
+      gst_video_format_to_string (GST_VIDEO_INFO_FORMAT (&self->info)),
+      "width", G_TYPE_INT, GST_VIDEO_INFO_WIDTH (&self->info),
+      "height", G_TYPE_INT, GST_VIDEO_INFO_HEIGHT (&self->info), NULL);
+  gst_app_sink_set_caps (GST_APP_SINK (self->appsink), caps);
+  gst_caps_unref (caps);
+  /* A segment is at most segment-frames frames: let appsrc queue them all. */
+  gst_app_src_set_max_bytes (GST_APP_SRC (self->appsrc), 0);
+
+  if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING)
+      == GST_STATE_CHANGE_FAILURE) {
+    GST_ELEMENT_ERROR (self, CORE, STATE_CHANGE, ("srcodec could not start "
+            "its %s chain", d->encoder), (NULL));
+    pipeline_teardown (self);
+    return FALSE;
+  }
+  self->frames_in = 0;
+  return TRUE;
+}
+
+static GstClockTime
+frame_time (GstSrCodec *self, guint64 k)
+{
+  return gst_util_uint64_scale (k, GST_SECOND * self->fps_d, self->fps_n);
+}
+
+static GstStructure *
+codec_step (GstSrCodec *self, guint frames)
+{
+  GstStructure *s = gst_structure_new ("codec",
+      "codec", G_TYPE_STRING, self->desc->encoder,
+      "gop", G_TYPE_INT, (int) self->gop,
+      "segment", G_TYPE_UINT64, self->segment_index,
+      "segment-frames", G_TYPE_INT, (int) self->segment_frames, NULL);
+  if (self->desc->rate_prop)
+    gst_structure_set (s, "bitrate", G_TYPE_INT, (int) self->bitrate, NULL);
+  else
+    gst_structure_set (s, "quality", G_TYPE_INT, (int) self->quality, NULL);
+  /* Informative: this segment's length (shorter at EOS) and the frame rate
+   * the bitrate was spent at. */
+  const int fps[2] = { self->fps_n, self->fps_d };
+  GValue v = gst_sr_int_array (fps, 2);
+  gst_structure_set_value (s, "framerate", &v);
+  g_value_unset (&v);
+  gst_structure_set (s, "frames", G_TYPE_INT, (int) frames, NULL);
+  return s;
+}
+
+/* Waits for the private stream's EOS, collecting decoded frames by their
+ * private running time (decoders reorder; the encoder may shift PTS).
+ * When those times are unusable (this GStreamer's avenc_* stamps every
+ * packet 2^63 ns), frames are matched by order instead: decoders output in
+ * display order. FALSE on a private error (posted) or flushing. */
+static gboolean
+collect_decoded (GstSrCodec *self, GstBuffer **decoded, GstVideoInfo *dinfo,
+    guint n)
+{
+  GPtrArray *got = g_ptr_array_new_with_free_func ((GDestroyNotify) gst_buffer_unref);
+  GArray *slot = g_array_new (FALSE, FALSE, sizeof (guint64));
+  gboolean by_time = TRUE;
+  gboolean have_dinfo = FALSE;
+  GstBus *bus = gst_element_get_bus (self->pipeline);
+  gboolean ok = TRUE;
+
+  gst_app_src_end_of_stream (GST_APP_SRC (self->appsrc));
+  for (;;) {
+    GstSample *sample = gst_app_sink_try_pull_sample (GST_APP_SINK (self->appsink),
+        PULL_TIMEOUT);
+    if (sample) {
+      GstBuffer *b = gst_sample_get_buffer (sample);
+      if (!have_dinfo)
+        have_dinfo = gst_video_info_from_caps (dinfo, gst_sample_get_caps (sample));
+      /* Running time, not PTS: x264enc shifts PTS by 1000 h in its
+       * segment to keep DTS positive. */
+      const GstSegment *seg = gst_sample_get_segment (sample);
+      GstClockTime rt = GST_CLOCK_TIME_NONE;
+      if (GST_BUFFER_PTS_IS_VALID (b) && seg && seg->format == GST_FORMAT_TIME)
+        rt = gst_segment_to_running_time (seg, GST_FORMAT_TIME, GST_BUFFER_PTS (b));
+      guint64 k = G_MAXUINT64;
+      if (GST_CLOCK_TIME_IS_VALID (rt))
+        k = gst_util_uint64_scale_round (rt, self->fps_n, GST_SECOND * self->fps_d);
+      for (guint i = 0; i < slot->len && by_time; i++)
+        by_time = g_array_index (slot, guint64, i) != k;
+      by_time &= k < n;
+      g_ptr_array_add (got, gst_buffer_ref (b));
+      g_array_append_val (slot, k);
+      gst_sample_unref (sample);
+      continue;
+    }
+    const gboolean eos = gst_app_sink_is_eos (GST_APP_SINK (self->appsink));
+    GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+    if (!msg && eos && got->len == 0 && n > 0) {
+      GST_ELEMENT_ERROR (self, STREAM, FAILED, ("srcodec %s chain returned no "
+              "frame for a segment of %u", self->desc->encoder, n), (NULL));
+      ok = FALSE;
+      break;
+    }
+    if (!msg && eos)
+      break;
+    if (msg) {
+      GError *err = NULL;
+      gchar *dbg = NULL;
+      gst_message_parse_error (msg, &err, &dbg);
+      GST_ELEMENT_ERROR (self, STREAM, FAILED, ("srcodec %s chain failed: %s",
+              self->desc->encoder, err->message), ("%s", dbg ? dbg : ""));
+      g_clear_error (&err);
+      g_free (dbg);
+      gst_message_unref (msg);
+      ok = FALSE;
+      break;
+    }
+    if (self->flushing) {
+      ok = FALSE;
+      break;
+    }
+  }
+  gst_object_unref (bus);
+  if (got->len > n)
+    GST_WARNING_OBJECT (self, "decoder gave %u frames for %u", got->len, n);
+  for (guint i = 0; i < got->len && ok; i++) {
+    const guint64 k = by_time ? g_array_index (slot, guint64, i) : i;
+    if (k < n)
+      decoded[k] = gst_buffer_ref (g_ptr_array_index (got, i));
+  }
+  if (ok && !have_dinfo && got->len > 0)
+    ok = FALSE;
+  g_ptr_array_unref (got);
+  g_array_unref (slot);
+  return ok;
+}
+
+/* Ends the running segment: drains the codec, then pushes the queued
+ * events and the decoded frames in arrival order, each frame with its
+ * input's timestamps and meta plus the `codec` step. A frame the decoder
+ * did not return becomes a GAP (contract 6). */
+static GstFlowReturn
+segment_finish (GstSrCodec *self)
+{
+  if (!self->pipeline)
+    return GST_FLOW_OK;
+  const guint n = self->frames_in;
+  GstBuffer **decoded = g_new0 (GstBuffer *, n ? n : 1);
+  GstVideoInfo dinfo;
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  if (!collect_decoded (self, decoded, &dinfo, n))
+    ret = self->flushing ? GST_FLOW_FLUSHING : GST_FLOW_ERROR;
+  GstStructure *step = codec_step (self, n);
+  pipeline_teardown (self);
+
+  guint k = 0;
+  SrCodecItem *it;
+  while ((it = g_queue_pop_head (&self->pending))) {
+    if (ret != GST_FLOW_OK) {
+      item_free (it);
+      continue;
+    }
+    if (it->event) {
+      gst_pad_push_event (self->srcpad, it->event);
+      it->event = NULL;
+      item_free (it);
+      continue;
+    }
+    GstBuffer *src = decoded[k++];
+    if (!src) {
+      GST_WARNING_OBJECT (self, "frame at %" GST_TIME_FORMAT " was not decoded",
+          GST_TIME_ARGS (it->pts));
+      gst_pad_push_event (self->srcpad, gst_event_new_gap (it->pts, it->duration));
+      item_free (it);
+      continue;
+    }
+    GstBuffer *out = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&self->info),
+        NULL);
+    GstVideoFrame fin, fout;
+    gboolean copied = FALSE;
+    if (gst_video_frame_map (&fin, &dinfo, src, GST_MAP_READ)) {
+      if (gst_video_frame_map (&fout, &self->info, out, GST_MAP_WRITE)) {
+        copied = gst_video_frame_copy (&fout, &fin);
+        gst_video_frame_unmap (&fout);
+      }
+      gst_video_frame_unmap (&fin);
+    }
+    if (!copied) {
+      GST_ELEMENT_ERROR (self, STREAM, FAILED, ("srcodec could not copy a "
+              "decoded frame"), (NULL));
+      gst_buffer_unref (out);
+      item_free (it);
+      ret = GST_FLOW_ERROR;
+      continue;
+    }
+    GST_BUFFER_PTS (out) = it->pts;
+    GST_BUFFER_DTS (out) = it->dts;
+    GST_BUFFER_DURATION (out) = it->duration;
+    GST_BUFFER_OFFSET (out) = it->offset;
+    GST_BUFFER_OFFSET_END (out) = it->offset_end;
+    GST_BUFFER_FLAGS (out) = it->flags;
+    gst_sr_degradation_append_op (it->info, gst_structure_copy (step));
+    gst_buffer_add_sr_degradation_meta (out, it->info);
+    it->info = NULL;
+    item_free (it);
+    ret = gst_pad_push (self->srcpad, out);
+  }
+  gst_structure_free (step);
+  for (guint i = 0; i < n; i++)
+    if (decoded[i])
+      gst_buffer_unref (decoded[i]);
+  g_free (decoded);
+  self->frames_in = 0;
+  self->segment_index++;
+  return ret;
+}
+
+static GstFlowReturn
+gst_sr_codec_chain (GstPad *pad, GstObject *parent, GstBuffer *buf)
+{
+  GstSrCodec *self = GST_SR_CODEC (parent);
+  (void) pad;
+  if (!self->have_info) {
+    gst_buffer_unref (buf);
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+  if (!self->pipeline && !segment_start (self)) {
+    gst_buffer_unref (buf);
+    return GST_FLOW_ERROR;
+  }
+
+  SrCodecItem *it = g_new0 (SrCodecItem, 1);
+  it->pts = GST_BUFFER_PTS (buf);
+  it->dts = GST_BUFFER_DTS (buf);
+  it->duration = GST_BUFFER_DURATION (buf);
+  it->offset = GST_BUFFER_OFFSET (buf);
+  it->offset_end = GST_BUFFER_OFFSET_END (buf);
+  it->flags = GST_BUFFER_FLAGS (buf);
+  it->info = gst_sr_degradation_info_from (buf);
+  g_queue_push_tail (&self->pending, it);
+
+  /* A shallow copy (memory shared) restamped on the private clock. */
+  GstBuffer *in = gst_buffer_copy (buf);
+  gst_buffer_unref (buf);
+  GST_BUFFER_PTS (in) = frame_time (self, self->frames_in);
+  GST_BUFFER_DTS (in) = GST_CLOCK_TIME_NONE;
+  GST_BUFFER_DURATION (in) = frame_time (self, self->frames_in + 1)
+      - frame_time (self, self->frames_in);
+  self->frames_in++;
+  if (gst_app_src_push_buffer (GST_APP_SRC (self->appsrc), in) != GST_FLOW_OK) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("srcodec could not feed its "
+            "%s chain", self->desc->encoder), (NULL));
+    return GST_FLOW_ERROR;
+  }
+  if (self->frames_in >= self->segment_frames)
+    return segment_finish (self);
+  return GST_FLOW_OK;
+}
+
+static gboolean
+set_caps (GstSrCodec *self, GstCaps *caps)
+{
+  GstVideoInfo info;
+  if (!gst_video_info_from_caps (&info, caps))
+    return FALSE;
+  if (GST_VIDEO_INFO_WIDTH (&info) % 2 || GST_VIDEO_INFO_HEIGHT (&info) % 2)
+    for (guint i = 0; i < self->choices->len; i++) {
+      const SrCodecDesc *d = g_ptr_array_index (self->choices, i);
+      if (d->even_size) {
+        GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+            ("srcodec codec %s needs an even width and height, got %dx%d "
+                "(crop the frames or leave it out of codecs=)", d->encoder,
+                GST_VIDEO_INFO_WIDTH (&info), GST_VIDEO_INFO_HEIGHT (&info)),
+            (NULL));
+        return FALSE;
+      }
+    }
+  self->info = info;
+  self->have_info = TRUE;
+  return TRUE;
+}
+
+static gboolean
+gst_sr_codec_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
+{
+  GstSrCodec *self = GST_SR_CODEC (parent);
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_FLUSH_START:
+      self->flushing = TRUE;
+      return gst_pad_event_default (pad, parent, event);
+    case GST_EVENT_FLUSH_STOP:
+      drop_pending (self);
+      self->flushing = FALSE;
+      return gst_pad_event_default (pad, parent, event);
+    case GST_EVENT_CAPS:{
+      /* Frames already queued finish with the caps they came with. */
+      if (segment_finish (self) == GST_FLOW_ERROR) {
+        gst_event_unref (event);
+        return FALSE;
+      }
+      GstCaps *caps;
+      gst_event_parse_caps (event, &caps);
+      if (!set_caps (self, caps)) {
+        gst_event_unref (event);
+        return FALSE;
+      }
+      return gst_pad_push_event (self->srcpad, event);
+    }
+    case GST_EVENT_SEGMENT:
+    case GST_EVENT_EOS:
+      segment_finish (self);
+      return gst_pad_push_event (self->srcpad, event);
+    default:
+      if (GST_EVENT_IS_SERIALIZED (event) && self->pipeline) {
+        /* Keep its place among the frames held for the segment. */
+        SrCodecItem *it = g_new0 (SrCodecItem, 1);
+        it->event = event;
+        g_queue_push_tail (&self->pending, it);
+        return TRUE;
+      }
+      return gst_pad_event_default (pad, parent, event);
+  }
+}
+
+static gboolean
+gst_sr_codec_src_query (GstPad *pad, GstObject *parent, GstQuery *query)
+{
+  GstSrCodec *self = GST_SR_CODEC (parent);
+  if (GST_QUERY_TYPE (query) == GST_QUERY_LATENCY) {
+    if (!gst_pad_peer_query (self->sinkpad, query))
+      return FALSE;
+    /* A frame leaves once its whole segment is decoded. */
+    gboolean live;
+    GstClockTime min, max;
+    gst_query_parse_latency (query, &live, &min, &max);
+    GstClockTime extra = 0;
+    if (self->have_info && GST_VIDEO_INFO_FPS_N (&self->info) > 0)
+      extra = gst_util_uint64_scale (self->segment_frames,
+          GST_SECOND * GST_VIDEO_INFO_FPS_D (&self->info),
+          GST_VIDEO_INFO_FPS_N (&self->info));
+    gst_query_set_latency (query, live, min + extra,
+        GST_CLOCK_TIME_IS_VALID (max) ? max + extra : max);
+    return TRUE;
+  }
+  return gst_pad_query_default (pad, parent, query);
+}
+
+static GstStateChangeReturn
+gst_sr_codec_change_state (GstElement *element, GstStateChange transition)
+{
+  GstSrCodec *self = GST_SR_CODEC (element);
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
+    if (!check_ranges (self) || !resolve_codecs (self))
+      return GST_STATE_CHANGE_FAILURE;
+    self->segment_index = 0;
+    self->have_info = FALSE;
+    self->flushing = FALSE;
+  }
+  GstStateChangeReturn ret =
+      GST_ELEMENT_CLASS (gst_sr_codec_parent_class)->change_state (element, transition);
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
+    GST_PAD_STREAM_LOCK (self->sinkpad);
+    drop_pending (self);
+    self->have_info = FALSE;
+    GST_PAD_STREAM_UNLOCK (self->sinkpad);
+  }
+  return ret;
+}
+
+static void
+gst_sr_codec_set_property (GObject *object, guint prop_id, const GValue *value,
+    GParamSpec *pspec)
+{
+  GstSrCodec *self = GST_SR_CODEC (object);
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_CODECS:
+      g_free (self->codecs);
+      self->codecs = g_value_dup_string (value);
+      break;
+    case PROP_SEGMENT_FRAMES:
+      self->segment_frames = g_value_get_uint (value);
+      break;
+    case PROP_BITRATE_MIN:
+      self->bitrate_min = g_value_get_uint (value);
+      break;
+    case PROP_BITRATE_MAX:
+      self->bitrate_max = g_value_get_uint (value);
+      break;
+    case PROP_QUALITY_MIN:
+      self->quality_min = g_value_get_uint (value);
+      break;
+    case PROP_QUALITY_MAX:
+      self->quality_max = g_value_get_uint (value);
+      break;
+    case PROP_GOP_MIN:
+      self->gop_min = g_value_get_uint (value);
+      break;
+    case PROP_GOP_MAX:
+      self->gop_max = g_value_get_uint (value);
+      break;
+    case PROP_SEED:
+      self->seed = g_value_get_uint64 (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_sr_codec_get_property (GObject *object, guint prop_id, GValue *value,
+    GParamSpec *pspec)
+{
+  GstSrCodec *self = GST_SR_CODEC (object);
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_CODECS:
+      g_value_set_string (value, self->codecs);
+      break;
+    case PROP_SEGMENT_FRAMES:
+      g_value_set_uint (value, self->segment_frames);
+      break;
+    case PROP_BITRATE_MIN:
+      g_value_set_uint (value, self->bitrate_min);
+      break;
+    case PROP_BITRATE_MAX:
+      g_value_set_uint (value, self->bitrate_max);
+      break;
+    case PROP_QUALITY_MIN:
+      g_value_set_uint (value, self->quality_min);
+      break;
+    case PROP_QUALITY_MAX:
+      g_value_set_uint (value, self->quality_max);
+      break;
+    case PROP_GOP_MIN:
+      g_value_set_uint (value, self->gop_min);
+      break;
+    case PROP_GOP_MAX:
+      g_value_set_uint (value, self->gop_max);
+      break;
+    case PROP_SEED:
+      g_value_set_uint64 (value, self->seed);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_sr_codec_finalize (GObject *object)
+{
+  GstSrCodec *self = GST_SR_CODEC (object);
+  drop_pending (self);
+  g_ptr_array_unref (self->choices);
+  g_free (self->codecs);
+  G_OBJECT_CLASS (gst_sr_codec_parent_class)->finalize (object);
+}
+
+static void
+install_uint (GObjectClass *klass, guint id, const char *name, const char *blurb,
+    guint lo, guint hi, guint def)
+{
+  g_object_class_install_property (klass, id, g_param_spec_uint (name, name, blurb,
+          lo, hi, def, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+          | GST_PARAM_MUTABLE_READY));
+}
+
+static void
+gst_sr_codec_class_init (GstSrCodecClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+
+  gobject_class->set_property = gst_sr_codec_set_property;
+  gobject_class->get_property = gst_sr_codec_get_property;
+  gobject_class->finalize = gst_sr_codec_finalize;
+
+  g_object_class_install_property (gobject_class, PROP_CODECS,
+      g_param_spec_string ("codecs", "Codecs",
+          "Comma list of encoders to draw from, one per segment with equal "
+          "odds per entry (repeat a name to weight it): x264enc, vp8enc, "
+          "avenc_mpeg2video, jpegenc, avenc_mpeg4; empty: every installed one "
+          "of " DEFAULT_CODECS, NULL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  install_uint (gobject_class, PROP_SEGMENT_FRAMES, "segment-frames",
+      "Frames per independently encoded segment", 1, 100000,
+      DEFAULT_SEGMENT_FRAMES);
+  install_uint (gobject_class, PROP_BITRATE_MIN, "bitrate-min",
+      "Smallest bitrate drawn (kbit/s at the stream's frame rate, 25/1 when "
+      "it has none)", 1, 2000000, DEFAULT_BITRATE_MIN);
+  install_uint (gobject_class, PROP_BITRATE_MAX, "bitrate-max",
+      "Largest bitrate drawn (kbit/s)", 1, 2000000, DEFAULT_BITRATE_MAX);
+  install_uint (gobject_class, PROP_QUALITY_MIN, "quality-min",
+      "Smallest quality drawn (jpegenc)", 0, 100, DEFAULT_QUALITY_MIN);
+  install_uint (gobject_class, PROP_QUALITY_MAX, "quality-max",
+      "Largest quality drawn (jpegenc)", 0, 100, DEFAULT_QUALITY_MAX);
+  install_uint (gobject_class, PROP_GOP_MIN, "gop-min",
+      "Smallest keyframe interval drawn (frames)", 1, 100000, DEFAULT_GOP_MIN);
+  install_uint (gobject_class, PROP_GOP_MAX, "gop-max",
+      "Largest keyframe interval drawn (frames)", 1, 100000, DEFAULT_GOP_MAX);
+  g_object_class_install_property (gobject_class, PROP_SEED,
+      g_param_spec_uint64 ("seed", "Seed",
+          "Seed of the per-segment parameter draws", 0, G_MAXUINT64, DEFAULT_SEED,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+
+  gst_element_class_set_static_metadata (element_class,
+      "SR video-codec degradation", "Filter/Effect/Video",
+      "Encodes and decodes each segment of frames with a codec, bitrate or "
+      "quality and GOP drawn from the seed (RealBasicVSR's video compression)",
+      "gst-sr developers");
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  element_class->change_state = gst_sr_codec_change_state;
+  GST_DEBUG_CATEGORY_INIT (gst_sr_codec_debug, "srcodec", 0,
+      "SR video-codec degradation");
+}
+
+static void
+gst_sr_codec_init (GstSrCodec *self)
+{
+  self->sinkpad = gst_pad_new_from_static_template (&sink_template, "sink");
+  gst_pad_set_chain_function (self->sinkpad, gst_sr_codec_chain);
+  gst_pad_set_event_function (self->sinkpad, gst_sr_codec_sink_event);
+  /* Output caps = input caps: caps queries pass straight through. */
+  GST_PAD_SET_PROXY_CAPS (self->sinkpad);
+  gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);
+  self->srcpad = gst_pad_new_from_static_template (&src_template, "src");
+  gst_pad_set_query_function (self->srcpad, gst_sr_codec_src_query);
+  GST_PAD_SET_PROXY_CAPS (self->srcpad);
+  gst_element_add_pad (GST_ELEMENT (self), self->srcpad);
+
+  self->codecs = NULL;
+  self->segment_frames = DEFAULT_SEGMENT_FRAMES;
+  self->bitrate_min = DEFAULT_BITRATE_MIN;
+  self->bitrate_max = DEFAULT_BITRATE_MAX;
+  self->quality_min = DEFAULT_QUALITY_MIN;
+  self->quality_max = DEFAULT_QUALITY_MAX;
+  self->gop_min = DEFAULT_GOP_MIN;
+  self->gop_max = DEFAULT_GOP_MAX;
+  self->seed = DEFAULT_SEED;
+  self->choices = g_ptr_array_new ();
+  g_queue_init (&self->pending);
+}

@@ -1,0 +1,433 @@
+/* srcodec element tests, through real encoders: timestamps and frame count
+ * kept, the `codec` step recorded after upstream steps, parameter draws
+ * deterministic per seed and varied per segment, PSNR bands that fall with
+ * the bitrate, bad codec names refused, srpairsink pairing intact. */
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+#include <gst/video/video.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+#include "sr_check_util.h"
+
+#define NATURAL "/usr/share/doc/opencv-doc/examples/data/fruits.jpg"
+
+static GstCaps *
+rgb_caps (int w, int h)
+{
+  return gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, "RGB",
+      "width", G_TYPE_INT, w, "height", G_TYPE_INT, h,
+      "framerate", GST_TYPE_FRACTION, 25, 1, NULL);
+}
+
+static void
+stamp (GstBuffer *b, int t)
+{
+  GST_BUFFER_PTS (b) = gst_util_uint64_scale (t, GST_SECOND, 25);
+  GST_BUFFER_DURATION (b) = gst_util_uint64_scale (t + 1, GST_SECOND, 25)
+      - GST_BUFFER_PTS (b);
+  GST_BUFFER_OFFSET (b) = t;
+  GST_BUFFER_OFFSET_END (b) = t + 1;
+}
+
+/* A moving synthetic frame (w x h RGB, tightly packed). */
+static GstBuffer *
+synthetic (int w, int h, int t)
+{
+  GstBuffer *b = gst_buffer_new_allocate (NULL, (gsize) w * h * 3, NULL);
+  GstMapInfo m;
+  gst_buffer_map (b, &m, GST_MAP_WRITE);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++) {
+      guint8 *p = m.data + (y * w + x) * 3;
+      p[0] = (guint8) (128 + 100 * sin ((x + 2 * t) * 0.2));
+      p[1] = (guint8) (128 + 100 * cos ((y + t) * 0.15));
+      p[2] = (guint8) ((x * y + t * 7) & 255);
+    }
+  gst_buffer_unmap (b, &m);
+  stamp (b, t);
+  return b;
+}
+
+/* The natural image decoded once at 256x192 RGB; frames pan across it. */
+static GstBuffer *
+natural_source (void)
+{
+  gchar *data;
+  gsize len;
+  fail_unless (g_file_get_contents (NATURAL, &data, &len, NULL),
+      "missing %s (Debian package opencv-doc)", NATURAL);
+  GstHarness *h = gst_harness_new_parse ("jpegdec ! videoconvert ! videoscale ! "
+      "capsfilter caps=video/x-raw,format=RGB,width=256,height=192");
+  gst_harness_set_src_caps_str (h, "image/jpeg");
+  GstBuffer *in = gst_buffer_new_wrapped (data, len);
+  GstBuffer *out = gst_harness_push_and_pull (h, in);
+  gst_harness_teardown (h);
+  fail_unless (out != NULL);
+  return out;
+}
+
+#define PW 160
+#define PH 120
+
+static GstBuffer *
+pan_frame (GstBuffer *src, int t)
+{
+  GstVideoInfo si;
+  gst_video_info_set_format (&si, GST_VIDEO_FORMAT_RGB, 256, 192);
+  GstBuffer *b = gst_buffer_new_allocate (NULL, PW * PH * 3, NULL);
+  GstMapInfo ms, m;
+  gst_buffer_map (src, &ms, GST_MAP_READ);
+  gst_buffer_map (b, &m, GST_MAP_WRITE);
+  for (int y = 0; y < PH; y++)
+    memcpy (m.data + y * PW * 3, ms.data + (y + t) * si.stride[0] + 2 * t * 3, PW * 3);
+  gst_buffer_unmap (b, &m);
+  gst_buffer_unmap (src, &ms);
+  stamp (b, t);
+  return b;
+}
+
+/* PSNR over all bytes of two tightly packed RGB frames, peak 255. */
+static double
+psnr (GstBuffer *a, GstBuffer *b)
+{
+  GstMapInfo ma, mb;
+  gst_buffer_map (a, &ma, GST_MAP_READ);
+  gst_buffer_map (b, &mb, GST_MAP_READ);
+  fail_unless_equals_int ((int) ma.size, (int) mb.size);
+  double se = 0;
+  for (gsize i = 0; i < ma.size; i++) {
+    const double d = (double) ma.data[i] - mb.data[i];
+    se += d * d;
+  }
+  const double mse = se / ma.size;
+  gst_buffer_unmap (a, &ma);
+  gst_buffer_unmap (b, &mb);
+  return mse > 0 ? 10 * log10 (255.0 * 255.0 / mse) : 99;
+}
+
+static const GstStructure *
+last_op (GstBuffer *b, guint *n_ops)
+{
+  const GstStructure *s = sr_check_meta_info (b);
+  fail_unless (s != NULL, "no sr-degradation meta");
+  const GValue *ops = gst_structure_get_value (s, "ops");
+  fail_unless (ops != NULL);
+  *n_ops = gst_value_array_get_size (ops);
+  fail_unless (*n_ops >= 1);
+  return gst_value_get_structure (gst_value_array_get_value (ops, *n_ops - 1));
+}
+
+/* Pushes n frames of make(), then EOS; returns the n outputs in order
+ * (fails on a missing one). */
+static GstBuffer **
+run (const char *props, int w, int h, int n, GstBuffer *(*make) (int, int, int),
+    GstBuffer ***inputs)
+{
+  gchar *desc = g_strdup_printf ("srcodec %s", props);
+  GstHarness *hs = gst_harness_new_parse (desc);
+  g_free (desc);
+  gst_harness_set_src_caps (hs, rgb_caps (w, h));
+  GstBuffer **out = g_new0 (GstBuffer *, n);
+  if (inputs)
+    *inputs = g_new0 (GstBuffer *, n);
+  for (int t = 0; t < n; t++) {
+    GstBuffer *b = make (w, h, t);
+    if (inputs)
+      (*inputs)[t] = gst_buffer_ref (b);
+    fail_unless_equals_int (gst_harness_push (hs, b), GST_FLOW_OK);
+  }
+  fail_unless (gst_harness_push_event (hs, gst_event_new_eos ()));
+  for (int t = 0; t < n; t++) {
+    out[t] = gst_harness_try_pull (hs);
+    fail_unless (out[t] != NULL, "output %d of %d missing", t, n);
+  }
+  fail_unless (gst_harness_try_pull (hs) == NULL, "more outputs than inputs");
+  gst_harness_teardown (hs);
+  return out;
+}
+
+static void
+free_all (GstBuffer **b, int n)
+{
+  for (int i = 0; i < n; i++)
+    gst_buffer_unref (b[i]);
+  g_free (b);
+}
+
+GST_START_TEST (test_timestamps_count_step)
+{
+  const char *codecs[] = { "x264enc", "vp8enc", "jpegenc", "avenc_mpeg4" };
+  for (guint c = 0; c < G_N_ELEMENTS (codecs); c++) {
+    gchar *props = g_strdup_printf ("codecs=%s segment-frames=8 seed=3 "
+        "bitrate-min=300 bitrate-max=900 gop-min=4 gop-max=10", codecs[c]);
+    const int n = 20;                   /* segments of 8, 8, 4 */
+    GstBuffer **out = run (props, 64, 48, n, synthetic, NULL);
+    g_free (props);
+    for (int t = 0; t < n; t++) {
+      GstBuffer *b = out[t];
+      fail_unless_equals_uint64 (GST_BUFFER_PTS (b), gst_util_uint64_scale (t, GST_SECOND, 25));
+      fail_unless_equals_uint64 (GST_BUFFER_OFFSET (b), t);
+      fail_unless (GST_BUFFER_DURATION (b) == GST_SECOND / 25);
+      fail_unless_equals_int ((int) gst_buffer_get_size (b), 64 * 48 * 3);
+      guint n_ops;
+      const GstStructure *op = last_op (b, &n_ops);
+      fail_unless_equals_int (n_ops, 1);
+      fail_unless (gst_structure_has_name (op, "codec"));
+      fail_unless_equals_string (gst_structure_get_string (op, "codec"), codecs[c]);
+      guint64 seg;
+      int sf, gop, br, q;
+      fail_unless (gst_structure_get_uint64 (op, "segment", &seg));
+      fail_unless_equals_uint64 (seg, (guint64) t / 8);
+      fail_unless (gst_structure_get_int (op, "segment-frames", &sf) && sf == 8);
+      fail_unless (gst_structure_get_int (op, "gop", &gop));
+      if (!strcmp (codecs[c], "jpegenc")) {
+        fail_unless_equals_int (gop, 1);
+        fail_unless (gst_structure_get_int (op, "quality", &q) && q >= 30 && q <= 95);
+        fail_if (gst_structure_has_field (op, "bitrate"));
+      } else {
+        fail_unless (gop >= 4 && gop <= 10, "gop %d", gop);
+        fail_unless (gst_structure_get_int (op, "bitrate", &br) && br >= 300
+            && br <= 900, "bitrate %d", br);
+        fail_if (gst_structure_has_field (op, "quality"));
+      }
+    }
+    free_all (out, n);
+  }
+}
+GST_END_TEST;
+
+/* The drawn (codec, bitrate, quality, gop) of each segment, as a string. */
+static gchar *
+draws (guint64 seed, int segments)
+{
+  gchar *props = g_strdup_printf ("segment-frames=1 seed=%" G_GUINT64_FORMAT
+      " codecs=x264enc,vp8enc,jpegenc,avenc_mpeg4", seed);
+  GstBuffer **out = run (props, 32, 32, segments, synthetic, NULL);
+  g_free (props);
+  GString *s = g_string_new (NULL);
+  for (int t = 0; t < segments; t++) {
+    guint n_ops;
+    const GstStructure *op = last_op (out[t], &n_ops);
+    int br = -1, q = -1, gop = -1;
+    gst_structure_get_int (op, "bitrate", &br);
+    gst_structure_get_int (op, "quality", &q);
+    gst_structure_get_int (op, "gop", &gop);
+    g_string_append_printf (s, "%s/%d/%d/%d;", gst_structure_get_string (op, "codec"),
+        br, q, gop);
+  }
+  free_all (out, segments);
+  return g_string_free (s, FALSE);
+}
+
+GST_START_TEST (test_draws_deterministic_and_varied)
+{
+  const int n = 12;
+  gchar *a = draws (11, n), *b = draws (11, n), *c = draws (12, n);
+  fail_unless_equals_string (a, b);
+  fail_if (!strcmp (a, c), "seeds 11 and 12 drew the same: %s", a);
+  /* 12 segments: bitrates come from 2251 values, so all-but-chance
+   * distinct; the four codecs should not all be one (P = 4 * 4^-12). */
+  gchar **parts = g_strsplit (a, ";", -1);
+  GHashTable *distinct = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTable *codecs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (int i = 0; i < n; i++) {
+    g_hash_table_add (distinct, parts[i]);
+    gchar *slash = strchr (parts[i], '/');
+    g_hash_table_add (codecs, g_strndup (parts[i], slash - parts[i]));
+  }
+  fail_unless (g_hash_table_size (distinct) >= n - 1, "draws: %s", a);
+  fail_unless (g_hash_table_size (codecs) >= 2, "draws: %s", a);
+  g_hash_table_unref (distinct);
+  g_hash_table_unref (codecs);
+  g_strfreev (parts);
+  g_free (a);
+  g_free (b);
+  g_free (c);
+}
+GST_END_TEST;
+
+static GstBuffer *natural;
+static GstBuffer *
+natural_frame (int w, int h, int t)
+{
+  (void) w;
+  (void) h;
+  return pan_frame (natural, t);
+}
+
+/* Mean PSNR of a 12-frame pan through one codec setting. */
+static double
+mean_psnr (const char *props)
+{
+  const int n = 12;
+  GstBuffer **in;
+  GstBuffer **out = run (props, PW, PH, n, natural_frame, &in);
+  double sum = 0;
+  for (int t = 0; t < n; t++)
+    sum += psnr (in[t], out[t]);
+  free_all (out, n);
+  free_all (in, n);
+  return sum / n;
+}
+
+GST_START_TEST (test_really_compressed)
+{
+  natural = natural_source ();
+  /* Bands: 20 dB would be a broken colour path, 50 dB no real coding. */
+  /* avenc_mpeg4 is left out: gst-libav 1.22 with FFmpeg >= 5 gives it a
+   * 1/1000000000 time base and its rate control then ignores bitrate. */
+  const char *codec[] = { "x264enc", "vp8enc" };
+  for (guint c = 0; c < G_N_ELEMENTS (codec); c++) {
+    gchar *lo = g_strdup_printf ("codecs=%s bitrate-min=150 bitrate-max=150 "
+        "gop-min=12 gop-max=12", codec[c]);
+    gchar *hi = g_strdup_printf ("codecs=%s bitrate-min=3000 bitrate-max=3000 "
+        "gop-min=12 gop-max=12", codec[c]);
+    const double pl = mean_psnr (lo), ph = mean_psnr (hi);
+    GST_INFO ("%s: %.2f dB at 150 kbit/s, %.2f dB at 3000 kbit/s", codec[c], pl, ph);
+    g_print ("srcodec %s PSNR: %.2f dB at 150 kbit/s, %.2f dB at 3000 kbit/s\n",
+        codec[c], pl, ph);
+    fail_unless (pl > 20 && pl < 50 && ph > 20 && ph < 50, "%s: %.2f, %.2f dB",
+        codec[c], pl, ph);
+    fail_unless (pl + 1 < ph, "%s: PSNR not lower at the lower bitrate: %.2f vs %.2f",
+        codec[c], pl, ph);
+    g_free (lo);
+    g_free (hi);
+  }
+  const double ql = mean_psnr ("codecs=jpegenc quality-min=15 quality-max=15");
+  const double qh = mean_psnr ("codecs=jpegenc quality-min=90 quality-max=90");
+  g_print ("srcodec jpegenc PSNR: %.2f dB at quality 15, %.2f dB at 90\n", ql, qh);
+  fail_unless (ql > 20 && qh < 50 && ql + 1 < qh, "jpegenc: %.2f, %.2f dB", ql, qh);
+  gst_buffer_unref (natural);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_keeps_upstream_meta)
+{
+  GstHarness *h = gst_harness_new_parse ("srdegrade preset=bicubic scale=2 ! "
+      "srcodec codecs=jpegenc segment-frames=2");
+  gst_harness_set_src_caps (h, rgb_caps (64, 48));
+  for (int t = 0; t < 3; t++)
+    fail_unless_equals_int (gst_harness_push (h, synthetic (64, 48, t)), GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  for (int t = 0; t < 3; t++) {
+    GstBuffer *b = gst_harness_try_pull (h);
+    fail_unless (b != NULL);
+    fail_unless_equals_uint64 (GST_BUFFER_PTS (b), gst_util_uint64_scale (t, GST_SECOND, 25));
+    fail_unless_equals_int ((int) gst_buffer_get_size (b), 32 * 24 * 3);
+    const GstStructure *s = sr_check_meta_info (b);
+    fail_unless (s != NULL);
+    fail_unless_equals_string (gst_structure_get_string (s, "preset"), "bicubic");
+    guint n_ops;
+    const GstStructure *op = last_op (b, &n_ops);
+    fail_unless (n_ops >= 2, "srdegrade's steps lost: %u ops", n_ops);
+    fail_unless (gst_structure_has_name (op, "codec"));
+    const GstStructure *first = gst_value_get_structure (gst_value_array_get_value (
+            gst_structure_get_value (s, "ops"), 0));
+    fail_unless (gst_structure_has_name (first, "resize"));
+    guint64 seg;
+    fail_unless (gst_structure_get_uint64 (op, "segment", &seg) && seg == (guint64) t / 2);
+    gst_buffer_unref (b);
+  }
+  gst_harness_teardown (h);
+}
+GST_END_TEST;
+
+/* The state change fails and the error names the bad entry. */
+static gchar *
+start_error (const char *desc)
+{
+  GstElement *p = gst_parse_launch (desc, NULL);
+  fail_unless (p != NULL);
+  GstBus *bus = gst_element_get_bus (p);
+  fail_unless (gst_element_set_state (p, GST_STATE_PAUSED) == GST_STATE_CHANGE_FAILURE);
+  GstMessage *m = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (m != NULL);
+  GError *e = NULL;
+  gst_message_parse_error (m, &e, NULL);
+  gchar *text = g_strdup (e->message);
+  g_error_free (e);
+  gst_message_unref (m);
+  gst_object_unref (bus);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+  return text;
+}
+
+GST_START_TEST (test_bad_codec_name)
+{
+  gchar *msg = start_error ("videotestsrc num-buffers=1 ! srcodec "
+      "codecs=x264enc,h265-bogus ! fakesink");
+  fail_unless (strstr (msg, "h265-bogus") && strstr (msg, "x264enc"), "got: %s", msg);
+  g_free (msg);
+  msg = start_error ("videotestsrc num-buffers=1 ! srcodec gop-min=9 gop-max=3 ! "
+      "fakesink");
+  fail_unless (strstr (msg, "gop-min"), "got: %s", msg);
+  g_free (msg);
+}
+GST_END_TEST;
+
+static int
+count_lines_with (const char *path, const char *needle)
+{
+  gchar *text;
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return -1;
+  int n = 0;
+  gchar **lines = g_strsplit (text, "\n", -1);
+  for (gchar **l = lines; *l; l++)
+    n += **l && strstr (*l, needle) != NULL;
+  g_strfreev (lines);
+  g_free (text);
+  return n;
+}
+
+GST_START_TEST (test_pairs_after_codec)
+{
+  gchar *dir = g_dir_make_tmp ("srcodec-XXXXXX", NULL);
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=12 pattern=ball ! "
+      "video/x-raw,format=RGB,width=64,height=48,framerate=25/1 ! tee name=t "
+      "t. ! queue ! ps.hr t. ! queue ! srdegrade preset=bicubic scale=4 ! "
+      "srcodec codecs=x264enc,jpegenc segment-frames=5 ! ps.lr "
+      "srpairsink name=ps location=%s/ds", dir);
+  GstElement *p = gst_parse_launch (desc, NULL);
+  g_free (desc);
+  fail_unless (p != NULL);
+  GstBus *bus = gst_element_get_bus (p);
+  fail_unless (gst_element_set_state (p, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+  GstMessage *m = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (m && GST_MESSAGE_TYPE (m) == GST_MESSAGE_EOS, "pipeline failed");
+  gst_message_unref (m);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (p);
+  gchar *manifest = g_build_filename (dir, "ds", "manifest.jsonl", NULL);
+  /* Every frame paired (none skipped), each line carrying the codec step. */
+  fail_unless_equals_int (count_lines_with (manifest, "{"), 12);
+  fail_unless_equals_int (count_lines_with (manifest, "\"codec\""), 12);
+  g_free (manifest);
+  gchar *rm = g_strdup_printf ("rm -rf '%s'", dir);
+  fail_unless (system (rm) == 0);
+  g_free (rm);
+  g_free (dir);
+}
+GST_END_TEST;
+
+static Suite *
+srcodec_suite (void)
+{
+  Suite *s = suite_create ("srcodec");
+  TCase *tc = tcase_create ("general");
+  tcase_set_timeout (tc, 300);
+  tcase_add_test (tc, test_timestamps_count_step);
+  tcase_add_test (tc, test_draws_deterministic_and_varied);
+  tcase_add_test (tc, test_really_compressed);
+  tcase_add_test (tc, test_keeps_upstream_meta);
+  tcase_add_test (tc, test_bad_codec_name);
+  tcase_add_test (tc, test_pairs_after_codec);
+  suite_add_tcase (s, tc);
+  return s;
+}
+
+GST_CHECK_MAIN (srcodec);

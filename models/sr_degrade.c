@@ -97,8 +97,7 @@ sr_degrade_check_config (const SrDegradeConfig *cfg, GError **error)
       return FALSE;
     default:
       g_set_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT,
-          "preset=%s is not implemented yet (available: bicubic, realesrgan, hggt)",
-          sr_preset_name (cfg->preset));
+          "unknown preset %d", (int) cfg->preset);
       return FALSE;
   }
 }

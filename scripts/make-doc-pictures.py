@@ -22,6 +22,12 @@ CHAINS = [
     ("realesrgan", "realesrgan x4", "srdegrade preset=realesrgan scale=4 seed=3"),
     ("hggt", "hggt x4", "srdegrade preset=hggt scale=4 seed=3"),
     ("usm-realesrgan", "srusm + realesrgan x4", "srusm ! srdegrade preset=realesrgan scale=4 seed=3"),
+    ("bsrgan", "bsrgan x4", "srdegrade preset=bsrgan scale=4 seed=3 jpeg=libjpeg"),
+    ("bsrgan-plus", "bsrgan-plus x2", "srdegrade preset=bsrgan-plus scale=2 seed=3 jpeg=libjpeg"),
+    ("custom", "custom x4, 1 stage",
+     "srdegrade preset=custom scale=4 seed=3 stages=1 noise-range1=20,30 gaussian-noise-prob=1"),
+    ("srcodec", "x2 + x264 300k",
+     "srdegrade preset=bicubic scale=2 ! srcodec codecs=x264enc bitrate-min=300 bitrate-max=300 seed=1"),
 ]
 EXTRA = sys.argv[1:]  # more "stem|caption|chain" entries (later presets, srcodec)
 

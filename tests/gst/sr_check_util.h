@@ -4,6 +4,7 @@
 #pragma once
 
 #include <gst/gst.h>
+#include <gst/check/gstcheck.h>
 
 typedef struct {
   GstMeta meta;
@@ -18,4 +19,38 @@ sr_check_meta_info (GstBuffer *buf)
     return NULL;
   SrCheckDegradationMeta *m = (SrCheckDegradationMeta *) gst_buffer_get_meta (buf, api);
   return m ? m->info : NULL;
+}
+
+/* RGB caps of w x h at 25 fps. */
+static inline GstCaps *
+sr_check_rgb_caps (int w, int h)
+{
+  return gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, "RGB",
+      "width", G_TYPE_INT, w, "height", G_TYPE_INT, h,
+      "framerate", GST_TYPE_FRACTION, 25, 1, NULL);
+}
+
+/* Runs a gst-launch description to EOS or its first error; returns that
+ * error's message (g_free it) or NULL when the pipeline ended cleanly. */
+static inline gchar *
+sr_check_run_for_error (const char *desc)
+{
+  GError *perr = NULL;
+  GstElement *p = gst_parse_launch (desc, &perr);
+  fail_unless (p != NULL, "parse: %s", perr ? perr->message : "?");
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  GstMessage *m = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (p), 60 * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (m != NULL, "'%s' neither ended nor failed within 60 s", desc);
+  gchar *text = NULL;
+  if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR) {
+    GError *err = NULL;
+    gst_message_parse_error (m, &err, NULL);
+    text = g_strdup (err->message);
+    g_error_free (err);
+  }
+  gst_message_unref (m);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+  return text;
 }

@@ -12,14 +12,6 @@
 
 #define NATURAL "/usr/share/doc/opencv-doc/examples/data/fruits.jpg"
 
-static GstCaps *
-rgb_caps (int w, int h)
-{
-  return gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, "RGB",
-      "width", G_TYPE_INT, w, "height", G_TYPE_INT, h,
-      "framerate", GST_TYPE_FRACTION, 25, 1, NULL);
-}
-
 static void
 stamp (GstBuffer *b, int t)
 {
@@ -127,7 +119,7 @@ run (const char *props, int w, int h, int n, GstBuffer *(*make) (int, int, int),
   gchar *desc = g_strdup_printf ("srcodec %s", props);
   GstHarness *hs = gst_harness_new_parse (desc);
   g_free (desc);
-  gst_harness_set_src_caps (hs, rgb_caps (w, h));
+  gst_harness_set_src_caps (hs, sr_check_rgb_caps (w, h));
   GstBuffer **out = g_new0 (GstBuffer *, n);
   if (inputs)
     *inputs = g_new0 (GstBuffer *, n);
@@ -306,7 +298,7 @@ GST_START_TEST (test_keeps_upstream_meta)
 {
   GstHarness *h = gst_harness_new_parse ("srdegrade preset=bicubic scale=2 ! "
       "srcodec codecs=jpegenc segment-frames=2");
-  gst_harness_set_src_caps (h, rgb_caps (64, 48));
+  gst_harness_set_src_caps (h, sr_check_rgb_caps (64, 48));
   for (int t = 0; t < 3; t++)
     fail_unless_equals_int (gst_harness_push (h, synthetic (64, 48, t)), GST_FLOW_OK);
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));

@@ -23,21 +23,13 @@ make_rgb (int w, int h, guint8 seed)
   return buf;
 }
 
-static GstCaps *
-rgb_caps (int w, int h)
-{
-  return gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, "RGB",
-      "width", G_TYPE_INT, w, "height", G_TYPE_INT, h,
-      "framerate", GST_TYPE_FRACTION, 25, 1, NULL);
-}
-
 static GstHarness *
 degrade_harness (const char *props, int w, int h)
 {
   gchar *desc = g_strdup_printf ("srdegrade %s", props);
   GstHarness *hrn = gst_harness_new_parse (desc);
   g_free (desc);
-  gst_harness_set_src_caps (hrn, rgb_caps (w, h));
+  gst_harness_set_src_caps (hrn, sr_check_rgb_caps (w, h));
   return hrn;
 }
 
@@ -141,7 +133,7 @@ GST_START_TEST (test_formats_agree)
     gchar *desc = g_strdup_printf ("videoconvert ! capsfilter caps=video/x-raw,format=%s", formats[f]);
     GstHarness *c = gst_harness_new_parse (desc);
     g_free (desc);
-    gst_harness_set_src_caps (c, rgb_caps (32, 32));
+    gst_harness_set_src_caps (c, sr_check_rgb_caps (32, 32));
     conv = gst_harness_push_and_pull (c, in);
     gst_harness_teardown (c);
 
@@ -172,7 +164,7 @@ GST_START_TEST (test_meta_survives_queue_videoconvert)
   GstHarness *h = gst_harness_new_parse ("srdegrade scale=2 ! queue ! "
       "videoconvert ! capsfilter caps=video/x-raw,format=BGRx ! queue ! "
       "videoconvert ! capsfilter caps=video/x-raw,format=RGB");
-  gst_harness_set_src_caps (h, rgb_caps (40, 30));
+  gst_harness_set_src_caps (h, sr_check_rgb_caps (40, 30));
   GstBuffer *out = gst_harness_push_and_pull (h, make_rgb (40, 30, 5));
   const GstStructure *s = meta_info (out);
   fail_unless_equals_string (gst_structure_get_string (s, "preset"), "bicubic");
@@ -201,33 +193,9 @@ GST_START_TEST (test_state_changes)
 }
 GST_END_TEST;
 
-/* Runs a pipeline to its end and returns the first error's message text. */
-static gchar *
-run_for_error (const char *desc)
-{
-  GError *perr = NULL;
-  GstElement *p = gst_parse_launch (desc, &perr);
-  fail_unless (p != NULL, "parse: %s", perr ? perr->message : "?");
-  gst_element_set_state (p, GST_STATE_PLAYING);
-  GstMessage *m = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (p), 30 * GST_SECOND,
-      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  gchar *text = NULL;
-  if (m && GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR) {
-    GError *err = NULL;
-    gst_message_parse_error (m, &err, NULL);
-    text = g_strdup (err->message);
-    g_error_free (err);
-  }
-  if (m)
-    gst_message_unref (m);
-  gst_element_set_state (p, GST_STATE_NULL);
-  gst_object_unref (p);
-  return text;
-}
-
 GST_START_TEST (test_too_small_frame)
 {
-  gchar *msg = run_for_error ("videotestsrc num-buffers=1 ! "
+  gchar *msg = sr_check_run_for_error ("videotestsrc num-buffers=1 ! "
       "video/x-raw,format=RGB,width=6,height=6 ! srdegrade scale=4 ! fakesink");
   fail_unless (msg != NULL, "a 6x6 frame at scale 4 must be refused");
   fail_unless (strstr (msg, "smallest accepted frame is 8x8") != NULL, "got: %s", msg);
@@ -237,7 +205,7 @@ GST_END_TEST;
 
 GST_START_TEST (test_bad_caps_refused)
 {
-  gchar *msg = run_for_error ("videotestsrc num-buffers=1 ! "
+  gchar *msg = sr_check_run_for_error ("videotestsrc num-buffers=1 ! "
       "video/x-raw,format=I420,width=64,height=64 ! srdegrade ! fakesink");
   fail_unless (msg != NULL, "I420 cannot be linked to srdegrade yet");
   g_free (msg);
@@ -246,12 +214,12 @@ GST_END_TEST;
 
 GST_START_TEST (test_bad_device_property)
 {
-  gchar *msg = run_for_error ("videotestsrc num-buffers=1 ! "
+  gchar *msg = sr_check_run_for_error ("videotestsrc num-buffers=1 ! "
       "video/x-raw,format=RGB,width=64,height=64 ! srdegrade device=fastest ! fakesink");
   fail_unless (msg != NULL);
   fail_unless (strstr (msg, "Invalid device") != NULL, "got: %s", msg);
   g_free (msg);
-  msg = run_for_error ("videotestsrc num-buffers=1 ! "
+  msg = sr_check_run_for_error ("videotestsrc num-buffers=1 ! "
       "video/x-raw,format=RGB,width=64,height=64 ! srdegrade device=7:3 ! fakesink");
   fail_unless (msg != NULL && strstr (msg, "No OpenCL device matches") != NULL,
       "got: %s", msg ? msg : "(none)");
@@ -262,7 +230,7 @@ GST_END_TEST;
 GST_START_TEST (test_unsupported_preset_scale)
 {
   /* BSRGAN is defined for x2, x3, x4 only (KAIR). */
-  gchar *msg = run_for_error ("videotestsrc num-buffers=1 ! "
+  gchar *msg = sr_check_run_for_error ("videotestsrc num-buffers=1 ! "
       "video/x-raw,format=RGB,width=256,height=256 ! srdegrade preset=bsrgan scale=5 ! fakesink");
   fail_unless (msg != NULL && strstr (msg, "allowed: 2, 3, 4") != NULL,
       "got: %s", msg ? msg : "(none)");
@@ -276,7 +244,7 @@ GST_END_TEST;
 GST_START_TEST (test_no_opencl_platform)
 {
   g_setenv ("OCL_ICD_VENDORS", "/nonexistent-gst-sr-test", TRUE);
-  gchar *msg = run_for_error ("videotestsrc num-buffers=1 ! "
+  gchar *msg = sr_check_run_for_error ("videotestsrc num-buffers=1 ! "
       "video/x-raw,format=RGB,width=64,height=64 ! srdegrade ! fakesink");
   fail_unless (msg != NULL && strstr (msg, "pocl-opencl-icd") != NULL,
       "got: %s", msg ? msg : "(none)");
@@ -297,7 +265,7 @@ GST_START_TEST (test_custom_bad_config)
   gchar *desc = g_strdup_printf ("videotestsrc num-buffers=1 ! "
       "video/x-raw,format=RGB,width=96,height=96 ! srdegrade preset=custom "
       "config=%s ! fakesink", path);
-  gchar *msg = run_for_error (desc);
+  gchar *msg = sr_check_run_for_error (desc);
   gchar *where = g_strdup_printf ("%s:7:", path);
   fail_unless (msg != NULL && strstr (msg, where) != NULL, "got: %s",
       msg ? msg : "(none)");
@@ -306,13 +274,13 @@ GST_START_TEST (test_custom_bad_config)
   g_free (desc);
 
   /* A missing file, and a property value out of its range. */
-  msg = run_for_error ("videotestsrc num-buffers=1 ! "
+  msg = sr_check_run_for_error ("videotestsrc num-buffers=1 ! "
       "video/x-raw,format=RGB,width=96,height=96 ! srdegrade preset=custom "
       "config=/nonexistent/x.conf ! fakesink");
   fail_unless (msg != NULL && strstr (msg, "/nonexistent/x.conf") != NULL,
       "got: %s", msg ? msg : "(none)");
   g_free (msg);
-  msg = run_for_error ("videotestsrc num-buffers=1 ! "
+  msg = sr_check_run_for_error ("videotestsrc num-buffers=1 ! "
       "video/x-raw,format=RGB,width=96,height=96 ! srdegrade preset=custom "
       "jpeg-range1=5,200 ! fakesink");
   fail_unless (msg != NULL && strstr (msg, "jpeg-range1") != NULL
@@ -426,7 +394,7 @@ GST_START_TEST (test_one_runtime_per_pipeline)
   gst_object_unref (p);
   fail_unless_equals_int (g_atomic_int_get (&have_context_count), 1);
 
-  gchar *msg = run_for_error ("videotestsrc num-buffers=1 ! "
+  gchar *msg = sr_check_run_for_error ("videotestsrc num-buffers=1 ! "
       "video/x-raw,format=RGB,width=64,height=64 ! srdegrade scale=2 device=gpu ! "
       "srdegrade scale=1 device=auto ! fakesink");
   /* The downstream element starts first and creates the runtime (auto); the

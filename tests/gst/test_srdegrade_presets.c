@@ -11,14 +11,6 @@
 #define W 192
 #define H 160
 
-static GstCaps *
-rgb_caps (int w, int h)
-{
-  return gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, "RGB",
-      "width", G_TYPE_INT, w, "height", G_TYPE_INT, h,
-      "framerate", GST_TYPE_FRACTION, 25, 1, NULL);
-}
-
 /* A textured frame (noise + gradients) so that blur/JPEG/resize all matter. */
 static GstBuffer *
 textured (int w, int h, int frame)
@@ -45,7 +37,7 @@ static GstBuffer **
 run (const char *desc, int n)
 {
   GstHarness *h = gst_harness_new_parse (desc);
-  gst_harness_set_src_caps (h, rgb_caps (W, H));
+  gst_harness_set_src_caps (h, sr_check_rgb_caps (W, H));
   GstBuffer **out = g_new0 (GstBuffer *, n);
   for (int i = 0; i < n; i++) {
     out[i] = gst_harness_push_and_pull (h, textured (W, H, i));
@@ -186,36 +178,15 @@ GST_START_TEST (test_realesrgan_step_order)
 }
 GST_END_TEST;
 
-static gchar *
-first_error (const char *desc)
-{
-  GstElement *p = gst_parse_launch (desc, NULL);
-  gst_element_set_state (p, GST_STATE_PLAYING);
-  GstMessage *m = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (p), 60 * GST_SECOND,
-      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  gchar *text = NULL;
-  if (m && GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR) {
-    GError *err;
-    gst_message_parse_error (m, &err, NULL);
-    text = g_strdup (err->message);
-    g_error_free (err);
-  }
-  if (m)
-    gst_message_unref (m);
-  gst_element_set_state (p, GST_STATE_NULL);
-  gst_object_unref (p);
-  return text;
-}
-
 /* Spec 0.5: realesrgan at x4 needs 148 px (int(148/4 * 0.3) = 11). */
 GST_START_TEST (test_realesrgan_min_size)
 {
-  gchar *msg = first_error ("videotestsrc num-buffers=1 ! "
+  gchar *msg = sr_check_run_for_error ("videotestsrc num-buffers=1 ! "
       "video/x-raw,format=RGB,width=147,height=300 ! srdegrade preset=realesrgan ! fakesink");
   fail_unless (msg && strstr (msg, "smallest accepted frame is 148x148"), "got: %s",
       msg ? msg : "(no error)");
   g_free (msg);
-  msg = first_error ("videotestsrc num-buffers=2 ! "
+  msg = sr_check_run_for_error ("videotestsrc num-buffers=2 ! "
       "video/x-raw,format=RGB,width=148,height=148 ! srdegrade preset=realesrgan ! fakesink");
   fail_unless (msg == NULL, "148x148 must be accepted: %s", msg);
 }

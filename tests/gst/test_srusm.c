@@ -7,14 +7,6 @@
 #include <string.h>
 #include "sr_check_util.h"
 
-static GstCaps *
-rgb_caps (int w, int h)
-{
-  return gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, "RGB",
-      "width", G_TYPE_INT, w, "height", G_TYPE_INT, h,
-      "framerate", GST_TYPE_FRACTION, 25, 1, NULL);
-}
-
 static GstBuffer *
 filled (int w, int h, gboolean edges)
 {
@@ -33,7 +25,7 @@ filled (int w, int h, gboolean edges)
 GST_START_TEST (test_usm_step_recorded)
 {
   GstHarness *h = gst_harness_new_parse ("srusm");
-  gst_harness_set_src_caps (h, rgb_caps (64, 48));
+  gst_harness_set_src_caps (h, sr_check_rgb_caps (64, 48));
   GstBuffer *out = gst_harness_push_and_pull (h, filled (64, 48, TRUE));
   const GstStructure *s = sr_check_meta_info (out);
   fail_unless (s != NULL);
@@ -65,7 +57,7 @@ GST_END_TEST;
 GST_START_TEST (test_flat_frame_unchanged)
 {
   GstHarness *h = gst_harness_new_parse ("srusm");
-  gst_harness_set_src_caps (h, rgb_caps (40, 30));
+  gst_harness_set_src_caps (h, sr_check_rgb_caps (40, 30));
   GstBuffer *in = filled (40, 30, FALSE);
   GstBuffer *out = gst_harness_push_and_pull (h, gst_buffer_ref (in));
   GstMapInfo a, b;
@@ -83,7 +75,7 @@ GST_END_TEST;
 GST_START_TEST (test_step_reaches_lr_meta)
 {
   GstHarness *h = gst_harness_new_parse ("srusm ! srdegrade preset=bicubic scale=2");
-  gst_harness_set_src_caps (h, rgb_caps (64, 48));
+  gst_harness_set_src_caps (h, sr_check_rgb_caps (64, 48));
   GstBuffer *out = gst_harness_push_and_pull (h, filled (64, 48, TRUE));
   const GstStructure *s = sr_check_meta_info (out);
   fail_unless (s != NULL);

@@ -21,6 +21,7 @@ enum {
   PROP_NOISE,
   PROP_JPEG,
   PROP_DEVICE,
+  PROP_CLIP_LENGTH,
   PROP_CONFIG,
   PROP_STAGES,
   PROP_CUSTOM_FIRST,
@@ -447,6 +448,10 @@ build_info (GstSrDegrade *self, GstBuffer *inbuf, guint64 frame, int cw, int ch)
       "jpeg-variant", G_TYPE_STRING, sr_jpeg_variant_name (self->config.jpeg),
       NULL);
   gst_structure_take_value (info, "crop", &crop_v);
+  if (self->config.clip_length > 0)
+    gst_structure_set (info, "clip", G_TYPE_UINT64,
+        sr_degrade_draw_index (&self->config, frame), "clip-length", G_TYPE_UINT,
+        self->config.clip_length, NULL);
   gst_sr_degradation_append_record (info, &self->record);
   return info;
 }
@@ -526,6 +531,9 @@ gst_sr_degrade_set_property (GObject *object, guint prop_id,
     case PROP_JPEG:
       self->config.jpeg = g_value_get_enum (value);
       break;
+    case PROP_CLIP_LENGTH:
+      self->config.clip_length = g_value_get_uint (value);
+      break;
     case PROP_DEVICE:
       g_free (self->device);
       self->device = g_value_dup_string (value);
@@ -574,6 +582,9 @@ gst_sr_degrade_get_property (GObject *object, guint prop_id, GValue *value,
       break;
     case PROP_JPEG:
       g_value_set_enum (value, self->config.jpeg);
+      break;
+    case PROP_CLIP_LENGTH:
+      g_value_set_uint (value, self->config.clip_length);
       break;
     case PROP_DEVICE:
       g_value_set_string (value, self->device);
@@ -647,6 +658,12 @@ gst_sr_degrade_class_init (GstSrDegradeClass *klass)
       g_param_spec_enum ("jpeg", "JPEG variant",
           "How JPEG steps compress", GST_TYPE_SR_JPEG_VARIANT,
           SR_JPEG_DIFFJPEG, rw));
+  g_object_class_install_property (gobject_class, PROP_CLIP_LENGTH,
+      g_param_spec_uint ("clip-length", "Clip length",
+          "Draw the degradation parameters once per clip of this many frames "
+          "(video datasets hold one degradation across a clip); per-pixel "
+          "noise is still drawn per frame. 0: parameters per frame", 0,
+          G_MAXUINT, 0, rw));
   g_object_class_install_property (gobject_class, PROP_DEVICE,
       g_param_spec_string ("device", "OpenCL device",
           "auto (a GPU if present, else the CPU), cpu, gpu, or P:D "

@@ -351,11 +351,11 @@ record_skip (SrRecord *rec, const char *step, int stage)
 #define TRY(expr) do { SrStatus st_ = (expr); if (st_ != SR_OK) return st_; } while (0)
 
 static SrStatus
-run_twostage (SrDegrader *d, cl_command_queue q, SrTensor *hr, guint64 index,
-    SrRecord *rec)
+run_twostage (SrDegrader *d, cl_command_queue q, SrTensor *hr,
+    guint64 draw_index, guint64 index, SrRecord *rec)
 {
   SrTwoStageDraw draw;
-  sr_twostage_sample (&d->twostage, d->cfg.scale, d->cfg.seed, index, hr->w,
+  sr_twostage_sample (&d->twostage, d->cfg.scale, d->cfg.seed, draw_index, hr->w,
       hr->h, &draw);
   SrTensor *x = hr;
 
@@ -405,10 +405,17 @@ run_twostage (SrDegrader *d, cl_command_queue q, SrTensor *hr, guint64 index,
   return SR_OK;
 }
 
+guint64
+sr_degrade_draw_index (const SrDegradeConfig *cfg, guint64 frame)
+{
+  return cfg->clip_length > 0 ? frame / cfg->clip_length : frame;
+}
+
 SrStatus
 sr_degrader_run (SrDegrader *d, cl_command_queue q, SrTensor *hr,
     guint64 index, SrTensor **lr, SrRecord *rec)
 {
+  const guint64 draw_index = sr_degrade_draw_index (&d->cfg, index);
   sr_record_clear (rec);
   if (hr->h % d->cfg.scale || hr->w % d->cfg.scale)
     return SR_ERR_INVALID_ARGUMENT;
@@ -420,14 +427,14 @@ sr_degrader_run (SrDegrader *d, cl_command_queue q, SrTensor *hr,
     case SR_PRESET_REALESRGAN:
     case SR_PRESET_HGGT:
     case SR_PRESET_CUSTOM:
-      st = run_twostage (d, q, hr, index, rec);
+      st = run_twostage (d, q, hr, draw_index, index, rec);
       break;
     case SR_PRESET_BSRGAN:
     case SR_PRESET_BSRGAN_PLUS:{
       SrBsrDraw draw;
       SrTensor *lr_out = NULL;
       sr_bsrgan_sample (d->cfg.preset == SR_PRESET_BSRGAN_PLUS, d->cfg.scale,
-          d->cfg.seed, index, hr->w, hr->h, &draw);
+          d->cfg.seed, draw_index, hr->w, hr->h, &draw);
       st = sr_bsrgan_run (d->bsrgan, q, hr, &draw, d->cfg.seed, index,
           d->cfg.noise, jpeg_variants[d->cfg.jpeg],
           sr_jpeg_variant_name (d->cfg.jpeg), &lr_out, rec);

@@ -30,6 +30,10 @@ typedef struct {
   guint64 seed;
   gboolean noise;             /* FALSE: noise drawn and recorded, not applied */
   SrJpegVariant jpeg;
+  /* > 0: parameters are drawn once per clip of this many frames (video
+   * datasets hold one degradation across a clip); per-pixel noise is still
+   * drawn per frame. */
+  guint clip_length;
   /* preset=custom only: the chain's ranges (sr_custom_config.h fills it). */
   SrTwoStageConfig custom;
 } SrDegradeConfig;
@@ -56,10 +60,15 @@ SrDegrader *sr_degrader_new (SrRuntime *rt, const SrDegradeConfig *cfg,
     GError **error);
 void sr_degrader_free (SrDegrader *d);
 
+/* The index that keys the parameter draws of frame `frame`: the frame
+ * itself, or its clip when clip_length > 0 (DESIGN contract 4). */
+guint64 sr_degrade_draw_index (const SrDegradeConfig *cfg, guint64 frame);
+
 /* Degrades hr ([1,3,H,W], H and W multiples of the scale) into *lr (owned by
  * the degrader, valid until the next call) and fills rec with the steps.
- * `index` keys the random draws (frame index, or clip index). */
+ * Parameters are keyed by sr_degrade_draw_index (frame), per-pixel noise by
+ * the frame index itself. */
 SrStatus sr_degrader_run (SrDegrader *d, cl_command_queue q, SrTensor *hr,
-    guint64 index, SrTensor **lr, SrRecord *rec);
+    guint64 frame, SrTensor **lr, SrRecord *rec);
 
 G_END_DECLS

@@ -148,6 +148,29 @@ GST_START_TEST (test_noise_switch_keeps_parameters)
 }
 GST_END_TEST;
 
+/* clip-length: one parameter draw per clip (DESIGN contract 4), noise per
+ * frame. The input frames are identical, so within a clip only the noise
+ * can make the bytes differ. */
+GST_START_TEST (test_clip_length)
+{
+  const int n = 4;
+  GstBuffer **out = run ("srdegrade preset=realesrgan seed=4 clip-length=3", n);
+  gchar *ops[4];
+  for (int i = 0; i < n; i++)
+    ops[i] = ops_string (out[i]);
+  fail_unless_equals_string (ops[0], ops[1]);
+  fail_unless_equals_string (ops[0], ops[2]);
+  fail_unless (strcmp (ops[0], ops[3]) != 0, "clip 1 drew clip 0's parameters");
+  fail_unless (!same_bytes (out[0], out[1]), "noise must still differ per frame");
+  guint64 clip;
+  fail_unless (gst_structure_get_uint64 (sr_check_meta_info (out[3]), "clip", &clip));
+  fail_unless_equals_uint64 (clip, 1);
+  for (int i = 0; i < n; i++)
+    g_free (ops[i]);
+  free_all (out, n);
+}
+GST_END_TEST;
+
 /* Real-ESRGAN's order: blur, resize, noise, jpeg, (blur|skip), resize,
  * noise, jpeg, then the final group in one of the two orders. */
 GST_START_TEST (test_realesrgan_step_order)
@@ -203,6 +226,7 @@ presets_suite (void)
   tcase_add_test (tc, test_hggt_deterministic);
   tcase_add_test (tc, test_noise_switch_keeps_parameters);
   tcase_add_test (tc, test_realesrgan_step_order);
+  tcase_add_test (tc, test_clip_length);
   tcase_add_test (tc, test_realesrgan_min_size);
   return s;
 }

@@ -363,8 +363,17 @@ sr_taps_opencv_2d (SrTapTable *rows, SrTapTable *cols, SrResizeMode mode,
 
 /* ---- device side ---------------------------------------------------------- */
 
+/* As ROWS_VEC and COLS_ROWS in resample.cl. */
+#define ROWS_VEC 16
+#define COLS_ROWS 4
+
 typedef struct {
   SrTensor *index, *weight;
+  /* For the width pass: start[o] >= 0 where the taps of o are contiguous
+   * and `padded` (taps rounded up to 4) of them stay inside the line, else
+   * -1; padw the weights zero-padded to `padded` per output. */
+  SrTensor *start, *padw;
+  int padded;
 } DeviceTable;
 
 struct SrResample {
@@ -382,6 +391,8 @@ device_table_free (gpointer data)
   DeviceTable *d = data;
   sr_tensor_unref (d->index);
   sr_tensor_unref (d->weight);
+  sr_tensor_unref (d->start);
+  sr_tensor_unref (d->padw);
   g_free (d);
 }
 
@@ -434,15 +445,33 @@ upload_table (SrResample *op, cl_command_queue q, const SrTapTable *t)
     g_free (key);
     return d;
   }
+  const int pad = (t->taps + 3) / 4 * 4;
+  int *start = g_new (int, t->out_len);
+  float *padw = g_new0 (float, (size_t) t->out_len * pad);
+  for (int o = 0; o < t->out_len; o++) {
+    const int *ix = t->index + (size_t) o * t->taps;
+    gboolean run = ix[0] + pad <= t->in_len;
+    for (int k = 1; k < t->taps && run; k++)
+      run = ix[k] == ix[0] + k;
+    start[o] = run ? ix[0] : -1;
+    memcpy (padw + (size_t) o * pad, t->weight + (size_t) o * t->taps,
+        t->taps * sizeof (float));
+  }
   d = g_new0 (DeviceTable, 1);
+  d->padded = pad;
   d->index = sr_tensor_new (op->rt, 1, 1, t->out_len, t->taps, SR_DTYPE_I32, NULL);
   d->weight = sr_tensor_new (op->rt, 1, 1, t->out_len, t->taps, SR_DTYPE_F32, NULL);
-  if (!d->index || !d->weight
-      || sr_tensor_write (q, d->index, t->index) != SR_OK
-      || sr_tensor_write (q, d->weight, t->weight) != SR_OK) {
-    sr_tensor_unref (d->index);
-    sr_tensor_unref (d->weight);
-    g_free (d);
+  d->start = sr_tensor_new (op->rt, 1, 1, 1, t->out_len, SR_DTYPE_I32, NULL);
+  d->padw = sr_tensor_new (op->rt, 1, 1, t->out_len, pad, SR_DTYPE_F32, NULL);
+  const gboolean ok = d->index && d->weight && d->start && d->padw
+      && sr_tensor_write (q, d->index, t->index) == SR_OK
+      && sr_tensor_write (q, d->weight, t->weight) == SR_OK
+      && sr_tensor_write (q, d->start, start) == SR_OK
+      && sr_tensor_write (q, d->padw, padw) == SR_OK;
+  g_free (start);
+  g_free (padw);
+  if (!ok) {
+    device_table_free (d);
     g_free (key);
     return NULL;
   }
@@ -483,10 +512,17 @@ sr_resample_run (SrResample *op, cl_command_queue q, const SrTensor *src,
   e |= SR_ARG_MEM (op->rows, 7, tr->weight);
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
-  size_t g1[3] = { (size_t) src->w, (size_t) rows->out_len, (size_t) planes };
-  SrStatus st = sr_enqueue (q, op->rows, 3, g1);
-  if (st != SR_OK)
-    return st;
+  /* Our own launch, with the work-group size left to the implementation:
+   * sr_enqueue's remainder launch would run the last ceil(w / ROWS_VEC) % 16
+   * columns as one-item groups. */
+  const size_t g1[3] = { (size_t) (src->w + ROWS_VEC - 1) / ROWS_VEC,
+    (size_t) rows->out_len, (size_t) planes
+  };
+  if (g1[0] && g1[1] && g1[2]) {
+    e = clEnqueueNDRangeKernel (q, op->rows, 3, NULL, g1, NULL, 0, NULL, NULL);
+    if (e != CL_SUCCESS)
+      return sr_status_from_cl (e);
+  }
 
   e |= SR_ARG_MEM (op->cols, 0, mid);
   e |= SR_ARG_MEM (op->cols, 1, dst);
@@ -496,8 +532,13 @@ sr_resample_run (SrResample *op, cl_command_queue q, const SrTensor *src,
   e |= SR_ARG (op->cols, 5, cols->taps);
   e |= SR_ARG_MEM (op->cols, 6, tc->index);
   e |= SR_ARG_MEM (op->cols, 7, tc->weight);
+  e |= SR_ARG_MEM (op->cols, 8, tc->start);
+  e |= SR_ARG_MEM (op->cols, 9, tc->padw);
+  e |= SR_ARG (op->cols, 10, tc->padded);
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
-  size_t g2[3] = { (size_t) cols->out_len, (size_t) rows->out_len, (size_t) planes };
+  size_t g2[3] = { (size_t) cols->out_len,
+    (size_t) (rows->out_len + COLS_ROWS - 1) / COLS_ROWS, (size_t) planes
+  };
   return sr_enqueue (q, op->cols, 3, g2);
 }

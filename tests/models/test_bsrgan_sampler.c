@@ -6,30 +6,13 @@
  * HR/sf; the same (seed, index) gives the same draw. Also the correlated
  * noise factor against its defining identity (F^T F)^2 = S^2, and the
  * Jacobi eigen-solver against reconstruction. */
+#include "sampler_check.h"
 #include <math.h>
 #include <string.h>
 #include "sr_bsrgan.h"
 #include "sr_philox.h"
 
 #define N 24000
-
-static void
-check_freq (const char *what, int count, int n, double p)
-{
-  const double f = (double) count / n, se = sqrt (p * (1 - p) / n);
-  g_test_message ("%-34s %.4f (expected %.4f, n %d)", what, f, p, n);
-  if (p == 0 || p == 1)
-    g_assert_cmpfloat (f, ==, p);
-  else
-    g_assert_cmpfloat (fabs (f - p), <, 4.5 * se);
-}
-
-static void
-check_in (double v, double lo, double hi)
-{
-  g_assert_cmpfloat (v, >=, lo);
-  g_assert_cmpfloat (v, <, hi);
-}
 
 typedef struct {
   int n_blur, aniso, ksize[26];
@@ -83,28 +66,28 @@ static void
 check_common (const Common *c)
 {
   char what[64];
-  check_freq ("blur: anisotropic", c->aniso, c->n_blur, 0.5);
+  check_freq_n ("blur: anisotropic", c->aniso, c->n_blur, 0.5);
   for (int k = 7; k <= 25; k += 2) {
     g_snprintf (what, sizeof what, "blur: ksize %d", k);
-    check_freq (what, c->ksize[k], c->n_blur, 0.1);
+    check_freq_n (what, c->ksize[k], c->n_blur, 0.1);
   }
   if (c->n_noise) {
-    check_freq ("gaussian-like: colour", c->branch[SR_BSR_BRANCH_COLOUR], c->n_noise, 0.4);
-    check_freq ("gaussian-like: gray", c->branch[SR_BSR_BRANCH_GRAY], c->n_noise, 0.4);
-    check_freq ("gaussian-like: correlated", c->branch[SR_BSR_BRANCH_CORRELATED],
+    check_freq_n ("gaussian-like: colour", c->branch[SR_BSR_BRANCH_COLOUR], c->n_noise, 0.4);
+    check_freq_n ("gaussian-like: gray", c->branch[SR_BSR_BRANCH_GRAY], c->n_noise, 0.4);
+    check_freq_n ("gaussian-like: correlated", c->branch[SR_BSR_BRANCH_CORRELATED],
         c->n_noise, 0.2);
     for (int l = 2; l <= 25; l++) {
       g_snprintf (what, sizeof what, "noise level %d", l);
-      check_freq (what, c->level[l], c->n_noise, 1.0 / 24);
+      check_freq_n (what, c->level[l], c->n_noise, 1.0 / 24);
     }
   }
   for (int q = 30; q <= 95; q++) {
     g_snprintf (what, sizeof what, "jpeg quality %d", q);
-    check_freq (what, c->quality[q], c->n_jpeg, 1.0 / 66);
+    check_freq_n (what, c->quality[q], c->n_jpeg, 1.0 / 66);
   }
   for (int i = 1; i <= 3; i++) {
     g_snprintf (what, sizeof what, "cv2 interp %d", i);
-    check_freq (what, c->interp[i], c->n_interp, 1.0 / 3);
+    check_freq_n (what, c->interp[i], c->n_interp, 1.0 / 3);
   }
 }
 
@@ -213,25 +196,25 @@ test_bsrgan (gconstpointer data)
       }
     }
   }
-  check_freq ("pre-halving", pre, N, sf == 4 ? 0.25 : 0);
+  check_freq_n ("pre-halving", pre, N, sf == 4 ? 0.25 : 0);
   if (sf == 4) {
-    check_freq ("pre-halving: MATLAB | pre", pre_matlab, pre, 0.5);
+    check_freq_n ("pre-halving: MATLAB | pre", pre_matlab, pre, 0.5);
     for (int i = 1; i <= 3; i++)
-      check_freq ("pre-halving: cv2 interp | cv2", pre_interp[i], pre - pre_matlab,
+      check_freq_n ("pre-halving: cv2 interp | cv2", pre_interp[i], pre - pre_matlab,
           1.0 / 3);
   }
-  check_freq ("op 2: resize branch", op2_resize, N, 0.75);
-  check_freq ("op 5: JPEG gate", op5_gate, N, 0.9);
-  check_freq ("op 6: ISP gate (no effect)", isp_gate, N, 0.25);
-  check_freq ("final JPEG", final_jpeg, N, 1);
+  check_freq_n ("op 2: resize branch", op2_resize, N, 0.75);
+  check_freq_n ("op 5: JPEG gate", op5_gate, N, 0.9);
+  check_freq_n ("op 6: ISP gate (no effect)", isp_gate, N, 0.25);
+  check_freq_n ("final JPEG", final_jpeg, N, 1);
   /* The swap only exchanges 2 and 3, so the other ops stay uniform. */
   const int others[] = { 0, 1, 4, 5, 6 };
   for (int k = 0; k < 5; k++)
     for (int i = 0; i < 7; i++)
-      check_freq ("op position", pos[others[k]][i], N, 1.0 / 7);
+      check_freq_n ("op position", pos[others[k]][i], N, 1.0 / 7);
   /* P(op 2 first) = P(min of 2 and 3's slots is 0) = 2/7. */
-  check_freq ("op 2 at position 0", pos[2][0], N, 2.0 / 7);
-  check_freq ("op 3 at position 0", pos[3][0], N, 0);
+  check_freq_n ("op 2 at position 0", pos[2][0], N, 2.0 / 7);
+  check_freq_n ("op 3 at position 0", pos[3][0], N, 0);
   check_common (&c);
 }
 
@@ -320,19 +303,19 @@ test_plus (gconstpointer data)
       }
     }
   }
-  check_freq ("full shuffle", shuffled, N, SR_BSRGAN_PLUS_SHUFFLE_PROB);
-  check_freq ("local shuffle keeps slot 2 first", keep_local, N - shuffled, 0.25);
-  check_freq ("add_resize: up", updown[0], n_resize, 0.2);
-  check_freq ("add_resize: down", updown[1], n_resize, 0.7);
-  check_freq ("add_resize: keep", updown[2], n_resize, 0.1);
-  check_freq ("Poisson gate", poisson, 2 * N, 0.1);
-  check_freq ("Poisson: gray", poisson_gray, poisson, 0.5);
-  check_freq ("Poisson: vals < 1000 (log-uniform)", vals_low, poisson, 0.5);
-  check_freq ("speckle gate", speckle, 2 * N, 0.1);
-  check_freq ("ISP gate (no effect)", isp, 2 * N, 0.1);
-  check_freq ("speckle: colour", sp.branch[SR_BSR_BRANCH_COLOUR], sp.n_noise, 0.4);
-  check_freq ("speckle: gray", sp.branch[SR_BSR_BRANCH_GRAY], sp.n_noise, 0.4);
-  check_freq ("speckle: correlated", sp.branch[SR_BSR_BRANCH_CORRELATED], sp.n_noise, 0.2);
+  check_freq_n ("full shuffle", shuffled, N, SR_BSRGAN_PLUS_SHUFFLE_PROB);
+  check_freq_n ("local shuffle keeps slot 2 first", keep_local, N - shuffled, 0.25);
+  check_freq_n ("add_resize: up", updown[0], n_resize, 0.2);
+  check_freq_n ("add_resize: down", updown[1], n_resize, 0.7);
+  check_freq_n ("add_resize: keep", updown[2], n_resize, 0.1);
+  check_freq_n ("Poisson gate", poisson, 2 * N, 0.1);
+  check_freq_n ("Poisson: gray", poisson_gray, poisson, 0.5);
+  check_freq_n ("Poisson: vals < 1000 (log-uniform)", vals_low, poisson, 0.5);
+  check_freq_n ("speckle gate", speckle, 2 * N, 0.1);
+  check_freq_n ("ISP gate (no effect)", isp, 2 * N, 0.1);
+  check_freq_n ("speckle: colour", sp.branch[SR_BSR_BRANCH_COLOUR], sp.n_noise, 0.4);
+  check_freq_n ("speckle: gray", sp.branch[SR_BSR_BRANCH_GRAY], sp.n_noise, 0.4);
+  check_freq_n ("speckle: correlated", sp.branch[SR_BSR_BRANCH_CORRELATED], sp.n_noise, 0.2);
   g_assert_cmpint (c.n_jpeg, ==, 2 * N);
   check_common (&c);
 }

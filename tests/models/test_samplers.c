@@ -3,30 +3,19 @@
  * every kernel type, resize branch, noise type, gate and final order lies
  * within 4.5 binomial standard errors of its probability, and every
  * parameter stays inside its range. */
+#include "sampler_check.h"
 #include <math.h>
 #include <string.h>
 #include "sr_twostage.h"
 
 #define N 40000
 
+/* All draws of this file are over N frames. */
 static void
 check_freq (const char *what, int count, double p)
 {
-  const double f = (double) count / N, se = sqrt (p * (1 - p) / N);
-  g_test_message ("%-28s %.4f (expected %.4f)", what, f, p);
-  if (p == 0 || p == 1)
-    g_assert_cmpfloat (f, ==, p);
-  else
-    g_assert_cmpfloat (fabs (f - p), <, 4.5 * se);
+  check_freq_n (what, count, N, p);
 }
-
-static void
-check_in (double v, double lo, double hi)
-{
-  g_assert_cmpfloat (v, >=, lo);
-  g_assert_cmpfloat (v, <, hi);
-}
-
 typedef struct {
   int kind[SR_N_KERNEL_KINDS];
   int size[26];

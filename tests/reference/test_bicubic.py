@@ -29,24 +29,13 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import imresize_ref  # noqa: E402
+from sr_testenv import gst_env  # noqa: E402
 
 DATA = "/usr/share/doc/opencv-doc/examples/data"
 PHOTOS = ["baboon.jpg", "building.jpg", "fruits.jpg", "butterfly.jpg"]
 SCALES = [2, 3, 4]
 MAX_DIFF_FRACTION = 0.005       # of all uint8 values (spec A.2.6)
 MIN_TORCH_FLOAT_PSNR = 50.0     # dB, float reference vs torch, interior
-
-
-def gst_env():
-    env = dict(os.environ)
-    # meson's test_env sets GST_PLUGIN_PATH_1_0; by hand, GST_PLUGIN_PATH
-    # (or SR_BUILD_ROOT) must name the build.
-    if not env.get("GST_PLUGIN_PATH_1_0") and not env.get("GST_PLUGIN_PATH"):
-        root = env.get("SR_BUILD_ROOT")
-        if not root:
-            sys.exit("set GST_PLUGIN_PATH=<build>/gst (or SR_BUILD_ROOT)")
-        env["GST_PLUGIN_PATH"] = os.path.join(root, "gst")
-    return env
 
 
 def psnr(a, b, peak):

@@ -27,6 +27,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bsrgan_ref  # noqa: E402
+from sr_testenv import gst_env  # noqa: E402
 
 DATA = "/usr/share/doc/opencv-doc/examples/data"
 MIN_PSNR = 40.0
@@ -42,16 +43,6 @@ RUNS = [
     ("building", "bsrgan-plus", 3, "libjpeg", 21, 4),
     ("baboon", "bsrgan-plus", 2, "libjpeg", 22, 4),
 ]
-
-
-def gst_env():
-    env = dict(os.environ)
-    if not env.get("GST_PLUGIN_PATH_1_0") and not env.get("GST_PLUGIN_PATH"):
-        root = env.get("SR_BUILD_ROOT")
-        if not root:
-            sys.exit("set GST_PLUGIN_PATH=<build>/gst (or SR_BUILD_ROOT)")
-        env["GST_PLUGIN_PATH"] = os.path.join(root, "gst")
-    return env
 
 
 def launch(path, frames, out, preset, scale, variant, seed, env):

@@ -35,6 +35,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import imresize_ref  # noqa: E402
 import sr_dataset  # noqa: E402
+from sr_testenv import gst_env  # noqa: E402
 
 VIDEO = "/usr/share/doc/opencv-doc/examples/data/Megamind.avi"
 SCALE = 4
@@ -44,16 +45,6 @@ MAX_DIFF_FRACTION = 0.005
 MIN_SOURCE_PSNR = 40.0
 MIN_ALIGN_MARGIN_DB = 3.0
 TIMEOUT_S = 300
-
-
-def gst_env():
-    env = dict(os.environ)
-    if not env.get("GST_PLUGIN_PATH_1_0") and not env.get("GST_PLUGIN_PATH"):
-        root = env.get("SR_BUILD_ROOT")
-        if not root:
-            sys.exit("set GST_PLUGIN_PATH=<build>/gst (or SR_BUILD_ROOT)")
-        env["GST_PLUGIN_PATH"] = os.path.join(root, "gst")
-    return env
 
 
 def run_pipeline(out, env, extra=()):

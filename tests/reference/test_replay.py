@@ -28,6 +28,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import replay_ref  # noqa: E402
+from sr_testenv import gst_env  # noqa: E402
 
 DATA = "/usr/share/doc/opencv-doc/examples/data"
 VIDEO = os.path.join(DATA, "Megamind.avi")
@@ -51,16 +52,6 @@ VIDEO_RUNS = [
     ("realesrgan", "diffjpeg-basicsr", 21, 2),
     ("hggt", "diffjpeg", 22, 3),
 ]
-
-
-def gst_env():
-    env = dict(os.environ)
-    if not env.get("GST_PLUGIN_PATH_1_0") and not env.get("GST_PLUGIN_PATH"):
-        root = env.get("SR_BUILD_ROOT")
-        if not root:
-            sys.exit("set GST_PLUGIN_PATH=<build>/gst (or SR_BUILD_ROOT)")
-        env["GST_PLUGIN_PATH"] = os.path.join(root, "gst")
-    return env
 
 
 def launch(src, out, preset, variant, seed, env, sink_extra=()):

@@ -40,6 +40,46 @@ __kernel void noise_gaussian (__global const float *src, __global float *dst,
   }
 }
 
+/* noise_gaussian for C = 3, colour: the same bits as there, as
+ * straight-line scalar code (no loops, arrays or vector types) so that PoCL
+ * can vectorise it across work-items (3.1 does so for the gray one). */
+__kernel void noise_gaussian3 (__global const float *src, __global float *dst,
+    int hw, float std,
+    uint seed_lo, uint seed_hi, uint op, uint index_lo, uint index_hi)
+{
+  const int p = get_global_id (0), n = get_global_id (1);
+  uint w0, w1, w2, w3;
+  sr_stream_block_s (seed_lo, seed_hi, op, index_lo, index_hi,
+      (uint) n * hw + p, 0, &w0, &w1, &w2, &w3);
+  float z0, z1, z2, z3;
+  sr_box_muller_s (w0, w1, &z0, &z1);
+  sr_box_muller_s (w2, w3, &z2, &z3);
+  const size_t i = (size_t) n * 3 * hw + p;
+  const float r = src[i], g = src[i + hw], b = src[i + 2 * hw];
+  dst[i] = fmin (fmax (r + z0 * std, 0.0f), 1.0f);
+  dst[i + hw] = fmin (fmax (g + z1 * std, 0.0f), 1.0f);
+  dst[i + 2 * hw] = fmin (fmax (b + z2 * std, 0.0f), 1.0f);
+}
+
+/* Gray, C = 3: normal 0 on R, G, B. */
+__kernel void noise_gaussian3_gray (__global const float *src,
+    __global float *dst, int hw, float std,
+    uint seed_lo, uint seed_hi, uint op, uint index_lo, uint index_hi)
+{
+  const int p = get_global_id (0), n = get_global_id (1);
+  uint w0, w1, w2, w3;
+  sr_stream_block_s (seed_lo, seed_hi, op, index_lo, index_hi,
+      (uint) n * hw + p, 0, &w0, &w1, &w2, &w3);
+  float z0, z1;
+  sr_box_muller_s (w0, w1, &z0, &z1);
+  const float z = z0 * std;
+  const size_t i = (size_t) n * 3 * hw + p;
+  const float r = src[i], g = src[i + hw], b = src[i + 2 * hw];
+  dst[i] = fmin (fmax (r + z, 0.0f), 1.0f);
+  dst[i + hw] = fmin (fmax (g + z, 0.0f), 1.0f);
+  dst[i + 2 * hw] = fmin (fmax (b + z, 0.0f), 1.0f);
+}
+
 /* BSRGAN's correlated branch: noise = z @ F for z = (normal 0, 1, 2) of the
  * pixel's stream and F the 3x3 factor (row-major, f.s0..s8) the host made
  * as NumPy's multivariate_normal does (sqrt(s)[:,None] * vh). C = 3. */
@@ -66,14 +106,14 @@ __kernel void noise_correlated (__global const float *src, __global float *dst,
 }
 
 /* torchvision's rgb_to_grayscale, in this order. */
-inline float
+SR_INLINE float
 gray_of (float r, float g, float b)
 {
   return 0.2989f * r + 0.587f * g + 0.114f * b;
 }
 
 /* torch's clamp(round(v*255), 0, 255), round half to even. */
-inline int
+SR_INLINE int
 level_of (float v)
 {
   return (int) fmin (fmax (rint (v * 255.0f), 0.0f), 255.0f);
@@ -127,11 +167,13 @@ vals_of (__global const uint *mask, int n)
   return (float) vals;
 }
 
-/* Real-ESRGAN's Poisson noise, colour: per sample, x = level/255,
+/* The straightforward Poisson kernels (the op's first version, one sample
+ * per work item, sr_poisson as is): the unit test checks that the fast path
+ * below gives exactly their bytes. Real-ESRGAN's Poisson noise, colour: per sample, x = level/255,
  * noise = poisson(x*vals)/vals - x, out = clamp(img + scale*noise, 0, 1)
  * (added to the unrounded img). Element = flat sample index. Global
  * (channels*hw, n). */
-__kernel void noise_poisson (__global const float *src, __global float *dst,
+__kernel void noise_poisson_ref (__global const float *src, __global float *dst,
     __global const uint *mask, int hw, int channels, float scale,
     uint seed_lo, uint seed_hi, uint op, uint index_lo, uint index_hi)
 {
@@ -149,7 +191,7 @@ __kernel void noise_poisson (__global const float *src, __global float *dst,
 /* Gray variant: g = rounded gray level / 255 with vals from the gray
  * image, one count per pixel (element n*hw + p), the same noise on R, G, B.
  * C = 3. Global (hw, n). */
-__kernel void noise_poisson_gray (__global const float *src, __global float *dst,
+__kernel void noise_poisson_gray_ref (__global const float *src, __global float *dst,
     __global const uint *mask, int hw, float scale,
     uint seed_lo, uint seed_hi, uint op, uint index_lo, uint index_hi)
 {
@@ -165,6 +207,233 @@ __kernel void noise_poisson_gray (__global const float *src, __global float *dst
   dst[base] = fmin (fmax (r0 + noise, 0.0f), 1.0f);
   dst[base + hw] = fmin (fmax (g0 + noise, 0.0f), 1.0f);
   dst[base + 2 * hw] = fmin (fmax (b0 + noise, 0.0f), 1.0f);
+}
+
+/* ---- Real-ESRGAN's Poisson noise, fast path ---------------------------------
+ * The same bytes as noise_poisson_ref / noise_poisson_gray_ref (the unit
+ * test compares them), in three kernels:
+ * 1. noise_poisson_table: per image and level L (lam = L/255 * vals takes at
+ *    most 256 values) the sampler's constants, the inversion's cumulative
+ *    sums (lam < 10) and PTRS's log-pmf over a window of k (lam >= 10), all
+ *    with sr_poisson's own float expressions, so the same bits.
+ * 2. noise_poisson_fast / _gray_fast: straight-line, no builtin log / exp
+ *    (calls keep PoCL from vectorising across work-items):
+ *    lam < 10 by binary search in the sums; lam >= 10 by PTRS's first two
+ *    trials (block 0 of the stream). Their exact log test is decided with
+ *    sr_det_log and a margin 40x its error bound; a sample whose trials are
+ *    not settled that way (near the boundary, k outside the window, or both
+ *    trials rejected, ~1e-2) is left alone and flagged.
+ * 3. noise_poisson_slow: the flagged samples with sr_poisson itself. */
+
+#define POIS_CDF 64       /* inversion sums per level (lam < 10 needs < 40) */
+#define POIS_WIN 256      /* PTRS log-pmf window per level */
+#define POIS_CHUNK 256    /* samples per slow-path flag */
+
+/* First k of level's log-pmf window. */
+SR_INLINE float
+pois_k0 (float lam)
+{
+  return fmax (floor (lam) - 128.0f, 0.0f);
+}
+
+/* tab[(n*256 + L)*8 ..] = x, lam, vals, b, a, log_invalpha, vr, loglam;
+ * cdf[(n*256 + L)*64 + j] = sr_poisson's F after j steps (2 past its end);
+ * lpt[(n*256 + L)*256 + j] = log pmf of k0 + j. Levels that do not occur
+ * are skipped. Global (256, n). */
+__kernel void noise_poisson_table (__global const uint *mask,
+    __global float *tab, __global float *cdf, __global float *lpt)
+{
+  const int L = get_global_id (0), n = get_global_id (1);
+  const size_t row = (size_t) n * 256 + L;
+  const float vals = vals_of (mask, n);
+  const float x = (float) L / 255.0f, lam = x * vals;
+  __global float *t = tab + row * 8;
+  t[0] = x;
+  t[1] = lam;
+  t[2] = vals;
+  if (!(mask[n * 8 + (L >> 5)] & (1u << (L & 31))))
+    return;
+  if (lam < 10.0f) {
+    __global float *c = cdf + row * POIS_CDF;
+    float p = exp (-lam), F = p, k = 0.0f;
+    int j = 0;
+    c[j++] = F;
+    while (j < POIS_CDF) {
+      k += 1.0f;
+      p *= lam / k;
+      const float next = F + p;
+      if (next == F)
+        break;
+      F = next;
+      c[j++] = F;
+    }
+    for (; j < POIS_CDF; j++)
+      c[j] = 2.0f;
+    return;
+  }
+  const float slam = sqrt (lam), loglam = log (lam);
+  const float b = 0.931f + 2.53f * slam;
+  const float a = -0.059f + 0.02483f * b;
+  t[3] = b;
+  t[4] = a;
+  t[5] = log (1.1239f + 1.1328f / (b - 3.4f));
+  t[6] = 0.9277f - 3.6224f / (b - 2.0f);
+  t[7] = loglam;
+  const float k0 = pois_k0 (lam);
+  for (int j = 0; j < POIS_WIN; j++)
+    lpt[row * POIS_WIN + j] = sr_poisson_log_pmf (k0 + (float) j, lam, loglam);
+}
+
+/* One PTRS trial on words (wu, wv): *k its candidate; returns 1 accepted,
+ * 0 rejected, -1 not settled here. */
+SR_INLINE int
+pois_trial (uint wu, uint wv, float lam, float b, float a, float lia,
+    float vr, float k0, __global const float *lrow, float *kout)
+{
+  const float U = sr_u01 (wu) - 0.5f;
+  const float V = sr_u01 (wv);
+  const float us = 0.5f - fabs (U);
+  const float k = floor ((2.0f * a / us + b) * U + lam + 0.43f);
+  *kout = k;
+  const int squeeze = us >= 0.07f && V <= vr;
+  const int rej = k < 0.0f || (us < 0.013f && V > us);
+  const float j = k - k0;
+  const int inwin = j >= 0.0f && j < (float) POIS_WIN;
+  const float lp = lrow[(int) fmin (fmax (j, 0.0f), (float) (POIS_WIN - 1))];
+  const float lv = sr_det_log (V), lt = sr_det_log (a / (us * us) + b);
+  const float lhs = lv + lia - lt;
+  const float margin = 4e-6f * (fabs (lv) + fabs (lia) + fabs (lt) + fabs (lp));
+  const int acc = inwin && lhs < lp - margin;
+  const int no = inwin && lhs > lp + margin;
+  return squeeze ? 1 : rej ? 0 : acc ? 1 : no ? 0 : -1;
+}
+
+/* The count for level row `row` from block-0 words; *ok = 0 if unsettled. */
+SR_INLINE float
+pois_fast_count (__global const float *tab, __global const float *cdf,
+    __global const float *lpt, size_t row, uint w0, uint w1, uint w2, uint w3,
+    int *ok)
+{
+  __global const float *t = tab + row * 8;
+  const float lam = t[1];
+  /* lam < 10: the number of sums below u (branch-free lower bound) */
+  __global const float *c = cdf + row * POIS_CDF;
+  const float u = sr_u01 (w0);
+  int pos = 0;
+  pos += c[pos + 31] < u ? 32 : 0;
+  pos += c[pos + 15] < u ? 16 : 0;
+  pos += c[pos + 7] < u ? 8 : 0;
+  pos += c[pos + 3] < u ? 4 : 0;
+  pos += c[pos + 1] < u ? 2 : 0;
+  pos += c[pos] < u ? 1 : 0;
+  /* lam >= 10: two trials */
+  const float b = t[3], a = t[4], lia = t[5], vr = t[6], k0 = pois_k0 (lam);
+  __global const float *lrow = lpt + row * POIS_WIN;
+  float k1, k2;
+  const int r1 = pois_trial (w0, w1, lam, b, a, lia, vr, k0, lrow, &k1);
+  const int r2 = pois_trial (w2, w3, lam, b, a, lia, vr, k0, lrow, &k2);
+  const int big = lam >= 10.0f;
+  *ok = !big || r1 == 1 || (r1 == 0 && r2 == 1);
+  return !(lam > 0.0f) ? 0.0f : !big ? (float) pos : r1 == 1 ? k1 : k2;
+}
+
+/* noise_poisson's fast path. flags[at] = 1 for a sample left to
+ * noise_poisson_slow (dst[at] = v meanwhile). Global (channels*hw, n). */
+__kernel void noise_poisson_fast (__global const float *src,
+    __global float *dst, __global const float *tab, __global const float *cdf,
+    __global const float *lpt, __global uchar *flags,
+    int hw, int channels, float scale,
+    uint seed_lo, uint seed_hi, uint op, uint index_lo, uint index_hi)
+{
+  const int i = get_global_id (0), n = get_global_id (1);
+  const size_t at = (size_t) n * channels * hw + i;
+  const float v = src[at];
+  const size_t row = (size_t) n * 256 + level_of (v);
+  uint w0, w1, w2, w3;
+  sr_stream_block_s (seed_lo, seed_hi, op, index_lo, index_hi, (uint) at, 0,
+      &w0, &w1, &w2, &w3);
+  int ok;
+  const float count = pois_fast_count (tab, cdf, lpt, row, w0, w1, w2, w3, &ok);
+  const float x = tab[row * 8], vals = tab[row * 8 + 2];
+  const float noise = count / vals - x;
+  /* unconditional stores (a masked one keeps PoCL scalar): a flagged
+   * sample gets v, which in place is what was there */
+  dst[at] = ok ? fmin (fmax (v + noise * scale, 0.0f), 1.0f) : v;
+  flags[at] = ok ? 0 : 1;
+}
+
+/* noise_poisson_gray's fast path; flags per pixel element n*hw + p.
+ * Global (hw, n). */
+__kernel void noise_poisson_gray_fast (__global const float *src,
+    __global float *dst, __global const float *tab, __global const float *cdf,
+    __global const float *lpt, __global uchar *flags,
+    int hw, float scale,
+    uint seed_lo, uint seed_hi, uint op, uint index_lo, uint index_hi)
+{
+  const int p = get_global_id (0), n = get_global_id (1);
+  const size_t base = (size_t) n * 3 * hw + p;
+  const uint element = (uint) n * hw + p;
+  const float r0 = src[base], g0 = src[base + hw], b0 = src[base + 2 * hw];
+  const size_t row = (size_t) n * 256 + level_of (gray_of (r0, g0, b0));
+  uint w0, w1, w2, w3;
+  sr_stream_block_s (seed_lo, seed_hi, op, index_lo, index_hi, element, 0,
+      &w0, &w1, &w2, &w3);
+  int ok;
+  const float count = pois_fast_count (tab, cdf, lpt, row, w0, w1, w2, w3, &ok);
+  const float g = tab[row * 8], vals = tab[row * 8 + 2];
+  const float noise = (count / vals - g) * scale;
+  dst[base] = ok ? fmin (fmax (r0 + noise, 0.0f), 1.0f) : r0;
+  dst[base + hw] = ok ? fmin (fmax (g0 + noise, 0.0f), 1.0f) : g0;
+  dst[base + 2 * hw] = ok ? fmin (fmax (b0 + noise, 0.0f), 1.0f) : b0;
+  flags[element] = ok ? 0 : 1;
+}
+
+/* The samples the fast path flagged, with sr_poisson as the reference
+ * kernels do (their src values are intact: the fast path did not write
+ * them). total = flagged elements' count (N*C*HW colour, N*HW gray).
+ * Global (chunks). */
+__kernel void noise_poisson_slow (__global const float *src,
+    __global float *dst, __global const float *tab,
+    __global const uchar *flags, int total,
+    int hw, int channels, int gray, float scale,
+    uint seed_lo, uint seed_hi, uint op, uint index_lo, uint index_hi)
+{
+  const int ch = get_global_id (0);
+  /* flags holds whole chunks (the host zeroes the bytes past total) */
+  const __global uint4 *f4 = (const __global uint4 *) (flags
+      + (size_t) ch * POIS_CHUNK);
+  uint4 any = (uint4) (0);
+  for (int j = 0; j < POIS_CHUNK / 16; j++)
+    any |= f4[j];
+  if (!(any.x | any.y | any.z | any.w))
+    return;
+  const SrStreamKey key = sr_stream_key (seed_lo, seed_hi, op, index_lo,
+      index_hi);
+  const int end = min (total, (ch + 1) * POIS_CHUNK);
+  for (int e = ch * POIS_CHUNK; e < end; e++) {
+    if (!flags[e])
+      continue;
+    SrElementRng r;
+    sr_element_rng_init (&r, key, (uint) e);
+    if (gray) {
+      const int n = e / hw, p = e - n * hw;
+      const size_t base = (size_t) n * 3 * hw + p;
+      const float r0 = src[base], g0 = src[base + hw], b0 = src[base + 2 * hw];
+      const size_t row = (size_t) n * 256 + level_of (gray_of (r0, g0, b0));
+      const float g = tab[row * 8], vals = tab[row * 8 + 2];
+      const float noise = (sr_poisson (&r, g * vals) / vals - g) * scale;
+      dst[base] = fmin (fmax (r0 + noise, 0.0f), 1.0f);
+      dst[base + hw] = fmin (fmax (g0 + noise, 0.0f), 1.0f);
+      dst[base + 2 * hw] = fmin (fmax (b0 + noise, 0.0f), 1.0f);
+    } else {
+      const int n = e / (channels * hw);
+      const float v = src[e];
+      const size_t row = (size_t) n * 256 + level_of (v);
+      const float x = tab[row * 8], vals = tab[row * 8 + 2];
+      const float noise = sr_poisson (&r, x * vals) / vals - x;
+      dst[e] = fmin (fmax (v + noise * scale, 0.0f), 1.0f);
+    }
+  }
 }
 
 /* ---- KAIR (BSRGAN / BSRGAN+) -------------------------------------------- */

@@ -4,12 +4,18 @@
 #define MASK_GROUP 64           /* local size of noise_level_mask */
 #define MASK_PER_ITEM 64        /* values per work item, roughly */
 #define MASK_MAX_GROUPS 256
+#define POIS_CDF 64             /* as noise.cl */
+#define POIS_WIN 256
+#define POIS_CHUNK 256
 
 struct SrNoise {
   SrRuntime *rt;
-  cl_kernel gaussian, correlated, level_mask, poisson, poisson_gray;
+  cl_kernel gaussian, gaussian3, gaussian3_gray, correlated, level_mask;
+  cl_kernel poisson_table, poisson_fast, poisson_gray_fast, poisson_slow;
   cl_kernel clamp, speckle, poisson_kair;   /* KAIR's (BSRGAN, BSRGAN+) */
   SrTensor *mask;               /* [N,1,1,8] level bit masks, reused */
+  SrTensor *tab, *cdf, *lpt;    /* Poisson per-level tables */
+  SrTensor *flags;              /* Poisson samples left to the slow path */
 };
 
 SrNoise *
@@ -19,14 +25,22 @@ sr_noise_new (SrRuntime *rt, GError **error)
   op->rt = sr_runtime_ref (rt);
   if (!(op->gaussian = sr_runtime_create_kernel (rt, "noise", "noise_gaussian",
               error))
+      || !(op->gaussian3 = sr_runtime_create_kernel (rt, "noise",
+              "noise_gaussian3", error))
+      || !(op->gaussian3_gray = sr_runtime_create_kernel (rt, "noise",
+              "noise_gaussian3_gray", error))
       || !(op->correlated = sr_runtime_create_kernel (rt, "noise",
               "noise_correlated", error))
       || !(op->level_mask = sr_runtime_create_kernel (rt, "noise",
               "noise_level_mask", error))
-      || !(op->poisson = sr_runtime_create_kernel (rt, "noise",
-              "noise_poisson", error))
-      || !(op->poisson_gray = sr_runtime_create_kernel (rt, "noise",
-              "noise_poisson_gray", error))
+      || !(op->poisson_table = sr_runtime_create_kernel (rt, "noise",
+              "noise_poisson_table", error))
+      || !(op->poisson_fast = sr_runtime_create_kernel (rt, "noise",
+              "noise_poisson_fast", error))
+      || !(op->poisson_gray_fast = sr_runtime_create_kernel (rt, "noise",
+              "noise_poisson_gray_fast", error))
+      || !(op->poisson_slow = sr_runtime_create_kernel (rt, "noise",
+              "noise_poisson_slow", error))
       || !(op->clamp = sr_runtime_create_kernel (rt, "noise", "noise_clamp",
               error))
       || !(op->speckle = sr_runtime_create_kernel (rt, "noise",
@@ -44,13 +58,19 @@ sr_noise_free (SrNoise *op)
 {
   if (!op)
     return;
-  cl_kernel *k[] = { &op->gaussian, &op->correlated, &op->level_mask,
-    &op->poisson, &op->poisson_gray, &op->clamp, &op->speckle,
+  cl_kernel *k[] = { &op->gaussian, &op->gaussian3, &op->gaussian3_gray,
+    &op->correlated, &op->level_mask,
+    &op->poisson_table, &op->poisson_fast, &op->poisson_gray_fast,
+    &op->poisson_slow, &op->clamp, &op->speckle,
     &op->poisson_kair };
   for (guint i = 0; i < G_N_ELEMENTS (k); i++)
     if (*k[i])
       clReleaseKernel (*k[i]);
   sr_tensor_unref (op->mask);
+  sr_tensor_unref (op->tab);
+  sr_tensor_unref (op->cdf);
+  sr_tensor_unref (op->lpt);
+  sr_tensor_unref (op->flags);
   sr_runtime_unref (op->rt);
   g_free (op);
 }
@@ -88,7 +108,20 @@ sr_noise_gaussian_run (SrNoise *op, cl_command_queue q, const SrTensor *src,
     return SR_ERR_INVALID_ARGUMENT;
   const cl_int hw = src->h * src->w, channels = src->c, g = gray ? 1 : 0;
   const cl_float std = (cl_float) (sigma / 255.0);
+  const size_t global[2] = { (size_t) hw, (size_t) src->n };
   cl_int e = 0;
+  if (channels == 3) {
+    /* the common case, straight-line kernels (same bits) */
+    cl_kernel k = gray ? op->gaussian3_gray : op->gaussian3;
+    e |= SR_ARG_MEM (k, 0, src);
+    e |= SR_ARG_MEM (k, 1, dst);
+    e |= SR_ARG (k, 2, hw);
+    e |= SR_ARG (k, 3, std);
+    e |= set_stream_args (k, 4, seed, index, op_id);
+    if (e != CL_SUCCESS)
+      return SR_ERR_INVALID_KERNEL_ARGS;
+    return sr_enqueue (q, k, 2, global);
+  }
   e |= SR_ARG_MEM (op->gaussian, 0, src);
   e |= SR_ARG_MEM (op->gaussian, 1, dst);
   e |= SR_ARG (op->gaussian, 2, hw);
@@ -98,7 +131,6 @@ sr_noise_gaussian_run (SrNoise *op, cl_command_queue q, const SrTensor *src,
   e |= set_stream_args (op->gaussian, 6, seed, index, op_id);
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
-  const size_t global[2] = { (size_t) hw, (size_t) src->n };
   return sr_enqueue (q, op->gaussian, 2, global);
 }
 
@@ -162,12 +194,46 @@ sr_noise_poisson_run (SrNoise *op, cl_command_queue q, const SrTensor *src,
   if (e != CL_SUCCESS)
     return sr_status_from_cl (e);
 
-  /* 2. the noise, vals read from the mask on the device (no host sync) */
-  cl_kernel k = gray ? op->poisson_gray : op->poisson;
+  /* 2. per-level tables, from the mask on the device (no host sync) */
+  const int n = src->n;
+  const size_t total = count * (size_t) n;
+  const int itotal = (int) total;
+  const size_t nchunks = (total + POIS_CHUNK - 1) / POIS_CHUNK;
+  SrTensor *tab = sr_tensor_reuse (op->rt, q, &op->tab, n, 1, 256, 8,
+      SR_DTYPE_F32);
+  SrTensor *cdf = sr_tensor_reuse (op->rt, q, &op->cdf, n, 1, 256, POIS_CDF,
+      SR_DTYPE_F32);
+  SrTensor *lpt = sr_tensor_reuse (op->rt, q, &op->lpt, n, 1, 256, POIS_WIN,
+      SR_DTYPE_F32);
+  /* whole chunks: the slow kernel scans them as uint4; the tail past total
+   * is zeroed here (the fast kernel writes every flag below total) */
+  SrTensor *flags = sr_tensor_reuse (op->rt, q, &op->flags, 1, 1,
+      (int) nchunks, POIS_CHUNK, SR_DTYPE_U8);
+  if (!tab || !cdf || !lpt || !flags)
+    return SR_ERR_OUT_OF_DEVICE_MEMORY;
+  if (nchunks * POIS_CHUNK > total)
+    e = clEnqueueFillBuffer (q, flags->mem, &zero, 1, total,
+        nchunks * POIS_CHUNK - total, 0, NULL, NULL);
+  e |= SR_ARG_MEM (op->poisson_table, 0, mask);
+  e |= SR_ARG_MEM (op->poisson_table, 1, tab);
+  e |= SR_ARG_MEM (op->poisson_table, 2, cdf);
+  e |= SR_ARG_MEM (op->poisson_table, 3, lpt);
+  if (e != CL_SUCCESS)
+    return SR_ERR_INVALID_KERNEL_ARGS;
+  const size_t tglobal[2] = { 256, (size_t) n };
+  SrStatus st = sr_enqueue (q, op->poisson_table, 2, tglobal);
+  if (st != SR_OK)
+    return st;
+
+  /* 3. the noise: the straight-line common path, then what it left */
+  cl_kernel k = gray ? op->poisson_gray_fast : op->poisson_fast;
   cl_uint a = 0;
   e |= SR_ARG_MEM (k, a++, src);
   e |= SR_ARG_MEM (k, a++, dst);
-  e |= SR_ARG_MEM (k, a++, mask);
+  e |= SR_ARG_MEM (k, a++, tab);
+  e |= SR_ARG_MEM (k, a++, cdf);
+  e |= SR_ARG_MEM (k, a++, lpt);
+  e |= SR_ARG_MEM (k, a++, flags);
   e |= SR_ARG (k, a++, hw);
   if (!gray)
     e |= SR_ARG (k, a++, channels);
@@ -175,8 +241,24 @@ sr_noise_poisson_run (SrNoise *op, cl_command_queue q, const SrTensor *src,
   e |= set_stream_args (k, a, seed, index, op_id);
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
-  const size_t global[2] = { count, (size_t) src->n };
-  return sr_enqueue (q, k, 2, global);
+  const size_t global[2] = { count, (size_t) n };
+  if ((st = sr_enqueue (q, k, 2, global)) != SR_OK)
+    return st;
+  k = op->poisson_slow;
+  a = 0;
+  e |= SR_ARG_MEM (k, a++, src);
+  e |= SR_ARG_MEM (k, a++, dst);
+  e |= SR_ARG_MEM (k, a++, tab);
+  e |= SR_ARG_MEM (k, a++, flags);
+  e |= SR_ARG (k, a++, itotal);
+  e |= SR_ARG (k, a++, hw);
+  e |= SR_ARG (k, a++, channels);
+  e |= SR_ARG (k, a++, g);
+  e |= SR_ARG (k, a++, s);
+  e |= set_stream_args (k, a, seed, index, op_id);
+  if (e != CL_SUCCESS)
+    return SR_ERR_INVALID_KERNEL_ARGS;
+  return sr_enqueue (q, k, 1, &nchunks);
 }
 
 SrStatus

@@ -8,6 +8,8 @@
  *   4-5 standard errors unless stated): Gaussian sigma, mean, gray / colour
  *   structure, correlated covariance; Poisson counts' mean, variance and
  *   chi-square fit to the exact pmf; Poisson noise std and vals on frames.
+ * - The optimised Poisson kernels give the bytes of the straightforward
+ *   reference kernels; Gaussian C = 1, 3, 5 equal the host twins.
  * - Determinism: same keys, same bytes; another seed / index / op, other
  *   bytes. */
 #include <string.h>
@@ -582,6 +584,131 @@ test_poisson_gray (void)
   g_free (img);
 }
 
+/* The optimised Poisson path (tables, vectorisable kernel, slow path for
+ * what it leaves) gives exactly the bytes of noise_poisson_ref /
+ * noise_poisson_gray_ref (the op's first, straightforward kernels): frames
+ * with many levels (vals 256, lam up to 256, PTRS), few levels (vals 8,
+ * lam < 10: inversion) and a mix, colour and gray, in and out of place.
+ * Tolerance: none (bit for bit). */
+static void
+run_poisson_ref (const float *img, int c, int h, int w, double scale,
+    gboolean gray, float *out)
+{
+  const size_t hw = (size_t) h * w, n = (size_t) c * hw;
+  /* the level mask, from the host (bit 32j + b of word j: level occurs) */
+  guint32 mask[8] = { 0 };
+  for (size_t i = 0; i < (gray ? hw : n); i++) {
+    const float v = gray ? 0.2989f * img[i] + 0.587f * img[hw + i]
+        + 0.114f * img[2 * hw + i] : img[i];
+    const int lv = (int) CLAMP (nearbyintf (v * 255.0f), 0, 255);
+    mask[lv >> 5] |= 1u << (lv & 31);
+  }
+  SrTensor *src = sr_test_upload (img, 1, c, h, w);
+  SrTensor *dst = new_tensor (1, c, h, w, SR_DTYPE_F32);
+  SrTensor *tm = new_tensor (1, 1, 1, 8, SR_DTYPE_I32);
+  cl_command_queue q = sr_test_queue ();
+  g_assert_cmpint (sr_tensor_write (q, tm, mask), ==, SR_OK);
+  cl_kernel k = test_kernel (gray ? "noise_poisson_gray_ref" : "noise_poisson_ref");
+  const cl_int ihw = (cl_int) hw, ic = c;
+  const cl_float s = (cl_float) scale;
+  cl_uint a = 0;
+  cl_int e = SR_ARG_MEM (k, a++, src);
+  e |= SR_ARG_MEM (k, a++, dst);
+  e |= SR_ARG_MEM (k, a++, tm);
+  e |= SR_ARG (k, a++, ihw);
+  if (!gray)
+    e |= SR_ARG (k, a++, ic);
+  e |= SR_ARG (k, a++, s);
+  g_assert_cmpint (e, ==, CL_SUCCESS);
+  set_stream_args (k, a, SEED, INDEX, OP);
+  const size_t global[2] = { gray ? hw : n, 1 };
+  g_assert_cmpint (sr_enqueue (q, k, 2, global), ==, SR_OK);
+  g_assert_cmpint (sr_tensor_read (q, dst, out), ==, SR_OK);
+  clReleaseKernel (k);
+  sr_tensor_unref (src);
+  sr_tensor_unref (dst);
+  sr_tensor_unref (tm);
+}
+
+static void
+test_poisson_matches_reference (void)
+{
+  const int c = 3, h = 181, w = 253;      /* odd sizes: remainder launches */
+  const size_t hw = (size_t) h * w, n = (size_t) c * hw;
+  float *img = g_new (float, n), *ref = g_new (float, n);
+  for (int kind = 0; kind < 3; kind++) {
+    if (kind == 0)            /* all levels */
+      sr_test_fill_uniform (img, n, 11, -0.02f, 1.02f);
+    else if (kind == 1) {     /* 8 levels: vals 8, lam < 10 */
+      sr_test_fill_uniform (img, n, 12, 0, 1);
+      for (size_t i = 0; i < n; i++)
+        img[i] = floorf (img[i] * 8) * 32 / 255.0f + 0.001f;
+    } else {                  /* dark, many levels: both paths in one frame */
+      sr_test_fill_uniform (img, n, 13, 0, 0.08f);
+      for (size_t i = 0; i < n; i += 7)
+        img[i] = 0.5f + img[i];
+    }
+    for (int gray = 0; gray <= 1; gray++) {
+      const double scale = 2.5;
+      run_poisson_ref (img, c, h, w, scale, gray, ref);
+      float *out = run_poisson (img, c, h, w, SEED, INDEX, OP, scale, gray);
+      size_t diff = 0;
+      for (size_t i = 0; i < n; i++)
+        diff += fbits (out[i]) != fbits (ref[i]);
+      /* in place */
+      SrTensor *t = sr_test_upload (img, 1, c, h, w);
+      g_assert_cmpint (sr_noise_poisson_run (noise_op (), sr_test_queue (), t,
+              t, SEED, INDEX, OP, scale, gray), ==, SR_OK);
+      float *inpl = sr_test_download (t);
+      size_t diff_in = 0;
+      for (size_t i = 0; i < n; i++)
+        diff_in += fbits (inpl[i]) != fbits (ref[i]);
+      g_test_message ("poisson fast vs reference kernel, frame %d, %s: %zu / "
+          "%zu differing (in place %zu)", kind, gray ? "gray" : "colour",
+          diff, n, diff_in);
+      g_assert_cmpuint (diff, ==, 0);
+      g_assert_cmpuint (diff_in, ==, 0);
+      g_free (out);
+      g_free (inpl);
+      sr_tensor_unref (t);
+    }
+  }
+  g_free (img);
+  g_free (ref);
+}
+
+/* Gaussian, C = 1, 3 (its own kernels) and 5 (the general one), against the
+ * host twins: the same bits. */
+static void
+test_gaussian_channels (void)
+{
+  const int h = 37, w = 29;
+  const size_t hw = (size_t) h * w;
+  for (int c = 1; c <= 5; c += 2) {
+    float *img = g_new (float, c * hw);
+    sr_test_fill_uniform (img, c * hw, 21 + c, 0, 1);
+    for (int gray = 0; gray <= 1; gray++) {
+      const float std = (float) (12.0 / 255.0);
+      float *out = run_gaussian (img, c, h, w, SEED, INDEX, OP, 12.0, gray);
+      for (size_t p = 0; p < hw; p++) {
+        float z[8];
+        for (guint32 b = 0; b < 2; b++) {
+          const SrPhilox4x32 o = sr_philox_element_block (SEED, INDEX, OP, p, b);
+          sr_philox_box_muller (o.v[0], o.v[1], &z[4 * b], &z[4 * b + 1]);
+          sr_philox_box_muller (o.v[2], o.v[3], &z[4 * b + 2], &z[4 * b + 3]);
+        }
+        for (int ch = 0; ch < c; ch++) {
+          const float v = img[ch * hw + p] + z[gray ? 0 : ch] * std;
+          g_assert_cmphex (fbits (out[ch * hw + p]), ==,
+              fbits (fminf (fmaxf (v, 0.0f), 1.0f)));
+        }
+      }
+      g_free (out);
+    }
+    g_free (img);
+  }
+}
+
 /* ---- determinism ---------------------------------------------------------- */
 
 static double
@@ -667,6 +794,9 @@ main (int argc, char **argv)
   g_test_add_func ("/noise/poisson/samples", test_poisson_samples);
   g_test_add_func ("/noise/poisson/frames", test_poisson_frames);
   g_test_add_func ("/noise/poisson/gray", test_poisson_gray);
+  g_test_add_func ("/noise/poisson/matches-reference",
+      test_poisson_matches_reference);
+  g_test_add_func ("/noise/gaussian/channels", test_gaussian_channels);
   g_test_add_func ("/noise/determinism", test_determinism);
   g_test_add_func ("/noise/bad-arguments", test_bad_arguments);
   return g_test_run ();

@@ -780,6 +780,133 @@ test_bad_arguments (void)
   sr_tensor_unref (g1);
 }
 
+/* ---- BSRGAN+ (KAIR) steps: clamp, speckle, KAIR's Poisson ------------------ */
+
+/* A [1,3,h,w] frame at value v everywhere, pushed through one step. */
+static float *
+flat_through (int h, int w, float v, SrStatus (*step) (SrTensor *, SrTensor *))
+{
+  const size_t n = (size_t) 3 * h * w;
+  float *img = g_new (float, n);
+  for (size_t i = 0; i < n; i++)
+    img[i] = v;
+  SrTensor *src = sr_test_upload (img, 1, 3, h, w);
+  SrTensor *dst = new_tensor (1, 3, h, w, SR_DTYPE_F32);
+  g_assert_cmpint (step (src, dst), ==, SR_OK);
+  float *out = sr_test_download (dst);
+  sr_tensor_unref (src);
+  sr_tensor_unref (dst);
+  g_free (img);
+  return out;
+}
+
+static void
+plane_stats (const float *x, size_t n, double *mean, double *std)
+{
+  double s = 0, s2 = 0;
+  for (size_t i = 0; i < n; i++) {
+    s += x[i];
+    s2 += (double) x[i] * x[i];
+  }
+  *mean = s / n;
+  *std = sqrt (MAX (s2 / n - *mean * *mean, 0));
+}
+
+static void
+test_clamp (void)
+{
+  const float in[6] = { -0.5f, 0.0f, 0.3f, 1.0f, 1.7f, -0.0f };
+  const float want[6] = { 0.0f, 0.0f, 0.3f, 1.0f, 1.0f, 0.0f };
+  SrTensor *src = sr_test_upload (in, 1, 3, 1, 2);
+  SrTensor *dst = new_tensor (1, 3, 1, 2, SR_DTYPE_F32);
+  g_assert_cmpint (sr_noise_clamp_run (noise_op (), sr_test_queue (), src, dst), ==, SR_OK);
+  float *got = sr_test_download (dst);
+  for (int i = 0; i < 6; i++)
+    g_assert_cmpfloat (got[i], ==, want[i]);
+  g_free (got);
+  sr_tensor_unref (src);
+  sr_tensor_unref (dst);
+}
+
+#define KH 128
+#define KW 160
+static double speckle_sigma;
+static gboolean step_gray;
+
+static SrStatus
+speckle_step (SrTensor *src, SrTensor *dst)
+{
+  return sr_noise_speckle_run (noise_op (), sr_test_queue (), src, dst, SEED,
+      INDEX, OP, speckle_sigma, step_gray, NULL);
+}
+
+/* out = x + x * N(0, sigma/255): on a flat 0.5 frame the measured std is
+ * 0.5 * sigma / 255 within 3% (no clipping at these levels), mean 0.5 within
+ * 5 SE; gray: the three channels identical. */
+static void
+test_speckle (void)
+{
+  const size_t plane = (size_t) KH * KW;
+  const double sigmas[] = { 2, 10, 25 };
+  for (guint k = 0; k < G_N_ELEMENTS (sigmas); k++)
+    for (int gray = 0; gray < 2; gray++) {
+      speckle_sigma = sigmas[k];
+      step_gray = gray;
+      float *out = flat_through (KH, KW, 0.5f, speckle_step);
+      const double want = 0.5 * sigmas[k] / 255;
+      for (int c = 0; c < 3; c++) {
+        double mean, std;
+        plane_stats (out + c * plane, plane, &mean, &std);
+        g_test_message ("speckle sigma %g gray %d c %d: std %.5f (want %.5f), mean %.5f",
+            sigmas[k], gray, c, std, want, mean);
+        g_assert_cmpfloat (fabs (std / want - 1), <, 0.03);
+        g_assert_cmpfloat (fabs (mean - 0.5), <, 5 * want / sqrt (plane));
+      }
+      if (gray)
+        g_assert_cmpmem (out, plane * sizeof (float), out + plane, plane * sizeof (float));
+      g_free (out);
+    }
+}
+
+static double kair_vals;
+
+static SrStatus
+kair_poisson_step (SrTensor *src, SrTensor *dst)
+{
+  return sr_noise_poisson_kair_run (noise_op (), sr_test_queue (), src, dst, SEED,
+      INDEX, OP, kair_vals, step_gray);
+}
+
+/* KAIR's Poisson: poisson(x * vals) / vals on x = round(img*255)/255, so on a
+ * flat frame of level 128 the mean is 128/255 (within 5 SE) and the std
+ * sqrt(x / vals) within 3%; gray: the same noise on every channel. */
+static void
+test_kair_poisson (void)
+{
+  const size_t plane = (size_t) KH * KW;
+  const double vals_list[] = { 100, 1000, 9000 };
+  const double x = 128.0 / 255.0;
+  for (guint k = 0; k < G_N_ELEMENTS (vals_list); k++)
+    for (int gray = 0; gray < 2; gray++) {
+      kair_vals = vals_list[k];
+      step_gray = gray;
+      /* 128.3/255 rounds to level 128: the rounding is part of the step. */
+      float *out = flat_through (KH, KW, 128.3f / 255.0f, kair_poisson_step);
+      const double want = sqrt (x / kair_vals);
+      for (int c = 0; c < 3; c++) {
+        double mean, std;
+        plane_stats (out + c * plane, plane, &mean, &std);
+        g_test_message ("kair poisson vals %g gray %d c %d: std %.5f (want %.5f), mean %.5f",
+            kair_vals, gray, c, std, want, mean);
+        g_assert_cmpfloat (fabs (std / want - 1), <, 0.03);
+        g_assert_cmpfloat (fabs (mean - x), <, 5 * want / sqrt (plane));
+      }
+      if (gray)
+        g_assert_cmpmem (out, plane * sizeof (float), out + 2 * plane, plane * sizeof (float));
+      g_free (out);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -799,5 +926,8 @@ main (int argc, char **argv)
   g_test_add_func ("/noise/gaussian/channels", test_gaussian_channels);
   g_test_add_func ("/noise/determinism", test_determinism);
   g_test_add_func ("/noise/bad-arguments", test_bad_arguments);
+  g_test_add_func ("/noise/bsrgan/clamp", test_clamp);
+  g_test_add_func ("/noise/bsrgan/speckle", test_speckle);
+  g_test_add_func ("/noise/bsrgan/kair-poisson", test_kair_poisson);
   return g_test_run ();
 }

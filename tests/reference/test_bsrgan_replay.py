@@ -27,7 +27,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bsrgan_ref  # noqa: E402
-from sr_testenv import gst_env  # noqa: E402
+from sr_testenv import check_replays, gst_env  # noqa: E402
 
 DATA = "/usr/share/doc/opencv-doc/examples/data"
 MIN_PSNR = 40.0
@@ -153,14 +153,7 @@ def main():
         assert len(res) == frames, (len(res), frames)
         all_results += [(preset, variant) + r for r in res]
 
-    for preset, variant, name, db, _, _, p in all_results:
-        if not db >= MIN_PSNR:
-            failures.append("%s %s %s: %.2f dB < %.0f dB (%s)" % (
-                preset, variant, name, db, MIN_PSNR, describe(p)))
-    for preset in ("bsrgan", "bsrgan-plus"):
-        dbs = [r[3] for r in all_results if r[0] == preset]
-        print("%s: %d pairs, min %.2f dB, median %.2f dB" % (
-            preset, len(dbs), min(dbs), float(np.median(dbs))))
+    failures += check_replays(all_results, ("bsrgan", "bsrgan-plus"), MIN_PSNR, describe)
 
     # Negative control on the best libjpeg pair with a blur and a non-black LR.
     cands = [r for r in all_results if r[1] == "libjpeg" and r[5].max() > 0

@@ -28,7 +28,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import replay_ref  # noqa: E402
-from sr_testenv import gst_env  # noqa: E402
+from sr_testenv import check_replays, gst_env  # noqa: E402
 
 DATA = "/usr/share/doc/opencv-doc/examples/data"
 VIDEO = os.path.join(DATA, "Megamind.avi")
@@ -190,14 +190,7 @@ def main():
         assert len(res) == pairs, (len(res), pairs)
         all_results += [(preset, variant) + r for r in res]
 
-    for preset, variant, name, db, _, _, p in all_results:
-        if not db >= MIN_PSNR:
-            failures.append("%s %s %s: %.2f dB < %.0f dB (%s)" % (
-                preset, variant, name, db, MIN_PSNR, describe(p)))
-    for preset in ("realesrgan", "hggt"):
-        dbs = [r[3] for r in all_results if r[0] == preset]
-        print("%s: %d pairs, min %.2f dB, median %.2f dB" % (
-            preset, len(dbs), min(dbs), float(np.median(dbs))))
+    failures += check_replays(all_results, ("realesrgan", "hggt"), MIN_PSNR, describe)
 
     # Negative control on the best realesrgan pair that is not all black.
     cands = [r for r in all_results if r[0] == "realesrgan" and r[5].max() > 0]

@@ -2,6 +2,8 @@
 import os
 import sys
 
+import numpy as np
+
 
 def gst_env():
     """os.environ with the build's plugin on GStreamer's path: meson's
@@ -20,7 +22,6 @@ def check_replays(results, presets, min_psnr, describe):
     """Prints each preset's minimum and median PSNR over `results` (tuples
     (preset, variant, name, db, hr, lr, params)) and returns one failure
     line per pair below min_psnr."""
-    import numpy as np
     failures = []
     for preset, variant, name, db, _, _, p in results:
         if not db >= min_psnr:

@@ -286,6 +286,19 @@ sr_runtime_is_gpu (SrRuntime *rt)
   return (rt->device_type & CL_DEVICE_TYPE_GPU) != 0;
 }
 
+gboolean
+sr_runtime_has_fp16 (SrRuntime *rt)
+{
+  size_t len = 0;
+  if (clGetDeviceInfo (rt->device, CL_DEVICE_EXTENSIONS, 0, NULL, &len) != CL_SUCCESS)
+    return FALSE;
+  char *ext = g_malloc0 (len + 1);
+  gboolean has = clGetDeviceInfo (rt->device, CL_DEVICE_EXTENSIONS, len, ext,
+      NULL) == CL_SUCCESS && strstr (ext, "cl_khr_fp16") != NULL;
+  g_free (ext);
+  return has;
+}
+
 cl_context
 sr_runtime_context (SrRuntime *rt)
 {

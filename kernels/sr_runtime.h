@@ -23,6 +23,10 @@ gboolean sr_runtime_spec_is_valid (const char *spec);
 /* "P:D <device name> (<type>, <platform name> <platform version>)" */
 const char *sr_runtime_describe (SrRuntime *rt);
 gboolean sr_runtime_is_gpu (SrRuntime *rt);
+/* TRUE if the device does half-precision arithmetic (cl_khr_fp16). f16
+ * storage (SR_DTYPE_F16) works everywhere; this only says whether kernels
+ * may also compute in half. */
+gboolean sr_runtime_has_fp16 (SrRuntime *rt);
 
 cl_context sr_runtime_context (SrRuntime *rt);
 cl_device_id sr_runtime_device (SrRuntime *rt);

@@ -10,7 +10,8 @@ G_BEGIN_DECLS
 
 typedef enum {
   SR_DTYPE_F32,
-  SR_DTYPE_F16,   /* storage only, where cl_khr_fp16 exists */
+  SR_DTYPE_F16,   /* storage: ops load it with vload_half (core OpenCL)
+                   * and compute in f32; sr_cast converts */
   SR_DTYPE_I32,   /* index tables */
   SR_DTYPE_U8,    /* raw frame bytes on their way in or out */
 } SrDType;

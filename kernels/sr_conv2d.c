@@ -7,6 +7,14 @@
  * product stored as float32 (USM's kernel) leaves ~3e-8 of rounding noise,
  * while any genuinely non-separable kernel is far above it. */
 #define RANK1_TOL 1e-7
+/* Rank r > 1 runs as r pairs of 1-D passes when LOW_RANK_COST * r * (kh +
+ * kw) < kh * kw: counting the frame each pass writes and rereads, a 1-D tap
+ * costs about 3 times a 2-D one. Measured on 1x3x1080x1920 (PoCL, AVX-512,
+ * best of 5, ms): direct K=9 20, 15 55, 21 115, 25 175; r pairs at K=9
+ * r=2 35; K=15 r=2 40, r=3 55-62; K=21 r=3 59-88, r=4 108-117; K=25 r=4
+ * 135-162. 3 keeps every case chosen faster (K=15 r=2, K=21 r<=3, K=25
+ * r<=4) and refuses the break-even ones. */
+#define LOW_RANK_COST 3.0
 #define MAX_CACHED_KERNELS 64
 /* Outputs per work-item along W and H, as in conv2d.cl. */
 #define PX 16
@@ -91,7 +99,87 @@ rank1_factor (const float *k, int stride, int kh, int kw, double *u, double *v)
   return sqrt (res2 / norm2);
 }
 
-/* The plan, and for a separable one its float factors (g_free them). */
+/* Singular values and vectors of the m x n matrix at k (row stride `stride`)
+ * by one-sided Jacobi in double: columns of a copy are rotated pairwise until
+ * orthogonal, giving A V = U S. On return s (n) holds the singular values in
+ * descending order, u (m x n, column k at u[i*n + k]) the matching U S
+ * columns (so s-scaled) and v (n x n, likewise) V. Kernels are <= 51 x 51,
+ * where a few sweeps converge to working precision. */
+static void
+jacobi_svd (const float *k, int stride, int m, int n, double *s, double *u,
+    double *v)
+{
+  double *a = g_new (double, (size_t) m * n), *w = g_new (double, n * n);
+  for (int i = 0; i < m; i++)
+    for (int j = 0; j < n; j++)
+      a[i * n + j] = k[i * stride + j];
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < n; j++)
+      w[i * n + j] = i == j;
+  for (int sweep = 0; sweep < 60; sweep++) {
+    gboolean rotated = FALSE;
+    for (int p = 0; p < n - 1; p++)
+      for (int q = p + 1; q < n; q++) {
+        double al = 0, be = 0, ga = 0;
+        for (int i = 0; i < m; i++) {
+          al += a[i * n + p] * a[i * n + p];
+          be += a[i * n + q] * a[i * n + q];
+          ga += a[i * n + p] * a[i * n + q];
+        }
+        if (fabs (ga) <= 1e-15 * sqrt (al * be))
+          continue;
+        rotated = TRUE;
+        /* The rotation that zeroes the (p, q) entry of A^T A. */
+        const double zeta = (be - al) / (2 * ga);
+        const double t = (zeta >= 0 ? 1 : -1) / (fabs (zeta) + sqrt (1 + zeta
+                * zeta));
+        const double c = 1 / sqrt (1 + t * t), sn = c * t;
+        for (int i = 0; i < m; i++) {
+          const double x = a[i * n + p], y = a[i * n + q];
+          a[i * n + p] = c * x - sn * y;
+          a[i * n + q] = sn * x + c * y;
+        }
+        for (int i = 0; i < n; i++) {
+          const double x = w[i * n + p], y = w[i * n + q];
+          w[i * n + p] = c * x - sn * y;
+          w[i * n + q] = sn * x + c * y;
+        }
+      }
+    if (!rotated)
+      break;
+  }
+  /* Selection sort of the columns by norm (n is tiny). */
+  int *order = g_new (int, n);
+  double *norm = g_new (double, n);
+  for (int j = 0; j < n; j++) {
+    order[j] = j;
+    norm[j] = 0;
+    for (int i = 0; i < m; i++)
+      norm[j] += a[i * n + j] * a[i * n + j];
+    norm[j] = sqrt (norm[j]);
+  }
+  for (int j = 0; j < n; j++)
+    for (int l = j + 1; l < n; l++)
+      if (norm[order[l]] > norm[order[j]]) {
+        const int t = order[j];
+        order[j] = order[l];
+        order[l] = t;
+      }
+  for (int j = 0; j < n; j++) {
+    s[j] = norm[order[j]];
+    for (int i = 0; i < m; i++)
+      u[i * n + j] = a[i * n + order[j]];
+    for (int i = 0; i < n; i++)
+      v[i * n + j] = w[i * n + order[j]];
+  }
+  g_free (order);
+  g_free (norm);
+  g_free (a);
+  g_free (w);
+}
+
+/* The plan, and for a factored one its float factors (g_free them): rank
+ * columns of kh taps, then rank rows of kw taps, each array factor-major. */
 static gboolean
 analyze (const float *kernel, int ksize, SrConv2dPlan *plan, float **col,
     float **row)
@@ -101,25 +189,57 @@ analyze (const float *kernel, int ksize, SrConv2dPlan *plan, float **col,
   int top, left;
   trim_kernel (kernel, ksize, &top, &left, &plan->kh, &plan->kw);
   plan->path = SR_CONV2D_DIRECT;
+  plan->rank = 1;
   /* A single row or column is already one 1-D pass. */
   if (plan->kh == 1 || plan->kw == 1)
     return TRUE;
-  double *u = g_new (double, plan->kh), *v = g_new (double, plan->kw);
-  const double err = rank1_factor (kernel + top * ksize + left, ksize,
-      plan->kh, plan->kw, u, v);
-  if (err < RANK1_TOL) {
+  const int kh = plan->kh, kw = plan->kw;
+  const float *k = kernel + top * ksize + left;
+  double *u = g_new (double, kh * kw), *v = g_new (double, kw * kw);
+  double *s = g_new (double, kw);
+  if (rank1_factor (k, ksize, kh, kw, u, v) < RANK1_TOL) {
     plan->path = SR_CONV2D_SEPARABLE;
     if (col && row) {
-      *col = g_new (float, plan->kh);
-      *row = g_new (float, plan->kw);
-      for (int i = 0; i < plan->kh; i++)
+      *col = g_new (float, kh);
+      *row = g_new (float, kw);
+      for (int i = 0; i < kh; i++)
         (*col)[i] = (float) u[i];
-      for (int j = 0; j < plan->kw; j++)
+      for (int j = 0; j < kw; j++)
         (*row)[j] = (float) v[j];
+    }
+  } else {
+    jacobi_svd (k, ksize, kh, kw, s, u, v);
+    double total = 0, tail = 0;
+    for (int j = 0; j < kw; j++)
+      total += s[j] * s[j];
+    /* Smallest r whose discarded tail is below the rank-1 bar. */
+    int r = kw;
+    const double bar = RANK1_TOL * RANK1_TOL * total;
+    while (r > 1 && tail + s[r - 1] * s[r - 1] < bar) {
+      r--;
+      tail += s[r] * s[r];
+    }
+    plan->rank = r;
+    if (r == 1 || LOW_RANK_COST * r * (kh + kw) < kh * kw) {
+      plan->path = r == 1 ? SR_CONV2D_SEPARABLE : SR_CONV2D_LOW_RANK;
+      if (col && row) {
+        /* K = sum_f (U S)_f V_f^T; each factor takes sqrt(s_f) so neither
+         * 1-D pass sees extreme magnitudes. */
+        *col = g_new (float, r * kh);
+        *row = g_new (float, r * kw);
+        for (int f = 0; f < r; f++) {
+          const double g = s[f] > 0 ? 1 / sqrt (s[f]) : 0;
+          for (int i = 0; i < kh; i++)
+            (*col)[f * kh + i] = (float) (u[i * kw + f] * g);
+          for (int j = 0; j < kw; j++)
+            (*row)[f * kw + j] = (float) (v[j * kw + f] * s[f] * g);
+        }
+      }
     }
   }
   g_free (u);
   g_free (v);
+  g_free (s);
   return TRUE;
 }
 
@@ -134,7 +254,7 @@ sr_conv2d_analyze (const float *kernel, int ksize, SrConv2dPlan *plan)
 typedef struct {
   SrConv2dPlan plan;
   SrTensor *w2d;              /* direct: kh x kw */
-  SrTensor *col, *row;        /* separable: kh and kw taps */
+  SrTensor *col, *row;        /* separable, low rank: rank x kh, rank x kw */
 } DeviceKernel;
 
 struct SrConv2d {
@@ -222,7 +342,7 @@ static gboolean
 insert (SrConv2d *op, char *key, DeviceKernel *d)
 {
   if ((d->plan.path == SR_CONV2D_DIRECT && !d->w2d)
-      || (d->plan.path == SR_CONV2D_SEPARABLE && (!d->col || !d->row))) {
+      || (d->plan.path != SR_CONV2D_DIRECT && (!d->col || !d->row))) {
     device_kernel_free (d);
     g_free (key);
     return FALSE;
@@ -243,9 +363,9 @@ get_2d (SrConv2d *op, cl_command_queue q, const float *kernel, int ksize)
   d = g_new0 (DeviceKernel, 1);
   float *col = NULL, *row = NULL;
   analyze (kernel, ksize, &d->plan, &col, &row);
-  if (d->plan.path == SR_CONV2D_SEPARABLE) {
-    d->col = upload_taps (op, q, col, 1, d->plan.kh);
-    d->row = upload_taps (op, q, row, 1, d->plan.kw);
+  if (d->plan.path != SR_CONV2D_DIRECT) {
+    d->col = upload_taps (op, q, col, d->plan.rank, d->plan.kh);
+    d->row = upload_taps (op, q, row, d->plan.rank, d->plan.kw);
   } else {
     const int top = (ksize - d->plan.kh) / 2, left = (ksize - d->plan.kw) / 2;
     float *t = g_new (float, (size_t) d->plan.kh * d->plan.kw);
@@ -283,6 +403,7 @@ get_separable (SrConv2d *op, cl_command_queue q, const float *col,
   }
   d = g_new0 (DeviceKernel, 1);
   d->plan.path = SR_CONV2D_SEPARABLE;
+  d->plan.rank = 1;
   const int top = trim_1d (col, ksize, &d->plan.kh);
   const int left = trim_1d (row, ksize, &d->plan.kw);
   d->col = upload_taps (op, q, col + top, 1, d->plan.kh);
@@ -292,7 +413,7 @@ get_separable (SrConv2d *op, cl_command_queue q, const float *col,
 
 static SrStatus
 launch (SrConv2d *op, cl_command_queue q, const SrTensor *src, SrTensor *dst,
-    int kh, int kw, const SrTensor *taps)
+    int kh, int kw, const SrTensor *taps, int offset, int accumulate)
 {
   cl_int e = 0;
   e |= SR_ARG_MEM (op->conv, 0, src);
@@ -302,6 +423,8 @@ launch (SrConv2d *op, cl_command_queue q, const SrTensor *src, SrTensor *dst,
   e |= SR_ARG (op->conv, 4, kh);
   e |= SR_ARG (op->conv, 5, kw);
   e |= SR_ARG_MEM (op->conv, 6, taps);
+  e |= SR_ARG (op->conv, 7, offset);
+  e |= SR_ARG (op->conv, 8, accumulate);
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
   size_t g[3] = { ((size_t) src->w + PX - 1) / PX,
@@ -310,37 +433,48 @@ launch (SrConv2d *op, cl_command_queue q, const SrTensor *src, SrTensor *dst,
 }
 
 static gboolean
-shapes_ok (const SrTensor *src, const SrTensor *dst, int ksize)
+shapes_ok (const SrTensor *src, const SrTensor *dst, int ksize,
+    SrConv2dBorder border)
 {
+  const int min = border == SR_BORDER_MIRROR ? 1 : ksize / 2 + 1;
   return ksize > 0 && ksize % 2 == 1
+      && (border == SR_BORDER_MIRROR || border == SR_BORDER_REFLECT_ONCE)
       && src->dtype == SR_DTYPE_F32 && dst->dtype == SR_DTYPE_F32
       && src->n == dst->n && src->c == dst->c && src->h == dst->h
       && src->w == dst->w && src->mem != dst->mem
-      /* upstream's reflect pad must be smaller than the dimension */
-      && src->h > ksize / 2 && src->w > ksize / 2;
+      /* PyTorch's reflect pad must be smaller than the dimension */
+      && src->h >= min && src->w >= min;
 }
 
 static SrStatus
 run_device_kernel (SrConv2d *op, cl_command_queue q, const SrTensor *src,
     SrTensor *dst, const DeviceKernel *d)
 {
-  if (d->plan.path == SR_CONV2D_DIRECT)
-    return launch (op, q, src, dst, d->plan.kh, d->plan.kw, d->w2d);
+  const SrConv2dPlan *p = &d->plan;
+  if (p->path == SR_CONV2D_DIRECT)
+    return launch (op, q, src, dst, p->kh, p->kw, d->w2d, 0, FALSE);
   SrTensor *mid = sr_tensor_reuse (op->rt, q, &op->scratch, src->n, src->c,
       src->h, src->w, SR_DTYPE_F32);
   if (!mid)
     return SR_ERR_OUT_OF_DEVICE_MEMORY;
-  SrStatus st = launch (op, q, src, mid, d->plan.kh, 1, d->col);
-  if (st != SR_OK)
-    return st;
-  return launch (op, q, mid, dst, 1, d->plan.kw, d->row);
+  /* Factor by factor in a fixed order, so the sum is the same every run. */
+  for (int f = 0; f < p->rank; f++) {
+    SrStatus st = launch (op, q, src, mid, p->kh, 1, d->col, f * p->kh, FALSE);
+    if (st != SR_OK)
+      return st;
+    st = launch (op, q, mid, dst, 1, p->kw, d->row, f * p->kw, f > 0);
+    if (st != SR_OK)
+      return st;
+  }
+  return SR_OK;
 }
 
 SrStatus
 sr_conv2d_run (SrConv2d *op, cl_command_queue q, const SrTensor *src,
-    SrTensor *dst, const float *kernel, int ksize, SrConv2dPlan *plan)
+    SrTensor *dst, const float *kernel, int ksize, SrConv2dBorder border,
+    SrConv2dPlan *plan)
 {
-  if (!shapes_ok (src, dst, ksize))
+  if (!shapes_ok (src, dst, ksize, border))
     return SR_ERR_INVALID_ARGUMENT;
   DeviceKernel *d = get_2d (op, q, kernel, ksize);
   if (!d)
@@ -355,7 +489,7 @@ sr_conv2d_run_separable (SrConv2d *op, cl_command_queue q,
     const SrTensor *src, SrTensor *dst, const float *col, const float *row,
     int ksize)
 {
-  if (!shapes_ok (src, dst, ksize))
+  if (!shapes_ok (src, dst, ksize, SR_BORDER_REFLECT_ONCE))
     return SR_ERR_INVALID_ARGUMENT;
   DeviceKernel *d = get_separable (op, q, col, row, ksize);
   if (!d)

@@ -146,6 +146,7 @@ set_out (Sampler *s, SrBsrStep *st, int w, int h)
       : (w > st->in_w || h > st->in_h) ? "up" : "down";
   s->w = w;
   s->h = h;
+  s->d->min_side = MIN (s->d->min_side, MIN (w, h));
 }
 
 static int
@@ -170,7 +171,6 @@ sample_blur (Sampler *s, int slot, int stage)
     st->ksize = 2 * (int) sr_rng_int (&s->r, 2, 11) + 3;
     st->sigma = (2 + 0.2 * sf) * sr_rng_uniform (&s->r);
   }
-  s->d->min_side = MIN (s->d->min_side, MIN (s->w, s->h));
 }
 
 /* The branch of add_Gaussian_noise / add_speckle_noise (B.1.6, B.2 item 6);
@@ -292,7 +292,6 @@ sample_bsrgan (Sampler *s)
           st->sigma = sr_rng_range (&s->r, 0.1, 0.6 * sf);
           st->ksize = 25;
           st->sf = sf;
-          d->min_side = MIN (d->min_side, MIN (s->w, s->h));
           set_out (s, st, (s->w + sf - 1) / sf, (s->h + sf - 1) / sf);
         }
         break;
@@ -403,7 +402,7 @@ sr_bsrgan_sample (gboolean plus, int sf, guint64 seed, guint64 index, int w,
   out->hr_h = h;
   out->lr_w = w / sf;
   out->lr_h = h / sf;
-  out->min_side = G_MAXINT;
+  out->min_side = MIN (w, h);
   Sampler s = { .d = out, .w = w, .h = h };
   sr_rng_init (&s.r, seed, index, BSRGAN_RNG_OP);
   if (plus)
@@ -413,23 +412,38 @@ sr_bsrgan_sample (gboolean plus, int sf, guint64 seed, guint64 index, int w,
   g_assert (s.w == out->lr_w && s.h == out->lr_h);
 }
 
+/* The smallest side an n-px HR side reaches whatever is drawn. Every size
+ * step is monotone in its input and its factor, so the extreme factors give
+ * it, computed with the sampler's arithmetic. */
+static int
+worst_side (gboolean plus, int sf, int n)
+{
+  /* The largest U[0,1) sr_rng_uniform returns; U = 0 is drawable too. */
+  const double u_max = 1 - 1.0 / 9007199254740992.0;
+  int lo = n / sf;                      /* the LR */
+  if (!plus) {
+    /* Op 2 resizes by 1/sf1, sf1 = 1 + (2 sf' - 1) U at most, after the
+     * optional pre-halving (sf 4: both resizes give n/2 for n % 4 == 0). */
+    for (int half = 0; half <= (sf == 4); half++) {
+      const int s = half ? 2 : sf, w = half ? n / 2 : n;
+      const double sf1 = 1 + (2.0 * s - 1) * u_max;
+      lo = MIN (lo, (int) (1 / sf1 * w));
+    }
+  } else {
+    /* Both add_resize slots at their smallest factor, 0.5/sf. */
+    const double a = 0.5 / sf;
+    lo = MIN (lo, (int) (a * (int) (a * n)));
+  }
+  return lo;
+}
+
 int
 sr_bsrgan_min_hr_size (gboolean plus, int sf)
 {
-  const int m = SR_BSRGAN_MIN_SIDE;
-  int n;
-  if (!plus) {
-    /* Smallest blur input: after op 2's resize, int(W'/sf1) with W' the
-     * working size and sf1 < 2 sf' (W'/sf' = W/sf_ori either way), so
-     * W/(2 sf) > m - 1 suffices; one more sf absorbs the rounding of
-     * (1/sf1)*W. The LR itself (W/sf) is larger. */
-    n = 2 * sf * m + sf;
-  } else {
-    /* Two add_resize slots can both shrink by up to 0.5/sf, each truncating:
-     * int(int(W a) a) >= m needs W >= (m/a + 1)/a, a = 0.5/sf. */
-    n = (2 * sf * m + 1) * 2 * sf;
-  }
-  return (n + sf - 1) / sf * sf;
+  int n = sf;
+  while (worst_side (plus, sf, n) < SR_BSRGAN_MIN_SIDE)
+    n += sf;
+  return n;
 }
 
 /* ---- runner -------------------------------------------------------------- */
@@ -516,7 +530,8 @@ conv (SrBsrRunner *r, cl_command_queue q, SrTensor **x, const float *k, int ks)
   SrTensor *out = work_tensor (r, q, (*x)->h, (*x)->w, *x);
   if (!out)
     return SR_ERR_OUT_OF_DEVICE_MEMORY;
-  SrStatus st = sr_conv2d_run (r->conv, q, *x, out, k, ks, NULL);
+  SrStatus st = sr_conv2d_run (r->conv, q, *x, out, k, ks, SR_BORDER_MIRROR,
+      NULL);
   *x = out;
   return st;
 }

@@ -15,9 +15,10 @@ G_BEGIN_DECLS
  * values upstream trained with (spec B.2). */
 #define SR_BSRGAN_PLUS_SHUFFLE_PROB 0.1
 
-/* The smallest side any blur may see: our conv2d (like filter2D) needs a
- * side > ksize/2 and KAIR's kernels reach 25 taps. */
-#define SR_BSRGAN_MIN_SIDE 13
+/* The smallest side any intermediate frame may have: cv2.resize refuses an
+ * empty size; the blurs (SciPy 'mirror' reflects as often as needed),
+ * noises and JPEG take any size. */
+#define SR_BSRGAN_MIN_SIDE 1
 
 #define SR_BSRGAN_MAX_STEPS 24
 
@@ -82,7 +83,7 @@ typedef struct {
   int n_steps;
   SrBsrStep steps[SR_BSRGAN_MAX_STEPS];
   int hr_w, hr_h, lr_w, lr_h;
-  int min_side;               /* smallest side any blur sees */
+  int min_side;               /* smallest side of any intermediate frame */
 } SrBsrDraw;
 
 /* Draws one frame's parameters for a w x h HR frame (a multiple of sf,
@@ -90,8 +91,10 @@ typedef struct {
 void sr_bsrgan_sample (gboolean plus, int sf, guint64 seed, guint64 index,
     int w, int h, SrBsrDraw *out);
 
-/* The smallest HR side (a multiple of sf) for which every blur sees a side
- * >= SR_BSRGAN_MIN_SIDE whatever is drawn (spec 0.5). */
+/* The smallest HR side (a multiple of sf) for which every intermediate
+ * frame keeps a side >= SR_BSRGAN_MIN_SIDE whatever is drawn (spec 0.5):
+ * bsrgan 2 sf (op 2 may shrink by up to 2 sf), bsrgan-plus 4 sf^2 (two
+ * resizes may each shrink to 0.5/sf). */
 int sr_bsrgan_min_hr_size (gboolean plus, int sf);
 
 /* BSRGAN's correlated-noise factor from the drawn D (diag, 3) and A (3x3

@@ -236,7 +236,8 @@ apply_blur (SrDegrader *d, cl_command_queue q, SrTensor **x, const SrKernelDraw 
     return SR_ERR_OUT_OF_DEVICE_MEMORY;
   if (!make_kernel (k, d->kernel))
     return SR_ERR_INVALID_ARGUMENT;
-  SrStatus st = sr_conv2d_run (d->conv, q, *x, out, d->kernel, k->size, NULL);
+  SrStatus st = sr_conv2d_run (d->conv, q, *x, out, d->kernel, k->size,
+      SR_BORDER_REFLECT_ONCE, NULL);
   *x = out;
   return st;
 }

@@ -115,7 +115,7 @@ prof_blur (Profiler *p, SrTensor **x, const SrKernelDraw *k)
   SrTensor *out = prof_work (p, (*x)->h, (*x)->w, *x);
   prof_kernel (p, k);
   TIMED (p, P_BLUR, sr_conv2d_run (p->conv, p->q, *x, out, p->kernel, k->size,
-          NULL));
+          SR_BORDER_REFLECT_ONCE, NULL));
   *x = out;
 }
 

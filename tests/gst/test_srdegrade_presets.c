@@ -215,6 +215,34 @@ GST_START_TEST (test_realesrgan_min_size)
 }
 GST_END_TEST;
 
+/* Spec 0.5: bsrgan-plus at x4 needs 64 px (two resizes by 0.5/4 take 64 to
+ * 8, then 1); bsrgan at x4 needs 8 (op 2 divides by up to 8). The blurs
+ * reflect as often as they need, so tiny intermediates run. */
+GST_START_TEST (test_bsrgan_min_size)
+{
+  gchar *msg = sr_check_run_for_error ("videotestsrc num-buffers=1 ! "
+      "video/x-raw,format=RGB,width=60,height=64 ! srdegrade preset=bsrgan-plus "
+      "scale=4 ! fakesink");
+  fail_unless (msg && strstr (msg, "smallest accepted frame is 64x64"), "got: %s",
+      msg ? msg : "(no error)");
+  g_free (msg);
+  msg = sr_check_run_for_error ("videotestsrc num-buffers=40 pattern=snow ! "
+      "video/x-raw,format=RGB,width=64,height=64 ! srdegrade preset=bsrgan-plus "
+      "scale=4 ! fakesink");
+  fail_unless (msg == NULL, "64x64 must be accepted: %s", msg);
+  msg = sr_check_run_for_error ("videotestsrc num-buffers=1 ! "
+      "video/x-raw,format=RGB,width=8,height=7 ! srdegrade preset=bsrgan "
+      "scale=4 ! fakesink");
+  fail_unless (msg && strstr (msg, "smallest accepted frame is 8x8"), "got: %s",
+      msg ? msg : "(no error)");
+  g_free (msg);
+  msg = sr_check_run_for_error ("videotestsrc num-buffers=40 pattern=snow ! "
+      "video/x-raw,format=RGB,width=8,height=8 ! srdegrade preset=bsrgan "
+      "scale=4 ! fakesink");
+  fail_unless (msg == NULL, "8x8 must be accepted: %s", msg);
+}
+GST_END_TEST;
+
 static Suite *
 presets_suite (void)
 {
@@ -228,6 +256,7 @@ presets_suite (void)
   tcase_add_test (tc, test_realesrgan_step_order);
   tcase_add_test (tc, test_clip_length);
   tcase_add_test (tc, test_realesrgan_min_size);
+  tcase_add_test (tc, test_bsrgan_min_size);
   return s;
 }
 

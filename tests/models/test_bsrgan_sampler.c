@@ -323,11 +323,15 @@ test_plus (gconstpointer data)
 static void
 test_min_size (void)
 {
-  /* At the minimum every blur sees >= 13 px, whatever is drawn. */
+  /* At the minimum every intermediate keeps >= 1 px, whatever is drawn.
+   * bsrgan: op 2 divides by sf1 < 2 sf (drawable up to 2 sf in double), so
+   * 2 sf px can end at 1 and sf at 0; bsrgan-plus: two resizes by 0.5/sf
+   * take 4 sf^2 px to 1 and 4 sf^2 - sf to 0. */
   for (int plus = 0; plus <= 1; plus++)
     for (int sf = 2; sf <= 4; sf++) {
       const int m = sr_bsrgan_min_hr_size (plus, sf);
       g_assert_cmpint (m % sf, ==, 0);
+      g_assert_cmpint (m, ==, plus ? 4 * sf * sf : 2 * sf);
       g_test_message ("min HR side, %s x%d: %d", plus ? "bsrgan-plus" : "bsrgan", sf, m);
       int lowest = G_MAXINT;
       for (int n = 0; n < 4000; n++) {

@@ -53,9 +53,11 @@ sr_jpeg_ijg_quality (float quality)
 
 struct SrJpeg {
   SrRuntime *rt;
-  cl_kernel luma, chroma, merge;
+  cl_kernel luma, chroma, merge;        /* DiffJPEG (float) */
+  cl_kernel ijg_luma, ijg_chroma, ijg_merge;    /* libjpeg (integer) */
   SrTensor *cosm, *tables;      /* constant, uploaded on the first run */
-  SrTensor *yplane, *cplane;    /* decoded planes, reused across frames */
+  SrTensor *yplane, *cplane;    /* decoded planes, reused across frames:
+                                 * f32 for DiffJPEG, u8 for libjpeg */
 };
 
 SrJpeg *
@@ -67,6 +69,12 @@ sr_jpeg_new (SrRuntime *rt, GError **error)
       || !(op->chroma = sr_runtime_create_kernel (rt, "jpeg", "jpeg_chroma",
               error))
       || !(op->merge = sr_runtime_create_kernel (rt, "jpeg", "jpeg_merge",
+              error))
+      || !(op->ijg_luma = sr_runtime_create_kernel (rt, "jpeg", "ijg_luma",
+              error))
+      || !(op->ijg_chroma = sr_runtime_create_kernel (rt, "jpeg",
+              "ijg_chroma", error))
+      || !(op->ijg_merge = sr_runtime_create_kernel (rt, "jpeg", "ijg_merge",
               error))) {
     sr_jpeg_free (op);
     return NULL;
@@ -85,6 +93,12 @@ sr_jpeg_free (SrJpeg *op)
     clReleaseKernel (op->chroma);
   if (op->merge)
     clReleaseKernel (op->merge);
+  if (op->ijg_luma)
+    clReleaseKernel (op->ijg_luma);
+  if (op->ijg_chroma)
+    clReleaseKernel (op->ijg_chroma);
+  if (op->ijg_merge)
+    clReleaseKernel (op->ijg_merge);
   sr_tensor_unref (op->cosm);
   sr_tensor_unref (op->tables);
   sr_tensor_unref (op->yplane);
@@ -144,64 +158,67 @@ sr_jpeg_run (SrJpeg *op, cl_command_queue q, const SrTensor *src,
 
   const int n = src->n, h = src->h, w = src->w;
   const int hp = (h + 15) / 16 * 16, wp = (w + 15) / 16 * 16;
-  SrTensor *yp = sr_tensor_reuse (op->rt, q, &op->yplane, n, 1, hp, wp,
-      SR_DTYPE_F32);
+  const SrDType pt = libjpeg ? SR_DTYPE_U8 : SR_DTYPE_F32;
+  SrTensor *yp = sr_tensor_reuse (op->rt, q, &op->yplane, n, 1, hp, wp, pt);
   SrTensor *cp = sr_tensor_reuse (op->rt, q, &op->cplane, n, 2, hp / 2, wp / 2,
-      SR_DTYPE_F32);
+      pt);
   if (!yp || !cp)
     return SR_ERR_OUT_OF_DEVICE_MEMORY;
 
-  const cl_int mode = libjpeg ? 1 : 0;
-  const cl_int luma_off = variant == SR_JPEG_OP_DIFFJPEG_BASICSR ? TAB_LUMA_T
-      : TAB_LUMA;
-  /* Unused by the other mode, but always set. */
-  const cl_float factor = libjpeg ? 1.0f : sr_jpeg_diffjpeg_factor (quality);
-  const cl_int scale = sr_jpeg_ijg_scale (sr_jpeg_ijg_quality (quality));
-
+  cl_kernel kl = libjpeg ? op->ijg_luma : op->luma;
+  cl_kernel kc = libjpeg ? op->ijg_chroma : op->chroma;
+  cl_kernel km = libjpeg ? op->ijg_merge : op->merge;
   cl_int e = 0;
-  e |= SR_ARG_MEM (op->luma, 0, src);
-  e |= SR_ARG_MEM (op->luma, 1, yp);
-  e |= SR_ARG (op->luma, 2, h);
-  e |= SR_ARG (op->luma, 3, w);
-  e |= SR_ARG (op->luma, 4, hp);
-  e |= SR_ARG (op->luma, 5, wp);
-  e |= SR_ARG_MEM (op->luma, 6, op->cosm);
-  e |= SR_ARG_MEM (op->luma, 7, op->tables);
-  e |= SR_ARG (op->luma, 8, luma_off);
-  e |= SR_ARG (op->luma, 9, factor);
-  e |= SR_ARG (op->luma, 10, scale);
-  e |= SR_ARG (op->luma, 11, mode);
-
-  e |= SR_ARG_MEM (op->chroma, 0, src);
-  e |= SR_ARG_MEM (op->chroma, 1, cp);
-  e |= SR_ARG (op->chroma, 2, h);
-  e |= SR_ARG (op->chroma, 3, w);
-  e |= SR_ARG (op->chroma, 4, hp);
-  e |= SR_ARG (op->chroma, 5, wp);
-  e |= SR_ARG_MEM (op->chroma, 6, op->cosm);
-  e |= SR_ARG_MEM (op->chroma, 7, op->tables);
-  e |= SR_ARG (op->chroma, 8, factor);
-  e |= SR_ARG (op->chroma, 9, scale);
-  e |= SR_ARG (op->chroma, 10, mode);
-
-  e |= SR_ARG_MEM (op->merge, 0, yp);
-  e |= SR_ARG_MEM (op->merge, 1, cp);
-  e |= SR_ARG_MEM (op->merge, 2, dst);
-  e |= SR_ARG (op->merge, 3, h);
-  e |= SR_ARG (op->merge, 4, w);
-  e |= SR_ARG (op->merge, 5, hp);
-  e |= SR_ARG (op->merge, 6, wp);
-  e |= SR_ARG (op->merge, 7, mode);
+  e |= SR_ARG_MEM (kl, 0, src);
+  e |= SR_ARG_MEM (kl, 1, yp);
+  e |= SR_ARG_MEM (kc, 0, src);
+  e |= SR_ARG_MEM (kc, 1, cp);
+  for (int i = 0; i < 2; i++) {
+    cl_kernel k = i ? kc : kl;
+    e |= SR_ARG (k, 2, h);
+    e |= SR_ARG (k, 3, w);
+    e |= SR_ARG (k, 4, hp);
+    e |= SR_ARG (k, 5, wp);
+  }
+  if (libjpeg) {
+    const cl_int scale = sr_jpeg_ijg_scale (sr_jpeg_ijg_quality (quality));
+    e |= SR_ARG_MEM (kl, 6, op->tables);
+    e |= SR_ARG (kl, 7, scale);
+    e |= SR_ARG_MEM (kc, 6, op->tables);
+    e |= SR_ARG (kc, 7, scale);
+  } else {
+    const cl_int luma_off = variant == SR_JPEG_OP_DIFFJPEG_BASICSR ? TAB_LUMA_T
+        : TAB_LUMA;
+    const cl_float factor = sr_jpeg_diffjpeg_factor (quality);
+    e |= SR_ARG_MEM (kl, 6, op->cosm);
+    e |= SR_ARG_MEM (kl, 7, op->tables);
+    e |= SR_ARG (kl, 8, luma_off);
+    e |= SR_ARG (kl, 9, factor);
+    e |= SR_ARG_MEM (kc, 6, op->cosm);
+    e |= SR_ARG_MEM (kc, 7, op->tables);
+    e |= SR_ARG (kc, 8, factor);
+  }
+  e |= SR_ARG_MEM (km, 0, yp);
+  e |= SR_ARG_MEM (km, 1, cp);
+  e |= SR_ARG_MEM (km, 2, dst);
+  e |= SR_ARG (km, 3, h);
+  e |= SR_ARG (km, 4, w);
+  e |= SR_ARG (km, 5, hp);
+  e |= SR_ARG (km, 6, wp);
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
 
-  const size_t gl[3] = { (size_t) wp / 8, (size_t) hp / 8, (size_t) n };
+  /* libjpeg's Y blocks past ceil(W/8) x ceil(H/8) are never decoded into
+   * the image, so only those are computed; DiffJPEG fills the padded plane
+   * (its reference crops it the same way, the extra blocks are unused). */
+  const size_t gl[3] = { (size_t) (libjpeg ? (w + 7) / 8 : wp / 8),
+    (size_t) (libjpeg ? (h + 7) / 8 : hp / 8), (size_t) n };
   const size_t gc[3] = { (size_t) wp / 16, (size_t) hp / 16, (size_t) n };
   const size_t gm[3] = { (size_t) w, (size_t) h, (size_t) n };
-  SrStatus st = sr_enqueue (q, op->luma, 3, gl);
+  SrStatus st = sr_enqueue (q, kl, 3, gl);
   if (st == SR_OK)
-    st = sr_enqueue (q, op->chroma, 3, gc);
+    st = sr_enqueue (q, kc, 3, gc);
   if (st == SR_OK)
-    st = sr_enqueue (q, op->merge, 3, gm);
+    st = sr_enqueue (q, km, 3, gm);
   return st;
 }

@@ -1,6 +1,6 @@
 /* JPEG round-trip op: DiffJPEG (BasicSR diffjpeg.py, differentiable=False)
- * in both luminance-table orientations, and a device-side imitation of
- * libjpeg (spec/degradations.md A.8, B.7). */
+ * in both luminance-table orientations, and a bit-exact device port of
+ * libjpeg-turbo's round trip (spec/degradations.md A.8, B.7). */
 #pragma once
 
 #include "sr_tensor.h"
@@ -13,11 +13,12 @@ typedef enum {
   SR_JPEG_OP_DIFFJPEG,
   /* A.8.8 (a): DiffJPEG exactly as BasicSR, luminance table transposed. */
   SR_JPEG_OP_DIFFJPEG_BASICSR,
-  /* Closest device imitation of a real encoder/decoder (A.8.8 (c)): IJG
-   * integer tables from the rounded integer quality, 8-bit input, samples
-   * and output, libjpeg's fixed-point colour conversion, biased 2x2
-   * downsampling and fancy upsampling, edge-replicated padding. The DCT is
-   * float, so it is close to libjpeg, not bit-exact. */
+  /* A real encoder/decoder (A.8.8 (c)) on the device: libjpeg-turbo 2.1's
+   * default path (cv2.imencode + imdecode) for 8-bit RGB, baseline 4:2:0,
+   * IJG tables of the rounded integer quality, islow DCTs, fancy
+   * upsampling, all in integer arithmetic: byte-identical to libjpeg. Input
+   * is rounded to 8 bits first as BSRGAN does (clip, *255, round half to
+   * even). */
   SR_JPEG_OP_LIBJPEG_TABLES,
 } SrJpegOpVariant;
 

@@ -1,7 +1,8 @@
 /* jpeg op vs (1) a plain-C double-precision DiffJPEG written from
  * spec/degradations.md A.8 (direct 4-D DCT sums, explicit padding and
- * crop), both luminance orientations, and (2) real libjpeg (B.7) for the
- * DiffJPEG and LIBJPEG_TABLES variants. */
+ * crop), both luminance orientations, and (2) real libjpeg (B.7, the
+ * libjpeg-turbo this test links): DiffJPEG within a PSNR bound,
+ * LIBJPEG_TABLES byte for byte. */
 #include <stdio.h>
 #include <string.h>
 #include <jpeglib.h>
@@ -460,13 +461,59 @@ test_orientation_luma_only (void)
   g_free (gray);
 }
 
-/* Against real libjpeg on natural photos (8-bit in, 8-bit out). Expected:
- * LIBJPEG_TABLES reproduces libjpeg up to its float DCT (mostly +-1 steps
- * where a coefficient or sample rounds differently): >= 40 dB.
- * DiffJPEG also differs by float tables, mean chroma and nearest
- * upsampling: >= 35 dB on whole photos (multiples of 8 or 16 high/wide);
- * on a small odd-sized crop its black padding (A.8.2; libjpeg replicates
- * edges) darkens the edge blocks, so there only dj_min applies. */
+/* The 8-bit image BSRGAN hands to cv2.imencode:
+ * np.uint8((img.clip(0, 1) * 255.).round()), float32 product, round half
+ * to even; packed RGB. */
+static guint8 *
+planar_to_rgb8 (const float *p, int h, int w)
+{
+  const size_t n = (size_t) h * w;
+  guint8 *rgb = g_new (guint8, 3 * n);
+  for (size_t i = 0; i < n; i++)
+    for (int c = 0; c < 3; c++)
+      rgb[3 * i + c] = (guint8) nearbyintf (CLAMP (p[c * n + i], 0.0f, 1.0f) * 255.0f);
+  return rgb;
+}
+
+/* LIBJPEG_TABLES on planar float src vs libjpeg's encode (quality q,
+ * 4:2:0, islow) + default decode of the same image rounded to 8 bits.
+ * Tolerance: none. Every output must be k/255 (within 1e-4 of it) and k
+ * must equal libjpeg's byte. Returns libjpeg's output (g_free it). */
+static guint8 *
+check_exact (const char *what, const float *src, int h, int w, int q)
+{
+  const size_t n = (size_t) h * w;
+  guint8 *rgb = planar_to_rgb8 (src, h, w);
+  guint8 *lj = libjpeg_round_trip (rgb, h, w, q);
+  float *li = run_op (src, h, w, q, SR_JPEG_OP_LIBJPEG_TABLES);
+  size_t differ = 0, off_grid = 0;
+  int maxd = 0;
+  for (size_t i = 0; i < n; i++)
+    for (int c = 0; c < 3; c++) {
+      const float v = li[c * n + i] * 255.0f;
+      const int k = (int) lrintf (v);
+      off_grid += fabsf (v - k) > 1e-4f;
+      const int d = abs (k - lj[3 * i + c]);
+      differ += d != 0;
+      maxd = MAX (maxd, d);
+    }
+  if (differ || off_grid || g_test_verbose ())
+    g_test_message ("%s %dx%d q=%d libjpeg-tables vs libjpeg: %zu of %zu "
+        "bytes differ (max %d), %zu off the 1/255 grid", what, w, h, q,
+        differ, 3 * n, maxd, off_grid);
+  g_assert_cmpuint (off_grid, ==, 0);
+  g_assert_cmpuint (differ, ==, 0);
+  g_free (rgb);
+  g_free (li);
+  return lj;
+}
+
+/* Against real libjpeg on natural photos (8-bit in, 8-bit out).
+ * LIBJPEG_TABLES: bit-exact (check_exact). DiffJPEG differs by float
+ * tables, mean chroma and nearest upsampling: >= 35 dB on whole photos
+ * (multiples of 8 or 16 high/wide); on a small odd-sized crop its black
+ * padding (A.8.2; libjpeg replicates edges) darkens the edge blocks, so
+ * there only dj_min applies. */
 static void
 check_vs_libjpeg (const char *name, const guint8 *rgb, int h, int w,
     double dj_min)
@@ -475,26 +522,17 @@ check_vs_libjpeg (const char *name, const guint8 *rgb, int h, int w,
   float *src = rgb8_to_planar (rgb, h, w);
   const size_t n = (size_t) 3 * h * w;
   for (guint k = 0; k < G_N_ELEMENTS (qs); k++) {
-    guint8 *lj8 = libjpeg_round_trip (rgb, h, w, qs[k]);
+    guint8 *lj8 = check_exact (name, src, h, w, qs[k]);
     float *lj = rgb8_to_planar (lj8, h, w);
     float *dj = run_op (src, h, w, qs[k], SR_JPEG_OP_DIFFJPEG);
-    float *li = run_op (src, h, w, qs[k], SR_JPEG_OP_LIBJPEG_TABLES);
-    const double p_dj = sr_test_psnr (dj, lj, n), p_li = sr_test_psnr (li, lj, n);
-    const double p_in = sr_test_psnr (src, lj, n);
-    size_t exact = 0;
-    for (size_t i = 0; i < n; i++)
-      exact += fabsf (li[i] - lj[i]) < 0.5f / 255;
-    g_test_message ("%s %dx%d q=%d: PSNR vs libjpeg: diffjpeg %.2f dB, "
-        "libjpeg-tables %.2f dB (%.2f%% samples identical); libjpeg vs "
-        "input %.2f dB", name, w, h, qs[k], p_dj, p_li, 100.0 * exact / n, p_in);
+    const double p_dj = sr_test_psnr (dj, lj, n), p_in = sr_test_psnr (src, lj, n);
+    g_test_message ("%s %dx%d q=%d: libjpeg-tables bit-exact; diffjpeg vs "
+        "libjpeg %.2f dB; libjpeg vs input %.2f dB", name, w, h, qs[k], p_dj,
+        p_in);
     g_assert_cmpfloat (p_dj, >=, dj_min);
-    g_assert_cmpfloat (p_li, >=, 40);
-    /* The imitation must be much closer than DiffJPEG. */
-    g_assert_cmpfloat (p_li, >, p_dj);
     g_free (lj8);
     g_free (lj);
     g_free (dj);
-    g_free (li);
   }
   g_free (src);
 }
@@ -512,18 +550,85 @@ test_vs_libjpeg (void)
       continue;
     }
     check_vs_libjpeg (names[i], rgb, h, w, 35);
-    /* A 37x53 crop at an odd offset: padding and chroma edges. */
-    const int ch = 53, cw = 37, y0 = 101, x0 = 77;
-    guint8 *crop = g_new (guint8, (size_t) ch * cw * 3);
-    for (int y = 0; y < ch; y++)
-      memcpy (crop + (size_t) y * cw * 3, rgb + ((size_t) (y0 + y) * w + x0) * 3,
-          (size_t) cw * 3);
-    char *what = g_strdup_printf ("%s crop", names[i]);
-    check_vs_libjpeg (what, crop, ch, cw, 20);
-    g_free (what);
-    g_free (crop);
+    /* Crops at an odd offset: 37x53 (odd both ways), 131x77 and 66x100
+     * (even, not multiples of 16: chroma rows past ceil(H/2) repeat the
+     * last chroma row, not a re-downsampled last pixel row). */
+    static const int crops[][2] = { { 53, 37 }, { 77, 131 }, { 100, 66 } };
+    for (guint c = 0; c < G_N_ELEMENTS (crops); c++) {
+      const int ch = crops[c][0], cw = crops[c][1], y0 = 101, x0 = 77;
+      guint8 *crop = g_new (guint8, (size_t) ch * cw * 3);
+      for (int y = 0; y < ch; y++)
+        memcpy (crop + (size_t) y * cw * 3,
+            rgb + ((size_t) (y0 + y) * w + x0) * 3, (size_t) cw * 3);
+      char *what = g_strdup_printf ("%s crop", names[i]);
+      check_vs_libjpeg (what, crop, ch, cw, 20);
+      g_free (what);
+      g_free (crop);
+    }
     g_free (rgb);
   }
+}
+
+/* Every quality 1..100 on a textured image; sizes down to 1x1 covering
+ * each kind of padding (odd, even, 2 mod 16, multiples of 16) and W <= 4,
+ * where libjpeg replicates chroma instead of fancy upsampling; float input
+ * off the 1/255 grid and outside [0,1] (the op must round and clip it as
+ * BSRGAN does before encoding); a batch of two. */
+static void
+test_libjpeg_exact (void)
+{
+  float *src = smooth_image (61, 45, 31, -0.05f, 1.05f);
+  for (int q = 1; q <= 100; q++)
+    g_free (check_exact ("smooth", src, 61, 45, q));
+  g_free (src);
+  static const int sizes[][2] = { { 1, 1 }, { 2, 2 }, { 1, 9 }, { 9, 1 },
+    { 3, 5 }, { 5, 4 }, { 6, 3 }, { 16, 16 }, { 18, 34 }, { 32, 48 },
+    { 77, 131 }, { 100, 66 } };
+  static const int qs[] = { 1, 12, 50, 75, 97, 100 };
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++) {
+    const int h = sizes[i][0], w = sizes[i][1];
+    float *img = smooth_image (h, w, 40 + i, -0.1f, 1.1f);
+    for (guint k = 0; k < G_N_ELEMENTS (qs); k++)
+      g_free (check_exact ("sizes", img, h, w, qs[k]));
+    g_free (img);
+  }
+  /* Uniform noise: large high-frequency coefficients and clipping after
+   * the IDCT at every quality. */
+  float *noise = g_new (float, 3 * 40 * 56);
+  sr_test_fill_uniform (noise, 3 * 40 * 56, 5, 0, 1);
+  for (guint k = 0; k < G_N_ELEMENTS (qs); k++)
+    g_free (check_exact ("noise", noise, 40, 56, qs[k]));
+  g_free (noise);
+  /* Non-integral qualities round to the nearest integer. */
+  float *img = smooth_image (24, 40, 77, 0, 1);
+  float *a = run_op (img, 24, 40, 74.6f, SR_JPEG_OP_LIBJPEG_TABLES);
+  float *b = run_op (img, 24, 40, 75, SR_JPEG_OP_LIBJPEG_TABLES);
+  g_assert_cmpfloat (sr_test_max_abs_diff (a, b, 3 * 24 * 40), ==, 0);
+  g_free (a);
+  g_free (b);
+
+  /* N = 2: each image of the batch equals its own run. */
+  const size_t one = 3 * 24 * 40;
+  float *pair = g_new (float, 2 * one);
+  memcpy (pair, img, one * sizeof (float));
+  sr_test_fill_uniform (pair + one, one, 9, 0, 1);
+  GError *error = NULL;
+  SrJpeg *op = sr_jpeg_new (sr_test_runtime (), &error);
+  g_assert_no_error (error);
+  SrTensor *t = sr_test_upload (pair, 2, 3, 24, 40);
+  g_assert_cmpint (sr_jpeg_run (op, sr_test_queue (), t, t, 40,
+          SR_JPEG_OP_LIBJPEG_TABLES), ==, SR_OK);
+  float *got = sr_test_download (t);
+  for (int k = 0; k < 2; k++) {
+    float *single = run_op (pair + k * one, 24, 40, 40, SR_JPEG_OP_LIBJPEG_TABLES);
+    g_assert_cmpfloat (sr_test_max_abs_diff (got + k * one, single, one), ==, 0);
+    g_free (single);
+  }
+  g_free (got);
+  g_free (pair);
+  sr_tensor_unref (t);
+  sr_jpeg_free (op);
+  g_free (img);
 }
 
 int
@@ -536,6 +641,7 @@ main (int argc, char **argv)
   g_test_add_func ("/jpeg/diffjpeg/odd-size", test_odd_size);
   g_test_add_func ("/jpeg/diffjpeg/orientation-luma-only",
       test_orientation_luma_only);
-  g_test_add_func ("/jpeg/libjpeg/psnr", test_vs_libjpeg);
+  g_test_add_func ("/jpeg/libjpeg/photos", test_vs_libjpeg);
+  g_test_add_func ("/jpeg/libjpeg/exact", test_libjpeg_exact);
   return g_test_run ();
 }

@@ -7,9 +7,10 @@ from Debian's opencv-doc photos (baboon, fruits, building) at scales 2, 3
 and 4, with the libjpeg variant (and one DiffJPEG run). bsrgan_ref.py
 (NumPy/OpenCV, written from the spec) applies each pair's recorded steps
 to its HR PNG; after the final 8-bit rounding the result must match the LR
-PNG to PSNR >= 40 dB. Expected differences: float32 op order, and the
-device JPEG imitation vs real libjpeg (cv2.imencode/imdecode), which agree
-at 46-57 dB per JPEG; one or two JPEGs per pair.
+PNG to PSNR >= 60 dB (the issue's bar is 40; measured min 69.5, most pairs
+identical). Expected differences: float32 op order (one 8-bit step after
+rounding, which a later JPEG can spread). The device libjpeg variant itself
+is byte-identical to cv2.imencode/imdecode (tests/kernels/test_jpeg.c).
 
 Also checked: the manifest's preset / variant, noise steps not applied,
 JPEG qualities integer for libjpeg, the HR is the top-left crop of the
@@ -30,7 +31,7 @@ import bsrgan_ref  # noqa: E402
 from sr_testenv import check_replays, gst_env  # noqa: E402
 
 DATA = "/usr/share/doc/opencv-doc/examples/data"
-MIN_PSNR = 40.0
+MIN_PSNR = 60.0
 MIN_CONTROL_DROP_DB = 3.0
 TIMEOUT_S = 200
 

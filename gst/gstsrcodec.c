@@ -68,25 +68,60 @@ struct _SrCodecDesc {
   const char *extra;          /* fixed encoder settings */
   gboolean even_size;         /* refuses odd widths or heights */
   gboolean standard_fps;      /* needs an MPEG frame rate */
+  const char *gop_prop2;      /* a second property set to the GOP, or NULL */
+  guint rate_max;             /* largest bitrate it takes (kbit/s), 0: any */
+  guint gop_limit;            /* largest GOP it takes, 0: any */
+  const char *vbv_prop;       /* rate-control buffer (kB) to widen, or NULL */
 };
 
 /* x264enc keeps its defaults (preset medium, ABR at the target), as
  * upstream's libx264 does; vp8enc runs with deadline=1 (realtime) because
- * its default "good" deadline is several times slower for a dataset tool. */
+ * its default "good" deadline is several times slower for a dataset tool.
+ *
+ * MPEG-2 is mjpegtools' mpeg2enc (gstreamer1.0-plugins-bad), decoded by
+ * avdec_mpeg2video: format=3 is generic MPEG-2 (its default, 0, is MPEG-1);
+ * constraints=false lifts its level checks, which here refused 1280x720,
+ * 50 frames/s and 20 Mbit/s (MPEG-2 Main level's limits); the GOP is
+ * pinned by setting min-gop-size = max-gop-size (at most 250); bitrate is
+ * kbit/s, at most 40000; its 224 kB default video buffer must hold 4 frames,
+ * so above ~11 Mbit/s at 25/1 `bufsize` is raised (vbv_prop). Its caps take
+ * the MPEG rates except 60/1, and even sizes only.
+ *
+ * avenc_mpeg2video stays available but is left out of the default list
+ * when it fails its test stream: gst-libav 1.22.0 (Debian 12) opens every
+ * encoder with time base 1/1000000000 whatever the caps' frame rate, and
+ * FFmpeg's MPEG-1/2 encoder rejects that rate; no property or caps field
+ * changes it.
+ *
+ * avenc_mpeg4 is not rate-controlled in that build: the same time base is
+ * scaled down to 1/65535 for MPEG-4, so FFmpeg's rate control budgets
+ * bitrate/65535 bits per frame and sits at its largest quantiser; 250 and
+ * 2500 kbit/s give streams of the same size. Scaling the property by
+ * 65535/fps does not rescue it (its range ends at 2^31 bit/s, 819 kbit/s at
+ * 25/1, and the size still did not follow the target), so codec_problem
+ * refuses it there rather than record a bitrate that had no effect. */
 static const SrCodecDesc codec_table[] = {
   { "x264enc", NULL, "avdec_h264", "gstreamer1.0-plugins-ugly and "
-        "gstreamer1.0-libav", "bitrate", 1, "key-int-max", "", TRUE, FALSE },
+        "gstreamer1.0-libav", "bitrate", 1, "key-int-max", "", TRUE, FALSE,
+        NULL, 0, 0, NULL },
   { "vp8enc", NULL, "vp8dec", "gstreamer1.0-plugins-good", "target-bitrate",
-        1000, "keyframe-max-dist", "deadline=1", FALSE, FALSE },
-  { "avenc_mpeg2video", NULL, "avdec_mpeg2video",
-        "gstreamer1.0-libav", "bitrate", 1000, "gop-size", "", TRUE, TRUE },
+        1000, "keyframe-max-dist", "deadline=1", FALSE, FALSE, NULL, 0, 0,
+        NULL },
+  { "mpeg2enc", "mpegvideoparse", "avdec_mpeg2video",
+        "gstreamer1.0-plugins-bad and gstreamer1.0-libav", "bitrate", 1,
+        "min-gop-size", "format=3 constraints=false", TRUE, TRUE,
+        "max-gop-size", 40000, 250, "bufsize" },
   { "jpegenc", NULL, "jpegdec", "gstreamer1.0-plugins-good", NULL, 0, NULL,
-        "", FALSE, FALSE },
+        "", FALSE, FALSE, NULL, 0, 0, NULL },
+  /* Not in the default list: broken in gst-libav 1.22.0 (above). */
+  { "avenc_mpeg2video", NULL, "avdec_mpeg2video",
+        "gstreamer1.0-libav", "bitrate", 1000, "gop-size", "", TRUE, TRUE,
+        NULL, 0, 0, NULL },
   /* Not in the default list; RealBasicVSR's third codec (MPEG-4 Part 2). */
   { "avenc_mpeg4", NULL, "avdec_mpeg4", "gstreamer1.0-libav",
-        "bitrate", 1000, "gop-size", "", TRUE, FALSE },
+        "bitrate", 1000, "gop-size", "", TRUE, FALSE, NULL, 0, 0, NULL },
 };
-#define DEFAULT_CODECS "x264enc,vp8enc,avenc_mpeg2video,jpegenc"
+#define DEFAULT_CODECS "x264enc,vp8enc,mpeg2enc,jpegenc"
 
 /* A queued frame (its timestamps and meta; the pixels are in the private
  * pipeline) or a serialized event that came between frames. */
@@ -142,33 +177,32 @@ codec_installed (const SrCodecDesc *d)
   return TRUE;
 }
 
-/* Encodes and decodes two small frames: some builds ship an encoder that
- * refuses every stream (gst-libav 1.22 with FFmpeg >= 5 gives
- * avenc_mpeg2video a 1/1000000000 time base, which MPEG-2 rejects). Run
- * once per codec and process. */
-static gboolean
-codec_works (const SrCodecDesc *d)
+static GstPadProbeReturn
+count_bytes (GstPad *pad, GstPadProbeInfo *info, gpointer total)
 {
-  static GHashTable *verdicts;
-  static GMutex lock;
-  gboolean ok;
+  (void) pad;
+  *(guint64 *) total += gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info));
+  return GST_PAD_PROBE_OK;
+}
 
-  g_mutex_lock (&lock);
-  if (!verdicts)
-    verdicts = g_hash_table_new (g_str_hash, g_str_equal);
-  gpointer v;
-  if (g_hash_table_lookup_extended (verdicts, d->encoder, NULL, &v)) {
-    g_mutex_unlock (&lock);
-    return GPOINTER_TO_INT (v);
-  }
-  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=2 ! "
-      "video/x-raw,format=I420,width=64,height=64,framerate=25/1 ! %s %s ! "
-      "%s%s%s ! fakesink", d->encoder, d->extra, d->parse ? d->parse : "",
-      d->parse ? " ! " : "", d->decoder);
+/* Runs `desc` to EOS (at most 10 s); TRUE if it got there. With `bytes`,
+ * the sizes of the buffers reaching the element named "out" are summed. */
+static gboolean
+run_test_stream (const char *desc, guint64 *bytes)
+{
   GstElement *p = gst_parse_launch_full (desc, NULL, GST_PARSE_FLAG_FATAL_ERRORS,
       NULL);
-  g_free (desc);
-  ok = p && gst_element_set_state (p, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE;
+  if (!p)
+    return FALSE;
+  if (bytes) {
+    *bytes = 0;
+    GstElement *out = gst_bin_get_by_name (GST_BIN (p), "out");
+    GstPad *pad = gst_element_get_static_pad (out, "sink");
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, count_bytes, bytes, NULL);
+    gst_object_unref (pad);
+    gst_object_unref (out);
+  }
+  gboolean ok = gst_element_set_state (p, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE;
   if (ok) {
     GstBus *bus = gst_element_get_bus (p);
     GstMessage *m = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND,
@@ -178,13 +212,64 @@ codec_works (const SrCodecDesc *d)
       gst_message_unref (m);
     gst_object_unref (bus);
   }
-  if (p) {
-    gst_element_set_state (p, GST_STATE_NULL);
-    gst_object_unref (p);
-  }
-  g_hash_table_insert (verdicts, (gpointer) d->encoder, GINT_TO_POINTER (ok));
-  g_mutex_unlock (&lock);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
   return ok;
+}
+
+/* Encoded size of 10 frames of noise at `kbps`. */
+static guint64
+encoded_bytes (const SrCodecDesc *d, guint kbps)
+{
+  guint64 bytes = 0;
+  gchar *desc = g_strdup_printf ("videotestsrc pattern=snow num-buffers=10 ! "
+      "video/x-raw,format=I420,width=64,height=64,framerate=25/1 ! %s %s=%u %s "
+      "! fakesink name=out", d->encoder, d->rate_prop, kbps * d->rate_scale,
+      d->extra);
+  if (!run_test_stream (desc, &bytes))
+    bytes = 0;
+  g_free (desc);
+  return bytes;
+}
+
+/* Why this installation cannot use codec d, or NULL. It must encode and
+ * decode two small frames: some builds ship an encoder that refuses every
+ * stream (gst-libav 1.22 with FFmpeg >= 5 gives avenc_mpeg2video a
+ * 1/1000000000 time base, which MPEG-2 rejects). A rate-driven one must also
+ * follow its bitrate, else the recorded bitrate would be false (the same
+ * time base leaves avenc_mpeg4 at one stream size for any bitrate). Run
+ * once per codec and process. */
+static const char *
+codec_problem (const SrCodecDesc *d)
+{
+  static GHashTable *verdicts;
+  static GMutex lock;
+  static const char *fails = "fails to encode and decode a test stream here "
+      "(see GST_DEBUG=3 for the encoder's reason)";
+  static const char *deaf = "ignores its bitrate here (10 noise frames come "
+      "out the same size at 200 and 4000 kbit/s), so the recorded bitrate "
+      "would be false";
+
+  g_mutex_lock (&lock);
+  if (!verdicts)
+    verdicts = g_hash_table_new (g_str_hash, g_str_equal);
+  gpointer v;
+  if (g_hash_table_lookup_extended (verdicts, d->encoder, NULL, &v)) {
+    g_mutex_unlock (&lock);
+    return v;
+  }
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=2 ! "
+      "video/x-raw,format=I420,width=64,height=64,framerate=25/1 ! %s %s ! "
+      "%s%s%s ! fakesink", d->encoder, d->extra, d->parse ? d->parse : "",
+      d->parse ? " ! " : "", d->decoder);
+  const char *problem = run_test_stream (desc, NULL) ? NULL : fails;
+  g_free (desc);
+  if (!problem && d->rate_prop
+      && encoded_bytes (d, 4000) < encoded_bytes (d, 200) * 3 / 2)
+    problem = deaf;
+  g_hash_table_insert (verdicts, (gpointer) d->encoder, (gpointer) problem);
+  g_mutex_unlock (&lock);
+  return problem;
 }
 
 static gchar *
@@ -192,7 +277,7 @@ installed_list (void)
 {
   GString *s = g_string_new (NULL);
   for (guint i = 0; i < G_N_ELEMENTS (codec_table); i++)
-    if (codec_installed (&codec_table[i]) && codec_works (&codec_table[i]))
+    if (codec_installed (&codec_table[i]) && !codec_problem (&codec_table[i]))
       g_string_append_printf (s, "%s%s", s->len ? ", " : "", codec_table[i].encoder);
   if (!s->len)
     g_string_append (s, "none");
@@ -208,6 +293,7 @@ resolve_codecs (GstSrCodec *self)
   const gboolean by_default = !self->codecs || !*self->codecs;
   gchar **names = g_strsplit (by_default ? DEFAULT_CODECS : self->codecs, ",", -1);
   gboolean ok = TRUE;
+  const char *problem;
 
   g_ptr_array_set_size (self->choices, 0);
   for (gchar **n = names; *n && ok; n++) {
@@ -231,15 +317,13 @@ resolve_codecs (GstSrCodec *self)
                 d->parse ? d->parse : "", d->decoder, d->package), (NULL));
         ok = FALSE;
       }
-    } else if (!codec_works (d)) {
+    } else if ((problem = codec_problem (d))) {
       if (by_default) {
-        GST_WARNING_OBJECT (self, "leaving out %s: it fails to encode or decode "
-            "a test stream in this installation", d->encoder);
+        GST_WARNING_OBJECT (self, "leaving out %s: it %s", d->encoder, problem);
       } else {
         GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN,
-            ("srcodec codec '%s' is installed but fails to encode and decode a "
-                "test stream here (see GST_DEBUG=3 for the encoder's reason)",
-                d->encoder), (NULL));
+            ("srcodec codec '%s' is installed but %s", d->encoder, problem),
+            (NULL));
         ok = FALSE;
       }
     } else {
@@ -251,7 +335,8 @@ resolve_codecs (GstSrCodec *self)
     GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN,
         ("srcodec has no codec to use: none of %s is installed (Debian: "
             "gstreamer1.0-plugins-ugly, gstreamer1.0-plugins-good, "
-            "gstreamer1.0-libav)", by_default ? DEFAULT_CODECS : self->codecs),
+            "gstreamer1.0-plugins-bad, gstreamer1.0-libav)",
+            by_default ? DEFAULT_CODECS : self->codecs),
         (NULL));
     ok = FALSE;
   }
@@ -297,12 +382,13 @@ drop_pending (GstSrCodec *self)
 
 /* Frame rate of the private stream: the encoders' rate control turns
  * kbit/s into bits per frame with it. Streams without one (stills) run at
- * 25/1; MPEG-2 accepts only its table of rates. */
+ * 25/1; the MPEG-2 encoders accept only their table of rates. */
 static void
 choose_fps (GstSrCodec *self, const SrCodecDesc *d, gint *n, gint *dd)
 {
+  /* MPEG-2's table less 60/1, which mpeg2enc's caps leave out. */
   static const gint mpeg[][2] = { { 24000, 1001 }, { 24, 1 }, { 25, 1 },
-    { 30000, 1001 }, { 30, 1 }, { 50, 1 }, { 60000, 1001 }, { 60, 1 } };
+    { 30000, 1001 }, { 30, 1 }, { 50, 1 }, { 60000, 1001 } };
   *n = GST_VIDEO_INFO_FPS_N (&self->info);
   *dd = GST_VIDEO_INFO_FPS_D (&self->info);
   gboolean ok = *n > 0 && *dd > 0;
@@ -329,11 +415,23 @@ segment_start (GstSrCodec *self)
   self->bitrate = (guint) sr_rng_int (&rng, self->bitrate_min, self->bitrate_max);
   self->quality = (guint) sr_rng_int (&rng, self->quality_min, self->quality_max);
   self->gop = (guint) sr_rng_int (&rng, self->gop_min, self->gop_max);
-  if (!self->desc->gop_prop)
-    self->gop = 1;
-  choose_fps (self, self->desc, &self->fps_n, &self->fps_d);
-
   const SrCodecDesc *d = self->desc;
+  if (!d->gop_prop)
+    self->gop = 1;
+  /* Past the draws: an encoder's own limits clamp what is applied, and the
+   * step records the applied value. */
+  if (d->rate_max && self->bitrate > d->rate_max) {
+    GST_WARNING_OBJECT (self, "%s takes at most %u kbit/s; %u drawn",
+        d->encoder, d->rate_max, self->bitrate);
+    self->bitrate = d->rate_max;
+  }
+  if (d->gop_limit && self->gop > d->gop_limit) {
+    GST_WARNING_OBJECT (self, "%s takes a GOP of at most %u; %u drawn",
+        d->encoder, d->gop_limit, self->gop);
+    self->gop = d->gop_limit;
+  }
+  choose_fps (self, d, &self->fps_n, &self->fps_d);
+
   GString *enc = g_string_new (d->encoder);
   if (d->rate_prop)
     g_string_append_printf (enc, " %s=%u", d->rate_prop, self->bitrate * d->rate_scale);
@@ -341,6 +439,16 @@ segment_start (GstSrCodec *self)
     g_string_append_printf (enc, " quality=%u", self->quality);
   if (d->gop_prop)
     g_string_append_printf (enc, " %s=%u", d->gop_prop, self->gop);
+  if (d->gop_prop2)
+    g_string_append_printf (enc, " %s=%u", d->gop_prop2, self->gop);
+  if (d->vbv_prop && d->rate_prop) {
+    /* Six frames at the bitrate, in kB, where the default 224 kB holds
+     * fewer than four: mpeg2enc refuses a buffer under 4 frame times. */
+    const guint64 kb = gst_util_uint64_scale_ceil (self->bitrate,
+        6 * (guint64) self->fps_d, 8 * (guint64) self->fps_n);
+    if (kb * 4 > 200 * 6)
+      g_string_append_printf (enc, " %s=%u", d->vbv_prop, (guint) MIN (kb, 4000));
+  }
   g_string_append_printf (enc, " %s", d->extra);
   /* BT.601 limited range both ways (PyAV's default, spec B 5.4): the
    * capssetter overrides whatever colorimetry the decoder guesses (VP8 and
@@ -850,8 +958,8 @@ gst_sr_codec_class_init (GstSrCodecClass *klass)
       g_param_spec_string ("codecs", "Codecs",
           "Comma list of encoders to draw from, one per segment with equal "
           "odds per entry (repeat a name to weight it): x264enc, vp8enc, "
-          "avenc_mpeg2video, jpegenc, avenc_mpeg4; empty: every installed one "
-          "of " DEFAULT_CODECS, NULL,
+          "mpeg2enc, jpegenc, avenc_mpeg2video, avenc_mpeg4; empty: every "
+          "installed and working one of " DEFAULT_CODECS, NULL,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
   install_uint (gobject_class, PROP_SEGMENT_FRAMES, "segment-frames",
       "Frames per independently encoded segment", 1, 100000,

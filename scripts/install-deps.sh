@@ -9,7 +9,7 @@ PACKAGES=(
   # GStreamer: headers, tools, the plugins our pipelines and tests use
   libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
-  gstreamer1.0-plugins-ugly gstreamer1.0-libav
+  gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad gstreamer1.0-libav
   # OpenCL: loader, headers, PoCL's CPU device
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
   # image I/O

@@ -127,7 +127,7 @@ gst_sr_jpeg_variant_get_type (void)
   return type;
 }
 
-#define CAPS_STR GST_VIDEO_CAPS_MAKE (GST_SR_VIDEO_FORMATS)
+#define CAPS_STR GST_VIDEO_CAPS_MAKE (GST_SR_VIDEO_ALL_FORMATS)
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (CAPS_STR));
@@ -215,9 +215,17 @@ gst_sr_degrade_transform_caps (GstBaseTransform *trans, GstPadDirection dir,
       else if (!v)
         gst_structure_set (st, dims[d], GST_TYPE_INT_RANGE, 1, G_MAXINT, NULL);
     }
-    gst_caps_append_structure_full (out, st,
-        gst_caps_features_copy (gst_caps_get_features (caps, i)));
+    GstCapsFeatures *f = gst_caps_get_features (caps, i);
+    gst_caps_append_structure_full (out, st, gst_caps_features_copy (f));
   }
+  /* The same formats first (what fixation picks when the peer allows it),
+   * then any format: upload and download convert on the device, so a YUV
+   * input can leave as RGB without a videoconvert. */
+  GstCaps *any = gst_caps_copy (out);
+  for (guint i = 0; i < gst_caps_get_size (any); i++)
+    gst_structure_remove_fields (gst_caps_get_structure (any, i), "format",
+        "colorimetry", "chroma-site", NULL);
+  out = gst_caps_merge (out, any);
   if (filter) {
     GstCaps *tmp = gst_caps_intersect_full (filter, out, GST_CAPS_INTERSECT_FIRST);
     gst_caps_unref (out);
@@ -265,10 +273,9 @@ gst_sr_degrade_set_info (GstVideoFilter *filter, GstCaps *incaps,
             sr_preset_name (self->config.preset), s, min, min), (NULL));
     return FALSE;
   }
-  if (GST_VIDEO_INFO_FORMAT (in) != GST_VIDEO_INFO_FORMAT (out)
-      || out->width != cw / s || out->height != ch / s) {
+  if (out->width != cw / s || out->height != ch / s) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
-        ("Output caps must be the same format at %dx%d (input %dx%d, scale=%d)",
+        ("Output caps must be %dx%d (input %dx%d, scale=%d)",
             cw / s, ch / s, in->width, in->height, s), (NULL));
     return FALSE;
   }
@@ -384,7 +391,8 @@ gst_sr_degrade_start (GstBaseTransform *trans)
     gst_sr_degrade_release (self);
     return FALSE;
   }
-  self->frames_seen = 0;
+  self->next_frame = 0;
+  self->frame_base_pending = TRUE;
   GST_INFO_OBJECT (self, "preset=%s scale=%d on %s",
       sr_preset_name (self->config.preset), self->config.scale,
       sr_runtime_describe (self->runtime));
@@ -419,16 +427,48 @@ gst_sr_degrade_query (GstBaseTransform *trans, GstPadDirection dir,
 
 /* ---- per frame ----------------------------------------------------------- */
 
-/* The source frame index: from the timestamp when the rate is known (so it
- * survives seeks and sharding), else the count of frames seen. */
+/* The source frame index. Frames are counted from the first one of each
+ * segment, whose index comes from its timestamp (so seeks and shards keep
+ * true indices). Counting rather than converting every timestamp matters on
+ * real files: Debian's mpeg4videoparse gives Megamind.avi's packed B-frames
+ * duplicate timestamps (...21, 21, 23...), which would name two frames 21
+ * and none 22. */
 static guint64
 frame_index (GstSrDegrade *self, GstBuffer *buf)
 {
   const GstVideoInfo *info = &GST_VIDEO_FILTER (self)->in_info;
-  if (GST_BUFFER_PTS_IS_VALID (buf) && info->fps_n > 0 && info->fps_d > 0)
-    return gst_util_uint64_scale_round (GST_BUFFER_PTS (buf), info->fps_n,
-        (guint64) info->fps_d * GST_SECOND);
-  return self->frames_seen;
+  if (self->frame_base_pending) {
+    self->frame_base_pending = FALSE;
+    if (GST_BUFFER_PTS_IS_VALID (buf) && info->fps_n > 0 && info->fps_d > 0)
+      self->next_frame = gst_util_uint64_scale_round (GST_BUFFER_PTS (buf),
+          info->fps_n, (guint64) info->fps_d * GST_SECOND);
+  }
+  return self->next_frame++;
+}
+
+/* A GAP stands for frames upstream dropped: they keep their indices. */
+static gboolean
+gst_sr_degrade_sink_event (GstBaseTransform *trans, GstEvent *event)
+{
+  GstSrDegrade *self = GST_SR_DEGRADE (trans);
+  const GstVideoInfo *info = &GST_VIDEO_FILTER (self)->in_info;
+  GstClockTime ts, dur;
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_SEGMENT:
+    case GST_EVENT_FLUSH_STOP:
+      self->frame_base_pending = TRUE;
+      break;
+    case GST_EVENT_GAP:
+      gst_event_parse_gap (event, &ts, &dur);
+      if (!self->frame_base_pending && info->fps_n > 0 && info->fps_d > 0)
+        self->next_frame += MAX (1, GST_CLOCK_TIME_IS_VALID (dur)
+            ? gst_util_uint64_scale_round (dur, info->fps_n,
+                (guint64) info->fps_d * GST_SECOND) : 1);
+      break;
+    default:
+      break;
+  }
+  return GST_BASE_TRANSFORM_CLASS (gst_sr_degrade_parent_class)->sink_event (trans, event);
 }
 
 /* Builds the LR frame's `sr-degradation` structure: the steps an upstream
@@ -465,18 +505,16 @@ gst_sr_degrade_transform_frame (GstVideoFilter *filter, GstVideoFrame *in,
   const int cw = GST_VIDEO_FRAME_WIDTH (in) / s * s;
   const int ch = GST_VIDEO_FRAME_HEIGHT (in) / s * s;
   const guint64 frame = frame_index (self, in->buffer);
-  SrHostFrame host;
   SrTensor *hr, *lr = NULL;
   SrStatus st;
 
-  gst_sr_host_frame (in, &host);
   hr = sr_tensor_reuse (self->runtime, self->queue, &self->hr, 1, 3, ch, cw,
       SR_DTYPE_F32);
   if (!hr) {
     st = SR_ERR_OUT_OF_DEVICE_MEMORY;
     goto failed;
   }
-  if ((st = sr_upload_packed8 (self->convert, self->queue, &host, 0, 0, hr)) != SR_OK
+  if ((st = gst_sr_upload_frame (self->convert, self->queue, in, 0, 0, hr)) != SR_OK
       || (st = sr_degrader_run (self->degrader, self->queue, hr, frame, &lr,
               &self->record)) != SR_OK)
     goto failed;
@@ -486,18 +524,14 @@ gst_sr_degrade_transform_frame (GstVideoFilter *filter, GstVideoFrame *in,
             GST_VIDEO_FRAME_HEIGHT (out)), (NULL));
     return GST_FLOW_ERROR;
   }
-  SrPackedLayout layout;
-  gst_sr_packed_layout (GST_VIDEO_FRAME_FORMAT (out), &layout);
-  st = sr_download_packed8 (self->convert, self->queue, lr,
-      GST_VIDEO_FRAME_PLANE_DATA (out, 0), GST_VIDEO_FRAME_PLANE_STRIDE (out, 0),
-      &layout, self->config.preset == SR_PRESET_BICUBIC ? SR_ROUND_HALF_AWAY
+  st = gst_sr_download_frame (self->convert, self->queue, lr, out,
+      self->config.preset == SR_PRESET_BICUBIC ? SR_ROUND_HALF_AWAY
       : SR_ROUND_HALF_EVEN);
   if (st != SR_OK)
     goto failed;
 
   gst_buffer_add_sr_degradation_meta (out->buffer,
       build_info (self, in->buffer, frame, cw, ch));
-  self->frames_seen++;
   return GST_FLOW_OK;
 
 failed:
@@ -701,6 +735,7 @@ gst_sr_degrade_class_init (GstSrDegradeClass *klass)
   trans_class->start = gst_sr_degrade_start;
   trans_class->stop = gst_sr_degrade_stop;
   trans_class->query = gst_sr_degrade_query;
+  trans_class->sink_event = gst_sr_degrade_sink_event;
   filter_class->set_info = gst_sr_degrade_set_info;
   filter_class->transform_frame = gst_sr_degrade_transform_frame;
 

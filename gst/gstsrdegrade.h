@@ -32,7 +32,8 @@ struct _GstSrDegrade {
   SrDegrader *degrader;
   SrTensor *hr;
   SrRecord record;
-  guint64 frames_seen;
+  guint64 next_frame;         /* index of the next frame */
+  gboolean frame_base_pending;  /* a segment began: re-derive next_frame */
 };
 
 GST_ELEMENT_REGISTER_DECLARE (srdegrade);

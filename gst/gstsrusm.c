@@ -24,7 +24,7 @@ enum {
 #define DEFAULT_THRESHOLD 10.0
 #define DEFAULT_DEVICE "auto"
 
-#define CAPS_STR GST_VIDEO_CAPS_MAKE (GST_SR_VIDEO_FORMATS)
+#define CAPS_STR GST_VIDEO_CAPS_MAKE (GST_SR_VIDEO_ALL_FORMATS)
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (CAPS_STR));
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
@@ -119,23 +119,17 @@ gst_sr_usm_transform_frame (GstVideoFilter *filter, GstVideoFrame *in,
   GstSrUsm *self = GST_SR_USM (filter);
   const int w = GST_VIDEO_FRAME_WIDTH (in), h = GST_VIDEO_FRAME_HEIGHT (in);
   const int n = sr_usm_kernel_size (self->radius);
-  SrHostFrame host;
-  SrPackedLayout layout;
   SrStatus st = SR_ERR_OUT_OF_DEVICE_MEMORY;
 
-  gst_sr_host_frame (in, &host);
-  gst_sr_packed_layout (GST_VIDEO_FRAME_FORMAT (out), &layout);
   SrTensor *src = sr_tensor_reuse (self->runtime, self->queue, &self->in, 1, 3, h, w,
       SR_DTYPE_F32);
   SrTensor *dst = sr_tensor_reuse (self->runtime, self->queue, &self->out, 1, 3, h, w,
       SR_DTYPE_F32);
   if (!src || !dst
-      || (st = sr_upload_packed8 (self->convert, self->queue, &host, 0, 0, src)) != SR_OK
+      || (st = gst_sr_upload_frame (self->convert, self->queue, in, 0, 0, src)) != SR_OK
       || (st = sr_usm_run (self->usm, self->queue, src, dst, n, self->sigma,
               self->weight, self->threshold)) != SR_OK
-      || (st = sr_download_packed8 (self->convert, self->queue, dst,
-              GST_VIDEO_FRAME_PLANE_DATA (out, 0),
-              GST_VIDEO_FRAME_PLANE_STRIDE (out, 0), &layout,
+      || (st = gst_sr_download_frame (self->convert, self->queue, dst, out,
               SR_ROUND_HALF_EVEN)) != SR_OK) {
     GST_ELEMENT_ERROR (self, RESOURCE, FAILED, ("Sharpening failed: %s",
             sr_status_name (st)), (NULL));

@@ -17,12 +17,20 @@ __kernel void upload_packed8 (__global const uchar *src, __global float *dst,
 }
 
 /* round_mode 0: half to even (torch.round, NumPy); 1: half away from zero
- * (MATLAB's uint8 conversion). Values are clamped to [0,1] first. */
+ * (MATLAB's uint8 conversion). rint then a correction of the ties it sent
+ * down, rather than round (): PoCL calls round () as a scalar function. */
+inline float
+round_level (float s, int round_mode)
+{
+  const float r = rint (s);
+  return round_mode && s - r == 0.5f ? r + 1.0f : r;
+}
+
+/* Values are clamped to [0,1] first. */
 inline uchar
 to_u8 (float v, int round_mode)
 {
-  const float s = clamp (v, 0.0f, 1.0f) * 255.0f;
-  return (uchar) (round_mode ? round (s) : rint (s));
+  return (uchar) round_level (clamp (v, 0.0f, 1.0f) * 255.0f, round_mode);
 }
 
 __kernel void download_packed8 (__global const float *src, __global uchar *dst,
@@ -37,4 +45,121 @@ __kernel void download_packed8 (__global const float *src, __global uchar *dst,
   p[off_b] = to_u8 (src[2 * plane + i], round_mode);
   if (off_a >= 0)
     p[off_a] = 255;
+}
+
+/* ---- 8-bit YUV and gray ---------------------------------------------------
+ *
+ * One kernel pair covers planar (I420, YV12, Y42B, Y444), semi-planar (NV12,
+ * NV21), packed 4:2:2 (YUY2, UYVY, YVYU) and GRAY8: the families differ only
+ * in where each sample lives, which the host passes per component as
+ * (base, stride, pstride, offset): sample (i, j) of a component is the byte
+ * src[base + j*stride + i*pstride + offset]. GRAY8 has no chroma
+ * (has_chroma = 0) and behaves as if Pb = Pr = 0, i.e. R = G = B = Y'.
+ *
+ * Colour (spec: GStreamer video-converter's YCbCr matrices, ITU-R BT.601 /
+ * BT.709 / BT.2020 form): range = (Y offset, Y scale, C offset, C scale) in
+ * 8-bit levels, k = (Kr, Kb):
+ *   Y' = (Y - yo) / ys, Pb = (U - co) / cs, Pr = (V - co) / cs
+ *   R = Y' + 2(1-Kr) Pr, B = Y' + 2(1-Kb) Pb, G = (Y' - Kr R - Kb B) / Kg
+ * and the inverse on download. */
+
+inline float
+yuv_sample (__global const uchar *src, int4 c, int i, int j)
+{
+  return src[(long) c.s0 + (long) j * c.s1 + (long) i * c.s2 + c.s3];
+}
+
+/* Chroma position of luma column x on one axis: the two neighbouring chroma
+ * samples and the weight of the second. Cosited chroma sits on even luma
+ * samples (MPEG-2 horizontally), centred chroma between them (JPEG). */
+inline int
+chroma_taps (int x, int sub, int cosited, int n, int *i1, float *f)
+{
+  if (sub == 0) {
+    *i1 = x;
+    *f = 0.0f;
+    return x;
+  }
+  const float s = (float) (1 << sub);
+  const float pos = cosited ? x / s : (x + 0.5f) / s - 0.5f;
+  const float fl = floor (pos);
+  *f = pos - fl;
+  *i1 = clamp ((int) fl + 1, 0, n - 1);
+  return clamp ((int) fl, 0, n - 1);
+}
+
+/* dst (planar RGB [0,1]) = the w x h region at (x0, y0) of the frame, chroma
+ * upsampled bilinearly (edge samples repeated), RGB clamped to [0,1]. cw, ch:
+ * the whole frame's chroma plane size, so crops of any parity interpolate
+ * from the true neighbours. cosite: bit 0 horizontal, bit 1 vertical. */
+__kernel void upload_yuv8 (__global const uchar *src, __global float *dst,
+    int4 cy, int4 cu, int4 cv, int has_chroma, int sub_w, int sub_h,
+    int cosite, int cw, int ch, float4 range, float2 k,
+    int x0, int y0, int w, int h)
+{
+  const int x = get_global_id (0), y = get_global_id (1);
+  const int X = x0 + x, Y = y0 + y;
+  const float yn = (yuv_sample (src, cy, X, Y) - range.s0) / range.s1;
+  float pb = 0.0f, pr = 0.0f;
+  if (has_chroma) {
+    int i1, j1;
+    float fx, fy;
+    const int i0 = chroma_taps (X, sub_w, cosite & 1, cw, &i1, &fx);
+    const int j0 = chroma_taps (Y, sub_h, cosite & 2, ch, &j1, &fy);
+    const float u = mix (mix (yuv_sample (src, cu, i0, j0), yuv_sample (src, cu, i1, j0), fx),
+        mix (yuv_sample (src, cu, i0, j1), yuv_sample (src, cu, i1, j1), fx), fy);
+    const float v = mix (mix (yuv_sample (src, cv, i0, j0), yuv_sample (src, cv, i1, j0), fx),
+        mix (yuv_sample (src, cv, i0, j1), yuv_sample (src, cv, i1, j1), fx), fy);
+    pb = (u - range.s2) / range.s3;
+    pr = (v - range.s2) / range.s3;
+  }
+  const float r = yn + 2.0f * (1.0f - k.s0) * pr;
+  const float b = yn + 2.0f * (1.0f - k.s1) * pb;
+  const float g = (yn - k.s0 * r - k.s1 * b) / (1.0f - k.s0 - k.s1);
+  const size_t plane = (size_t) w * h, i = (size_t) y * w + x;
+  dst[i] = clamp (r, 0.0f, 1.0f);
+  dst[plane + i] = clamp (g, 0.0f, 1.0f);
+  dst[2 * plane + i] = clamp (b, 0.0f, 1.0f);
+}
+
+/* A level in [0,255] rounded as round_mode asks (see to_u8). */
+inline uchar
+level_u8 (float v, int round_mode)
+{
+  return (uchar) round_level (clamp (v, 0.0f, 255.0f), round_mode);
+}
+
+/* One work item per chroma sample (bx, by): writes the luma of the up to
+ * 2^sub_w x 2^sub_h pixels it covers and, as its chroma, the mean Pb / Pr of
+ * those pixels (a box filter; for cosited chroma this ignores the half-pixel
+ * offset). RGB is clamped to [0,1] first. */
+__kernel void download_yuv8 (__global const float *src, __global uchar *dst,
+    int4 cy, int4 cu, int4 cv, int has_chroma, int sub_w, int sub_h,
+    float4 range, float2 k, int w, int h, int round_mode)
+{
+  const int bx = get_global_id (0), by = get_global_id (1);
+  const size_t plane = (size_t) w * h;
+  const float kg = 1.0f - k.s0 - k.s1;
+  const int xe = min (w, (bx + 1) << sub_w), ye = min (h, (by + 1) << sub_h);
+  float sb = 0.0f, sr = 0.0f;
+  int n = 0;
+  for (int Y = by << sub_h; Y < ye; Y++)
+    for (int X = bx << sub_w; X < xe; X++) {
+      const size_t i = (size_t) Y * w + X;
+      const float r = clamp (src[i], 0.0f, 1.0f);
+      const float g = clamp (src[plane + i], 0.0f, 1.0f);
+      const float b = clamp (src[2 * plane + i], 0.0f, 1.0f);
+      const float yn = k.s0 * r + kg * g + k.s1 * b;
+      dst[(long) cy.s0 + (long) Y * cy.s1 + (long) X * cy.s2 + cy.s3] =
+          level_u8 (range.s0 + range.s1 * yn, round_mode);
+      sb += (b - yn) / (2.0f * (1.0f - k.s1));
+      sr += (r - yn) / (2.0f * (1.0f - k.s0));
+      n++;
+    }
+  if (!has_chroma)
+    return;
+  dst[(long) cu.s0 + (long) by * cu.s1 + (long) bx * cu.s2 + cu.s3] =
+      level_u8 (range.s2 + range.s3 * (sb / n), round_mode);
+  dst[(long) cv.s0 + (long) by * cv.s1 + (long) bx * cv.s2 + cv.s3] =
+      level_u8 (range.s2 + range.s3 * (sr / n), round_mode);
 }

@@ -41,4 +41,54 @@ SrStatus sr_download_packed8 (SrConvert *op, cl_command_queue q,
     const SrTensor *src, guint8 *out, int stride, const SrPackedLayout *layout,
     SrRoundMode round_mode);
 
+/* ---- 8-bit YUV and gray (planar, semi-planar, packed 4:2:2, GRAY8) ---- */
+
+/* The YCbCr matrix and range in plain numbers (GStreamer's video-converter
+ * convention): Y = y_offset + y_scale * Y', U = c_offset + c_scale * Pb,
+ * V = c_offset + c_scale * Pr, with Y' = Kr R + (1-Kr-Kb) G + Kb B,
+ * Pb = (B-Y') / (2(1-Kb)), Pr = (R-Y') / (2(1-Kr)), all in 8-bit levels.
+ * Limited range: 16, 219, 128, 224; full range: 0, 255, 128, 255. */
+typedef struct {
+  double kr, kb;
+  double y_offset, y_scale;
+  double c_offset, c_scale;
+} SrColorMatrix;
+
+/* Where one component's samples lie: sample (i, j) of the component's own
+ * (possibly subsampled) grid is planes[plane][j * stride + i * pstride +
+ * offset]. plane = -1: absent (GRAY8 chroma, read as neutral). */
+typedef struct {
+  int plane;
+  int pstride;
+  int offset;
+} SrYuvComp;
+
+typedef struct {
+  guint8 *data[3];          /* planes; upload only reads them */
+  int stride[3];            /* bytes per row of each plane */
+  int n_planes;
+  int width, height;        /* luma size of the whole frame */
+  SrYuvComp comp[3];        /* Y, U, V */
+  int sub_w, sub_h;         /* log2 chroma subsampling (I420: 1, 1) */
+  gboolean cosited_h;       /* chroma on even luma columns (MPEG-2 siting) */
+  gboolean cosited_v;       /* chroma on even luma rows */
+  SrColorMatrix matrix;
+} SrYuvFrame;
+
+/* The BT.601 matrix (Kr 0.299, Kb 0.114) in limited or full range. */
+void sr_color_matrix_bt601 (SrColorMatrix *m, gboolean full_range);
+
+/* dst ([1,3,h,w] f32) = the w x h region at (x0, y0) of frame converted to
+ * RGB, chroma upsampled bilinearly from its siting (edge samples repeated,
+ * any crop parity), RGB clamped to [0,1]. */
+SrStatus sr_upload_yuv8 (SrConvert *op, cl_command_queue q,
+    const SrYuvFrame *frame, int x0, int y0, SrTensor *dst);
+
+/* Writes src ([1,3,h,w], clamped to [0,1]) into frame (whose width and
+ * height must be w x h): Y per pixel, U and V the mean of the pixels each
+ * chroma sample covers, rounded as asked; blocks until done. Row padding
+ * comes back undefined, as for packed RGB. */
+SrStatus sr_download_yuv8 (SrConvert *op, cl_command_queue q,
+    const SrTensor *src, const SrYuvFrame *frame, SrRoundMode round_mode);
+
 G_END_DECLS

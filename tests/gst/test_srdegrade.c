@@ -206,8 +206,8 @@ GST_END_TEST;
 GST_START_TEST (test_bad_caps_refused)
 {
   gchar *msg = sr_check_run_for_error ("videotestsrc num-buffers=1 ! "
-      "video/x-raw,format=I420,width=64,height=64 ! srdegrade ! fakesink");
-  fail_unless (msg != NULL, "I420 cannot be linked to srdegrade yet");
+      "video/x-raw,format=I420_10LE,width=64,height=64 ! srdegrade ! fakesink");
+  fail_unless (msg != NULL, "10-bit I420 must not link to srdegrade (8-bit only)");
   g_free (msg);
 }
 GST_END_TEST;

@@ -17,8 +17,8 @@ __kernel void upload_packed8 (__global const uchar *src, __global float *dst,
 }
 
 /* round_mode 0: half to even (torch.round, NumPy); 1: half away from zero
- * (MATLAB's uint8 conversion). rint then a correction of the ties it sent
- * down, rather than round (): PoCL calls round () as a scalar function. */
+ * (MATLAB's uint8 conversion) for s >= 0: rint, then the ties it sent down
+ * to an even value go up. */
 inline float
 round_level (float s, int round_mode)
 {

@@ -17,6 +17,12 @@ typedef struct {
   GstElement *sink;           /* the GstBaseSink behind it */
   GstVideoInfo info;
   gboolean have_info;
+  /* Non-RGB input (YUV, gray): frames are converted on the host to packed
+   * RGB of the same size (rgb_info) into the reused buffer rgb, and the
+   * crops, the patch filter and the PNGs work on that. NULL for RGB. */
+  GstVideoConverter *convert;
+  GstVideoInfo rgb_info;
+  GstBuffer *rgb;
   GQueue pending;             /* of PendingBuffer */
   gboolean eos;
   gboolean unlocked;          /* the base sink asked render to return */

@@ -17,12 +17,15 @@ __kernel void upload_packed8 (__global const uchar *src, __global float *dst,
 }
 
 /* round_mode 0: half to even (torch.round, NumPy); 1: half away from zero
- * (MATLAB's uint8 conversion) for s >= 0: rint, then the ties it sent down
- * to an even value go up. */
+ * (MATLAB's uint8 conversion) for 0 <= s <= 255: half to even, then the
+ * ties that went down go up. Half to even as s + 1.5 * 2^23 - 1.5 * 2^23
+ * (float's spacing is 1 there, so the add rounds to an integer exactly as
+ * rint does, for |s| < 2^22): PoCL calls rint () out of line, which kept
+ * the download scalar (1080p bicubic: download 1.3 -> 0.55 ms). */
 inline float
 round_level (float s, int round_mode)
 {
-  const float r = rint (s);
+  const float r = (s + 12582912.0f) - 12582912.0f;
   return round_mode && s - r == 0.5f ? r + 1.0f : r;
 }
 

@@ -164,6 +164,8 @@ def drive(args):
     bench = os.path.join(args.build, "tests", "bench", "bench_srdegrade")
     if not os.path.exists(bench):
         sys.exit("build it first: ninja -C %s tests/bench/bench_srdegrade" % args.build)
+    if args.gst and not os.path.exists(os.path.join(args.build, "gst", "libgstsr.so")):
+        sys.exit("--gst needs the plugin: ninja -C %s" % args.build)
     env = dict(os.environ)
     env.setdefault("XDG_CACHE_HOME", os.path.join(args.build, "tests", "cache"))
     env["GST_PLUGIN_PATH_1_0"] = os.path.join(args.build, "gst")

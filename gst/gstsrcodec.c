@@ -11,7 +11,13 @@
  * frames, which are matched to their inputs by the private stream's PTS.
  * Input buffers go into the private appsrc as they arrive and are released
  * once videoconvert has made the I420 copy, so a bounded upstream pool is
- * not held for a whole segment. */
+ * not held for a whole segment (I420 input, which videoconvert may pass
+ * through, is copied first for that reason).
+ *
+ * Formats: GST_SR_VIDEO_FORMATS in, the same format out (output caps =
+ * input caps). The private videoconverts go from the input's format and
+ * colorimetry to I420 BT.601 and back to the input's format, colorimetry and
+ * chroma siting. */
 #include "gstsrcodec.h"
 
 #include <gst/app/gstappsink.h>
@@ -403,6 +409,27 @@ choose_fps (GstSrCodec *self, const SrCodecDesc *d, gint *n, gint *dd)
   }
 }
 
+/* What the private appsink takes: the input's format, size and colour
+ * description (colorimetry, chroma siting). Frame rate, aspect ratio and
+ * interlacing stay out: the decoder sets those and videoconvert cannot
+ * change them (the frames go out with the input's caps anyway). */
+static GstCaps *
+output_caps (const GstVideoInfo *info)
+{
+  static const char *const keep[] = { "format", "width", "height",
+    "colorimetry", "chroma-site" };
+  GstCaps *full = gst_video_info_to_caps (info);
+  const GstStructure *fs = gst_caps_get_structure (full, 0);
+  GstStructure *os = gst_structure_new_empty ("video/x-raw");
+  for (guint i = 0; i < G_N_ELEMENTS (keep); i++) {
+    const GValue *v = gst_structure_get_value (fs, keep[i]);
+    if (v)
+      gst_structure_set_value (os, keep[i], v);
+  }
+  gst_caps_unref (full);
+  return gst_caps_new_full (os, NULL);
+}
+
 /* Draws the segment's parameters and starts its private pipeline. All four
  * draws happen whatever the codec, so the stream layout is fixed. */
 static gboolean
@@ -480,10 +507,7 @@ segment_start (GstSrCodec *self)
       self->fps_d, NULL);
   gst_app_src_set_caps (GST_APP_SRC (self->appsrc), caps);
   gst_caps_unref (caps);
-  caps = gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING,
-      gst_video_format_to_string (GST_VIDEO_INFO_FORMAT (&self->info)),
-      "width", G_TYPE_INT, GST_VIDEO_INFO_WIDTH (&self->info),
-      "height", G_TYPE_INT, GST_VIDEO_INFO_HEIGHT (&self->info), NULL);
+  caps = output_caps (&self->info);
   gst_app_sink_set_caps (GST_APP_SINK (self->appsink), caps);
   gst_caps_unref (caps);
   /* A segment is at most segment-frames frames: let appsrc queue them all. */
@@ -716,8 +740,11 @@ gst_sr_codec_chain (GstPad *pad, GstObject *parent, GstBuffer *buf)
   it->info = gst_sr_degradation_info_from (buf);
   g_queue_push_tail (&self->pending, it);
 
-  /* A shallow copy (memory shared) restamped on the private clock. */
-  GstBuffer *in = gst_buffer_copy (buf);
+  /* A copy restamped on the private clock: shallow (memory shared), but
+   * deep for I420, which the private videoconvert may pass through to an
+   * encoder that holds frames until the segment ends. */
+  GstBuffer *in = GST_VIDEO_INFO_FORMAT (&self->info) == GST_VIDEO_FORMAT_I420
+      ? gst_buffer_copy_deep (buf) : gst_buffer_copy (buf);
   gst_buffer_unref (buf);
   GST_BUFFER_PTS (in) = frame_time (self, self->frames_in);
   GST_BUFFER_DTS (in) = GST_CLOCK_TIME_NONE;

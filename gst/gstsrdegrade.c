@@ -127,7 +127,7 @@ gst_sr_jpeg_variant_get_type (void)
   return type;
 }
 
-#define CAPS_STR GST_VIDEO_CAPS_MAKE (GST_SR_VIDEO_ALL_FORMATS)
+#define CAPS_STR GST_VIDEO_CAPS_MAKE (GST_SR_VIDEO_FORMATS)
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (CAPS_STR));

@@ -12,6 +12,11 @@
  *
  * Output (BasicSR layout):
  *   location/HR/<name>.png, location/LR_x<scale>/<name>.png, 8-bit RGB
+ * Both pads take GST_SR_VIDEO_FORMATS. A YUV or gray input is converted
+ * on the host to RGB by GStreamer's own GstVideoConverter (the caps'
+ * colorimetry, chroma siting and range; no dither: videoconvert dither=none
+ * gives the same bytes), and the crops, the patch filter and the PNGs then
+ * work on that RGB frame.
  *   location/meta_info.txt   "<name>.png (h,w,c)" per HR image
  *   location/manifest.jsonl  one JSON object per pair (spec 0.3)
  * Every PNG is written to a temporary file and renamed; manifest lines are
@@ -326,9 +331,78 @@ patch_informativeness (const guint8 *data, int stride, const SrPackedLayout *l,
 /* ---- writing a pair --------------------------------------------------------- */
 
 typedef struct {
-  const GstVideoFrame *frame;
+  const GstVideoFrame *frame; /* packed RGB: the input's or the converted one */
   SrPackedLayout layout;
+  GstVideoFrame rgb;          /* mapped when the input was converted */
+  gboolean converted;
 } MappedInput;
+
+/* ---- host conversion of YUV / gray inputs ----------------------------------- */
+
+static void
+input_clear_convert (GstSrPairInput *in)
+{
+  g_clear_pointer (&in->convert, gst_video_converter_free);
+  gst_clear_buffer (&in->rgb);
+}
+
+/* Called with the lock held once in->info is set: packed RGB needs
+ * nothing; anything else gets a converter to RGB of the same size and the
+ * buffer it writes into, both kept until the caps change. */
+static gboolean
+input_setup_convert (GstSrPairInput *in)
+{
+  SrPackedLayout layout;
+  input_clear_convert (in);
+  if (gst_sr_packed_layout (GST_VIDEO_INFO_FORMAT (&in->info), &layout))
+    return TRUE;
+  if (!gst_video_info_set_interlaced_format (&in->rgb_info, GST_VIDEO_FORMAT_RGB,
+          GST_VIDEO_INFO_INTERLACE_MODE (&in->info), GST_VIDEO_INFO_WIDTH (&in->info),
+          GST_VIDEO_INFO_HEIGHT (&in->info)))
+    return FALSE;
+  /* The converter wants the same rates; the PNGs do not care. */
+  GST_VIDEO_INFO_FPS_N (&in->rgb_info) = GST_VIDEO_INFO_FPS_N (&in->info);
+  GST_VIDEO_INFO_FPS_D (&in->rgb_info) = GST_VIDEO_INFO_FPS_D (&in->info);
+  GST_VIDEO_INFO_PAR_N (&in->rgb_info) = GST_VIDEO_INFO_PAR_N (&in->info);
+  GST_VIDEO_INFO_PAR_D (&in->rgb_info) = GST_VIDEO_INFO_PAR_D (&in->info);
+  /* videoconvert's defaults but for dither (bayer there): 8-bit RGB out of
+   * 8-bit YUV needs none, and none keeps the PNGs free of a pattern. */
+  GstStructure *opts = gst_structure_new ("GstVideoConverter",
+      GST_VIDEO_CONVERTER_OPT_DITHER_METHOD, GST_TYPE_VIDEO_DITHER_METHOD,
+      GST_VIDEO_DITHER_NONE, NULL);
+  in->convert = gst_video_converter_new (&in->info, &in->rgb_info, opts);
+  if (!in->convert)
+    return FALSE;
+  in->rgb = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&in->rgb_info), NULL);
+  return in->rgb != NULL;
+}
+
+/* Points m at an RGB view of the mapped frame: the frame itself, or its
+ * conversion into in->rgb (unmap with mapped_input_clear). */
+static gboolean
+mapped_input_init (GstSrPairInput *in, const GstVideoFrame *frame,
+    MappedInput *m)
+{
+  memset (m, 0, sizeof *m);
+  if (!in->convert) {
+    m->frame = frame;
+    return gst_sr_packed_layout (GST_VIDEO_FRAME_FORMAT (frame), &m->layout);
+  }
+  if (!gst_video_frame_map (&m->rgb, &in->rgb_info, in->rgb, GST_MAP_READWRITE))
+    return FALSE;
+  m->converted = TRUE;
+  gst_video_converter_frame (in->convert, frame, &m->rgb);
+  m->frame = &m->rgb;
+  return gst_sr_packed_layout (GST_VIDEO_FORMAT_RGB, &m->layout);
+}
+
+static void
+mapped_input_clear (MappedInput *m)
+{
+  if (m->converted)
+    gst_video_frame_unmap (&m->rgb);
+  m->converted = FALSE;
+}
 
 static GstFlowReturn
 write_one (GstSrPairSink *self, const MappedInput *hr, const MappedInput *lr,
@@ -522,15 +596,23 @@ handle_pair (GstSrPairSink *self, PendingBuffer *hrp, PendingBuffer *lrp)
   resolve_source (self);
 
   GstVideoFrame hf, lf;
+  MappedInput hm, lm;
   if (!gst_video_frame_map (&hf, &self->hr.info, hrp->buffer, GST_MAP_READ))
     goto map_failed;
   if (!gst_video_frame_map (&lf, &self->lr.info, lrp->buffer, GST_MAP_READ)) {
     gst_video_frame_unmap (&hf);
     goto map_failed;
   }
-  MappedInput hm = { &hf, {0} }, lm = { &lf, {0} };
-  gst_sr_packed_layout (GST_VIDEO_FRAME_FORMAT (&hf), &hm.layout);
-  gst_sr_packed_layout (GST_VIDEO_FRAME_FORMAT (&lf), &lm.layout);
+  /* Both sides as packed RGB (converted on the host when they are not). */
+  const gboolean hm_ok = mapped_input_init (&self->hr, &hf, &hm);
+  const gboolean lm_ok = mapped_input_init (&self->lr, &lf, &lm);
+  if (!hm_ok || !lm_ok) {
+    mapped_input_clear (&lm);
+    mapped_input_clear (&hm);
+    gst_video_frame_unmap (&lf);
+    gst_video_frame_unmap (&hf);
+    goto map_failed;
+  }
 
   if (!self->patch_size) {
     gchar *name = pair_name (self, params, frame, -1);
@@ -554,8 +636,8 @@ handle_pair (GstSrPairSink *self, PendingBuffer *hrp, PendingBuffer *lrp)
       const int lr_box[4] = { lx, ly, lp, lp };
       if (self->min_std > 0 || self->min_laplacian_var > 0) {
         double sd, lv;
-        patch_informativeness (GST_VIDEO_FRAME_PLANE_DATA (&hf, 0),
-            GST_VIDEO_FRAME_PLANE_STRIDE (&hf, 0), &hm.layout, hr_box[0],
+        patch_informativeness (GST_VIDEO_FRAME_PLANE_DATA (hm.frame, 0),
+            GST_VIDEO_FRAME_PLANE_STRIDE (hm.frame, 0), &hm.layout, hr_box[0],
             hr_box[1], hr_box[2], hr_box[3], &sd, &lv);
         if (sd < self->min_std || lv < self->min_laplacian_var) {
           self->skipped_filtered++;
@@ -573,6 +655,8 @@ handle_pair (GstSrPairSink *self, PendingBuffer *hrp, PendingBuffer *lrp)
         break;
     }
   }
+  mapped_input_clear (&lm);
+  mapped_input_clear (&hm);
   gst_video_frame_unmap (&lf);
   gst_video_frame_unmap (&hf);
   if (self->max_pairs && self->pairs >= self->max_pairs) {
@@ -613,9 +697,13 @@ input_set_caps (GstBaseSink *bsink, GstCaps *caps)
 {
   GstSrPairInputSink *in = GST_SR_PAIR_INPUT (bsink);
   g_mutex_lock (&in->owner->lock);
-  in->input->have_info = gst_video_info_from_caps (&in->input->info, caps);
+  in->input->have_info = gst_video_info_from_caps (&in->input->info, caps)
+      && input_setup_convert (in->input);
+  const gboolean ok = in->input->have_info;
   g_mutex_unlock (&in->owner->lock);
-  return in->input->have_info;
+  if (!ok)
+    GST_ERROR_OBJECT (in, "cannot write PNGs from %" GST_PTR_FORMAT, caps);
+  return ok;
 }
 
 static gboolean
@@ -817,6 +905,7 @@ input_reset (GstSrPairInput *in)
   in->unlocked = FALSE;
   in->have_info = FALSE;
   in->position = GST_CLOCK_TIME_NONE;
+  input_clear_convert (in);
 }
 
 static int

@@ -24,7 +24,7 @@ enum {
 #define DEFAULT_THRESHOLD 10.0
 #define DEFAULT_DEVICE "auto"
 
-#define CAPS_STR GST_VIDEO_CAPS_MAKE (GST_SR_VIDEO_ALL_FORMATS)
+#define CAPS_STR GST_VIDEO_CAPS_MAKE (GST_SR_VIDEO_FORMATS)
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (CAPS_STR));
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",

@@ -6,12 +6,10 @@
 
 G_BEGIN_DECLS
 
-/* The packed 8-bit RGB family: what every element accepts (srpairsink and
- * srcodec only these). */
-#define GST_SR_VIDEO_FORMATS "{ RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR }"
-/* Those plus 8-bit YUV and gray, converted on the device through the caps'
- * colorimetry (srdegrade, srusm: output format = input format). */
-#define GST_SR_VIDEO_ALL_FORMATS "{ RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, " \
+/* What every element accepts: the packed 8-bit RGB family, 8-bit YUV and
+ * gray (srdegrade and srusm convert on the device through the caps'
+ * colorimetry, srpairsink and srcodec on the host). */
+#define GST_SR_VIDEO_FORMATS "{ RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, " \
     "BGRA, ARGB, ABGR, I420, YV12, Y42B, Y444, NV12, NV21, YUY2, UYVY, YVYU, GRAY8 }"
 
 /* Byte offsets of R, G, B and the fourth byte (alpha or padding, -1 for
@@ -25,10 +23,10 @@ void gst_sr_host_frame (const GstVideoFrame *frame, SrHostFrame *out);
  * sr_download_yuv8: planes from the frame, Kr/Kb from its colorimetry matrix
  * (BT.601 when the matrix has none, e.g. unknown or rgb), offsets and scales
  * from its range (gst_video_color_range_offsets), siting from chroma-site.
- * FALSE if the format is not one of GST_SR_VIDEO_ALL_FORMATS' YUV/gray. */
+ * FALSE if the format is not one of GST_SR_VIDEO_FORMATS' YUV/gray. */
 gboolean gst_sr_yuv_frame (const GstVideoFrame *frame, SrYuvFrame *out);
 
-/* Upload / download of any GST_SR_VIDEO_ALL_FORMATS frame: the w x h region
+/* Upload / download of any GST_SR_VIDEO_FORMATS frame: the w x h region
  * at (x0, y0) of frame into dst ([1,3,h,w]), and src back into a whole
  * frame of src's size. */
 SrStatus gst_sr_upload_frame (SrConvert *op, cl_command_queue q,

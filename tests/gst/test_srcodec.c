@@ -1,7 +1,8 @@
 /* srcodec element tests, through real encoders: timestamps and frame count
  * kept, the `codec` step recorded after upstream steps, parameter draws
  * deterministic per seed and varied per segment, PSNR bands that fall with
- * the bitrate, bad codec names refused, srpairsink pairing intact. */
+ * the bitrate, bad codec names refused, srpairsink pairing intact, YUV in
+ * gives the same YUV format and colorimetry out. */
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
@@ -568,6 +569,125 @@ GST_START_TEST (test_pairs_after_codec)
 }
 GST_END_TEST;
 
+/* A smooth, moving, colourful YUV frame of `format` (I420 or NV12 here):
+ * luma and both chroma planes vary, so a colour-matrix mix-up shows. */
+static GstBuffer *
+yuv_frame (GstVideoFormat format, int w, int h, int t)
+{
+  GstVideoInfo vi;
+  GstVideoFrame f;
+  fail_unless (gst_video_info_set_format (&vi, format, w, h));
+  GstBuffer *b = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&vi), NULL);
+  fail_unless (gst_video_frame_map (&f, &vi, b, GST_MAP_WRITE));
+  for (int c = 0; c < 3; c++) {
+    const int p = GST_VIDEO_FRAME_COMP_PLANE (&f, c);
+    const int ps = GST_VIDEO_FRAME_COMP_PSTRIDE (&f, c);
+    guint8 *base = (guint8 *) GST_VIDEO_FRAME_COMP_DATA (&f, c);
+    for (int y = 0; y < GST_VIDEO_FRAME_COMP_HEIGHT (&f, c); y++)
+      for (int x = 0; x < GST_VIDEO_FRAME_COMP_WIDTH (&f, c); x++) {
+        double v = c == 0 ? 128 + 90 * sin ((x + 2 * t) * 0.15) * cos (y * 0.1)
+            : c == 1 ? 128 + 70 * sin (x * 0.09 + t * 0.2)
+            : 128 + 70 * cos (y * 0.12 - t * 0.1);
+        base[y * GST_VIDEO_FRAME_PLANE_STRIDE (&f, p) + x * ps] = (guint8) v;
+      }
+  }
+  gst_video_frame_unmap (&f);
+  stamp (b, t);
+  return b;
+}
+
+/* PSNR of component c of two frames of info vi. */
+static double
+comp_psnr (const GstVideoInfo *vi, GstBuffer *a, GstBuffer *b, int c)
+{
+  GstVideoFrame fa, fb;
+  fail_unless (gst_video_frame_map (&fa, vi, a, GST_MAP_READ));
+  fail_unless (gst_video_frame_map (&fb, vi, b, GST_MAP_READ));
+  const int p = GST_VIDEO_FRAME_COMP_PLANE (&fa, c), ps = GST_VIDEO_FRAME_COMP_PSTRIDE (&fa, c);
+  double se = 0;
+  int n = 0;
+  for (int y = 0; y < GST_VIDEO_FRAME_COMP_HEIGHT (&fa, c); y++)
+    for (int x = 0; x < GST_VIDEO_FRAME_COMP_WIDTH (&fa, c); x++, n++) {
+      const double d = (double) ((guint8 *) GST_VIDEO_FRAME_COMP_DATA (&fa, c))
+          [y * GST_VIDEO_FRAME_PLANE_STRIDE (&fa, p) + x * ps]
+          - ((guint8 *) GST_VIDEO_FRAME_COMP_DATA (&fb, c))
+          [y * GST_VIDEO_FRAME_PLANE_STRIDE (&fb, p) + x * ps];
+      se += d * d;
+    }
+  gst_video_frame_unmap (&fa);
+  gst_video_frame_unmap (&fb);
+  return se > 0 ? 10 * log10 (255.0 * 255.0 * n / se) : 99;
+}
+
+/* I420 (and NV12) BT.709 in: the same caps out (format and colorimetry),
+ * every frame with its own timestamps and a `codec` step, and each plane
+ * close to its input (PSNR >= 30 dB at 1500 kbit/s on 96x64 smooth frames;
+ * a BT.601/709 mix-up on the way back costs chroma far more) yet not equal
+ * (the codec really ran). */
+GST_START_TEST (test_yuv_in_same_yuv_out)
+{
+  if (!have_codec ("x264enc"))
+    return;
+  const GstVideoFormat formats[] = { GST_VIDEO_FORMAT_I420, GST_VIDEO_FORMAT_NV12 };
+  const int w = 96, h = 64, n = 6;
+  for (guint fi = 0; fi < G_N_ELEMENTS (formats); fi++) {
+    GstHarness *hs = gst_harness_new_parse ("srcodec codecs=x264enc "
+        "segment-frames=3 seed=2 bitrate-min=1500 bitrate-max=1500 gop-min=3 gop-max=3");
+    GstCaps *caps = gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING,
+        gst_video_format_to_string (formats[fi]), "width", G_TYPE_INT, w,
+        "height", G_TYPE_INT, h, "framerate", GST_TYPE_FRACTION, 25, 1,
+        "colorimetry", G_TYPE_STRING, "bt709", NULL);
+    GstVideoInfo vi;
+    fail_unless (gst_video_info_from_caps (&vi, caps));
+    gst_harness_set_src_caps (hs, gst_caps_ref (caps));
+    GstBuffer *in[6];
+    for (int t = 0; t < n; t++) {
+      in[t] = yuv_frame (formats[fi], w, h, t);
+      fail_unless_equals_int (gst_harness_push (hs, gst_buffer_ref (in[t])), GST_FLOW_OK);
+    }
+    fail_unless (gst_harness_push_event (hs, gst_event_new_eos ()));
+    GstCaps *out_caps = gst_pad_get_current_caps (hs->sinkpad);
+    fail_unless (out_caps != NULL);
+    fail_unless (gst_caps_is_equal (out_caps, caps), "output caps %" GST_PTR_FORMAT
+        " differ from input caps %" GST_PTR_FORMAT, out_caps, caps);
+    gst_caps_unref (out_caps);
+    double min_psnr[3] = { 99, 99, 99 };
+    gboolean changed = FALSE;
+    for (int t = 0; t < n; t++) {
+      GstBuffer *b = gst_harness_try_pull (hs);
+      fail_unless (b != NULL, "output %d missing", t);
+      fail_unless_equals_uint64 (GST_BUFFER_PTS (b), GST_BUFFER_PTS (in[t]));
+      fail_unless_equals_uint64 (GST_BUFFER_DURATION (b), GST_BUFFER_DURATION (in[t]));
+      fail_unless_equals_uint64 (GST_BUFFER_OFFSET (b), t);
+      fail_unless_equals_int ((int) gst_buffer_get_size (b), (int) GST_VIDEO_INFO_SIZE (&vi));
+      guint n_ops;
+      const GstStructure *op = last_op (b, &n_ops);
+      fail_unless (gst_structure_has_name (op, "codec"));
+      fail_unless_equals_string (gst_structure_get_string (op, "codec"), "x264enc");
+      guint64 seg;
+      fail_unless (gst_structure_get_uint64 (op, "segment", &seg));
+      fail_unless_equals_uint64 (seg, (guint64) t / 3);
+      for (int c = 0; c < 3; c++) {
+        const double q = comp_psnr (&vi, in[t], b, c);
+        min_psnr[c] = MIN (min_psnr[c], q);
+        changed |= q < 99;
+      }
+      gst_buffer_unref (b);
+      gst_buffer_unref (in[t]);
+    }
+    fail_unless (gst_harness_try_pull (hs) == NULL, "more outputs than inputs");
+    g_print ("srcodec %s bt709 x264enc 1500 kbit/s: min PSNR Y %.1f U %.1f V %.1f dB\n",
+        gst_video_format_to_string (formats[fi]), min_psnr[0], min_psnr[1], min_psnr[2]);
+    for (int c = 0; c < 3; c++)
+      fail_unless (min_psnr[c] >= 30, "%s component %d: PSNR %.1f dB < 30",
+          gst_video_format_to_string (formats[fi]), c, min_psnr[c]);
+    fail_unless (changed, "the frames came back untouched: no codec ran");
+    gst_caps_unref (caps);
+    gst_harness_teardown (hs);
+  }
+}
+GST_END_TEST;
+
 static Suite *
 srcodec_suite (void)
 {
@@ -582,6 +702,7 @@ srcodec_suite (void)
   tcase_add_test (tc, test_bad_codec_name);
   tcase_add_test (tc, test_bitrate_deaf_codec_refused);
   tcase_add_test (tc, test_pairs_after_codec);
+  tcase_add_test (tc, test_yuv_in_same_yuv_out);
   suite_add_tcase (s, tc);
   return s;
 }

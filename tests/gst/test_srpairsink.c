@@ -1,7 +1,10 @@
 /* srpairsink element tests: pairing by running time, dataset files, resume,
- * max-pairs, patches and their filter, errors on bad locations / full disks. */
+ * max-pairs, patches and their filter, errors on bad locations / full disks,
+ * YUV and gray inputs written as RGB PNGs. */
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
+#include <gst/video/video.h>
+#include <math.h>
 #include <glib/gstdio.h>
 #include <png.h>
 #include <signal.h>
@@ -454,6 +457,363 @@ GST_START_TEST (test_mismatched_sizes_error)
 }
 GST_END_TEST;
 
+/* ---- YUV and gray inputs ------------------------------------------------------ */
+
+/* A real photo: a 4:2:0 JPEG, which jpegdec gives as full-range BT.601 I420
+ * with JPEG chroma siting (colorimetry 1:4:0:0). */
+#define PHOTO "/usr/share/doc/opencv-doc/examples/data/baboon.jpg"
+
+/* Largest |PNG - reference| over all channels of the RGB frame ref_buf
+ * (caps ref_caps) against the PNG at path, which must have its size. */
+static int
+max_diff_png_vs_frame (const char *path, GstCaps *ref_caps, GstBuffer *ref_buf)
+{
+  GstVideoInfo vi;
+  GstVideoFrame f;
+  int w, h, md = 0;
+  fail_unless (gst_video_info_from_caps (&vi, ref_caps));
+  fail_unless_equals_int (GST_VIDEO_INFO_FORMAT (&vi), GST_VIDEO_FORMAT_RGB);
+  guint8 *px = read_png (path, &w, &h);
+  fail_unless (px != NULL, "missing %s", path);
+  fail_unless_equals_int (w, GST_VIDEO_INFO_WIDTH (&vi));
+  fail_unless_equals_int (h, GST_VIDEO_INFO_HEIGHT (&vi));
+  fail_unless (gst_video_frame_map (&f, &vi, ref_buf, GST_MAP_READ));
+  for (int y = 0; y < h; y++) {
+    const guint8 *r = (const guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&f, 0)
+        + (gsize) y * GST_VIDEO_FRAME_PLANE_STRIDE (&f, 0);
+    for (int i = 0; i < w * 3; i++)
+      md = MAX (md, abs ((int) px[(gsize) y * w * 3 + i] - (int) r[i]));
+  }
+  gst_video_frame_unmap (&f);
+  g_free (px);
+  return md;
+}
+
+/* The photo (optionally converted to `format` first) into srpairsink with
+ * no videoconvert in front of it; the same HR and LR frames also go through
+ * videoconvert dither=none to RGB appsinks. The PNGs must equal those. */
+static void
+check_photo_as (const char *format)
+{
+  gchar *dir = g_dir_make_tmp ("srpairsink-XXXXXX", NULL);
+  gchar *conv = format ? g_strdup_printf ("videoconvert ! video/x-raw,format=%s ! ",
+      format) : g_strdup ("");
+  gchar *desc = g_strdup_printf ("filesrc location=" PHOTO " ! jpegdec ! "
+      "imagefreeze num-buffers=2 ! %s tee name=t "
+      "t. ! queue ! p.hr "
+      "t. ! queue ! videoscale ! video/x-raw,width=128,height=128 ! tee name=l "
+      "l. ! queue ! p.lr "
+      "l. ! queue ! videoconvert dither=none ! video/x-raw,format=RGB ! "
+      "appsink name=lref sync=false wait-on-eos=false "
+      "t. ! queue ! videoconvert dither=none ! video/x-raw,format=RGB ! "
+      "appsink name=href sync=false wait-on-eos=false "
+      "srpairsink name=p prefix=f location=%s/ds", conv, dir);
+  GstElement *pl = gst_parse_launch (desc, NULL);
+  g_free (desc);
+  g_free (conv);
+  fail_unless (pl != NULL);
+  GstBus *bus = gst_element_get_bus (pl);
+  fail_unless (gst_element_set_state (pl, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+  GstMessage *m = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (m && GST_MESSAGE_TYPE (m) == GST_MESSAGE_EOS, "pipeline failed");
+  gst_message_unref (m);
+
+  /* srpairsink really received the non-RGB format. */
+  GstElement *ps = gst_bin_get_by_name (GST_BIN (pl), "p");
+  const char *pads[2] = { "hr", "lr" };
+  for (int i = 0; i < 2; i++) {
+    GstPad *pad = gst_element_get_static_pad (ps, pads[i]);
+    GstCaps *caps = gst_pad_get_current_caps (pad);
+    fail_unless (caps != NULL);
+    const char *got = gst_structure_get_string (gst_caps_get_structure (caps, 0),
+        "format");
+    fail_unless_equals_string (got, format ? format : "I420");
+    gst_caps_unref (caps);
+    gst_object_unref (pad);
+  }
+  gst_object_unref (ps);
+
+  const char *sinks[2] = { "href", "lref" }, *sub[2] = { "HR", "LR_x4" };
+  for (int i = 0; i < 2; i++) {
+    GstElement *as = gst_bin_get_by_name (GST_BIN (pl), sinks[i]);
+    for (int k = 0; k < 2; k++) {
+      GstSample *sample = NULL;
+      g_signal_emit_by_name (as, "pull-sample", &sample);
+      fail_unless (sample != NULL, "%s gave no frame %d", sinks[i], k);
+      gchar *name = g_strdup_printf ("f_%06d.png", k);
+      gchar *path = g_build_filename (dir, "ds", sub[i], name, NULL);
+      const int md = max_diff_png_vs_frame (path, gst_sample_get_caps (sample),
+          gst_sample_get_buffer (sample));
+      g_print ("srpairsink %s %s frame %d: max |PNG - videoconvert| = %d\n",
+          format ? format : "I420 (jpegdec)", sub[i], k, md);
+      fail_unless (md == 0, "%s %s: max |diff| %d, expected bit-exact",
+          format ? format : "I420", path, md);
+      g_free (path);
+      g_free (name);
+      gst_sample_unref (sample);
+    }
+    gst_object_unref (as);
+  }
+  gst_element_set_state (pl, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pl);
+  gchar *rm = g_strdup_printf ("rm -rf '%s'", dir);
+  fail_unless (system (rm) == 0);
+  g_free (rm);
+  g_free (dir);
+}
+
+GST_START_TEST (test_photo_i420_nv12_gray8)
+{
+  check_photo_as (NULL);        /* jpegdec's own I420, full range, jpeg siting */
+  check_photo_as ("NV12");
+  check_photo_as ("GRAY8");
+  check_photo_as ("YUY2");
+}
+GST_END_TEST;
+
+/* Y444 / GRAY8 frames built here: the value of plane c at (x, y). */
+static int
+plane_value (int c, int x, int y, int frame)
+{
+  switch (c) {
+    case 0:
+      return 16 + (x * 3 + y * 2 + frame * 11) % 220;
+    case 1:
+      return 16 + (x * 7 + y) % 225;
+    default:
+      return 16 + (x + y * 5) % 225;
+  }
+}
+
+static GstCaps *
+yuv_caps (const char *format, int w, int h, const char *colorimetry)
+{
+  GstCaps *c = gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, format,
+      "width", G_TYPE_INT, w, "height", G_TYPE_INT, h,
+      "framerate", GST_TYPE_FRACTION, 25, 1, NULL);
+  if (colorimetry)
+    gst_caps_set_simple (c, "colorimetry", G_TYPE_STRING, colorimetry, NULL);
+  return c;
+}
+
+/* flat: every plane 128 (a gray, featureless frame); noisy: random luma
+ * and neutral chroma. */
+static GstBuffer *
+yuv_buf (GstVideoFormat fmt, int w, int h, int frame, gboolean flat, gboolean noisy)
+{
+  GstVideoInfo vi;
+  GstVideoFrame f;
+  fail_unless (gst_video_info_set_format (&vi, fmt, w, h));
+  GstBuffer *b = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&vi), NULL);
+  fail_unless (gst_video_frame_map (&f, &vi, b, GST_MAP_WRITE));
+  GRand *r = g_rand_new_with_seed (frame + 1);
+  for (guint c = 0; c < GST_VIDEO_FRAME_N_PLANES (&f); c++)
+    for (int y = 0; y < h; y++) {
+      guint8 *row = (guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&f, c)
+          + (gsize) y * GST_VIDEO_FRAME_PLANE_STRIDE (&f, c);
+      for (int x = 0; x < w; x++)
+        row[x] = flat ? 128 : noisy ? (c ? 128 : g_rand_int_range (r, 16, 236))
+            : plane_value (c, x, y, frame);
+    }
+  g_rand_free (r);
+  gst_video_frame_unmap (&f);
+  GST_BUFFER_PTS (b) = gst_util_uint64_scale (frame, GST_SECOND, 25);
+  GST_BUFFER_DURATION (b) = GST_SECOND / 25;
+  return b;
+}
+
+/* The textbook limited-range YCbCr -> R'G'B' with luma coefficients Kr, Kb
+ * (ITU-R BT.601 / BT.709), rounded and clamped to 8 bits. */
+static void
+ycbcr_to_rgb (int Y, int U, int V, double kr, double kb, int rgb[3])
+{
+  const double kg = 1.0 - kr - kb;
+  const double y = (Y - 16) / 219.0, cb = (U - 128) / 224.0, cr = (V - 128) / 224.0;
+  const double v[3] = { y + 2 * (1 - kr) * cr,
+    y - 2 * kb * (1 - kb) / kg * cb - 2 * kr * (1 - kr) / kg * cr,
+    y + 2 * (1 - kb) * cb };
+  for (int i = 0; i < 3; i++)
+    rgb[i] = (int) CLAMP (floor (v[i] * 255.0 + 0.5), 0, 255);
+}
+
+/* max |PNG - formula| over the region (x0, y0, w, h) of a frame whose planes
+ * hold plane_value (frame); *wrong: the same against the other matrix. */
+static int
+max_diff_formula (const char *path, int x0, int y0, int frame, double kr,
+    double kb, double okr, double okb, int *wrong)
+{
+  int w, h, md = 0, mw = 0;
+  guint8 *px = read_png (path, &w, &h);
+  fail_unless (px != NULL, "missing %s", path);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++) {
+      int ref[3], other[3];
+      const int Y = plane_value (0, x0 + x, y0 + y, frame);
+      const int U = plane_value (1, x0 + x, y0 + y, frame);
+      const int V = plane_value (2, x0 + x, y0 + y, frame);
+      ycbcr_to_rgb (Y, U, V, kr, kb, ref);
+      ycbcr_to_rgb (Y, U, V, okr, okb, other);
+      for (int i = 0; i < 3; i++) {
+        md = MAX (md, abs (px[(y * w + x) * 3 + i] - ref[i]));
+        mw = MAX (mw, abs (px[(y * w + x) * 3 + i] - other[i]));
+      }
+    }
+  g_free (px);
+  if (wrong)
+    *wrong = mw;
+  return md;
+}
+
+/* GstVideoConverter's 8-bit path (what videoconvert uses too) is not the
+ * textbook matrix to the level: for limited range it reads low by about 2.4
+ * levels at mid gray (Y=128 -> 128, not 130.4), and over a sweep of all U, V
+ * at Y = 16, 60, 128, 200, 235 it was at most 6 levels off (measured with
+ * gst_video_converter_frame, GStreamer 1.22). Full-range gray is exact. */
+#define FORMULA_TOL 6
+
+/* The caps' colorimetry decides the matrix: the same Y444 bytes labelled
+ * bt601 and bt709 give the textbook RGB of that matrix (within FORMULA_TOL)
+ * and are far (>= 20 levels somewhere) from the other one's. */
+GST_START_TEST (test_yuv_colorimetry_honoured)
+{
+  const struct { const char *name; double kr, kb, okr, okb; } cm[2] = {
+    { "bt601", 0.299, 0.114, 0.2126, 0.0722 },
+    { "bt709", 0.2126, 0.0722, 0.299, 0.114 },
+  };
+  for (int c = 0; c < 2; c++) {
+    Rig *r = rig_new (NULL);
+    gst_harness_set_src_caps (r->hr, yuv_caps ("Y444", W, H, cm[c].name));
+    gst_harness_set_src_caps (r->lr, yuv_caps ("Y444", W / S, H / S, cm[c].name));
+    fail_unless_equals_int (gst_harness_push (r->hr,
+            yuv_buf (GST_VIDEO_FORMAT_Y444, W, H, 0, FALSE, FALSE)), GST_FLOW_OK);
+    fail_unless_equals_int (gst_harness_push (r->lr,
+            yuv_buf (GST_VIDEO_FORMAT_Y444, W / S, H / S, 0, FALSE, FALSE)), GST_FLOW_OK);
+    push_pair_eos (r);
+    const char *files[2] = { "HR/frame_000000.png", "LR_x4/frame_000000.png" };
+    for (int i = 0; i < 2; i++) {
+      gchar *path = ds_path (r, files[i]);
+      int wrong;
+      const int md = max_diff_formula (path, 0, 0, 0, cm[c].kr, cm[c].kb,
+          cm[c].okr, cm[c].okb, &wrong);
+      g_print ("srpairsink Y444 %s %s: max |PNG - formula| = %d, against the "
+          "other matrix %d\n", cm[c].name, files[i], md, wrong);
+      fail_unless (md <= FORMULA_TOL, "%s %s: max |diff| %d > %d", cm[c].name,
+          files[i], md, FORMULA_TOL);
+      fail_unless (wrong >= 20, "%s %s looks like the other matrix (%d)",
+          cm[c].name, files[i], wrong);
+      g_free (path);
+    }
+    rig_free (r);
+  }
+
+  /* GRAY8 is full-range luma: R = G = B = Y, exactly. */
+  Rig *r = rig_new (NULL);
+  gst_harness_set_src_caps (r->hr, yuv_caps ("GRAY8", W, H, NULL));
+  gst_harness_set_src_caps (r->lr, yuv_caps ("GRAY8", W / S, H / S, NULL));
+  gst_harness_push (r->hr, yuv_buf (GST_VIDEO_FORMAT_GRAY8, W, H, 0, FALSE, FALSE));
+  gst_harness_push (r->lr, yuv_buf (GST_VIDEO_FORMAT_GRAY8, W / S, H / S, 0, FALSE, FALSE));
+  push_pair_eos (r);
+  gchar *path = ds_path (r, "HR/frame_000000.png");
+  int w, h, md = 0;
+  guint8 *px = read_png (path, &w, &h);
+  fail_unless (px && w == W && h == H);
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++)
+      for (int i = 0; i < 3; i++)
+        md = MAX (md, abs (px[(y * W + x) * 3 + i] - plane_value (0, x, y, 0)));
+  fail_unless_equals_int (md, 0);
+  g_free (px);
+  g_free (path);
+  rig_free (r);
+}
+GST_END_TEST;
+
+/* Reads "key":[a,b,c,d] of the first manifest line naming `name`. */
+static gboolean
+manifest_box (Rig *r, const char *name, const char *key, int box[4])
+{
+  gchar *path = ds_path (r, "manifest.jsonl"), *text = NULL;
+  gboolean ok = FALSE;
+  fail_unless (g_file_get_contents (path, &text, NULL, NULL));
+  gchar *needle = g_strdup_printf ("\"name\":\"%s\"", name);
+  gchar *line = strstr (text, needle);
+  gchar *k = g_strdup_printf ("\"%s\":[", key);
+  gchar *at = line ? strstr (line, k) : NULL;
+  if (at)
+    ok = sscanf (at + strlen (k), "%d,%d,%d,%d", &box[0], &box[1], &box[2], &box[3]) == 4;
+  g_free (k);
+  g_free (needle);
+  g_free (text);
+  g_free (path);
+  return ok;
+}
+
+/* Patches of YUV input: the filter judges the converted frame (a flat Y444
+ * frame is dropped, a textured one kept) and the crops come out of it. */
+GST_START_TEST (test_yuv_patches)
+{
+  Rig *r = rig_new ("patch-size=16 patches-per-frame=2 seed=5 min-std=30 "
+      "min-laplacian-var=30");
+  gst_harness_set_src_caps (r->hr, yuv_caps ("Y444", W, H, "bt709"));
+  gst_harness_set_src_caps (r->lr, yuv_caps ("Y444", W / S, H / S, "bt709"));
+  gst_harness_push (r->hr, yuv_buf (GST_VIDEO_FORMAT_Y444, W, H, 0, TRUE, FALSE));
+  gst_harness_push (r->lr, yuv_buf (GST_VIDEO_FORMAT_Y444, W / S, H / S, 0, FALSE, FALSE));
+  /* Frame 1: noisy luma, neutral chroma for the HR (plane_value's smooth
+   * ramps would not pass a Laplacian variance of 30), plane_value for the
+   * LR. */
+  gst_harness_push (r->hr, yuv_buf (GST_VIDEO_FORMAT_Y444, W, H, 1, FALSE, TRUE));
+  gst_harness_push (r->lr, yuv_buf (GST_VIDEO_FORMAT_Y444, W / S, H / S, 1, FALSE, FALSE));
+  push_pair_eos (r);
+  fail_unless_equals_int (count_lines (r, "manifest.jsonl"), 2);
+  GstStructure *sum = drain_messages (r, "sr-summary", NULL);
+  guint64 filtered;
+  fail_unless (gst_structure_get_uint64 (sum, "skipped-filtered", &filtered));
+  fail_unless (filtered >= 2, "the flat frame's patches must be filtered");
+  gst_structure_free (sum);
+
+  /* The noisy HR frame again, to know its luma (same seed). */
+  GstBuffer *hr = yuv_buf (GST_VIDEO_FORMAT_Y444, W, H, 1, FALSE, TRUE);
+  GstMapInfo map;
+  gst_buffer_map (hr, &map, GST_MAP_READ);      /* Y444 64x48: Y plane first, stride 64 */
+  for (int k = 0; k < 2; k++) {
+    gchar *name = g_strdup_printf ("frame_000001_p%02d.png", k);
+    int box[4], lbox[4];
+    fail_unless (manifest_box (r, name, "crop", box));
+    fail_unless (manifest_box (r, name, "lr_crop", lbox));
+    gchar *rel = g_strdup_printf ("HR/%s", name), *lrel = g_strdup_printf ("LR_x4/%s", name);
+    gchar *hp = ds_path (r, rel), *lp = ds_path (r, lrel);
+    int w, h, md = 0;
+    guint8 *px = read_png (hp, &w, &h);
+    fail_unless (px && w == 16 && h == 16 && box[2] == 16 && box[3] == 16);
+    for (int y = 0; y < 16; y++)
+      for (int x = 0; x < 16; x++) {
+        int ref[3];
+        ycbcr_to_rgb (map.data[(box[1] + y) * W + box[0] + x], 128, 128, 0.2126,
+            0.0722, ref);
+        for (int i = 0; i < 3; i++)
+          md = MAX (md, abs (px[(y * 16 + x) * 3 + i] - ref[i]));
+      }
+    int lmd = max_diff_formula (lp, lbox[0], lbox[1], 1, 0.2126, 0.0722, 0.299,
+        0.114, NULL);
+    g_print ("srpairsink Y444 patch %d at (%d,%d): HR max |diff| %d, LR %d\n", k,
+        box[0], box[1], md, lmd);
+    fail_unless (md <= FORMULA_TOL && lmd <= FORMULA_TOL, "patch %d: HR %d LR %d",
+        k, md, lmd);
+    g_free (px);
+    g_free (hp);
+    g_free (lp);
+    g_free (rel);
+    g_free (lrel);
+    g_free (name);
+  }
+  gst_buffer_unmap (hr, &map);
+  gst_buffer_unref (hr);
+  rig_free (r);
+}
+GST_END_TEST;
+
 static Suite *
 srpairsink_suite (void)
 {
@@ -470,6 +830,9 @@ srpairsink_suite (void)
   tcase_add_test (tc, test_unwritable_location);
   tcase_add_test (tc, test_disk_full_leaves_nothing);
   tcase_add_test (tc, test_mismatched_sizes_error);
+  tcase_add_test (tc, test_photo_i420_nv12_gray8);
+  tcase_add_test (tc, test_yuv_colorimetry_honoured);
+  tcase_add_test (tc, test_yuv_patches);
   return s;
 }
 

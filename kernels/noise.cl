@@ -119,40 +119,61 @@ level_of (float v)
   return (int) fmin (fmax (rint (v * 255.0f), 0.0f), 255.0f);
 }
 
+#define MASK_GROUP 64      /* local size of the level-mask kernels */
+#define MASK_PER_ITEM 32   /* values per work item */
+
 /* Marks which 8-bit levels occur in each image: mask[n*8 + j] bit b set
  * when level 32j + b occurs (colour: over all channels' values; gray: over
- * the rounded gray image). Each work item ORs its share into a private
- * 256-bit mask, the group merges in local memory, and one item per word
- * merges into the global mask (zeroed before). Global (groups*64, n),
- * local (64, 1). */
-__kernel void noise_level_mask (__global const float *src,
-    __global volatile uint *mask, int hw, int channels, int gray)
+ * the rounded gray image). A group takes MASK_GROUP * MASK_PER_ITEM values
+ * (the indices past the end clamped to the last value, which changes no
+ * set), each item marks its values' levels in a local byte per level
+ * (straight-line stores of 1, which PoCL vectorises across work items),
+ * and items 0..7 OR one word each into the global mask (zeroed before).
+ * gray is a constant after inlining. Global (groups*64, n), local (64, 1). */
+SR_INLINE void
+level_mask (__global const float *src, __global volatile uint *mask, int hw,
+    int channels, const int gray, __local uchar *seen)
 {
-  __local volatile uint lmask[8];
   const int lid = get_local_id (0), n = get_global_id (1);
   const int count = gray ? hw : channels * hw;
   const __global float *s = src + (size_t) n * channels * hw;
-  const uint8 lanes = (uint8) (0, 1, 2, 3, 4, 5, 6, 7);
-  uint8 m = (uint8) (0);
-  if (lid < 8)
-    lmask[lid] = 0;
-  for (int i = get_global_id (0); i < count; i += get_global_size (0)) {
+  const int first = get_group_id (0) * (MASK_GROUP * MASK_PER_ITEM) + lid;
+  seen[lid] = 0;
+  seen[lid + 64] = 0;
+  seen[lid + 128] = 0;
+  seen[lid + 192] = 0;
+  barrier (CLK_LOCAL_MEM_FENCE);
+#pragma unroll
+  for (int j = 0; j < MASK_PER_ITEM; j++) {
+    const int i = min (first + j * MASK_GROUP, count - 1);
     const int k = gray ? level_of (gray_of (s[i], s[hw + i], s[2 * hw + i]))
         : level_of (s[i]);
-    m |= (uint8) (1u << (k & 31)) & as_uint8 ((uint8) ((uint) k >> 5) == lanes);
+    seen[k] = 1;    /* items that race here all store 1 */
   }
   barrier (CLK_LOCAL_MEM_FENCE);
-  if (m.s0) atomic_or (&lmask[0], m.s0);
-  if (m.s1) atomic_or (&lmask[1], m.s1);
-  if (m.s2) atomic_or (&lmask[2], m.s2);
-  if (m.s3) atomic_or (&lmask[3], m.s3);
-  if (m.s4) atomic_or (&lmask[4], m.s4);
-  if (m.s5) atomic_or (&lmask[5], m.s5);
-  if (m.s6) atomic_or (&lmask[6], m.s6);
-  if (m.s7) atomic_or (&lmask[7], m.s7);
-  barrier (CLK_LOCAL_MEM_FENCE);
-  if (lid < 8 && lmask[lid])
-    atomic_or (&mask[n * 8 + lid], lmask[lid]);
+  if (lid < 8) {
+    const __local uchar *sb = seen + lid * 32;
+    uint w = 0;
+    for (int b = 0; b < 32; b++)
+      w |= (uint) sb[b] << b;
+    if (w)
+      atomic_or (&mask[n * 8 + lid], w);
+  }
+}
+
+__kernel void noise_level_mask (__global const float *src,
+    __global volatile uint *mask, int hw, int channels)
+{
+  __local uchar seen[256];
+  level_mask (src, mask, hw, channels, 0, seen);
+}
+
+/* The same over the rounded gray image of a C = 3 one. */
+__kernel void noise_level_mask_gray (__global const float *src,
+    __global volatile uint *mask, int hw)
+{
+  __local uchar seen[256];
+  level_mask (src, mask, hw, 3, 1, seen);
 }
 
 /* vals = 2^ceil(log2(number of distinct levels)) of image n. */
@@ -223,11 +244,17 @@ __kernel void noise_poisson_gray_ref (__global const float *src, __global float 
  *    sr_det_log and a margin 40x its error bound; a sample whose trials are
  *    not settled that way (near the boundary, k outside the window, or both
  *    trials rejected, ~1e-2) is left alone and flagged.
- * 3. noise_poisson_slow: the flagged samples with sr_poisson itself. */
+ * 3. noise_poisson_slow: the flagged samples, as sr_poisson goes on from
+ *    what the fast path settled of their first two trials. */
 
 #define POIS_CDF 64       /* inversion sums per level (lam < 10 needs < 40) */
 #define POIS_WIN 256      /* PTRS log-pmf window per level */
 #define POIS_CHUNK 256    /* samples per slow-path flag */
+/* a flag: bit 0 set for a sample left to the slow path, with what the fast
+ * path settled of its first two PTRS trials */
+#define POIS_T1_REJ 2     /* trial 1 rejected */
+#define POIS_T2_REJ 4     /* trial 2 rejected */
+#define POIS_T2_ACC 8     /* trial 2 accepted */
 
 /* First k of level's log-pmf window. */
 SR_INLINE float
@@ -285,10 +312,14 @@ __kernel void noise_poisson_table (__global const uint *mask,
 }
 
 /* One PTRS trial on words (wu, wv): *k its candidate; returns 1 accepted,
- * 0 rejected, -1 not settled here. */
+ * 0 rejected, -1 not settled here. *dep chains the logs of both trials
+ * (each log's argument gets + 0 * the previous log: finite, so + +-0, and
+ * the arguments are > 0, so the same bits): left independent, clang's SLP
+ * pass pairs them into <2 x float> ops, which PoCL's work-item vectoriser
+ * cannot widen, and the kernel stays scalar. */
 SR_INLINE int
 pois_trial (uint wu, uint wv, float lam, float b, float a, float lia,
-    float vr, float k0, __global const float *lrow, float *kout)
+    float vr, float k0, __global const float *lrow, float *kout, float *dep)
 {
   const float U = sr_u01 (wu) - 0.5f;
   const float V = sr_u01 (wv);
@@ -300,7 +331,9 @@ pois_trial (uint wu, uint wv, float lam, float b, float a, float lia,
   const float j = k - k0;
   const int inwin = j >= 0.0f && j < (float) POIS_WIN;
   const float lp = lrow[(int) fmin (fmax (j, 0.0f), (float) (POIS_WIN - 1))];
-  const float lv = sr_det_log (V), lt = sr_det_log (a / (us * us) + b);
+  const float lv = sr_det_log (V + 0.0f * *dep);
+  const float lt = sr_det_log (a / (us * us) + b + 0.0f * lv);
+  *dep = lt;
   const float lhs = lv + lia - lt;
   const float margin = 4e-6f * (fabs (lv) + fabs (lia) + fabs (lt) + fabs (lp));
   const int acc = inwin && lhs < lp - margin;
@@ -308,14 +341,18 @@ pois_trial (uint wu, uint wv, float lam, float b, float a, float lia,
   return squeeze ? 1 : rej ? 0 : acc ? 1 : no ? 0 : -1;
 }
 
-/* The count for level row `row` from block-0 words; *ok = 0 if unsettled. */
+/* The count for level row `row` (x, vals: its level / 255 and the image's
+ * vals) from block-0 words; *ok = 0 if unsettled, *flag the sample's
+ * slow-path flag (0 when settled). */
 SR_INLINE float
 pois_fast_count (__global const float *tab, __global const float *cdf,
-    __global const float *lpt, size_t row, uint w0, uint w1, uint w2, uint w3,
-    int *ok)
+    __global const float *lpt, size_t row, float x, float vals, uint w0,
+    uint w1, uint w2, uint w3, int *ok, int *flag)
 {
+  /* lam and a, vr as the table has them (the same expressions of the same
+   * inputs, so the same bits), fewer gathers */
   __global const float *t = tab + row * 8;
-  const float lam = t[1];
+  const float lam = x * vals;
   /* lam < 10: the number of sums below u (branch-free lower bound) */
   __global const float *c = cdf + row * POIS_CDF;
   const float u = sr_u01 (w0);
@@ -327,13 +364,18 @@ pois_fast_count (__global const float *tab, __global const float *cdf,
   pos += c[pos + 1] < u ? 2 : 0;
   pos += c[pos] < u ? 1 : 0;
   /* lam >= 10: two trials */
-  const float b = t[3], a = t[4], lia = t[5], vr = t[6], k0 = pois_k0 (lam);
+  const float b = t[3], lia = t[5], k0 = pois_k0 (lam);
+  const float a = -0.059f + 0.02483f * b;
+  const float vr = 0.9277f - 3.6224f / (b - 2.0f);
   __global const float *lrow = lpt + row * POIS_WIN;
-  float k1, k2;
-  const int r1 = pois_trial (w0, w1, lam, b, a, lia, vr, k0, lrow, &k1);
-  const int r2 = pois_trial (w2, w3, lam, b, a, lia, vr, k0, lrow, &k2);
+  float k1, k2, dep = 0.0f;
+  const int r1 = pois_trial (w0, w1, lam, b, a, lia, vr, k0, lrow, &k1, &dep);
+  const int r2 = pois_trial (w2, w3, lam, b, a, lia, vr, k0, lrow, &k2, &dep);
   const int big = lam >= 10.0f;
   *ok = !big || r1 == 1 || (r1 == 0 && r2 == 1);
+  /* for the slow path: what the two trials settled */
+  *flag = *ok ? 0 : 1 | (r1 == 0 ? POIS_T1_REJ : 0)
+      | (r2 == 0 ? POIS_T2_REJ : r2 == 1 ? POIS_T2_ACC : 0);
   return !(lam > 0.0f) ? 0.0f : !big ? (float) pos : r1 == 1 ? k1 : k2;
 }
 
@@ -348,18 +390,21 @@ __kernel void noise_poisson_fast (__global const float *src,
   const int i = get_global_id (0), n = get_global_id (1);
   const size_t at = (size_t) n * channels * hw + i;
   const float v = src[at];
-  const size_t row = (size_t) n * 256 + level_of (v);
+  const int L = level_of (v);
+  const size_t row = (size_t) n * 256 + L;
+  /* x as the table's; vals from the image's row 0 (one address) */
+  const float x = (float) L / 255.0f, vals = tab[(size_t) n * 256 * 8 + 2];
   uint w0, w1, w2, w3;
   sr_stream_block_s (seed_lo, seed_hi, op, index_lo, index_hi, (uint) at, 0,
       &w0, &w1, &w2, &w3);
-  int ok;
-  const float count = pois_fast_count (tab, cdf, lpt, row, w0, w1, w2, w3, &ok);
-  const float x = tab[row * 8], vals = tab[row * 8 + 2];
+  int ok, flag;
+  const float count = pois_fast_count (tab, cdf, lpt, row, x, vals, w0, w1, w2,
+      w3, &ok, &flag);
   const float noise = count / vals - x;
   /* unconditional stores (a masked one keeps PoCL scalar): a flagged
    * sample gets v, which in place is what was there */
   dst[at] = ok ? fmin (fmax (v + noise * scale, 0.0f), 1.0f) : v;
-  flags[at] = ok ? 0 : 1;
+  flags[at] = (uchar) flag;
 }
 
 /* noise_poisson_gray's fast path; flags per pixel element n*hw + p.
@@ -374,24 +419,75 @@ __kernel void noise_poisson_gray_fast (__global const float *src,
   const size_t base = (size_t) n * 3 * hw + p;
   const uint element = (uint) n * hw + p;
   const float r0 = src[base], g0 = src[base + hw], b0 = src[base + 2 * hw];
-  const size_t row = (size_t) n * 256 + level_of (gray_of (r0, g0, b0));
+  const int L = level_of (gray_of (r0, g0, b0));
+  const size_t row = (size_t) n * 256 + L;
+  const float g = (float) L / 255.0f, vals = tab[(size_t) n * 256 * 8 + 2];
   uint w0, w1, w2, w3;
   sr_stream_block_s (seed_lo, seed_hi, op, index_lo, index_hi, element, 0,
       &w0, &w1, &w2, &w3);
-  int ok;
-  const float count = pois_fast_count (tab, cdf, lpt, row, w0, w1, w2, w3, &ok);
-  const float g = tab[row * 8], vals = tab[row * 8 + 2];
+  int ok, flag;
+  const float count = pois_fast_count (tab, cdf, lpt, row, g, vals, w0, w1, w2,
+      w3, &ok, &flag);
   const float noise = (count / vals - g) * scale;
-  dst[base] = ok ? fmin (fmax (r0 + noise, 0.0f), 1.0f) : r0;
-  dst[base + hw] = ok ? fmin (fmax (g0 + noise, 0.0f), 1.0f) : g0;
-  dst[base + 2 * hw] = ok ? fmin (fmax (b0 + noise, 0.0f), 1.0f) : b0;
-  flags[element] = ok ? 0 : 1;
+  /* computed first, then selected (a ?: over fmin calls becomes a branch
+   * and a phi that SLP pairs across channels) */
+  const float r1 = fmin (fmax (r0 + noise, 0.0f), 1.0f);
+  const float g1 = fmin (fmax (g0 + noise, 0.0f), 1.0f);
+  const float b1 = fmin (fmax (b0 + noise, 0.0f), 1.0f);
+  dst[base] = ok ? r1 : r0;
+  dst[base + hw] = ok ? g1 : g0;
+  dst[base + 2 * hw] = ok ? b1 : b0;
+  flags[element] = (uchar) flag;
 }
 
-/* The samples the fast path flagged, with sr_poisson as the reference
- * kernels do (their src values are intact: the fast path did not write
- * them). total = flagged elements' count (N*C*HW colour, N*HW gray).
- * Global (chunks). */
+/* sr_poisson (r, lam) for lam >= 10 (a flagged sample's) resumed from what
+ * the fast path settled (flag): a trial it decided is not redone, the rest
+ * are sr_poisson's own, in its order and with its expressions (b from the
+ * table, a and vr from b as there; the logs only when a trial needs the
+ * exact test), so the same count. */
+SR_INLINE float
+pois_slow_count (SrStreamKey key, uint e, float lam, float b, uint flag)
+{
+  const float a = -0.059f + 0.02483f * b;
+  const float vr = 0.9277f - 3.6224f / (b - 2.0f);
+  float loglam = 0.0f, log_invalpha = 0.0f;
+  int have_logs = 0, blk = -1;
+  uint4 w = (uint4) (0);
+  for (int trial = 0; trial < 2 * SR_PHILOX_MAX_BLOCKS; trial++) {
+    /* -1: not settled; 0: rejected; 1: accepted */
+    const int known = trial == 0 ? ((flag & POIS_T1_REJ) ? 0 : -1)
+        : trial == 1 ? ((flag & POIS_T2_REJ) ? 0 : (flag & POIS_T2_ACC) ? 1 : -1)
+        : -1;
+    if (known == 0)
+      continue;
+    if (blk != trial >> 1) {
+      blk = trial >> 1;
+      w = sr_stream_block (key, e, (uint) blk);
+    }
+    const float U = sr_u01 ((trial & 1) ? w.z : w.x) - 0.5f;
+    const float V = sr_u01 ((trial & 1) ? w.w : w.y);
+    const float us = 0.5f - fabs (U);
+    const float k = floor ((2.0f * a / us + b) * U + lam + 0.43f);
+    if (known == 1 || (us >= 0.07f && V <= vr))
+      return k;
+    if (k < 0.0f || (us < 0.013f && V > us))
+      continue;
+    if (!have_logs) {
+      loglam = log (lam);
+      log_invalpha = log (1.1239f + 1.1328f / (b - 3.4f));
+      have_logs = 1;
+    }
+    if (log (V) + log_invalpha - log (a / (us * us) + b)
+        <= sr_poisson_log_pmf (k, lam, loglam))
+      return k;
+  }
+  return rint (lam);
+}
+
+/* The samples the fast path flagged (only lam >= 10 ones), finished as
+ * sr_poisson would (pois_slow_count; their src values are intact: the fast
+ * path did not write them). total = flagged elements' count (N*C*HW
+ * colour, N*HW gray). Global (chunks). */
 __kernel void noise_poisson_slow (__global const float *src,
     __global float *dst, __global const float *tab,
     __global const uchar *flags, int total,
@@ -411,17 +507,18 @@ __kernel void noise_poisson_slow (__global const float *src,
       index_hi);
   const int end = min (total, (ch + 1) * POIS_CHUNK);
   for (int e = ch * POIS_CHUNK; e < end; e++) {
-    if (!flags[e])
+    const uint flag = flags[e];
+    if (!flag)
       continue;
-    SrElementRng r;
-    sr_element_rng_init (&r, key, (uint) e);
     if (gray) {
       const int n = e / hw, p = e - n * hw;
       const size_t base = (size_t) n * 3 * hw + p;
       const float r0 = src[base], g0 = src[base + hw], b0 = src[base + 2 * hw];
       const size_t row = (size_t) n * 256 + level_of (gray_of (r0, g0, b0));
       const float g = tab[row * 8], vals = tab[row * 8 + 2];
-      const float noise = (sr_poisson (&r, g * vals) / vals - g) * scale;
+      const float count = pois_slow_count (key, (uint) e, g * vals,
+          tab[row * 8 + 3], flag);
+      const float noise = (count / vals - g) * scale;
       dst[base] = fmin (fmax (r0 + noise, 0.0f), 1.0f);
       dst[base + hw] = fmin (fmax (g0 + noise, 0.0f), 1.0f);
       dst[base + 2 * hw] = fmin (fmax (b0 + noise, 0.0f), 1.0f);
@@ -430,7 +527,9 @@ __kernel void noise_poisson_slow (__global const float *src,
       const float v = src[e];
       const size_t row = (size_t) n * 256 + level_of (v);
       const float x = tab[row * 8], vals = tab[row * 8 + 2];
-      const float noise = sr_poisson (&r, x * vals) / vals - x;
+      const float count = pois_slow_count (key, (uint) e, x * vals,
+          tab[row * 8 + 3], flag);
+      const float noise = count / vals - x;
       dst[e] = fmin (fmax (v + noise * scale, 0.0f), 1.0f);
     }
   }

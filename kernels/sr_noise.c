@@ -1,16 +1,17 @@
 #include "sr_noise.h"
 #include "sr_philox.h"
 
-#define MASK_GROUP 64           /* local size of noise_level_mask */
-#define MASK_PER_ITEM 64        /* values per work item, roughly */
-#define MASK_MAX_GROUPS 256
+#define MASK_GROUP 64           /* as noise.cl: local size of the level masks */
+#define MASK_PER_ITEM 32        /* values per work item */
 #define POIS_CDF 64             /* as noise.cl */
 #define POIS_WIN 256
 #define POIS_CHUNK 256
+#define POIS_LOCAL 256          /* work-group size of the fast Poisson kernels */
 
 struct SrNoise {
   SrRuntime *rt;
-  cl_kernel gaussian, gaussian3, gaussian3_gray, correlated, level_mask;
+  cl_kernel gaussian, gaussian3, gaussian3_gray, correlated;
+  cl_kernel level_mask, level_mask_gray;
   cl_kernel poisson_table, poisson_fast, poisson_gray_fast, poisson_slow;
   cl_kernel clamp, speckle, poisson_kair;   /* KAIR's (BSRGAN, BSRGAN+) */
   SrTensor *mask;               /* [N,1,1,8] level bit masks, reused */
@@ -33,6 +34,8 @@ sr_noise_new (SrRuntime *rt, GError **error)
               "noise_correlated", error))
       || !(op->level_mask = sr_runtime_create_kernel (rt, "noise",
               "noise_level_mask", error))
+      || !(op->level_mask_gray = sr_runtime_create_kernel (rt, "noise",
+              "noise_level_mask_gray", error))
       || !(op->poisson_table = sr_runtime_create_kernel (rt, "noise",
               "noise_poisson_table", error))
       || !(op->poisson_fast = sr_runtime_create_kernel (rt, "noise",
@@ -59,7 +62,7 @@ sr_noise_free (SrNoise *op)
   if (!op)
     return;
   cl_kernel *k[] = { &op->gaussian, &op->gaussian3, &op->gaussian3_gray,
-    &op->correlated, &op->level_mask,
+    &op->correlated, &op->level_mask, &op->level_mask_gray,
     &op->poisson_table, &op->poisson_fast, &op->poisson_gray_fast,
     &op->poisson_slow, &op->clamp, &op->speckle,
     &op->poisson_kair };
@@ -95,6 +98,30 @@ set_stream_args (cl_kernel k, cl_uint first, guint64 seed, guint64 index,
   for (cl_uint i = 0; i < 5; i++)
     e |= clSetKernelArg (k, first + i, sizeof (cl_uint), &v[i]);
   return e;
+}
+
+/* A 2-D launch as sr_enqueue's (dim 0 in groups of lx, the remainder at
+ * an offset in groups of 1) with a wider group: PoCL's CPU device pays a
+ * fixed cost per work group, which at 16 items is a good part of a cheap
+ * kernel's time. For kernels that index by get_global_id only. */
+static SrStatus
+enqueue_wide (cl_command_queue q, cl_kernel k, const size_t global[2],
+    size_t lx)
+{
+  if (global[0] == 0 || global[1] == 0)
+    return SR_OK;
+  const size_t bulk = global[0] / lx * lx;
+  cl_int e = CL_SUCCESS;
+  if (bulk) {
+    const size_t g[2] = { bulk, global[1] }, l[2] = { lx, 1 };
+    e = clEnqueueNDRangeKernel (q, k, 2, NULL, g, l, 0, NULL, NULL);
+  }
+  if (e == CL_SUCCESS && global[0] > bulk) {
+    const size_t o[2] = { bulk, 0 }, g[2] = { global[0] - bulk, global[1] };
+    const size_t l[2] = { 1, 1 };
+    e = clEnqueueNDRangeKernel (q, k, 2, o, g, l, 0, NULL, NULL);
+  }
+  return sr_status_from_cl (e);
 }
 
 SrStatus
@@ -178,19 +205,19 @@ sr_noise_poisson_run (SrNoise *op, cl_command_queue q, const SrTensor *src,
 
   /* 1. which levels occur, per image */
   const size_t count = gray ? (size_t) hw : (size_t) channels * hw;
-  const size_t groups = CLAMP ((count + MASK_GROUP * MASK_PER_ITEM - 1)
-      / (MASK_GROUP * MASK_PER_ITEM), 1, MASK_MAX_GROUPS);
-  e |= SR_ARG_MEM (op->level_mask, 0, src);
-  e |= SR_ARG_MEM (op->level_mask, 1, mask);
-  e |= SR_ARG (op->level_mask, 2, hw);
-  e |= SR_ARG (op->level_mask, 3, channels);
-  e |= SR_ARG (op->level_mask, 4, g);
+  const size_t groups = (count + MASK_GROUP * MASK_PER_ITEM - 1)
+      / (MASK_GROUP * MASK_PER_ITEM);
+  cl_kernel mk = gray ? op->level_mask_gray : op->level_mask;
+  e |= SR_ARG_MEM (mk, 0, src);
+  e |= SR_ARG_MEM (mk, 1, mask);
+  e |= SR_ARG (mk, 2, hw);
+  if (!gray)
+    e |= SR_ARG (mk, 3, channels);
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
   const size_t mglobal[2] = { groups * MASK_GROUP, (size_t) src->n };
   const size_t mlocal[2] = { MASK_GROUP, 1 };
-  e = clEnqueueNDRangeKernel (q, op->level_mask, 2, NULL, mglobal, mlocal, 0,
-      NULL, NULL);
+  e = clEnqueueNDRangeKernel (q, mk, 2, NULL, mglobal, mlocal, 0, NULL, NULL);
   if (e != CL_SUCCESS)
     return sr_status_from_cl (e);
 
@@ -242,7 +269,7 @@ sr_noise_poisson_run (SrNoise *op, cl_command_queue q, const SrTensor *src,
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
   const size_t global[2] = { count, (size_t) n };
-  if ((st = sr_enqueue (q, k, 2, global)) != SR_OK)
+  if ((st = enqueue_wide (q, k, global, POIS_LOCAL)) != SR_OK)
     return st;
   k = op->poisson_slow;
   a = 0;

@@ -590,19 +590,27 @@ test_poisson_gray (void)
  * with many levels (vals 256, lam up to 256, PTRS), few levels (vals 8,
  * lam < 10: inversion) and a mix, colour and gray, in and out of place.
  * Tolerance: none (bit for bit). */
+/* The level mask, from the host (bit 32j + b of word j: level occurs). */
 static void
-run_poisson_ref (const float *img, int c, int h, int w, double scale,
-    gboolean gray, float *out)
+host_level_mask (const float *img, size_t hw, size_t n, gboolean gray,
+    guint32 mask[8])
 {
-  const size_t hw = (size_t) h * w, n = (size_t) c * hw;
-  /* the level mask, from the host (bit 32j + b of word j: level occurs) */
-  guint32 mask[8] = { 0 };
+  memset (mask, 0, 8 * sizeof (guint32));
   for (size_t i = 0; i < (gray ? hw : n); i++) {
     const float v = gray ? 0.2989f * img[i] + 0.587f * img[hw + i]
         + 0.114f * img[2 * hw + i] : img[i];
     const int lv = (int) CLAMP (nearbyintf (v * 255.0f), 0, 255);
     mask[lv >> 5] |= 1u << (lv & 31);
   }
+}
+
+static void
+run_poisson_ref (const float *img, int c, int h, int w, double scale,
+    gboolean gray, float *out)
+{
+  const size_t hw = (size_t) h * w, n = (size_t) c * hw;
+  guint32 mask[8];
+  host_level_mask (img, hw, n, gray, mask);
   SrTensor *src = sr_test_upload (img, 1, c, h, w);
   SrTensor *dst = new_tensor (1, c, h, w, SR_DTYPE_F32);
   SrTensor *tm = new_tensor (1, 1, 1, 8, SR_DTYPE_I32);
@@ -672,6 +680,106 @@ test_poisson_matches_reference (void)
       g_free (inpl);
       sr_tensor_unref (t);
     }
+  }
+  g_free (img);
+  g_free (ref);
+}
+
+/* The slow path alone (noise_poisson_slow) on every sample of lam >= 10,
+ * flagged with nothing settled (all its trials redone): the reference
+ * kernels' bytes there. (In the op it gets only the samples the fast path
+ * left, most with their first trials settled, which the test above
+ * covers.) */
+static void
+test_poisson_slow_matches_reference (void)
+{
+  const int c = 3, h = 61, w = 83;
+  const size_t hw = (size_t) h * w, n = (size_t) c * hw;
+  float *img = g_new (float, n), *ref = g_new (float, n);
+  sr_test_fill_uniform (img, n, 14, -0.02f, 1.02f);
+  cl_command_queue q = sr_test_queue ();
+  for (int gray = 0; gray <= 1; gray++) {
+    const double scale = 2.5;
+    const size_t total = gray ? hw : n;
+    const size_t nchunks = (total + 255) / 256;
+    run_poisson_ref (img, c, h, w, scale, gray, ref);
+    guint32 mask[8];
+    host_level_mask (img, hw, n, gray, mask);
+    int distinct = 0;
+    for (int j = 0; j < 8; j++)
+      distinct += __builtin_popcount (mask[j]);
+    int vals = 1;
+    while (vals < distinct)
+      vals <<= 1;
+    /* flag the samples of lam = level/255 * vals >= 10 */
+    guint8 *flags = g_new0 (guint8, nchunks * 256);
+    size_t flagged = 0;
+    for (size_t e = 0; e < total; e++) {
+      const float v = gray ? 0.2989f * img[e] + 0.587f * img[hw + e]
+          + 0.114f * img[2 * hw + e] : img[e];
+      const int lv = (int) CLAMP (nearbyintf (v * 255.0f), 0, 255);
+      flags[e] = (float) lv / 255.0f * (float) vals >= 10.0f;
+      flagged += flags[e];
+    }
+    SrTensor *src = sr_test_upload (img, 1, c, h, w);
+    SrTensor *dst = sr_test_upload (img, 1, c, h, w);
+    SrTensor *tm = new_tensor (1, 1, 1, 8, SR_DTYPE_I32);
+    SrTensor *tab = new_tensor (1, 1, 256, 8, SR_DTYPE_F32);
+    SrTensor *cdf = new_tensor (1, 1, 256, 64, SR_DTYPE_F32);
+    SrTensor *lpt = new_tensor (1, 1, 256, 256, SR_DTYPE_F32);
+    SrTensor *tf = new_tensor (1, 1, (int) nchunks, 256, SR_DTYPE_U8);
+    g_assert_cmpint (sr_tensor_write (q, tm, mask), ==, SR_OK);
+    g_assert_cmpint (sr_tensor_write (q, tf, flags), ==, SR_OK);
+    cl_kernel kt = test_kernel ("noise_poisson_table");
+    cl_int e = SR_ARG_MEM (kt, 0, tm);
+    e |= SR_ARG_MEM (kt, 1, tab);
+    e |= SR_ARG_MEM (kt, 2, cdf);
+    e |= SR_ARG_MEM (kt, 3, lpt);
+    g_assert_cmpint (e, ==, CL_SUCCESS);
+    const size_t tglobal[2] = { 256, 1 };
+    g_assert_cmpint (sr_enqueue (q, kt, 2, tglobal), ==, SR_OK);
+    cl_kernel ks = test_kernel ("noise_poisson_slow");
+    const cl_int itotal = (cl_int) total, ihw = (cl_int) hw, ic = c;
+    const cl_int ig = gray;
+    const cl_float s = (cl_float) scale;
+    cl_uint a = 0;
+    e = SR_ARG_MEM (ks, a++, src);
+    e |= SR_ARG_MEM (ks, a++, dst);
+    e |= SR_ARG_MEM (ks, a++, tab);
+    e |= SR_ARG_MEM (ks, a++, tf);
+    e |= SR_ARG (ks, a++, itotal);
+    e |= SR_ARG (ks, a++, ihw);
+    e |= SR_ARG (ks, a++, ic);
+    e |= SR_ARG (ks, a++, ig);
+    e |= SR_ARG (ks, a++, s);
+    g_assert_cmpint (e, ==, CL_SUCCESS);
+    set_stream_args (ks, a, SEED, INDEX, OP);
+    g_assert_cmpint (sr_enqueue (q, ks, 1, &nchunks), ==, SR_OK);
+    float *out = sr_test_download (dst);
+    size_t diff = 0;
+    for (size_t e2 = 0; e2 < total; e2++) {
+      if (!flags[e2])
+        continue;
+      for (int ch = 0; ch < (gray ? 3 : 1); ch++) {
+        const size_t i = e2 + (size_t) ch * hw;
+        diff += fbits (out[i]) != fbits (ref[i]);
+      }
+    }
+    g_test_message ("poisson slow path alone vs reference kernel, %s: %zu "
+        "flagged, %zu differing", gray ? "gray" : "colour", flagged, diff);
+    g_assert_cmpuint (flagged, >, total / 2);
+    g_assert_cmpuint (diff, ==, 0);
+    clReleaseKernel (kt);
+    clReleaseKernel (ks);
+    g_free (out);
+    g_free (flags);
+    sr_tensor_unref (src);
+    sr_tensor_unref (dst);
+    sr_tensor_unref (tm);
+    sr_tensor_unref (tab);
+    sr_tensor_unref (cdf);
+    sr_tensor_unref (lpt);
+    sr_tensor_unref (tf);
   }
   g_free (img);
   g_free (ref);
@@ -923,6 +1031,8 @@ main (int argc, char **argv)
   g_test_add_func ("/noise/poisson/gray", test_poisson_gray);
   g_test_add_func ("/noise/poisson/matches-reference",
       test_poisson_matches_reference);
+  g_test_add_func ("/noise/poisson/slow-matches-reference",
+      test_poisson_slow_matches_reference);
   g_test_add_func ("/noise/gaussian/channels", test_gaussian_channels);
   g_test_add_func ("/noise/determinism", test_determinism);
   g_test_add_func ("/noise/bad-arguments", test_bad_arguments);

@@ -13,10 +13,15 @@
  * Output (BasicSR layout):
  *   location/HR/<name>.png, location/LR_x<scale>/<name>.png, 8-bit RGB
  * Both pads take GST_SR_VIDEO_FORMATS. A YUV or gray input is converted
- * on the host to RGB by GStreamer's own GstVideoConverter (the caps'
- * colorimetry, chroma siting and range; no dither: videoconvert dither=none
- * gives the same bytes), and the crops, the patch filter and the PNGs then
- * work on that RGB frame.
+ * to RGB on the device exactly as srdegrade converts its input
+ * (gst_sr_upload_frame: the caps' matrix, range and chroma siting, chroma
+ * bilinear; then sr_download_packed8 rounding half to even, as srdegrade's
+ * non-bicubic presets do), so the HR PNG and an LR made by srdegrade from
+ * the same frame agree in colour and brightness. The crops, the patch
+ * filter and the PNGs then work on that RGB frame. RGB input is written
+ * from its own bytes and needs no OpenCL at all: the runtime (the
+ * pipeline's shared gst.sr.opencl one) is opened only when a non-RGB caps
+ * arrives.
  *   location/meta_info.txt   "<name>.png (h,w,c)" per HR image
  *   location/manifest.jsonl  one JSON object per pair (spec 0.3)
  * Every PNG is written to a temporary file and renamed; manifest lines are
@@ -24,6 +29,7 @@
  * it is complete. Resuming skips names already in the manifest. */
 #include "gstsrpairsink.h"
 #include <gst/base/gstbasesink.h>
+#include "gstsrcontext.h"
 #include "gstsrmeta.h"
 #include "gstsrpng.h"
 #include "gstsrvideo.h"
@@ -52,6 +58,7 @@ enum {
   PROP_SEED,
   PROP_COMPRESSION,
   PROP_ASYNC,
+  PROP_DEVICE,
 };
 
 #define DEFAULT_EVERY_N 1
@@ -59,6 +66,7 @@ enum {
 #define DEFAULT_PATCH_SIZE 0
 #define DEFAULT_PATCHES_PER_FRAME 1
 #define DEFAULT_COMPRESSION 3   /* BasicSR's extract_subimages.py uses 3 */
+#define DEFAULT_DEVICE "auto"
 #define MAX_PENDING 8           /* frames one input may run ahead */
 #define PATCH_TRIES_PER_PATCH 10
 #define PROGRESS_INTERVAL_US (500 * 1000)
@@ -337,63 +345,121 @@ typedef struct {
   gboolean converted;
 } MappedInput;
 
-/* ---- host conversion of YUV / gray inputs ----------------------------------- */
+/* ---- device conversion of YUV / gray inputs --------------------------------- */
 
 static void
 input_clear_convert (GstSrPairInput *in)
 {
-  g_clear_pointer (&in->convert, gst_video_converter_free);
+  sr_tensor_unref (in->tensor);
+  in->tensor = NULL;
   gst_clear_buffer (&in->rgb);
+  in->convert = FALSE;
+}
+
+/* Releases the queue and the kernels (lock held, or no streaming). The
+ * runtime reference stays until finalize, as in the other elements. */
+static void
+release_device (GstSrPairSink *self)
+{
+  if (self->queue)
+    clFinish (self->queue);
+  input_clear_convert (&self->hr);
+  input_clear_convert (&self->lr);
+  sr_convert_free (self->convert);
+  self->convert = NULL;
+  if (self->queue)
+    clReleaseCommandQueue (self->queue);
+  self->queue = NULL;
+}
+
+/* Called with the lock held: the pipeline's runtime (found through the
+ * gst.sr.opencl context or created), our queue and the kernels. Posts the
+ * element error (no OpenCL platform, device mismatch...) on failure. */
+static gboolean
+ensure_device (GstSrPairSink *self)
+{
+  GError *error = NULL;
+  if (self->convert)
+    return TRUE;
+  if (!gst_sr_element_open (GST_ELEMENT (self), self->device, &self->runtime,
+          &self->queue)) {
+    release_device (self);
+    return FALSE;
+  }
+  if (!(self->convert = sr_convert_new (self->runtime, &error))) {
+    gst_sr_post_runtime_error (GST_ELEMENT (self), error);
+    g_clear_error (&error);
+    release_device (self);
+    return FALSE;
+  }
+  GST_INFO_OBJECT (self, "converting YUV / gray on %s",
+      sr_runtime_describe (self->runtime));
+  return TRUE;
 }
 
 /* Called with the lock held once in->info is set: packed RGB needs
- * nothing; anything else gets a converter to RGB of the same size and the
- * buffer it writes into, both kept until the caps change. */
+ * nothing; anything else needs the device and gets the RGB buffer the
+ * conversion writes into, kept until the caps change. */
 static gboolean
-input_setup_convert (GstSrPairInput *in)
+input_setup_convert (GstSrPairSink *self, GstSrPairInput *in)
 {
   SrPackedLayout layout;
   input_clear_convert (in);
   if (gst_sr_packed_layout (GST_VIDEO_INFO_FORMAT (&in->info), &layout))
     return TRUE;
-  if (!gst_video_info_set_interlaced_format (&in->rgb_info, GST_VIDEO_FORMAT_RGB,
-          GST_VIDEO_INFO_INTERLACE_MODE (&in->info), GST_VIDEO_INFO_WIDTH (&in->info),
-          GST_VIDEO_INFO_HEIGHT (&in->info)))
+  if (!ensure_device (self))
     return FALSE;
-  /* The converter wants the same rates; the PNGs do not care. */
-  GST_VIDEO_INFO_FPS_N (&in->rgb_info) = GST_VIDEO_INFO_FPS_N (&in->info);
-  GST_VIDEO_INFO_FPS_D (&in->rgb_info) = GST_VIDEO_INFO_FPS_D (&in->info);
-  GST_VIDEO_INFO_PAR_N (&in->rgb_info) = GST_VIDEO_INFO_PAR_N (&in->info);
-  GST_VIDEO_INFO_PAR_D (&in->rgb_info) = GST_VIDEO_INFO_PAR_D (&in->info);
-  /* videoconvert's defaults but for dither (bayer there): 8-bit RGB out of
-   * 8-bit YUV needs none, and none keeps the PNGs free of a pattern. */
-  GstStructure *opts = gst_structure_new ("GstVideoConverter",
-      GST_VIDEO_CONVERTER_OPT_DITHER_METHOD, GST_TYPE_VIDEO_DITHER_METHOD,
-      GST_VIDEO_DITHER_NONE, NULL);
-  in->convert = gst_video_converter_new (&in->info, &in->rgb_info, opts);
-  if (!in->convert)
+  if (!gst_video_info_set_format (&in->rgb_info, GST_VIDEO_FORMAT_RGB,
+          GST_VIDEO_INFO_WIDTH (&in->info), GST_VIDEO_INFO_HEIGHT (&in->info)))
     return FALSE;
   in->rgb = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&in->rgb_info), NULL);
-  return in->rgb != NULL;
+  in->convert = in->rgb != NULL;
+  return in->convert;
 }
 
 /* Points m at an RGB view of the mapped frame: the frame itself, or its
- * conversion into in->rgb (unmap with mapped_input_clear). */
+ * conversion on the device into in->rgb (unmap with mapped_input_clear).
+ * Posts the element error on failure. */
 static gboolean
-mapped_input_init (GstSrPairInput *in, const GstVideoFrame *frame,
-    MappedInput *m)
+mapped_input_init (GstSrPairSink *self, GstSrPairInput *in,
+    const GstVideoFrame *frame, MappedInput *m)
 {
   memset (m, 0, sizeof *m);
   if (!in->convert) {
     m->frame = frame;
-    return gst_sr_packed_layout (GST_VIDEO_FRAME_FORMAT (frame), &m->layout);
-  }
-  if (!gst_video_frame_map (&m->rgb, &in->rgb_info, in->rgb, GST_MAP_READWRITE))
+    if (gst_sr_packed_layout (GST_VIDEO_FRAME_FORMAT (frame), &m->layout))
+      return TRUE;
+    GST_ELEMENT_ERROR (self, STREAM, FORMAT, ("Unexpected format %s on %s",
+            gst_video_format_to_string (GST_VIDEO_FRAME_FORMAT (frame)),
+            in->name), (NULL));
     return FALSE;
+  }
+  if (!gst_video_frame_map (&m->rgb, &in->rgb_info, in->rgb, GST_MAP_READWRITE)) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not map a video frame"),
+        (NULL));
+    return FALSE;
+  }
   m->converted = TRUE;
-  gst_video_converter_frame (in->convert, frame, &m->rgb);
   m->frame = &m->rgb;
-  return gst_sr_packed_layout (GST_VIDEO_FORMAT_RGB, &m->layout);
+  gst_sr_packed_layout (GST_VIDEO_FORMAT_RGB, &m->layout);
+  const int w = GST_VIDEO_FRAME_WIDTH (frame), h = GST_VIDEO_FRAME_HEIGHT (frame);
+  SrStatus st = SR_ERR_OUT_OF_DEVICE_MEMORY;
+  SrTensor *t = sr_tensor_reuse (self->runtime, self->queue, &in->tensor, 1, 3,
+      h, w, SR_DTYPE_F32);
+  /* Half to even: what srdegrade's non-bicubic presets round with. */
+  if (!t || (st = gst_sr_upload_frame (self->convert, self->queue, frame, 0, 0,
+              t)) != SR_OK
+      || (st = sr_download_packed8 (self->convert, self->queue, t,
+              GST_VIDEO_FRAME_PLANE_DATA (&m->rgb, 0),
+              GST_VIDEO_FRAME_PLANE_STRIDE (&m->rgb, 0), &m->layout,
+              SR_ROUND_HALF_EVEN)) != SR_OK) {
+    GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
+        ("Converting the %s %s frame to RGB failed: %s", in->name,
+            gst_video_format_to_string (GST_VIDEO_FRAME_FORMAT (frame)),
+            sr_status_name (st)), (NULL));
+    return FALSE;
+  }
+  return TRUE;
 }
 
 static void
@@ -603,15 +669,15 @@ handle_pair (GstSrPairSink *self, PendingBuffer *hrp, PendingBuffer *lrp)
     gst_video_frame_unmap (&hf);
     goto map_failed;
   }
-  /* Both sides as packed RGB (converted on the host when they are not). */
-  const gboolean hm_ok = mapped_input_init (&self->hr, &hf, &hm);
-  const gboolean lm_ok = mapped_input_init (&self->lr, &lf, &lm);
-  if (!hm_ok || !lm_ok) {
+  /* Both sides as packed RGB (converted on the device when they are not). */
+  memset (&lm, 0, sizeof lm);
+  if (!mapped_input_init (self, &self->hr, &hf, &hm)
+      || !mapped_input_init (self, &self->lr, &lf, &lm)) {
     mapped_input_clear (&lm);
     mapped_input_clear (&hm);
     gst_video_frame_unmap (&lf);
     gst_video_frame_unmap (&hf);
-    goto map_failed;
+    return GST_FLOW_ERROR;
   }
 
   if (!self->patch_size) {
@@ -698,12 +764,29 @@ input_set_caps (GstBaseSink *bsink, GstCaps *caps)
   GstSrPairInputSink *in = GST_SR_PAIR_INPUT (bsink);
   g_mutex_lock (&in->owner->lock);
   in->input->have_info = gst_video_info_from_caps (&in->input->info, caps)
-      && input_setup_convert (in->input);
+      && input_setup_convert (in->owner, in->input);
   const gboolean ok = in->input->have_info;
   g_mutex_unlock (&in->owner->lock);
   if (!ok)
     GST_ERROR_OBJECT (in, "cannot write PNGs from %" GST_PTR_FORMAT, caps);
   return ok;
+}
+
+/* Answers gst.sr.opencl context queries with the runtime once it is open. */
+static gboolean
+input_query (GstBaseSink *bsink, GstQuery *query)
+{
+  GstSrPairInputSink *sink = GST_SR_PAIR_INPUT (bsink);
+  GstElement *owner = GST_ELEMENT (sink->owner);
+  GST_OBJECT_LOCK (owner);
+  SrRuntime *rt = sink->owner->runtime ? sr_runtime_ref (sink->owner->runtime) : NULL;
+  GST_OBJECT_UNLOCK (owner);
+  const gboolean answered = gst_sr_handle_context_query (owner, query, rt);
+  if (rt)
+    sr_runtime_unref (rt);
+  if (answered)
+    return TRUE;
+  return GST_BASE_SINK_CLASS (gst_sr_pair_input_parent_class)->query (bsink, query);
 }
 
 static gboolean
@@ -880,6 +963,7 @@ gst_sr_pair_input_class_init (GstSrPairInputSinkClass *klass)
   gst_element_class_add_static_pad_template (element_class, &input_template);
   bsink_class->set_caps = input_set_caps;
   bsink_class->propose_allocation = input_propose_allocation;
+  bsink_class->query = input_query;
   bsink_class->render = input_render;
   bsink_class->event = input_event;
   bsink_class->unlock = input_unlock;
@@ -970,6 +1054,7 @@ gst_sr_pair_sink_stop (GstSrPairSink *self)
   self->manifest_fd = self->meta_info_fd = -1;
   input_reset (&self->hr);
   input_reset (&self->lr);
+  release_device (self);
   g_clear_pointer (&self->source, g_free);
   g_clear_pointer (&self->stem, g_free);
 }
@@ -998,6 +1083,13 @@ gst_sr_pair_sink_change_state (GstElement *element, GstStateChange transition)
     g_mutex_unlock (&self->lock);
   }
   return ret;
+}
+
+static void
+gst_sr_pair_sink_set_context (GstElement *element, GstContext *context)
+{
+  gst_sr_handle_set_context (element, context, &GST_SR_PAIR_SINK (element)->runtime);
+  GST_ELEMENT_CLASS (gst_sr_pair_sink_parent_class)->set_context (element, context);
 }
 
 /* ---- properties ------------------------------------------------------------------- */
@@ -1042,6 +1134,12 @@ gst_sr_pair_sink_set_property (GObject *object, guint prop_id,
       break;
     case PROP_COMPRESSION:
       self->compression = g_value_get_int (value);
+      break;
+    case PROP_DEVICE:
+      g_free (self->device);
+      self->device = g_value_dup_string (value);
+      if (!self->device)
+        self->device = g_strdup (DEFAULT_DEVICE);
       break;
     case PROP_ASYNC:
       /* Both inputs preroll (or not) together. */
@@ -1093,6 +1191,9 @@ gst_sr_pair_sink_get_property (GObject *object, guint prop_id, GValue *value,
     case PROP_COMPRESSION:
       g_value_set_int (value, self->compression);
       break;
+    case PROP_DEVICE:
+      g_value_set_string (value, self->device);
+      break;
     case PROP_ASYNC:
       g_value_set_boolean (value,
           gst_base_sink_is_async_enabled (GST_BASE_SINK (self->hr.sink)));
@@ -1109,6 +1210,9 @@ gst_sr_pair_sink_finalize (GObject *object)
   GstSrPairSink *self = GST_SR_PAIR_SINK (object);
   gst_sr_pair_sink_stop (self);
   g_hash_table_destroy (self->existing);
+  if (self->runtime)
+    sr_runtime_unref (self->runtime);
+  g_free (self->device);
   g_free (self->location);
   g_free (self->prefix);
   g_mutex_clear (&self->lock);
@@ -1176,6 +1280,13 @@ gst_sr_pair_sink_class_init (GstSrPairSinkClass *klass)
           "Preroll before PAUSED completes, as GstBaseSink's async property", TRUE,
           rw));
 
+  g_object_class_install_property (gobject_class, PROP_DEVICE,
+      g_param_spec_string ("device", "OpenCL device",
+          "auto (a GPU if present, else the CPU), cpu, gpu, or P:D "
+          "(platform P, device D). All gst-sr elements of a pipeline share "
+          "one device. Used only to convert YUV and gray input to RGB",
+          DEFAULT_DEVICE, rw));
+
   gst_element_class_set_static_metadata (element_class,
       "SR dataset writer", "Sink/Video",
       "Writes HR/LR pairs matched by running time as a BasicSR-layout "
@@ -1184,6 +1295,7 @@ gst_sr_pair_sink_class_init (GstSrPairSinkClass *klass)
   gst_element_class_add_static_pad_template (element_class, &hr_template);
   gst_element_class_add_static_pad_template (element_class, &lr_template);
   element_class->change_state = gst_sr_pair_sink_change_state;
+  element_class->set_context = gst_sr_pair_sink_set_context;
 
   GST_DEBUG_CATEGORY_INIT (gst_sr_pair_sink_debug, "srpairsink", 0,
       "SR dataset writer");
@@ -1219,6 +1331,7 @@ gst_sr_pair_sink_init (GstSrPairSink *self)
   self->patch_size = DEFAULT_PATCH_SIZE;
   self->patches_per_frame = DEFAULT_PATCHES_PER_FRAME;
   self->compression = DEFAULT_COMPRESSION;
+  self->device = g_strdup (DEFAULT_DEVICE);
   self->manifest_fd = self->meta_info_fd = -1;
   self->existing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   make_input (self, &self->hr, &hr_template);

@@ -3,6 +3,8 @@
 
 #include <gst/gst.h>
 #include <gst/video/video.h>
+#include "sr_convert.h"
+#include "sr_runtime.h"
 
 G_BEGIN_DECLS
 
@@ -17,10 +19,13 @@ typedef struct {
   GstElement *sink;           /* the GstBaseSink behind it */
   GstVideoInfo info;
   gboolean have_info;
-  /* Non-RGB input (YUV, gray): frames are converted on the host to packed
-   * RGB of the same size (rgb_info) into the reused buffer rgb, and the
-   * crops, the patch filter and the PNGs work on that. NULL for RGB. */
-  GstVideoConverter *convert;
+  /* Non-RGB input (YUV, gray): frames are converted on the device, as
+   * srdegrade converts them (gst_sr_upload_frame into the reused tensor,
+   * sr_download_packed8 to packed RGB of the same size, rgb_info, in the
+   * reused host buffer rgb), and the crops, the patch filter and the PNGs
+   * work on that. convert is FALSE (and rgb NULL) for RGB input. */
+  gboolean convert;
+  SrTensor *tensor;
   GstVideoInfo rgb_info;
   GstBuffer *rgb;
   GQueue pending;             /* of PendingBuffer */
@@ -45,6 +50,15 @@ struct _GstSrPairSink {
   gdouble min_laplacian_var;
   guint64 seed;
   gint compression;
+  gchar *device;
+
+  /* OpenCL, opened when a non-RGB caps arrives (RGB-only pipelines need
+   * none): the pipeline's shared runtime (gst.sr.opencl context), our own
+   * queue and the conversion kernels. The queue and kernels are released
+   * at stop, the runtime reference at finalize (as the other elements). */
+  SrRuntime *runtime;
+  cl_command_queue queue;
+  SrConvert *convert;
 
   GMutex lock;                /* everything below, and the inputs */
   GCond cond;

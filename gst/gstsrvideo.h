@@ -7,8 +7,8 @@
 G_BEGIN_DECLS
 
 /* What every element accepts: the packed 8-bit RGB family, 8-bit YUV and
- * gray (srdegrade and srusm convert on the device through the caps'
- * colorimetry, srpairsink and srcodec on the host). */
+ * gray (converted on the device through the caps' colorimetry; srcodec's
+ * private chain uses videoconvert). */
 #define GST_SR_VIDEO_FORMATS "{ RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, " \
     "BGRA, ARGB, ABGR, I420, YV12, Y42B, Y444, NV12, NV21, YUY2, UYVY, YVYU, GRAY8 }"
 

@@ -569,6 +569,32 @@ GST_START_TEST (test_pairs_after_codec)
 }
 GST_END_TEST;
 
+/* srcodec holds a whole segment, so during preroll the HR branch must hold
+ * that many frames while the HR sink waits: with 640x480 RGB frames a
+ * default queue (10 MB, about 11 frames) cannot hold a 30-frame segment and
+ * the pipeline would stall; the documented unbounded HR queue completes. */
+GST_START_TEST (test_pairs_after_codec_long_segment)
+{
+  gchar *dir = g_dir_make_tmp ("srcodec-XXXXXX", NULL);
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=40 pattern=ball ! "
+      "video/x-raw,format=RGB,width=640,height=480,framerate=25/1 ! tee name=t "
+      "t. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=0 ! ps.hr "
+      "t. ! queue ! srdegrade preset=bicubic scale=4 ! "
+      "srcodec codecs=jpegenc segment-frames=30 ! ps.lr "
+      "srpairsink name=ps location=%s/ds", dir);
+  gchar *err = sr_check_run_for_error (desc);
+  fail_unless (err == NULL, "%s: %s", desc, err);
+  g_free (desc);
+  gchar *manifest = g_build_filename (dir, "ds", "manifest.jsonl", NULL);
+  fail_unless_equals_int (count_lines_with (manifest, "\"codec\""), 40);
+  g_free (manifest);
+  gchar *rm = g_strdup_printf ("rm -rf '%s'", dir);
+  fail_unless (system (rm) == 0);
+  g_free (rm);
+  g_free (dir);
+}
+GST_END_TEST;
+
 /* A smooth, moving, colourful YUV frame of `format` (I420 or NV12 here):
  * luma and both chroma planes vary, so a colour-matrix mix-up shows. */
 static GstBuffer *
@@ -702,6 +728,7 @@ srcodec_suite (void)
   tcase_add_test (tc, test_bad_codec_name);
   tcase_add_test (tc, test_bitrate_deaf_codec_refused);
   tcase_add_test (tc, test_pairs_after_codec);
+  tcase_add_test (tc, test_pairs_after_codec_long_segment);
   tcase_add_test (tc, test_yuv_in_same_yuv_out);
   suite_add_tcase (s, tc);
   return s;

@@ -57,6 +57,7 @@ enum {
   PROP_MIN_LAPLACIAN_VAR,
   PROP_SEED,
   PROP_COMPRESSION,
+  PROP_STALL_TIMEOUT,
   PROP_ASYNC,
   PROP_DEVICE,
 };
@@ -67,6 +68,7 @@ enum {
 #define DEFAULT_PATCHES_PER_FRAME 1
 #define DEFAULT_COMPRESSION 3   /* BasicSR's extract_subimages.py uses 3 */
 #define DEFAULT_DEVICE "auto"
+#define DEFAULT_STALL_TIMEOUT 30  /* seconds */
 #define MAX_PENDING 8           /* frames one input may run ahead */
 #define PATCH_TRIES_PER_PATCH 10
 #define PROGRESS_INTERVAL_US (500 * 1000)
@@ -819,6 +821,94 @@ wait_for_partner (GstSrPairSink *self, GstSrPairInput *in, GstBaseSink *bsink)
   return self->done ? GST_FLOW_EOS : GST_FLOW_OK;
 }
 
+/* Lock held: input `in` has a buffer now. */
+static void
+note_buffer (GstSrPairInput *in)
+{
+  in->last_us = g_get_monotonic_time ();
+  if (!in->first_us)
+    in->first_us = in->last_us;
+}
+
+/* A pipeline where one input holds a frame (prerolled, or waiting for its
+ * partner) and the other sends nothing is usually stuck: an element on the
+ * quiet branch holds frames (srcodec keeps a segment) while the busy
+ * branch's queue is full and the tee waits for it. GstBaseSink waits
+ * silently there, so say what is happening, once, as a warning (a merely
+ * slow branch looks the same for a while). */
+static gboolean
+stall_tick (GstClock *clock, GstClockTime t, GstClockID id, gpointer data)
+{
+  GstSrPairSink *self = data;
+  (void) clock;
+  (void) t;
+  (void) id;
+  g_mutex_lock (&self->lock);
+  const gint64 now = g_get_monotonic_time ();
+  const gint64 limit = (gint64) self->stall_timeout * G_USEC_PER_SEC;
+  GstSrPairInput *busy = NULL, *quiet = NULL;
+  for (int i = 0; i < 2 && !self->stall_warned && !self->done; i++) {
+    GstSrPairInput *in = i ? &self->lr : &self->hr, *other = other_of (self, in);
+    const gint64 since = other->last_us ? other->last_us : in->first_us;
+    if (in->first_us && !in->eos && !other->eos && in->last_us >= since
+        && now - since >= limit) {
+      busy = in;
+      quiet = other;
+    }
+  }
+  if (busy)
+    self->stall_warned = TRUE;
+  g_mutex_unlock (&self->lock);
+  if (busy)
+    GST_ELEMENT_WARNING (self, STREAM, FAILED,
+        ("srpairsink: the %s input has had a frame waiting %u s for its %s "
+            "partner, and the %s input has sent nothing since", busy->name,
+            self->stall_timeout, quiet->name, quiet->name),
+        ("If an element on the %s branch holds frames (srcodec keeps a whole "
+            "segment), the %s branch's queue must hold them meanwhile: give it "
+            "room (queue max-size-buffers=0 max-size-bytes=0 max-size-time=0). "
+            "Otherwise the %s branch is only slow (stall-timeout sets this "
+            "warning's delay)", quiet->name, busy->name, quiet->name));
+  return TRUE;
+}
+
+static void
+stall_watch_start (GstSrPairSink *self)
+{
+  if (!self->stall_timeout || self->stall_check)
+    return;
+  GstClock *clock = gst_system_clock_obtain ();
+  const GstClockTime period = self->stall_timeout * GST_SECOND / 4;
+  self->stall_check = gst_clock_new_periodic_id (clock,
+      gst_clock_get_time (clock) + period, period);
+  gst_clock_id_wait_async (self->stall_check, stall_tick,
+      gst_object_ref (self), gst_object_unref);
+  gst_object_unref (clock);
+}
+
+static void
+stall_watch_stop (GstSrPairSink *self)
+{
+  if (!self->stall_check)
+    return;
+  gst_clock_id_unschedule (self->stall_check);
+  gst_clock_id_unref (self->stall_check);
+  self->stall_check = NULL;
+  self->stall_warned = FALSE;
+}
+
+/* Before GstBaseSink blocks on a prerolled buffer. */
+static GstFlowReturn
+input_preroll (GstBaseSink *bsink, GstBuffer *buffer)
+{
+  GstSrPairInputSink *sink = GST_SR_PAIR_INPUT (bsink);
+  (void) buffer;
+  g_mutex_lock (&sink->owner->lock);
+  note_buffer (sink->input);
+  g_mutex_unlock (&sink->owner->lock);
+  return GST_FLOW_OK;
+}
+
 static GstFlowReturn
 input_render (GstBaseSink *bsink, GstBuffer *buffer)
 {
@@ -828,6 +918,7 @@ input_render (GstBaseSink *bsink, GstBuffer *buffer)
   GstFlowReturn ret = GST_FLOW_OK;
 
   g_mutex_lock (&self->lock);
+  note_buffer (in);
   GstSrPairInput *other = other_of (self, in);
   PendingBuffer *p = g_new0 (PendingBuffer, 1);
   p->buffer = gst_buffer_ref (buffer);
@@ -964,6 +1055,7 @@ gst_sr_pair_input_class_init (GstSrPairInputSinkClass *klass)
   bsink_class->set_caps = input_set_caps;
   bsink_class->propose_allocation = input_propose_allocation;
   bsink_class->query = input_query;
+  bsink_class->preroll = input_preroll;
   bsink_class->render = input_render;
   bsink_class->event = input_event;
   bsink_class->unlock = input_unlock;
@@ -989,6 +1081,7 @@ input_reset (GstSrPairInput *in)
   in->unlocked = FALSE;
   in->have_info = FALSE;
   in->position = GST_CLOCK_TIME_NONE;
+  in->first_us = in->last_us = 0;
   input_clear_convert (in);
 }
 
@@ -1071,6 +1164,10 @@ gst_sr_pair_sink_change_state (GstElement *element, GstStateChange transition)
         gst_sr_pair_sink_stop (self);
         return GST_STATE_CHANGE_FAILURE;
       }
+      stall_watch_start (self);
+      break;
+    case GST_STATE_CHANGE_PAUSED_TO_READY:
+      stall_watch_stop (self);
       break;
     default:
       break;
@@ -1132,6 +1229,9 @@ gst_sr_pair_sink_set_property (GObject *object, guint prop_id,
     case PROP_SEED:
       self->seed = g_value_get_uint64 (value);
       break;
+    case PROP_STALL_TIMEOUT:
+      self->stall_timeout = g_value_get_uint (value);
+      break;
     case PROP_COMPRESSION:
       self->compression = g_value_get_int (value);
       break;
@@ -1187,6 +1287,9 @@ gst_sr_pair_sink_get_property (GObject *object, guint prop_id, GValue *value,
       break;
     case PROP_SEED:
       g_value_set_uint64 (value, self->seed);
+      break;
+    case PROP_STALL_TIMEOUT:
+      g_value_set_uint (value, self->stall_timeout);
       break;
     case PROP_COMPRESSION:
       g_value_set_int (value, self->compression);
@@ -1275,6 +1378,13 @@ gst_sr_pair_sink_class_init (GstSrPairSinkClass *klass)
           "zlib level of the PNG files (0 = none, 9 = smallest)", 0, 9,
           DEFAULT_COMPRESSION, rw));
 
+  g_object_class_install_property (gobject_class, PROP_STALL_TIMEOUT,
+      g_param_spec_uint ("stall-timeout", "Stall timeout",
+          "Seconds one input may hold a frame while the other sends nothing "
+          "before a warning says the pipeline looks stuck (e.g. a queue too "
+          "small for srcodec's segment); 0 = never", 0, 3600,
+          DEFAULT_STALL_TIMEOUT, rw));
+
   g_object_class_install_property (gobject_class, PROP_ASYNC,
       g_param_spec_boolean ("async", "Async",
           "Preroll before PAUSED completes, as GstBaseSink's async property", TRUE,
@@ -1331,6 +1441,7 @@ gst_sr_pair_sink_init (GstSrPairSink *self)
   self->patch_size = DEFAULT_PATCH_SIZE;
   self->patches_per_frame = DEFAULT_PATCHES_PER_FRAME;
   self->compression = DEFAULT_COMPRESSION;
+  self->stall_timeout = DEFAULT_STALL_TIMEOUT;
   self->device = g_strdup (DEFAULT_DEVICE);
   self->manifest_fd = self->meta_info_fd = -1;
   self->existing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);

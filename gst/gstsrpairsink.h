@@ -32,6 +32,8 @@ typedef struct {
   gboolean eos;
   gboolean unlocked;          /* the base sink asked render to return */
   GstClockTime position;      /* running time of the last buffer or gap */
+  gint64 first_us, last_us;   /* monotonic time of its first / last buffer
+                               * (0: none yet), for the stall warning */
 } GstSrPairInput;
 
 struct _GstSrPairSink {
@@ -51,6 +53,7 @@ struct _GstSrPairSink {
   guint64 seed;
   gint compression;
   gchar *device;
+  guint stall_timeout;        /* seconds, 0: no stall warning */
 
   /* OpenCL, opened when a non-RGB caps arrives (RGB-only pipelines need
    * none): the pipeline's shared runtime (gst.sr.opencl context), our own
@@ -78,6 +81,8 @@ struct _GstSrPairSink {
   gint64 last_progress_us;
   gpointer duration;          /* stream duration (ns) once known, atomic */
   gint duration_pending;      /* a duration query is on its way */
+  GstClockID stall_check;     /* periodic, while PAUSED or PLAYING */
+  gboolean stall_warned;
 };
 
 GST_ELEMENT_REGISTER_DECLARE (srpairsink);

@@ -595,6 +595,43 @@ GST_START_TEST (test_pairs_after_codec_long_segment)
 }
 GST_END_TEST;
 
+/* The same pipeline with a default HR queue stalls; srpairsink says so
+ * (a warning naming the queue) instead of waiting silently. */
+GST_START_TEST (test_stall_warned)
+{
+  gchar *dir = g_dir_make_tmp ("srcodec-XXXXXX", NULL);
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=40 pattern=ball ! "
+      "video/x-raw,format=RGB,width=640,height=480,framerate=25/1 ! tee name=t "
+      "t. ! queue ! ps.hr t. ! queue ! srdegrade preset=bicubic scale=4 ! "
+      "srcodec codecs=jpegenc segment-frames=30 ! ps.lr "
+      "srpairsink name=ps location=%s/ds stall-timeout=1", dir);
+  GstElement *p = gst_parse_launch (desc, NULL);
+  g_free (desc);
+  fail_unless (p != NULL);
+  GstBus *bus = gst_element_get_bus (p);
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  GstMessage *m = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
+      GST_MESSAGE_WARNING | GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (m && GST_MESSAGE_TYPE (m) == GST_MESSAGE_WARNING,
+      "expected the stall warning");
+  GError *err = NULL;
+  gchar *debug = NULL;
+  gst_message_parse_warning (m, &err, &debug);
+  fail_unless (strstr (err->message, "hr input") && strstr (debug, "max-size-buffers=0"),
+      "got: %s / %s", err->message, debug);
+  g_error_free (err);
+  g_free (debug);
+  gst_message_unref (m);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (p);
+  gchar *rm = g_strdup_printf ("rm -rf '%s'", dir);
+  fail_unless (system (rm) == 0);
+  g_free (rm);
+  g_free (dir);
+}
+GST_END_TEST;
+
 /* A smooth, moving, colourful YUV frame of `format` (I420 or NV12 here):
  * luma and both chroma planes vary, so a colour-matrix mix-up shows. */
 static GstBuffer *
@@ -729,6 +766,7 @@ srcodec_suite (void)
   tcase_add_test (tc, test_bitrate_deaf_codec_refused);
   tcase_add_test (tc, test_pairs_after_codec);
   tcase_add_test (tc, test_pairs_after_codec_long_segment);
+  tcase_add_test (tc, test_stall_warned);
   tcase_add_test (tc, test_yuv_in_same_yuv_out);
   suite_add_tcase (s, tc);
   return s;

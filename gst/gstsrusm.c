@@ -65,7 +65,6 @@ gst_sr_usm_start (GstBaseTransform *trans)
     gst_sr_usm_release (self);
     return FALSE;
   }
-  self->frames_seen = 0;
   return TRUE;
 }
 
@@ -147,7 +146,6 @@ gst_sr_usm_transform_frame (GstVideoFilter *filter, GstVideoFrame *in,
   GstStructure *info = gst_sr_degradation_info_from (in->buffer);
   gst_sr_degradation_append_record (info, &self->record);
   gst_buffer_add_sr_degradation_meta (out->buffer, info);
-  self->frames_seen++;
   return GST_FLOW_OK;
 }
 

@@ -29,7 +29,6 @@ struct _GstSrUsm {
   SrUsm *usm;
   SrTensor *in, *out;
   SrRecord record;
-  guint64 frames_seen;
 };
 
 GST_ELEMENT_REGISTER_DECLARE (srusm);

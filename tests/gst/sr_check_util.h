@@ -54,3 +54,19 @@ sr_check_run_for_error (const char *desc)
   gst_object_unref (p);
   return text;
 }
+
+/* Bus sync handler counting gst.sr.opencl have-context messages into the
+ * gint that data points to (one runtime per pipeline announces once). */
+static inline GstBusSyncReply
+sr_check_count_have_context (GstBus *bus, GstMessage *m, gpointer data)
+{
+  (void) bus;
+  if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_HAVE_CONTEXT) {
+    GstContext *ctx;
+    gst_message_parse_have_context (m, &ctx);
+    if (!g_strcmp0 (gst_context_get_context_type (ctx), "gst.sr.opencl"))
+      g_atomic_int_inc ((gint *) data);
+    gst_context_unref (ctx);
+  }
+  return GST_BUS_PASS;
+}

@@ -573,15 +573,23 @@ GST_END_TEST;
  * that many frames while the HR sink waits: with 640x480 RGB frames a
  * default queue (10 MB, about 11 frames) cannot hold a 30-frame segment and
  * the pipeline would stall; the documented unbounded HR queue completes. */
+/* 40 frames of 640x480 RGB, LR through 30-frame jpegenc segments, into
+ * srpairsink at dir/ds; hr_queue: the HR branch's queue and its settings. */
+static gchar *
+long_segment_pipeline (const char *dir, const char *hr_queue, const char *sink_props)
+{
+  return g_strdup_printf ("videotestsrc num-buffers=40 pattern=ball ! "
+      "video/x-raw,format=RGB,width=640,height=480,framerate=25/1 ! tee name=t "
+      "t. ! %s ! ps.hr t. ! queue ! srdegrade preset=bicubic scale=4 ! "
+      "srcodec codecs=jpegenc segment-frames=30 ! ps.lr "
+      "srpairsink name=ps location=%s/ds %s", hr_queue, dir, sink_props);
+}
+
 GST_START_TEST (test_pairs_after_codec_long_segment)
 {
   gchar *dir = g_dir_make_tmp ("srcodec-XXXXXX", NULL);
-  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=40 pattern=ball ! "
-      "video/x-raw,format=RGB,width=640,height=480,framerate=25/1 ! tee name=t "
-      "t. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=0 ! ps.hr "
-      "t. ! queue ! srdegrade preset=bicubic scale=4 ! "
-      "srcodec codecs=jpegenc segment-frames=30 ! ps.lr "
-      "srpairsink name=ps location=%s/ds", dir);
+  gchar *desc = long_segment_pipeline (dir,
+      "queue max-size-buffers=0 max-size-bytes=0 max-size-time=0", "");
   gchar *err = sr_check_run_for_error (desc);
   fail_unless (err == NULL, "%s: %s", desc, err);
   g_free (desc);
@@ -600,11 +608,7 @@ GST_END_TEST;
 GST_START_TEST (test_stall_warned)
 {
   gchar *dir = g_dir_make_tmp ("srcodec-XXXXXX", NULL);
-  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=40 pattern=ball ! "
-      "video/x-raw,format=RGB,width=640,height=480,framerate=25/1 ! tee name=t "
-      "t. ! queue ! ps.hr t. ! queue ! srdegrade preset=bicubic scale=4 ! "
-      "srcodec codecs=jpegenc segment-frames=30 ! ps.lr "
-      "srpairsink name=ps location=%s/ds stall-timeout=1", dir);
+  gchar *desc = long_segment_pipeline (dir, "queue", "stall-timeout=1");
   GstElement *p = gst_parse_launch (desc, NULL);
   g_free (desc);
   fail_unless (p != NULL);

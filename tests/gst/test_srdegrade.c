@@ -362,21 +362,6 @@ GST_END_TEST;
 
 static gint have_context_count;
 
-static GstBusSyncReply
-count_have_context (GstBus *bus, GstMessage *m, gpointer data)
-{
-  (void) bus;
-  (void) data;
-  if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_HAVE_CONTEXT) {
-    GstContext *ctx;
-    gst_message_parse_have_context (m, &ctx);
-    if (!g_strcmp0 (gst_context_get_context_type (ctx), "gst.sr.opencl"))
-      g_atomic_int_inc (&have_context_count);
-    gst_context_unref (ctx);
-  }
-  return GST_BUS_PASS;
-}
-
 /* Two elements, one runtime: only the first creates (and announces) it;
  * an explicit device that disagrees is refused. */
 GST_START_TEST (test_one_runtime_per_pipeline)
@@ -384,7 +369,8 @@ GST_START_TEST (test_one_runtime_per_pipeline)
   GstElement *p = gst_parse_launch ("videotestsrc num-buffers=2 ! "
       "video/x-raw,format=RGB,width=64,height=64 ! srdegrade scale=2 ! "
       "srdegrade scale=1 ! fakesink", NULL);
-  gst_bus_set_sync_handler (GST_ELEMENT_BUS (p), count_have_context, NULL, NULL);
+  gst_bus_set_sync_handler (GST_ELEMENT_BUS (p), sr_check_count_have_context,
+      &have_context_count, NULL);
   gst_element_set_state (p, GST_STATE_PLAYING);
   GstMessage *m = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (p), 30 * GST_SECOND,
       GST_MESSAGE_EOS | GST_MESSAGE_ERROR);

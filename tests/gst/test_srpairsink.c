@@ -564,6 +564,27 @@ diff_png_vs_reference (const char *path, GstCaps *caps, GstBuffer *buf,
   return md;
 }
 
+/* Both pads of the srpairsink named "p" in pipeline pl negotiated format
+ * and range. */
+static void
+check_pad_formats (GstElement *pl, const char *format, GstVideoColorRange range)
+{
+  GstElement *ps = gst_bin_get_by_name (GST_BIN (pl), "p");
+  const char *pads[2] = { "hr", "lr" };
+  for (int i = 0; i < 2; i++) {
+    GstPad *pad = gst_element_get_static_pad (ps, pads[i]);
+    GstCaps *caps = gst_pad_get_current_caps (pad);
+    GstVideoInfo vi;
+    fail_unless (caps != NULL && gst_video_info_from_caps (&vi, caps));
+    fail_unless_equals_string (gst_video_format_to_string (GST_VIDEO_INFO_FORMAT (&vi)),
+        format);
+    fail_unless_equals_int (vi.colorimetry.range, range);
+    gst_caps_unref (caps);
+    gst_object_unref (pad);
+  }
+  gst_object_unref (ps);
+}
+
 /* The photo (optionally converted by videoconvert to the raw caps `raw`
  * first) into srpairsink with no videoconvert between the tee and it; the
  * same non-RGB HR and LR frames go to appsinks. The PNGs must equal
@@ -597,20 +618,7 @@ check_photo_as (const char *raw, const char *want_format,
   gst_message_unref (m);
 
   /* srpairsink really received the non-RGB format and range. */
-  GstElement *ps = gst_bin_get_by_name (GST_BIN (pl), "p");
-  const char *pads[2] = { "hr", "lr" };
-  for (int i = 0; i < 2; i++) {
-    GstPad *pad = gst_element_get_static_pad (ps, pads[i]);
-    GstCaps *caps = gst_pad_get_current_caps (pad);
-    GstVideoInfo vi;
-    fail_unless (caps != NULL && gst_video_info_from_caps (&vi, caps));
-    fail_unless_equals_string (gst_video_format_to_string (GST_VIDEO_INFO_FORMAT (&vi)),
-        want_format);
-    fail_unless_equals_int (vi.colorimetry.range, want_range);
-    gst_caps_unref (caps);
-    gst_object_unref (pad);
-  }
-  gst_object_unref (ps);
+  check_pad_formats (pl, want_format, want_range);
 
   const char *sinks[2] = { "href", "lref" }, *sub[2] = { "HR", "LR_x4" };
   for (int i = 0; i < 2; i++) {
@@ -716,21 +724,6 @@ frame_mean (GstSample *sample)
 
 static gint have_context_count;
 
-static GstBusSyncReply
-count_have_context (GstBus *bus, GstMessage *m, gpointer unused)
-{
-  (void) bus;
-  (void) unused;
-  if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_HAVE_CONTEXT) {
-    GstContext *ctx;
-    gst_message_parse_have_context (m, &ctx);
-    if (!g_strcmp0 (gst_context_get_context_type (ctx), "gst.sr.opencl"))
-      g_atomic_int_inc (&have_context_count);
-    gst_context_unref (ctx);
-  }
-  return GST_BUS_PASS;
-}
-
 GST_START_TEST (test_video_pair_brightness)
 {
   gchar *dir = g_dir_make_tmp ("srpairsink-XXXXXX", NULL);
@@ -745,7 +738,8 @@ GST_START_TEST (test_video_pair_brightness)
   fail_unless (pl != NULL);
   GstBus *bus = gst_element_get_bus (pl);
   g_atomic_int_set (&have_context_count, 0);
-  gst_bus_set_sync_handler (bus, count_have_context, NULL, NULL);
+  gst_bus_set_sync_handler (bus, sr_check_count_have_context,
+      &have_context_count, NULL);
   fail_unless (gst_element_set_state (pl, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
   GstElement *vc = gst_bin_get_by_name (GST_BIN (pl), "vc");
   double vc_mean[3];
@@ -763,20 +757,7 @@ GST_START_TEST (test_video_pair_brightness)
   fail_unless (m && GST_MESSAGE_TYPE (m) == GST_MESSAGE_EOS, "pipeline failed");
   gst_message_unref (m);
 
-  GstElement *ps = gst_bin_get_by_name (GST_BIN (pl), "p");
-  const char *pads[2] = { "hr", "lr" };
-  for (int i = 0; i < 2; i++) {
-    GstPad *pad = gst_element_get_static_pad (ps, pads[i]);
-    GstCaps *caps = gst_pad_get_current_caps (pad);
-    GstVideoInfo vi;
-    fail_unless (caps != NULL && gst_video_info_from_caps (&vi, caps));
-    fail_unless_equals_string (gst_video_format_to_string (GST_VIDEO_INFO_FORMAT (&vi)),
-        "I420");
-    fail_unless_equals_int (vi.colorimetry.range, GST_VIDEO_COLOR_RANGE_16_235);
-    gst_caps_unref (caps);
-    gst_object_unref (pad);
-  }
-  gst_object_unref (ps);
+  check_pad_formats (pl, "I420", GST_VIDEO_COLOR_RANGE_16_235);
   /* srdegrade created the runtime; srpairsink found it (one per pipeline). */
   fail_unless_equals_int (g_atomic_int_get (&have_context_count), 1);
 

@@ -14,6 +14,8 @@ PACKAGES=(
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
   # image I/O
   libpng-dev libjpeg62-turbo-dev
+  # JSON (configs, the manifest)
+  libjson-glib-dev
   # Python references (Debian's python3, no PyPI)
   python3 python3-numpy python3-scipy python3-torch python3-skimage python3-opencv
   # real test data: Megamind.avi and sample images

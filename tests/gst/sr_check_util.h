@@ -5,6 +5,36 @@
 
 #include <gst/gst.h>
 #include <gst/check/gstcheck.h>
+#include "sr_test_data.h"
+
+/* Tests left out of a suite because an input is missing. */
+static int sr_check_n_skipped;
+
+/* Adds `test` when `have` is true; otherwise prints why it is left out and
+ * counts it, so that SR_CHECK_MAIN reports the suite as skipped. */
+#define SR_CHECK_ADD_IF(tc, test, have, why)                                \
+  do {                                                                      \
+    if (have)                                                               \
+      tcase_add_test (tc, test);                                            \
+    else {                                                                  \
+      g_print ("# SKIP %s: %s\n", #test, why);                              \
+      sr_check_n_skipped++;                                                 \
+    }                                                                       \
+  } while (0)
+
+/* GST_CHECK_MAIN, except that a suite with tests left out exits 77 (meson's
+ * SKIP) when the rest passed, instead of reporting a pass it did not earn. */
+#define SR_CHECK_MAIN(name)                                                 \
+  int                                                                       \
+  main (int argc, char **argv)                                              \
+  {                                                                         \
+    gst_check_init (&argc, &argv);                                          \
+    Suite *s = name##_suite ();                                             \
+    int failed = gst_check_run_suite (s, #name, __FILE__);                  \
+    if (failed)                                                             \
+      return failed;                                                        \
+    return sr_check_n_skipped ? SR_TEST_EXIT_SKIP : 0;                      \
+  }
 
 typedef struct {
   GstMeta meta;

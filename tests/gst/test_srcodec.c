@@ -776,4 +776,4 @@ srcodec_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (srcodec);
+SR_CHECK_MAIN (srcodec);

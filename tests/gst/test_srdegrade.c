@@ -416,4 +416,4 @@ srdegrade_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (srdegrade);
+SR_CHECK_MAIN (srdegrade);

@@ -260,4 +260,4 @@ presets_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (presets);
+SR_CHECK_MAIN (presets);

@@ -175,6 +175,7 @@ static guint8 *
 read_png (const char *path, int *w, int *h)
 {
   png_image img;
+  *w = *h = 0;            /* defined on failure too */
   memset (&img, 0, sizeof img);
   img.version = PNG_IMAGE_VERSION;
   if (!png_image_begin_read_from_file (&img, path))
@@ -1096,4 +1097,4 @@ srpairsink_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (srpairsink);
+SR_CHECK_MAIN (srpairsink);

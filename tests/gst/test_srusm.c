@@ -122,4 +122,4 @@ srusm_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (srusm);
+SR_CHECK_MAIN (srusm);

@@ -11,6 +11,7 @@
 #include <gst/check/gstcheck.h>
 #include <gst/app/gstappsink.h>
 #include <gst/video/video.h>
+#include "sr_check_util.h"
 #include <math.h>
 
 #define PHOTO_DIR "/usr/share/doc/opencv-doc/examples/data/"
@@ -235,4 +236,4 @@ yuv_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (yuv);
+SR_CHECK_MAIN (yuv);

@@ -4,6 +4,25 @@ import sys
 
 import numpy as np
 
+# Meson reads this exit status as SKIP.
+EXIT_SKIP = 77
+
+
+def data_dir():
+    """The folder of sample files: SR_TEST_DATA, else Debian's opencv-doc."""
+    return os.environ.get("SR_TEST_DATA") or "/usr/share/doc/opencv-doc/examples/data"
+
+
+def sample(name):
+    """The path of sample file `name`; when it is missing, says which and
+    exits 77 so meson reports SKIP instead of a pass."""
+    path = os.path.join(data_dir(), name)
+    if not os.path.isfile(path):
+        print("SKIP: sample %s missing (install Debian's opencv-doc or set "
+              "SR_TEST_DATA)" % path)
+        sys.exit(EXIT_SKIP)
+    return path
+
 
 def gst_env():
     """os.environ with the build's plugin on GStreamer's path: meson's

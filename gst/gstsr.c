@@ -19,5 +19,6 @@ plugin_init (GstPlugin *plugin)
 
 #define PACKAGE "gst-sr"
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, sr,
-    "Super-resolution datasets, degradations, metrics and upscaling on OpenCL",
-    plugin_init, "0.1.0", "LGPL", "gst-sr", "https://github.com/gst-sr")
+    "Super-resolution training data on OpenCL: degradations, codec round "
+    "trips and paired-dataset writing",
+    plugin_init, SR_VERSION, "LGPL", "gst-sr", "https://github.com/gst-sr")

@@ -20,12 +20,15 @@ build() {
   meson compile -C "$BUILD" >/dev/null
 }
 
-# Counts from meson's test log, printed as the plain "N passed, N failed"
-# line that CI reads.
+# Counts from meson's test log, printed as the plain "N passed, N failed,
+# N skipped" line that CI reads. A suite that exits 77 is a skipped suite;
+# TAP subtests that skip ("ok N name # SKIP why") are listed too, so that a
+# missing sample or device never hides inside a pass.
 summarise_tests() {
   /usr/bin/python3 - "$BUILD/meson-logs/testlog.json" <<'PY'
-import json, sys
+import json, re, sys
 passed = failed = skipped = 0
+sub_skips = []
 for line in open(sys.argv[1]):
     r = json.loads(line)
     res = r.get("result")
@@ -35,7 +38,12 @@ for line in open(sys.argv[1]):
         skipped += 1
     else:
         failed += 1
-print(f"{passed} passed, {failed} failed, {skipped} skipped")
+    for m in re.finditer(r"^ok \d+ (\S+) # SKIP", r.get("stdout") or "", re.M):
+        sub_skips.append("%s %s" % (r["name"].split(" / ")[-1], m.group(1)))
+summary = f"{passed} passed, {failed} failed, {skipped} skipped"
+if sub_skips:
+    summary += f" ({len(sub_skips)} subtests skipped: {', '.join(sub_skips)})"
+print(summary)
 PY
 }
 

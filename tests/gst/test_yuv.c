@@ -14,7 +14,6 @@
 #include "sr_check_util.h"
 #include <math.h>
 
-#define PHOTO_DIR "/usr/share/doc/opencv-doc/examples/data/"
 #define IDENTITY "srdegrade preset=bicubic scale=1"
 
 static GstSample *
@@ -89,11 +88,8 @@ run_branches (const char *source, const char *in, const char *ref,
 static gchar *
 photo (const char *name)
 {
-  gchar *path = g_strconcat (PHOTO_DIR, name, NULL);
-  if (!g_file_test (path, G_FILE_TEST_EXISTS)) {
-    g_free (path);
-    return NULL;
-  }
+  gchar *path = sr_test_data_path (name);
+  fail_unless (path != NULL, "sample %s missing", name);
   gchar *s = g_strdup_printf ("filesrc location=%s ! jpegdec ! videoconvert ! "
       "videoscale ! video/x-raw,width=320,height=240 ! imagefreeze num-buffers=1 "
       "! videoconvert", path);
@@ -123,10 +119,6 @@ check_upload (const char *format, const char *colorimetry, double bound)
 {
   for (guint i = 0; i < G_N_ELEMENTS (photos); i++) {
     gchar *src = photo (photos[i]);
-    if (!src) {
-      g_print ("# skipped: %s missing (Debian package opencv-doc)\n", photos[i]);
-      continue;
-    }
     gchar *in = yuv_caps (format, colorimetry, 320, 240);
     const double psnr = run_branches (src, in, "videoconvert", IDENTITY,
         "video/x-raw,format=RGB");
@@ -230,8 +222,16 @@ yuv_suite (void)
   TCase *tc = tcase_create ("general");
   tcase_set_timeout (tc, 300);
   suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_upload_vs_videoconvert);
-  tcase_add_test (tc, test_download_vs_videoconvert);
+  gboolean have_photos = TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (photos); i++) {
+    gchar *path = sr_test_data_path (photos[i]);
+    have_photos &= path != NULL;
+    g_free (path);
+  }
+  SR_CHECK_ADD_IF (tc, test_upload_vs_videoconvert, have_photos,
+      "opencv-doc sample photos missing");
+  SR_CHECK_ADD_IF (tc, test_download_vs_videoconvert, have_photos,
+      "opencv-doc sample photos missing");
   tcase_add_test (tc, test_round_trips);
   return s;
 }

@@ -5,6 +5,12 @@
 #include <glib.h>
 #include "sr_runtime.h"
 #include "sr_tensor.h"
+#include "sr_test_data.h"
+
+/* g_test_init, then the OpenCL runtime every test of the binary uses. With
+ * no usable OpenCL device the whole binary reports a TAP skip (meson: SKIP)
+ * naming the reason, instead of aborting or passing. */
+void sr_test_init (int *argc, char ***argv);
 
 /* The runtime and queue every test of one binary uses (created once). */
 SrRuntime *sr_test_runtime (void);

@@ -174,7 +174,7 @@ test_bad_arguments (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
+  sr_test_init (&argc, &argv);
   g_test_add_func ("/cast/all-halves", test_all_halves);
   g_test_add_func ("/cast/rounding", test_rounding);
   g_test_add_func ("/cast/bad-arguments", test_bad_arguments);

@@ -565,7 +565,7 @@ test_timing (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
+  sr_test_init (&argc, &argv);
   g_test_add_func ("/conv2d/random-direct-3-21", test_random_direct);
   g_test_add_func ("/conv2d/random-direct-51", test_random_51);
   g_test_add_func ("/conv2d/batch", test_batch);

@@ -490,7 +490,7 @@ test_packed (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
+  sr_test_init (&argc, &argv);
   g_test_add_func ("/convert/yuv/upload", test_upload);
   g_test_add_func ("/convert/yuv/download", test_download);
   g_test_add_func ("/convert/yuv/round-trip", test_round_trip);

@@ -1018,7 +1018,7 @@ test_kair_poisson (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
+  sr_test_init (&argc, &argv);
   g_test_add_func ("/noise/philox/kat-host", test_kat_host);
   g_test_add_func ("/noise/philox/kat-device", test_kat_device);
   g_test_add_func ("/noise/philox/streams-bit-exact", test_streams_bit_exact);

@@ -433,7 +433,7 @@ test_table_cache_eviction (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
+  sr_test_init (&argc, &argv);
   g_test_add_func ("/resample/matlab/worked-weights", test_worked_weights);
   g_test_add_func ("/resample/matlab/scales-1-8", test_matlab_scales);
   g_test_add_func ("/resample/matlab/non-square", test_matlab_nonsquare_odd);

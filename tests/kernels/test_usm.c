@@ -136,7 +136,7 @@ test_usm_too_small (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
+  sr_test_init (&argc, &argv);
   g_test_add_func ("/usm/sigma", test_sigma_derivation);
   g_test_add_func ("/usm/reference", test_usm_matches_reference);
   g_test_add_func ("/usm/too-small", test_usm_too_small);

@@ -29,9 +29,8 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import imresize_ref  # noqa: E402
-from sr_testenv import gst_env  # noqa: E402
+from sr_testenv import gst_env, sample  # noqa: E402
 
-DATA = "/usr/share/doc/opencv-doc/examples/data"
 PHOTOS = ["baboon.jpg", "building.jpg", "fruits.jpg", "butterfly.jpg"]
 SCALES = [2, 3, 4]
 MAX_DIFF_FRACTION = 0.005       # of all uint8 values (spec A.2.6)
@@ -70,11 +69,12 @@ def torch_aa_bicubic(x, scale):
 
 def main():
     env = gst_env()
+    paths = [sample(name) for name in PHOTOS]  # exits 77 (SKIP) if one is missing
     failures = []
     total_vals = total_diff = 0
     with tempfile.TemporaryDirectory(prefix="sr-bicubic-") as tmp:
-        for name in PHOTOS:
-            bgr = cv2.imread(os.path.join(DATA, name), cv2.IMREAD_COLOR)
+        for name, path in zip(PHOTOS, paths):
+            bgr = cv2.imread(path, cv2.IMREAD_COLOR)
             assert bgr is not None, "missing " + name
             hr = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
             for s in SCALES:

@@ -1,5 +1,5 @@
 /* Sharing one SrRuntime across a pipeline through a GstContext of type
- * "gst.sr.opencl" (DESIGN contract 2), following the GL elements' pattern:
+ * "gst.sr.opencl" (one runtime per pipeline), following the GL elements' pattern:
  * query peers, post need-context, else create it and post have-context. */
 #pragma once
 

@@ -1,4 +1,4 @@
-/* dtype conversion between f32 and f16 storage (DESIGN contract 1).
+/* dtype conversion between f32 and f16 storage.
  * vload_half / vstore_half_rte are core OpenCL (no cl_khr_fp16 needed), so
  * every device can hold tensors in half precision and compute in float.
  * Each work-item converts 8 consecutive elements; the last one fewer. */

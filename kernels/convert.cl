@@ -1,7 +1,7 @@
 /* Frame <-> tensor conversion for packed 8-bit RGB-family formats (RGB,
  * BGR, RGBx, xRGB, RGBA, ...). The host passes the byte offsets of R, G, B
  * (and A) within a pixel, so one kernel pair covers the whole family.
- * Tensors are planar RGB float32 in [0,1] (DESIGN contract 1). */
+ * Tensors are planar RGB float32 in [0,1], as every op expects. */
 
 /* dst[c][y][x] = src[(y0+y)*stride + (x0+x)*pstride + off_c] / 255 */
 __kernel void upload_packed8 (__global const uchar *src, __global float *dst,

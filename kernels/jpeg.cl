@@ -78,7 +78,7 @@ load_rgb_black (__global const float *img, int h, int w, int py, int px)
   if (py >= h || px >= w)
     return (float3) (0.0f);
   const size_t i = (size_t) py * w + px;
-  /* DiffJPEG callers clamp to [0,1] first (spec A.6.2 steps 5, 9). */
+  /* DiffJPEG callers clamp to [0,1] first (Real-ESRGAN realesrgan_model.py feed_data: torch.clamp before each DiffJPEG). */
   return clamp ((float3) (img[i], img[plane + i], img[2 * plane + i]), 0.0f, 1.0f) * 255.0f;
 }
 

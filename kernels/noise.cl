@@ -1,5 +1,6 @@
-/* Noise steps: Real-ESRGAN's Gaussian and Poisson noise (spec A.7) and
- * BSRGAN's gray / colour / channel-correlated Gaussian noise (spec B.1.6),
+/* Noise steps: Real-ESRGAN's Gaussian and Poisson noise (BasicSR degradations.py,
+ * random_add_gaussian_noise_pt / random_add_poisson_noise_pt) and
+ * BSRGAN's gray / colour / channel-correlated Gaussian noise (KAIR utils_blindsr.py, add_Gaussian_noise),
  * on planar [N,C,H,W] float tensors, out = clamp(img + noise, 0, 1).
  * Every draw comes from a per-element Philox stream (philox.clh) keyed by
  * (seed, index, op); the stream arguments of each kernel are seed lo/hi,
@@ -544,7 +545,7 @@ __kernel void noise_clamp (__global const float *src, __global float *dst)
   dst[i] = fmin (fmax (src[i], 0.0f), 1.0f);
 }
 
-/* BSRGAN+'s add_speckle_noise (spec B.2 item 6): x = clamp(img, 0, 1),
+/* BSRGAN+'s add_speckle_noise (KAIR utils_blindsr.py): x = clamp(img, 0, 1),
  * out = clamp(x + x * noise, 0, 1), the noise drawn as noise_gaussian
  * (mode 0 colour, 1 gray: normal c / normal 0 of the pixel's stream, times
  * std) or noise_correlated (mode 2: z @ F). C = 3. Global (hw, n). */
@@ -577,7 +578,7 @@ __kernel void noise_speckle (__global const float *src, __global float *dst,
   }
 }
 
-/* BSRGAN+'s add_Poisson_noise (spec B.2 item 7): x = clamp(round(img*255),
+/* BSRGAN+'s add_Poisson_noise (KAIR utils_blindsr.py): x = clamp(round(img*255),
  * 0, 255)/255; colour: out = poisson(x*vals)/vals per sample (element n*3hw
  * + c*hw + p); gray: g = rounded 0.299R + 0.587G + 0.114B of x, noise =
  * poisson(g*vals)/vals - g (element n*hw + p) added to R, G, B; clamped.

@@ -3,7 +3,7 @@
 #include <math.h>
 
 /* Annex K tables, natural (row-major, rows = vertical frequency) order
- * (spec B.7.1). */
+ * (ITU-T T.81 Annex K, as libjpeg's jcparam.c std_luminance_quant_tbl). */
 static const int annex_k_luma[64] = {
   16, 11, 10, 16, 24, 40, 51, 61,
   12, 12, 14, 19, 26, 58, 60, 55,

@@ -1,5 +1,5 @@
-/* Noise op: the per-pixel noise steps of Real-ESRGAN (spec A.7.1 Gaussian,
- * A.7.2 Poisson) and BSRGAN (spec B.1.6 gray, colour and channel-correlated
+/* Noise op: the per-pixel noise steps of Real-ESRGAN (BasicSR degradations.py: Gaussian,
+ * Poisson) and BSRGAN (KAIR utils_blindsr.py add_Gaussian_noise: gray, colour and channel-correlated
  * Gaussian), out = clamp(img + noise, 0, 1). The caller draws the
  * parameters (sigma, scale, gray, factor) on the host; the per-pixel field
  * comes from the device Philox streams of philox.clh keyed by (seed,
@@ -47,7 +47,7 @@ SrStatus sr_noise_poisson_run (SrNoise *op, cl_command_queue q,
 SrStatus sr_noise_clamp_run (SrNoise *op, cl_command_queue q,
     const SrTensor *src, SrTensor *dst);
 
-/* BSRGAN+'s speckle noise (spec B.2 item 6): x = clamp(img, 0, 1),
+/* BSRGAN+'s speckle noise (KAIR utils_blindsr.py, add_speckle_noise): x = clamp(img, 0, 1),
  * out = clamp(x + x * noise, 0, 1); the noise field is the Gaussian one of
  * sr_noise_gaussian_run (sigma in 0..255 units; gray or colour) or, when
  * factor is not NULL, the correlated one of sr_noise_correlated_run. C = 3. */
@@ -55,7 +55,7 @@ SrStatus sr_noise_speckle_run (SrNoise *op, cl_command_queue q,
     const SrTensor *src, SrTensor *dst, guint64 seed, guint64 index,
     guint32 op_id, double sigma, gboolean gray, const double factor[9]);
 
-/* BSRGAN+'s (KAIR's) Poisson noise (spec B.2 item 7), unlike Real-ESRGAN's:
+/* BSRGAN+'s (KAIR's) Poisson noise (utils_blindsr.py, add_Poisson_noise), unlike Real-ESRGAN's:
  * x = clamp(round(img*255), 0, 255)/255; colour: out = poisson(x*vals)/vals;
  * gray: g = rounded 0.299R + 0.587G + 0.114B of x, out = x + poisson(g*vals)/
  * vals - g on every channel; clamped to [0,1]. vals > 0 (10^U[2,4) upstream).

@@ -1,6 +1,6 @@
 /* Philox4x32-10 (Salmon et al., "Parallel random numbers: as easy as 1, 2,
  * 3", SC'11), the counter-based generator behind every random draw of
- * gst-sr (DESIGN contract 4). The same rounds run on the device from
+ * gst-sr. The same rounds run on the device from
  * philox.clh, so host and device streams agree. Streams are keyed by
  * (seed, frame or clip index, op id): key = seed, counter = (draw, op,
  * index lo, index hi). */

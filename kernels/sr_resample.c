@@ -82,7 +82,7 @@ sr_taps_matlab_bicubic (SrTapTable *t, int in_len, int out_len, double scale,
   if (widen)
     kernel_width = (float) (4.0 / scale);
   /* P taps per row; the first and last are always exactly zero for the
-   * scales we use and BasicSR trims them (spec A.2.3 item 8). */
+   * scales we use and BasicSR trims them (BasicSR matlab_functions.py, calculate_weights_indices). */
   const int p = (int) ceilf (kernel_width) + 2;
   float *w = g_new (float, p);
   int *ix = g_new (int, p);
@@ -119,7 +119,7 @@ sr_taps_matlab_bicubic (SrTapTable *t, int in_len, int out_len, double scale,
   tap_table_repack (t, drop_first, p - drop_first - (last_zero ? 1 : 0));
 }
 
-/* ---- PyTorch F.interpolate (spec A.3) ----------------------------------- */
+/* ---- PyTorch F.interpolate (aten UpSample*.cpp) ------------------------- */
 
 int
 sr_torch_out_len (int in_len, double s, SrResizeMode mode)
@@ -191,7 +191,7 @@ sr_taps_torch (SrTapTable *t, SrResizeMode mode, int in_len, int out_len,
    * ratio. The product is exact in double; PyTorch's CPU kernel keeps that
    * (the 0.5 literal is a double) and rounds only the fraction to float,
    * which we match. Its CUDA kernel rounds src itself to float (half an ulp,
-   * 3e-5 px on a 1000 px axis; spec A.3 describes that one). */
+   * 3e-5 px on a 1000 px axis; aten's area_pixel_compute_source_index is that one). */
   switch (mode) {
     case SR_RESIZE_BILINEAR:
       tap_table_alloc (t, in_len, out_len, 2);
@@ -236,7 +236,7 @@ sr_taps_torch (SrTapTable *t, SrResizeMode mode, int in_len, int out_len,
   }
 }
 
-/* ---- OpenCV cv2.resize, float32 (spec B.6) ------------------------------ */
+/* ---- OpenCV cv2.resize, float32 (imgproc/src/resize.cpp) ---------------- */
 
 static void
 opencv_area_shrink (SrTapTable *t, int in_len, int out_len, double scale)

@@ -33,7 +33,7 @@ typedef enum {
   SR_RESIZE_AREA,
 } SrResizeMode;
 
-/* PyTorch F.interpolate with align_corners=False, antialias=False (spec A.3):
+/* PyTorch F.interpolate with align_corners=False, antialias=False (aten UpSample*.cpp):
  * BILINEAR, BICUBIC (A=-0.75) and AREA (adaptive_avg_pool2d windows).
  * scale_factor > 0 is the scale_factor path (ratio = (float) (1 / s); out_len
  * must then be sr_torch_out_len); 0 is the size path (ratio in/out). AREA
@@ -46,7 +46,7 @@ gboolean sr_taps_torch (SrTapTable *t, SrResizeMode mode, int in_len,
  * (AREA: floor, the same for s > 0). */
 int sr_torch_out_len (int in_len, double s, SrResizeMode mode);
 
-/* OpenCV cv2.resize on float32 (spec B.6), one axis, scale = in/out:
+/* OpenCV cv2.resize on float32 (imgproc/src/resize.cpp), one axis, scale = in/out:
  * NEAREST, BILINEAR (INTER_LINEAR), BICUBIC (INTER_CUBIC, A=-0.75) and AREA
  * (INTER_AREA: fractional coverage when shrinking, the bilinear-like rule
  * of B.6.5 when enlarging). Equal sizes give an identity copy. */

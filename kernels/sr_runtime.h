@@ -1,6 +1,6 @@
 /* SrRuntime: one OpenCL platform/device/context, its program cache and its
  * tensor pool, shared (refcounted) by every element of a pipeline
- * (DESIGN contracts 2 and 3). Knows OpenCL and GLib only. */
+ * through the gst.sr.opencl GstContext. Knows OpenCL and GLib only. */
 #pragma once
 
 #include "sr_status.h"

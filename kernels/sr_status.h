@@ -1,5 +1,5 @@
 /* SrStatus: every failure of the kernels layer, with OpenCL error codes
- * folded into a small set of named values (DESIGN contract 3). */
+ * folded into a small set of named values (sr_status_name). */
 #pragma once
 
 #include <glib.h>

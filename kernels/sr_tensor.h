@@ -1,4 +1,4 @@
-/* SrTensor: the one device buffer type (DESIGN contract 1). A cl_mem with
+/* SrTensor: the one device buffer type. A cl_mem with
  * an [N,C,H,W] shape and a dtype, refcounted, returned to its pool (keyed
  * by byte size) when the last reference goes, so steady state allocates
  * nothing per frame. */

@@ -1,4 +1,4 @@
-/* Unsharp masking, the elementwise half (BasicSR USMSharp, spec A.4.2); the
+/* Unsharp masking, the elementwise half (BasicSR img_process_util.py, USMSharp); the
  * two Gaussian blurs run through conv2d. */
 
 /* mask = |img - blur| * 255 > threshold, per pixel and per channel. */

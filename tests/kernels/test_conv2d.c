@@ -308,7 +308,7 @@ test_zero_padded (void)
   g_free (k);
 }
 
-/* USM (spec A.4.2): cv2.getGaussianKernel(51, 0), sigma 8.0, K = k1 k1^T in
+/* USM (BasicSR img_process_util.py, USMSharp): cv2.getGaussianKernel(51, 0), sigma 8.0, K = k1 k1^T in
  * double then float32; through both the 2-D entry and the 1-D one. */
 static void
 test_usm_gaussian (void)

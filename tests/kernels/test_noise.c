@@ -1,4 +1,4 @@
-/* Philox streams and the noise op (spec A.7, B.1.6).
+/* Philox streams and the noise op (BasicSR degradations.py noise, KAIR utils_blindsr.py add_Gaussian_noise).
  * - Philox4x32-10 known-answer vectors (Random123 kat_vectors) on the host
  *   and on the device.
  * - Device words, uniforms and normals equal the host twins of

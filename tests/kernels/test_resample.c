@@ -64,7 +64,8 @@ ref_imresize (const float *src, int planes, int h, int w, float *dst, int oh,
   g_free (mid);
 }
 
-/* The worked x2 / x4 weights of spec A.2.3 (exact values). */
+/* Worked x2 / x4 weights of MATLAB's imresize (BasicSR matlab_functions.py,
+ * calculate_weights_indices), exact values computed by hand. */
 static void
 test_worked_weights (void)
 {
@@ -109,8 +110,8 @@ check_resize (int h, int w, int s, guint32 seed)
   SrTensor *out = sr_tensor_new (sr_test_runtime (), 1, 3, oh, ow, SR_DTYPE_F32, &error);
   g_assert_cmpint (sr_resample_run (op, sr_test_queue (), in, out, &rows, &cols), ==, SR_OK);
   float *got = sr_test_download (out);
-  /* float32 weights and accumulation vs double: spec A.2.5 expects ~1e-7
-   * per step; allow 1e-6 on random [0,1) input. */
+  /* float32 weights and accumulation vs double: ~1e-7 per step; allow
+   * 1e-6 on random [0,1) input. */
   const double err = sr_test_max_abs_diff (got, ref, m);
   g_test_message ("%dx%d /%d: max |diff| = %.3g", w, h, s, err);
   g_assert_cmpfloat (err, <, 1e-6);
@@ -141,8 +142,8 @@ test_matlab_nonsquare_odd (void)
 
 /* ---- PyTorch / OpenCV semantics --------------------------------------------
  * Each reference builds a dense double matrix M (out x in) for one axis
- * straight from the formulas of spec A.3 / B.6 (no tap tables, no index
- * clamping tricks shared with the host code); the image reference is then
+ * straight from the formulas of aten's UpSample*.cpp / OpenCV's
+ * resize.cpp (no tap tables, no index clamping tricks shared with the host code); the image reference is then
  * M_h * X * M_w^T in double. */
 
 typedef enum { SEM_TORCH, SEM_OPENCV } Semantics;
@@ -359,7 +360,7 @@ test_opencv (void)
           sz[j][3], 0, 100 + 10 * i + j);
 }
 
-/* Worked facts of spec A.3 and B.6.5 on the tables themselves. */
+/* Worked facts of PyTorch's and OpenCV's resize on the tables themselves. */
 static void
 test_semantics_facts (void)
 {

@@ -1,4 +1,5 @@
-/* usm op vs a plain-C double reference of BasicSR's USMSharp (spec A.4.2):
+/* usm op vs a plain-C double reference of BasicSR's USMSharp
+ * (img_process_util.py):
  * full 51x51 outer-product kernel, explicit REFLECT_101 indexing. */
 #include "sr_usm.h"
 #include "sr_test_util.h"
@@ -57,7 +58,8 @@ test_sigma_derivation (void)
 {
   double k[51], k7[7];
   sr_usm_gaussian (k, 51, 0);
-  /* sigma = 0.3 * ((51 - 1) * 0.5 - 1) + 0.8 = 8.0 exactly (spec A.4.2). */
+  /* cv2.getGaussianKernel (51, 0): sigma = 0.3 * ((51 - 1) * 0.5 - 1) + 0.8
+   * = 8.0 exactly. */
   g_assert_cmpfloat_with_epsilon (k[26] / k[25], exp (-(1.0 * 1 - 0) / (2 * 64.0)), 1e-12);
   double sum = 0;
   for (int i = 0; i < 51; i++)

@@ -10,7 +10,7 @@ import numpy as np
 
 
 def cubic(x, a=-0.5):
-    """Keys cubic (spec A.2.1); a = -0.5 is MATLAB's kernel. `a` is a
+    """Keys cubic (MATLAB imresize.m cubic; BasicSR matlab_functions.py); a = -0.5 is MATLAB's kernel. `a` is a
     parameter only so that tests can show which kernel another library
     uses."""
     ax = np.abs(x)
@@ -22,7 +22,7 @@ def cubic(x, a=-0.5):
 
 
 def weights_indices(in_length, out_length, scale, antialiasing=True, a=-0.5):
-    """One axis (spec A.2.3). Returns (weights [out, taps], indices
+    """One axis (BasicSR matlab_functions.py, calculate_weights_indices). Returns (weights [out, taps], indices
     [out, taps], 0-based into the unpadded axis, possibly outside it)."""
     kernel_width = 4.0
     aa = scale < 1 and antialiasing
@@ -50,7 +50,7 @@ def weights_indices(in_length, out_length, scale, antialiasing=True, a=-0.5):
 
 
 def symmetric_pad(arr, axis, before, after):
-    """Half-sample symmetric extension (spec A.2.4): the first / last
+    """Half-sample symmetric extension (MATLAB imresize's symmetric padding): the first / last
     `before` / `after` samples, reversed (d c b a | a b c d | d c b a)."""
     n = arr.shape[axis]
     assert before <= n and after <= n, "symmetric padding longer than the axis"
@@ -75,8 +75,8 @@ def resize_axis(img, axis, out_length, scale, antialiasing=True, a=-0.5):
 
 def imresize(img, scale, antialiasing=True, out_size=None, a=-0.5):
     """img: HxW or HxWxC float array. Returns float64, not clamped or
-    rounded. Output size ceil(in * scale) (spec A.2.2) unless out_size =
-    (h, w) is given. Rows (height) first, then columns (spec A.2.5)."""
+    rounded. Output size ceil(in * scale) (MATLAB's rule) unless out_size =
+    (h, w) is given. Rows (height) first, then columns (BasicSR's imresize order)."""
     img = np.asarray(img, dtype=np.float64)
     h, w = img.shape[:2]
     if out_size is None:
@@ -104,7 +104,7 @@ def bicubic_preset_float(hr_uint8, scale):
 
 
 def bicubic_preset(hr_uint8, scale):
-    """gst-sr `bicubic` preset (spec A.2.7): uint8 HR -> uint8 LR, rounded
+    """gst-sr `bicubic` preset: uint8 HR -> uint8 LR, rounded
     half away from zero after clamping to [0, 1]."""
     f = bicubic_preset_float(hr_uint8, scale)
     return round_half_away(np.clip(f, 0.0, 1.0) * 255.0).astype(np.uint8)
@@ -123,4 +123,4 @@ if __name__ == "__main__":
     assert np.allclose(w4[0][:8], exp4, atol=1e-8), w4[0]
     assert np.allclose(w4[0][8:], exp4[::-1], atol=1e-8)
     assert list(i4[0] + 1) == list(range(-5, 11))
-    print("imresize_ref: worked weights of spec A.2.3 reproduced")
+    print("imresize_ref: worked weights of MATLAB imresize reproduced")

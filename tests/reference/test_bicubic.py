@@ -3,8 +3,8 @@
 
 For each photo and scale 2, 3, 4, the element runs in gst-launch-1.0 (PNG in,
 PNG out) and its 8-bit LR is compared with:
- (a) imresize_ref.bicubic_preset (NumPy float64, spec A.2): every pixel
-     within +-1 and at most 0.5 % of the values differ at all (spec A.2.6:
+ (a) imresize_ref.bicubic_preset (NumPy float64, MATLAB imresize): every pixel
+     within +-1 and at most 0.5 % of the values differ at all (
      float32 vs double accumulation flips values near a .5 boundary);
  (b) PyTorch F.interpolate(bicubic, antialias=True). PyTorch's antialiased
      bicubic uses Keys a = -0.5 like MATLAB (checked here: the a = -0.75
@@ -33,7 +33,7 @@ from sr_testenv import gst_env, sample  # noqa: E402
 
 PHOTOS = ["baboon.jpg", "building.jpg", "fruits.jpg", "butterfly.jpg"]
 SCALES = [2, 3, 4]
-MAX_DIFF_FRACTION = 0.005       # of all uint8 values (spec A.2.6)
+MAX_DIFF_FRACTION = 0.005       # of all uint8 values (float32 rounding ties)
 MIN_TORCH_FLOAT_PSNR = 50.0     # dB, float reference vs torch, interior
 
 

@@ -1,5 +1,5 @@
-/* BasicSR filter2D (spec/degradations.md A.4.1) and KAIR's scipy.ndimage
- * convolve (B.3.4): correlation of every plane with one kh x kw kernel (both
+/* BasicSR filter2D (basicsr/utils/img_process_util.py) and KAIR's
+ * scipy.ndimage.convolve (utils_blindsr.py, mode='mirror'): correlation of every plane with one kh x kw kernel (both
  * odd, anchor at the centre), borders by reflection without edge repetition,
  * repeated as often as a small plane needs (SciPy 'mirror'). Planes are
  * [N*C] x H x W, any H, W >= 1; where one reflection suffices (all the host

@@ -1,4 +1,5 @@
-/* JPEG round trip (spec/degradations.md A.8, B.7) over planar RGB
+/* JPEG round trip (BasicSR diffjpeg.py DiffJPEG; libjpeg-turbo's
+ * jccolor/jfdctint/jidctint/jdsample path) over planar RGB
  * [N,3,H,W] in [0,1], in three passes per variant:
  *   *_luma    one work-item per 8x8 Y block: colour conversion, DCT,
  *             quantise, dequantise, IDCT -> decoded Y plane (Hp x Wp);

@@ -1,6 +1,6 @@
-/* 2-D convolution op: BasicSR's filter2D (spec/degradations.md A.4.1), the
+/* 2-D convolution op: BasicSR's filter2D (img_process_util.py), the
  * blur of the Real-ESRGAN/HGGT degradations and of USM, and KAIR's
- * scipy.ndimage convolve (B.3.4). One K x K kernel (K odd) applied to every
+ * scipy.ndimage.convolve (utils_blindsr.py, mode='mirror'). One K x K kernel (K odd) applied to every
  * plane, correlation (not flipped), REFLECT_101 borders (c b | a b c d | c b),
  * output the input's size, no clamping. */
 #pragma once

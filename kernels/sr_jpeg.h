@@ -1,6 +1,7 @@
 /* JPEG round-trip op: DiffJPEG (BasicSR diffjpeg.py, differentiable=False)
  * in both luminance-table orientations, and a bit-exact device port of
- * libjpeg-turbo's round trip (spec/degradations.md A.8, B.7). */
+ * libjpeg-turbo's round trip (cv2.imencode + cv2.imdecode, as KAIR's
+ * add_JPEG_noise calls them). */
 #pragma once
 
 #include "sr_tensor.h"

@@ -1,6 +1,7 @@
 /* Resize op: separable resampling through tap tables, with the tables of
  * each upstream semantics computed on the host exactly as upstream does
- * (spec/degradations.md A.2, A.3, B.6). */
+ * (BasicSR matlab_functions.py imresize, aten UpSample*.cpp, OpenCV
+ * imgproc/src/resize.cpp). */
 #pragma once
 
 #include "sr_tensor.h"
@@ -33,12 +34,12 @@ typedef enum {
   SR_RESIZE_AREA,
 } SrResizeMode;
 
-/* PyTorch F.interpolate with align_corners=False, antialias=False (aten UpSample*.cpp):
+/* PyTorch F.interpolate with align_corners=False, antialias=False:
  * BILINEAR, BICUBIC (A=-0.75) and AREA (adaptive_avg_pool2d windows).
  * scale_factor > 0 is the scale_factor path (ratio = (float) (1 / s); out_len
  * must then be sr_torch_out_len); 0 is the size path (ratio in/out). AREA
  * ignores scale_factor as interpolate does. Returns FALSE for NEAREST,
- * which the spec does not cover. */
+ * which no preset uses through PyTorch's semantics. */
 gboolean sr_taps_torch (SrTapTable *t, SrResizeMode mode, int in_len,
     int out_len, double scale_factor);
 

@@ -1,4 +1,4 @@
-/* Unsharp-mask op: BasicSR's USMSharp (spec/degradations.md A.4.2), used by
+/* Unsharp-mask op: BasicSR's USMSharp (img_process_util.py), used by
  * the srusm element for Real-ESRGAN's sharpened targets. */
 #pragma once
 

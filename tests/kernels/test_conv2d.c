@@ -1,5 +1,5 @@
 /* conv2d op vs a plain-C double-precision filter2D reference
- * (spec/degradations.md A.4.1, B.3.4): the image explicitly padded by K/2
+ * (BasicSR img_process_util.py; KAIR's scipy 'mirror'): the image explicitly padded by K/2
  * by walking outwards from each edge and bouncing off both ends (SciPy
  * 'mirror'; REFLECT_101, c b | a b c d | c b, when one bounce suffices),
  * then correlated with the full, untrimmed K x K kernel. Tolerance: max

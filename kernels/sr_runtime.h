@@ -48,7 +48,20 @@ cl_kernel sr_runtime_create_kernel (SrRuntime *rt, const char *program,
  * embedded at build time. Returns NULL (and sets error) if there is none. */
 char *sr_program_source (const char *name, GError **error);
 
-/* The directory that holds cached program binaries. */
+/* The directory that holds cached program binaries: one file
+ * <key>.bin per program and device, where <key> is the hex SHA-256 of the
+ * expanded source, the build options and the device, driver and platform
+ * names and versions. A file is a header, then the driver's binary:
+ *    0  "GSTSRBIN"  8 bytes
+ *    8  u32 LE      format version, 1
+ *   12  u32 LE      0
+ *   16  u64 LE      length of the binary
+ *   24  32 bytes    the key (the file name's digest)
+ *   56  32 bytes    SHA-256 of the binary
+ *   88  the binary
+ * An entry that does not match (or that the driver refuses) is deleted and
+ * the program compiled again; an unwritable directory only disables the
+ * cache. Removing the directory is always safe. */
 char *sr_program_cache_dir (void);
 
 /* Enqueue helper: a 1/2/3-D launch over `global` with gst-sr's fixed

@@ -1,7 +1,9 @@
 #include "sr_custom_config.h"
 #include "sr_status.h"
 
+#include <json-glib/json-glib.h>
 #include <math.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -397,268 +399,200 @@ load_keyfile (SrTwoStageConfig *cfg, const char *text, gsize len,
 
 /* ---- JSON -------------------------------------------------------------------- */
 
-/* Strict JSON (RFC 8259) for the subset a config needs: objects, arrays of
- * numbers, numbers, true and false; keys are strings. */
-typedef struct {
-  const char *p, *end, *name;
-  int line;
-  GError **error;
-} Json;
-
-static gboolean G_GNUC_PRINTF (3, 4)
-json_fail (Json *j, int line, const char *fmt, ...)
+/* Sets "name:line:col: msg" (without col, or line, when 0). */
+static gboolean G_GNUC_PRINTF (5, 6)
+fail_at (GError **error, const char *name, int line, int col, const char *fmt,
+    ...)
 {
   va_list ap;
   va_start (ap, fmt);
   gchar *msg = g_strdup_vprintf (fmt, ap);
   va_end (ap);
-  g_set_error (j->error, SR_ERROR, SR_ERR_INVALID_ARGUMENT, "%s:%d: %s",
-      j->name, line, msg);
+  gchar *where = line <= 0 ? g_strdup (name) : col <= 0
+      ? g_strdup_printf ("%s:%d", name, line)
+      : g_strdup_printf ("%s:%d:%d", name, line, col);
+  g_set_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT, "%s: %s", where, msg);
+  g_free (where);
   g_free (msg);
   return FALSE;
 }
 
-static void
-json_ws (Json *j)
-{
-  while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\r'
-          || *j->p == '\n')) {
-    if (*j->p == '\n')
-      j->line++;
-    j->p++;
-  }
-}
-
-/* What is at the cursor, for messages. */
-static gchar *
-json_token (Json *j)
-{
-  if (j->p >= j->end)
-    return g_strdup ("the end of the file");
-  const char *e = j->p + 1;
-  while (e < j->end && e - j->p < 12 && g_ascii_isalnum (*e) && g_ascii_isalnum (*j->p))
-    e++;
-  return g_strdup_printf ("“%.*s”", (int) (e - j->p), j->p);
-}
-
+/* json-glib builds the tree and finds the syntax errors. json-glib 1.6 reads
+ * numbers with GScanner (`010` is octal 8, `0x10` is 16, `.5` is 0.5), takes
+ * several top-level values, overwrites a repeated key, and its nodes carry
+ * no position (the parser's current line runs ahead of a number, GScanner
+ * having skipped the blanks after it). So this pass over the tokens first
+ * holds numbers to RFC 8259, refuses text after the top-level object and
+ * repeated names, and notes the line of each group ("group") and key
+ * ("group\nkey") in `lines`. Names are taken as written (a key spelt with
+ * \u escapes gets no line). */
 static gboolean
-json_unexpected (Json *j, const char *expected)
+json_scan (const char *text, gsize len, const char *name, GHashTable *lines,
+    GError **error)
 {
-  gchar *tok = json_token (j);
-  json_fail (j, j->line, "expected %s, found %s", expected, tok);
-  g_free (tok);
+  GString *open = g_string_new (NULL);   /* the enclosing '{' and '[' */
+  gchar *group = NULL;
+  gboolean ok = TRUE, closed = FALSE;
+  int line = 1;
+  gsize line_start = 0, end;
+  for (gsize i = 0; ok && i < len; i = end) {
+    const char c = text[i];
+    const int col = (int) (i - line_start) + 1;
+    end = i + 1;
+    if (c == '\n') {
+      line++;
+      line_start = end;
+    } else if (c == ' ' || c == '\t' || c == '\r') {
+      continue;
+    } else if (closed) {
+      ok = fail_at (error, name, line, 0, "text after the top-level object");
+    } else if (c == '{' || c == '[') {
+      g_string_append_c (open, c);
+    } else if (c == '}' || c == ']') {
+      if (open->len)
+        g_string_truncate (open, open->len - 1);
+      closed = open->len == 0;
+    } else if (c == '"') {
+      const int at = line;
+      for (; end < len && text[end] != '"'; end++) {
+        if (text[end] == '\\' && end + 1 < len)
+          end++;
+        if (text[end] == '\n') {
+          line++;
+          line_start = end + 1;
+        }
+      }
+      gsize j = ++end;
+      while (j < len && g_ascii_isspace (text[j]))
+        j++;
+      const gsize depth = open->len;
+      if (j >= len || text[j] != ':' || depth < 1 || depth > 2
+          || open->str[depth - 1] != '{')
+        continue;               /* not a group or key name */
+      gchar *key = g_strndup (text + i + 1, end - i - 2);
+      gchar *path = depth == 1 ? g_strdup (key)
+          : g_strconcat (group ? group : "", "\n", key, NULL);
+      if (g_hash_table_contains (lines, path))
+        ok = depth == 1
+            ? fail_at (error, name, at, 0, "group “%s” appears twice", key)
+            : fail_at (error, name, at, 0, "“%s” appears twice in “%s”", key, group);
+      g_hash_table_insert (lines, path, GINT_TO_POINTER (at));
+      if (depth == 1) {
+        g_free (group);
+        group = key;
+      } else {
+        g_free (key);
+      }
+    } else if (c != ':' && c != ',') {
+#define WORD(x) (g_ascii_isalnum (x) || (x) == '.' || (x) == '+' || (x) == '-')
+      while (WORD (c) && end < len && WORD (text[end]))
+        end++;
+#undef WORD
+      gchar *tok = g_strndup (text + i, end - i);
+      if (!g_ascii_isprint (c))
+        ok = fail_at (error, name, line, col, "not JSON: byte 0x%02x",
+            (guint8) c);
+      else if (strcmp (tok, "true") && strcmp (tok, "false")
+          && strcmp (tok, "null") && !g_regex_match_simple
+          ("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?$", tok, 0, 0))
+        ok = fail_at (error, name, line, col, "not JSON: “%s”", tok);
+      else if (!strpbrk (tok, ".eE") && strlen (tok) > 15)
+        ok = fail_at (error, name, line, col, "%s is out of range", tok);
+      g_free (tok);
+    }
+  }
+  g_free (group);
+  g_string_free (open, TRUE);
+  return ok;
+}
+
+/* json-glib's message ("<data>:LINE:COL: ...") at our file name, with the
+ * line quoted. */
+static gboolean
+json_syntax_error (GError **error, const char *name, const char *text,
+    gsize len, const GError *e)
+{
+  int line = 0, col = 0, off = 0;
+  const char *msg = e->message;
+  if (sscanf (msg, "<data>:%d:%d: %n", &line, &col, &off) == 2 && off > 0)
+    msg += off;
+  const char *p = text, *stop = text + len;
+  for (int l = 1; l < line && p < stop; l++) {
+    const char *nl = memchr (p, '\n', stop - p);
+    p = nl ? nl + 1 : stop;
+  }
+  const char *eol = memchr (p, '\n', stop - p);
+  gchar *quote = g_strstrip (g_strndup (p, (eol ? eol : stop) - p));
+  if (line > 0 && *quote && g_utf8_validate (quote, -1, NULL))
+    fail_at (error, name, line, col, "%s in “%s”", msg, quote);
+  else
+    fail_at (error, name, line, col, "%s", msg);
+  g_free (quote);
   return FALSE;
 }
 
-static gboolean
-json_string (Json *j, GString *out)
-{
-  if (j->p >= j->end || *j->p != '"')
-    return json_unexpected (j, "a string");
-  j->p++;
-  g_string_truncate (out, 0);
-  while (j->p < j->end && *j->p != '"') {
-    const unsigned char c = (unsigned char) *j->p;
-    if (c < 0x20)
-      return json_fail (j, j->line, "unterminated string or control character in a string");
-    if (c == '\\') {
-      if (j->p + 1 >= j->end)
-        break;
-      const char *esc = strchr ("\"\\/bfnrt", j->p[1]);
-      if (!esc || !j->p[1])
-        return json_fail (j, j->line, "unsupported escape \\%c in a string", j->p[1]);
-      g_string_append_c (out, "\"\\/\b\f\n\r\t"[esc - "\"\\/bfnrt"]);
-      j->p += 2;
-      continue;
-    }
-    g_string_append_c (out, (char) c);
-    j->p++;
-  }
-  if (j->p >= j->end)
-    return json_fail (j, j->line, "unterminated string");
-  j->p++;
-  return TRUE;
-}
-
-/* -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
-static gboolean
-json_number (Json *j, double *x)
-{
-  const char *s = j->p, *p = s;
-#define DIGITS(p) ((p) < j->end && g_ascii_isdigit (*(p)))
-  if (p < j->end && *p == '-')
-    p++;
-  if (!DIGITS (p))
-    return json_unexpected (j, "a number");
-  if (*p == '0')
-    p++;
-  else
-    while (DIGITS (p))
-      p++;
-  if (p < j->end && *p == '.') {
-    p++;
-    if (!DIGITS (p))
-      return json_fail (j, j->line, "a digit must follow the decimal point");
-    while (DIGITS (p))
-      p++;
-  }
-  if (p < j->end && (*p == 'e' || *p == 'E')) {
-    p++;
-    if (p < j->end && (*p == '+' || *p == '-'))
-      p++;
-    if (!DIGITS (p))
-      return json_fail (j, j->line, "a digit must follow the exponent");
-    while (DIGITS (p))
-      p++;
-  }
-#undef DIGITS
-  gchar *num = g_strndup (s, p - s);
-  *x = g_ascii_strtod (num, NULL);
-  g_free (num);
-  if (!isfinite (*x))
-    return json_fail (j, j->line, "number out of range");
-  j->p = p;
-  return TRUE;
-}
-
-static gboolean
-json_literal (Json *j, const char *word)
-{
-  const gsize n = strlen (word);
-  if ((gsize) (j->end - j->p) < n || strncmp (j->p, word, n)
-      || (j->p + n < j->end && g_ascii_isalnum (j->p[n])))
-    return json_unexpected (j, "a number, an array of numbers, true or false");
-  j->p += n;
-  return TRUE;
-}
-
-/* A key's value: a number, true/false or an array of numbers. */
-static gboolean
-json_value (Json *j, Value *v)
+/* A key's value: a number, true/false or an array of numbers; NULL or why
+ * not. */
+static const char *
+node_value (JsonNode *node, Value *v)
 {
   *v = (Value) { 0 };
-  if (j->p >= j->end)
-    return json_unexpected (j, "a value");
-  double x;
-  switch (*j->p) {
-    case 't':
-    case 'f':
+  JsonArray *array = JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  const guint n = array ? json_array_get_length (array) : 1;
+  for (guint i = 0; i < n; i++) {
+    JsonNode *x = array ? json_array_get_element (array, i) : node;
+    const GType type = JSON_NODE_HOLDS_VALUE (x) ? json_node_get_value_type (x) : 0;
+    if (!array && type == G_TYPE_BOOLEAN) {
       v->is_bool = TRUE;
-      v->b = *j->p == 't';
-      return json_literal (j, v->b ? "true" : "false");
-    case '[':
-      j->p++;
-      json_ws (j);
-      if (j->p < j->end && *j->p == ']') {
-        j->p++;
-        return TRUE;
-      }
-      for (;;) {
-        json_ws (j);
-        if (!json_number (j, &x))
-          return FALSE;
-        if (v->n < MAX_VALUES)
-          v->v[v->n] = x;
-        v->n++;
-        json_ws (j);
-        if (j->p < j->end && *j->p == ',') {
-          j->p++;
-          continue;
-        }
-        if (j->p < j->end && *j->p == ']') {
-          j->p++;
-          return TRUE;
-        }
-        return json_unexpected (j, "',' or ']' in an array");
-      }
-    case '{':
-      return json_fail (j, j->line, "objects are only allowed for groups");
-    case '"':
-      return json_fail (j, j->line, "strings are not accepted as values");
-    default:
-      if (*j->p == '-' || g_ascii_isdigit (*j->p)) {
-        v->n = 1;
-        return json_number (j, &v->v[0]);
-      }
-      return json_unexpected (j, "a number, an array of numbers, true or false");
+      v->b = json_node_get_boolean (x);
+      return NULL;
+    }
+    if (type != G_TYPE_INT64 && type != G_TYPE_DOUBLE)
+      return array ? "an array may only hold numbers"
+          : type == G_TYPE_STRING ? "strings are not accepted as values"
+          : JSON_NODE_HOLDS_OBJECT (x) ? "objects are only allowed for groups"
+          : "expected a number, an array of numbers, true or false";
+    const double d = json_node_get_double (x);
+    if (!isfinite (d))
+      return "number out of range";
+    if (v->n < MAX_VALUES)
+      v->v[v->n] = d;
+    v->n++;
   }
-}
-
-/* After a member: ',' (more follow) or the closing '}'. *more tells which.
- * A missing ',' is reported on the line of the value it should follow. */
-static gboolean
-json_next_member (Json *j, const char *after, gboolean *more)
-{
-  const int line = j->line;
-  json_ws (j);
-  if (j->p < j->end && (*j->p == ',' || *j->p == '}')) {
-    *more = *j->p == ',';
-    j->p++;
-    return TRUE;
-  }
-  gchar *tok = json_token (j);
-  json_fail (j, line, "expected ',' or '}' after %s, found %s on line %d", after,
-      tok, j->line);
-  g_free (tok);
-  return FALSE;
+  return NULL;
 }
 
 static gboolean
-json_group (Json *j, SrTwoStageConfig *cfg, const char *group, int stage)
+json_group (SrTwoStageConfig *cfg, JsonObject *obj, const char *group,
+    int stage, GHashTable *lines, const char *name, GError **error)
 {
-  GHashTable *seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  GString *key = g_string_new (NULL);
-  gboolean ok = FALSE, more = TRUE;
-  j->p++;                       /* '{' */
-  json_ws (j);
-  if (j->p < j->end && *j->p == '}') {
-    j->p++;
-    ok = TRUE;
-    goto done;
-  }
-  while (more) {
-    json_ws (j);
-    const int line = j->line;
-    if (!json_string (j, key))
-      goto done;
-    if (!g_hash_table_add (seen, g_strdup (key->str))) {
-      json_fail (j, line, "“%s” appears twice in “%s”", key->str, group);
-      goto done;
-    }
-    json_ws (j);
-    if (j->p >= j->end || *j->p != ':') {
-      json_unexpected (j, "':'");
-      goto done;
-    }
-    j->p++;
-    json_ws (j);
+  GList *keys = json_object_get_members (obj);
+  gboolean ok = TRUE;
+  for (GList *l = keys; ok && l; l = l->next) {
+    const char *key = l->data;
+    gchar *path = g_strconcat (group, "\n", key, NULL);
+    const int line = GPOINTER_TO_INT (g_hash_table_lookup (lines, path));
+    g_free (path);
+    const KeyDef *k = find_key (key);
     Value v;
-    if (!json_value (j, &v))
-      goto done;
-    const KeyDef *k = find_key (key->str);
+    const char *why;
     GError *e = NULL;
     if (!k || k->stage != (stage != 0)) {
       gchar *list = key_list (stage != 0);
-      json_fail (j, line, "unknown key “%s” in “%s” (allowed: %s)", key->str,
-          group, list);
+      ok = fail_at (error, name, line, 0, "unknown key “%s” in “%s” (allowed: %s)",
+          key, group, list);
       g_free (list);
-      goto done;
-    }
-    if (!set_checked (cfg, stage, k, &v, &e)) {
-      json_fail (j, line, "[%s] %s", group, e->message);
+    } else if ((why = node_value (json_object_get_member (obj, key), &v))) {
+      gchar *allowed = allowed_text (k);
+      ok = fail_at (error, name, line, 0, "[%s] %s: %s (allowed: %s)", group, key,
+          why, allowed);
+      g_free (allowed);
+    } else if (!set_checked (cfg, stage, k, &v, &e)) {
+      ok = fail_at (error, name, line, 0, "[%s] %s", group, e->message);
       g_error_free (e);
-      goto done;
     }
-    gchar *after = g_strdup_printf ("the value of “%s”", key->str);
-    const gboolean next = json_next_member (j, after, &more);
-    g_free (after);
-    if (!next)
-      goto done;
   }
-  ok = TRUE;
-done:
-  g_string_free (key, TRUE);
-  g_hash_table_unref (seen);
+  g_list_free (keys);
   return ok;
 }
 
@@ -666,56 +600,36 @@ static gboolean
 load_json (SrTwoStageConfig *cfg, const char *text, gsize len, const char *name,
     GError **error)
 {
-  Json j = { text, text + len, name, 1, error };
-  GHashTable *seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  GString *group = g_string_new (NULL);
-  gboolean ok = FALSE, more = TRUE;
-  json_ws (&j);
-  j.p++;                        /* '{', checked by the caller */
-  json_ws (&j);
-  if (j.p < j.end && *j.p == '}') {
-    j.p++;
-    more = FALSE;
+  GHashTable *lines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  JsonParser *parser = json_parser_new ();
+  GError *e = NULL;
+  gboolean ok = json_scan (text, len, name, lines, error);
+  if (ok && !json_parser_load_from_data (parser, text, len, &e)) {
+    ok = json_syntax_error (error, name, text, len, e);
+    g_error_free (e);
   }
-  while (more) {
-    json_ws (&j);
-    const int line = j.line;
-    if (!json_string (&j, group))
-      goto done;
-    const int stage = group_stage (group->str);
-    if (stage < 0) {
-      json_fail (&j, line, "unknown group “%s” (allowed: degradation, stage1, stage2)",
-          group->str);
-      goto done;
-    }
-    if (!g_hash_table_add (seen, g_strdup (group->str))) {
-      json_fail (&j, line, "group “%s” appears twice", group->str);
-      goto done;
-    }
-    json_ws (&j);
-    if (j.p >= j.end || *j.p != ':') {
-      json_unexpected (&j, "':'");
-      goto done;
-    }
-    j.p++;
-    json_ws (&j);
-    if (j.p >= j.end || *j.p != '{') {
-      json_unexpected (&j, "an object of keys");
-      goto done;
-    }
-    if (!json_group (&j, cfg, group->str, stage))
-      goto done;
-    gchar *after = g_strdup_printf ("group “%s”", group->str);
-    const gboolean next = json_next_member (&j, after, &more);
-    g_free (after);
-    if (!next)
-      goto done;
+  JsonNode *root = ok ? json_parser_get_root (parser) : NULL;
+  if (ok && (!root || !JSON_NODE_HOLDS_OBJECT (root)))
+    ok = fail_at (error, name, 0, 0, "not a JSON object");
+  GList *groups = ok ? json_object_get_members (json_node_get_object (root)) : NULL;
+  for (GList *g = groups; ok && g; g = g->next) {
+    const char *group = g->data;
+    const int line = GPOINTER_TO_INT (g_hash_table_lookup (lines, group));
+    const int stage = group_stage (group);
+    JsonNode *node = json_object_get_member (json_node_get_object (root), group);
+    if (stage < 0)
+      ok = fail_at (error, name, line, 0,
+          "unknown group “%s” (allowed: degradation, stage1, stage2)", group);
+    else if (!JSON_NODE_HOLDS_OBJECT (node))
+      ok = fail_at (error, name, line, 0, "group “%s” must be an object of keys",
+          group);
+    else
+      ok = json_group (cfg, json_node_get_object (node), group, stage, lines,
+          name, error);
   }
-  json_ws (&j);
-  ok = j.p == j.end || json_fail (&j, j.line, "text after the top-level object");
-done:
-  g_string_free (group, TRUE);
-  g_hash_table_unref (seen);
+  g_list_free (groups);
+  g_object_unref (parser);
+  g_hash_table_unref (lines);
   return ok;
 }
 

@@ -11,7 +11,7 @@
  *                  plateau-aniso), kernel-sizes (min;max, odd), sinc-prob,
  *                  blur-sigma, betag-range, betap-range
  * A file is either a GKeyFile (`resize-prob = 0.2;0.7;0.1`) or, when its
- * first non-blank character is `{`, JSON with the same names
+ * first non-blank character is `{`, strict JSON (RFC 8259) with the same names
  * (`{"stage1": {"resize-prob": [0.2, 0.7, 0.1]}}`). Keys left out keep the
  * values already in the config (the caller starts from Real-ESRGAN x4plus).
  * Errors name the file, the line, the key and the allowed values. */

@@ -231,6 +231,82 @@ test_malformed_json (void)
   }
 }
 
+/* json-glib 1.6 would read these as octal, hex, comments, single quotes
+ * or a second document; RFC 8259 has none of them, so each is refused at
+ * its line and column (1-based, in bytes). json-glib's own syntax errors
+ * keep its line and column. */
+static void
+test_json_syntax_positions (void)
+{
+  SrTwoStageConfig c;
+  const struct { const char *text, *part; } cases[] = {
+    {"{\n  \"stage1\": {\n    \"jpeg-range\": [060, 90]\n  }\n}",
+      "syntax.json:3:20: not JSON: “060”"},
+    {"{\"stage1\": {\"sinc-prob\": 0x1}}", "syntax.json:1:26: not JSON: “0x1”"},
+    {"{\n\"stage1\": {\"sinc-prob\": 0.5} /* c */\n}",
+      "syntax.json:2:30: not JSON: “/”"},
+    {"{'stage1': {}}", "syntax.json:1:2: not JSON: “'”"},
+    {"{\n  \"stage1\": {\n    \"sinc-prob\": tru\n  }\n}",
+      "syntax.json:3:18: not JSON: “tru”"},
+    {"{\"stage1\": {\"sinc-prob\": +1}}", "syntax.json:1:26: not JSON: “+1”"},
+    {"{\"stage1\": {\"sinc-prob\": 0.5}}\n\n{\"stage2\": {}}",
+      "syntax.json:3: text after the top-level object"},
+    {"{\"stage1\": {}}}", "syntax.json:1: text after the top-level object"},
+    {"{\"stage1\": {\"sinc-prob\":\n 99999999999999999999}}",
+      "syntax.json:2:2: 99999999999999999999 is out of range"},
+    {"{\n\"stage1\" {}}", "syntax.json:2:"},                         /* no ':' */
+    {"{\"stage1\": {}\n \"stage2\": {}}", "syntax.json:1:"},         /* no ',' */
+    {"{\n\n\"stage1\": {\"sinc-prob\": 0.5,}}", "syntax.json:3:"},   /* trailing ',' */
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    gchar *msg = load ("syntax.json", cases[i].text, &c);
+    assert_contains (msg, cases[i].part);
+    g_free (msg);
+  }
+}
+
+/* A wrong value is reported at its key's line, wherever its value ends
+ * (json-glib's current line runs past a number at the end of a line). */
+static void
+test_json_semantic_positions (void)
+{
+  SrTwoStageConfig c;
+  const struct { const char *text, *part; } cases[] = {
+    {"{\n  \"degradation\": {\"stages\": 2},\n  \"stage1\": {\n"
+          "    \"sinc-prob\": 0.5,\n    \"gray-noise-prob\": 2\n\n  }\n}",
+      "pos.json:5: [stage1] gray-noise-prob: 2 is outside [0, 1]"},
+    {"{\"stage1\": {\n\"jpeg-range\":\n\n [60, 90, 95]}}",
+      "pos.json:2: [stage1] jpeg-range: 3 values given"},
+    {"{\"stage1\": {\n\"sinc-prob\": 2,\n\"gray-noise-prob\": 3}}",
+      "pos.json:2: [stage1] sinc-prob: 2 is outside"},          /* the first */
+    {"{\n\"stage1\": {},\n\"stage9\": {\n\"sinc-prob\": 0.5\n}\n}",
+      "pos.json:3: unknown group “stage9”"},
+    {"{\n\n\"stage2\": [1, 2]}", "pos.json:3: group “stage2” must be an object"},
+    {"{\"stage1\": {\n\"sinc-prob\": null}}",
+      "pos.json:2: [stage1] sinc-prob: expected a number"},
+    {"{\"stage1\": {\n\"blur-sigma\": {\"min\": 1}}}",
+      "pos.json:2: [stage1] blur-sigma: objects are only allowed for groups"},
+    {"{\"stage1\": {\n\"blur-sigma\": [true, 2]}}",
+      "pos.json:2: [stage1] blur-sigma: an array may only hold numbers"},
+    {"{\"stage1\": {\n\"blur-sigma\": [1, 1e400]}}",
+      "pos.json:2: [stage1] blur-sigma: number out of range"},
+    {"{\"stage1\": {},\n\"stage1\": {}}", "pos.json:2: group “stage1” appears twice"},
+    {"{\"stage2\": {\n\n\"kernel-sizes\": [7, 9],\n\"kernel-sizes\": [7, 9]}}",
+      "pos.json:4: “kernel-sizes” appears twice in “stage2”"},
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    gchar *msg = load ("pos.json", cases[i].text, &c);
+    assert_contains (msg, cases[i].part);
+    g_free (msg);
+  }
+  /* One key in two groups is no repetition; an escaped name is the name. */
+  g_assert_null (load ("ok.json", "{\"stage1\": {\"sinc-prob\": 0.5},\n"
+          "\"stage\\u0032\": {\"sinc-prob\": 0.125, \"gray-noise-prob\": -0}}", &c));
+  g_assert_cmpfloat (c.stage[0].sinc_prob, ==, 0.5);
+  g_assert_cmpfloat (c.stage[1].sinc_prob, ==, 0.125);
+  g_assert_cmpfloat (c.stage[1].gray_prob, ==, 0);
+}
+
 static void
 test_unknown_key (void)
 {
@@ -316,6 +392,10 @@ main (int argc, char **argv)
   g_test_add_func ("/custom-config/empty-is-x4plus", test_empty_is_x4plus);
   g_test_add_func ("/custom-config/malformed-keyfile", test_malformed_keyfile);
   g_test_add_func ("/custom-config/malformed-json", test_malformed_json);
+  g_test_add_func ("/custom-config/json-syntax-positions",
+      test_json_syntax_positions);
+  g_test_add_func ("/custom-config/json-semantic-positions",
+      test_json_semantic_positions);
   g_test_add_func ("/custom-config/unknown-key", test_unknown_key);
   g_test_add_func ("/custom-config/out-of-range", test_out_of_range);
   g_test_add_func ("/custom-config/set", test_set);

@@ -374,7 +374,8 @@ run_twostage (SrDegrader *d, cl_command_queue q, SrTensor *hr,
     if (i > 0)                  /* informative: the size path's drawn factor */
       sr_op_double (&rec->ops[rec->n_ops - 1], "size-factor", s->resize_scale);
     TRY (apply_noise (d, q, &x, s, stage, index, rec));
-    TRY (apply_jpeg (d, q, x, s->jpeg_quality, stage, rec));
+    if (i == 0)                 /* stage 2 has no JPEG of its own */
+      TRY (apply_jpeg (d, q, x, s->jpeg_quality, stage, rec));
   }
 
   /* Final group: resize to HR/scale (+ sinc), and JPEG in the drawn order. */

@@ -2,7 +2,8 @@
 parameters srdegrade recorded (spec 0.3), written from the spec, not from
 BasicSR: kernels A.5.4-5.6, filter2D A.4.1, F.interpolate A.3 (the real
 torch.nn.functional.interpolate, CPU), DiffJPEG A.8, the pipeline A.6.2 and
-B.4.2. Noise steps are skipped (a replay needs noise=false, spec 0.4).
+B.4.2. Noise steps only clip to [0, 1] (a replay needs noise=false, where
+the noise field is zero and upstream's clip=True remains).
 
 replay(hr, params) takes the HR as float32 RGB HxWx3 in [0, 1] and returns
 the LR as float32 HxWx3 before the final clamp(round(x * 255)).
@@ -224,6 +225,7 @@ def replay_tensor(x, params, stop_after=None):
         elif name == "noise":
             if op.get("applied", True):
                 raise ValueError("noise was applied: replay needs noise=false")
+            x = torch.clamp(x, 0, 1)    # a zero noise field, then the noise's clip
         elif name == "jpeg":
             x = diffjpeg(x, op["quality"], op["variant"])
         elif name == "skip":

@@ -185,13 +185,12 @@ sample_gaussian_like (Sampler *s, SrBsrStep *st)
   } else if (rnum < 0.4) {
     st->branch = SR_BSR_BRANCH_GRAY;
   } else {
-    double dd[3], a[9];
     st->branch = SR_BSR_BRANCH_CORRELATED;
     for (int i = 0; i < 3; i++)
-      dd[i] = sr_rng_uniform (&s->r);
+      st->corr_d[i] = sr_rng_uniform (&s->r);
     for (int i = 0; i < 9; i++)
-      a[i] = sr_rng_uniform (&s->r);
-    sr_bsrgan_correlated_factor (dd, a, st->factor3, NULL);
+      st->corr_a[i] = sr_rng_uniform (&s->r);
+    sr_bsrgan_correlated_factor (st->corr_d, st->corr_a, st->factor3, st->cov);
   }
 }
 
@@ -696,6 +695,17 @@ run_noise (SrBsrRunner *r, cl_command_queue q, SrTensor **x,
     /* The correlated branch ignores the drawn level: L = 25/255. */
     sr_op_double (op, "sigma", corr ? 25.0 : st->level);
     sr_op_int (op, "level", st->level);
+  }
+  if (corr) {
+    /* The drawn covariance (KAIR's np.abs(L**2 * U.T @ D @ U)) in 0..255
+     * units squared, like sigma: the noise is N(0, cov / 255^2) drawn as
+     * NumPy's multivariate_normal does (through the SVD of cov). */
+    static const char *const keys[6] = {
+      "cov-rr", "cov-gg", "cov-bb", "cov-rg", "cov-rb", "cov-gb"
+    };
+    static const int at[6] = { 0, 4, 8, 1, 2, 5 };
+    for (int k = 0; k < 6; k++)
+      sr_op_double (op, keys[k], 255.0 * 255.0 * st->cov[at[k]]);
   }
   sr_op_bool (op, "applied", apply);
   if (!apply)

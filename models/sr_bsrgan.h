@@ -67,6 +67,8 @@ typedef struct {
   int level;                  /* noise_level (0..255 units); 25 for correlated */
   double vals;                /* Poisson */
   double factor3[9];          /* correlated: NumPy's sqrt(s)[:,None]*vh, [0,1] units */
+  double corr_d[3], corr_a[9];  /* correlated: the drawn rand(3), rand(3,3) */
+  double cov[9];              /* correlated: S = |L^2 U^T D U|, [0,1] units */
   /* jpeg */
   int quality;
   /* skip */

@@ -294,11 +294,17 @@ apply_noise (SrDegrader *d, cl_command_queue q, SrTensor **x,
   else
     sr_op_double (op, "scale", s->poisson_scale);
   sr_op_bool (op, "applied", d->cfg.noise);
-  if (!d->cfg.noise)
-    return SR_OK;               /* drawn and recorded, not applied (spec 0.4) */
   SrTensor *out = work_tensor (d, q, (*x)->h, (*x)->w, *x);
   if (!out)
     return SR_ERR_OUT_OF_DEVICE_MEMORY;
+  if (!d->cfg.noise) {
+    /* Drawn and recorded, not added; the step still clips to [0, 1] as
+     * BasicSR's random_add_*_noise_pt (clip=True) does after adding, so
+     * noise=false is upstream with a zero noise field. */
+    SrStatus st = sr_noise_clamp_run (d->noise, q, *x, out);
+    *x = out;
+    return st;
+  }
   const guint32 op_id = stage == 1 ? NOISE_OP_STAGE1 : NOISE_OP_STAGE2;
   SrStatus st = s->gaussian
       ? sr_noise_gaussian_run (d->noise, q, *x, out, d->cfg.seed, index, op_id,
@@ -374,7 +380,8 @@ run_twostage (SrDegrader *d, cl_command_queue q, SrTensor *hr,
     if (i > 0)                  /* informative: the size path's drawn factor */
       sr_op_double (&rec->ops[rec->n_ops - 1], "size-factor", s->resize_scale);
     TRY (apply_noise (d, q, &x, s, stage, index, rec));
-    TRY (apply_jpeg (d, q, x, s->jpeg_quality, stage, rec));
+    if (i == 0)                 /* stage 2 has no JPEG of its own */
+      TRY (apply_jpeg (d, q, x, s->jpeg_quality, stage, rec));
   }
 
   /* Final group: resize to HR/scale (+ sinc), and JPEG in the drawn order. */

@@ -28,7 +28,8 @@ typedef struct {
   SrPreset preset;
   int scale;
   guint64 seed;
-  gboolean noise;             /* FALSE: noise drawn and recorded, not applied */
+  gboolean noise;             /* FALSE: noise drawn and recorded, not added
+                               * (the Real-ESRGAN family still clips) */
   SrJpegVariant jpeg;
   /* > 0: parameters are drawn once per clip of this many frames (video
    * datasets hold one degradation across a clip); per-pixel noise is still

@@ -28,7 +28,7 @@ typedef struct {
   } v;
 } SrField;
 
-#define SR_MAX_FIELDS 14
+#define SR_MAX_FIELDS 16   /* a correlated noise step holds 14 */
 #define SR_MAX_OPS 48
 
 typedef struct {

@@ -298,7 +298,11 @@ sr_twostage_sample (const SrTwoStageConfig *cfg, int scale, guint64 seed,
     cur_w = d->resize_w;
     cur_h = d->resize_h;
     sample_noise (&r, s, d);
-    d->jpeg_quality = sr_rng_range (&r, s->jpeg_range[0], s->jpeg_range[1]);
+    /* Only stage 1 compresses: Real-ESRGAN's second stage ends with its
+     * noise, and its jpeg_range2 is the final JPEG's (realesrgan_model.py,
+     * feed_data). */
+    if (i == 0)
+      d->jpeg_quality = sr_rng_range (&r, s->jpeg_range[0], s->jpeg_range[1]);
   }
 
   if (cfg->final_reuses_mode) {

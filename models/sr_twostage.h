@@ -1,9 +1,13 @@
 /* The Real-ESRGAN family of degradations: Real-ESRGAN's second-order
  * pipeline (spec/degradations.md A.5-A.9), HGGT's single stage (B.4.2) and
  * `custom` (any ranges and probabilities) are one configurable chain:
- *   per stage: blur -> resize -> noise -> JPEG   (stage 2 blur gated)
+ *   stage 1: blur -> resize -> noise -> JPEG
+ *   stage 2: blur (gated) -> resize -> noise   (no JPEG of its own)
  *   then the final resize to HR/scale (+ sinc and a JPEG for Real-ESRGAN,
  *   in one of two orders), then 8-bit rounding by the caller.
+ * So a realesrgan frame is compressed exactly twice, as in Real-ESRGAN's
+ * realesrgan_model.py (feed_data); the last stage's jpeg_range is the final
+ * JPEG's range (upstream's jpeg_range2).
  * This file holds the configuration, the sampler (host, double precision,
  * Philox draws in the spec's order) and the recorded parameters. */
 #pragma once
@@ -43,7 +47,7 @@ typedef struct {
   double noise_sigma[2];              /* noise_range (0..255 units) */
   double poisson_scale[2];            /* poisson_scale_range */
   double gray_prob;                   /* gray_noise_prob */
-  double jpeg_range[2];               /* jpeg_range */
+  double jpeg_range[2];               /* jpeg_range; stage 2: the final JPEG's */
 } SrStageConfig;
 
 typedef struct {
@@ -51,9 +55,11 @@ typedef struct {
   int kernel_pad;                     /* kernels are zero-padded to this (21, 9) */
   SrStageConfig stage[2];
   double second_blur_prob;
-  double final_sinc_prob;             /* 0: no final sinc (and no final JPEG) */
-  /* HGGT reuses the first resize's mode for the final resize; Real-ESRGAN
-   * draws a fresh one and ends with sinc + JPEG in a random order. */
+  double final_sinc_prob;             /* 0: no final sinc */
+  /* HGGT reuses the first resize's mode for the final resize and has no
+   * final JPEG; Real-ESRGAN draws a fresh mode and ends with sinc + JPEG in
+   * a random order (the final JPEG draws from the last stage's jpeg_range,
+   * unused when this is TRUE). */
   gboolean final_reuses_mode;
 } SrTwoStageConfig;
 
@@ -85,7 +91,7 @@ typedef struct {
   double noise_sigma;                 /* 0..255 units (Gaussian) */
   double poisson_scale;
   gboolean gray;
-  double jpeg_quality;
+  double jpeg_quality;                /* stage 1 only */
 } SrStageDraw;
 
 typedef struct {

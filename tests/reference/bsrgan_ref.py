@@ -14,7 +14,10 @@ from gst-sr's code: it applies the RECORDED steps of one pair (manifest
   exactly KAIR's add_JPEG_noise (uint8 round half to even, BGR swap pair);
   DiffJPEG variants through replay_ref.diffjpeg.
 - noise / skip steps: the replay is only defined with noise=false (spec 0.4),
-  so noise steps must say applied=false and are identities.
+  so noise steps must say applied=false and are identities. A correlated
+  noise step (type correlated, or speckle with correlated=true) records its
+  covariance; noise_covariance() rebuilds the matrix KAIR passes to
+  np.random.multivariate_normal.
 """
 import math
 
@@ -156,6 +159,22 @@ def replay(hr, params):
         else:
             raise ValueError("unexpected step " + name)
     return x
+
+
+COV_KEYS = {"cov-rr": (0, 0), "cov-gg": (1, 1), "cov-bb": (2, 2),
+            "cov-rg": (0, 1), "cov-rb": (0, 2), "cov-gb": (1, 2)}
+
+
+def noise_covariance(op):
+    """The 3x3 covariance of a correlated noise step in [0, 1] units (the
+    record holds 0..255 units squared, like sigma): KAIR's
+    np.abs(L**2 * U.T @ D @ U); the noise is
+    np.random.multivariate_normal([0, 0, 0], cov, (H, W)), added (speckle:
+    times the image) and clipped."""
+    cov = np.zeros((3, 3))
+    for key, (i, j) in COV_KEYS.items():
+        cov[i, j] = cov[j, i] = op[key] / 255.0 ** 2
+    return cov
 
 
 def quantise(x):

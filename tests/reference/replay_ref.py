@@ -2,12 +2,14 @@
 parameters srdegrade recorded (spec 0.3), written from the spec, not from
 BasicSR: kernels A.5.4-5.6, filter2D A.4.1, F.interpolate A.3 (the real
 torch.nn.functional.interpolate, CPU), DiffJPEG A.8, the pipeline A.6.2 and
-B.4.2. Noise steps are skipped (a replay needs noise=false, spec 0.4).
+B.4.2. Noise steps only clip to [0, 1] (a replay needs noise=false, where
+the noise field is zero and upstream's clip=True remains).
 
 replay(hr, params) takes the HR as float32 RGB HxWx3 in [0, 1] and returns
 the LR as float32 HxWx3 before the final clamp(round(x * 255)).
 """
 import math
+import re
 
 import numpy as np
 import scipy.special
@@ -177,10 +179,39 @@ def diffjpeg(x, quality, variant):
 
 # ---- the pipeline (A.6.2, B.4.2) --------------------------------------------
 
+# The steps upstream applies, as "op:stage" words: Real-ESRGAN's feed_data
+# (realesrgan_model.py) compresses once in stage 1 and once at the end,
+# before or after the final resize + sinc; HGGT's (ours_model.py) stage has
+# one JPEG and a final resize. A gated blur is recorded as skip-blur.
+_B = r"(blur|skip-blur)"
+STRUCTURE = {
+    "realesrgan": re.compile(
+        r"blur:1 resize:1 noise:1 jpeg:1 %s:2 resize:2 noise:2 "
+        r"(resize:final %s:final jpeg:final|jpeg:final resize:final %s:final)" % (_B, _B, _B)),
+    "hggt": re.compile(r"blur:1 resize:1 noise:1 jpeg:1 resize:final"),
+}
+
+
+def steps(params):
+    """The recorded ops as "op:stage" words (skips as skip-<step>)."""
+    out = []
+    for o in params["ops"]:
+        name = "skip-" + o["step"] if o["op"] == "skip" else o["op"]
+        out.append("%s:%s" % (name, o["stage"]))
+    return " ".join(out)
+
+
+def check_structure(params):
+    """Raises AssertionError unless the recorded steps are upstream's."""
+    seq = steps(params)
+    assert STRUCTURE[params["preset"]].fullmatch(seq), \
+        "%s steps differ from upstream's: %s" % (params["preset"], seq)
+
 def replay_tensor(x, params, stop_after=None):
     """Applies params["ops"] in order to x (1x3xHxW float32). stop_after: run
     only that many ops (for locating a disagreeing step)."""
     pad = KERNEL_PAD[params["preset"]]
+    check_structure(params)
     for i, op in enumerate(params["ops"]):
         if stop_after is not None and i >= stop_after:
             break
@@ -194,6 +225,7 @@ def replay_tensor(x, params, stop_after=None):
         elif name == "noise":
             if op.get("applied", True):
                 raise ValueError("noise was applied: replay needs noise=false")
+            x = torch.clamp(x, 0, 1)    # a zero noise field, then the noise's clip
         elif name == "jpeg":
             x = diffjpeg(x, op["quality"], op["variant"])
         elif name == "skip":

@@ -28,9 +28,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bsrgan_ref  # noqa: E402
-from sr_testenv import check_replays, gst_env  # noqa: E402
+from sr_testenv import check_replays, gst_env, sample  # noqa: E402
 
-DATA = "/usr/share/doc/opencv-doc/examples/data"
 MIN_PSNR = 60.0
 MIN_CONTROL_DROP_DB = 3.0
 TIMEOUT_S = 200
@@ -92,6 +91,9 @@ def replay_db(hr, lr, params):
     return psnr(ref, lr), int(np.abs(ref.astype(int) - lr).max())
 
 
+N_CORRELATED = [0]      # correlated noise steps seen (their covariance checked)
+
+
 def check_dataset(root, preset, scale, variant, source):
     results = []
     with open(os.path.join(root, "manifest.jsonl"), encoding="utf-8") as f:
@@ -106,6 +108,12 @@ def check_dataset(root, preset, scale, variant, source):
         for o in p["ops"]:
             if o["op"] == "noise":
                 assert o["applied"] is False, o
+                if o["type"] == "correlated" or o.get("correlated"):
+                    # KAIR's |L^2 U^T D U| with U orthonormal, D in [0, 1):
+                    # every entry in [0, L^2] (625 in 0..255 units squared).
+                    cov = bsrgan_ref.noise_covariance(o) * 255.0 ** 2
+                    assert np.all(cov >= 0) and np.all(cov <= 625), o
+                    N_CORRELATED[0] += 1
             if o["op"] == "jpeg":
                 assert o["variant"] == variant, o
                 if variant == "libjpeg":
@@ -143,7 +151,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="sr-bsrgan-replay-")
     failures, all_results = [], []
     for name, preset, scale, variant, seed, frames in RUNS:
-        img = read_rgb(os.path.join(DATA, name + ".jpg"))
+        img = read_rgb(sample(name + ".jpg"))
         path = os.path.join(tmp, name + ".png")
         cv2.imwrite(path, cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
         out = os.path.join(tmp, "%s-%s-x%d-%s" % (name, preset, scale, variant))
@@ -155,6 +163,7 @@ def main():
         all_results += [(preset, variant) + r for r in res]
 
     failures += check_replays(all_results, ("bsrgan", "bsrgan-plus"), MIN_PSNR, describe)
+    print("%d correlated noise steps recorded a covariance in range" % N_CORRELATED[0])
 
     # Negative control on the best libjpeg pair with a blur and a non-black LR.
     cands = [r for r in all_results if r[1] == "libjpeg" and r[5].max() > 0

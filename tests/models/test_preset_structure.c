@@ -372,7 +372,7 @@ test_bsrgan_plus (gconstpointer data)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
+  sr_test_init (&argc, &argv);
   g_test_add_func ("/structure/bicubic", test_bicubic);
   g_test_add_func ("/structure/realesrgan", test_realesrgan);
   g_test_add_func ("/structure/hggt", test_hggt);

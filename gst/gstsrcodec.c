@@ -24,6 +24,7 @@
 #include <gst/app/gstappsrc.h>
 #include <string.h>
 #include "gstsrmeta.h"
+#include "gstsrsize.h"
 #include "gstsrvideo.h"
 #include "sr_philox.h"
 
@@ -761,24 +762,65 @@ gst_sr_codec_chain (GstPad *pad, GstObject *parent, GstBuffer *buf)
   return GST_FLOW_OK;
 }
 
+/* Posts, once per run, why frames of `caps`' size cannot be encoded. */
+static void
+refuse_size (GstSrCodec *self, const GstCaps *caps)
+{
+  if (!gst_sr_size_limit_first_refusal (&self->size_limit))
+    return;
+  const SrCodecDesc *d = NULL;
+  for (guint i = 0; i < self->choices->len && !d; i++) {
+    d = g_ptr_array_index (self->choices, i);
+    d = d->even_size ? d : NULL;
+  }
+  gchar *size = gst_sr_caps_size_string (caps);
+  GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+      ("srcodec codec %s needs an even width and height, got %s (crop the "
+          "frames or leave it out of codecs=)", d ? d->encoder : "?", size),
+      ("refused at caps negotiation: %" GST_PTR_FORMAT, caps));
+  g_free (size);
+}
+
+/* Caps pass through (output caps = input caps), less the odd sizes when a
+ * codec drawn from needs even ones: refused at negotiation, once. */
+static gboolean
+gst_sr_codec_pad_query (GstPad *pad, GstObject *parent, GstQuery *query)
+{
+  GstSrCodec *self = GST_SR_CODEC (parent);
+  gboolean ret = gst_pad_query_default (pad, parent, query);
+  if (GST_QUERY_TYPE (query) == GST_QUERY_CAPS && ret) {
+    GstCaps *res;
+    gst_query_parse_caps_result (query, &res);
+    res = gst_sr_size_limit_apply (&self->size_limit, gst_caps_ref (res));
+    gst_query_set_caps_result (query, res);
+    gst_caps_unref (res);
+  } else if (GST_QUERY_TYPE (query) == GST_QUERY_ACCEPT_CAPS && ret) {
+    GstCaps *caps;
+    gboolean ok;
+    gst_query_parse_accept_caps (query, &caps);
+    gst_query_parse_accept_caps_result (query, &ok);
+    if (ok && !gst_sr_size_limit_allows (&self->size_limit, caps))
+      gst_query_set_accept_caps_result (query, FALSE);
+  }
+  GstCaps *refused;
+  if (pad == self->sinkpad
+      && (refused = gst_sr_size_limit_refused (&self->size_limit, query)))
+    refuse_size (self, refused);
+  return ret;
+}
+
 static gboolean
 set_caps (GstSrCodec *self, GstCaps *caps)
 {
   GstVideoInfo info;
   if (!gst_video_info_from_caps (&info, caps))
     return FALSE;
-  if (GST_VIDEO_INFO_WIDTH (&info) % 2 || GST_VIDEO_INFO_HEIGHT (&info) % 2)
-    for (guint i = 0; i < self->choices->len; i++) {
-      const SrCodecDesc *d = g_ptr_array_index (self->choices, i);
-      if (d->even_size) {
-        GST_ELEMENT_ERROR (self, STREAM, FORMAT,
-            ("srcodec codec %s needs an even width and height, got %dx%d "
-                "(crop the frames or leave it out of codecs=)", d->encoder,
-                GST_VIDEO_INFO_WIDTH (&info), GST_VIDEO_INFO_HEIGHT (&info)),
-            (NULL));
-        return FALSE;
-      }
-    }
+  /* Negotiation refuses these sizes already; caps sent without a query
+   * still end here. */
+  if (!gst_sr_size_limit_allows (&self->size_limit, caps)) {
+    refuse_size (self, caps);
+    return FALSE;
+  }
   self->info = info;
   self->have_info = TRUE;
   return TRUE;
@@ -846,7 +888,7 @@ gst_sr_codec_src_query (GstPad *pad, GstObject *parent, GstQuery *query)
         GST_CLOCK_TIME_IS_VALID (max) ? max + extra : max);
     return TRUE;
   }
-  return gst_pad_query_default (pad, parent, query);
+  return gst_sr_codec_pad_query (pad, parent, query);
 }
 
 static GstStateChangeReturn
@@ -856,6 +898,10 @@ gst_sr_codec_change_state (GstElement *element, GstStateChange transition)
   if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
     if (!check_ranges (self) || !resolve_codecs (self))
       return GST_STATE_CHANGE_FAILURE;
+    gboolean even = FALSE;
+    for (guint i = 0; i < self->choices->len; i++)
+      even |= ((const SrCodecDesc *) g_ptr_array_index (self->choices, i))->even_size;
+    gst_sr_size_limit_set (&self->size_limit, even ? 2 : 0, 2);
     self->segment_index = 0;
     self->have_info = FALSE;
     self->flushing = FALSE;
@@ -866,6 +912,7 @@ gst_sr_codec_change_state (GstElement *element, GstStateChange transition)
     GST_PAD_STREAM_LOCK (self->sinkpad);
     drop_pending (self);
     self->have_info = FALSE;
+    gst_sr_size_limit_set (&self->size_limit, 0, 1);
     GST_PAD_STREAM_UNLOCK (self->sinkpad);
   }
   return ret;
@@ -1027,6 +1074,7 @@ gst_sr_codec_init (GstSrCodec *self)
   self->sinkpad = gst_pad_new_from_static_template (&sink_template, "sink");
   gst_pad_set_chain_function (self->sinkpad, gst_sr_codec_chain);
   gst_pad_set_event_function (self->sinkpad, gst_sr_codec_sink_event);
+  gst_pad_set_query_function (self->sinkpad, gst_sr_codec_pad_query);
   /* Output caps = input caps: caps queries pass straight through. */
   GST_PAD_SET_PROXY_CAPS (self->sinkpad);
   gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);

@@ -6,6 +6,7 @@
 
 #include <gst/gst.h>
 #include <gst/video/video.h>
+#include "gstsrsize.h"
 
 G_BEGIN_DECLS
 
@@ -28,6 +29,7 @@ struct _GstSrCodec {
 
   /* resolved at READY->PAUSED: the codecs to draw from (repeats weight) */
   GPtrArray *choices;                   /* of const SrCodecDesc * */
+  GstSrSizeLimit size_limit;            /* even sizes when a choice needs them */
 
   /* streaming state, under the stream lock */
   GstVideoInfo info;

@@ -137,6 +137,8 @@ expect_refused_once (const char *desc, const char *size)
     g_thread_join (threads[i]);
 }
 
+static gboolean have_elements (const char *a, const char *b);
+
 #define SRC_RGB(w, h) "videotestsrc num-buffers=3 ! video/x-raw,format=RGB,width=" \
     #w ",height=" #h " ! "
 
@@ -194,6 +196,23 @@ GST_START_TEST (test_codec_odd_i420)
 }
 GST_END_TEST;
 
+/* The other side of refusing at negotiation: an upstream with a choice of
+ * sizes is steered to one that works (videotestsrc alone would pick
+ * 320x240, below realesrgan's 296 at x8; the range would give 63, odd). */
+GST_START_TEST (test_flexible_upstream_gets_accepted_size)
+{
+  gchar *msg = sr_check_run_for_error ("videotestsrc num-buffers=2 ! "
+      "srdegrade preset=realesrgan scale=8 ! fakesink");
+  fail_unless (msg == NULL, "realesrgan x8: %s", msg);
+  if (have_elements ("x264enc", "avdec_h264")) {
+    msg = sr_check_run_for_error ("videotestsrc num-buffers=2 ! "
+        "video/x-raw,format=I420,width=[61,63],height=64 ! srcodec "
+        "codecs=x264enc ! fakesink");
+    fail_unless (msg == NULL, "srcodec: %s", msg);
+  }
+}
+GST_END_TEST;
+
 static gboolean
 have_elements (const char *a, const char *b)
 {
@@ -219,6 +238,7 @@ size_refusal_suite (void)
   tcase_add_test (tc, test_bsrgan_plus);
   tcase_add_test (tc, test_usm_1x1);
   tcase_add_test (tc, test_usm_radius_255);
+  tcase_add_test (tc, test_flexible_upstream_gets_accepted_size);
   SR_CHECK_ADD_IF (tc, test_codec_odd_i420, have_elements ("x264enc", "avdec_h264"),
       "x264enc or avdec_h264 missing (gstreamer1.0-plugins-ugly, gstreamer1.0-libav)");
   return s;

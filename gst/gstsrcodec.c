@@ -19,11 +19,13 @@
  * colorimetry to I420 BT.601 and back to the input's format, colorimetry and
  * chroma siting. */
 #include "gstsrcodec.h"
+#include "gstsrcodecs.h"
 
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
 #include <string.h>
 #include "gstsrmeta.h"
+#include "gstsrsize.h"
 #include "gstsrvideo.h"
 #include "sr_philox.h"
 
@@ -62,73 +64,6 @@ enum {
  * for errors and flushing; frames keep coming in between. */
 #define PULL_TIMEOUT (100 * GST_MSECOND)
 
-struct _SrCodecDesc {
-  const char *encoder;        /* factory name, what `codecs` and the step name */
-  const char *parse;          /* parser before the decoder, or NULL: none is
-                               * needed (and the parsers are in plugins-bad) */
-  const char *decoder;
-  const char *package;        /* Debian package providing both */
-  const char *rate_prop;      /* NULL: quality-driven (jpegenc) */
-  guint rate_scale;           /* property units per kbit/s */
-  const char *gop_prop;       /* NULL: all intra */
-  const char *extra;          /* fixed encoder settings */
-  gboolean even_size;         /* refuses odd widths or heights */
-  gboolean standard_fps;      /* needs an MPEG frame rate */
-  const char *gop_prop2;      /* a second property set to the GOP, or NULL */
-  guint rate_max;             /* largest bitrate it takes (kbit/s), 0: any */
-  guint gop_limit;            /* largest GOP it takes, 0: any */
-  const char *vbv_prop;       /* rate-control buffer (kB) to widen, or NULL */
-};
-
-/* x264enc keeps its defaults (preset medium, ABR at the target), as
- * upstream's libx264 does; vp8enc runs with deadline=1 (realtime) because
- * its default "good" deadline is several times slower for a dataset tool.
- *
- * MPEG-2 is mjpegtools' mpeg2enc (gstreamer1.0-plugins-bad), decoded by
- * avdec_mpeg2video: format=3 is generic MPEG-2 (its default, 0, is MPEG-1);
- * constraints=false lifts its level checks, which here refused 1280x720,
- * 50 frames/s and 20 Mbit/s (MPEG-2 Main level's limits); the GOP is
- * pinned by setting min-gop-size = max-gop-size (at most 250); bitrate is
- * kbit/s, at most 40000; its 224 kB default video buffer must hold 4 frames,
- * so above ~11 Mbit/s at 25/1 `bufsize` is raised (vbv_prop). Its caps take
- * the MPEG rates except 60/1, and even sizes only.
- *
- * avenc_mpeg2video stays available but is left out of the default list
- * when it fails its test stream: gst-libav 1.22.0 (Debian 12) opens every
- * encoder with time base 1/1000000000 whatever the caps' frame rate, and
- * FFmpeg's MPEG-1/2 encoder rejects that rate; no property or caps field
- * changes it.
- *
- * avenc_mpeg4 is not rate-controlled in that build: the same time base is
- * scaled down to 1/65535 for MPEG-4, so FFmpeg's rate control budgets
- * bitrate/65535 bits per frame and sits at its largest quantiser; 250 and
- * 2500 kbit/s give streams of the same size. Scaling the property by
- * 65535/fps does not rescue it (its range ends at 2^31 bit/s, 819 kbit/s at
- * 25/1, and the size still did not follow the target), so codec_problem
- * refuses it there rather than record a bitrate that had no effect. */
-static const SrCodecDesc codec_table[] = {
-  { "x264enc", NULL, "avdec_h264", "gstreamer1.0-plugins-ugly and "
-        "gstreamer1.0-libav", "bitrate", 1, "key-int-max", "", TRUE, FALSE,
-        NULL, 0, 0, NULL },
-  { "vp8enc", NULL, "vp8dec", "gstreamer1.0-plugins-good", "target-bitrate",
-        1000, "keyframe-max-dist", "deadline=1", FALSE, FALSE, NULL, 0, 0,
-        NULL },
-  { "mpeg2enc", "mpegvideoparse", "avdec_mpeg2video",
-        "gstreamer1.0-plugins-bad and gstreamer1.0-libav", "bitrate", 1,
-        "min-gop-size", "format=3 constraints=false", TRUE, TRUE,
-        "max-gop-size", 40000, 250, "bufsize" },
-  { "jpegenc", NULL, "jpegdec", "gstreamer1.0-plugins-good", NULL, 0, NULL,
-        "", FALSE, FALSE, NULL, 0, 0, NULL },
-  /* Not in the default list: broken in gst-libav 1.22.0 (above). */
-  { "avenc_mpeg2video", NULL, "avdec_mpeg2video",
-        "gstreamer1.0-libav", "bitrate", 1000, "gop-size", "", TRUE, TRUE,
-        NULL, 0, 0, NULL },
-  /* Not in the default list; RealBasicVSR's third codec (MPEG-4 Part 2). */
-  { "avenc_mpeg4", NULL, "avdec_mpeg4", "gstreamer1.0-libav",
-        "bitrate", 1000, "gop-size", "", TRUE, FALSE, NULL, 0, 0, NULL },
-};
-#define DEFAULT_CODECS "x264enc,vp8enc,mpeg2enc,jpegenc"
-
 /* A queued frame (its timestamps and meta; the pixels are in the private
  * pipeline) or a serialized event that came between frames. */
 typedef struct {
@@ -159,137 +94,6 @@ item_free (gpointer data)
   g_free (it);
 }
 
-static const SrCodecDesc *
-codec_lookup (const char *name)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (codec_table); i++)
-    if (!g_strcmp0 (codec_table[i].encoder, name))
-      return &codec_table[i];
-  return NULL;
-}
-
-static gboolean
-codec_installed (const SrCodecDesc *d)
-{
-  const char *names[] = { d->encoder, d->parse, d->decoder };
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
-    if (!names[i])
-      continue;
-    GstElementFactory *f = gst_element_factory_find (names[i]);
-    if (!f)
-      return FALSE;
-    gst_object_unref (f);
-  }
-  return TRUE;
-}
-
-static GstPadProbeReturn
-count_bytes (GstPad *pad, GstPadProbeInfo *info, gpointer total)
-{
-  (void) pad;
-  *(guint64 *) total += gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info));
-  return GST_PAD_PROBE_OK;
-}
-
-/* Runs `desc` to EOS (at most 10 s); TRUE if it got there. With `bytes`,
- * the sizes of the buffers reaching the element named "out" are summed. */
-static gboolean
-run_test_stream (const char *desc, guint64 *bytes)
-{
-  GstElement *p = gst_parse_launch_full (desc, NULL, GST_PARSE_FLAG_FATAL_ERRORS,
-      NULL);
-  if (!p)
-    return FALSE;
-  if (bytes) {
-    *bytes = 0;
-    GstElement *out = gst_bin_get_by_name (GST_BIN (p), "out");
-    GstPad *pad = gst_element_get_static_pad (out, "sink");
-    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, count_bytes, bytes, NULL);
-    gst_object_unref (pad);
-    gst_object_unref (out);
-  }
-  gboolean ok = gst_element_set_state (p, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE;
-  if (ok) {
-    GstBus *bus = gst_element_get_bus (p);
-    GstMessage *m = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND,
-        GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-    ok = m && GST_MESSAGE_TYPE (m) == GST_MESSAGE_EOS;
-    if (m)
-      gst_message_unref (m);
-    gst_object_unref (bus);
-  }
-  gst_element_set_state (p, GST_STATE_NULL);
-  gst_object_unref (p);
-  return ok;
-}
-
-/* Encoded size of 10 frames of noise at `kbps`. */
-static guint64
-encoded_bytes (const SrCodecDesc *d, guint kbps)
-{
-  guint64 bytes = 0;
-  gchar *desc = g_strdup_printf ("videotestsrc pattern=snow num-buffers=10 ! "
-      "video/x-raw,format=I420,width=64,height=64,framerate=25/1 ! %s %s=%u %s "
-      "! fakesink name=out", d->encoder, d->rate_prop, kbps * d->rate_scale,
-      d->extra);
-  if (!run_test_stream (desc, &bytes))
-    bytes = 0;
-  g_free (desc);
-  return bytes;
-}
-
-/* Why this installation cannot use codec d, or NULL. It must encode and
- * decode two small frames: some builds ship an encoder that refuses every
- * stream (gst-libav 1.22 with FFmpeg >= 5 gives avenc_mpeg2video a
- * 1/1000000000 time base, which MPEG-2 rejects). A rate-driven one must also
- * follow its bitrate, else the recorded bitrate would be false (the same
- * time base leaves avenc_mpeg4 at one stream size for any bitrate). Run
- * once per codec and process. */
-static const char *
-codec_problem (const SrCodecDesc *d)
-{
-  static GHashTable *verdicts;
-  static GMutex lock;
-  static const char *fails = "fails to encode and decode a test stream here "
-      "(see GST_DEBUG=3 for the encoder's reason)";
-  static const char *deaf = "ignores its bitrate here (10 noise frames come "
-      "out the same size at 200 and 4000 kbit/s), so the recorded bitrate "
-      "would be false";
-
-  g_mutex_lock (&lock);
-  if (!verdicts)
-    verdicts = g_hash_table_new (g_str_hash, g_str_equal);
-  gpointer v;
-  if (g_hash_table_lookup_extended (verdicts, d->encoder, NULL, &v)) {
-    g_mutex_unlock (&lock);
-    return v;
-  }
-  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=2 ! "
-      "video/x-raw,format=I420,width=64,height=64,framerate=25/1 ! %s %s ! "
-      "%s%s%s ! fakesink", d->encoder, d->extra, d->parse ? d->parse : "",
-      d->parse ? " ! " : "", d->decoder);
-  const char *problem = run_test_stream (desc, NULL) ? NULL : fails;
-  g_free (desc);
-  if (!problem && d->rate_prop
-      && encoded_bytes (d, 4000) < encoded_bytes (d, 200) * 3 / 2)
-    problem = deaf;
-  g_hash_table_insert (verdicts, (gpointer) d->encoder, (gpointer) problem);
-  g_mutex_unlock (&lock);
-  return problem;
-}
-
-static gchar *
-installed_list (void)
-{
-  GString *s = g_string_new (NULL);
-  for (guint i = 0; i < G_N_ELEMENTS (codec_table); i++)
-    if (codec_installed (&codec_table[i]) && !codec_problem (&codec_table[i]))
-      g_string_append_printf (s, "%s%s", s->len ? ", " : "", codec_table[i].encoder);
-  if (!s->len)
-    g_string_append (s, "none");
-  return g_string_free (s, FALSE);
-}
-
 /* Resolves `codecs` into self->choices; posts an error naming the bad
  * entry and what is available. A name may repeat to weight the draw
  * ("x264enc,x264enc,avenc_mpeg4" is RealBasicVSR's 2/3 H.264, 1/3 MPEG-4). */
@@ -297,7 +101,7 @@ static gboolean
 resolve_codecs (GstSrCodec *self)
 {
   const gboolean by_default = !self->codecs || !*self->codecs;
-  gchar **names = g_strsplit (by_default ? DEFAULT_CODECS : self->codecs, ",", -1);
+  gchar **names = g_strsplit (by_default ? GST_SR_CODECS_DEFAULT : self->codecs, ",", -1);
   gboolean ok = TRUE;
   const char *problem;
 
@@ -306,15 +110,15 @@ resolve_codecs (GstSrCodec *self)
     g_strstrip (*n);
     if (!**n)
       continue;
-    const SrCodecDesc *d = codec_lookup (*n);
+    const SrCodecDesc *d = gst_sr_codec_lookup (*n);
     if (!d) {
-      gchar *avail = installed_list ();
+      gchar *avail = gst_sr_codecs_usable_list ();
       GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
           ("Unknown codec '%s' in srcodec codecs=\"%s\"; the available codecs "
               "are: %s", *n, self->codecs, avail), (NULL));
       g_free (avail);
       ok = FALSE;
-    } else if (!codec_installed (d)) {
+    } else if (!gst_sr_codec_installed (d)) {
       /* The default list uses whatever is installed. */
       if (!by_default) {
         GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN,
@@ -323,7 +127,7 @@ resolve_codecs (GstSrCodec *self)
                 d->parse ? d->parse : "", d->decoder, d->package), (NULL));
         ok = FALSE;
       }
-    } else if ((problem = codec_problem (d))) {
+    } else if ((problem = gst_sr_codec_problem (d))) {
       if (by_default) {
         GST_WARNING_OBJECT (self, "leaving out %s: it %s", d->encoder, problem);
       } else {
@@ -342,7 +146,7 @@ resolve_codecs (GstSrCodec *self)
         ("srcodec has no codec to use: none of %s is installed (Debian: "
             "gstreamer1.0-plugins-ugly, gstreamer1.0-plugins-good, "
             "gstreamer1.0-plugins-bad, gstreamer1.0-libav)",
-            by_default ? DEFAULT_CODECS : self->codecs),
+            by_default ? GST_SR_CODECS_DEFAULT : self->codecs),
         (NULL));
     ok = FALSE;
   }
@@ -761,24 +565,65 @@ gst_sr_codec_chain (GstPad *pad, GstObject *parent, GstBuffer *buf)
   return GST_FLOW_OK;
 }
 
+/* Posts, once per run, why frames of `caps`' size cannot be encoded. */
+static void
+refuse_size (GstSrCodec *self, const GstCaps *caps)
+{
+  if (!gst_sr_size_limit_first_refusal (&self->size_limit))
+    return;
+  const SrCodecDesc *d = NULL;
+  for (guint i = 0; i < self->choices->len && !d; i++) {
+    d = g_ptr_array_index (self->choices, i);
+    d = d->even_size ? d : NULL;
+  }
+  gchar *size = gst_sr_caps_size_string (caps);
+  GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+      ("srcodec codec %s needs an even width and height, got %s (crop the "
+          "frames or leave it out of codecs=)", d ? d->encoder : "?", size),
+      ("refused at caps negotiation: %" GST_PTR_FORMAT, caps));
+  g_free (size);
+}
+
+/* Caps pass through (output caps = input caps), less the odd sizes when a
+ * codec drawn from needs even ones: refused at negotiation, once. */
+static gboolean
+gst_sr_codec_pad_query (GstPad *pad, GstObject *parent, GstQuery *query)
+{
+  GstSrCodec *self = GST_SR_CODEC (parent);
+  gboolean ret = gst_pad_query_default (pad, parent, query);
+  if (GST_QUERY_TYPE (query) == GST_QUERY_CAPS && ret) {
+    GstCaps *res;
+    gst_query_parse_caps_result (query, &res);
+    res = gst_sr_size_limit_apply (&self->size_limit, gst_caps_ref (res));
+    gst_query_set_caps_result (query, res);
+    gst_caps_unref (res);
+  } else if (GST_QUERY_TYPE (query) == GST_QUERY_ACCEPT_CAPS && ret) {
+    GstCaps *caps;
+    gboolean ok;
+    gst_query_parse_accept_caps (query, &caps);
+    gst_query_parse_accept_caps_result (query, &ok);
+    if (ok && !gst_sr_size_limit_allows (&self->size_limit, caps))
+      gst_query_set_accept_caps_result (query, FALSE);
+  }
+  GstCaps *refused;
+  if (pad == self->sinkpad
+      && (refused = gst_sr_size_limit_refused (&self->size_limit, query)))
+    refuse_size (self, refused);
+  return ret;
+}
+
 static gboolean
 set_caps (GstSrCodec *self, GstCaps *caps)
 {
   GstVideoInfo info;
   if (!gst_video_info_from_caps (&info, caps))
     return FALSE;
-  if (GST_VIDEO_INFO_WIDTH (&info) % 2 || GST_VIDEO_INFO_HEIGHT (&info) % 2)
-    for (guint i = 0; i < self->choices->len; i++) {
-      const SrCodecDesc *d = g_ptr_array_index (self->choices, i);
-      if (d->even_size) {
-        GST_ELEMENT_ERROR (self, STREAM, FORMAT,
-            ("srcodec codec %s needs an even width and height, got %dx%d "
-                "(crop the frames or leave it out of codecs=)", d->encoder,
-                GST_VIDEO_INFO_WIDTH (&info), GST_VIDEO_INFO_HEIGHT (&info)),
-            (NULL));
-        return FALSE;
-      }
-    }
+  /* Negotiation refuses these sizes already; caps sent without a query
+   * still end here. */
+  if (!gst_sr_size_limit_allows (&self->size_limit, caps)) {
+    refuse_size (self, caps);
+    return FALSE;
+  }
   self->info = info;
   self->have_info = TRUE;
   return TRUE;
@@ -846,7 +691,7 @@ gst_sr_codec_src_query (GstPad *pad, GstObject *parent, GstQuery *query)
         GST_CLOCK_TIME_IS_VALID (max) ? max + extra : max);
     return TRUE;
   }
-  return gst_pad_query_default (pad, parent, query);
+  return gst_sr_codec_pad_query (pad, parent, query);
 }
 
 static GstStateChangeReturn
@@ -856,6 +701,10 @@ gst_sr_codec_change_state (GstElement *element, GstStateChange transition)
   if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
     if (!check_ranges (self) || !resolve_codecs (self))
       return GST_STATE_CHANGE_FAILURE;
+    gboolean even = FALSE;
+    for (guint i = 0; i < self->choices->len; i++)
+      even |= ((const SrCodecDesc *) g_ptr_array_index (self->choices, i))->even_size;
+    gst_sr_size_limit_set (&self->size_limit, even ? 2 : 0, 2);
     self->segment_index = 0;
     self->have_info = FALSE;
     self->flushing = FALSE;
@@ -866,6 +715,7 @@ gst_sr_codec_change_state (GstElement *element, GstStateChange transition)
     GST_PAD_STREAM_LOCK (self->sinkpad);
     drop_pending (self);
     self->have_info = FALSE;
+    gst_sr_size_limit_set (&self->size_limit, 0, 1);
     GST_PAD_STREAM_UNLOCK (self->sinkpad);
   }
   return ret;
@@ -986,7 +836,7 @@ gst_sr_codec_class_init (GstSrCodecClass *klass)
           "Comma list of encoders to draw from, one per segment with equal "
           "odds per entry (repeat a name to weight it): x264enc, vp8enc, "
           "mpeg2enc, jpegenc, avenc_mpeg2video, avenc_mpeg4; empty: every "
-          "installed and working one of " DEFAULT_CODECS, NULL,
+          "installed and working one of " GST_SR_CODECS_DEFAULT, NULL,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
   install_uint (gobject_class, PROP_SEGMENT_FRAMES, "segment-frames",
       "Frames per independently encoded segment", 1, 100000,
@@ -1027,6 +877,7 @@ gst_sr_codec_init (GstSrCodec *self)
   self->sinkpad = gst_pad_new_from_static_template (&sink_template, "sink");
   gst_pad_set_chain_function (self->sinkpad, gst_sr_codec_chain);
   gst_pad_set_event_function (self->sinkpad, gst_sr_codec_sink_event);
+  gst_pad_set_query_function (self->sinkpad, gst_sr_codec_pad_query);
   /* Output caps = input caps: caps queries pass straight through. */
   GST_PAD_SET_PROXY_CAPS (self->sinkpad);
   gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);

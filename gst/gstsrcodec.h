@@ -6,13 +6,13 @@
 
 #include <gst/gst.h>
 #include <gst/video/video.h>
+#include "gstsrcodecs.h"
+#include "gstsrsize.h"
 
 G_BEGIN_DECLS
 
 #define GST_TYPE_SR_CODEC (gst_sr_codec_get_type ())
 G_DECLARE_FINAL_TYPE (GstSrCodec, gst_sr_codec, GST, SR_CODEC, GstElement)
-
-typedef struct _SrCodecDesc SrCodecDesc;
 
 struct _GstSrCodec {
   GstElement parent;
@@ -28,6 +28,7 @@ struct _GstSrCodec {
 
   /* resolved at READY->PAUSED: the codecs to draw from (repeats weight) */
   GPtrArray *choices;                   /* of const SrCodecDesc * */
+  GstSrSizeLimit size_limit;            /* even sizes when a choice needs them */
 
   /* streaming state, under the stream lock */
   GstVideoInfo info;

@@ -7,6 +7,7 @@
 #include "gstsrdegrade.h"
 #include "gstsrcontext.h"
 #include "gstsrmeta.h"
+#include "gstsrsize.h"
 #include "gstsrvideo.h"
 #include "sr_custom_config.h"
 
@@ -226,6 +227,10 @@ gst_sr_degrade_transform_caps (GstBaseTransform *trans, GstPadDirection dir,
     gst_structure_remove_fields (gst_caps_get_structure (any, i), "format",
         "colorimetry", "chroma-site", NULL);
   out = gst_caps_merge (out, any);
+  /* Sizes below the preset's floor are refused here, so that an upstream
+   * with a choice picks one that works and one without fails to negotiate. */
+  out = gst_sr_size_limit_apply (dir == GST_PAD_SINK ? &self->lr_limit
+      : &self->hr_limit, out);
   if (filter) {
     GstCaps *tmp = gst_caps_intersect_full (filter, out, GST_CAPS_INTERSECT_FIRST);
     gst_caps_unref (out);
@@ -255,22 +260,35 @@ gst_sr_degrade_fixate_caps (GstBaseTransform *trans, GstPadDirection dir,
   return gst_caps_fixate (othercaps);
 }
 
+/* Posts, once per run, why frames of `caps`' size cannot be degraded. */
+static void
+gst_sr_degrade_refuse_size (GstSrDegrade *self, const GstCaps *caps)
+{
+  if (!gst_sr_size_limit_first_refusal (&self->hr_limit))
+    return;
+  gchar *size = gst_sr_caps_size_string (caps);
+  const int min = g_atomic_int_get (&self->hr_limit.min);
+  GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+      ("Frame %s is too small for preset=%s scale=%d: the smallest accepted "
+          "frame is %dx%d", size, sr_preset_name (self->config.preset),
+          self->config.scale, min, min),
+      ("refused at caps negotiation: %" GST_PTR_FORMAT, caps));
+  g_free (size);
+}
+
 static gboolean
 gst_sr_degrade_set_info (GstVideoFilter *filter, GstCaps *incaps,
     GstVideoInfo *in, GstCaps *outcaps, GstVideoInfo *out)
 {
   GstSrDegrade *self = GST_SR_DEGRADE (filter);
-  (void) incaps;
   (void) outcaps;
   const int s = self->config.scale;
   const int cw = in->width - in->width % s, ch = in->height - in->height % s;
-  const int min = sr_degrade_min_hr_size (&self->config);
 
-  if (cw < min || ch < min) {
-    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
-        ("Frame %dx%d is too small for preset=%s scale=%d: the smallest "
-            "accepted frame is %dx%d", in->width, in->height,
-            sr_preset_name (self->config.preset), s, min, min), (NULL));
+  /* Negotiation refuses these sizes already; caps set without a query
+   * still end here. */
+  if (!gst_sr_size_limit_allows (&self->hr_limit, incaps)) {
+    gst_sr_degrade_refuse_size (self, incaps);
     return FALSE;
   }
   if (out->width != cw / s || out->height != ch / s) {
@@ -393,6 +411,12 @@ gst_sr_degrade_start (GstBaseTransform *trans)
   }
   self->next_frame = 0;
   self->frame_base_pending = TRUE;
+  /* The floor applies to the cropped frame: the smallest accepted input is
+   * the floor rounded up to a multiple of the scale. */
+  const int s = self->config.scale;
+  const int min = (sr_degrade_min_hr_size (&self->config) + s - 1) / s * s;
+  gst_sr_size_limit_set (&self->hr_limit, min, 1);
+  gst_sr_size_limit_set (&self->lr_limit, min / s, 1);
   GST_INFO_OBJECT (self, "preset=%s scale=%d on %s",
       sr_preset_name (self->config.preset), self->config.scale,
       sr_runtime_describe (self->runtime));
@@ -402,7 +426,10 @@ gst_sr_degrade_start (GstBaseTransform *trans)
 static gboolean
 gst_sr_degrade_stop (GstBaseTransform *trans)
 {
-  gst_sr_degrade_release (GST_SR_DEGRADE (trans));
+  GstSrDegrade *self = GST_SR_DEGRADE (trans);
+  gst_sr_size_limit_set (&self->hr_limit, 0, 1);
+  gst_sr_size_limit_set (&self->lr_limit, 0, 1);
+  gst_sr_degrade_release (self);
   return TRUE;
 }
 
@@ -421,8 +448,13 @@ gst_sr_degrade_query (GstBaseTransform *trans, GstPadDirection dir,
   GstSrDegrade *self = GST_SR_DEGRADE (trans);
   if (gst_sr_handle_context_query (GST_ELEMENT (self), query, self->runtime))
     return TRUE;
-  return GST_BASE_TRANSFORM_CLASS (gst_sr_degrade_parent_class)->query (trans,
-      dir, query);
+  const gboolean ret = GST_BASE_TRANSFORM_CLASS (gst_sr_degrade_parent_class)->query
+      (trans, dir, query);
+  GstCaps *refused;
+  if (dir == GST_PAD_SINK
+      && (refused = gst_sr_size_limit_refused (&self->hr_limit, query)))
+    gst_sr_degrade_refuse_size (self, refused);
+  return ret;
 }
 
 /* ---- per frame ----------------------------------------------------------- */

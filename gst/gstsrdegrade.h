@@ -5,6 +5,7 @@
 #include <gst/video/gstvideofilter.h>
 #include "sr_degrade.h"
 #include "sr_convert.h"
+#include "gstsrsize.h"
 
 G_BEGIN_DECLS
 
@@ -34,6 +35,7 @@ struct _GstSrDegrade {
   SrRecord record;
   guint64 next_frame;         /* index of the next frame */
   gboolean frame_base_pending;  /* a segment began: re-derive next_frame */
+  GstSrSizeLimit hr_limit, lr_limit;  /* the preset's floor, from start() */
 };
 
 GST_ELEMENT_REGISTER_DECLARE (srdegrade);

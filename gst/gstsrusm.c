@@ -3,6 +3,7 @@
 #include "gstsrusm.h"
 #include "gstsrcontext.h"
 #include "gstsrmeta.h"
+#include "gstsrsize.h"
 #include "gstsrvideo.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_sr_usm_debug);
@@ -65,14 +66,53 @@ gst_sr_usm_start (GstBaseTransform *trans)
     gst_sr_usm_release (self);
     return FALSE;
   }
+  /* The blur reflects kernel/2 px: PyTorch's reflect pad needs more. */
+  GST_OBJECT_LOCK (self);
+  const int min = sr_usm_kernel_size (self->radius) / 2 + 1;
+  GST_OBJECT_UNLOCK (self);
+  gst_sr_size_limit_set (&self->limit, min, 1);
   return TRUE;
 }
 
 static gboolean
 gst_sr_usm_stop (GstBaseTransform *trans)
 {
-  gst_sr_usm_release (GST_SR_USM (trans));
+  GstSrUsm *self = GST_SR_USM (trans);
+  gst_sr_size_limit_set (&self->limit, 0, 1);
+  gst_sr_usm_release (self);
   return TRUE;
+}
+
+/* Same caps both ways, less the sizes below the kernel's floor (so that the
+ * refusal happens at negotiation). */
+static GstCaps *
+gst_sr_usm_transform_caps (GstBaseTransform *trans, GstPadDirection dir,
+    GstCaps *caps, GstCaps *filter)
+{
+  (void) dir;
+  GstCaps *out = gst_sr_size_limit_apply (&GST_SR_USM (trans)->limit,
+      gst_caps_copy (caps));
+  if (filter) {
+    GstCaps *tmp = gst_caps_intersect_full (filter, out, GST_CAPS_INTERSECT_FIRST);
+    gst_caps_unref (out);
+    out = tmp;
+  }
+  return out;
+}
+
+/* Posts, once per run, why frames of `caps`' size cannot be sharpened. */
+static void
+gst_sr_usm_refuse_size (GstSrUsm *self, const GstCaps *caps)
+{
+  if (!gst_sr_size_limit_first_refusal (&self->limit))
+    return;
+  gchar *size = gst_sr_caps_size_string (caps);
+  const int min = g_atomic_int_get (&self->limit.min);
+  GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+      ("Frame %s is too small for srusm radius=%d: the smallest accepted "
+          "frame is %dx%d", size, self->radius, min, min),
+      ("refused at caps negotiation: %" GST_PTR_FORMAT, caps));
+  g_free (size);
 }
 
 static gboolean
@@ -80,15 +120,13 @@ gst_sr_usm_set_info (GstVideoFilter *filter, GstCaps *incaps, GstVideoInfo *in,
     GstCaps *outcaps, GstVideoInfo *out)
 {
   GstSrUsm *self = GST_SR_USM (filter);
-  (void) incaps;
+  (void) in;
   (void) outcaps;
   (void) out;
-  /* The 51-tap blur reflects 25 px: PyTorch's reflect pad needs more. */
-  const int min = sr_usm_kernel_size (self->radius) / 2 + 1;
-  if (in->width < min || in->height < min) {
-    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
-        ("Frame %dx%d is too small for srusm radius=%d: the smallest accepted "
-            "frame is %dx%d", in->width, in->height, self->radius, min, min), (NULL));
+  /* Negotiation refuses these sizes already; caps set without a query
+   * still end here. */
+  if (!gst_sr_size_limit_allows (&self->limit, incaps)) {
+    gst_sr_usm_refuse_size (self, incaps);
     return FALSE;
   }
   return TRUE;
@@ -104,11 +142,15 @@ gst_sr_usm_set_context (GstElement *element, GstContext *context)
 static gboolean
 gst_sr_usm_query (GstBaseTransform *trans, GstPadDirection dir, GstQuery *query)
 {
-  if (gst_sr_handle_context_query (GST_ELEMENT (trans), query,
-          GST_SR_USM (trans)->runtime))
+  GstSrUsm *self = GST_SR_USM (trans);
+  if (gst_sr_handle_context_query (GST_ELEMENT (trans), query, self->runtime))
     return TRUE;
-  return GST_BASE_TRANSFORM_CLASS (gst_sr_usm_parent_class)->query (trans, dir,
-      query);
+  const gboolean ret = GST_BASE_TRANSFORM_CLASS (gst_sr_usm_parent_class)->query
+      (trans, dir, query);
+  GstCaps *refused;
+  if (dir == GST_PAD_SINK && (refused = gst_sr_size_limit_refused (&self->limit, query)))
+    gst_sr_usm_refuse_size (self, refused);
+  return ret;
 }
 
 static GstFlowReturn
@@ -262,6 +304,7 @@ gst_sr_usm_class_init (GstSrUsmClass *klass)
   gst_element_class_add_static_pad_template (element_class, &src_template);
   element_class->set_context = gst_sr_usm_set_context;
 
+  trans_class->transform_caps = gst_sr_usm_transform_caps;
   trans_class->start = gst_sr_usm_start;
   trans_class->stop = gst_sr_usm_stop;
   trans_class->query = gst_sr_usm_query;

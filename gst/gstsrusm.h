@@ -4,6 +4,7 @@
 #pragma once
 
 #include <gst/video/gstvideofilter.h>
+#include "gstsrsize.h"
 #include "sr_convert.h"
 #include "sr_record.h"
 #include "sr_usm.h"
@@ -29,6 +30,7 @@ struct _GstSrUsm {
   SrUsm *usm;
   SrTensor *in, *out;
   SrRecord record;
+  GstSrSizeLimit limit;       /* the kernel's floor, from start() */
 };
 
 GST_ELEMENT_REGISTER_DECLARE (srusm);

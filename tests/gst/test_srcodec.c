@@ -9,9 +9,11 @@
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
+#include "gstsrcodecs.h"
 #include "sr_check_util.h"
 
-#define NATURAL "/usr/share/doc/opencv-doc/examples/data/fruits.jpg"
+/* The natural picture the PSNR bands are measured on. */
+#define NATURAL "fruits.jpg"
 
 static void
 stamp (GstBuffer *b, int t)
@@ -48,8 +50,10 @@ natural_source (void)
 {
   gchar *data;
   gsize len;
-  fail_unless (g_file_get_contents (NATURAL, &data, &len, NULL),
-      "missing %s (Debian package opencv-doc)", NATURAL);
+  gchar *path = sr_test_data_path (NATURAL);
+  fail_unless (path && g_file_get_contents (path, &data, &len, NULL),
+      "cannot read %s", NATURAL);
+  g_free (path);
   GstHarness *h = gst_harness_new_parse ("jpegdec ! videoconvert ! videoscale ! "
       "capsfilter caps=video/x-raw,format=RGB,width=256,height=192");
   gst_harness_set_src_caps_str (h, "image/jpeg");
@@ -148,48 +152,28 @@ free_all (GstBuffer **b, int n)
   g_free (b);
 }
 
-/* TRUE when every element of a codec chain is installed; otherwise marks
- * the test (or this codec's part of it) skipped, naming the package. */
-static gboolean
-have_codec (const char *codec)
+/* NULL when every codec of the comma list `codecs` is known to srcodec's
+ * table and installed; else why not, naming the package (g_free it). */
+static gchar *
+missing_codecs (const char *codecs)
 {
-  static const struct { const char *enc, *dec, *parse, *package; } chains[] = {
-    { "x264enc", "avdec_h264", NULL, "gstreamer1.0-plugins-ugly, gstreamer1.0-libav" },
-    { "vp8enc", "vp8dec", NULL, "gstreamer1.0-plugins-good" },
-    { "mpeg2enc", "avdec_mpeg2video", "mpegvideoparse",
-      "gstreamer1.0-plugins-bad, gstreamer1.0-libav" },
-    { "jpegenc", "jpegdec", NULL, "gstreamer1.0-plugins-good" },
-    { "avenc_mpeg4", "avdec_mpeg4", NULL, "gstreamer1.0-libav" },
-  };
-  for (guint i = 0; i < G_N_ELEMENTS (chains); i++) {
-    if (strcmp (chains[i].enc, codec))
-      continue;
-    const char *names[] = { chains[i].enc, chains[i].dec, chains[i].parse };
-    for (guint k = 0; k < G_N_ELEMENTS (names); k++) {
-      GstElementFactory *f = names[k] ? gst_element_factory_find (names[k]) : NULL;
-      if (names[k] && !f) {
-        gchar *msg = g_strdup_printf ("%s not installed (Debian: %s)", names[k],
-            chains[i].package);
-        g_print ("SKIP srcodec %s: %s\n", codec, msg);
-        g_test_skip (msg);
-        g_free (msg);
-        return FALSE;
-      }
-      if (f)
-        gst_object_unref (f);
-    }
-    return TRUE;
+  gchar **names = g_strsplit (codecs, ",", -1);
+  gchar *why = NULL;
+  for (gchar **n = names; *n && !why; n++) {
+    const SrCodecDesc *d = gst_sr_codec_lookup (*n);
+    if (!d)
+      g_error ("%s is not in srcodec's table", *n);
+    if (!gst_sr_codec_installed (d))
+      why = g_strdup_printf ("%s not installed (Debian: %s)", *n, d->package);
   }
-  fail ("no chain listed for %s", codec);
-  return FALSE;
+  g_strfreev (names);
+  return why;
 }
 
 GST_START_TEST (test_timestamps_count_step)
 {
   const char *codecs[] = { "x264enc", "vp8enc", "mpeg2enc", "jpegenc" };
   for (guint c = 0; c < G_N_ELEMENTS (codecs); c++) {
-    if (!have_codec (codecs[c]))
-      continue;
     gchar *props = g_strdup_printf ("codecs=%s segment-frames=8 seed=3 "
         "bitrate-min=300 bitrate-max=900 gop-min=4 gop-max=10", codecs[c]);
     const int n = 20;                   /* segments of 8, 8, 4 */
@@ -309,8 +293,6 @@ GST_START_TEST (test_really_compressed)
   /* avenc_mpeg4 is refused where it ignores its bitrate (test below). */
   const char *codec[] = { "x264enc", "vp8enc", "mpeg2enc" };
   for (guint c = 0; c < G_N_ELEMENTS (codec); c++) {
-    if (!have_codec (codec[c]))
-      continue;
     gchar *lo = g_strdup_printf ("codecs=%s bitrate-min=150 bitrate-max=150 "
         "gop-min=12 gop-max=12", codec[c]);
     gchar *hi = g_strdup_printf ("codecs=%s bitrate-min=3000 bitrate-max=3000 "
@@ -325,10 +307,6 @@ GST_START_TEST (test_really_compressed)
         codec[c], pl, ph);
     g_free (lo);
     g_free (hi);
-  }
-  if (!have_codec ("jpegenc")) {
-    gst_buffer_unref (natural);
-    return;
   }
   const double ql = mean_psnr ("codecs=jpegenc quality-min=15 quality-max=15");
   const double qh = mean_psnr ("codecs=jpegenc quality-min=90 quality-max=90");
@@ -385,8 +363,6 @@ run_at (const char *props, int fps_n, int n)
 
 GST_START_TEST (test_mpeg2enc_limits)
 {
-  if (!have_codec ("mpeg2enc"))
-    return;
   GstBuffer **out = run_at ("codecs=mpeg2enc segment-frames=6 bitrate-min=60000 "
       "bitrate-max=60000 gop-min=300 gop-max=300", 25, 6);
   guint n_ops;
@@ -490,18 +466,17 @@ GST_END_TEST;
  * independently of the element. */
 GST_START_TEST (test_bitrate_deaf_codec_refused)
 {
-  if (!have_codec ("avenc_mpeg4"))
-    return;
   guint64 size[2];
   const guint rate[2] = { 200, 4000 };
+  gchar *dir = sr_test_tmpdir ("srcodec-mpeg4");
   for (int i = 0; i < 2; i++) {
     gchar *desc = g_strdup_printf ("videotestsrc pattern=snow num-buffers=10 ! "
         "video/x-raw,format=I420,width=64,height=64,framerate=25/1 ! "
         "avenc_mpeg4 bitrate=%u ! filesink location=%s/mpeg4-%u.bin",
-        rate[i] * 1000, g_get_tmp_dir (), rate[i]);
+        rate[i] * 1000, dir, rate[i]);
     gchar *err = sr_check_run_for_error (desc);
     fail_unless (err == NULL, "%s: %s", desc, err);
-    gchar *path = g_strdup_printf ("%s/mpeg4-%u.bin", g_get_tmp_dir (), rate[i]);
+    gchar *path = g_strdup_printf ("%s/mpeg4-%u.bin", dir, rate[i]);
     GStatBuf st;
     fail_unless (g_stat (path, &st) == 0);
     size[i] = st.st_size;
@@ -509,6 +484,8 @@ GST_START_TEST (test_bitrate_deaf_codec_refused)
     g_free (path);
     g_free (desc);
   }
+  sr_test_rmtree (dir);
+  g_free (dir);
   gchar *msg = sr_check_run_for_error ("videotestsrc num-buffers=1 ! srcodec "
       "codecs=avenc_mpeg4 ! fakesink");
   g_print ("avenc_mpeg4: %" G_GUINT64_FORMAT " bytes at 200 kbit/s, %"
@@ -539,7 +516,7 @@ count_lines_with (const char *path, const char *needle)
 
 GST_START_TEST (test_pairs_after_codec)
 {
-  gchar *dir = g_dir_make_tmp ("srcodec-XXXXXX", NULL);
+  gchar *dir = sr_test_tmpdir ("srcodec");
   gchar *desc = g_strdup_printf ("videotestsrc num-buffers=12 pattern=ball ! "
       "video/x-raw,format=RGB,width=64,height=48,framerate=25/1 ! tee name=t "
       "t. ! queue ! ps.hr t. ! queue ! srdegrade preset=bicubic scale=4 ! "
@@ -562,9 +539,7 @@ GST_START_TEST (test_pairs_after_codec)
   fail_unless_equals_int (count_lines_with (manifest, "{"), 12);
   fail_unless_equals_int (count_lines_with (manifest, "\"codec\""), 12);
   g_free (manifest);
-  gchar *rm = g_strdup_printf ("rm -rf '%s'", dir);
-  fail_unless (system (rm) == 0);
-  g_free (rm);
+  sr_test_rmtree (dir);
   g_free (dir);
 }
 GST_END_TEST;
@@ -587,7 +562,7 @@ long_segment_pipeline (const char *dir, const char *hr_queue, const char *sink_p
 
 GST_START_TEST (test_pairs_after_codec_long_segment)
 {
-  gchar *dir = g_dir_make_tmp ("srcodec-XXXXXX", NULL);
+  gchar *dir = sr_test_tmpdir ("srcodec");
   gchar *desc = long_segment_pipeline (dir,
       "queue max-size-buffers=0 max-size-bytes=0 max-size-time=0", "");
   gchar *err = sr_check_run_for_error (desc);
@@ -596,9 +571,7 @@ GST_START_TEST (test_pairs_after_codec_long_segment)
   gchar *manifest = g_build_filename (dir, "ds", "manifest.jsonl", NULL);
   fail_unless_equals_int (count_lines_with (manifest, "\"codec\""), 40);
   g_free (manifest);
-  gchar *rm = g_strdup_printf ("rm -rf '%s'", dir);
-  fail_unless (system (rm) == 0);
-  g_free (rm);
+  sr_test_rmtree (dir);
   g_free (dir);
 }
 GST_END_TEST;
@@ -607,7 +580,7 @@ GST_END_TEST;
  * (a warning naming the queue) instead of waiting silently. */
 GST_START_TEST (test_stall_warned)
 {
-  gchar *dir = g_dir_make_tmp ("srcodec-XXXXXX", NULL);
+  gchar *dir = sr_test_tmpdir ("srcodec");
   gchar *desc = long_segment_pipeline (dir, "queue", "stall-timeout=1");
   GstElement *p = gst_parse_launch (desc, NULL);
   g_free (desc);
@@ -629,9 +602,7 @@ GST_START_TEST (test_stall_warned)
   gst_element_set_state (p, GST_STATE_NULL);
   gst_object_unref (bus);
   gst_object_unref (p);
-  gchar *rm = g_strdup_printf ("rm -rf '%s'", dir);
-  fail_unless (system (rm) == 0);
-  g_free (rm);
+  sr_test_rmtree (dir);
   g_free (dir);
 }
 GST_END_TEST;
@@ -693,8 +664,6 @@ comp_psnr (const GstVideoInfo *vi, GstBuffer *a, GstBuffer *b, int c)
  * (the codec really ran). */
 GST_START_TEST (test_yuv_in_same_yuv_out)
 {
-  if (!have_codec ("x264enc"))
-    return;
   const GstVideoFormat formats[] = { GST_VIDEO_FORMAT_I420, GST_VIDEO_FORMAT_NV12 };
   const int w = 96, h = 64, n = 6;
   for (guint fi = 0; fi < G_N_ELEMENTS (formats); fi++) {
@@ -761,17 +730,30 @@ srcodec_suite (void)
   Suite *s = suite_create ("srcodec");
   TCase *tc = tcase_create ("general");
   tcase_set_timeout (tc, 300);
-  tcase_add_test (tc, test_timestamps_count_step);
-  tcase_add_test (tc, test_draws_deterministic_and_varied);
-  tcase_add_test (tc, test_really_compressed);
-  tcase_add_test (tc, test_mpeg2enc_limits);
-  tcase_add_test (tc, test_keeps_upstream_meta);
-  tcase_add_test (tc, test_bad_codec_name);
-  tcase_add_test (tc, test_bitrate_deaf_codec_refused);
-  tcase_add_test (tc, test_pairs_after_codec);
-  tcase_add_test (tc, test_pairs_after_codec_long_segment);
-  tcase_add_test (tc, test_stall_warned);
-  tcase_add_test (tc, test_yuv_in_same_yuv_out);
+  /* Each test needs the codecs it names; a missing one leaves it out. */
+  gchar *why;
+#define ADD_IF_CODECS(test, codecs)                                         \
+  why = missing_codecs (codecs);                                            \
+  SR_CHECK_ADD_IF (tc, test, why == NULL, why);                             \
+  g_free (why)
+  ADD_IF_CODECS (test_timestamps_count_step, "x264enc,vp8enc,mpeg2enc,jpegenc");
+  ADD_IF_CODECS (test_draws_deterministic_and_varied, "x264enc,vp8enc,jpegenc");
+  gchar *natural_path = sr_test_data_path (NATURAL);
+  if (natural_path) {
+    ADD_IF_CODECS (test_really_compressed, "x264enc,vp8enc,mpeg2enc,jpegenc");
+  } else {
+    SR_CHECK_ADD_IF (tc, test_really_compressed, FALSE, "sample " NATURAL " missing");
+  }
+  g_free (natural_path);
+  ADD_IF_CODECS (test_mpeg2enc_limits, "mpeg2enc");
+  ADD_IF_CODECS (test_keeps_upstream_meta, "jpegenc");
+  ADD_IF_CODECS (test_bad_codec_name, "x264enc");
+  ADD_IF_CODECS (test_bitrate_deaf_codec_refused, "avenc_mpeg4");
+  ADD_IF_CODECS (test_pairs_after_codec, "x264enc,jpegenc");
+  ADD_IF_CODECS (test_pairs_after_codec_long_segment, "jpegenc");
+  ADD_IF_CODECS (test_stall_warned, "jpegenc");
+  ADD_IF_CODECS (test_yuv_in_same_yuv_out, "x264enc");
+#undef ADD_IF_CODECS
   suite_add_tcase (s, tc);
   return s;
 }

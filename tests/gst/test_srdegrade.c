@@ -256,7 +256,7 @@ GST_END_TEST;
  * the file's line. */
 GST_START_TEST (test_custom_bad_config)
 {
-  gchar *dir = g_dir_make_tmp ("srdegrade-XXXXXX", NULL);
+  gchar *dir = sr_test_tmpdir ("srdegrade");
   gchar *path = g_build_filename (dir, "bad.json", NULL);
   fail_unless (g_file_set_contents (path, "{\n  \"degradation\": {\n"
           "    \"stages\": 2\n  },\n  \"stage1\": {\n"
@@ -286,8 +286,7 @@ GST_START_TEST (test_custom_bad_config)
   fail_unless (msg != NULL && strstr (msg, "jpeg-range1") != NULL
       && strstr (msg, "[1, 100]") != NULL, "got: %s", msg ? msg : "(none)");
   g_free (msg);
-  g_unlink (path);
-  g_rmdir (dir);
+  sr_test_rmtree (dir);
   g_free (path);
   g_free (dir);
 }
@@ -300,7 +299,7 @@ GST_END_TEST;
  * spacing at 90 is 7.6e-6) of the range. */
 GST_START_TEST (test_custom_overrides_recorded)
 {
-  gchar *dir = g_dir_make_tmp ("srdegrade-XXXXXX", NULL);
+  gchar *dir = sr_test_tmpdir ("srdegrade");
   gchar *path = g_build_filename (dir, "custom.conf", NULL);
   fail_unless (g_file_set_contents (path, "[stage1]\ngaussian-noise-prob = 1\n"
           "jpeg-range = 30;40\n", -1, NULL));
@@ -353,8 +352,7 @@ GST_START_TEST (test_custom_overrides_recorded)
   fail_unless_equals_int (n_noise, 1);
   gst_buffer_unref (out);
   gst_harness_teardown (h);
-  g_unlink (path);
-  g_rmdir (dir);
+  sr_test_rmtree (dir);
   g_free (path);
   g_free (dir);
 }

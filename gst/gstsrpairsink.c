@@ -314,12 +314,12 @@ mapped_input_init (GstSrPairSink *self, GstSrPairInput *in,
       return TRUE;
     GST_ELEMENT_ERROR (self, STREAM, FORMAT, ("Unexpected format %s on %s",
             gst_video_format_to_string (GST_VIDEO_FRAME_FORMAT (frame)),
-            in->name), (NULL));
+            in->name), ("not packed RGB, and no conversion set up for it"));
     return FALSE;
   }
   if (!gst_video_frame_map (&m->rgb, &in->rgb_info, in->rgb, GST_MAP_READWRITE)) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not map a video frame"),
-        (NULL));
+        ("the %s input's RGB conversion buffer", in->name));
     return FALSE;
   }
   m->converted = TRUE;
@@ -339,7 +339,8 @@ mapped_input_init (GstSrPairSink *self, GstSrPairInput *in,
     GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
         ("Converting the %s %s frame to RGB failed: %s", in->name,
             gst_video_format_to_string (GST_VIDEO_FRAME_FORMAT (frame)),
-            sr_status_name (st)), (NULL));
+            sr_status_name (st)), ("%s frame %dx%d on %s", in->name, w, h,
+            sr_runtime_describe (self->runtime)));
     return FALSE;
   }
   return TRUE;
@@ -512,14 +513,17 @@ handle_pair (GstSrPairSink *self, PendingBuffer *hrp, PendingBuffer *lrp)
     GST_ELEMENT_ERROR (self, STREAM, FORMAT,
         ("LR frame %dx%d does not pair with HR frame %dx%d: expected the HR "
             "region %dx%d at (%d,%d) to be LR x scale (scale=%d)", lw, lh, hw,
-            hh, crop[2], crop[3], crop[0], crop[1], scale), (NULL));
+            hh, crop[2], crop[3], crop[0], crop[1], scale),
+        ("frame %" G_GUINT64_FORMAT "; the scale and crop come from the LR "
+            "buffer's sr-degradation meta when it has one", frame));
     return GST_FLOW_ERROR;
   }
   if (self->patch_size && (self->patch_size % scale || (int) self->patch_size > crop[2]
           || (int) self->patch_size > crop[3])) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
         ("patch-size=%u must be a multiple of the scale (%d) and fit in the "
-            "%dx%d frame", self->patch_size, scale, crop[2], crop[3]), (NULL));
+            "%dx%d frame", self->patch_size, scale, crop[2], crop[3]),
+        ("frame %" G_GUINT64_FORMAT, frame));
     return GST_FLOW_ERROR;
   }
   if (self->scale && self->scale != scale) {
@@ -778,6 +782,22 @@ stall_watch_stop (GstSrPairSink *self)
   self->stall_warned = FALSE;
 }
 
+/* Lock held. A frame with no partner pad would wait for ever (or, when
+ * prerolling, hold the pipeline's state change): refuse it at once. */
+static gboolean
+partner_linked (GstSrPairSink *self, GstSrPairInput *in)
+{
+  GstSrPairInput *other = other_of (self, in);
+  if (gst_pad_is_linked (other->pad))
+    return TRUE;
+  GST_ELEMENT_ERROR (self, CORE, PAD,
+      ("srpairsink's %s pad is not linked: a pair needs both the hr and the "
+          "lr input", other->name),
+      ("the %s input received a frame while %s has no peer (link both pads "
+          "before data flows)", in->name, other->name));
+  return FALSE;
+}
+
 /* Before GstBaseSink blocks on a prerolled buffer. */
 static GstFlowReturn
 input_preroll (GstBaseSink *bsink, GstBuffer *buffer)
@@ -786,8 +806,9 @@ input_preroll (GstBaseSink *bsink, GstBuffer *buffer)
   (void) buffer;
   g_mutex_lock (&sink->owner->lock);
   note_buffer (sink->input);
+  const gboolean linked = partner_linked (sink->owner, sink->input);
   g_mutex_unlock (&sink->owner->lock);
-  return GST_FLOW_OK;
+  return linked ? GST_FLOW_OK : GST_FLOW_ERROR;
 }
 
 static GstFlowReturn
@@ -800,6 +821,10 @@ input_render (GstBaseSink *bsink, GstBuffer *buffer)
 
   g_mutex_lock (&self->lock);
   note_buffer (in);
+  if (!partner_linked (self, in)) {
+    g_mutex_unlock (&self->lock);
+    return GST_FLOW_ERROR;
+  }
   GstSrPairInput *other = other_of (self, in);
   PendingBuffer *p = g_new0 (PendingBuffer, 1);
   p->buffer = gst_buffer_ref (buffer);
@@ -865,7 +890,8 @@ input_event (GstBaseSink *bsink, GstEvent *event)
       if (seg->format != GST_FORMAT_TIME) {
         g_mutex_unlock (&self->lock);
         GST_ELEMENT_ERROR (self, STREAM, FORMAT, ("srpairsink needs TIME "
-                "segments on %s to pair by running time", in->name), (NULL));
+                "segments on %s to pair by running time", in->name),
+            ("segment format %s", gst_format_get_name (seg->format)));
         gst_event_unref (event);
         return FALSE;
       }

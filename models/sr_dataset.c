@@ -76,6 +76,7 @@ struct _SrLineFile {
   int fd;
   gchar *path;
   off_t size;                 /* always at a line end */
+  gboolean regular;           /* a plain file (not a pipe or device) */
 };
 
 static gboolean
@@ -110,7 +111,14 @@ sr_line_file_open (const char *path, SrLineFunc each, gpointer user,
 
   gchar *text = NULL;
   gsize len = 0;
-  if (!g_file_get_contents (path, &text, &len, error))
+  struct stat st;
+  if (fstat (fd, &st) != 0) {
+    set_errno_error (error, errno, "Could not stat", path);
+    goto fail;
+  }
+  /* A pipe or a device has no lines to resume (and may never end). */
+  f->regular = S_ISREG (st.st_mode);
+  if (f->regular && !g_file_get_contents (path, &text, &len, error))
     goto fail;
   gsize keep = len;
   if (len > 0 && text[len - 1] != '\n') {
@@ -155,7 +163,7 @@ sr_line_file_append (SrLineFile *f, const char *text, GError **error)
   else {
     set_errno_error (error, e, "Could not append a line to", f->path);
     /* Cut a partial line back off, so that the file stays whole lines. */
-    if (ftruncate (f->fd, f->size) != 0)
+    if (f->regular && ftruncate (f->fd, f->size) != 0)
       g_warning ("could not cut a partial line off %s: %s", f->path,
           g_strerror (errno));
   }

@@ -1294,6 +1294,10 @@ gst_sr_pair_sink_class_init (GstSrPairSinkClass *klass)
 
   GST_DEBUG_CATEGORY_INIT (gst_sr_pair_sink_debug, "srpairsink", 0,
       "SR dataset writer");
+  /* The meta this element reads, registered with it, so that an
+   * application can attach one by name (gst_meta_get_info) before any
+   * srdegrade ran. */
+  gst_sr_degradation_meta_get_info ();
 }
 
 /* One input: an inner base sink and the ghost pad that exposes it. */

@@ -1397,6 +1397,59 @@ GST_START_TEST (test_no_space_left)
 }
 GST_END_TEST;
 
+/* The manifest's params: the LR buffer's sr-degradation structure as JSON,
+ * fields in structure order, ops as objects named by "op", doubles with 17
+ * significant digits (an exponent without json-glib's ".0"), a seed above
+ * 2^63 - 1 as a string of its digits (docs/dataset.md). The structure is
+ * attached through the meta API the plugin registers. */
+GST_START_TEST (test_manifest_params_json)
+{
+  Rig *r = rig_new ("name=p");
+  const GstMetaInfo *mi = gst_meta_get_info ("GstSrDegradationMeta");
+  fail_unless (mi != NULL, "the plugin did not register GstSrDegradationMeta");
+  GstBuffer *lr = frame_buf (W / S, H / S, 0, 0, FALSE);
+  SrCheckDegradationMeta *m = (SrCheckDegradationMeta *) gst_buffer_add_meta (lr, mi, NULL);
+  GstStructure *step = gst_structure_new ("blur", "sigma-x", G_TYPE_DOUBLE, 1e17,
+      "applied", G_TYPE_BOOLEAN, TRUE, "q", G_TYPE_DOUBLE, 0.1, "size", G_TYPE_INT, 7,
+      NULL);
+  GValue ops = G_VALUE_INIT, sv = G_VALUE_INIT, crop = G_VALUE_INIT;
+  g_value_init (&ops, GST_TYPE_ARRAY);
+  g_value_init (&sv, GST_TYPE_STRUCTURE);
+  g_value_take_boxed (&sv, step);
+  gst_value_array_append_and_take_value (&ops, &sv);
+  g_value_init (&crop, GST_TYPE_ARRAY);
+  for (int i = 0; i < 4; i++) {
+    GValue e = G_VALUE_INIT;
+    g_value_init (&e, G_TYPE_INT);
+    g_value_set_int (&e, (int[]) { 0, 0, W, H }[i]);
+    gst_value_array_append_and_take_value (&crop, &e);
+  }
+  m->info = gst_structure_new ("sr-degradation", "frame", G_TYPE_UINT64,
+      (guint64) 0, "scale", G_TYPE_INT, S, "preset", G_TYPE_STRING, "a \"b\"",
+      "seed", G_TYPE_UINT64, G_MAXUINT64, NULL);
+  gst_structure_take_value (m->info, "crop", &crop);
+  gst_structure_take_value (m->info, "ops", &ops);
+  gst_harness_push (r->hr, frame_buf (W, H, 0, 0, FALSE));
+  fail_unless_equals_int (gst_harness_push (r->lr, lr), GST_FLOW_OK);
+  push_pair_eos (r);
+  gchar *mp = ds_path (r, "manifest.jsonl"), *text = NULL;
+  fail_unless (g_file_get_contents (mp, &text, NULL, NULL));
+  const char *want = "{\"name\":\"frame_s18446744073709551615_000000.png\","
+      "\"source\":\"p\",\"frame\":0,\"crop\":[0,0,64,48],\"lr_crop\":[0,0,16,12],"
+      "\"params\":{\"frame\":0,\"scale\":4,\"preset\":\"a \\\"b\\\"\","
+      "\"seed\":\"18446744073709551615\",\"crop\":[0,0,64,48],\"ops\":[{\"op\":"
+      "\"blur\",\"sigma-x\":1e+17,\"applied\":true,\"q\":0.10000000000000001,"
+      "\"size\":7}]}}\n";
+  fail_unless_equals_string (text, want);
+  GPtrArray *lines = read_manifest (r);     /* and it is JSON */
+  fail_unless_equals_int (lines->len, 1);
+  g_ptr_array_unref (lines);
+  g_free (text);
+  g_free (mp);
+  rig_free (r);
+}
+GST_END_TEST;
+
 static Suite *
 srpairsink_suite (void)
 {
@@ -1420,6 +1473,7 @@ srpairsink_suite (void)
   tcase_add_test (tc, test_unlinked_pad_errors);
   tcase_add_test (tc, test_file_modes_follow_umask);
   tcase_add_test (tc, test_no_space_left);
+  tcase_add_test (tc, test_manifest_params_json);
   photo = sr_test_data_path ("baboon.jpg");
   video = sr_test_data_path ("Megamind.avi");
   SR_CHECK_ADD_IF (tc, test_photo_i420_nv12_yuy2_gray8, photo != NULL,

@@ -494,6 +494,10 @@ handle_pair (GstSrPairSink *self, PendingBuffer *hrp, PendingBuffer *lrp)
   int scale = 0, crop[4];
   GstFlowReturn ret = GST_FLOW_OK;
 
+  if (dataset_full (self)) {     /* e.g. after a flush reset `done` */
+    self->done = TRUE;
+    return GST_FLOW_OK;
+  }
   if (params)
     gst_structure_get_uint64 (params, "frame", &frame);
   if (frame % self->every_n != 0)

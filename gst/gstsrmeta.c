@@ -160,110 +160,86 @@ gst_sr_degradation_append_record (GstStructure *info, const SrRecord *rec)
 
 /* ---- JSON ---------------------------------------------------------------- */
 
-void
-gst_sr_json_string (GString *out, const char *s)
-{
-  g_string_append_c (out, '"');
-  for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-    switch (*p) {
-      case '"': g_string_append (out, "\\\""); break;
-      case '\\': g_string_append (out, "\\\\"); break;
-      case '\n': g_string_append (out, "\\n"); break;
-      case '\r': g_string_append (out, "\\r"); break;
-      case '\t': g_string_append (out, "\\t"); break;
-      default:
-        if (*p < 0x20)
-          g_string_append_printf (out, "\\u%04x", *p);
-        else
-          g_string_append_c (out, (char) *p);
-    }
-  }
-  g_string_append_c (out, '"');
-}
+static JsonNode *value_to_json (const GValue *v);
 
-static void value_to_json (const GValue *v, GString *out);
-
-static void
-double_to_json (double d, GString *out)
+static JsonNode *
+double_to_json (double d)
 {
-  if (!isfinite (d)) {
-    g_string_append (out, "null");    /* JSON has no NaN/Inf */
-    return;
-  }
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-  g_ascii_formatd (buf, sizeof buf, "%.17g", d);
-  g_string_append (out, buf);
-  /* Keep doubles recognisable as floats for readers: 1 -> 1.0 */
-  if (!strpbrk (buf, ".eEn"))
-    g_string_append (out, ".0");
+  /* JSON has no NaN/Inf. json-glib prints the rest with 17 significant
+   * digits (see sr_json_to_string), so a replay reads the exact value. */
+  return isfinite (d) ? json_node_init_double (json_node_alloc (), d)
+      : json_node_init_null (json_node_alloc ());
 }
 
 static gboolean
 field_to_json (GQuark field, const GValue *v, gpointer user)
 {
-  GString *out = user;
-  if (out->str[out->len - 1] != '{')
-    g_string_append_c (out, ',');
-  gst_sr_json_string (out, g_quark_to_string (field));
-  g_string_append_c (out, ':');
-  value_to_json (v, out);
+  JsonObject *o = user;
+  json_object_set_member (o, g_quark_to_string (field), value_to_json (v));
   return TRUE;
 }
 
-static void
-structure_to_json (const GstStructure *s, const char *name_key, GString *out)
+static JsonNode *
+structure_to_json (const GstStructure *s, const char *name_key)
 {
-  g_string_append_c (out, '{');
-  if (name_key) {
-    gst_sr_json_string (out, name_key);
-    g_string_append_c (out, ':');
-    gst_sr_json_string (out, gst_structure_get_name (s));
-  }
-  gst_structure_foreach (s, field_to_json, out);
-  g_string_append_c (out, '}');
+  JsonObject *o = json_object_new ();
+  if (name_key)
+    json_object_set_string_member (o, name_key, gst_structure_get_name (s));
+  gst_structure_foreach (s, field_to_json, o);
+  return json_node_init_object (json_node_alloc (), o);
 }
 
-static void
-value_to_json (const GValue *v, GString *out)
+static JsonNode *
+value_to_json (const GValue *v)
 {
   GType t = G_VALUE_TYPE (v);
+  JsonNode *n = json_node_alloc ();
   if (t == G_TYPE_INT)
-    g_string_append_printf (out, "%d", g_value_get_int (v));
-  else if (t == G_TYPE_UINT)
-    g_string_append_printf (out, "%u", g_value_get_uint (v));
-  else if (t == G_TYPE_INT64)
-    g_string_append_printf (out, "%" G_GINT64_FORMAT, g_value_get_int64 (v));
-  else if (t == G_TYPE_UINT64)
-    g_string_append_printf (out, "%" G_GUINT64_FORMAT, g_value_get_uint64 (v));
-  else if (t == G_TYPE_DOUBLE)
-    double_to_json (g_value_get_double (v), out);
-  else if (t == G_TYPE_FLOAT)
-    double_to_json (g_value_get_float (v), out);
-  else if (t == G_TYPE_BOOLEAN)
-    g_string_append (out, g_value_get_boolean (v) ? "true" : "false");
-  else if (t == G_TYPE_STRING)
-    gst_sr_json_string (out, g_value_get_string (v) ? g_value_get_string (v) : "");
-  else if (t == GST_TYPE_ARRAY || t == GST_TYPE_LIST) {
-    guint n = t == GST_TYPE_ARRAY ? gst_value_array_get_size (v) : gst_value_list_get_size (v);
-    g_string_append_c (out, '[');
-    for (guint i = 0; i < n; i++) {
-      if (i)
-        g_string_append_c (out, ',');
-      value_to_json (t == GST_TYPE_ARRAY ? gst_value_array_get_value (v, i)
-          : gst_value_list_get_value (v, i), out);
-    }
-    g_string_append_c (out, ']');
-  } else if (t == GST_TYPE_STRUCTURE) {
-    structure_to_json (gst_value_get_structure (v), "op", out);
-  } else {
-    char *s = gst_value_serialize (v);
-    gst_sr_json_string (out, s ? s : "");
-    g_free (s);
+    return json_node_init_int (n, g_value_get_int (v));
+  if (t == G_TYPE_UINT)
+    return json_node_init_int (n, g_value_get_uint (v));
+  if (t == G_TYPE_INT64)
+    return json_node_init_int (n, g_value_get_int64 (v));
+  if (t == G_TYPE_UINT64) {
+    const guint64 u = g_value_get_uint64 (v);
+    if (u <= G_MAXINT64)
+      return json_node_init_int (n, (gint64) u);
+    /* Above 2^63 - 1 (a seed can be): JSON readers that hold integers as
+     * signed 64 bits (json-glib among them) cannot keep it, so it goes out
+     * as its decimal digits in a string. */
+    gchar *digits = g_strdup_printf ("%" G_GUINT64_FORMAT, u);
+    json_node_init_string (n, digits);
+    g_free (digits);
+    return n;
   }
+  if (t == G_TYPE_BOOLEAN)
+    return json_node_init_boolean (n, g_value_get_boolean (v));
+  if (t == G_TYPE_STRING)
+    return json_node_init_string (n, g_value_get_string (v) ? g_value_get_string (v) : "");
+  json_node_free (n);
+  if (t == G_TYPE_DOUBLE)
+    return double_to_json (g_value_get_double (v));
+  if (t == G_TYPE_FLOAT)
+    return double_to_json (g_value_get_float (v));
+  if (t == GST_TYPE_ARRAY || t == GST_TYPE_LIST) {
+    const gboolean arr = t == GST_TYPE_ARRAY;
+    guint len = arr ? gst_value_array_get_size (v) : gst_value_list_get_size (v);
+    JsonArray *a = json_array_sized_new (len);
+    for (guint i = 0; i < len; i++)
+      json_array_add_element (a, value_to_json (arr ? gst_value_array_get_value (v, i)
+              : gst_value_list_get_value (v, i)));
+    return json_node_init_array (json_node_alloc (), a);
+  }
+  if (t == GST_TYPE_STRUCTURE)
+    return structure_to_json (gst_value_get_structure (v), "op");
+  gchar *s = gst_value_serialize (v);
+  n = json_node_init_string (json_node_alloc (), s ? s : "");
+  g_free (s);
+  return n;
 }
 
-void
-gst_sr_structure_to_json (const GstStructure *s, GString *out)
+JsonNode *
+gst_sr_structure_to_json (const GstStructure *s)
 {
-  structure_to_json (s, NULL, out);
+  return structure_to_json (s, NULL);
 }

@@ -1,8 +1,9 @@
-/* GstSrDegradationMeta: how an LR frame was made (DESIGN contract 5). Holds
+/* GstSrDegradationMeta: how an LR frame was made. Holds
  * one `sr-degradation` GstStructure; any element appends its step to `ops`. */
 #pragma once
 
 #include <gst/gst.h>
+#include <json-glib/json-glib.h>
 #include "sr_record.h"
 
 G_BEGIN_DECLS
@@ -36,11 +37,10 @@ void gst_sr_degradation_append_record (GstStructure *info, const SrRecord *rec);
 /* A GstValueArray of ints (for `crop` and sizes). */
 GValue gst_sr_int_array (const int *vals, int n);
 
-/* Serialises an `sr-degradation` structure as the JSON object of the
- * manifest's `params` (spec 0.3): doubles with 17 significant digits, ops as
- * objects with the step name under "op". */
-void gst_sr_structure_to_json (const GstStructure *s, GString *out);
-/* Appends a JSON string literal (quoted, escaped). */
-void gst_sr_json_string (GString *out, const char *s);
+/* The `sr-degradation` structure as the JSON object of the manifest's
+ * `params` (docs/dataset.md): fields in structure order, ops as objects
+ * with the step name under "op", doubles as doubles (NaN/Inf as null).
+ * Write it with sr_json_to_string (models/sr_dataset.h). */
+JsonNode *gst_sr_structure_to_json (const GstStructure *s);
 
 G_END_DECLS

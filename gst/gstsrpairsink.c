@@ -1,6 +1,6 @@
 /* srpairsink: the dataset writer.
  *
- * Two sink pads, `hr` and `lr`, paired by running time (DESIGN contract 6):
+ * Two sink pads, `hr` and `lr`, paired by running time:
  * the LR branch keeps the timestamps of the HR frame it came from, so a pair
  * is two buffers with equal running times. A buffer whose partner cannot
  * come any more (the other side has moved past it, sent a GAP over it, or
@@ -23,24 +23,21 @@
  * pipeline's shared gst.sr.opencl one) is opened only when a non-RGB caps
  * arrives.
  *   location/meta_info.txt   "<name>.png (h,w,c)" per HR image
- *   location/manifest.jsonl  one JSON object per pair (spec 0.3)
- * Every PNG is written to a temporary file and renamed; manifest lines are
- * appended only after both PNGs exist, so a pair is in the manifest only if
- * it is complete. Resuming skips names already in the manifest. */
+ *   location/manifest.jsonl  one JSON object per pair (docs/dataset.md)
+ * The files themselves are models/sr_dataset.c's job (atomic PNGs, a pair
+ * in the manifest only once complete, resume, the location lock); this
+ * element pairs the inputs, names the pairs and picks the patches.
+ * max-pairs bounds the dataset, resumed pairs included, so running a killed
+ * command again completes it to what one uninterrupted run writes. */
 #include "gstsrpairsink.h"
 #include <gst/base/gstbasesink.h>
 #include "gstsrcontext.h"
 #include "gstsrmeta.h"
-#include "gstsrpng.h"
 #include "gstsrvideo.h"
+#include "sr_dataset.h"
 #include "sr_philox.h"
 
-#include <errno.h>
-#include <math.h>
-#include <fcntl.h>
-#include <glib/gstdio.h>
 #include <string.h>
-#include <unistd.h>
 
 GST_DEBUG_CATEGORY_STATIC (gst_sr_pair_sink_debug);
 #define GST_CAT_DEFAULT gst_sr_pair_sink_debug
@@ -151,19 +148,6 @@ find_source_uri (GstSrPairSink *self)
   return uri;
 }
 
-static gchar *
-sanitize_stem (const gchar *name)
-{
-  gchar *s = g_strdup (name);
-  gchar *dot = strrchr (s, '.');
-  if (dot && dot != s)
-    *dot = '\0';
-  for (gchar *p = s; *p; p++)
-    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
-      *p = '_';
-  return s;
-}
-
 static void
 resolve_source (GstSrPairSink *self)
 {
@@ -174,7 +158,7 @@ resolve_source (GstSrPairSink *self)
     gchar *file = g_filename_from_uri (uri, NULL, NULL);
     gchar *base = g_path_get_basename (file ? file : uri);
     self->source = file ? g_strdup (file) : g_strdup (uri);
-    self->stem = sanitize_stem (base);
+    self->stem = sr_dataset_sanitize_stem (base, TRUE);
     g_free (base);
     g_free (file);
     g_free (uri);
@@ -191,7 +175,12 @@ pair_name (GstSrPairSink *self, const GstStructure *params, guint64 frame,
     int patch)
 {
   guint64 seed;
-  GString *s = g_string_new (self->prefix ? self->prefix : self->stem);
+  /* A prefix is sanitised as the default stem is: a '/' or ".." must not
+   * leave location, and BasicSR's meta_info.txt splits on the first space. */
+  gchar *stem = self->prefix ? sr_dataset_sanitize_stem (self->prefix, FALSE)
+      : g_strdup (self->stem);
+  GString *s = g_string_new (stem);
+  g_free (stem);
   if (params && gst_structure_get_uint64 (params, "seed", &seed))
     g_string_append_printf (s, "_s%" G_GUINT64_FORMAT, seed);
   g_string_append_printf (s, "_%06" G_GUINT64_FORMAT, frame);
@@ -201,141 +190,33 @@ pair_name (GstSrPairSink *self, const GstStructure *params, guint64 frame,
   return g_string_free (s, FALSE);
 }
 
-/* ---- dataset files --------------------------------------------------------- */
-
-static gboolean
-write_all (int fd, const char *data, size_t len)
-{
-  while (len > 0) {
-    ssize_t n = write (fd, data, len);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return FALSE;
-    data += n;
-    len -= n;
-  }
-  return TRUE;
-}
-
-/* A crash during an append can leave a partial last line: cut it off so the
- * manifest stays one complete JSON object per line. */
+/* Posts a dataset error (a GError of models/sr_dataset.c) as the matching
+ * GStreamer error: the text names what failed, the debug text holds the
+ * operation, the file and the errno text. */
 static void
-truncate_partial_line (const char *path)
+post_dataset_error (GstSrPairSink *self, const char *what, const GError *error)
 {
-  gchar *text = NULL;
-  gsize len = 0;
-  if (!g_file_get_contents (path, &text, &len, NULL) || len == 0) {
-    g_free (text);
-    return;
-  }
-  if (text[len - 1] != '\n') {
-    gchar *nl = g_strrstr_len (text, len, "\n");
-    gsize keep = nl ? (gsize) (nl - text) + 1 : 0;
-    if (truncate (path, keep) == 0)
-      GST_WARNING ("cut a partial line off %s", path);
-  }
-  g_free (text);
-}
-
-/* Loads the names of the pairs already written (resume). */
-static void
-load_existing (GstSrPairSink *self, const char *manifest)
-{
-  gchar *text = NULL;
-  g_hash_table_remove_all (self->existing);
-  truncate_partial_line (manifest);
-  if (!g_file_get_contents (manifest, &text, NULL, NULL))
-    return;
-  gchar **lines = g_strsplit (text, "\n", -1);
-  for (gchar **l = lines; *l; l++) {
-    const char *key = strstr (*l, "\"name\":\"");
-    if (!key)
-      continue;
-    key += strlen ("\"name\":\"");
-    const char *end = strchr (key, '"');
-    if (end)
-      g_hash_table_add (self->existing, g_strndup (key, end - key));
-  }
-  g_strfreev (lines);
-  g_free (text);
-}
-
-static gboolean
-ensure_dataset_dirs (GstSrPairSink *self, int scale)
-{
-  if (self->scale)
-    return TRUE;
-  gchar *hr = g_build_filename (self->location, "HR", NULL);
-  gchar *lrname = g_strdup_printf ("LR_x%d", scale);
-  gchar *lr = g_build_filename (self->location, lrname, NULL);
-  gboolean ok = g_mkdir_with_parents (hr, 0755) == 0
-      && g_mkdir_with_parents (lr, 0755) == 0;
-  int e = errno;
-  if (!ok)
-    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
-        ("Could not create the dataset folders in \"%s\": %s", self->location,
-            g_strerror (e)), (NULL));
-  else
-    self->scale = scale;
-  g_free (hr);
-  g_free (lr);
-  g_free (lrname);
-  return ok;
-}
-
-static gboolean
-append_line (GstSrPairSink *self, int fd, const char *file, GString *line)
-{
-  g_string_append_c (line, '\n');
-  if (write_all (fd, line->str, line->len))
-    return TRUE;
-  int e = errno;
-  GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
-      ("Could not append to %s in \"%s\": %s", file, self->location,
-          g_strerror (e)), (NULL));
-  return FALSE;
-}
-
-/* ---- informativeness (HGGT patch filter, spec B.4.4) ---------------------- */
-
-/* Gray std (population) and the variance of the saturated 3x3 Laplacian of
- * the gray patch (OpenCV Laplacian ksize 1, CV_8U, BORDER_REFLECT_101), with
- * Pillow's "L" conversion. */
-static void
-patch_informativeness (const guint8 *data, int stride, const SrPackedLayout *l,
-    int x0, int y0, int w, int h, double *std_out, double *lapvar_out)
-{
-  guint8 *g = g_malloc ((size_t) w * h);
-  double sum = 0, sum2 = 0;
-  for (int y = 0; y < h; y++) {
-    const guint8 *p = data + (size_t) (y0 + y) * stride + (size_t) x0 * l->pixel_stride;
-    for (int x = 0; x < w; x++, p += l->pixel_stride) {
-      guint32 v = (19595u * p[l->r] + 38470u * p[l->g] + 7471u * p[l->b] + 32768u) >> 16;
-      g[y * w + x] = (guint8) v;
-      sum += v;
-      sum2 += (double) v * v;
+  GQuark domain = GST_RESOURCE_ERROR;
+  gint code = GST_RESOURCE_ERROR_WRITE;
+  if (error->domain == G_FILE_ERROR && error->code == G_FILE_ERROR_NOSPC)
+    code = GST_RESOURCE_ERROR_NO_SPACE_LEFT;
+  else if (error->domain == SR_DATASET_ERROR)
+    switch (error->code) {
+      case SR_DATASET_ERROR_LOCKED:
+        code = GST_RESOURCE_ERROR_BUSY;
+        break;
+      case SR_DATASET_ERROR_CORRUPT:
+        code = GST_RESOURCE_ERROR_READ;
+        break;
+      default:
+        code = GST_RESOURCE_ERROR_SETTINGS;
     }
-  }
-  const double n = (double) w * h, mean = sum / n;
-  *std_out = sqrt (MAX (sum2 / n - mean * mean, 0.0));
-  double ls = 0, ls2 = 0;
-  for (int y = 0; y < h; y++) {
-    const int ym = y > 0 ? y - 1 : (h > 1 ? 1 : 0);
-    const int yp = y < h - 1 ? y + 1 : (h > 1 ? h - 2 : 0);
-    for (int x = 0; x < w; x++) {
-      const int xm = x > 0 ? x - 1 : (w > 1 ? 1 : 0);
-      const int xp = x < w - 1 ? x + 1 : (w > 1 ? w - 2 : 0);
-      int v = g[ym * w + x] + g[yp * w + x] + g[y * w + xm] + g[y * w + xp]
-          - 4 * g[y * w + x];
-      v = CLAMP (v, 0, 255);
-      ls += v;
-      ls2 += (double) v * v;
-    }
-  }
-  const double lmean = ls / n;
-  *lapvar_out = MAX (ls2 / n - lmean * lmean, 0.0);
-  g_free (g);
+  gchar *text = g_strdup_printf ("%s: %s", what, error->message);
+  gchar *debug = g_strdup_printf ("%s in \"%s\": %s (%s %d)", what,
+      self->location, error->message, g_quark_to_string (error->domain),
+      error->code);
+  gst_element_message_full (GST_ELEMENT (self), GST_MESSAGE_ERROR, domain,
+      code, text, debug, __FILE__, GST_FUNCTION, __LINE__);
 }
 
 /* ---- writing a pair --------------------------------------------------------- */
@@ -433,12 +314,12 @@ mapped_input_init (GstSrPairSink *self, GstSrPairInput *in,
       return TRUE;
     GST_ELEMENT_ERROR (self, STREAM, FORMAT, ("Unexpected format %s on %s",
             gst_video_format_to_string (GST_VIDEO_FRAME_FORMAT (frame)),
-            in->name), (NULL));
+            in->name), ("not packed RGB, and no conversion set up for it"));
     return FALSE;
   }
   if (!gst_video_frame_map (&m->rgb, &in->rgb_info, in->rgb, GST_MAP_READWRITE)) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not map a video frame"),
-        (NULL));
+        ("the %s input's RGB conversion buffer", in->name));
     return FALSE;
   }
   m->converted = TRUE;
@@ -458,7 +339,8 @@ mapped_input_init (GstSrPairSink *self, GstSrPairInput *in,
     GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
         ("Converting the %s %s frame to RGB failed: %s", in->name,
             gst_video_format_to_string (GST_VIDEO_FRAME_FORMAT (frame)),
-            sr_status_name (st)), (NULL));
+            sr_status_name (st)), ("%s frame %dx%d on %s", in->name, w, h,
+            sr_runtime_describe (self->runtime)));
     return FALSE;
   }
   return TRUE;
@@ -472,61 +354,41 @@ mapped_input_clear (MappedInput *m)
   m->converted = FALSE;
 }
 
+static SrHostFrame
+host_frame (const MappedInput *m)
+{
+  SrHostFrame f = {
+    .data = GST_VIDEO_FRAME_PLANE_DATA (m->frame, 0),
+    .width = GST_VIDEO_FRAME_WIDTH (m->frame),
+    .height = GST_VIDEO_FRAME_HEIGHT (m->frame),
+    .stride = GST_VIDEO_FRAME_PLANE_STRIDE (m->frame, 0),
+    .layout = m->layout,
+  };
+  return f;
+}
+
 static GstFlowReturn
 write_one (GstSrPairSink *self, const MappedInput *hr, const MappedInput *lr,
-    const GstStructure *params, guint64 frame, const char *name,
+    JsonNode *params, guint64 frame, const char *name,
     const int hr_box[4], const int lr_box[4])
 {
-  gchar *lrdir = g_strdup_printf ("LR_x%d", self->scale);
-  gchar *hr_path = g_build_filename (self->location, "HR", name, NULL);
-  gchar *lr_path = g_build_filename (self->location, lrdir, name, NULL);
+  const SrHostFrame hf = host_frame (hr), lf = host_frame (lr);
+  SrDatasetPair pair = {
+    .name = name, .source = self->source, .frame = frame, .hr = &hf,
+    .lr = &lf, .params = params, .compression = self->compression,
+  };
+  memcpy (pair.hr_box, hr_box, sizeof pair.hr_box);
+  memcpy (pair.lr_box, lr_box, sizeof pair.lr_box);
   GError *error = NULL;
-  GstFlowReturn ret = GST_FLOW_OK;
-
-  if (!gst_sr_png_write_atomic (hr_path, GST_VIDEO_FRAME_PLANE_DATA (hr->frame, 0),
-          GST_VIDEO_FRAME_PLANE_STRIDE (hr->frame, 0), &hr->layout, hr_box[0],
-          hr_box[1], hr_box[2], hr_box[3], self->compression, &error)
-      || !gst_sr_png_write_atomic (lr_path,
-          GST_VIDEO_FRAME_PLANE_DATA (lr->frame, 0),
-          GST_VIDEO_FRAME_PLANE_STRIDE (lr->frame, 0), &lr->layout, lr_box[0],
-          lr_box[1], lr_box[2], lr_box[3], self->compression, &error)) {
-    GST_ELEMENT_ERROR (self, RESOURCE, WRITE, ("%s", error->message), (NULL));
+  if (!sr_dataset_write_pair (self->dataset, &pair, &error)) {
+    gchar *what = g_strdup_printf ("Could not write the pair %s", name);
+    post_dataset_error (self, what, error);
+    g_free (what);
     g_clear_error (&error);
-    g_unlink (hr_path);         /* never leave half a pair */
-    ret = GST_FLOW_ERROR;
-    goto out;
+    return GST_FLOW_ERROR;
   }
-
-  GString *line = g_string_new (NULL);
-  g_string_append_printf (line, "%s (%d,%d,3)", name, hr_box[3], hr_box[2]);
-  gboolean ok = append_line (self, self->meta_info_fd, "meta_info.txt", line);
-  g_string_truncate (line, 0);
-  g_string_append (line, "{\"name\":");
-  gst_sr_json_string (line, name);
-  g_string_append (line, ",\"source\":");
-  gst_sr_json_string (line, self->source);
-  g_string_append_printf (line, ",\"frame\":%" G_GUINT64_FORMAT
-      ",\"crop\":[%d,%d,%d,%d],\"lr_crop\":[%d,%d,%d,%d],\"params\":", frame,
-      hr_box[0], hr_box[1], hr_box[2], hr_box[3], lr_box[0], lr_box[1],
-      lr_box[2], lr_box[3]);
-  if (params)
-    gst_sr_structure_to_json (params, line);
-  else
-    g_string_append (line, "null");
-  g_string_append_c (line, '}');
-  ok = ok && append_line (self, self->manifest_fd, "manifest.jsonl", line);
-  g_string_free (line, TRUE);
-  if (!ok) {
-    ret = GST_FLOW_ERROR;
-    goto out;
-  }
-  g_hash_table_add (self->existing, g_strdup (name));
   self->pairs++;
-out:
-  g_free (lrdir);
-  g_free (hr_path);
-  g_free (lr_path);
-  return ret;
+  return GST_FLOW_OK;
 }
 
 /* Runs on GStreamer's thread pool: an upstream duration query from the
@@ -576,7 +438,7 @@ post_summary (GstSrPairSink *self)
       "location", G_TYPE_STRING, self->location,
       "frames", G_TYPE_UINT64, self->hr_frames,
       "pairs", G_TYPE_UINT64, self->pairs,
-      "total-pairs", G_TYPE_UINT, g_hash_table_size (self->existing),
+      "total-pairs", G_TYPE_UINT, sr_dataset_n_pairs (self->dataset),
       "skipped-unmatched", G_TYPE_UINT64, self->skipped_unmatched,
       "skipped-filtered", G_TYPE_UINT64, self->skipped_filtered,
       "skipped-existing", G_TYPE_UINT64, self->skipped_existing, NULL);
@@ -614,6 +476,14 @@ get_crop (const GstStructure *params, int crop[4])
   return TRUE;
 }
 
+/* max-pairs bounds the dataset: the pairs resumed from the manifest count,
+ * so the same command run again after a crash completes the job. */
+static gboolean
+dataset_full (GstSrPairSink *self)
+{
+  return self->max_pairs && sr_dataset_n_pairs (self->dataset) >= self->max_pairs;
+}
+
 /* Called with the lock held. */
 static GstFlowReturn
 handle_pair (GstSrPairSink *self, PendingBuffer *hrp, PendingBuffer *lrp)
@@ -624,6 +494,10 @@ handle_pair (GstSrPairSink *self, PendingBuffer *hrp, PendingBuffer *lrp)
   int scale = 0, crop[4];
   GstFlowReturn ret = GST_FLOW_OK;
 
+  if (dataset_full (self)) {     /* e.g. after a flush reset `done` */
+    self->done = TRUE;
+    return GST_FLOW_OK;
+  }
   if (params)
     gst_structure_get_uint64 (params, "frame", &frame);
   if (frame % self->every_n != 0)
@@ -643,23 +517,33 @@ handle_pair (GstSrPairSink *self, PendingBuffer *hrp, PendingBuffer *lrp)
     GST_ELEMENT_ERROR (self, STREAM, FORMAT,
         ("LR frame %dx%d does not pair with HR frame %dx%d: expected the HR "
             "region %dx%d at (%d,%d) to be LR x scale (scale=%d)", lw, lh, hw,
-            hh, crop[2], crop[3], crop[0], crop[1], scale), (NULL));
+            hh, crop[2], crop[3], crop[0], crop[1], scale),
+        ("frame %" G_GUINT64_FORMAT "; the scale and crop come from the LR "
+            "buffer's sr-degradation meta when it has one", frame));
     return GST_FLOW_ERROR;
   }
   if (self->patch_size && (self->patch_size % scale || (int) self->patch_size > crop[2]
           || (int) self->patch_size > crop[3])) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
         ("patch-size=%u must be a multiple of the scale (%d) and fit in the "
-            "%dx%d frame", self->patch_size, scale, crop[2], crop[3]), (NULL));
+            "%dx%d frame", self->patch_size, scale, crop[2], crop[3]),
+        ("frame %" G_GUINT64_FORMAT, frame));
     return GST_FLOW_ERROR;
   }
-  if (!ensure_dataset_dirs (self, scale))
-    return GST_FLOW_ERROR;
-  if (self->scale != scale) {
+  if (self->scale && self->scale != scale) {
     GST_ELEMENT_ERROR (self, STREAM, FORMAT,
         ("The scale changed from %d to %d within one dataset", self->scale,
-            scale), (NULL));
+            scale), ("LR frame %dx%d, HR frame %dx%d", lw, lh, hw, hh));
     return GST_FLOW_ERROR;
+  }
+  if (!self->scale) {
+    GError *error = NULL;
+    if (!sr_dataset_set_scale (self->dataset, scale, &error)) {
+      post_dataset_error (self, "Cannot resume the dataset", error);
+      g_clear_error (&error);
+      return GST_FLOW_ERROR;
+    }
+    self->scale = scale;
   }
   resolve_source (self);
 
@@ -682,13 +566,14 @@ handle_pair (GstSrPairSink *self, PendingBuffer *hrp, PendingBuffer *lrp)
     return GST_FLOW_ERROR;
   }
 
+  JsonNode *params_json = params ? gst_sr_structure_to_json (params) : NULL;
   if (!self->patch_size) {
     gchar *name = pair_name (self, params, frame, -1);
     const int lr_box[4] = { 0, 0, lw, lh };
-    if (g_hash_table_contains (self->existing, name))
+    if (sr_dataset_contains (self->dataset, name))
       self->skipped_existing++;
     else
-      ret = write_one (self, &hm, &lm, params, frame, name, crop, lr_box);
+      ret = write_one (self, &hm, &lm, params_json, frame, name, crop, lr_box);
     g_free (name);
   } else {
     const int lp = self->patch_size / scale;
@@ -704,9 +589,9 @@ handle_pair (GstSrPairSink *self, PendingBuffer *hrp, PendingBuffer *lrp)
       const int lr_box[4] = { lx, ly, lp, lp };
       if (self->min_std > 0 || self->min_laplacian_var > 0) {
         double sd, lv;
-        patch_informativeness (GST_VIDEO_FRAME_PLANE_DATA (hm.frame, 0),
-            GST_VIDEO_FRAME_PLANE_STRIDE (hm.frame, 0), &hm.layout, hr_box[0],
-            hr_box[1], hr_box[2], hr_box[3], &sd, &lv);
+        const SrHostFrame hf_rgb = host_frame (&hm);
+        sr_patch_informativeness (&hf_rgb, hr_box[0], hr_box[1], hr_box[2],
+            hr_box[3], &sd, &lv);
         if (sd < self->min_std || lv < self->min_laplacian_var) {
           self->skipped_filtered++;
           continue;
@@ -714,20 +599,23 @@ handle_pair (GstSrPairSink *self, PendingBuffer *hrp, PendingBuffer *lrp)
       }
       gchar *name = pair_name (self, params, frame, accepted);
       accepted++;
-      if (g_hash_table_contains (self->existing, name))
+      if (sr_dataset_contains (self->dataset, name))
         self->skipped_existing++;
       else
-        ret = write_one (self, &hm, &lm, params, frame, name, hr_box, lr_box);
+        ret = write_one (self, &hm, &lm, params_json, frame, name, hr_box,
+            lr_box);
       g_free (name);
-      if (self->max_pairs && self->pairs >= self->max_pairs)
+      if (dataset_full (self))
         break;
     }
   }
+  if (params_json)
+    json_node_unref (params_json);
   mapped_input_clear (&lm);
   mapped_input_clear (&hm);
   gst_video_frame_unmap (&lf);
   gst_video_frame_unmap (&hf);
-  if (self->max_pairs && self->pairs >= self->max_pairs) {
+  if (dataset_full (self)) {
     GST_INFO_OBJECT (self, "max-pairs=%u reached", self->max_pairs);
     self->done = TRUE;
   }
@@ -735,7 +623,8 @@ handle_pair (GstSrPairSink *self, PendingBuffer *hrp, PendingBuffer *lrp)
   return ret;
 
 map_failed:
-  GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not map a video frame"), (NULL));
+  GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not map a video frame"),
+      ("frame %" G_GUINT64_FORMAT, frame));
   return GST_FLOW_ERROR;
 }
 
@@ -897,6 +786,22 @@ stall_watch_stop (GstSrPairSink *self)
   self->stall_warned = FALSE;
 }
 
+/* Lock held. A frame with no partner pad would wait for ever (or, when
+ * prerolling, hold the pipeline's state change): refuse it at once. */
+static gboolean
+partner_linked (GstSrPairSink *self, GstSrPairInput *in)
+{
+  GstSrPairInput *other = other_of (self, in);
+  if (gst_pad_is_linked (other->pad))
+    return TRUE;
+  GST_ELEMENT_ERROR (self, CORE, PAD,
+      ("srpairsink's %s pad is not linked: a pair needs both the hr and the "
+          "lr input", other->name),
+      ("the %s input received a frame while %s has no peer (link both pads "
+          "before data flows)", in->name, other->name));
+  return FALSE;
+}
+
 /* Before GstBaseSink blocks on a prerolled buffer. */
 static GstFlowReturn
 input_preroll (GstBaseSink *bsink, GstBuffer *buffer)
@@ -905,8 +810,9 @@ input_preroll (GstBaseSink *bsink, GstBuffer *buffer)
   (void) buffer;
   g_mutex_lock (&sink->owner->lock);
   note_buffer (sink->input);
+  const gboolean linked = partner_linked (sink->owner, sink->input);
   g_mutex_unlock (&sink->owner->lock);
-  return GST_FLOW_OK;
+  return linked ? GST_FLOW_OK : GST_FLOW_ERROR;
 }
 
 static GstFlowReturn
@@ -919,6 +825,10 @@ input_render (GstBaseSink *bsink, GstBuffer *buffer)
 
   g_mutex_lock (&self->lock);
   note_buffer (in);
+  if (!partner_linked (self, in)) {
+    g_mutex_unlock (&self->lock);
+    return GST_FLOW_ERROR;
+  }
   GstSrPairInput *other = other_of (self, in);
   PendingBuffer *p = g_new0 (PendingBuffer, 1);
   p->buffer = gst_buffer_ref (buffer);
@@ -984,7 +894,8 @@ input_event (GstBaseSink *bsink, GstEvent *event)
       if (seg->format != GST_FORMAT_TIME) {
         g_mutex_unlock (&self->lock);
         GST_ELEMENT_ERROR (self, STREAM, FORMAT, ("srpairsink needs TIME "
-                "segments on %s to pair by running time", in->name), (NULL));
+                "segments on %s to pair by running time", in->name),
+            ("segment format %s", gst_format_get_name (seg->format)));
         gst_event_unref (event);
         return FALSE;
       }
@@ -1085,51 +996,33 @@ input_reset (GstSrPairInput *in)
   input_clear_convert (in);
 }
 
-static int
-open_append (GstSrPairSink *self, const char *file)
-{
-  gchar *path = g_build_filename (self->location, file, NULL);
-  int fd = g_open (path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  int e = errno;
-  if (fd < 0)
-    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
-        ("Could not open \"%s\" for writing: %s", path, g_strerror (e)), (NULL));
-  g_free (path);
-  return fd;
-}
-
 static gboolean
 gst_sr_pair_sink_start (GstSrPairSink *self)
 {
+  GError *error = NULL;
   if (!self->location || !*self->location) {
     GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-        ("No location set: give srpairsink a location=<folder>"), (NULL));
+        ("No location set: give srpairsink a location=<folder>"),
+        ("the location property is empty"));
     return FALSE;
   }
-  if (g_mkdir_with_parents (self->location, 0755) != 0
-      || g_access (self->location, W_OK) != 0) {
-    int e = errno;
-    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
-        ("Cannot write to location \"%s\": %s", self->location, g_strerror (e)),
-        (NULL));
+  /* Takes the location's lock and resumes what is there. */
+  if (!(self->dataset = sr_dataset_open (self->location, &error))) {
+    gchar *what = g_strdup_printf ("Cannot write a dataset to \"%s\"",
+        self->location);
+    post_dataset_error (self, what, error);
+    g_free (what);
+    g_clear_error (&error);
     return FALSE;
   }
-  gchar *manifest = g_build_filename (self->location, "manifest.jsonl", NULL);
-  load_existing (self, manifest);
-  g_free (manifest);
-  gchar *meta_info = g_build_filename (self->location, "meta_info.txt", NULL);
-  truncate_partial_line (meta_info);
-  g_free (meta_info);
-  if ((self->manifest_fd = open_append (self, "manifest.jsonl")) < 0
-      || (self->meta_info_fd = open_append (self, "meta_info.txt")) < 0)
-    return FALSE;
-  if (g_hash_table_size (self->existing))
+  if (sr_dataset_n_pairs (self->dataset))
     GST_INFO_OBJECT (self, "resuming: %u pairs already in %s",
-        g_hash_table_size (self->existing), self->location);
+        sr_dataset_n_pairs (self->dataset), self->location);
   self->scale = 0;
   self->hr_frames = self->pairs = 0;
   self->skipped_unmatched = self->skipped_filtered = self->skipped_existing = 0;
-  self->done = self->summary_posted = self->eos_posted = FALSE;
+  self->summary_posted = self->eos_posted = FALSE;
+  self->done = dataset_full (self);
   self->last_progress_us = 0;
   self->duration = NULL;
   input_reset (&self->hr);
@@ -1140,11 +1033,7 @@ gst_sr_pair_sink_start (GstSrPairSink *self)
 static void
 gst_sr_pair_sink_stop (GstSrPairSink *self)
 {
-  if (self->manifest_fd >= 0)
-    close (self->manifest_fd);
-  if (self->meta_info_fd >= 0)
-    close (self->meta_info_fd);
-  self->manifest_fd = self->meta_info_fd = -1;
+  g_clear_pointer (&self->dataset, sr_dataset_close);
   input_reset (&self->hr);
   input_reset (&self->lr);
   release_device (self);
@@ -1312,7 +1201,6 @@ gst_sr_pair_sink_finalize (GObject *object)
 {
   GstSrPairSink *self = GST_SR_PAIR_SINK (object);
   gst_sr_pair_sink_stop (self);
-  g_hash_table_destroy (self->existing);
   if (self->runtime)
     sr_runtime_unref (self->runtime);
   g_free (self->device);
@@ -1349,8 +1237,9 @@ gst_sr_pair_sink_class_init (GstSrPairSinkClass *klass)
           G_MAXUINT, DEFAULT_EVERY_N, rw));
   g_object_class_install_property (gobject_class, PROP_MAX_PAIRS,
       g_param_spec_uint ("max-pairs", "Max pairs",
-          "End the stream (EOS) once this many pairs were written in this run "
-          "(0 = no limit)", 0, G_MAXUINT, DEFAULT_MAX_PAIRS, rw));
+          "End the stream (EOS) once the dataset holds this many pairs, those "
+          "of earlier runs in the same location included, so that running a "
+          "killed command again completes it (0 = no limit)", 0, G_MAXUINT, DEFAULT_MAX_PAIRS, rw));
   g_object_class_install_property (gobject_class, PROP_PATCH_SIZE,
       g_param_spec_uint ("patch-size", "Patch size",
           "HR patch side in pixels (a multiple of the scale); 0 writes whole "
@@ -1409,6 +1298,10 @@ gst_sr_pair_sink_class_init (GstSrPairSinkClass *klass)
 
   GST_DEBUG_CATEGORY_INIT (gst_sr_pair_sink_debug, "srpairsink", 0,
       "SR dataset writer");
+  /* The meta this element reads, registered with it, so that an
+   * application can attach one by name (gst_meta_get_info) before any
+   * srdegrade ran. */
+  gst_sr_degradation_meta_get_info ();
 }
 
 /* One input: an inner base sink and the ghost pad that exposes it. */
@@ -1443,8 +1336,6 @@ gst_sr_pair_sink_init (GstSrPairSink *self)
   self->compression = DEFAULT_COMPRESSION;
   self->stall_timeout = DEFAULT_STALL_TIMEOUT;
   self->device = g_strdup (DEFAULT_DEVICE);
-  self->manifest_fd = self->meta_info_fd = -1;
-  self->existing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   make_input (self, &self->hr, &hr_template);
   make_input (self, &self->lr, &lr_template);
   input_reset (&self->hr);

@@ -4,6 +4,7 @@
 #include <gst/gst.h>
 #include <gst/video/video.h>
 #include "sr_convert.h"
+#include "sr_dataset.h"
 #include "sr_runtime.h"
 
 G_BEGIN_DECLS
@@ -67,15 +68,14 @@ struct _GstSrPairSink {
   GCond cond;
   gchar *source;              /* where the frames come from (URI or name) */
   gchar *stem;                /* default name prefix derived from source */
-  GHashTable *existing;       /* names already in manifest.jsonl (resume) */
-  int manifest_fd, meta_info_fd;
+  SrDataset *dataset;         /* open (and locked) from READY to PAUSED */
   gint scale;                 /* known once the first pair arrives */
   guint64 hr_frames;          /* HR frames seen */
-  guint64 pairs;              /* pairs (files) written this run */
+  guint64 pairs;              /* pairs written this run */
   guint64 skipped_unmatched;
   guint64 skipped_filtered;
   guint64 skipped_existing;
-  gboolean done;              /* max-pairs reached */
+  gboolean done;              /* the dataset holds max-pairs pairs */
   gboolean summary_posted;
   gboolean eos_posted;
   gint64 last_progress_us;

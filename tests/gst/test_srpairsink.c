@@ -1,15 +1,19 @@
 /* srpairsink element tests: pairing by running time, dataset files, resume,
  * max-pairs, patches and their filter, errors on bad locations / full disks,
- * YUV and gray inputs written as RGB PNGs. */
+ * YUV and gray inputs written as RGB PNGs, the location lock, sanitised
+ * prefixes, file modes, an unlinked pad. */
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
+#include <json-glib/json-glib.h>
 #include <math.h>
 #include <glib/gstdio.h>
 #include <png.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "sr_check_util.h"
 
@@ -59,7 +63,7 @@ static Rig *
 rig_new_in (const char *dir, const char *props)
 {
   Rig *r = g_new0 (Rig, 1);
-  r->dir = dir ? g_strdup (dir) : g_dir_make_tmp ("srpairsink-XXXXXX", NULL);
+  r->dir = dir ? g_strdup (dir) : sr_test_tmpdir ("srpairsink");
   /* async=false: the harness needs a state change that completes at once. */
   gchar *desc = g_strdup_printf ("srpairsink async=false location=%s/ds %s", r->dir,
       props ? props : "");
@@ -90,11 +94,8 @@ rig_stop (Rig *r, gboolean keep_dir)
   gst_element_set_bus (r->sink, NULL);
   gst_object_unref (r->bus);
   gst_object_unref (r->sink);
-  if (!keep_dir) {
-    gchar *cmd = g_strdup_printf ("rm -rf '%s'", r->dir);
-    fail_unless (system (cmd) == 0);
-    g_free (cmd);
-  }
+  if (!keep_dir)
+    sr_test_rmtree (r->dir);
   g_free (r->dir);
   g_free (r);
 }
@@ -137,6 +138,31 @@ count_files (Rig *r, const char *sub)
   }
   g_free (path);
   return n;
+}
+
+/* Every line of the rig's manifest.jsonl, each parsed as a JSON object (the
+ * test fails on a line that is not one). */
+static GPtrArray *
+read_manifest (Rig *r)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  gchar *path = ds_path (r, "manifest.jsonl"), *text = NULL;
+  fail_unless (g_file_get_contents (path, &text, NULL, NULL), "no %s", path);
+  gchar **lines = g_strsplit (text, "\n", -1);
+  JsonParser *parser = json_parser_new ();
+  for (gchar **l = lines; *l && **l; l++) {
+    GError *err = NULL;
+    fail_unless (json_parser_load_from_data (parser, *l, -1, &err),
+        "%s: not JSON: %s (%s)", path, *l, err ? err->message : "");
+    JsonNode *root = json_parser_get_root (parser);
+    fail_unless (JSON_NODE_HOLDS_OBJECT (root), "%s: not an object: %s", path, *l);
+    g_ptr_array_add (out, json_object_ref (json_node_get_object (root)));
+  }
+  g_object_unref (parser);
+  g_strfreev (lines);
+  g_free (text);
+  g_free (path);
+  return out;
 }
 
 /* The last element message named `name` on the rig's bus; *eos (if not
@@ -403,7 +429,7 @@ state_change_error (GstElement *el)
 
 GST_START_TEST (test_unwritable_location)
 {
-  gchar *dir = g_dir_make_tmp ("srpairsink-XXXXXX", NULL);
+  gchar *dir = sr_test_tmpdir ("srpairsink");
   gchar *file = g_build_filename (dir, "a-file", NULL);
   g_file_set_contents (file, "x", 1, NULL);
   gchar *loc = g_build_filename (file, "dataset", NULL);  /* under a regular file */
@@ -464,7 +490,7 @@ GST_END_TEST;
 
 /* A real photo: a 4:2:0 JPEG, which jpegdec gives as full-range BT.601 I420
  * with JPEG chroma siting (colorimetry 1:4:0:0). */
-#define PHOTO "/usr/share/doc/opencv-doc/examples/data/baboon.jpg"
+static gchar *photo;            /* sr_test_data_path ("baboon.jpg") */
 
 /* The conversion srpairsink (and srdegrade's upload) does, in plain C and
  * double precision from the formulas of kernels/sr_convert.h: Kr/Kb from
@@ -596,17 +622,17 @@ static void
 check_photo_as (const char *raw, const char *want_format,
     GstVideoColorRange want_range)
 {
-  gchar *dir = g_dir_make_tmp ("srpairsink-XXXXXX", NULL);
+  gchar *dir = sr_test_tmpdir ("srpairsink");
   gchar *conv = raw ? g_strdup_printf ("videoconvert ! video/x-raw,%s ! ", raw)
       : g_strdup ("");
-  gchar *desc = g_strdup_printf ("filesrc location=" PHOTO " ! jpegdec ! "
+  gchar *desc = g_strdup_printf ("filesrc location=\"%s\" ! jpegdec ! "
       "imagefreeze num-buffers=2 ! %s tee name=t "
       "t. ! queue ! p.hr "
       "t. ! queue ! videoscale ! video/x-raw,width=128,height=128 ! tee name=l "
       "l. ! queue ! p.lr "
       "l. ! queue ! appsink name=lref sync=false wait-on-eos=false "
       "t. ! queue ! appsink name=href sync=false wait-on-eos=false "
-      "srpairsink name=p prefix=f location=%s/ds", conv, dir);
+      "srpairsink name=p prefix=f location=%s/ds", photo, conv, dir);
   GstElement *pl = gst_parse_launch (desc, NULL);
   g_free (desc);
   g_free (conv);
@@ -653,9 +679,7 @@ check_photo_as (const char *raw, const char *want_format,
   gst_element_set_state (pl, GST_STATE_NULL);
   gst_object_unref (bus);
   gst_object_unref (pl);
-  gchar *rm = g_strdup_printf ("rm -rf '%s'", dir);
-  fail_unless (system (rm) == 0);
-  g_free (rm);
+  sr_test_rmtree (dir);
   g_free (dir);
 }
 
@@ -721,19 +745,19 @@ frame_mean (GstSample *sample)
  * comparison the same HR frames also go through videoconvert dither=none to
  * RGB (GstVideoConverter, srpairsink's former host path); its mean is only
  * printed (GStreamer's own behaviour, not ours to assert). */
-#define VIDEO "/usr/share/doc/opencv-doc/examples/data/Megamind.avi"
+static gchar *video;            /* sr_test_data_path ("Megamind.avi") */
 
 static gint have_context_count;
 
 GST_START_TEST (test_video_pair_brightness)
 {
-  gchar *dir = g_dir_make_tmp ("srpairsink-XXXXXX", NULL);
-  gchar *desc = g_strdup_printf ("filesrc location=" VIDEO " ! decodebin ! "
+  gchar *dir = sr_test_tmpdir ("srpairsink");
+  gchar *desc = g_strdup_printf ("filesrc location=\"%s\" ! decodebin ! "
       "tee name=t t. ! queue ! p.hr "
       "t. ! queue ! srdegrade preset=bicubic scale=2 ! p.lr "
       "t. ! queue ! videoconvert dither=none ! video/x-raw,format=RGB ! "
       "appsink name=vc sync=false wait-on-eos=false max-buffers=8 drop=false "
-      "srpairsink name=p prefix=f max-pairs=3 location=%s/ds", dir);
+      "srpairsink name=p prefix=f max-pairs=3 location=%s/ds", video, dir);
   GstElement *pl = gst_parse_launch (desc, NULL);
   g_free (desc);
   fail_unless (pl != NULL);
@@ -784,9 +808,7 @@ GST_START_TEST (test_video_pair_brightness)
   gst_element_set_state (pl, GST_STATE_NULL);
   gst_object_unref (bus);
   gst_object_unref (pl);
-  gchar *rm = g_strdup_printf ("rm -rf '%s'", dir);
-  fail_unless (system (rm) == 0);
-  g_free (rm);
+  sr_test_rmtree (dir);
   g_free (dir);
 }
 GST_END_TEST;
@@ -946,23 +968,24 @@ GST_START_TEST (test_yuv_colorimetry_honoured)
 }
 GST_END_TEST;
 
-/* Reads "key":[a,b,c,d] of the first manifest line naming `name`. */
+/* Reads "key":[a,b,c,d] of the manifest line naming `name`. */
 static gboolean
 manifest_box (Rig *r, const char *name, const char *key, int box[4])
 {
-  gchar *path = ds_path (r, "manifest.jsonl"), *text = NULL;
+  GPtrArray *lines = read_manifest (r);
   gboolean ok = FALSE;
-  fail_unless (g_file_get_contents (path, &text, NULL, NULL));
-  gchar *needle = g_strdup_printf ("\"name\":\"%s\"", name);
-  gchar *line = strstr (text, needle);
-  gchar *k = g_strdup_printf ("\"%s\":[", key);
-  gchar *at = line ? strstr (line, k) : NULL;
-  if (at)
-    ok = sscanf (at + strlen (k), "%d,%d,%d,%d", &box[0], &box[1], &box[2], &box[3]) == 4;
-  g_free (k);
-  g_free (needle);
-  g_free (text);
-  g_free (path);
+  for (guint i = 0; i < lines->len && !ok; i++) {
+    JsonObject *o = g_ptr_array_index (lines, i);
+    if (g_strcmp0 (json_object_get_string_member (o, "name"), name))
+      continue;
+    JsonArray *a = json_object_get_array_member (o, key);
+    if (!a || json_array_get_length (a) != 4)
+      break;
+    for (int k = 0; k < 4; k++)
+      box[k] = (int) json_array_get_int_element (a, k);
+    ok = TRUE;
+  }
+  g_ptr_array_unref (lines);
   return ok;
 }
 
@@ -1037,7 +1060,7 @@ GST_END_TEST;
 GST_START_TEST (test_no_opencl_platform)
 {
   g_setenv ("OCL_ICD_VENDORS", "/nonexistent-gst-sr-test", TRUE);
-  gchar *dir = g_dir_make_tmp ("srpairsink-XXXXXX", NULL);
+  gchar *dir = sr_test_tmpdir ("srpairsink");
   const char *cases[3] = { "format=RGB", "format=I420", "format=NV12" };
   const char *props[3] = { "", "", "device=bogus" };
   for (int i = 0; i < 3; i++) {
@@ -1066,10 +1089,364 @@ GST_START_TEST (test_no_opencl_platform)
     g_free (msg);
     g_free (desc);
   }
-  gchar *rm = g_strdup_printf ("rm -rf '%s'", dir);
-  fail_unless (system (rm) == 0);
-  g_free (rm);
+  sr_test_rmtree (dir);
   g_free (dir);
+}
+GST_END_TEST;
+
+/* ---- resume, lock, names, modes, errors -------------------------------------- */
+
+/* Runs `props` on HR/LR frames 0..n-1 into dir/ds (created or resumed),
+ * stopping early when srpairsink answers EOS (max-pairs reached). */
+static void
+run_frames (const char *dir, const char *props, int n)
+{
+  Rig *r = rig_new_in (dir, props);
+  GstFlowReturn ret = GST_FLOW_OK;
+  for (int i = 0; i < n && ret == GST_FLOW_OK; i++) {
+    ret = gst_harness_push (r->hr, frame_buf (W, H, i, i, TRUE));
+    if (ret == GST_FLOW_OK)
+      ret = gst_harness_push (r->lr, frame_buf (W / S, H / S, i, i, FALSE));
+  }
+  fail_unless (ret == GST_FLOW_OK || ret == GST_FLOW_EOS, "push: %s",
+      gst_flow_get_name (ret));
+  if (ret == GST_FLOW_OK)
+    push_pair_eos (r);
+  rig_stop (r, TRUE);
+}
+
+/* Fails unless folders a and b hold the same names with the same bytes. */
+static void
+assert_same_tree (const char *a, const char *b)
+{
+  GDir *d = g_dir_open (a, 0, NULL);
+  fail_unless (d != NULL, "no %s", a);
+  const char *n;
+  int na = 0, nb = 0;
+  while ((n = g_dir_read_name (d))) {
+    gchar *pa = g_build_filename (a, n, NULL), *pb = g_build_filename (b, n, NULL);
+    na++;
+    if (g_file_test (pa, G_FILE_TEST_IS_DIR))
+      assert_same_tree (pa, pb);
+    else {
+      gchar *ta = NULL, *tb = NULL;
+      gsize la = 0, lb = 0;
+      fail_unless (g_file_get_contents (pa, &ta, &la, NULL));
+      fail_unless (g_file_get_contents (pb, &tb, &lb, NULL), "%s is missing", pb);
+      fail_unless (la == lb && memcmp (ta, tb, la) == 0, "%s and %s differ", pa, pb);
+      g_free (ta);
+      g_free (tb);
+    }
+    g_free (pa);
+    g_free (pb);
+  }
+  g_dir_close (d);
+  d = g_dir_open (b, 0, NULL);
+  while (d && g_dir_read_name (d))
+    nb++;
+  if (d)
+    g_dir_close (d);
+  fail_unless_equals_int (nb, na);
+}
+
+/* Resume is the same command again: a run killed after some pairs, then
+ * the very same command, gives what one uninterrupted run gives, byte for
+ * byte, max-pairs included (it bounds the dataset). The killed run also
+ * left what a kill can leave: a torn manifest line, a temporary PNG, and
+ * a pair in the manifest whose meta_info line was not written yet. */
+GST_START_TEST (test_resume_is_the_same_command)
+{
+  const char *props[2] = { "name=p max-pairs=5", "name=p max-pairs=5 patch-size=16 "
+        "patches-per-frame=2 seed=3" };
+  for (int c = 0; c < 2; c++) {
+    gchar *whole = sr_test_tmpdir ("srpairsink"), *resumed = sr_test_tmpdir ("srpairsink");
+    run_frames (whole, props[c], 10);
+    run_frames (resumed, props[c], 2);                  /* "killed" */
+    gchar *ds = g_build_filename (resumed, "ds", NULL);
+    gchar *mp = g_build_filename (ds, "manifest.jsonl", NULL);
+    FILE *f = fopen (mp, "a");
+    fputs ("{\"name\":\"frame_000002.png\",\"sou", f);
+    fclose (f);
+    gchar *tmp = g_build_filename (ds, "HR", ".frame_000002.png.tmp-AbCdEf", NULL);
+    fail_unless (g_file_set_contents (tmp, "half a PNG", -1, NULL));
+    gchar *mi = g_build_filename (ds, "meta_info.txt", NULL), *text = NULL;
+    gsize len;
+    fail_unless (g_file_get_contents (mi, &text, &len, NULL) && len > 1);
+    char *last = g_strrstr_len (text, len - 1, "\n");
+    fail_unless (g_file_set_contents (mi, text, last ? last - text + 1 : 0, NULL));
+    run_frames (resumed, props[c], 10);                 /* the same command */
+    gchar *wds = g_build_filename (whole, "ds", NULL);
+    assert_same_tree (wds, ds);
+    Rig probe = {.dir = whole };
+    fail_unless_equals_int (count_lines (&probe, "manifest.jsonl"), 5);
+    g_print ("srpairsink resume (%s): killed after 2 frames + the same command "
+        "== one run (5 pairs), byte for byte\n", props[c]);
+    sr_test_rmtree (whole);
+    sr_test_rmtree (resumed);
+    g_free (text);
+    g_free (mi);
+    g_free (tmp);
+    g_free (mp);
+    g_free (ds);
+    g_free (wds);
+    g_free (whole);
+    g_free (resumed);
+  }
+}
+GST_END_TEST;
+
+/* Only [A-Za-z0-9_-] survive in a name (the rule docs/dataset.md gives). */
+static gchar *
+expected_stem (const char *prefix)
+{
+  gchar *s = g_strdup (prefix);
+  for (gchar *p = s; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
+      *p = '_';
+  return s;
+}
+
+/* A prefix never leads out of location, and one with a space, a quote,
+ * a slash or non-ASCII text gives names BasicSR's meta_info reader splits
+ * correctly. */
+GST_START_TEST (test_prefix_sanitised)
+{
+  const char *prefixes[3] = { "../escape", "a b/\xc3\xa9\"c", "../../../../tmp/x" };
+  for (int c = 0; c < 3; c++) {
+    Rig *r = rig_new (NULL);
+    g_object_set (r->sink, "prefix", prefixes[c], NULL);
+    gst_harness_push (r->hr, frame_buf (W, H, 0, 0, FALSE));
+    gst_harness_push (r->lr, frame_buf (W / S, H / S, 0, 0, FALSE));
+    push_pair_eos (r);
+    gchar *stem = expected_stem (prefixes[c]);
+    gchar *name = g_strdup_printf ("%s_000000.png", stem);
+    gchar *rel = g_build_filename ("HR", name, NULL);
+    gchar *hp = ds_path (r, rel);
+    fail_unless (g_file_test (hp, G_FILE_TEST_IS_REGULAR), "prefix %s: no %s",
+        prefixes[c], hp);
+    /* Nothing beside ds/ and nothing in ds/ but the dataset. */
+    fail_unless_equals_int (count_files (r, ".."), 1);
+    fail_unless_equals_int (count_files (r, ""), 5);   /* HR LR_x4 .lock + 2 */
+    fail_unless_equals_int (count_files (r, "HR"), 1);
+    GPtrArray *lines = read_manifest (r);
+    fail_unless_equals_int (lines->len, 1);
+    fail_unless_equals_string (json_object_get_string_member (
+            g_ptr_array_index (lines, 0), "name"), name);
+    g_ptr_array_unref (lines);
+    gchar *mp = ds_path (r, "meta_info.txt"), *text = NULL;
+    fail_unless (g_file_get_contents (mp, &text, NULL, NULL));
+    gchar *want = g_strdup_printf ("%s (48,64,3)\n", name);
+    fail_unless_equals_string (text, want);
+    g_print ("srpairsink prefix \"%s\" -> %s\n", prefixes[c], name);
+    g_free (want);
+    g_free (text);
+    g_free (mp);
+    g_free (hp);
+    g_free (rel);
+    g_free (name);
+    g_free (stem);
+    rig_free (r);
+  }
+}
+GST_END_TEST;
+
+/* Error message and debug text of the first error on bus. */
+static gboolean
+pop_error (GstBus *bus, GError **err, gchar **debug)
+{
+  GstMessage *m = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  if (!m)
+    return FALSE;
+  gst_message_parse_error (m, err, debug);
+  gst_message_unref (m);
+  return TRUE;
+}
+
+/* A second writer on the same location is refused (flock on
+ * location/.lock) while the first runs, and welcome once it stopped. */
+GST_START_TEST (test_location_lock)
+{
+  Rig *r = rig_new (NULL);
+  gchar *loc = ds_path (r, NULL);
+  GstElement *el = gst_element_factory_make ("srpairsink", NULL);
+  g_object_set (el, "location", loc, NULL);
+  gchar *msg = state_change_error (el);
+  fail_unless (msg && strstr (msg, "another writer") && strstr (msg, loc),
+      "got: %s", msg ? msg : "(no error)");
+  g_print ("srpairsink second writer: %s\n", msg);
+  g_free (msg);
+  gst_object_unref (el);
+  gst_harness_push (r->hr, frame_buf (W, H, 0, 0, FALSE));
+  gst_harness_push (r->lr, frame_buf (W / S, H / S, 0, 0, FALSE));
+  push_pair_eos (r);
+  gchar *dir = g_strdup (r->dir);
+  rig_stop (r, TRUE);
+  r = rig_new_in (dir, NULL);   /* the lock went with the first writer */
+  fail_unless_equals_int (count_lines (r, "manifest.jsonl"), 1);
+  rig_free (r);
+  g_free (dir);
+  g_free (loc);
+}
+GST_END_TEST;
+
+/* An x4 dataset resumed at x2 is refused, naming the scale it holds. */
+GST_START_TEST (test_resume_other_scale)
+{
+  Rig *r = rig_new (NULL);
+  gst_harness_push (r->hr, frame_buf (W, H, 0, 0, FALSE));
+  gst_harness_push (r->lr, frame_buf (W / S, H / S, 0, 0, FALSE));
+  push_pair_eos (r);
+  gchar *dir = g_strdup (r->dir);
+  rig_stop (r, TRUE);
+  r = rig_new_in (dir, NULL);
+  gst_harness_set_src_caps (r->lr, caps_of (W / 2, H / 2));
+  gst_harness_push (r->hr, frame_buf (W, H, 0, 0, FALSE));
+  GstFlowReturn ret = gst_harness_push (r->lr, frame_buf (W / 2, H / 2, 0, 0, FALSE));
+  fail_unless_equals_int (ret, GST_FLOW_ERROR);
+  GError *err = NULL;
+  gchar *debug = NULL;
+  fail_unless (pop_error (r->bus, &err, &debug), "no error posted");
+  fail_unless (strstr (err->message, "x4") && strstr (err->message, "x2"),
+      "got: %s", err->message);
+  g_print ("srpairsink x2 over x4: %s\n", err->message);
+  fail_unless_equals_int (count_lines (r, "manifest.jsonl"), 1);
+  g_error_free (err);
+  g_free (debug);
+  rig_free (r);
+  g_free (dir);
+}
+GST_END_TEST;
+
+/* A pad left unlinked is an error naming it, not a wait for ever. */
+GST_START_TEST (test_unlinked_pad_errors)
+{
+  gchar *dir = sr_test_tmpdir ("srpairsink");
+  const char *linked[2] = { "hr", "lr" }, *unlinked[2] = { "lr", "hr" };
+  for (int i = 0; i < 2; i++) {
+    gchar *desc = g_strdup_printf ("videotestsrc num-buffers=3 ! "
+        "video/x-raw,format=RGB,width=64,height=48 ! p.%s "
+        "srpairsink name=p location=%s/ds%d", linked[i], dir, i);
+    gchar *msg = sr_check_run_for_error (desc);
+    gchar *want = g_strdup_printf ("%s pad is not linked", unlinked[i]);
+    fail_unless (msg && strstr (msg, want), "got: %s", msg ? msg : "(EOS)");
+    g_print ("srpairsink only %s linked: %s\n", linked[i], msg);
+    g_free (want);
+    g_free (msg);
+    g_free (desc);
+  }
+  sr_test_rmtree (dir);
+  g_free (dir);
+}
+GST_END_TEST;
+
+/* Files get 0666 less the umask, PNGs as the manifest (mkstemp's 0600
+ * would hide a dataset from its readers). Forked: the umask stays here. */
+GST_START_TEST (test_file_modes_follow_umask)
+{
+  const mode_t masks[2] = { 022, 027 };
+  for (int c = 0; c < 2; c++) {
+    umask (masks[c]);
+    Rig *r = rig_new (NULL);
+    gst_harness_push (r->hr, frame_buf (W, H, 0, 0, FALSE));
+    gst_harness_push (r->lr, frame_buf (W / S, H / S, 0, 0, FALSE));
+    push_pair_eos (r);
+    const char *files[4] = { "HR/frame_000000.png", "LR_x4/frame_000000.png",
+      "manifest.jsonl", "meta_info.txt" };
+    for (int i = 0; i < 4; i++) {
+      gchar *p = ds_path (r, files[i]);
+      struct stat st;
+      fail_unless (g_stat (p, &st) == 0);
+      fail_unless_equals_int (st.st_mode & 0777, 0666 & ~masks[c]);
+      g_free (p);
+    }
+    rig_free (r);
+  }
+}
+GST_END_TEST;
+
+/* ENOSPC (the manifest is /dev/full, which fails every write with it) is
+ * GST_RESOURCE_ERROR_NO_SPACE_LEFT, the debug text names the file, and the
+ * pair's PNGs are gone again. */
+GST_START_TEST (test_no_space_left)
+{
+  gchar *dir = sr_test_tmpdir ("srpairsink");
+  gchar *ds = g_build_filename (dir, "ds", NULL);
+  gchar *mp = g_build_filename (ds, "manifest.jsonl", NULL);
+  fail_unless (g_mkdir (ds, 0755) == 0 && symlink ("/dev/full", mp) == 0);
+  Rig *r = rig_new_in (dir, NULL);
+  gst_harness_push (r->hr, frame_buf (W, H, 0, 0, FALSE));
+  GstFlowReturn ret = gst_harness_push (r->lr, frame_buf (W / S, H / S, 0, 0, FALSE));
+  fail_unless_equals_int (ret, GST_FLOW_ERROR);
+  GError *err = NULL;
+  gchar *debug = NULL;
+  fail_unless (pop_error (r->bus, &err, &debug), "no error posted");
+  fail_unless (g_error_matches (err, GST_RESOURCE_ERROR,
+          GST_RESOURCE_ERROR_NO_SPACE_LEFT), "got %s %d: %s",
+      g_quark_to_string (err->domain), err->code, err->message);
+  fail_unless (debug && strstr (debug, mp) && strstr (debug, g_strerror (ENOSPC)),
+      "debug text: %s", debug ? debug : "(none)");
+  g_print ("srpairsink disk full: %s | debug: %s\n", err->message, debug);
+  fail_unless_equals_int (count_files (r, "HR"), 0);
+  fail_unless_equals_int (count_files (r, "LR_x4"), 0);
+  g_error_free (err);
+  g_free (debug);
+  rig_free (r);
+  g_free (mp);
+  g_free (ds);
+  g_free (dir);
+}
+GST_END_TEST;
+
+/* The manifest's params: the LR buffer's sr-degradation structure as JSON,
+ * fields in structure order, ops as objects named by "op", doubles with 17
+ * significant digits (an exponent without json-glib's ".0"), a seed above
+ * 2^63 - 1 as a string of its digits (docs/dataset.md). The structure is
+ * attached through the meta API the plugin registers. */
+GST_START_TEST (test_manifest_params_json)
+{
+  Rig *r = rig_new ("name=p");
+  const GstMetaInfo *mi = gst_meta_get_info ("GstSrDegradationMeta");
+  fail_unless (mi != NULL, "the plugin did not register GstSrDegradationMeta");
+  GstBuffer *lr = frame_buf (W / S, H / S, 0, 0, FALSE);
+  SrCheckDegradationMeta *m = (SrCheckDegradationMeta *) gst_buffer_add_meta (lr, mi, NULL);
+  GstStructure *step = gst_structure_new ("blur", "sigma-x", G_TYPE_DOUBLE, 1e17,
+      "applied", G_TYPE_BOOLEAN, TRUE, "q", G_TYPE_DOUBLE, 0.1, "size", G_TYPE_INT, 7,
+      NULL);
+  GValue ops = G_VALUE_INIT, sv = G_VALUE_INIT, crop = G_VALUE_INIT;
+  g_value_init (&ops, GST_TYPE_ARRAY);
+  g_value_init (&sv, GST_TYPE_STRUCTURE);
+  g_value_take_boxed (&sv, step);
+  gst_value_array_append_and_take_value (&ops, &sv);
+  g_value_init (&crop, GST_TYPE_ARRAY);
+  for (int i = 0; i < 4; i++) {
+    GValue e = G_VALUE_INIT;
+    g_value_init (&e, G_TYPE_INT);
+    g_value_set_int (&e, (int[]) { 0, 0, W, H }[i]);
+    gst_value_array_append_and_take_value (&crop, &e);
+  }
+  m->info = gst_structure_new ("sr-degradation", "frame", G_TYPE_UINT64,
+      (guint64) 0, "scale", G_TYPE_INT, S, "preset", G_TYPE_STRING, "a \"b\"",
+      "seed", G_TYPE_UINT64, G_MAXUINT64, NULL);
+  gst_structure_take_value (m->info, "crop", &crop);
+  gst_structure_take_value (m->info, "ops", &ops);
+  gst_harness_push (r->hr, frame_buf (W, H, 0, 0, FALSE));
+  fail_unless_equals_int (gst_harness_push (r->lr, lr), GST_FLOW_OK);
+  push_pair_eos (r);
+  gchar *mp = ds_path (r, "manifest.jsonl"), *text = NULL;
+  fail_unless (g_file_get_contents (mp, &text, NULL, NULL));
+  const char *want = "{\"name\":\"frame_s18446744073709551615_000000.png\","
+      "\"source\":\"p\",\"frame\":0,\"crop\":[0,0,64,48],\"lr_crop\":[0,0,16,12],"
+      "\"params\":{\"frame\":0,\"scale\":4,\"preset\":\"a \\\"b\\\"\","
+      "\"seed\":\"18446744073709551615\",\"crop\":[0,0,64,48],\"ops\":[{\"op\":"
+      "\"blur\",\"sigma-x\":1e+17,\"applied\":true,\"q\":0.10000000000000001,"
+      "\"size\":7}]}}\n";
+  fail_unless_equals_string (text, want);
+  GPtrArray *lines = read_manifest (r);     /* and it is JSON */
+  fail_unless_equals_int (lines->len, 1);
+  g_ptr_array_unref (lines);
+  g_free (text);
+  g_free (mp);
+  rig_free (r);
 }
 GST_END_TEST;
 
@@ -1089,8 +1466,20 @@ srpairsink_suite (void)
   tcase_add_test (tc, test_unwritable_location);
   tcase_add_test (tc, test_disk_full_leaves_nothing);
   tcase_add_test (tc, test_mismatched_sizes_error);
-  tcase_add_test (tc, test_photo_i420_nv12_yuy2_gray8);
-  tcase_add_test (tc, test_video_pair_brightness);
+  tcase_add_test (tc, test_resume_is_the_same_command);
+  tcase_add_test (tc, test_prefix_sanitised);
+  tcase_add_test (tc, test_location_lock);
+  tcase_add_test (tc, test_resume_other_scale);
+  tcase_add_test (tc, test_unlinked_pad_errors);
+  tcase_add_test (tc, test_file_modes_follow_umask);
+  tcase_add_test (tc, test_no_space_left);
+  tcase_add_test (tc, test_manifest_params_json);
+  photo = sr_test_data_path ("baboon.jpg");
+  video = sr_test_data_path ("Megamind.avi");
+  SR_CHECK_ADD_IF (tc, test_photo_i420_nv12_yuy2_gray8, photo != NULL,
+      "opencv-doc's baboon.jpg is missing");
+  SR_CHECK_ADD_IF (tc, test_video_pair_brightness, video != NULL,
+      "opencv-doc's Megamind.avi is missing");
   tcase_add_test (tc, test_no_opencl_platform);
   tcase_add_test (tc, test_yuv_colorimetry_honoured);
   tcase_add_test (tc, test_yuv_patches);

@@ -21,13 +21,21 @@ Checks, with their tolerances:
  * resume: the same pipeline into the same folder adds nothing (manifest and
    meta_info byte-identical, no duplicate names);
  * max-pairs=3 into a fresh folder: exactly 3 pairs (frames 0, 25, 50) and
-   gst-launch-1.0 exits by itself (subprocess timeout 300 s).
+   gst-launch-1.0 exits by itself (subprocess timeout 300 s);
+ * kill + the same command again: a max-pairs=6 run killed (SIGKILL) after
+   its first pairs, then run again unchanged, gives the same files, byte for
+   byte, as one uninterrupted run (max-pairs bounds the dataset, not the
+   run); while the killed run still writes, a second writer on its location
+   is refused (exit != 0, "another writer").
 """
+import filecmp
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 import cv2
 import numpy as np
@@ -35,9 +43,9 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import imresize_ref  # noqa: E402
 import sr_dataset  # noqa: E402
-from sr_testenv import gst_env  # noqa: E402
+from sr_testenv import gst_env, sample  # noqa: E402
 
-VIDEO = "/usr/share/doc/opencv-doc/examples/data/Megamind.avi"
+VIDEO = None  # sample("Megamind.avi"), in main
 SCALE = 4
 EVERY_N = 25
 SEED = 7
@@ -47,13 +55,17 @@ MIN_ALIGN_MARGIN_DB = 3.0
 TIMEOUT_S = 300
 
 
-def run_pipeline(out, env, extra=()):
-    cmd = ["gst-launch-1.0", "-q", "filesrc", "location=" + VIDEO, "!", "decodebin",
+def pipeline_cmd(out, extra=()):
+    return ["gst-launch-1.0", "-q", "filesrc", "location=" + VIDEO, "!", "decodebin",
            "!", "videoconvert", "!", "video/x-raw,format=RGB", "!", "tee", "name=t",
            "t.", "!", "queue", "!", "p.hr",
            "t.", "!", "queue", "!", "srdegrade", "preset=bicubic", "scale=%d" % SCALE,
            "seed=%d" % SEED, "!", "p.lr",
            "srpairsink", "name=p", "location=" + out, "every-n=%d" % EVERY_N] + list(extra)
+
+
+def run_pipeline(out, env, extra=()):
+    cmd = pipeline_cmd(out, extra)
     try:
         r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=TIMEOUT_S)
     except subprocess.TimeoutExpired:
@@ -151,7 +163,59 @@ def check_dataset(root, frames, expect_frames):
     return names
 
 
+def count_lines(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read().count(b"\n")
+    except FileNotFoundError:
+        return 0
+
+
+def same_tree(a, b):
+    """Names and bytes of every file below a and b, compared."""
+    for root, dirs, files in os.walk(a):
+        rel = os.path.relpath(root, a)
+        other = os.path.join(b, rel)
+        assert sorted(os.listdir(other)) == sorted(dirs + files), \
+            "%s holds %s, %s holds %s" % (root, sorted(dirs + files), other,
+                                         sorted(os.listdir(other)))
+        for f in files:
+            assert filecmp.cmp(os.path.join(root, f), os.path.join(other, f),
+                               shallow=False), "%s differs" % os.path.join(rel, f)
+
+
+def check_kill_and_rerun(tmp, env):
+    extra = ["max-pairs=6"]
+    whole = os.path.join(tmp, "whole")
+    run_pipeline(whole, env, extra)
+    killed = os.path.join(tmp, "killed")
+    proc = subprocess.Popen(pipeline_cmd(killed, extra), env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    manifest = os.path.join(killed, "manifest.jsonl")
+    deadline = time.monotonic() + TIMEOUT_S
+    while count_lines(manifest) < 2 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+    # A second writer while the first holds the location.
+    second = subprocess.run(pipeline_cmd(killed, extra), env=env, capture_output=True,
+                            text=True, timeout=TIMEOUT_S)
+    proc.send_signal(signal.SIGKILL)
+    rc = proc.wait()
+    assert rc == -signal.SIGKILL, "the run ended (%d) before it could be killed" % rc
+    assert second.returncode != 0 and "another writer" in second.stderr, \
+        "second writer: exit %d, %s" % (second.returncode, second.stderr)
+    at_kill = count_lines(manifest)
+    assert at_kill < 6, "killed after %d pairs: nothing left to resume" % at_kill
+    run_pipeline(killed, env, extra)
+    same_tree(whole, killed)
+    print("kill after %d of 6 pairs + the same command: identical to one run "
+          "(every file, byte for byte); a second writer was refused: %s"
+          % (at_kill, next(line for line in second.stderr.splitlines()
+                           if "another writer" in line).strip()))
+
+
 def main():
+    global VIDEO
+    VIDEO = sample("Megamind.avi")
     env = gst_env()
     frames = decode_source()
     print("OpenCV decoded %d frames of %dx%d" % (len(frames), frames[0].shape[1],
@@ -183,6 +247,8 @@ def main():
         names = check_dataset(few, frames, [0, EVERY_N, 2 * EVERY_N])
         assert len(names) == 3
         print("max-pairs=3: exactly 3 pairs, gst-launch-1.0 exited")
+
+        check_kill_and_rerun(tmp, env)
     return 0
 
 

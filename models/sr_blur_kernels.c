@@ -1,6 +1,6 @@
-/* Blur kernel generation on the host (spec/degradations.md A.5.2-5.6,
- * B.3.1-3.5). Kernels are built and normalised in double, as upstream does
- * in float64 NumPy, and rounded to float32 once at the end. */
+/* Blur kernel generation on the host (BasicSR degradations.py, KAIR
+ * utils_blindsr.py). Kernels are built and normalised in double, as
+ * upstream does in float64 NumPy, and rounded to float32 once at the end. */
 #include "sr_blur_kernels.h"
 
 #include <float.h>

@@ -1,6 +1,6 @@
 /* Host-side blur kernels: Real-ESRGAN's (BasicSR) Gaussian, generalized,
- * plateau, sinc and pulse kernels (spec/degradations.md A.5.2-5.6) and
- * KAIR's (BSRGAN) Gaussians and shifted kernel (B.3.1-3.5). Everything is
+ * plateau, sinc and pulse kernels (BasicSR degradations.py) and KAIR's
+ * (BSRGAN) Gaussians and shifted kernel (utils_blindsr.py). Everything is
  * computed in double precision as upstream does in NumPy, normalised there,
  * and only then rounded to float32.
  *
@@ -51,7 +51,8 @@ gboolean sr_kernel_kair_aniso (float *out, int ksize, double theta,
 /* BSRGAN op 2's kernel: shift_pixel(fspecial_gaussian(hsize, sigma), sf)
  * renormalised: k'[y][x] = k(x + s, y + s), s = (sf-1)/2, bilinear with
  * positions clamped to the last row/column, so the peak moves s up-left.
- * Not point-symmetric: filter with true convolution (B.3.4). sf >= 1. */
+ * Not point-symmetric: filter with true convolution, as KAIR's
+ * scipy.ndimage.convolve does. sf >= 1. */
 gboolean sr_kernel_kair_shift (float *out, int hsize, double sigma, int sf);
 
 G_END_DECLS

@@ -155,7 +155,7 @@ draw_interp (Sampler *s)
   return (int) sr_rng_int (&s->r, 1, 3);        /* random.choice([1, 2, 3]) */
 }
 
-/* add_blur (B.3.3): draws in argument order (B.1.8). */
+/* KAIR utils_blindsr.py add_blur: draws in the order upstream makes them. */
 static void
 sample_blur (Sampler *s, int slot, int stage)
 {
@@ -173,7 +173,7 @@ sample_blur (Sampler *s, int slot, int stage)
   }
 }
 
-/* The branch of add_Gaussian_noise / add_speckle_noise (B.1.6, B.2 item 6);
+/* The branch of KAIR's add_Gaussian_noise / add_speckle_noise;
  * the correlated branch draws D (3) then A (3x3). */
 static void
 sample_gaussian_like (Sampler *s, SrBsrStep *st)
@@ -778,7 +778,7 @@ sr_bsrgan_run (SrBsrRunner *r, cl_command_queue q, SrTensor *hr,
         sr_op_string (op, "step", st->skip_step);
         record_stage (op, st);
         if (!strcmp (st->skip_step, "isp"))
-          sr_op_bool (op, "gate", st->gate);    /* drawn, no effect (spec 0.2) */
+          sr_op_bool (op, "gate", st->gate);    /* drawn, no effect, recorded */
         break;
       }
     }

@@ -1,9 +1,10 @@
-/* KAIR's BSRGAN and BSRGAN+ degradations (spec/degradations.md B.1, B.2,
- * B.3; sampler tables B.8.1, B.8.2) on whole frames (spec 0.1: no random
- * crop). The sampler draws every parameter on the host in the spec's order
- * from the Philox stream (seed, index) and lays the shuffled operations out
- * as a flat list of steps, with the sizes each step sees; the runner applies
- * them with the kernels/ ops and records them (spec 0.3). */
+/* KAIR's BSRGAN and BSRGAN+ degradations (utils/utils_blindsr.py,
+ * degradation_bsrgan and degradation_bsrgan_plus) on whole frames (no
+ * random crop). The sampler draws every parameter on the host in upstream's
+ * order from the Philox stream (seed, index) and lays the shuffled
+ * operations out as a flat list of steps, with the sizes each step sees;
+ * the runner applies them with the kernels/ ops and records them
+ * (docs/dataset.md). */
 #pragma once
 
 #include "sr_record.h"
@@ -12,7 +13,7 @@
 G_BEGIN_DECLS
 
 /* BSRGAN+ settings: KAIR's dataset defaults (data/dataset_blindsr.py), the
- * values upstream trained with (spec B.2). */
+ * values upstream trained with. */
 #define SR_BSRGAN_PLUS_SHUFFLE_PROB 0.1
 
 /* The smallest side any intermediate frame may have: cv2.resize refuses an
@@ -32,9 +33,9 @@ typedef enum {
 } SrBsrStepKind;
 
 typedef enum {
-  SR_BSR_NOISE_GAUSSIAN,      /* add_Gaussian_noise (B.1.6) */
-  SR_BSR_NOISE_SPECKLE,       /* add_speckle_noise (B.2 item 6) */
-  SR_BSR_NOISE_POISSON,       /* add_Poisson_noise (B.2 item 7) */
+  SR_BSR_NOISE_GAUSSIAN,      /* add_Gaussian_noise */
+  SR_BSR_NOISE_SPECKLE,       /* add_speckle_noise */
+  SR_BSR_NOISE_POISSON,       /* add_Poisson_noise */
 } SrBsrNoiseType;
 
 typedef enum {
@@ -94,14 +95,16 @@ void sr_bsrgan_sample (gboolean plus, int sf, guint64 seed, guint64 index,
     int w, int h, SrBsrDraw *out);
 
 /* The smallest HR side (a multiple of sf) for which every intermediate
- * frame keeps a side >= SR_BSRGAN_MIN_SIDE whatever is drawn (spec 0.5):
+ * frame keeps a side >= SR_BSRGAN_MIN_SIDE whatever is drawn (smaller
+ * frames are refused):
  * bsrgan 2 sf (op 2 may shrink by up to 2 sf), bsrgan-plus 4 sf^2 (two
  * resizes may each shrink to 0.5/sf). */
 int sr_bsrgan_min_hr_size (gboolean plus, int sf);
 
 /* BSRGAN's correlated-noise factor from the drawn D (diag, 3) and A (3x3
  * row-major), both U[0,1): U = orth(A), C = U^T D U, S = |L^2 C|, L = 25/255,
- * factor = sqrt(s)[:,None] * vh of svd(S) (spec B.1.6); noise = z @ factor.
+ * factor = sqrt(s)[:,None] * vh of svd(S), as NumPy's multivariate_normal
+ * in KAIR's add_Gaussian_noise; noise = z @ factor.
  * Also returns S when cov is not NULL. */
 void sr_bsrgan_correlated_factor (const double d[3], const double a[9],
     double factor[9], double cov[9]);
@@ -118,7 +121,7 @@ void sr_bsrgan_runner_free (SrBsrRunner *r);
 
 /* Degrades hr ([1,3,H,W], multiples of sf) into *lr (owned by the runner,
  * valid until the next call) following `draw`; noise: FALSE records noise
- * steps without applying them (spec 0.4); jpeg_variant is an
+ * steps without applying them (for replay checks); jpeg_variant is an
  * SrJpegOpVariant, jpeg_name its recorded name. */
 SrStatus sr_bsrgan_run (SrBsrRunner *r, cl_command_queue q, SrTensor *hr,
     const SrBsrDraw *draw, guint64 seed, guint64 index, gboolean noise,

@@ -23,7 +23,8 @@ struct SrDegrader {
   float kernel[SR_MAX_KERNEL * SR_MAX_KERNEL];
 };
 
-/* Op ids of the per-pixel noise streams (DESIGN contract 4). */
+/* Op ids of the per-pixel noise streams: Philox streams keyed by seed,
+ * frame and op, so the noise does not depend on threads or tiles. */
 #define NOISE_OP_STAGE1 0x6e6f3101u
 #define NOISE_OP_STAGE2 0x6e6f3202u
 
@@ -88,7 +89,7 @@ sr_degrade_check_config (const SrDegradeConfig *cfg, GError **error)
       return FALSE;
     case SR_PRESET_BSRGAN:
     case SR_PRESET_BSRGAN_PLUS:
-      /* KAIR's code paths are written for 2, 3 and 4 (spec B.1.1). */
+      /* KAIR's utils_blindsr.py is written for 2, 3 and 4. */
       if (cfg->scale >= 2 && cfg->scale <= 4)
         return TRUE;
       g_set_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT,
@@ -165,7 +166,8 @@ sr_degrader_free (SrDegrader *d)
   g_free (d);
 }
 
-/* bicubic preset (spec A.2.7): MATLAB imresize(1/s) with antialiasing. */
+/* bicubic preset (BasicSR generate_bicubic_img.m): MATLAB imresize(1/s)
+ * with antialiasing. */
 static SrStatus
 run_bicubic (SrDegrader *d, cl_command_queue q, SrTensor *hr, SrRecord *rec)
 {

@@ -1,6 +1,6 @@
 /* Degradation models: each preset samples its parameters (host, double
  * precision, Philox-keyed) and runs its chain of kernels/ ops on an HR
- * tensor, recording every step (spec/degradations.md). No GStreamer here. */
+ * tensor, recording every step (docs/dataset.md). No GStreamer here. */
 #pragma once
 
 #include "sr_record.h"
@@ -47,7 +47,8 @@ const char *sr_jpeg_variant_name (SrJpegVariant v);
 gboolean sr_degrade_check_config (const SrDegradeConfig *cfg, GError **error);
 
 /* The smallest HR width/height (after mod-crop) this preset accepts at its
- * scale (spec 0.5). */
+ * scale; smaller frames are refused, never padded differently from
+ * upstream. */
 int sr_degrade_min_hr_size (const SrDegradeConfig *cfg);
 
 /* The LR size for an HR frame of w x h: HR is first mod-cropped to a
@@ -62,7 +63,8 @@ SrDegrader *sr_degrader_new (SrRuntime *rt, const SrDegradeConfig *cfg,
 void sr_degrader_free (SrDegrader *d);
 
 /* The index that keys the parameter draws of frame `frame`: the frame
- * itself, or its clip when clip_length > 0 (DESIGN contract 4). */
+ * itself, or its clip when clip_length > 0 (video datasets hold one
+ * degradation across a clip). */
 guint64 sr_degrade_draw_index (const SrDegradeConfig *cfg, guint64 frame);
 
 /* Degrades hr ([1,3,H,W], H and W multiples of the scale) into *lr (owned by

@@ -1,5 +1,5 @@
 /* SrRecord: the parameters of one degraded frame, step by step, in the
- * names and units of spec/degradations.md section 0.3. Fixed-size so that
+ * names and units of the manifest (docs/dataset.md). Fixed-size so that
  * recording allocates nothing; the gst layer turns it into the
  * `sr-degradation` GstStructure. */
 #pragma once

@@ -4,14 +4,15 @@
 
 #include <math.h>
 
-/* Op id of the parameter stream (DESIGN contract 4): one stream per frame
- * (or clip) for every host-side draw of this family. */
+/* Op id of the parameter stream: Philox keyed by seed, frame (or clip) and
+ * op, so draws do not depend on threads or tiles; one stream per frame (or
+ * clip) for every host-side draw of this family. */
 #define TWOSTAGE_RNG_OP 0x32737467u     /* "2stg" */
 
 void
 sr_twostage_config_realesrgan (SrTwoStageConfig *cfg)
 {
-  /* options/train_realesrgan_x4plus.yml (spec A.6.1); x2plus is identical. */
+  /* Real-ESRGAN options/train_realesrgan_x4plus.yml; x2plus is identical. */
   static const SrStageConfig s1 = {
     .ksize_min = 7, .ksize_max = 21, .sinc_prob = 0.1,
     .kernel_prob = { 0.45, 0.25, 0.12, 0.03, 0.12, 0.03 },
@@ -40,7 +41,7 @@ sr_twostage_config_realesrgan (SrTwoStageConfig *cfg)
 void
 sr_twostage_config_hggt (SrTwoStageConfig *cfg)
 {
-  /* HGGT PosNegGTSR train_*_Blind_x4.yml options (spec B.4.2). */
+  /* HGGT PosNegGTSR/options/train/PosNegGTSR/train_*_Blind_x4.yml. */
   static const SrStageConfig s1 = {
     .ksize_min = 3, .ksize_max = 9, .sinc_prob = 0.01,
     .kernel_prob = { 0.7, 0.3, 0, 0, 0, 0 },
@@ -196,7 +197,8 @@ beta_draw (SrRng *r, const double range[2])
   return sr_rng_range (r, 1, range[1]);
 }
 
-/* BasicSR's kernel draw (spec A.5.2-5.3), in upstream's order. */
+/* BasicSR's kernel draw (realesrgan_dataset.py __getitem__,
+ * degradations.py random_mixed_kernels), in upstream's order. */
 static void
 sample_kernel (SrRng *r, const SrStageConfig *s, SrKernelDraw *k)
 {
@@ -261,7 +263,8 @@ sr_twostage_sample (const SrTwoStageConfig *cfg, int scale, guint64 seed,
   out->lr_w = w / scale;
   out->lr_h = h / scale;
 
-  /* Dataset side: kernel 1, kernel 2, final sinc (spec A.9 rows 3-6). */
+  /* Dataset side (realesrgan_dataset.py __getitem__): kernel 1, kernel 2,
+   * final sinc. */
   for (int i = 0; i < cfg->n_stages; i++)
     sample_kernel (&r, &cfg->stage[i], &out->stage[i].kernel);
   if (cfg->final_sinc_prob > 0) {
@@ -277,7 +280,7 @@ sr_twostage_sample (const SrTwoStageConfig *cfg, int scale, guint64 seed,
     }
   }
 
-  /* Model side (rows 7-18). */
+  /* Model side (realesrgan_model.py feed_data). */
   int cur_w = w, cur_h = h;
   for (int i = 0; i < cfg->n_stages; i++) {
     const SrStageConfig *s = &cfg->stage[i];
@@ -285,7 +288,7 @@ sr_twostage_sample (const SrTwoStageConfig *cfg, int scale, guint64 seed,
     d->blur = i == 0 || sr_rng_uniform (&r) < cfg->second_blur_prob;
     sample_resize (&r, s, d);
     if (i == 0) {
-      /* scale_factor path: floor(in * s) (spec A.3.1). */
+      /* F.interpolate's scale_factor path: floor(in * s). */
       d->resize_w = (int) floor (cur_w * d->resize_scale);
       d->resize_h = (int) floor (cur_h * d->resize_scale);
     } else {

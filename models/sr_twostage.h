@@ -1,5 +1,6 @@
 /* The Real-ESRGAN family of degradations: Real-ESRGAN's second-order
- * pipeline (spec/degradations.md A.5-A.9), HGGT's single stage (B.4.2) and
+ * pipeline (BasicSR realesrgan_dataset.py and realesrgan_model.py
+ * feed_data), HGGT's single stage (PosNegGTSR ours_model.py feed_data) and
  * `custom` (any ranges and probabilities) are one configurable chain:
  *   stage 1: blur -> resize -> noise -> JPEG
  *   stage 2: blur (gated) -> resize -> noise   (no JPEG of its own)
@@ -9,7 +10,7 @@
  * realesrgan_model.py (feed_data); the last stage's jpeg_range is the final
  * JPEG's range (upstream's jpeg_range2).
  * This file holds the configuration, the sampler (host, double precision,
- * Philox draws in the spec's order) and the recorded parameters. */
+ * Philox draws in upstream's order) and the recorded parameters. */
 #pragma once
 
 #include "sr_record.h"
@@ -67,7 +68,8 @@ void sr_twostage_config_realesrgan (SrTwoStageConfig *cfg);
 void sr_twostage_config_hggt (SrTwoStageConfig *cfg);
 
 /* The smallest HR side for which every intermediate keeps the reflect
- * padding of its blur inside the frame (spec 0.5). */
+ * padding of its blur inside the frame; smaller frames are refused, never
+ * padded differently from upstream. */
 int sr_twostage_min_hr_size (const SrTwoStageConfig *cfg, int scale);
 
 /* FALSE with a message naming the bad setting when cfg is inconsistent
@@ -107,7 +109,7 @@ typedef struct {
 } SrTwoStageDraw;
 
 /* Draws every parameter for one frame (or clip) of a w x h HR frame
- * (already a multiple of scale), in the spec's order, from the Philox
+ * (already a multiple of scale), in upstream's order, from the Philox
  * stream (seed, index). */
 void sr_twostage_sample (const SrTwoStageConfig *cfg, int scale, guint64 seed,
     guint64 index, int w, int h, SrTwoStageDraw *out);

@@ -13,7 +13,7 @@ added to a constant 0.5 frame. Checked here, with NumPy and SciPy:
    to 1e-9 relative;
 2. the device noise has the distribution NumPy gives from the recorded
    matrix alone: np.random.multivariate_normal(0, cov / 255**2) added to
-   the same frame (speckle: times the frame) and clipped to [0, 1], as
+   the same frame (times the frame for speckle) and clipped to [0, 1], as
    KAIR does. Each covariance entry must agree within 5 standard errors
    of the difference of two 65536-sample estimates;
 3. negative control: against the next step's matrix most entries must

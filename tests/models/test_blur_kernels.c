@@ -1,7 +1,7 @@
-/* Properties of the host blur kernels (spec/degradations.md A.5.4-5.6,
- * B.3.1-3.5): unit sum, point symmetry, sign, centring of the 21-padding,
- * the identity guards and the geometry of BSRGAN's shifted kernel. The
- * values themselves are compared with a NumPy/SciPy reference in
+/* Properties of the host blur kernels (BasicSR degradations.py, KAIR
+ * utils_blindsr.py): unit sum, point symmetry, sign, centring of the
+ * 21-padding, the identity guards and the geometry of BSRGAN's shifted
+ * kernel. The values themselves are compared with a NumPy/SciPy reference in
  * tests/reference/blur_kernels_ref.py. */
 #include "sr_blur_kernels.h"
 
@@ -151,7 +151,8 @@ test_sinc (void)
   for (int i = 0; i < 21 * 21; i++)
     mn = MIN (mn, k[i]);
   g_assert_cmpfloat (mn, <, -1e-3);
-  /* Real-ESRGAN's padding of kernels 1/2 (A.5.2 step 4). */
+  /* Real-ESRGAN's zero-padding of kernels 1/2 to 21x21
+   * (realesrgan_dataset.py __getitem__). */
   for (guint s = 0; s < G_N_ELEMENTS (sizes); s++) {
     sr_kernel_gaussian (k, sizes[s], 0.7, 2.9, 1.1);
     g_assert_true (sr_kernel_pad (pad, 21, k, sizes[s]));
@@ -257,8 +258,8 @@ test_shift (void)
             g[MIN (y + 1, n - 1) * n + MIN (x + 1, n - 1)] / s, 1e-7);
   }
 
-  /* Centroid at 12 - (sf-1)/2 (B.3.5: LR pixel m lands on HR sf*m +
-   * (sf-1)/2); sum 1; non-negative. Tolerance 1e-5: float32 values
+  /* Centroid at 12 - (sf-1)/2 (KAIR shift_pixel: LR pixel m lands on HR
+   * sf*m + (sf-1)/2); sum 1; non-negative. Tolerance 1e-5: float32 values
    * weighted by x <= 24. sigma <= 1.6 keeps the mass that edge clamping
    * moves below 1e-12 (at sigma 2.4 it shifts the centroid by ~2e-5; the
    * reference test covers that range). */

@@ -1,11 +1,11 @@
-/* The bsrgan / bsrgan-plus samplers against spec/degradations.md B.8.1 and
- * B.8.2 (and B.1, B.2 for the ranges): over N frames every gate, branch,
- * interpolation, kernel size, noise level and JPEG quality has the
- * frequency of its distribution within 4.5 binomial standard errors; every
- * parameter is inside its range; op 2 always runs before op 3; sizes end at
- * HR/sf; the same (seed, index) gives the same draw. Also the correlated
- * noise factor against its defining identity (F^T F)^2 = S^2, and the
- * Jacobi eigen-solver against reconstruction. */
+/* The bsrgan / bsrgan-plus samplers against the distributions of KAIR's
+ * utils_blindsr.py degradation_bsrgan and degradation_bsrgan_plus: over N
+ * frames every gate, branch, interpolation, kernel size, noise level and
+ * JPEG quality has the frequency of its distribution within 4.5 binomial
+ * standard errors; every parameter is inside its range; op 2 always runs
+ * before op 3; sizes end at HR/sf; the same (seed, index) gives the same
+ * draw. Also the correlated noise factor against its defining identity
+ * (F^T F)^2 = S^2, and the Jacobi eigen-solver against reconstruction. */
 #include "sampler_check.h"
 #include <math.h>
 #include <string.h>

@@ -1,5 +1,7 @@
-/* The Real-ESRGAN and HGGT samplers against the spec's tables
- * (spec/degradations.md A.9 and B.8.3): over many draws, the frequency of
+/* The Real-ESRGAN and HGGT samplers against upstream's distributions
+ * (BasicSR realesrgan_dataset.py + realesrgan_model.py feed_data with
+ * train_realesrgan_x4plus.yml; HGGT PosNegGTSR ours_model.py feed_data
+ * with its *_Blind_x4.yml): over many draws, the frequency of
  * every kernel type, resize branch, noise type, gate and final order lies
  * within 4.5 binomial standard errors of its probability, and every
  * parameter stays inside its range. */
@@ -91,7 +93,8 @@ test_realesrgan_tables (void)
       check_in (s2->resize_scale, 1, 1.2);
     else if (s2->updown == SR_UPDOWN_DOWN)
       check_in (s2->resize_scale, 0.3, 1);
-    /* Sizes: stage 1 floor(400 s1); stage 2 int(400 / 4 * s2) (spec A.6.4). */
+    /* Sizes: stage 1 floor(400 s1); stage 2 int(400 / 4 * s2)
+     * (realesrgan_model.py feed_data). */
     g_assert_cmpint (s1->resize_w, ==, (int) floor (W * s1->resize_scale));
     g_assert_cmpint (s2->resize_h, ==, (int) ((double) H / S * s2->resize_scale));
     g_assert_cmpint (s1->resize_w, >=, 60);
@@ -119,7 +122,7 @@ test_realesrgan_tables (void)
     g_assert_cmpint (d.lr_w, ==, 100);
   }
 
-  /* Kernel types (A.9 row 4b): 0.9 * kernel_prob, sinc 0.1. */
+  /* Kernel types: 0.9 * kernel_prob, sinc 0.1. */
   const double p_type[SR_N_MIXED_KERNELS] = { .405, .225, .108, .027, .108, .027 };
   for (int t = 0; t < SR_N_MIXED_KERNELS; t++) {
     check_freq (sr_kernel_kind_name (t), k1.kind[t], p_type[t]);
@@ -178,7 +181,8 @@ test_hggt_tables (void)
     else
       check_in (d.stage[0].poisson_scale, 0.05, 0.8);
     check_in (d.stage[0].jpeg_quality, 75, 95);
-    /* The final resize reuses the first resize's mode (spec B.4.2 step 6). */
+    /* The final resize reuses the first resize's mode (HGGT ours_model.py
+     * feed_data). */
     g_assert_cmpint (d.final_mode, ==, d.stage[0].mode);
     g_assert_false (d.final_jpeg);
     g_assert_false (d.final_sinc);

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """NumPy/SciPy reference for models/sr_blur_kernels.c.
 
-Written from spec/degradations.md A.5.4-5.6 (BasicSR degradations.py) and
-B.3.1-3.5 (KAIR utils_blindsr.py) in float64, the way upstream computes:
+Written from upstream's published code (BasicSR degradations.py, KAIR
+utils_blindsr.py), not from our C code, in float64 as upstream computes:
 np.linalg.inv of the covariance, scipy.special.j1, scipy.stats'
 multivariate normal pdf, separable np.interp for interp2d's bilinear.
 
@@ -31,7 +31,7 @@ J1_REL = 1e-10
 J1_ABS = 1e-14
 
 
-# --- BasicSR (A.5.4) -------------------------------------------------------
+# --- BasicSR degradations.py -------------------------------------------------
 def mesh_grid(k):
     ax = np.arange(-k // 2 + 1.0, k // 2 + 1.0)
     xx, yy = np.meshgrid(ax, ax)
@@ -67,7 +67,7 @@ def ref_plat(k, sx, sy, theta, beta):
     return normed(np.reciprocal(np.power(quad_form(k, sx, sy, theta), beta) + 1))
 
 
-# --- A.5.5 / 5.6 -----------------------------------------------------------
+# --- circular_lowpass_kernel, pulse ------------------------------------------
 def ref_sinc(k, omega, pad_to):
     c = (k - 1) / 2
     i, j = np.meshgrid(np.arange(k, dtype=np.float64), np.arange(k, dtype=np.float64),
@@ -89,7 +89,7 @@ def ref_pulse(k):
     return ker
 
 
-# --- KAIR (B.3.1-3.5) ------------------------------------------------------
+# --- KAIR utils_blindsr.py ---------------------------------------------------
 def ref_iso(hsize, sigma):
     if sigma < 1e-6:
         return ref_pulse(hsize)

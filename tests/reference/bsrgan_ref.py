@@ -1,6 +1,6 @@
 """NumPy/OpenCV replay of the bsrgan and bsrgan-plus presets, written from
-spec/degradations.md B.1-B.3, B.6, B.7 (KAIR utils/utils_blindsr.py), not
-from gst-sr's code: it applies the RECORDED steps of one pair (manifest
+upstream's published code (KAIR utils/utils_blindsr.py), not from gst-sr's
+code: it applies the RECORDED steps of one pair (manifest
 `params.ops`, in order) to the HR image.
 
 - blur: KAIR's fspecial_gaussian / anisotropic_Gaussian / shifted kernel
@@ -9,11 +9,11 @@ from gst-sr's code: it applies the RECORDED steps of one pair (manifest
   cv2.filter2D (correlation) on the flipped kernel, in float64.
 - resize: cv2.resize on float32 (interp 1/2/3) then np.clip, except the
   BSRGAN+ final resize; the op-2 decimation img[0::sf, 0::sf]; MATLAB
-  imresize_np(1/2) via imresize_ref (B.1.3).
+  imresize_np(1/2) via imresize_ref.
 - jpeg: libjpeg through cv2.imencode/imdecode with the integer quality,
   exactly KAIR's add_JPEG_noise (uint8 round half to even, BGR swap pair);
   DiffJPEG variants through replay_ref.diffjpeg.
-- noise / skip steps: the replay is only defined with noise=false (spec 0.4),
+- noise / skip steps: the replay is only defined with srdegrade noise=false,
   so noise steps must say applied=false and are identities. A correlated
   noise step (type correlated, or speckle with correlated=true) records its
   covariance; noise_covariance() rebuilds the matrix KAIR passes to
@@ -30,7 +30,7 @@ EPS = np.finfo(np.float64).eps
 
 
 def fspecial_gaussian(hsize, sigma):
-    """B.3.1; sigma < 1e-6 -> identity (gst-sr's guard)."""
+    """KAIR fspecial_gaussian; sigma < 1e-6 -> identity (gst-sr's guard)."""
     if sigma < 1e-6:
         k = np.zeros((hsize, hsize))
         k[hsize // 2, hsize // 2] = 1
@@ -45,7 +45,8 @@ def fspecial_gaussian(hsize, sigma):
 
 
 def anisotropic_gaussian(ksize, theta, l1, l2):
-    """B.3.2: l1, l2 variances along (cos, sin) theta in (x, y)."""
+    """KAIR anisotropic_Gaussian: l1, l2 variances along (cos, sin) theta in
+    (x, y)."""
     if l1 < 1e-6 or l2 < 1e-6:
         k = np.zeros((ksize, ksize))
         k[ksize // 2, ksize // 2] = 1
@@ -62,8 +63,8 @@ def anisotropic_gaussian(ksize, theta, l1, l2):
 
 
 def shift_pixel_kernel(k, sf):
-    """B.3.5: k'[y][x] = bilinear(k, x + s, y + s), s = (sf-1)/2, positions
-    clamped to the last row/column; renormalised."""
+    """KAIR shift_pixel: k'[y][x] = bilinear(k, x + s, y + s), s = (sf-1)/2,
+    positions clamped to the last row/column; renormalised."""
     n = k.shape[0]
     s = (sf - 1) / 2.0
     pos = np.clip(np.arange(n) + s, 0, n - 1)
@@ -169,8 +170,8 @@ def noise_covariance(op):
     """The 3x3 covariance of a correlated noise step in [0, 1] units (the
     record holds 0..255 units squared, like sigma): KAIR's
     np.abs(L**2 * U.T @ D @ U); the noise is
-    np.random.multivariate_normal([0, 0, 0], cov, (H, W)), added (speckle:
-    times the image) and clipped."""
+    np.random.multivariate_normal([0, 0, 0], cov, (H, W)), added (times the
+    image for speckle) and clipped."""
     cov = np.zeros((3, 3))
     for key, (i, j) in COV_KEYS.items():
         cov[i, j] = cov[j, i] = op[key] / 255.0 ** 2
@@ -178,5 +179,5 @@ def noise_covariance(op):
 
 
 def quantise(x):
-    """round(x * 255) half to even, clamped (spec 0.1)."""
+    """round(x * 255) half to even, clamped (the one final rounding)."""
     return np.clip(np.round(x.astype(np.float32) * np.float32(255)), 0, 255).astype(np.uint8)

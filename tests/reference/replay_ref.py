@@ -1,9 +1,11 @@
 """PyTorch replay of the Real-ESRGAN family (realesrgan, hggt) from the
-parameters srdegrade recorded (spec 0.3), written from the spec, not from
-BasicSR: kernels A.5.4-5.6, filter2D A.4.1, F.interpolate A.3 (the real
-torch.nn.functional.interpolate, CPU), DiffJPEG A.8, the pipeline A.6.2 and
-B.4.2. Noise steps only clip to [0, 1] (a replay needs noise=false, where
-the noise field is zero and upstream's clip=True remains).
+parameters srdegrade recorded (docs/dataset.md), written from upstream's
+published code, not from our C code: BasicSR degradations.py kernels,
+img_process_util.py filter2D, the real torch.nn.functional.interpolate
+(CPU), diffjpeg.py DiffJPEG, the pipelines of realesrgan_model.py and HGGT
+PosNegGTSR ours_model.py (feed_data). Noise steps only clip to [0, 1] (a
+replay needs noise=false, where the noise field is zero and upstream's
+clip=True remains).
 
 replay(hr, params) takes the HR as float32 RGB HxWx3 in [0, 1] and returns
 the LR as float32 HxWx3 before the final clamp(round(x * 255)).
@@ -16,10 +18,12 @@ import scipy.special
 import torch
 import torch.nn.functional as F
 
-# Upstream zero-pads every kernel to this size before filter2D (A.5.2, B.4.2).
+# Upstream zero-pads every kernel to this size before filter2D
+# (realesrgan_dataset.py; HGGT onestagedegradation_df2k_dataset.py).
 KERNEL_PAD = {"realesrgan": 21, "hggt": 9}
 
-# Annex K tables, natural (row-major, row = vertical frequency) order (B.7.1).
+# ITU-T T.81 Annex K tables, natural (row-major, row = vertical frequency)
+# order.
 LUMA = np.array([
     [16, 11, 10, 16, 24, 40, 51, 61],
     [12, 12, 14, 19, 26, 58, 60, 55],
@@ -34,7 +38,7 @@ CHROMA[:4, :4] = [[17, 18, 24, 47], [18, 21, 26, 66], [24, 26, 56, 99],
                   [47, 66, 99, 99]]
 
 
-# ---- kernels (A.5.4-5.6) ----------------------------------------------------
+# ---- kernels (degradations.py) ----------------------------------------------
 
 def _grid(k):
     ax = np.arange(k, dtype=np.float64) - (k - 1) / 2.0
@@ -88,7 +92,7 @@ def kernel_from_params(op, pad_to):
     return np.pad(ker, p).astype(np.float32)
 
 
-# ---- filter2D (A.4.1) ---------------------------------------------------------
+# ---- filter2D (img_process_util.py) -----------------------------------------
 
 def filter2d(x, kernel):
     """x: 1x3xHxW float32; reflect-101 padding of k//2, correlation."""
@@ -98,7 +102,7 @@ def filter2d(x, kernel):
     return F.conv2d(xp, w, groups=x.shape[1])
 
 
-# ---- resize (A.3) ---------------------------------------------------------------
+# ---- resize (F.interpolate) -------------------------------------------------
 
 def resize(x, op):
     mode = op["mode"]
@@ -112,7 +116,7 @@ def resize(x, op):
     return y
 
 
-# ---- DiffJPEG (A.8) -----------------------------------------------------------
+# ---- DiffJPEG (diffjpeg.py) -------------------------------------------------
 
 def _dct_matrix():
     c = np.zeros((8, 8))
@@ -177,7 +181,7 @@ def diffjpeg(x, quality, variant):
     return rgb[None, :, :h, :w]
 
 
-# ---- the pipeline (A.6.2, B.4.2) --------------------------------------------
+# ---- the pipeline (feed_data) -----------------------------------------------
 
 # The steps upstream applies, as "op:stage" words: Real-ESRGAN's feed_data
 # (realesrgan_model.py) compresses once in stage 1 and once at the end,

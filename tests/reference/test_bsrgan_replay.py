@@ -5,7 +5,7 @@ gst-launch-1.0 builds small datasets (tee -> srdegrade noise=false ->
 srpairsink, one PNG through imagefreeze so each frame draws new parameters)
 from Debian's opencv-doc photos (baboon, fruits, building) at scales 2, 3
 and 4, with the libjpeg variant (and one DiffJPEG run). bsrgan_ref.py
-(NumPy/OpenCV, written from the spec) applies each pair's recorded steps
+(NumPy/OpenCV, written from KAIR's code) applies each pair's recorded steps
 to its HR PNG; after the final 8-bit rounding the result must match the LR
 PNG to PSNR >= 60 dB (the issue's bar is 40; measured min 69.5, most pairs
 identical). Expected differences: float32 op order (one 8-bit step after

@@ -5,7 +5,7 @@ gst-launch-1.0 builds small datasets (tee -> srdegrade noise=false ->
 srpairsink) from Debian's opencv-doc images (baboon, fruits, building; one
 PNG through imagefreeze, so each frame index draws new parameters) and from
 Megamind.avi (every-n=30), for both presets and both DiffJPEG variants.
-replay_ref.py (PyTorch, written from the spec) then applies each pair's
+replay_ref.py (PyTorch, written from upstream's code) then applies each pair's
 recorded parameters (manifest.jsonl) to its HR PNG; after the final
 clamp(round(x * 255)) the result must match the LR PNG to
 PSNR >= 40 dB (float32 op order, and a rare flipped JPEG rounding, are the

@@ -1,6 +1,7 @@
 /* srcodec: round-trips each segment of frames through a real encoder and
  * decoder, as RealBasicVSR's RandomVideoCompression does through PyAV
- * (spec B 5.4), and records a `codec` step (spec 0.3).
+ * (mmagic's RandomVideoCompression in RealBasicVSR's pipeline), and
+ * records a `codec` step (fields in docs/dataset.md).
  *
  * Why a plain GstElement driving a private pipeline per segment, not a
  * GstBin with the encoder inline: every segment is an independent stream
@@ -281,7 +282,7 @@ segment_start (GstSrCodec *self)
       g_string_append_printf (enc, " %s=%u", d->vbv_prop, (guint) MIN (kb, 4000));
   }
   g_string_append_printf (enc, " %s", d->extra);
-  /* BT.601 limited range both ways (PyAV's default, spec B 5.4): the
+  /* BT.601 limited range both ways (PyAV's default, as RandomVideoCompression uses it): the
    * capssetter overrides whatever colorimetry the decoder guesses (VP8 and
    * JPEG carry none), so conversion back matches conversion in. */
   gchar *desc = g_strdup_printf ("appsrc name=src format=time ! videoconvert ! "
@@ -442,7 +443,8 @@ collect_decoded (GstSrCodec *self, GstBuffer **decoded, GstVideoInfo *dinfo,
 /* Ends the running segment: drains the codec, then pushes the queued
  * events and the decoded frames in arrival order, each frame with its
  * input's timestamps and meta plus the `codec` step. A frame the decoder
- * did not return becomes a GAP (contract 6). */
+ * did not return becomes a GAP, so srpairsink
+ * does not wait for it. */
 static GstFlowReturn
 segment_finish (GstSrCodec *self)
 {

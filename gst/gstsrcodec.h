@@ -1,5 +1,5 @@
-/* srcodec: video-codec degradation (spec Part B 5, RealBasicVSR's
- * RandomVideoCompression, done with GStreamer encoders). Each segment of
+/* srcodec: video-codec degradation (RealBasicVSR's
+ * RandomVideoCompression in mmagic, done with GStreamer encoders). Each segment of
  * `segment-frames` frames is encoded and decoded as one independent stream
  * with a codec, bitrate or quality and GOP drawn from the seed. */
 #pragma once

@@ -18,7 +18,8 @@ enum {
   PROP_DEVICE,
 };
 
-/* USMSharp's and Real-ESRGAN's values (spec A.4.2). */
+/* USMSharp's and Real-ESRGAN's values (BasicSR img_process_util.py;
+ * Real-ESRGAN's train_realesrgan_x4plus.yml). */
 #define DEFAULT_WEIGHT 0.5
 #define DEFAULT_RADIUS 50
 #define DEFAULT_SIGMA 0.0
@@ -177,7 +178,7 @@ gst_sr_usm_transform_frame (GstVideoFilter *filter, GstVideoFrame *in,
     return GST_FLOW_ERROR;
   }
 
-  /* Record the step for srdegrade downstream (spec 0.3 `usm`). */
+  /* Record the step for srdegrade downstream (a `usm` step, docs/dataset.md). */
   sr_record_clear (&self->record);
   SrOpRecord *op = sr_record_add (&self->record, "usm");
   sr_op_int (op, "radius", n);

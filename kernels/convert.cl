@@ -59,7 +59,7 @@ __kernel void download_packed8 (__global const float *src, __global uchar *dst,
  * src[base + j*stride + i*pstride + offset]. GRAY8 has no chroma
  * (has_chroma = 0) and behaves as if Pb = Pr = 0, i.e. R = G = B = Y'.
  *
- * Colour (spec: GStreamer video-converter's YCbCr matrices, ITU-R BT.601 /
+ * Colour (as GStreamer's video-converter: YCbCr matrices, ITU-R BT.601 /
  * BT.709 / BT.2020 form): range = (Y offset, Y scale, C offset, C scale) in
  * 8-bit levels, k = (Kr, Kb):
  *   Y' = (Y - yo) / ys, Pb = (U - co) / cs, Pr = (V - co) / cs

@@ -21,7 +21,8 @@
  * upsampling, jdcolor ycc_rgb; 8-bit planes between the passes. */
 
 /* cosm[u*8+x] = a(u)/2 * cos((2x+1) u pi / 16), a(0) = 1/sqrt(2): the 2-D
- * DCT F = C f C^T equals A.8.5's 0.25 a(u) a(v) double sum. tables: Annex K
+ * DCT F = C f C^T equals DiffJPEG's 0.25 a(u) a(v) double sum (BasicSR
+ * diffjpeg.py, DCT8x8). tables: Annex K
  * luminance natural order, its transpose (BasicSR), chrominance. */
 
 #define TAB_LUMA_T 64

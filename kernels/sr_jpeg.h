@@ -9,12 +9,12 @@
 G_BEGIN_DECLS
 
 typedef enum {
-  /* A.8.8 (b), the default: DiffJPEG with the Annex K luminance table in
+  /* The default: DiffJPEG with the Annex K luminance table in
    * natural order (u vertical). */
   SR_JPEG_OP_DIFFJPEG,
-  /* A.8.8 (a): DiffJPEG exactly as BasicSR, luminance table transposed. */
+  /* DiffJPEG exactly as BasicSR's diffjpeg.py, luminance table transposed. */
   SR_JPEG_OP_DIFFJPEG_BASICSR,
-  /* A real encoder/decoder (A.8.8 (c)) on the device: libjpeg-turbo 2.1's
+  /* A real encoder/decoder on the device: libjpeg-turbo 2.1's
    * default path (cv2.imencode + imdecode) for 8-bit RGB, baseline 4:2:0,
    * IJG tables of the rounded integer quality, islow DCTs, fancy
    * upsampling, all in integer arithmetic: byte-identical to libjpeg. Input
@@ -24,10 +24,11 @@ typedef enum {
 } SrJpegOpVariant;
 
 /* DiffJPEG's quality_to_factor in float: (q < 50 ? 5000/q : 200 - 2q) / 100,
- * unrounded and unclamped (A.8.1). */
+ * unrounded and unclamped (BasicSR diffjpeg.py, quality_to_factor). */
 float sr_jpeg_diffjpeg_factor (float quality);
 
-/* IJG jpeg_quality_scaling of an integer quality clamped to 1..100 (B.7.2). */
+/* IJG jpeg_quality_scaling of an integer quality clamped to 1..100
+ * (libjpeg jcparam.c). */
 int sr_jpeg_ijg_scale (int quality);
 
 /* The integer quality the LIBJPEG_TABLES variant uses for a float one

@@ -49,8 +49,8 @@ int sr_torch_out_len (int in_len, double s, SrResizeMode mode);
 
 /* OpenCV cv2.resize on float32 (imgproc/src/resize.cpp), one axis, scale = in/out:
  * NEAREST, BILINEAR (INTER_LINEAR), BICUBIC (INTER_CUBIC, A=-0.75) and AREA
- * (INTER_AREA: fractional coverage when shrinking, the bilinear-like rule
- * of B.6.5 when enlarging). Equal sizes give an identity copy. */
+ * (INTER_AREA: fractional coverage when shrinking, OpenCV's bilinear-like
+ * rule when enlarging). Equal sizes give an identity copy. */
 gboolean sr_taps_opencv (SrTapTable *t, SrResizeMode mode, int in_len,
     int out_len);
 

@@ -1,7 +1,8 @@
 /* srdegrade's random presets through real pipelines: determinism (same seed
- * and input -> identical bytes, other seeds differ), the noise switch of
- * spec 0.4 (noise=false keeps every recorded parameter), the recorded step
- * order, and the minimum frame sizes of spec 0.5. */
+ * and input -> identical bytes, other seeds differ), the noise switch
+ * (noise=false keeps every recorded parameter), the recorded step order,
+ * and the minimum frame sizes (upstream's own limits, refused with the
+ * minimum in the message). */
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
@@ -128,7 +129,7 @@ GST_START_TEST (test_hggt_deterministic)
 GST_END_TEST;
 
 /* noise=false draws and records the same parameters; only the pixels of
- * the noise differ (spec 0.4). */
+ * the noise differ. */
 GST_START_TEST (test_noise_switch_keeps_parameters)
 {
   const int n = 4;
@@ -148,7 +149,7 @@ GST_START_TEST (test_noise_switch_keeps_parameters)
 }
 GST_END_TEST;
 
-/* clip-length: one parameter draw per clip (DESIGN contract 4), noise per
+/* clip-length: one parameter draw per clip, noise per
  * frame. The input frames are identical, so within a clip only the noise
  * can make the bytes differ. */
 GST_START_TEST (test_clip_length)
@@ -207,7 +208,7 @@ GST_START_TEST (test_realesrgan_step_order)
 }
 GST_END_TEST;
 
-/* Spec 0.5: realesrgan at x4 needs 148 px (int(148/4 * 0.3) = 11). */
+/* realesrgan at x4 needs 148 px (int(148/4 * 0.3) = 11). */
 GST_START_TEST (test_realesrgan_min_size)
 {
   gchar *msg = sr_check_run_for_error ("videotestsrc num-buffers=1 ! "
@@ -221,7 +222,7 @@ GST_START_TEST (test_realesrgan_min_size)
 }
 GST_END_TEST;
 
-/* Spec 0.5: bsrgan-plus at x4 needs 64 px (two resizes by 0.5/4 take 64 to
+/* bsrgan-plus at x4 needs 64 px (two resizes by 0.5/4 take 64 to
  * 8, then 1); bsrgan at x4 needs 8 (op 2 divides by up to 8). The blurs
  * reflect as often as they need, so tiny intermediates run. */
 GST_START_TEST (test_bsrgan_min_size)

@@ -36,7 +36,8 @@ round_even (double v)
 /* cosine[x][u] = cos((2x+1) u pi / 16) */
 static double cosine[8][8];
 
-/* DCT, quantise, dequantise, IDCT of one 8x8 block in place (A.8.5-8.7). */
+/* DCT, quantise, dequantise, IDCT of one 8x8 block in place (diffjpeg.py's
+ * DCT8x8, quantisation and IDCT8x8). */
 static void
 ref_block (double f[8][8], const double table[8][8], double factor)
 {
@@ -511,7 +512,8 @@ check_exact (const char *what, const float *src, int h, int w, int q)
  * LIBJPEG_TABLES: bit-exact (check_exact). DiffJPEG differs by float
  * tables, mean chroma and nearest upsampling: >= 35 dB on whole photos
  * (multiples of 8 or 16 high/wide); on a small odd-sized crop its black
- * padding (A.8.2; libjpeg replicates edges) darkens the edge blocks, so
+ * padding (diffjpeg.py pads with zeros;
+ * libjpeg replicates edges) darkens the edge blocks, so
  * there only dj_min applies. */
 static void
 check_vs_libjpeg (const char *name, const guint8 *rgb, int h, int w,

@@ -182,7 +182,7 @@ ref_matrix (Semantics sem, SrResizeMode mode, int n, int m, double factor,
   for (int o = 0; o < m; o++) {
     double *row = mat + (size_t) o * n;
     if (sem == SEM_TORCH) {
-      /* A.3.1: the ratio is 1/s or in/out, as a float32. */
+      /* aten's area_pixel_compute_scale: 1/s or in/out, as a float32. */
       const double r = factor > 0 ? (float) (1.0 / factor)
           : (float) n / (float) m;
       const double src = r * (o + 0.5) - 0.5;
@@ -221,7 +221,7 @@ ref_matrix (Semantics sem, SrResizeMode mode, int n, int m, double factor,
         if (ov > 1e-3 || (ov > 0 && k >= a && k + 1 <= b))
           row[k] += ov / (b - a);
       }
-    } else {                    /* LINEAR, or AREA enlarging (B.6.5) */
+    } else {                    /* LINEAR, or AREA enlarging (resize.cpp) */
       int sx;
       double f;
       if (mode == SR_RESIZE_AREA) {

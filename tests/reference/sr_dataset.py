@@ -1,5 +1,5 @@
 """A small, independent reader of the datasets srpairsink writes (BasicSR
-layout plus gst-sr's manifest, spec/degradations.md section 0.3):
+layout plus gst-sr's manifest, docs/dataset.md):
 
   root/HR/<name>.png, root/LR_x<s>/<name>.png   8-bit RGB PNGs
   root/meta_info.txt                            "<name> (h,w,c)" per HR image
@@ -34,7 +34,7 @@ def read_rgb(path):
 
 def read_manifest(path):
     """List of records, one per line; raises on a line that is not one
-    JSON object with the keys of spec 0.3."""
+    JSON object with the keys docs/dataset.md lists."""
     records = []
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
@@ -102,7 +102,7 @@ class PairDataset:
 def replay(hr, params):
     """Rebuilds the LR from its HR file and the recorded parameters, for the
     steps that have a NumPy reference. Floats in 0..1, one final rounding
-    (spec 0.1), half away from zero as the bicubic preset does."""
+    (as srdegrade rounds), half away from zero as the bicubic preset does."""
     x = hr.astype(np.float64) / 255.0
     for op in params["ops"]:
         if (op["op"] == "resize" and op.get("semantics") == "matlab"

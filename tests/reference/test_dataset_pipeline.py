@@ -8,10 +8,10 @@ Checks, with their tolerances:
    and of meta_info.txt; every frame index 0, 25, ... of the video is there
    once; LR size * 4 == HR size == the recorded crop size;
  * meta_info.txt lines are BasicSR's "name (h,w,c)" with the real PNG sizes;
- * every manifest line is JSON with the keys of spec 0.3;
+ * every manifest line is JSON with the keys docs/dataset.md lists;
  * replay: sr_dataset.replay (imresize_ref, from the recorded ops) on the HR
    PNG reproduces the LR PNG: every value within +-1, < 0.5 % differ
-   (spec A.2.6); the recorded ops must also equal the bicubic preset's;
+   (float32 vs float64 rounding); the recorded ops must also equal the bicubic preset's;
  * the HR PNG is the source frame: OpenCV (FFmpeg + swscale) decodes the
    video independently; its YUV->RGB conversion differs from videoconvert's
    by a few levels (measured: max 5, ~0.6 of values, ~45 dB; frame 0 is

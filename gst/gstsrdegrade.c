@@ -64,8 +64,9 @@ static const struct {
       "poisson-scale-range"},
   {"jpeg-range1", "Stage 1 JPEG range",
       "Stage 1 JPEG quality min,max in 1..100, e.g. 30,95" CUSTOM_ONLY, 1, "jpeg-range"},
-  {"jpeg-range2", "Stage 2 JPEG range",
-      "Stage 2 and final JPEG quality min,max in 1..100, e.g. 30,95" CUSTOM_ONLY, 2,
+  {"jpeg-range2", "Final JPEG range",
+      "Final JPEG quality min,max in 1..100, e.g. 30,95 (Real-ESRGAN's "
+      "jpeg_range2: stage 2 has no JPEG of its own)" CUSTOM_ONLY, 2,
       "jpeg-range"},
   {"blur-sigma1", "Stage 1 blur sigma",
       "Stage 1 blur kernel sigma min,max, e.g. 0.2,3" CUSTOM_ONLY, 1, "blur-sigma"},

@@ -95,6 +95,24 @@ item_free (gpointer data)
   g_free (it);
 }
 
+/* Before start, odd sizes are refused when an installed codec of the list
+ * needs even ones, so that fixed odd caps fail when the pipeline is linked
+ * (gst-launch-1.0 then exits at once) rather than at preroll; start narrows
+ * this to the codecs that pass their probe. */
+static void
+set_size_floor_from_list (GstSrCodec *self)
+{
+  gchar **names = g_strsplit (self->codecs && *self->codecs ? self->codecs
+      : GST_SR_CODECS_DEFAULT, ",", -1);
+  gboolean even = FALSE;
+  for (gchar **n = names; *n; n++) {
+    const SrCodecDesc *d = gst_sr_codec_lookup (g_strstrip (*n));
+    even |= d && d->even_size && gst_sr_codec_installed (d);
+  }
+  g_strfreev (names);
+  gst_sr_size_limit_set (&self->size_limit, even ? 2 : 0, 2);
+}
+
 /* Resolves `codecs` into self->choices; posts an error naming the bad
  * entry and what is available. A name may repeat to weight the draw
  * ("x264enc,x264enc,avenc_mpeg4" is RealBasicVSR's 2/3 H.264, 1/3 MPEG-4). */
@@ -717,7 +735,9 @@ gst_sr_codec_change_state (GstElement *element, GstStateChange transition)
     GST_PAD_STREAM_LOCK (self->sinkpad);
     drop_pending (self);
     self->have_info = FALSE;
-    gst_sr_size_limit_set (&self->size_limit, 0, 1);
+    GST_OBJECT_LOCK (self);
+    set_size_floor_from_list (self);
+    GST_OBJECT_UNLOCK (self);
     GST_PAD_STREAM_UNLOCK (self->sinkpad);
   }
   return ret;
@@ -733,6 +753,7 @@ gst_sr_codec_set_property (GObject *object, guint prop_id, const GValue *value,
     case PROP_CODECS:
       g_free (self->codecs);
       self->codecs = g_value_dup_string (value);
+      set_size_floor_from_list (self);
       break;
     case PROP_SEGMENT_FRAMES:
       self->segment_frames = g_value_get_uint (value);
@@ -889,6 +910,7 @@ gst_sr_codec_init (GstSrCodec *self)
   gst_element_add_pad (GST_ELEMENT (self), self->srcpad);
 
   self->codecs = NULL;
+  set_size_floor_from_list (self);
   self->segment_frames = DEFAULT_SEGMENT_FRAMES;
   self->bitrate_min = DEFAULT_BITRATE_MIN;
   self->bitrate_max = DEFAULT_BITRATE_MAX;

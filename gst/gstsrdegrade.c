@@ -386,6 +386,27 @@ done:
   return ok;
 }
 
+/* Sets the smallest accepted frame. It applies to the cropped frame, so it
+ * is the preset's floor rounded up to a multiple of the scale. Before start
+ * (started FALSE) it comes from the properties alone: then fixed caps below
+ * it already fail when the pipeline is linked, and gst-launch-1.0 exits at
+ * once naming the caps, instead of failing at preroll, where its bus
+ * handler can miss the error (tools/gst-launch.c quits its main loop from
+ * the streaming thread, which is lost if the loop has not started yet). A
+ * custom preset's floor depends on its config file, read at start. */
+static void
+set_size_floor (GstSrDegrade *self, gboolean started)
+{
+  const SrDegradeConfig *cfg = &self->config;
+  const int s = cfg->scale;
+  int min = 0;
+  if ((started || cfg->preset != SR_PRESET_CUSTOM)
+      && sr_degrade_check_config (cfg, NULL))
+    min = (sr_degrade_min_hr_size (cfg) + s - 1) / s * s;
+  gst_sr_size_limit_set (&self->hr_limit, min, 1);
+  gst_sr_size_limit_set (&self->lr_limit, min / s, 1);
+}
+
 static gboolean
 gst_sr_degrade_start (GstBaseTransform *trans)
 {
@@ -412,12 +433,7 @@ gst_sr_degrade_start (GstBaseTransform *trans)
   }
   self->next_frame = 0;
   self->frame_base_pending = TRUE;
-  /* The floor applies to the cropped frame: the smallest accepted input is
-   * the floor rounded up to a multiple of the scale. */
-  const int s = self->config.scale;
-  const int min = (sr_degrade_min_hr_size (&self->config) + s - 1) / s * s;
-  gst_sr_size_limit_set (&self->hr_limit, min, 1);
-  gst_sr_size_limit_set (&self->lr_limit, min / s, 1);
+  set_size_floor (self, TRUE);
   GST_INFO_OBJECT (self, "preset=%s scale=%d on %s",
       sr_preset_name (self->config.preset), self->config.scale,
       sr_runtime_describe (self->runtime));
@@ -428,8 +444,9 @@ static gboolean
 gst_sr_degrade_stop (GstBaseTransform *trans)
 {
   GstSrDegrade *self = GST_SR_DEGRADE (trans);
-  gst_sr_size_limit_set (&self->hr_limit, 0, 1);
-  gst_sr_size_limit_set (&self->lr_limit, 0, 1);
+  GST_OBJECT_LOCK (self);
+  set_size_floor (self, FALSE);
+  GST_OBJECT_UNLOCK (self);
   gst_sr_degrade_release (self);
   return TRUE;
 }
@@ -623,6 +640,8 @@ gst_sr_degrade_set_property (GObject *object, guint prop_id,
       }
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
+  if (prop_id == PROP_PRESET || prop_id == PROP_SCALE)
+    set_size_floor (self, FALSE);
   GST_OBJECT_UNLOCK (self);
   if (prop_id == PROP_SCALE)
     gst_base_transform_reconfigure_src (GST_BASE_TRANSFORM (self));
@@ -786,5 +805,6 @@ gst_sr_degrade_init (GstSrDegrade *self)
   self->config.seed = DEFAULT_SEED;
   self->config.noise = TRUE;
   self->config.jpeg = SR_JPEG_DIFFJPEG;
+  set_size_floor (self, FALSE);
   self->device = g_strdup (DEFAULT_DEVICE);
 }

@@ -52,6 +52,17 @@ gst_sr_usm_release (GstSrUsm *self)
   self->queue = NULL;
 }
 
+/* The blur reflects kernel/2 px (PyTorch's reflect pad needs more), so
+ * smaller frames are refused. Set with the radius, so that fixed caps below
+ * it already fail when the pipeline is linked (gst-launch-1.0 then exits at
+ * once) rather than at preroll. */
+static void
+set_size_floor (GstSrUsm *self)
+{
+  gst_sr_size_limit_set (&self->limit,
+      sr_usm_kernel_size (self->radius) / 2 + 1, 1);
+}
+
 static gboolean
 gst_sr_usm_start (GstBaseTransform *trans)
 {
@@ -67,11 +78,9 @@ gst_sr_usm_start (GstBaseTransform *trans)
     gst_sr_usm_release (self);
     return FALSE;
   }
-  /* The blur reflects kernel/2 px: PyTorch's reflect pad needs more. */
   GST_OBJECT_LOCK (self);
-  const int min = sr_usm_kernel_size (self->radius) / 2 + 1;
+  set_size_floor (self);        /* re-arms the once-per-run error */
   GST_OBJECT_UNLOCK (self);
-  gst_sr_size_limit_set (&self->limit, min, 1);
   return TRUE;
 }
 
@@ -79,7 +88,6 @@ static gboolean
 gst_sr_usm_stop (GstBaseTransform *trans)
 {
   GstSrUsm *self = GST_SR_USM (trans);
-  gst_sr_size_limit_set (&self->limit, 0, 1);
   gst_sr_usm_release (self);
   return TRUE;
 }
@@ -204,6 +212,7 @@ gst_sr_usm_set_property (GObject *object, guint prop_id, const GValue *value,
       break;
     case PROP_RADIUS:
       self->radius = g_value_get_int (value);
+      set_size_floor (self);
       break;
     case PROP_SIGMA:
       self->sigma = g_value_get_double (value);
@@ -322,4 +331,5 @@ gst_sr_usm_init (GstSrUsm *self)
   self->sigma = DEFAULT_SIGMA;
   self->threshold = DEFAULT_THRESHOLD;
   self->device = g_strdup (DEFAULT_DEVICE);
+  set_size_floor (self);
 }

@@ -85,6 +85,58 @@ sr_check_run_for_error (const char *desc)
   return text;
 }
 
+/* TRUE when `desc` fails to link (caps fixed in a description are refused
+ * at linking when an element cannot take them). */
+static inline gboolean
+sr_check_link_refused (const char *desc)
+{
+  GError *err = NULL;
+  GstElement *p = gst_parse_launch_full (desc, NULL, GST_PARSE_FLAG_FATAL_ERRORS,
+      &err);
+  const gboolean refused = !p && g_error_matches (err, GST_PARSE_ERROR,
+      GST_PARSE_ERROR_LINK);
+  if (p)
+    gst_object_unref (p);
+  g_clear_error (&err);
+  return refused;
+}
+
+/* Runs `videotestsrc ! <element> ! fakesink` with the source's output fixed
+ * to `caps` only after linking, so that the element meets them while the
+ * pipeline runs; returns the first error's message (g_free it) or NULL. */
+static inline gchar *
+sr_check_run_late_caps_for_error (const char *caps, const char *element)
+{
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=1 ! capsfilter "
+      "name=late ! %s ! fakesink", element);
+  GError *perr = NULL;
+  GstElement *p = gst_parse_launch_full (desc, NULL, GST_PARSE_FLAG_FATAL_ERRORS,
+      &perr);
+  fail_unless (p != NULL, "parse '%s': %s", desc, perr ? perr->message : "?");
+  GstElement *late = gst_bin_get_by_name (GST_BIN (p), "late");
+  GstCaps *fixed = gst_caps_from_string (caps);
+  g_object_set (late, "caps", fixed, NULL);
+  gst_caps_unref (fixed);
+  gst_object_unref (late);
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  GstMessage *m = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (p), 60 * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (m != NULL, "'%s' with %s neither ended nor failed within 60 s",
+      desc, caps);
+  gchar *text = NULL;
+  if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR) {
+    GError *err = NULL;
+    gst_message_parse_error (m, &err, NULL);
+    text = g_strdup (err->message);
+    g_error_free (err);
+  }
+  gst_message_unref (m);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+  g_free (desc);
+  return text;
+}
+
 /* Bus sync handler counting gst.sr.opencl have-context messages into the
  * gint that data points to (one runtime per pipeline announces once). */
 static inline GstBusSyncReply

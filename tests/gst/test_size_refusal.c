@@ -1,13 +1,17 @@
 /* Frames smaller than an element can process are refused at caps
- * negotiation: the pipeline fails once, with exactly one error naming the
- * size, and always stops. Each case runs many times while busy threads load
- * the other cores, because the failure this guards against (an error posted
- * from set_caps at every re-sent caps event, then a sink waiting for preroll
- * on the EOS that follows) showed up under load. A run that has not stopped
- * HANG_S seconds after its error aborts the test, naming the pipeline. */
+ * negotiation: caps fixed in a pipeline description fail to link (and
+ * gst-launch-1.0 exits at once); caps fixed later fail while the pipeline
+ * runs, with exactly one error naming the size, and the pipeline stops.
+ * Each case runs many times while busy threads load the other cores,
+ * because the failures this guards against (an error posted from set_caps
+ * at every re-sent caps event, then a sink waiting for preroll on the EOS
+ * that follows; gst-launch-1.0 missing an error posted before its main loop
+ * ran) showed up under load. A run that has not stopped HANG_S seconds
+ * after its error aborts the test, naming the pipeline. */
 #include <gst/check/gstcheck.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <string.h>
 #include "sr_check_util.h"
 
@@ -77,24 +81,26 @@ error_names (GstMessage *m, const char *size)
   return names;
 }
 
-/* Runs `desc` RUNS times under load; each run must end with an ERROR (never
- * EOS), the first error must name `size`, no other error may name it, and
- * the pipeline must stop. */
+/* The caps (and so the size) are fixed after linking: negotiation then
+ * happens while the pipeline runs, and the element must post one error
+ * naming the size. Runs RUNS times under load; each run must end with an
+ * ERROR (never EOS), the first error must name `size`, no other error may
+ * name it, and the pipeline must stop. */
 static void
-expect_refused_once (const char *desc, const char *size)
+expect_refused_at_run (const char *caps, const char *element, const char *size)
 {
-  GThread *threads[N_BUSY + 1];
-  g_atomic_int_set (&load_stop, 0);
-  for (int i = 0; i < N_BUSY; i++)
-    threads[i] = g_thread_new ("busy", busy_thread, NULL);
-  threads[N_BUSY] = g_thread_new ("watchdog", watchdog_thread, NULL);
-
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=3 ! capsfilter "
+      "name=late ! %s ! fakesink", element);
+  GstCaps *fixed = gst_caps_from_string (caps);
   for (int run = 0; run < RUNS; run++) {
     watch (desc, run, START_S);
     GError *perr = NULL;
     GstElement *p = gst_parse_launch_full (desc, NULL, GST_PARSE_FLAG_FATAL_ERRORS,
         &perr);
     fail_unless (p != NULL, "parse '%s': %s", desc, perr ? perr->message : "?");
+    GstElement *late = gst_bin_get_by_name (GST_BIN (p), "late");
+    g_object_set (late, "caps", fixed, NULL);
+    gst_object_unref (late);
     GstBus *bus = gst_element_get_bus (p);
     gst_element_set_state (p, GST_STATE_PLAYING);
     GstMessage *m = gst_bus_timed_pop_filtered (bus, START_S * GST_SECOND,
@@ -131,6 +137,72 @@ expect_refused_once (const char *desc, const char *size)
     gst_object_unref (p);
     watch (NULL, 0, 0);
   }
+  gst_caps_unref (fixed);
+  g_free (desc);
+}
+
+/* Caps fixed in the description: linking already fails, naming the caps,
+ * and gst-launch-1.0 exits at once with an error, RUNS times under load.
+ * (Refused only at preroll, gst-launch-1.0 could hang: its bus sync handler
+ * quits the main loop from the streaming thread, which is lost when the
+ * loop has not started yet.) */
+static void
+expect_refused_at_link (const char *caps, const char *element, const char *size)
+{
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=3 ! %s ! %s ! "
+      "fakesink", caps, element);
+  GError *perr = NULL;
+  GstElement *p = gst_parse_launch_full (desc, NULL, GST_PARSE_FLAG_FATAL_ERRORS,
+      &perr);
+  fail_unless (p == NULL && g_error_matches (perr, GST_PARSE_ERROR,
+          GST_PARSE_ERROR_LINK), "'%s' linked (%s)", desc,
+      perr ? perr->message : "no error");
+  int w, h;
+  fail_unless (sscanf (size, "%dx%d", &w, &h) == 2);
+  gchar *ws = g_strdup_printf ("width=(int)%d", w);
+  gchar *hs = g_strdup_printf ("height=(int)%d", h);
+  fail_unless (strstr (perr->message, ws) && strstr (perr->message, hs),
+      "'%s': the link error does not name %s: %s", desc, size, perr->message);
+  g_free (ws);
+  g_free (hs);
+  g_error_free (perr);
+
+  /* gst-launch-1.0 takes the description as separate words. */
+  gchar *cmd = g_strdup_printf ("timeout %d gst-launch-1.0 -q %s", HANG_S, desc);
+  gchar **argv;
+  fail_unless (g_shell_parse_argv (cmd, NULL, &argv, NULL));
+  g_free (cmd);
+  for (int run = 0; run < RUNS; run++) {
+    gint status;
+    gchar *err_text = NULL;
+    GError *error = NULL;
+    fail_unless (g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH
+            | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err_text, &status,
+            &error), "spawn: %s", error ? error->message : "?");
+    fail_unless (!g_spawn_check_wait_status (status, NULL),
+        "run %d: gst-launch-1.0 '%s' succeeded", run, desc);
+    fail_unless (!(WIFEXITED (status) && WEXITSTATUS (status) == 124),
+        "run %d: gst-launch-1.0 '%s' hung (> %d s)", run, desc, HANG_S);
+    fail_unless (err_text && strstr (err_text, "could not link"),
+        "run %d: gst-launch-1.0 '%s' said: %s", run, desc, err_text);
+    g_free (err_text);
+  }
+  g_strfreev (argv);
+  g_free (desc);
+}
+
+/* Both ways of meeting a too-small size, with the other cores loaded. */
+static void
+expect_refused_once (const char *caps, const char *element, const char *size)
+{
+  GThread *threads[N_BUSY + 1];
+  g_atomic_int_set (&load_stop, 0);
+  for (int i = 0; i < N_BUSY; i++)
+    threads[i] = g_thread_new ("busy", busy_thread, NULL);
+  threads[N_BUSY] = g_thread_new ("watchdog", watchdog_thread, NULL);
+
+  expect_refused_at_link (caps, element, size);
+  expect_refused_at_run (caps, element, size);
 
   g_atomic_int_set (&load_stop, 1);
   for (int i = 0; i <= N_BUSY; i++)
@@ -139,60 +211,56 @@ expect_refused_once (const char *desc, const char *size)
 
 static gboolean have_elements (const char *a, const char *b);
 
-#define SRC_RGB(w, h) "videotestsrc num-buffers=3 ! video/x-raw,format=RGB,width=" \
-    #w ",height=" #h " ! "
+#define RGB(w, h) "video/x-raw,format=RGB,width=" #w ",height=" #h
 
 GST_START_TEST (test_realesrgan_x8)
 {
-  expect_refused_once (SRC_RGB (160, 160) "srdegrade preset=realesrgan scale=8 ! "
-      "fakesink", "160x160");
+  expect_refused_once (RGB (160, 160), "srdegrade preset=realesrgan scale=8",
+      "160x160");
 }
 GST_END_TEST;
 
 GST_START_TEST (test_bicubic)
 {
-  expect_refused_once (SRC_RGB (3, 5) "srdegrade preset=bicubic scale=2 ! "
-      "fakesink", "3x5");
+  expect_refused_once (RGB (3, 5), "srdegrade preset=bicubic scale=2", "3x5");
 }
 GST_END_TEST;
 
 GST_START_TEST (test_bsrgan)
 {
-  expect_refused_once (SRC_RGB (3, 5) "srdegrade preset=bsrgan scale=2 ! "
-      "fakesink", "3x5");
+  expect_refused_once (RGB (3, 5), "srdegrade preset=bsrgan scale=2", "3x5");
 }
 GST_END_TEST;
 
 GST_START_TEST (test_hggt)
 {
-  expect_refused_once (SRC_RGB (3, 5) "srdegrade preset=hggt scale=2 ! "
-      "fakesink", "3x5");
+  expect_refused_once (RGB (3, 5), "srdegrade preset=hggt scale=2", "3x5");
 }
 GST_END_TEST;
 
 GST_START_TEST (test_bsrgan_plus)
 {
-  expect_refused_once (SRC_RGB (63, 63) "srdegrade preset=bsrgan-plus scale=4 ! "
-      "fakesink", "63x63");
+  expect_refused_once (RGB (63, 63), "srdegrade preset=bsrgan-plus scale=4",
+      "63x63");
 }
 GST_END_TEST;
 
 GST_START_TEST (test_usm_1x1)
 {
-  expect_refused_once (SRC_RGB (1, 1) "srusm ! fakesink", "1x1");
+  expect_refused_once (RGB (1, 1), "srusm", "1x1");
 }
 GST_END_TEST;
 
 GST_START_TEST (test_usm_radius_255)
 {
-  expect_refused_once (SRC_RGB (64, 64) "srusm radius=255 ! fakesink", "64x64");
+  expect_refused_once (RGB (64, 64), "srusm radius=255", "64x64");
 }
 GST_END_TEST;
 
 GST_START_TEST (test_codec_odd_i420)
 {
-  expect_refused_once ("videotestsrc num-buffers=3 ! video/x-raw,format=I420,"
-      "width=63,height=64 ! srcodec codecs=x264enc ! fakesink", "63x64");
+  expect_refused_once ("video/x-raw,format=I420,width=63,height=64",
+      "srcodec codecs=x264enc", "63x64");
 }
 GST_END_TEST;
 

@@ -386,9 +386,12 @@ GST_START_TEST (test_mpeg2enc_limits)
   g_free (fr);
   free_all (out, 4);
 
-  gchar *msg = sr_check_run_for_error ("videotestsrc num-buffers=2 ! "
-      "video/x-raw,format=RGB,width=63,height=48,framerate=25/1 ! "
-      "srcodec codecs=mpeg2enc ! fakesink");
+  fail_unless (sr_check_link_refused ("videotestsrc num-buffers=2 ! "
+          "video/x-raw,format=RGB,width=63,height=48,framerate=25/1 ! "
+          "srcodec codecs=mpeg2enc ! fakesink"));
+  gchar *msg = sr_check_run_late_caps_for_error
+      ("video/x-raw,format=RGB,width=63,height=48,framerate=25/1",
+      "srcodec codecs=mpeg2enc");
   fail_unless (msg && strstr (msg, "mpeg2enc") && strstr (msg, "even"), "got: %s",
       msg ? msg : "(no error)");
   g_free (msg);

@@ -195,8 +195,10 @@ GST_END_TEST;
 
 GST_START_TEST (test_too_small_frame)
 {
-  gchar *msg = sr_check_run_for_error ("videotestsrc num-buffers=1 ! "
-      "video/x-raw,format=RGB,width=6,height=6 ! srdegrade scale=4 ! fakesink");
+  fail_unless (sr_check_link_refused ("videotestsrc num-buffers=1 ! "
+          "video/x-raw,format=RGB,width=6,height=6 ! srdegrade scale=4 ! fakesink"));
+  gchar *msg = sr_check_run_late_caps_for_error
+      ("video/x-raw,format=RGB,width=6,height=6", "srdegrade scale=4");
   fail_unless (msg != NULL, "a 6x6 frame at scale 4 must be refused");
   fail_unless (strstr (msg, "smallest accepted frame is 8x8") != NULL, "got: %s", msg);
   g_free (msg);

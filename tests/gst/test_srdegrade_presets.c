@@ -211,8 +211,11 @@ GST_END_TEST;
 /* realesrgan at x4 needs 148 px (int(148/4 * 0.3) = 11). */
 GST_START_TEST (test_realesrgan_min_size)
 {
-  gchar *msg = sr_check_run_for_error ("videotestsrc num-buffers=1 ! "
-      "video/x-raw,format=RGB,width=147,height=300 ! srdegrade preset=realesrgan ! fakesink");
+  fail_unless (sr_check_link_refused ("videotestsrc num-buffers=1 ! "
+          "video/x-raw,format=RGB,width=147,height=300 ! srdegrade preset=realesrgan ! "
+          "fakesink"));
+  gchar *msg = sr_check_run_late_caps_for_error
+      ("video/x-raw,format=RGB,width=147,height=300", "srdegrade preset=realesrgan");
   fail_unless (msg && strstr (msg, "smallest accepted frame is 148x148"), "got: %s",
       msg ? msg : "(no error)");
   g_free (msg);
@@ -227,9 +230,11 @@ GST_END_TEST;
  * reflect as often as they need, so tiny intermediates run. */
 GST_START_TEST (test_bsrgan_min_size)
 {
-  gchar *msg = sr_check_run_for_error ("videotestsrc num-buffers=1 ! "
-      "video/x-raw,format=RGB,width=60,height=64 ! srdegrade preset=bsrgan-plus "
-      "scale=4 ! fakesink");
+  fail_unless (sr_check_link_refused ("videotestsrc num-buffers=1 ! "
+          "video/x-raw,format=RGB,width=60,height=64 ! srdegrade preset=bsrgan-plus "
+          "scale=4 ! fakesink"));
+  gchar *msg = sr_check_run_late_caps_for_error
+      ("video/x-raw,format=RGB,width=60,height=64", "srdegrade preset=bsrgan-plus scale=4");
   fail_unless (msg && strstr (msg, "smallest accepted frame is 64x64"), "got: %s",
       msg ? msg : "(no error)");
   g_free (msg);
@@ -237,9 +242,11 @@ GST_START_TEST (test_bsrgan_min_size)
       "video/x-raw,format=RGB,width=64,height=64 ! srdegrade preset=bsrgan-plus "
       "scale=4 ! fakesink");
   fail_unless (msg == NULL, "64x64 must be accepted: %s", msg);
-  msg = sr_check_run_for_error ("videotestsrc num-buffers=1 ! "
-      "video/x-raw,format=RGB,width=8,height=7 ! srdegrade preset=bsrgan "
-      "scale=4 ! fakesink");
+  fail_unless (sr_check_link_refused ("videotestsrc num-buffers=1 ! "
+          "video/x-raw,format=RGB,width=8,height=7 ! srdegrade preset=bsrgan "
+          "scale=4 ! fakesink"));
+  msg = sr_check_run_late_caps_for_error
+      ("video/x-raw,format=RGB,width=8,height=7", "srdegrade preset=bsrgan scale=4");
   fail_unless (msg && strstr (msg, "smallest accepted frame is 8x8"), "got: %s",
       msg ? msg : "(no error)");
   g_free (msg);

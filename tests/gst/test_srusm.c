@@ -92,19 +92,13 @@ GST_END_TEST;
 
 GST_START_TEST (test_too_small_refused)
 {
-  GstElement *p = gst_parse_launch ("videotestsrc num-buffers=1 ! "
-      "video/x-raw,format=RGB,width=20,height=40 ! srusm ! fakesink", NULL);
-  gst_element_set_state (p, GST_STATE_PLAYING);
-  GstMessage *m = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (p), 20 * GST_SECOND,
-      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  fail_unless (m && GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR);
-  GError *err;
-  gst_message_parse_error (m, &err, NULL);
-  fail_unless (strstr (err->message, "smallest accepted frame is 26x26"), "%s", err->message);
-  g_error_free (err);
-  gst_message_unref (m);
-  gst_element_set_state (p, GST_STATE_NULL);
-  gst_object_unref (p);
+  fail_unless (sr_check_link_refused ("videotestsrc num-buffers=1 ! "
+          "video/x-raw,format=RGB,width=20,height=40 ! srusm ! fakesink"));
+  gchar *msg = sr_check_run_late_caps_for_error
+      ("video/x-raw,format=RGB,width=20,height=40", "srusm");
+  fail_unless (msg && strstr (msg, "smallest accepted frame is 26x26"), "got: %s",
+      msg ? msg : "(no error)");
+  g_free (msg);
 }
 GST_END_TEST;
 

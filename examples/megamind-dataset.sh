@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The README's main job: Debian's Megamind.avi (opencv-doc) -> a x4 paired
 # SR dataset in BasicSR layout, with a gst-launch-1.0 pipeline.
 #   examples/megamind-dataset.sh [OUT_DIR] [PRESET]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The `sr` plugin: registers every gst-sr element. */
 #include <gst/gst.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* srcodec: round-trips each segment of frames through a real encoder and
  * decoder, as RealBasicVSR's RandomVideoCompression does through PyAV
  * (mmagic's RandomVideoCompression in RealBasicVSR's pipeline), and

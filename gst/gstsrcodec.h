@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* srcodec: video-codec degradation (RealBasicVSR's
  * RandomVideoCompression in mmagic, done with GStreamer encoders). Each segment of
  * `segment-frames` frames is encoded and decoded as one independent stream

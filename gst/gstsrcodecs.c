@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "gstsrcodecs.h"
 
 /* x264enc keeps its defaults (preset medium, ABR at the target), as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The codecs srcodec can draw from: what each needs (elements, Debian
  * package), how its rate, quality and GOP are set, its limits, and probes of
  * whether this installation can use it. GStreamer core only, so that the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "gstsrcontext.h"
 
 G_DEFINE_BOXED_TYPE (SrRuntime, gst_sr_runtime, sr_runtime_ref, sr_runtime_unref)

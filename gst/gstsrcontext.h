@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Sharing one SrRuntime across a pipeline through a GstContext of type
  * "gst.sr.opencl" (one runtime per pipeline), following the GL elements' pattern:
  * query peers, post need-context, else create it and post have-context. */

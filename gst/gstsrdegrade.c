@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* srdegrade: the field's degradation pipelines on OpenCL.
  *
  * HR frame -> mod-crop to a multiple of `scale` (top-left anchored, recorded

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* srdegrade: HR video in, degraded LR video (1/scale) out, with the
  * sampled parameters of every frame in a GstSrDegradationMeta. */
 #pragma once

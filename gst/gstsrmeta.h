@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GstSrDegradationMeta: how an LR frame was made. Holds
  * one `sr-degradation` GstStructure; any element appends its step to `ops`. */
 #pragma once

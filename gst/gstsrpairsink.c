@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* srpairsink: the dataset writer.
  *
  * Two sink pads, `hr` and `lr`, paired by running time:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* srpairsink: writes HR/LR pairs as a BasicSR-layout dataset. */
 #pragma once
 

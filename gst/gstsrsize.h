@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Frame-size floors of the video elements, enforced at caps negotiation.
  *
  * A frame an element cannot process is refused while the caps are chosen:

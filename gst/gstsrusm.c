@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* srusm: frame -> USMSharp(frame), same size; appends a `usm` step to the
  * frame's sr-degradation meta so the LR made from it records it too. */
 #include "gstsrusm.h"

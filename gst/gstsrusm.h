@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* srusm: unsharp mask (BasicSR USMSharp) as its own element, placed before
  * the tee so that HR and LR both derive from the sharpened frame
  * (Real-ESRGAN's sharpened targets). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Frame <-> tensor helpers shared by the video elements. */
 #pragma once
 

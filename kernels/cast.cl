@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* dtype conversion between f32 and f16 storage.
  * vload_half / vstore_half_rte are core OpenCL (no cl_khr_fp16 needed), so
  * every device can hold tensors in half precision and compute in float.

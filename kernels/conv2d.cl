@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* BasicSR filter2D (basicsr/utils/img_process_util.py) and KAIR's
  * scipy.ndimage.convolve (utils_blindsr.py, mode='mirror'): correlation of every plane with one kh x kw kernel (both
  * odd, anchor at the centre), borders by reflection without edge repetition,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Frame <-> tensor conversion for packed 8-bit RGB-family formats (RGB,
  * BGR, RGBx, xRGB, RGBA, ...). The host passes the byte offsets of R, G, B
  * (and A) within a pixel, so one kernel pair covers the whole family.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Embeds kernels/*.cl and *.clh into a C table (sr_embedded_sources)."""
 import os
 import sys

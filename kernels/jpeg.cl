@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* JPEG round trip (BasicSR diffjpeg.py DiffJPEG; libjpeg-turbo's
  * jccolor/jfdctint/jidctint/jdsample path) over planar RGB
  * [N,3,H,W] in [0,1], in three passes per variant:

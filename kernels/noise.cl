@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Noise steps: Real-ESRGAN's Gaussian and Poisson noise (BasicSR degradations.py,
  * random_add_gaussian_noise_pt / random_add_poisson_noise_pt) and
  * BSRGAN's gray / colour / channel-correlated Gaussian noise (KAIR utils_blindsr.py, add_Gaussian_noise),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Separable resampling by a tap table: every output sample along one axis is
  * a weighted sum of `taps` input samples whose indices the host has already
  * resolved against the border rule of the semantics in use (MATLAB

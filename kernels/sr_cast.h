@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Cast op: converts tensors between f32 and f16 storage. f16 halves the
  * memory and bandwidth of weights and activations; ops read it with
  * vload_half and compute in f32, so it works on every device (half

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The OpenCL sources of kernels/, embedded at build time by embed_cl.py. */
 #pragma once
 

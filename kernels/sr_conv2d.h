@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* 2-D convolution op: BasicSR's filter2D (img_process_util.py), the
  * blur of the Real-ESRGAN/HGGT degradations and of USM, and KAIR's
  * scipy.ndimage.convolve (utils_blindsr.py, mode='mirror'). One K x K kernel (K odd) applied to every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Upload (frame bytes -> planar float tensor) and download (tensor -> frame
  * bytes) on the device. */
 #pragma once

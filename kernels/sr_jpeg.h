@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* JPEG round-trip op: DiffJPEG (BasicSR diffjpeg.py, differentiable=False)
  * in both luminance-table orientations, and a bit-exact device port of
  * libjpeg-turbo's round trip (cv2.imencode + cv2.imdecode, as KAIR's

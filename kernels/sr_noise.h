@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Noise op: the per-pixel noise steps of Real-ESRGAN (BasicSR degradations.py: Gaussian,
  * Poisson) and BSRGAN (KAIR utils_blindsr.py add_Gaussian_noise: gray, colour and channel-correlated
  * Gaussian), out = clamp(img + noise, 0, 1). The caller draws the

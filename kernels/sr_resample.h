@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Resize op: separable resampling through tap tables, with the tables of
  * each upstream semantics computed on the host exactly as upstream does
  * (BasicSR matlab_functions.py imresize, aten UpSample*.cpp, OpenCV

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Messages of the program cache go to this log domain. */
 #define G_LOG_DOMAIN "gst-sr"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* SrRuntime: one OpenCL platform/device/context, its program cache and its
  * tensor pool, shared (refcounted) by every element of a pipeline
  * through the gst.sr.opencl GstContext. Knows OpenCL and GLib only. */

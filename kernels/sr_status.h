@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* SrStatus: every failure of the kernels layer, with OpenCL error codes
  * folded into a small set of named values (sr_status_name). */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* SrTensor: the one device buffer type. A cl_mem with
  * an [N,C,H,W] shape and a dtype, refcounted, returned to its pool (keyed
  * by byte size) when the last reference goes, so steady state allocates

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "sr_usm.h"
 #include "sr_conv2d.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unsharp-mask op: BasicSR's USMSharp (img_process_util.py), used by
  * the srusm element for Real-ESRGAN's sharpened targets. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unsharp masking, the elementwise half (BasicSR img_process_util.py, USMSharp); the
  * two Gaussian blurs run through conv2d. */
 

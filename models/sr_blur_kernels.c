@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Blur kernel generation on the host (BasicSR degradations.py, KAIR
  * utils_blindsr.py). Kernels are built and normalised in double, as
  * upstream does in float64 NumPy, and rounded to float32 once at the end. */

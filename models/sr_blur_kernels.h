@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Host-side blur kernels: Real-ESRGAN's (BasicSR) Gaussian, generalized,
  * plateau, sinc and pulse kernels (BasicSR degradations.py) and KAIR's
  * (BSRGAN) Gaussians and shifted kernel (utils_blindsr.py). Everything is

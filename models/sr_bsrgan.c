@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <math.h>
 #include <string.h>
 #include "sr_bsrgan.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* KAIR's BSRGAN and BSRGAN+ degradations (utils/utils_blindsr.py,
  * degradation_bsrgan and degradation_bsrgan_plus) on whole frames (no
  * random crop). The sampler draws every parameter on the host in upstream's

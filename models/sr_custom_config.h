@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* preset=custom: the Real-ESRGAN family's chain (sr_twostage.h) with every
  * range and probability settable, from a file or one key at a time.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The on-disk dataset, GLib only (no GStreamer): what srpairsink writes and
  * what srmetrics will write its per-frame lines with.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "sr_degrade.h"
 #include "sr_blur_kernels.h"
 #include "sr_bsrgan.h"

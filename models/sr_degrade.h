@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Degradation models: each preset samples its parameters (host, double
  * precision, Philox-keyed) and runs its chain of kernels/ ops on an HR
  * tensor, recording every step (docs/dataset.md). No GStreamer here. */

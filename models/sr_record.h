@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* SrRecord: the parameters of one degraded frame, step by step, in the
  * names and units of the manifest (docs/dataset.md). Fixed-size so that
  * recording allocates nothing; the gst layer turns it into the

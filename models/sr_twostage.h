@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The Real-ESRGAN family of degradations: Real-ESRGAN's second-order
  * pipeline (BasicSR realesrgan_dataset.py and realesrgan_model.py
  * feed_data), HGGT's single stage (PosNegGTSR ours_model.py feed_data) and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Installs everything gst-sr needs to build, run and test, from Debian 12's
 # packages only. Safe to rerun: does nothing when all are present.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Renders docs/pictures/: for each preset, an HR crop beside the same region
 of its LR (nearest-upscaled so pixels stay visible). Run after a build:
     /usr/bin/python3 scripts/make-doc-pictures.py

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # gst-sr's entry point for the README's two commands.
 #   bash scripts/run.sh demo   install, build, turn Megamind.avi into a x4 dataset
 #   bash scripts/run.sh test   install, build, run the whole test suite

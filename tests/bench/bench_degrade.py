@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Steady-state throughput of srdegrade (presets realesrgan and bicubic,
 scale 4, 1920x1080 RGB) against a PyTorch CPU reference of the same chain
 at 2 threads (float32, no_grad), measured in one run, sides alternating.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Steady-state throughput of a degradation preset through the library API,
  * as srdegrade runs it per frame: upload the 8-bit HR frame, degrade,
  * download the 8-bit LR frame (blocking). Warm-up frames (program builds,

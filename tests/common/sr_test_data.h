@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Sample data for the tests, and how a test says it could not run.
  *
  * The tests read real pictures and video from Debian's opencv-doc package.

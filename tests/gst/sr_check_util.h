@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Reads GstSrDegradationMeta from buffers made by the plugin without
  * linking gst-sr code into the test: the API type is looked up by name
  * (registered when the plugin loads) and the layout mirrors gstsrmeta.h. */

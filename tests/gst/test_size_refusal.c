@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Frames smaller than an element can process are refused at caps
  * negotiation: caps fixed in a pipeline description fail to link (and
  * gst-launch-1.0 exits at once); caps fixed later fail while the pipeline

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* srcodec element tests, through real encoders: timestamps and frame count
  * kept, the `codec` step recorded after upstream steps, parameter draws
  * deterministic per seed and varied per segment, PSNR bands that fall with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* srdegrade element tests (GstCheck / GstHarness, real caps and buffers). */
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* srdegrade's random presets through real pipelines: determinism (same seed
  * and input -> identical bytes, other seeds differ), the noise switch
  * (noise=false keeps every recorded parameter), the recorded step order,

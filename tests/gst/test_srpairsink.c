@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* srpairsink element tests: pairing by running time, dataset files, resume,
  * max-pairs, patches and their filter, errors on bad locations / full disks,
  * YUV and gray inputs written as RGB PNGs, the location lock, sanitised

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* srusm element tests: the recorded step, flat frames unchanged, the step
  * carried into srdegrade's meta, too-small frames refused. */
 #include <gst/check/gstcheck.h>

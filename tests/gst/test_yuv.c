@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* YUV and gray through the elements, against GStreamer's own videoconvert
  * as the independent reference, on real photos (opencv-doc) and SMPTE bars:
  *   upload:    <YUV frame> ! tee, videoconvert ! RGB   vs   srdegrade

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Runs the resample op on a raw float32 planar image, so that the Python
  * reference tests can compare it with real PyTorch / OpenCV:
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cast op (f32 <-> f16 storage) vs a plain-C IEEE 754 binary16 reference
  * built from frexp/ldexp (not bit tricks, so it shares nothing with the
  * device's conversion). Tolerance: none, the bits must be identical (NaN:

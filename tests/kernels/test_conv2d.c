@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* conv2d op vs a plain-C double-precision filter2D reference
  * (BasicSR img_process_util.py; KAIR's scipy 'mirror'): the image explicitly padded by K/2
  * by walking outwards from each edge and bouncing off both ends (SciPy

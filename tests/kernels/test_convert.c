@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* YUV / gray upload and download vs a plain-C double-precision reference of
  * the formulas in sr_convert.h (GStreamer video-converter's YCbCr matrices),
  * with chroma upsampling written here as linear interpolation between the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* jpeg op vs (1) a plain-C double-precision DiffJPEG written from
  * BasicSR's diffjpeg.py (direct 4-D DCT sums, explicit padding and crop),
  * both luminance orientations, and (2) real libjpeg (the libjpeg-turbo

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Philox streams and the noise op (BasicSR degradations.py noise, KAIR utils_blindsr.py add_Gaussian_noise).
  * - Philox4x32-10 known-answer vectors (Random123 kat_vectors) on the host
  *   and on the device.

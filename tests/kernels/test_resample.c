@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* resample op vs plain-C double-precision references written independently
  * of the tap tables: MATLAB imresize (explicit symmetric padding, weights
  * from the formulas in double), PyTorch F.interpolate and OpenCV

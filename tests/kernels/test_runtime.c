@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The OpenCL runtime itself: status names, device strings, the on-disk
  * program cache, SR_KERNEL_PATH overrides, build-failure logs, #include
  * expansion, the tensor pool, and the cache's recovery from damaged

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* usm op vs a plain-C double reference of BasicSR's USMSharp
  * (img_process_util.py):
  * full 51x51 outer-product kernel, explicit REFLECT_101 indexing. */

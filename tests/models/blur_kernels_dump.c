@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Prints our blur kernels for the Python reference test
  * (tests/reference/blur_kernels_ref.py). One request per stdin line:
  *   gauss K SX SY THETA | gen K SX SY THETA BETA | plat K SX SY THETA BETA

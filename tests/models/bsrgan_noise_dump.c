@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Prints, one JSON object per line, the correlated noise steps of the
  * bsrgan and bsrgan-plus presets for bsrgan_noise_ref.py: the draws D
  * (rand(3)) and A (rand(3,3)), the covariance the degrader recorded, and

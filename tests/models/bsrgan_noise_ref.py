@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """BSRGAN's channel-correlated noise: the recorded covariance rebuilds it.
 
 bsrgan_noise_dump (argv[1]) prints the correlated Gaussian (bsrgan) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Shared checks of the sampler tests: a frequency within 4.5 binomial
  * standard errors of its probability (exact for 0 and 1), a value in
  * [lo, hi). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Properties of the host blur kernels (BasicSR degradations.py, KAIR
  * utils_blindsr.py): unit sum, point symmetry, sign, centring of the
  * 21-padding, the identity guards and the geometry of BSRGAN's shifted

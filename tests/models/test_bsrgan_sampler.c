@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The bsrgan / bsrgan-plus samplers against the distributions of KAIR's
  * utils_blindsr.py degradation_bsrgan and degradation_bsrgan_plus: over N
  * frames every gate, branch, interpolation, kernel size, noise level and

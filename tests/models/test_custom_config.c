@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* preset=custom config files (models/sr_custom_config.c): keyfile and JSON
  * give the values written in them (exact: every value is a short decimal
  * parsed by strtod on both sides), and each kind of bad file fails with a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* models/sr_dataset: the on-disk dataset without a pipeline. Resume after
  * a torn line, name collisions, a full disk, unwritable folders, the lock,
  * name sanitising, and the JSON text of the lines. PNGs are read back with

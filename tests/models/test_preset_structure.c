@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The steps each preset applies, counted and ordered against the upstream
  * pipelines (written from their published structure, not from our sampler):
  * every frame runs through the real degrader (OpenCL) and its record, the

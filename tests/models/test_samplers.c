@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The Real-ESRGAN and HGGT samplers against upstream's distributions
  * (BasicSR realesrgan_dataset.py + realesrgan_model.py feed_data with
  * train_realesrgan_x4plus.yml; HGGT PosNegGTSR ours_model.py feed_data

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """NumPy/SciPy reference for models/sr_blur_kernels.c.
 
 Written from upstream's published code (BasicSR degradations.py, KAIR

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """NumPy/OpenCV replay of the bsrgan and bsrgan-plus presets, written from
 upstream's published code (KAIR utils/utils_blindsr.py), not from gst-sr's
 code: it applies the RECORDED steps of one pair (manifest

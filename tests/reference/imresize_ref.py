@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """NumPy float64 reference of MATLAB-style bicubic imresize and of gst-sr's
 `bicubic` preset, written from MATLAB's imresize as BasicSR's
 matlab_functions.py ports it (Keys kernel, ceil sizes, weights, symmetric

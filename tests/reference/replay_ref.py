@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """PyTorch replay of the Real-ESRGAN family (realesrgan, hggt) from the
 parameters srdegrade recorded (docs/dataset.md), written from upstream's
 published code, not from our C code: BasicSR degradations.py kernels,

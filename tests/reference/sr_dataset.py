@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """A small, independent reader of the datasets srpairsink writes (BasicSR
 layout plus gst-sr's manifest, docs/dataset.md):
 

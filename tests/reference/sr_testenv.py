@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The environment our reference tests run gst-launch-1.0 in."""
 import os
 import sys

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """End-to-end check of `srdegrade preset=bicubic` on real photos.
 
 For each photo and scale 2, 3, 4, the element runs in gst-launch-1.0 (PNG in,

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Parameter replay of the bsrgan and bsrgan-plus presets.
 
 gst-launch-1.0 builds small datasets (tee -> srdegrade noise=false ->

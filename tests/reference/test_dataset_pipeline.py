@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """End-to-end: the README pipeline (Megamind.avi -> decodebin -> tee ->
 srdegrade preset=bicubic scale=4 -> srpairsink, here every-n=25) writes a
 dataset that sr_dataset.py loads back as aligned pairs.

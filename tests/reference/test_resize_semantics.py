@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The resample op with PyTorch and OpenCV tap tables vs the real libraries.
 
 Runs tests/kernels/sr_resample_tool (path in argv[1]) on random [0, 1)

@@ -61,18 +61,15 @@ sr_check_rgb_caps (int w, int h)
       "framerate", GST_TYPE_FRACTION, 25, 1, NULL);
 }
 
-/* Runs a gst-launch description to EOS or its first error; returns that
- * error's message (g_free it) or NULL when the pipeline ended cleanly. */
+/* Plays pipeline p (taken) to EOS or its first error; returns that error's
+ * message (g_free it) or NULL when it ended cleanly. */
 static inline gchar *
-sr_check_run_for_error (const char *desc)
+sr_check_play_for_error (GstElement *p, const char *what)
 {
-  GError *perr = NULL;
-  GstElement *p = gst_parse_launch (desc, &perr);
-  fail_unless (p != NULL, "parse: %s", perr ? perr->message : "?");
   gst_element_set_state (p, GST_STATE_PLAYING);
   GstMessage *m = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (p), 60 * GST_SECOND,
       GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  fail_unless (m != NULL, "'%s' neither ended nor failed within 60 s", desc);
+  fail_unless (m != NULL, "'%s' neither ended nor failed within 60 s", what);
   gchar *text = NULL;
   if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR) {
     GError *err = NULL;
@@ -84,6 +81,17 @@ sr_check_run_for_error (const char *desc)
   gst_element_set_state (p, GST_STATE_NULL);
   gst_object_unref (p);
   return text;
+}
+
+/* Runs a gst-launch description to EOS or its first error; returns that
+ * error's message (g_free it) or NULL when the pipeline ended cleanly. */
+static inline gchar *
+sr_check_run_for_error (const char *desc)
+{
+  GError *perr = NULL;
+  GstElement *p = gst_parse_launch (desc, &perr);
+  fail_unless (p != NULL, "parse: %s", perr ? perr->message : "?");
+  return sr_check_play_for_error (p, desc);
 }
 
 /* TRUE when `desc` fails to link (caps fixed in a description are refused
@@ -102,40 +110,34 @@ sr_check_link_refused (const char *desc)
   return refused;
 }
 
-/* Runs `videotestsrc ! <element> ! fakesink` with the source's output fixed
- * to `caps` only after linking, so that the element meets them while the
- * pipeline runs; returns the first error's message (g_free it) or NULL. */
-static inline gchar *
-sr_check_run_late_caps_for_error (const char *caps, const char *element)
+/* `videotestsrc num-buffers=3 ! <element> ! fakesink` with the source's
+ * output fixed to `caps` only after linking, so that the element meets them
+ * while the pipeline runs. */
+static inline GstElement *
+sr_check_late_caps_pipeline (const char *caps, const char *element)
 {
-  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=1 ! capsfilter "
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=3 ! capsfilter "
       "name=late ! %s ! fakesink", element);
   GError *perr = NULL;
   GstElement *p = gst_parse_launch_full (desc, NULL, GST_PARSE_FLAG_FATAL_ERRORS,
       &perr);
   fail_unless (p != NULL, "parse '%s': %s", desc, perr ? perr->message : "?");
+  g_free (desc);
   GstElement *late = gst_bin_get_by_name (GST_BIN (p), "late");
   GstCaps *fixed = gst_caps_from_string (caps);
   g_object_set (late, "caps", fixed, NULL);
   gst_caps_unref (fixed);
   gst_object_unref (late);
-  gst_element_set_state (p, GST_STATE_PLAYING);
-  GstMessage *m = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (p), 60 * GST_SECOND,
-      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  fail_unless (m != NULL, "'%s' with %s neither ended nor failed within 60 s",
-      desc, caps);
-  gchar *text = NULL;
-  if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR) {
-    GError *err = NULL;
-    gst_message_parse_error (m, &err, NULL);
-    text = g_strdup (err->message);
-    g_error_free (err);
-  }
-  gst_message_unref (m);
-  gst_element_set_state (p, GST_STATE_NULL);
-  gst_object_unref (p);
-  g_free (desc);
-  return text;
+  return p;
+}
+
+/* The first error's message (g_free it) when `element` meets `caps` while
+ * the pipeline runs, or NULL when it ran to EOS. */
+static inline gchar *
+sr_check_run_late_caps_for_error (const char *caps, const char *element)
+{
+  return sr_check_play_for_error (sr_check_late_caps_pipeline (caps, element),
+      element);
 }
 
 /* Bus sync handler counting gst.sr.opencl have-context messages into the

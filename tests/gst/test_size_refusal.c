@@ -90,18 +90,10 @@ error_names (GstMessage *m, const char *size)
 static void
 expect_refused_at_run (const char *caps, const char *element, const char *size)
 {
-  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=3 ! capsfilter "
-      "name=late ! %s ! fakesink", element);
-  GstCaps *fixed = gst_caps_from_string (caps);
+  gchar *desc = g_strdup_printf ("%s with %s set after linking", element, caps);
   for (int run = 0; run < RUNS; run++) {
     watch (desc, run, START_S);
-    GError *perr = NULL;
-    GstElement *p = gst_parse_launch_full (desc, NULL, GST_PARSE_FLAG_FATAL_ERRORS,
-        &perr);
-    fail_unless (p != NULL, "parse '%s': %s", desc, perr ? perr->message : "?");
-    GstElement *late = gst_bin_get_by_name (GST_BIN (p), "late");
-    g_object_set (late, "caps", fixed, NULL);
-    gst_object_unref (late);
+    GstElement *p = sr_check_late_caps_pipeline (caps, element);
     GstBus *bus = gst_element_get_bus (p);
     gst_element_set_state (p, GST_STATE_PLAYING);
     GstMessage *m = gst_bus_timed_pop_filtered (bus, START_S * GST_SECOND,
@@ -138,7 +130,6 @@ expect_refused_at_run (const char *caps, const char *element, const char *size)
     gst_object_unref (p);
     watch (NULL, 0, 0);
   }
-  gst_caps_unref (fixed);
   g_free (desc);
 }
 

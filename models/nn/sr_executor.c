@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "sr_executor.h"
+
+#include "sr_nn_eltwise.h"
+#include "sr_nn_tile.h"
+
+#include <string.h>
+
+/* Where a value lives: channels [offset, offset + C) of its root's storage.
+ * Roots are the graph input (the caller's input view), the graph output
+ * (the caller's output view) and planned buffers. */
+typedef struct {
+  int root;
+  int offset;
+} Place;
+
+struct _SrExecutor {
+  SrRuntime *rt;
+  SrGraph *g;
+  SrNnConv2d **conv;            /* per node, NULL for other kinds */
+  SrNnEltwise *eltwise;
+  SrNnShuffle *shuffle;
+  SrNnUpsample *upsample;
+  SrNnTile *tile;
+  /* The plan. */
+  int plan_h, plan_w;
+  int *vh, *vw;                 /* per value */
+  Place *place;                 /* per value */
+  SrTensor **storage;           /* per root value: its buffer (planned roots) */
+  GPtrArray *buffers;           /* every SrTensor the plan holds */
+  size_t peak_bytes;
+};
+
+SrExecutor *
+sr_executor_new (SrRuntime *rt, SrGraph *g, GError **error)
+{
+  SrExecutor *ex = g_new0 (SrExecutor, 1);
+  ex->rt = sr_runtime_ref (rt);
+  ex->g = g;
+  ex->buffers = g_ptr_array_new_with_free_func ((GDestroyNotify) sr_tensor_unref);
+  ex->conv = g_new0 (SrNnConv2d *, g->nodes->len);
+  for (guint i = 0; i < g->nodes->len; i++) {
+    const SrNode *n = sr_graph_node (g, i);
+    if (n->dead || n->kind != SR_NODE_CONV2D)
+      continue;
+    if (!(ex->conv[i] = sr_nn_conv2d_new (rt, &n->conv, n->weight, n->bias,
+                n->prelu, error))) {
+      g_prefix_error (error, "layer '%s' of %s: ", n->name, g->name);
+      sr_executor_free (ex);
+      return NULL;
+    }
+  }
+  if (!(ex->eltwise = sr_nn_eltwise_new (rt, error))
+      || !(ex->shuffle = sr_nn_shuffle_new (rt, error))
+      || !(ex->upsample = sr_nn_upsample_new (rt, error))
+      || !(ex->tile = sr_nn_tile_new (rt, error))) {
+    sr_executor_free (ex);
+    return NULL;
+  }
+  return ex;
+}
+
+static void
+clear_plan (SrExecutor *ex)
+{
+  g_ptr_array_set_size (ex->buffers, 0);
+  g_clear_pointer (&ex->vh, g_free);
+  g_clear_pointer (&ex->vw, g_free);
+  g_clear_pointer (&ex->place, g_free);
+  g_clear_pointer (&ex->storage, g_free);
+  ex->plan_h = ex->plan_w = 0;
+  ex->peak_bytes = 0;
+}
+
+void
+sr_executor_free (SrExecutor *ex)
+{
+  if (!ex)
+    return;
+  clear_plan (ex);
+  g_ptr_array_free (ex->buffers, TRUE);
+  if (ex->g)
+    for (guint i = 0; i < ex->g->nodes->len; i++)
+      sr_nn_conv2d_free (ex->conv[i]);
+  g_free (ex->conv);
+  sr_nn_eltwise_free (ex->eltwise);
+  sr_nn_shuffle_free (ex->shuffle);
+  sr_nn_upsample_free (ex->upsample);
+  sr_nn_tile_free (ex->tile);
+  sr_graph_free (ex->g);
+  sr_runtime_unref (ex->rt);
+  g_free (ex);
+}
+
+const SrGraph *
+sr_executor_graph (const SrExecutor *ex)
+{
+  return ex->g;
+}
+
+size_t
+sr_executor_peak_bytes (const SrExecutor *ex)
+{
+  return ex->peak_bytes;
+}
+
+/* ---- planning ---------------------------------------------------------------- */
+
+/* Concats in node order: an input that is still its own root, made by a
+ * node (not the graph input) and not the graph output, moves into the
+ * concat's storage (with whatever was already placed inside it); any other
+ * input is copied in when the concat runs. */
+static void
+place_concats (SrExecutor *ex)
+{
+  const SrGraph *g = ex->g;
+  const int nv = g->values->len;
+  for (int v = 0; v < nv; v++)
+    ex->place[v] = (Place) { v, 0 };
+  for (guint i = 0; i < g->nodes->len; i++) {
+    const SrNode *n = sr_graph_node (g, i);
+    if (n->dead || n->kind != SR_NODE_CONCAT)
+      continue;
+    int offset = 0;
+    for (int k = 0; k < n->n_inputs; k++) {
+      const int v = n->inputs[k];
+      gboolean seen = FALSE;    /* the same value twice: copy the second */
+      for (int j = 0; j < k; j++)
+        seen |= n->inputs[j] == v;
+      if (!seen && v != g->input && v != g->output && ex->place[v].root == v)
+        for (int u = 0; u < nv; u++)
+          if (ex->place[u].root == v) {
+            ex->place[u].root = ex->place[n->output].root;
+            ex->place[u].offset += ex->place[n->output].offset + offset;
+          }
+      offset += sr_graph_value (g, v)->channels;
+    }
+  }
+}
+
+typedef struct {
+  SrTensor *t;
+  int free_after;               /* step after which the slot is free again */
+} Slot;
+
+gboolean
+sr_executor_plan (SrExecutor *ex, int h, int w, GError **error)
+{
+  if (ex->plan_h == h && ex->plan_w == w)
+    return TRUE;
+  clear_plan (ex);
+  const SrGraph *g = ex->g;
+  const int nv = g->values->len, nn = g->nodes->len;
+  ex->vh = g_new0 (int, nv);
+  ex->vw = g_new0 (int, nv);
+  if (!sr_graph_infer_sizes (g, h, w, ex->vh, ex->vw, error)) {
+    clear_plan (ex);
+    return FALSE;
+  }
+  ex->place = g_new0 (Place, nv);
+  ex->storage = g_new0 (SrTensor *, nv);
+  place_concats (ex);
+
+  /* Lifetimes of planned roots, in node steps: from the first write into
+   * the root to the last read of anything inside it. */
+  int *first = g_new (int, nv), *last = g_new (int, nv);
+  for (int v = 0; v < nv; v++) {
+    first[v] = nn;
+    last[v] = -1;
+  }
+  for (int i = 0; i < nn; i++) {
+    const SrNode *n = sr_graph_node (g, i);
+    if (n->dead)
+      continue;
+    const int r = ex->place[n->output].root;
+    first[r] = MIN (first[r], i);
+    last[r] = MAX (last[r], i);
+    for (int k = 0; k < n->n_inputs; k++)
+      last[ex->place[n->inputs[k]].root] = i;
+    if (n->skip >= 0)
+      last[ex->place[n->skip].root] = i;
+  }
+
+  /* Buffers: a root takes a free buffer of its shape, else a new one. */
+  GArray *slots = g_array_new (FALSE, FALSE, sizeof (Slot));
+  gboolean ok = TRUE;
+  for (int i = 0; i < nn && ok; i++) {
+    for (int r = 0; r < nv; r++) {
+      if (first[r] != i || r == g->input || r == g->output
+          || ex->place[r].root != r)
+        continue;
+      const int c = sr_graph_value (g, r)->channels;
+      SrTensor *t = NULL;
+      for (guint s = 0; s < slots->len && !t; s++) {
+        Slot *slot = &g_array_index (slots, Slot, s);
+        if (slot->free_after < i && slot->t->c == c && slot->t->h == ex->vh[r]
+            && slot->t->w == ex->vw[r]) {
+          t = slot->t;
+          slot->free_after = last[r];
+        }
+      }
+      if (!t) {
+        if (!(t = sr_tensor_new (ex->rt, 1, c, ex->vh[r], ex->vw[r],
+                    SR_DTYPE_F32, error))) {
+          ok = FALSE;
+          break;
+        }
+        g_ptr_array_add (ex->buffers, t);
+        ex->peak_bytes += t->bytes;
+        Slot slot = { t, last[r] };
+        g_array_append_val (slots, slot);
+      }
+      ex->storage[r] = t;
+    }
+  }
+  g_array_free (slots, TRUE);
+  g_free (first);
+  g_free (last);
+  if (!ok) {
+    g_prefix_error (error, "%s at %dx%d: ", g->name, w, h);
+    clear_plan (ex);
+    return FALSE;
+  }
+  ex->plan_h = h;
+  ex->plan_w = w;
+  return TRUE;
+}
+
+/* ---- running ------------------------------------------------------------------ */
+
+static SrView
+view_of (const SrExecutor *ex, int v, SrView in, SrView out)
+{
+  const Place p = ex->place[v];
+  SrView base = p.root == ex->g->input ? in : p.root == ex->g->output ? out
+      : sr_view (ex->storage[p.root]);
+  return sr_view_channels (base.t, base.c0 + p.offset,
+      sr_graph_value (ex->g, v)->channels);
+}
+
+static SrStatus
+run_node (SrExecutor *ex, int i, cl_command_queue q, SrView in, SrView out)
+{
+  const SrNode *n = sr_graph_node (ex->g, i);
+  const SrView o = view_of (ex, n->output, in, out);
+  const SrView a = view_of (ex, n->inputs[0], in, out);
+  switch (n->kind) {
+    case SR_NODE_CONV2D:{
+      SrView skip;
+      if (n->skip >= 0)
+        skip = view_of (ex, n->skip, in, out);
+      return sr_nn_conv2d_run (ex->conv[i], q, a, o, n->skip >= 0 ? &skip : NULL);
+    }
+    case SR_NODE_ADD:{
+      SrView v[SR_GRAPH_MAX_INPUTS];
+      for (int k = 0; k < n->n_inputs; k++)
+        v[k] = view_of (ex, n->inputs[k], in, out);
+      if (n->n_inputs > SR_NN_MAX_ADD)
+        return SR_ERR_INVALID_ARGUMENT;
+      return sr_nn_add_run (ex->eltwise, q, n->n_inputs, v, n->coef, o, n->act,
+          NULL);
+    }
+    case SR_NODE_ACT:{
+      const float one = 1;
+      return sr_nn_add_run (ex->eltwise, q, 1, &a, &one, o, n->act, NULL);
+    }
+    case SR_NODE_AFFINE:
+      return sr_nn_affine_run (ex->eltwise, q, a, n->scale, n->shift, o,
+          n->act, NULL);
+    case SR_NODE_CONCAT:{
+      int offset = 0;
+      for (int k = 0; k < n->n_inputs; k++) {
+        const int v = n->inputs[k];
+        const int c = sr_graph_value (ex->g, v)->channels;
+        const SrView src = view_of (ex, v, in, out);
+        const SrView dst = sr_view_channels (o.t, o.c0 + offset, c);
+        if (src.t != dst.t || src.c0 != dst.c0) {
+          SrStatus st = sr_nn_copy_rect_run (ex->tile, q, src, 0, 0, dst, 0, 0,
+              ex->vw[v], ex->vh[v]);
+          if (st != SR_OK)
+            return st;
+        }
+        offset += c;
+      }
+      return SR_OK;
+    }
+    case SR_NODE_UPSAMPLE:
+      return sr_nn_upsample_run (ex->upsample, q, a, o, n->factor, n->upsample);
+    case SR_NODE_PIXEL_SHUFFLE:
+      return sr_nn_pixel_shuffle_run (ex->shuffle, q, a, o, n->factor, n->order);
+    case SR_NODE_PIXEL_UNSHUFFLE:
+      return sr_nn_pixel_unshuffle_run (ex->shuffle, q, a, o, n->factor);
+  }
+  return SR_ERR_INVALID_ARGUMENT;
+}
+
+SrStatus
+sr_executor_run (SrExecutor *ex, cl_command_queue q, SrView in, SrView out)
+{
+  const SrGraph *g = ex->g;
+  if (!sr_view_valid (in) || !sr_view_valid (out) || !ex->place
+      || in.t->h != ex->plan_h || in.t->w != ex->plan_w
+      || in.c != sr_graph_value (g, g->input)->channels
+      || out.c != sr_graph_value (g, g->output)->channels
+      || out.t->h != ex->vh[g->output] || out.t->w != ex->vw[g->output])
+    return SR_ERR_INVALID_ARGUMENT;
+  for (guint i = 0; i < g->nodes->len; i++) {
+    if (sr_graph_node (g, i)->dead)
+      continue;
+    SrStatus st = run_node (ex, i, q, in, out);
+    if (st != SR_OK)
+      return st;
+  }
+  return SR_OK;
+}

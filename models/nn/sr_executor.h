@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SrExecutor: runs any SrGraph on the device.
+ *
+ * sr_executor_plan fixes the input size: every value's size, where each
+ * value lives, and the device buffers. A channel concat costs nothing when
+ * its inputs can be written straight into their slice of its output (each
+ * value lives in one place, so a value that two concats read is placed in
+ * the first and copied into the second). Buffers are shared by values whose
+ * lifetimes do not overlap (same shape), so the peak memory is what the
+ * widest point of the network needs, and running a frame allocates
+ * nothing. */
+#pragma once
+
+#include "sr_graph.h"
+
+G_BEGIN_DECLS
+
+typedef struct _SrExecutor SrExecutor;
+
+/* Takes the graph (freed with the executor) and builds its ops: weights go
+ * to the device once, here. */
+SrExecutor *sr_executor_new (SrRuntime *rt, SrGraph *g, GError **error);
+void sr_executor_free (SrExecutor *ex);
+
+const SrGraph *sr_executor_graph (const SrExecutor *ex);
+
+/* Plans for h x w inputs (a no-op when already planned for that size). */
+gboolean sr_executor_plan (SrExecutor *ex, int h, int w, GError **error);
+
+/* Device bytes the plan holds for intermediate values. */
+size_t sr_executor_peak_bytes (const SrExecutor *ex);
+
+/* Runs the network (planned for in's size): in has the graph's input
+ * channels, out the output channels at scale times the size. Enqueued on
+ * q, not waited for. */
+SrStatus sr_executor_run (SrExecutor *ex, cl_command_queue q, SrView in,
+    SrView out);
+
+G_END_DECLS

@@ -1,0 +1,533 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "sr_graph.h"
+
+#include <math.h>
+#include <string.h>
+
+G_DEFINE_QUARK (sr-model-error-quark, sr_model_error)
+
+static void
+node_free (gpointer data)
+{
+  SrNode *n = data;
+  g_free (n->name);
+  g_free (n->weight);
+  g_free (n->bias);
+  g_free (n->prelu);
+  g_free (n->scale);
+  g_free (n->shift);
+  g_free (n);
+}
+
+SrGraph *
+sr_graph_new (const char *name, int input_channels)
+{
+  SrGraph *g = g_new0 (SrGraph, 1);
+  g->name = g_strdup (name);
+  g->nodes = g_ptr_array_new_with_free_func (node_free);
+  g->values = g_array_new (FALSE, TRUE, sizeof (SrValue));
+  SrValue in = { input_channels, -1, 0 };
+  g_array_append_val (g->values, in);
+  g->input = 0;
+  g->output = -1;
+  return g;
+}
+
+void
+sr_graph_free (SrGraph *g)
+{
+  if (!g)
+    return;
+  g_ptr_array_free (g->nodes, TRUE);
+  g_array_free (g->values, TRUE);
+  g_free (g->name);
+  g_free (g);
+}
+
+static gboolean
+check_value (SrGraph *g, const char *name, int v, GError **error)
+{
+  if (v < 0 || v >= (int) g->values->len) {
+    g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_GRAPH,
+        "layer '%s' reads a value that does not exist", name);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static float *
+copy_floats (const float *src, int n)
+{
+  return src ? g_memdup2 (src, (gsize) n * sizeof (float)) : NULL;
+}
+
+/* Appends a node reading in[0..n) and producing a new value of `channels`. */
+static SrNode *
+add_node (SrGraph *g, SrNodeKind kind, const char *name, int n, const int *in,
+    int channels, GError **error)
+{
+  if (n < 1 || n > SR_GRAPH_MAX_INPUTS) {
+    g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_UNSUPPORTED,
+        "layer '%s' has %d inputs (1..%d supported)", name, n,
+        SR_GRAPH_MAX_INPUTS);
+    return NULL;
+  }
+  for (int i = 0; i < n; i++)
+    if (!check_value (g, name, in[i], error))
+      return NULL;
+  if (channels < 1) {
+    g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_GRAPH,
+        "layer '%s' would have %d channels", name, channels);
+    return NULL;
+  }
+  SrNode *node = g_new0 (SrNode, 1);
+  node->kind = kind;
+  node->name = g_strdup (name);
+  node->n_inputs = n;
+  memcpy (node->inputs, in, n * sizeof (int));
+  node->skip = -1;
+  SrValue out = { channels, (int) g->nodes->len, 0 };
+  g_array_append_val (g->values, out);
+  node->output = g->values->len - 1;
+  g_ptr_array_add (g->nodes, node);
+  return node;
+}
+
+static int
+in_channels (SrGraph *g, int v)
+{
+  return sr_graph_value (g, v)->channels;
+}
+
+int
+sr_graph_add_conv2d (SrGraph *g, const char *name, int in,
+    const SrNnConv2dParams *p, const float *weight, const float *bias,
+    const float *prelu, GError **error)
+{
+  if (!check_value (g, name, in, error))
+    return -1;
+  if (in_channels (g, in) != p->cin || p->kh < 1 || p->kw < 1
+      || p->stride_h < 1 || p->stride_w < 1 || p->pad_top < 0
+      || p->pad_bottom < 0 || p->pad_left < 0 || p->pad_right < 0 || !weight
+      || (p->act.kind == SR_ACT_PRELU) != (prelu != NULL)) {
+    g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_GRAPH,
+        "convolution '%s': %d input channels, expected %d (or impossible "
+        "kernel, stride or padding)", name, in_channels (g, in), p->cin);
+    return -1;
+  }
+  SrNode *n = add_node (g, SR_NODE_CONV2D, name, 1, &in, p->cout, error);
+  if (!n)
+    return -1;
+  n->conv = *p;
+  n->weight = copy_floats (weight, p->cout * p->cin * p->kh * p->kw);
+  n->bias = copy_floats (bias, p->cout);
+  n->prelu = copy_floats (prelu, p->cout);
+  return n->output;
+}
+
+static gboolean
+same_channels (SrGraph *g, const char *name, int n, const int *in,
+    GError **error)
+{
+  for (int i = 0; i < n; i++)
+    if (!check_value (g, name, in[i], error))
+      return FALSE;
+  for (int i = 1; i < n; i++)
+    if (in_channels (g, in[i]) != in_channels (g, in[0])) {
+      g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_GRAPH,
+          "layer '%s' adds %d and %d channels", name,
+          in_channels (g, in[0]), in_channels (g, in[i]));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+int
+sr_graph_add_add (SrGraph *g, const char *name, int n, const int *in,
+    const float *coef, GError **error)
+{
+  if (n < 1 || n > SR_GRAPH_MAX_INPUTS || !same_channels (g, name, n, in, error)) {
+    if (error && !*error)
+      g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_UNSUPPORTED,
+          "layer '%s' adds %d inputs", name, n);
+    return -1;
+  }
+  SrNode *node = add_node (g, SR_NODE_ADD, name, n, in, in_channels (g, in[0]),
+      error);
+  if (!node)
+    return -1;
+  for (int i = 0; i < n; i++)
+    node->coef[i] = coef ? coef[i] : 1.0f;
+  return node->output;
+}
+
+int
+sr_graph_add_affine (SrGraph *g, const char *name, int in, const float *scale,
+    const float *shift, SrAct act, GError **error)
+{
+  if (!check_value (g, name, in, error))
+    return -1;
+  if (act.kind == SR_ACT_PRELU || !scale) {
+    g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_GRAPH,
+        "affine layer '%s' needs its scales (and takes no PReLU)", name);
+    return -1;
+  }
+  const int c = in_channels (g, in);
+  SrNode *n = add_node (g, SR_NODE_AFFINE, name, 1, &in, c, error);
+  if (!n)
+    return -1;
+  n->scale = copy_floats (scale, c);
+  n->shift = copy_floats (shift, c);
+  n->act = act;
+  return n->output;
+}
+
+int
+sr_graph_add_act (SrGraph *g, const char *name, int in, SrAct act,
+    GError **error)
+{
+  if (!check_value (g, name, in, error))
+    return -1;
+  if (act.kind == SR_ACT_PRELU) {
+    g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_GRAPH,
+        "layer '%s': a PReLU needs its slopes (an affine node)", name);
+    return -1;
+  }
+  SrNode *n = add_node (g, SR_NODE_ACT, name, 1, &in, in_channels (g, in),
+      error);
+  if (!n)
+    return -1;
+  n->act = act;
+  return n->output;
+}
+
+int
+sr_graph_add_concat (SrGraph *g, const char *name, int n, const int *in,
+    GError **error)
+{
+  int c = 0;
+  for (int i = 0; i < n && i < SR_GRAPH_MAX_INPUTS; i++) {
+    if (!check_value (g, name, in[i], error))
+      return -1;
+    c += in_channels (g, in[i]);
+  }
+  SrNode *node = add_node (g, SR_NODE_CONCAT, name, n, in, c, error);
+  return node ? node->output : -1;
+}
+
+static gboolean
+check_factor (const char *name, int factor, GError **error)
+{
+  if (factor >= 1 && factor <= 16)
+    return TRUE;
+  g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_UNSUPPORTED,
+      "layer '%s' has factor %d (1..16 supported)", name, factor);
+  return FALSE;
+}
+
+int
+sr_graph_add_upsample (SrGraph *g, const char *name, int in, int factor,
+    SrUpsampleMode mode, GError **error)
+{
+  if (!check_value (g, name, in, error) || !check_factor (name, factor, error))
+    return -1;
+  SrNode *n = add_node (g, SR_NODE_UPSAMPLE, name, 1, &in, in_channels (g, in),
+      error);
+  if (!n)
+    return -1;
+  n->factor = factor;
+  n->upsample = mode;
+  return n->output;
+}
+
+int
+sr_graph_add_pixel_shuffle (SrGraph *g, const char *name, int in, int factor,
+    SrShuffleOrder order, GError **error)
+{
+  if (!check_value (g, name, in, error) || !check_factor (name, factor, error))
+    return -1;
+  const int c = in_channels (g, in);
+  if (c % (factor * factor)) {
+    g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_GRAPH,
+        "pixel shuffle '%s': %d channels are not a multiple of %d", name, c,
+        factor * factor);
+    return -1;
+  }
+  SrNode *n = add_node (g, SR_NODE_PIXEL_SHUFFLE, name, 1, &in,
+      c / (factor * factor), error);
+  if (!n)
+    return -1;
+  n->factor = factor;
+  n->order = order;
+  return n->output;
+}
+
+int
+sr_graph_add_pixel_unshuffle (SrGraph *g, const char *name, int in, int factor,
+    GError **error)
+{
+  if (!check_value (g, name, in, error) || !check_factor (name, factor, error))
+    return -1;
+  SrNode *n = add_node (g, SR_NODE_PIXEL_UNSHUFFLE, name, 1, &in,
+      in_channels (g, in) * factor * factor, error);
+  if (!n)
+    return -1;
+  n->factor = factor;
+  return n->output;
+}
+
+/* ---- sizes ---------------------------------------------------------------- */
+
+gboolean
+sr_graph_infer_sizes (const SrGraph *g, int h, int w, int *vh, int *vw,
+    GError **error)
+{
+  vh[g->input] = h;
+  vw[g->input] = w;
+  for (guint i = 0; i < g->nodes->len; i++) {
+    const SrNode *n = sr_graph_node (g, i);
+    if (n->dead)
+      continue;
+    const int ih = vh[n->inputs[0]], iw = vw[n->inputs[0]];
+    int oh = ih, ow = iw;
+    switch (n->kind) {
+      case SR_NODE_CONV2D:
+        sr_nn_conv2d_out_size (&n->conv, ih, iw, &oh, &ow);
+        break;
+      case SR_NODE_UPSAMPLE:
+      case SR_NODE_PIXEL_SHUFFLE:
+        oh = ih * n->factor;
+        ow = iw * n->factor;
+        break;
+      case SR_NODE_PIXEL_UNSHUFFLE:
+        oh = ih % n->factor ? 0 : ih / n->factor;
+        ow = iw % n->factor ? 0 : iw / n->factor;
+        break;
+      default:
+        for (int k = 1; k < n->n_inputs; k++)
+          if (vh[n->inputs[k]] != ih || vw[n->inputs[k]] != iw)
+            oh = ow = 0;
+        break;
+    }
+    if (oh < 1 || ow < 1) {
+      g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_SIZE,
+          "a %dx%d input is too small (or of the wrong size) for layer '%s' "
+          "of %s", w, h, n->name, g->name);
+      return FALSE;
+    }
+    vh[n->output] = oh;
+    vw[n->output] = ow;
+  }
+  return TRUE;
+}
+
+/* ---- finishing: checks and fusion ---------------------------------------- */
+
+static void
+count_consumers (SrGraph *g)
+{
+  for (guint v = 0; v < g->values->len; v++)
+    sr_graph_value (g, v)->n_consumers = 0;
+  for (guint i = 0; i < g->nodes->len; i++) {
+    const SrNode *n = sr_graph_node (g, i);
+    if (n->dead)
+      continue;
+    for (int k = 0; k < n->n_inputs; k++)
+      sr_graph_value (g, n->inputs[k])->n_consumers++;
+    if (n->skip >= 0)
+      sr_graph_value (g, n->skip)->n_consumers++;
+  }
+  sr_graph_value (g, g->output)->n_consumers++;
+}
+
+/* The live convolution producing v for this one consumer, or NULL. */
+static SrNode *
+sole_conv_producer (SrGraph *g, int v)
+{
+  const SrValue *val = sr_graph_value (g, v);
+  if (val->producer < 0 || val->n_consumers != 1 || v == g->output)
+    return NULL;
+  SrNode *p = sr_graph_node (g, val->producer);
+  return !p->dead && p->kind == SR_NODE_CONV2D ? p : NULL;
+}
+
+/* Moves node `from`'s output onto `to` (to takes over the value) and kills
+ * from. */
+static void
+absorb (SrGraph *g, SrNode *to, SrNode *from)
+{
+  to->output = from->output;
+  sr_graph_value (g, to->output)->producer = -2;    /* re-linked below */
+  from->dead = TRUE;
+}
+
+static void
+relink_producers (SrGraph *g)
+{
+  for (guint i = 0; i < g->nodes->len; i++) {
+    const SrNode *n = sr_graph_node (g, i);
+    if (!n->dead)
+      sr_graph_value (g, n->output)->producer = i;
+  }
+}
+
+static void
+fuse (SrGraph *g)
+{
+  gboolean changed = TRUE;
+  while (changed) {
+    changed = FALSE;
+    count_consumers (g);
+    for (guint i = 0; i < g->nodes->len; i++) {
+      SrNode *n = sr_graph_node (g, i);
+      if (n->dead)
+        continue;
+      /* conv -> activation: the conv's epilogue applies it. */
+      if (n->kind == SR_NODE_ACT) {
+        SrNode *c = sole_conv_producer (g, n->inputs[0]);
+        if (c && c->conv.act.kind == SR_ACT_NONE && c->skip < 0) {
+          c->conv.act = n->act;
+          absorb (g, c, n);
+          changed = TRUE;
+        }
+      }
+      if (n->kind != SR_NODE_ADD)
+        continue;
+      /* A scale (1-input add) feeding an add: fold it into the coefficient. */
+      for (int k = 0; k < n->n_inputs; k++) {
+        const SrValue *v = sr_graph_value (g, n->inputs[k]);
+        if (v->producer < 0 || v->n_consumers != 1)
+          continue;
+        SrNode *s = sr_graph_node (g, v->producer);
+        if (!s->dead && s->kind == SR_NODE_ADD && s->n_inputs == 1
+            && s->act.kind == SR_ACT_NONE) {
+          n->coef[k] *= s->coef[0];
+          n->inputs[k] = s->inputs[0];
+          s->dead = TRUE;
+          changed = TRUE;
+        }
+      }
+      /* conv + other: the conv's epilogue adds the other (computed before
+       * the conv runs). */
+      if (n->n_inputs == 2 && n->act.kind == SR_ACT_NONE) {
+        for (int k = 0; k < 2; k++) {
+          SrNode *c = sole_conv_producer (g, n->inputs[k]);
+          const int other = n->inputs[1 - k];
+          const int other_producer = sr_graph_value (g, other)->producer;
+          /* -2: a producer re-linked only at the end of this pass. */
+          if (!c || c->skip >= 0 || other == n->inputs[k] || other_producer == -2
+              || other_producer >= sr_graph_value (g, c->output)->producer)
+            continue;
+          c->skip = other;
+          c->conv.res_scale = n->coef[k];
+          c->conv.skip_scale = n->coef[1 - k];
+          absorb (g, c, n);
+          changed = TRUE;
+          break;
+        }
+      }
+    }
+    relink_producers (g);
+  }
+  count_consumers (g);
+}
+
+gboolean
+sr_graph_finish (SrGraph *g, int output, GError **error)
+{
+  if (output < 0 || output >= (int) g->values->len || output == g->input) {
+    g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_GRAPH,
+        "%s: no output layer", g->name);
+    return FALSE;
+  }
+  g->output = output;
+  fuse (g);
+  /* The scale, from the sizes of a probe input. */
+  int *vh = g_new (int, g->values->len), *vw = g_new (int, g->values->len);
+  const int probe = 720720;     /* divisible by every factor up to 16 */
+  gboolean ok = sr_graph_infer_sizes (g, probe, probe, vh, vw, error);
+  if (ok) {
+    g->scale = vh[g->output] / probe;
+    if (vh[g->output] % probe || g->scale < 1) {
+      g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_UNSUPPORTED,
+          "%s: the output is not an integer multiple of the input", g->name);
+      ok = FALSE;
+    }
+  }
+  g_free (vh);
+  g_free (vw);
+  return ok;
+}
+
+/* ---- cost and reach --------------------------------------------------------- */
+
+/* Each value's spatial scale relative to the input (output size / input
+ * size), in double. */
+static double *
+value_scales (const SrGraph *g)
+{
+  double *f = g_new0 (double, g->values->len);
+  f[g->input] = 1;
+  for (guint i = 0; i < g->nodes->len; i++) {
+    const SrNode *n = sr_graph_node (g, i);
+    if (n->dead)
+      continue;
+    double s = f[n->inputs[0]];
+    if (n->kind == SR_NODE_CONV2D)
+      s /= n->conv.stride_h;
+    else if (n->kind == SR_NODE_UPSAMPLE || n->kind == SR_NODE_PIXEL_SHUFFLE)
+      s *= n->factor;
+    else if (n->kind == SR_NODE_PIXEL_UNSHUFFLE)
+      s /= n->factor;
+    f[n->output] = s;
+  }
+  return f;
+}
+
+double
+sr_graph_macs_per_input_pixel (const SrGraph *g)
+{
+  double *f = value_scales (g), macs = 0;
+  for (guint i = 0; i < g->nodes->len; i++) {
+    const SrNode *n = sr_graph_node (g, i);
+    if (!n->dead && n->kind == SR_NODE_CONV2D)
+      macs += f[n->output] * f[n->output] * n->conv.cin * n->conv.cout
+          * n->conv.kh * n->conv.kw;
+  }
+  g_free (f);
+  return macs;
+}
+
+int
+sr_graph_receptive_radius (const SrGraph *g)
+{
+  /* reach[v]: how many input pixels value v depends on beyond the pixel
+   * under it, each side. */
+  double *f = value_scales (g);
+  double *reach = g_new0 (double, g->values->len);
+  for (guint i = 0; i < g->nodes->len; i++) {
+    const SrNode *n = sr_graph_node (g, i);
+    if (n->dead)
+      continue;
+    double r = 0;
+    for (int k = 0; k < n->n_inputs; k++)
+      r = MAX (r, reach[n->inputs[k]]);
+    if (n->skip >= 0)
+      r = MAX (r, reach[n->skip]);
+    const double fi = f[n->inputs[0]];
+    if (n->kind == SR_NODE_CONV2D) {
+      const int pad = MAX (MAX (n->conv.pad_top, n->conv.pad_bottom),
+          MAX (n->conv.pad_left, n->conv.pad_right));
+      r += MAX (pad, MAX (n->conv.kh, n->conv.kw) / 2) / fi;
+    } else if (n->kind == SR_NODE_UPSAMPLE && n->upsample == SR_UPSAMPLE_BILINEAR) {
+      r += 1 / fi;
+    } else if (n->kind == SR_NODE_PIXEL_UNSHUFFLE) {
+      r += (n->factor - 1) / fi;
+    }
+    reach[n->output] = r;
+  }
+  const int radius = (int) ceil (reach[g->output] - 1e-9);
+  g_free (reach);
+  g_free (f);
+  return radius;
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Installs everything gst-sr needs to build, run and test, from Debian 12's
-# packages only. Safe to rerun: does nothing when all are present.
+# packages only (then the models, with npm: install-models.sh). Safe to
+# rerun: does nothing when all are present.
 set -euo pipefail
 
 PACKAGES=(
@@ -29,15 +30,17 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+if [ ${#missing[@]} -ne 0 ]; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    SUDO="sudo"
+  fi
+  echo "gst-sr: installing ${#missing[@]} Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  SUDO="sudo"
-fi
-echo "gst-sr: installing ${#missing[@]} Debian packages: ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -q
-$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+# The pretrained networks and their reference runtime, with npm (nodejs and
+# npm come from Debian there when missing).
+bash "$(dirname "${BASH_SOURCE[0]}")/install-models.sh"

@@ -3,10 +3,6 @@
 #include <limits.h>
 #include <string.h>
 
-/* Blocking of conv_general (its build defaults in nn_conv2d.cl): 8 output
- * channels (one AVX2 vector) x 8 pixels = 8 accumulators. */
-#define GENERAL_OCB 8
-#define GENERAL_PX 8
 #define DIRECT_MAX_K 5
 
 struct _SrNnConv2d {
@@ -41,18 +37,42 @@ params_valid (const SrNnConv2dParams *p)
       && a->kind <= SR_ACT_CLAMP && !(a->kind == SR_ACT_CLAMP && a->lo > a->hi);
 }
 
-/* The blocking conv_direct runs at best on this device when the caller
- * gives none. Measured on PoCL (64->64 3x3, 270x480): AVX-512 hosts 32
- * channels x 6 pixels (12 512-bit accumulators); AVX2 hosts spill at that
- * size and run 16 x 4 (8 pairs of 256-bit accumulators) about 3x faster. */
+/* conv_direct's blocking when the caller gives none. Measured on PoCL 3.1
+ * (GFLOP/s, 2 cores):
+ * - 64->64 3x3, 270x480: AVX-512 hosts best at 32 channels x 6 pixels
+ *   (12 512-bit accumulators); AVX2 hosts spill at that size, and 16 x 4
+ *   (8 pairs of 256-bit accumulators) runs 132 against 70-100 for 16 x 3,
+ *   16 x 6, 16 x 8, 32 x 3 and 32 x 4.
+ * - 64->3 3x3 (AVX2): 8 x 8 34, 16 x 4 26, 4 x 8 29, 4 x 16 16.
+ * - 64->64 1x1 (AVX2): bound by the scattered stores; 64 x 1 39, 32 x 2 36,
+ *   16 x 4 20. */
 static void
-default_blocking (SrRuntime *rt, int *ocb, int *px)
+direct_blocking (SrRuntime *rt, const SrNnConv2dParams *p, int *ocb,
+    int *px)
 {
   cl_uint width = 0;
   clGetDeviceInfo (sr_runtime_device (rt),
       CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT, sizeof width, &width, NULL);
-  *ocb = width >= 16 ? 32 : 16;
-  *px = width >= 16 ? 6 : 4;
+  if (p->cout <= 8) {
+    *ocb = 8;
+    *px = 8;
+  } else if (p->kh == 1 && p->kw == 1 && p->cout >= 32) {
+    *ocb = 32;
+    *px = 2;
+  } else {
+    *ocb = width >= 16 ? 32 : 16;
+    *px = width >= 16 ? 6 : 4;
+  }
+}
+
+/* conv_general's blocking: 16 channels x 4 pixels, measured faster than
+ * 8 x 8 and 4 x 8 even on a 64->3 layer (PoCL, AVX2: float4 and float8
+ * accumulators make worse code than float16 there). */
+static void
+general_blocking (int *ocb, int *px)
+{
+  *ocb = 16;
+  *px = 4;
 }
 
 static gboolean
@@ -130,22 +150,23 @@ sr_nn_conv2d_new_with (SrRuntime *rt, const SrNnConv2dParams *p,
       strategy = SR_NN_CONV2D_GENERAL;
     else if (pin && !strcmp (pin, "direct") && direct_covers (p))
       strategy = SR_NN_CONV2D_DIRECT;
-    else if (p->kh == 3 && p->kw == 3 && direct_covers (p) && p->cout >= 16)
+    else if (direct_covers (p))
       strategy = SR_NN_CONV2D_DIRECT;
     else
       strategy = SR_NN_CONV2D_GENERAL;
   }
-  if (strategy == SR_NN_CONV2D_GENERAL) {
-    ocb = GENERAL_OCB;
-    px = GENERAL_PX;
-  } else if (ocb == 0 && px == 0) {
-    default_blocking (rt, &ocb, &px);
+  if (ocb == 0 && px == 0) {
+    if (strategy == SR_NN_CONV2D_DIRECT)
+      direct_blocking (rt, p, &ocb, &px);
+    else
+      general_blocking (&ocb, &px);
   }
-  if (strategy == SR_NN_CONV2D_DIRECT
-      && (!direct_covers (p) || !blocking_valid (ocb, px))) {
+  if (!blocking_valid (ocb, px)
+      || (strategy == SR_NN_CONV2D_DIRECT && !direct_covers (p))) {
     g_set_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT,
-        "conv2d: the direct kernel does not cover kernel %dx%d, stride "
-        "%dx%d with %d channels x %d pixels per work-item", p->kh, p->kw,
+        "conv2d: the %s kernel does not cover kernel %dx%d, stride %dx%d "
+        "with %d channels x %d pixels per work-item",
+        strategy == SR_NN_CONV2D_DIRECT ? "direct" : "general", p->kh, p->kw,
         p->stride_h, p->stride_w, ocb, px);
     return NULL;
   }
@@ -157,14 +178,20 @@ sr_nn_conv2d_new_with (SrRuntime *rt, const SrNnConv2dParams *p,
   op->ocb = ocb;
   op->px = px;
   if (strategy == SR_NN_CONV2D_DIRECT) {
-    char *opts = g_strdup_printf ("-DOCB=%d -DPX=%d -DKH=%d -DKW=%d", ocb, px,
-        p->kh, p->kw);
+    /* -w: clang warns that float16 arguments change the ABI on non-AVX-512
+     * hosts; the builtins are inlined, and float16 accumulators still run
+     * twice as fast as pairs of float8 there (PoCL 3.1, Zen 3). */
+    char *opts = g_strdup_printf ("-w -DOCB=%d -DPX=%d -DKH=%d -DKW=%d", ocb,
+        px, p->kh, p->kw);
     op->k = sr_runtime_create_kernel_with_options (rt, "nn_conv2d", opts,
         "conv_direct", error);
     g_free (opts);
     op->epi = 7;
   } else {
-    op->k = sr_runtime_create_kernel (rt, "nn_conv2d", "conv_general", error);
+    char *opts = g_strdup_printf ("-w -DGOCB=%d -DGPX=%d", ocb, px);
+    op->k = sr_runtime_create_kernel_with_options (rt, "nn_conv2d", opts,
+        "conv_general", error);
+    g_free (opts);
     op->epi = 11;
   }
   size_t n;

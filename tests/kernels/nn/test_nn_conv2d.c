@@ -64,6 +64,8 @@ static const Case cases[] = {
       SKIP_NONE, 1.0f, 1.0f, 0, 0, 72, 64},
   {"k3-into-64-68-inplace", 27, 4, 23, 37, 3, 3, 1, 1, 1, 1, 1, 1,
       SR_ACT_NONE, TRUE, SKIP_INPLACE, 1.0f, 1.0f, 32, 3, 72, 64},
+  {"k1-64-68", 64, 68, 23, 37, 1, 1, 1, 1, 0, 0, 0, 0, SR_ACT_NONE, TRUE,
+      SKIP_OTHER, 0.2f, 1.0f, 0, 0, 0, 0},
   {"k3-other-skip", 64, 27, 17, 19, 3, 3, 1, 1, 1, 1, 1, 1, SR_ACT_PRELU,
       FALSE, SKIP_OTHER, 1.0f, 1.0f, 0, 0, 0, 0},
 };
@@ -331,10 +333,10 @@ add (const Case *c, SrNnConv2dStrategy s, int ocb, int px)
   r->strategy = s;
   r->ocb = ocb;
   r->px = px;
-  char *path = s == SR_NN_CONV2D_GENERAL
-      ? g_strdup_printf ("/nn/conv2d/%s/general", c->name)
-      : ocb ? g_strdup_printf ("/nn/conv2d/%s/direct-%dx%d", c->name, ocb, px)
-      : g_strdup_printf ("/nn/conv2d/%s/direct", c->name);
+  const char *sname = s == SR_NN_CONV2D_GENERAL ? "general" : "direct";
+  char *path = ocb
+      ? g_strdup_printf ("/nn/conv2d/%s/%s-%dx%d", c->name, sname, ocb, px)
+      : g_strdup_printf ("/nn/conv2d/%s/%s", c->name, sname);
   g_test_add_data_func_full (path, r, test_case, g_free);
   g_free (path);
 }
@@ -356,6 +358,14 @@ main (int argc, char **argv)
   for (guint i = 0; i < G_N_ELEMENTS (blockings); i++) {
     add (&cases[2], SR_NN_CONV2D_DIRECT, blockings[i][0], blockings[i][1]);
     add (&cases[3], SR_NN_CONV2D_DIRECT, blockings[i][0], blockings[i][1]);
+  }
+  /* Blockings of the general kernel, on strided and wide kernels too. */
+  static const int gblockings[][2] = { {4, 8}, {8, 8}, {16, 4}, {32, 3} };
+  for (guint i = 0; i < G_N_ELEMENTS (gblockings); i++) {
+    add (&cases[3], SR_NN_CONV2D_GENERAL, gblockings[i][0], gblockings[i][1]);
+    add (&cases[6], SR_NN_CONV2D_GENERAL, gblockings[i][0], gblockings[i][1]);
+    add (&cases[14], SR_NN_CONV2D_GENERAL, gblockings[i][0],
+        gblockings[i][1]);
   }
   g_test_add_func ("/nn/conv2d/choice-and-errors", test_choice_and_errors);
   return g_test_run ();

@@ -30,11 +30,18 @@ static gboolean
 params_valid (const SrNnConv2dParams *p)
 {
   const SrAct *a = &p->act;
+  /* Bounds keep the kernels' int index arithmetic (weights of one
+   * channel block: cin * kh * kw * 64) and the padded sizes far from
+   * overflow. */
   return p->cin > 0 && p->cout > 0 && p->kh > 0 && p->kw > 0
-      && p->stride_h > 0 && p->stride_w > 0 && p->pad_top >= 0
-      && p->pad_bottom >= 0 && p->pad_left >= 0 && p->pad_right >= 0
-      && a->kind >= SR_ACT_NONE
-      && a->kind <= SR_ACT_CLAMP && !(a->kind == SR_ACT_CLAMP && a->lo > a->hi);
+      && p->cin <= 65536 && p->cout <= 65536 && p->kh <= 64 && p->kw <= 64
+      && (gint64) p->cin * p->kh * p->kw * 64 <= INT_MAX
+      && p->stride_h > 0 && p->stride_w > 0 && p->stride_h <= 64
+      && p->stride_w <= 64 && p->pad_top >= 0 && p->pad_bottom >= 0
+      && p->pad_left >= 0 && p->pad_right >= 0 && p->pad_top <= 64
+      && p->pad_bottom <= 64 && p->pad_left <= 64 && p->pad_right <= 64
+      && a->kind >= SR_ACT_NONE && a->kind <= SR_ACT_CLAMP
+      && !(a->kind == SR_ACT_CLAMP && !(a->lo <= a->hi));
 }
 
 /* conv_direct's blocking when the caller gives none. Measured on PoCL 3.1

@@ -14,7 +14,7 @@
  *
  * conv_general: any kernel size and stride, sizes as arguments;
  *   blocking GOCB x GPX (build options, defaults 16 x 4).
- * conv_direct (built only with -DOCB -DPX -DKH -DKW): stride 1, kernel size
+ * conv_direct (built instead with -DOCB -DPX -DKH -DKW): stride 1, kernel size
  *   and blocking fixed at build time so that the tap loops unroll; work-items
  *   whose taps all fall inside the input skip the bounds checks.
  *
@@ -87,6 +87,10 @@
   const int cin, const int cout, const int nxb
 
 /* ---- general kernel ------------------------------------------------------ */
+
+/* A program holds one kernel: the general one, or with -DOCB the direct
+ * one (each build compiles only what its op runs). */
+#ifndef OCB
 
 #ifndef GOCB
 #define GOCB 16
@@ -177,6 +181,8 @@ conv_general (__global const float *restrict in, const int in_off,
   }
   STORE_BLOCK (t, GOCB, GPX);
 }
+
+#endif
 
 /* ---- direct kernel, stride 1, sizes fixed at build time ------------------ */
 

@@ -14,8 +14,9 @@
  *
  * conv_general: any kernel size and stride, sizes as arguments;
  *   blocking GOCB x GPX (build options, defaults 16 x 4).
- * conv_direct (built instead with -DOCB -DPX -DKH -DKW): stride 1, kernel size
- *   and blocking fixed at build time so that the tap loops unroll; work-items
+ * conv_direct (built instead with -DOCB -DPX -DKH -DKW -DSH -DSW): kernel
+ *   size, stride and blocking fixed at build time so that the tap loops
+ *   unroll and rows reuse their loads across taps; work-items
  *   whose taps all fall inside the input skip the bounds checks.
  *
  * Launch: global = (round_up (nxb * oh, any), ceil (cout / OCB)) with
@@ -184,7 +185,7 @@ conv_general (__global const float *restrict in, const int in_off,
 
 #endif
 
-/* ---- direct kernel, stride 1, sizes fixed at build time ------------------ */
+/* ---- direct kernel, kernel size and stride fixed at build time ----------- */
 
 #ifdef OCB
 /* Vector width (VW lanes, at most 16): float16 even where registers hold 8
@@ -221,12 +222,13 @@ conv_direct (__global const float *restrict in, const int in_off,
       acc[p][v] = b;
   }
 
-  const int iy0 = y - pad_top, ix0 = x0 - pad_left;
+  const int iy0 = y * SH - pad_top, ix0 = x0 * SW - pad_left;
   __global const float *wp = wt + (size_t) ob * cin * (KH * KW * OCB);
   __global const float *ip = in + in_off;
   const size_t plane = (size_t) ih * iw;
 
-  if (iy0 >= 0 && iy0 + KH <= ih && ix0 >= 0 && ix0 + PX - 1 + KW <= iw) {
+  if (iy0 >= 0 && iy0 + KH <= ih && ix0 >= 0
+      && ix0 + (PX - 1) * SW + KW <= iw) {
     /* Interior: every tap reads the input. */
     ip += iy0 * iw + ix0;
     for (int ic = 0; ic < cin; ic++) {
@@ -239,7 +241,8 @@ conv_direct (__global const float *restrict in, const int in_off,
             const vec w = VLOAD (v, wp + (ky * KW + kx) * OCB);
 #pragma unroll
             for (int p = 0; p < PX; p++)
-              acc[p][v] = fma ((vec) ip[ky * iw + p + kx], w, acc[p][v]);
+              acc[p][v] = fma ((vec) ip[ky * iw + p * SW + kx], w,
+                  acc[p][v]);
           }
         }
       }
@@ -259,7 +262,7 @@ conv_direct (__global const float *restrict in, const int in_off,
           float s[PX];
 #pragma unroll
           for (int p = 0; p < PX; p++) {
-            const int ix = ix0 + p + kx;
+            const int ix = ix0 + p * SW + kx;
             const float x = row[clamp (ix, 0, iw - 1)];
             s[p] = row_ok && ix >= 0 && ix < iw ? x : 0.0f;
           }

@@ -3,7 +3,9 @@
 #include <limits.h>
 #include <string.h>
 
+/* What conv_direct is built for (each size its own program). */
 #define DIRECT_MAX_K 5
+#define DIRECT_MAX_STRIDE 4
 
 struct _SrNnConv2d {
   SrRuntime *rt;
@@ -85,8 +87,8 @@ general_blocking (int *ocb, int *px)
 static gboolean
 direct_covers (const SrNnConv2dParams *p)
 {
-  return p->stride_h == 1 && p->stride_w == 1 && p->kh <= DIRECT_MAX_K
-      && p->kw <= DIRECT_MAX_K;
+  return p->stride_h <= DIRECT_MAX_STRIDE && p->stride_w <= DIRECT_MAX_STRIDE
+      && p->kh <= DIRECT_MAX_K && p->kw <= DIRECT_MAX_K;
 }
 
 /* w (OIHW) as [ceil(cout/ocb)][cin][kh][kw][ocb], zero beyond cout. */
@@ -188,8 +190,8 @@ sr_nn_conv2d_new_with (SrRuntime *rt, const SrNnConv2dParams *p,
     /* -w: clang warns that float16 arguments change the ABI on non-AVX-512
      * hosts; the builtins are inlined, and float16 accumulators still run
      * twice as fast as pairs of float8 there (PoCL 3.1, Zen 3). */
-    char *opts = g_strdup_printf ("-w -DOCB=%d -DPX=%d -DKH=%d -DKW=%d", ocb,
-        px, p->kh, p->kw);
+    char *opts = g_strdup_printf ("-w -DOCB=%d -DPX=%d -DKH=%d -DKW=%d "
+        "-DSH=%d -DSW=%d", ocb, px, p->kh, p->kw, p->stride_h, p->stride_w);
     op->k = sr_runtime_create_kernel_with_options (rt, "nn_conv2d", opts,
         "conv_direct", error);
     g_free (opts);

@@ -38,8 +38,9 @@ typedef enum {
                            * variable SR_NN_CONV2D=general|direct pins one
                            * where it applies */
   SR_NN_CONV2D_GENERAL,   /* any shape: sizes and strides as arguments */
-  SR_NN_CONV2D_DIRECT,    /* stride 1, kh, kw <= 5: kernel size and
-                           * register blocking built into the program */
+  SR_NN_CONV2D_DIRECT,    /* kh, kw <= 5, strides <= 4: kernel size,
+                           * stride and register blocking built into the
+                           * program (one program per combination) */
 } SrNnConv2dStrategy;
 
 /* sr_nn_conv2d_new with a pinned strategy and blocking: ocb output

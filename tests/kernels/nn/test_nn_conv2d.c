@@ -38,19 +38,25 @@ typedef struct {
 
 static const Case cases[] = {
   {"k1", 27, 12, 37, 23, 1, 1, 1, 1, 0, 0, 0, 0, SR_ACT_RELU, TRUE, PLAIN},
-  {"k1-pad", 5, 4, 9, 11, 1, 1, 1, 1, 1, 0, 2, 1, SR_ACT_LEAKY_RELU, TRUE, PLAIN},
-  {"k3-64-64", 64, 64, 37, 23, 3, 3, 1, 1, 1, 1, 1, 1, SR_ACT_NONE, TRUE, PLAIN},
+  {"k1-pad", 5, 4, 9, 11, 1, 1, 1, 1, 1, 0, 2, 1, SR_ACT_LEAKY_RELU, TRUE,
+      PLAIN},
+  {"k3-64-64", 64, 64, 37, 23, 3, 3, 1, 1, 1, 1, 1, 1, SR_ACT_NONE, TRUE,
+      PLAIN},
+  {"k3-64-64-large", 64, 64, 67, 131, 3, 3, 1, 1, 1, 1, 1, 1, SR_ACT_RELU,
+      TRUE, SKIP_OTHER, 1.0f, 1.0f, 80, 9, 0, 0},
   {"k3-asym-leaky", 5, 68, 37, 23, 3, 3, 1, 1, 0, 1, 1, 0,
       SR_ACT_LEAKY_RELU, TRUE, PLAIN},
   {"k3-pad2-asym", 12, 27, 23, 37, 3, 3, 1, 1, 2, 0, 0, 2, SR_ACT_CLAMP,
       FALSE, PLAIN},
   {"k3-tiny", 4, 5, 3, 2, 3, 3, 1, 1, 1, 1, 1, 1, SR_ACT_PRELU, TRUE, PLAIN},
-  {"k3-s2-prelu", 12, 27, 37, 23, 3, 3, 2, 2, 1, 1, 1, 1, SR_ACT_PRELU, TRUE, PLAIN},
+  {"k3-s2-prelu", 12, 27, 37, 23, 3, 3, 2, 2, 1, 1, 1, 1, SR_ACT_PRELU, TRUE,
+      PLAIN},
   {"k3-s4", 3, 3, 37, 23, 3, 3, 4, 4, 1, 1, 1, 1, SR_ACT_NONE, TRUE, PLAIN},
   {"k3-64-3-clamp", 64, 3, 23, 37, 3, 3, 1, 1, 1, 1, 1, 1, SR_ACT_CLAMP,
       TRUE, PLAIN},
   {"k4-s2", 3, 64, 37, 23, 4, 4, 2, 2, 1, 1, 1, 1, SR_ACT_CLAMP, TRUE, PLAIN},
-  {"k4-s1-asym", 4, 12, 37, 23, 4, 4, 1, 1, 1, 2, 2, 1, SR_ACT_RELU, TRUE, PLAIN},
+  {"k4-s1-asym", 4, 12, 37, 23, 4, 4, 1, 1, 1, 2, 2, 1, SR_ACT_RELU, TRUE,
+      PLAIN},
   {"k4-s4", 4, 5, 37, 23, 4, 4, 4, 4, 0, 0, 0, 0, SR_ACT_RELU, FALSE, PLAIN},
   {"k5-residual", 5, 12, 37, 23, 5, 5, 1, 1, 2, 2, 2, 2, SR_ACT_PRELU, TRUE,
       SKIP_OTHER, 0.2f, 1.0f, 0, 0, 0, 0},
@@ -325,6 +331,15 @@ test_choice_and_errors (void)
   g_free (w);
 }
 
+static const Case *
+find_case (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    if (!strcmp (cases[i].name, name))
+      return &cases[i];
+  g_error ("no case %s", name);
+}
+
 static void
 add (const Case *c, SrNnConv2dStrategy s, int ocb, int px)
 {
@@ -356,16 +371,18 @@ main (int argc, char **argv)
     {48, 4}, {64, 3}
   };
   for (guint i = 0; i < G_N_ELEMENTS (blockings); i++) {
-    add (&cases[2], SR_NN_CONV2D_DIRECT, blockings[i][0], blockings[i][1]);
-    add (&cases[3], SR_NN_CONV2D_DIRECT, blockings[i][0], blockings[i][1]);
+    static const char *names[] = { "k3-64-64", "k3-asym-leaky" };
+    for (guint j = 0; j < G_N_ELEMENTS (names); j++)
+      add (find_case (names[j]), SR_NN_CONV2D_DIRECT, blockings[i][0],
+          blockings[i][1]);
   }
   /* Blockings of the general kernel, on strided and wide kernels too. */
   static const int gblockings[][2] = { {4, 8}, {8, 8}, {16, 4}, {32, 3} };
   for (guint i = 0; i < G_N_ELEMENTS (gblockings); i++) {
-    add (&cases[3], SR_NN_CONV2D_GENERAL, gblockings[i][0], gblockings[i][1]);
-    add (&cases[6], SR_NN_CONV2D_GENERAL, gblockings[i][0], gblockings[i][1]);
-    add (&cases[14], SR_NN_CONV2D_GENERAL, gblockings[i][0],
-        gblockings[i][1]);
+    static const char *names[] = { "k3-asym-leaky", "k3-s2-prelu", "k11-s4" };
+    for (guint j = 0; j < G_N_ELEMENTS (names); j++)
+      add (find_case (names[j]), SR_NN_CONV2D_GENERAL, gblockings[i][0],
+          gblockings[i][1]);
   }
   g_test_add_func ("/nn/conv2d/choice-and-errors", test_choice_and_errors);
   return g_test_run ();

@@ -445,12 +445,13 @@ sha256 (const void *data, gsize len, guint8 out[DIGEST_LEN])
 
 /* The entry's key and path (g_free). */
 static char *
-cache_key (SrRuntime *rt, const char *source, guint8 key[DIGEST_LEN])
+cache_key (SrRuntime *rt, const char *source, const char *options,
+    guint8 key[DIGEST_LEN])
 {
   GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA256);
   gsize n = DIGEST_LEN;
   g_checksum_update (sum, (const guchar *) source, strlen (source) + 1);
-  g_checksum_update (sum, (const guchar *) BUILD_OPTIONS, sizeof BUILD_OPTIONS);
+  g_checksum_update (sum, (const guchar *) options, strlen (options) + 1);
   g_checksum_update (sum, (const guchar *) rt->cache_key_device,
       strlen (rt->cache_key_device));
   char *dir = sr_program_cache_dir ();
@@ -497,7 +498,8 @@ check_entry (const guint8 *data, gsize len, const guint8 key[DIGEST_LEN])
 }
 
 static cl_program
-load_cached_binary (SrRuntime *rt, const char *path, const guint8 key[DIGEST_LEN])
+load_cached_binary (SrRuntime *rt, const char *path, const char *options,
+    const guint8 key[DIGEST_LEN])
 {
   char *data = NULL;
   gsize len = 0;
@@ -513,7 +515,7 @@ load_cached_binary (SrRuntime *rt, const char *path, const guint8 key[DIGEST_LEN
         &bin_status, &err);
     if (!prog || bin_status != CL_SUCCESS)
       why = "the driver refused the binary";
-    else if (clBuildProgram (prog, 1, &rt->device, BUILD_OPTIONS, NULL,
+    else if (clBuildProgram (prog, 1, &rt->device, options, NULL,
             NULL) != CL_SUCCESS)
       why = "the driver could not build the binary";
   }
@@ -584,18 +586,22 @@ build_log (cl_program prog, cl_device_id dev)
   return log;
 }
 
-/* Program `name` from its cache entry when use_cache and the entry is
+/* Program `name` built with BUILD_OPTIONS and `extra` (NULL or options
+ * such as "-DOCB=16"), from its cache entry when use_cache and the entry is
  * sound, else compiled from source (and stored). */
 static Program *
-build_program (SrRuntime *rt, const char *name, gboolean use_cache,
-    GError **error)
+build_program (SrRuntime *rt, const char *name, const char *extra,
+    gboolean use_cache, GError **error)
 {
   char *source = sr_program_source (name, error);
   if (!source)
     return NULL;
   guint8 key[DIGEST_LEN];
-  char *path = cache_key (rt, source, key);
-  cl_program prog = use_cache ? load_cached_binary (rt, path, key) : NULL;
+  char *options = extra && *extra ? g_strconcat (BUILD_OPTIONS, " ", extra,
+      NULL) : g_strdup (BUILD_OPTIONS);
+  char *path = cache_key (rt, source, options, key);
+  cl_program prog = use_cache ? load_cached_binary (rt, path, options, key)
+      : NULL;
   const gboolean from_cache = prog != NULL;
   if (!prog) {
     cl_int err;
@@ -603,7 +609,7 @@ build_program (SrRuntime *rt, const char *name, gboolean use_cache,
     prog = clCreateProgramWithSource (rt->context, 1, &src, NULL, &err);
     if (!prog) {
       sr_set_cl_error (error, err, "clCreateProgramWithSource");
-    } else if ((err = clBuildProgram (prog, 1, &rt->device, BUILD_OPTIONS,
+    } else if ((err = clBuildProgram (prog, 1, &rt->device, options,
                 NULL, NULL)) != CL_SUCCESS) {
       char *log = build_log (prog, rt->device);
       g_printerr ("gst-sr: OpenCL build of %s.cl failed:\n%s\n", name, log);
@@ -618,6 +624,7 @@ build_program (SrRuntime *rt, const char *name, gboolean use_cache,
     }
   }
   g_free (source);
+  g_free (options);
   if (!prog) {
     g_free (path);
     return NULL;
@@ -633,12 +640,23 @@ cl_kernel
 sr_runtime_create_kernel (SrRuntime *rt, const char *program,
     const char *kernel, GError **error)
 {
+  return sr_runtime_create_kernel_with_options (rt, program, NULL, kernel,
+      error);
+}
+
+cl_kernel
+sr_runtime_create_kernel_with_options (SrRuntime *rt, const char *program,
+    const char *options, const char *kernel, GError **error)
+{
   cl_int err = CL_SUCCESS;
   cl_kernel k = NULL;
+  /* One program per (name, options): the table's key joins them. */
+  char *id = options && *options ? g_strconcat (program, "\n", options, NULL)
+      : g_strdup (program);
   g_mutex_lock (&rt->lock);
-  Program *p = g_hash_table_lookup (rt->programs, program);
-  if (!p && (p = build_program (rt, program, TRUE, error)))
-    g_hash_table_insert (rt->programs, g_strdup (program), p);
+  Program *p = g_hash_table_lookup (rt->programs, id);
+  if (!p && (p = build_program (rt, program, options, TRUE, error)))
+    g_hash_table_insert (rt->programs, g_strdup (id), p);
   if (p) {
     k = clCreateKernel (p->prog, kernel, &err);
     if (!k && err == CL_INVALID_KERNEL_NAME && p->from_cache) {
@@ -646,15 +664,16 @@ sr_runtime_create_kernel (SrRuntime *rt, const char *program,
        * its key names after all. Compile; the kernel's absence from the
        * source itself is then reported below. */
       drop_entry (p->path, "a kernel is missing");
-      if ((p = build_program (rt, program, FALSE, error))) {
-        g_hash_table_replace (rt->programs, g_strdup (program), p);
+      if ((p = build_program (rt, program, options, FALSE, error))) {
+        g_hash_table_replace (rt->programs, g_strdup (id), p);
         k = clCreateKernel (p->prog, kernel, &err);
       } else {
-        g_hash_table_remove (rt->programs, program);
+        g_hash_table_remove (rt->programs, id);
       }
     }
   }
   g_mutex_unlock (&rt->lock);
+  g_free (id);
   if (!k && p) {
     SrStatus st = sr_status_from_cl (err);
     g_set_error (error, SR_ERROR, st, "No kernel \"%s\" in %s.cl: %s", kernel,

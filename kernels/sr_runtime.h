@@ -43,6 +43,12 @@ cl_command_queue sr_runtime_create_queue (SrRuntime *rt, GError **error);
  * Release with clReleaseKernel. */
 cl_kernel sr_runtime_create_kernel (SrRuntime *rt, const char *program,
     const char *kernel, GError **error);
+/* The same with extra build options (e.g. "-DOCB=16 -DPX=4", NULL for
+ * none): each distinct options string is its own program, built once per
+ * runtime and cached on disk under its own key. */
+cl_kernel sr_runtime_create_kernel_with_options (SrRuntime *rt,
+    const char *program, const char *options, const char *kernel,
+    GError **error);
 
 /* The source of program `name` with our #include "x.clh" lines expanded:
  * from $SR_KERNEL_PATH/<name>.cl when that variable is set, else the copy

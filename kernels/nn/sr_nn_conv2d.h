@@ -32,6 +32,28 @@ SrNnConv2d *sr_nn_conv2d_new (SrRuntime *rt, const SrNnConv2dParams *p,
     GError **error);
 void sr_nn_conv2d_free (SrNnConv2d *op);
 
+/* How the convolution is computed. */
+typedef enum {
+  SR_NN_CONV2D_AUTO,      /* chosen per shape and device; the environment
+                           * variable SR_NN_CONV2D=general|direct pins one
+                           * where it applies */
+  SR_NN_CONV2D_GENERAL,   /* any shape: sizes and strides as arguments */
+  SR_NN_CONV2D_DIRECT,    /* kh, kw <= 5, strides <= 4: kernel size,
+                           * stride and register blocking built into the
+                           * program (one program per combination) */
+} SrNnConv2dStrategy;
+
+/* sr_nn_conv2d_new with a pinned strategy and blocking: ocb output
+ * channels x px pixels of a row per work-item (0, 0: the op's default for
+ * the device). NULL and an error when the strategy does not cover p or the
+ * blocking is not one the kernel supports. */
+SrNnConv2d *sr_nn_conv2d_new_with (SrRuntime *rt, const SrNnConv2dParams *p,
+    const float *weight, const float *bias, const float *prelu,
+    SrNnConv2dStrategy strategy, int ocb, int px, GError **error);
+/* The strategy the op runs (never AUTO) and its blocking. */
+SrNnConv2dStrategy sr_nn_conv2d_strategy (const SrNnConv2d *op, int *ocb,
+    int *px);
+
 /* Output size for an h x w input (0 when the kernel does not fit). */
 void sr_nn_conv2d_out_size (const SrNnConv2dParams *p, int h, int w,
     int *oh, int *ow);

@@ -1,0 +1,349 @@
+#include "sr_nn_conv2d.h"
+
+#include <limits.h>
+#include <string.h>
+
+/* What conv_direct is built for (each size its own program). */
+#define DIRECT_MAX_K 5
+#define DIRECT_MAX_STRIDE 4
+
+struct _SrNnConv2d {
+  SrRuntime *rt;
+  SrNnConv2dParams p;
+  SrNnConv2dStrategy strategy;
+  int ocb, px;
+  cl_kernel k;
+  int epi;                      /* index of the first epilogue argument */
+  cl_mem wt, bias, slope;       /* packed, zero beyond cout */
+};
+
+void
+sr_nn_conv2d_out_size (const SrNnConv2dParams *p, int h, int w, int *oh,
+    int *ow)
+{
+  const int ph = h + p->pad_top + p->pad_bottom;
+  const int pw = w + p->pad_left + p->pad_right;
+  const gboolean fits = h > 0 && w > 0 && ph >= p->kh && pw >= p->kw;
+  *oh = fits ? (ph - p->kh) / p->stride_h + 1 : 0;
+  *ow = fits ? (pw - p->kw) / p->stride_w + 1 : 0;
+}
+
+static gboolean
+params_valid (const SrNnConv2dParams *p)
+{
+  const SrAct *a = &p->act;
+  /* Bounds keep the kernels' int index arithmetic (weights of one
+   * channel block: cin * kh * kw * 64) and the padded sizes far from
+   * overflow. */
+  return p->cin > 0 && p->cout > 0 && p->kh > 0 && p->kw > 0
+      && p->cin <= 65536 && p->cout <= 65536 && p->kh <= 64 && p->kw <= 64
+      && (gint64) p->cin * p->kh * p->kw * 64 <= INT_MAX
+      && p->stride_h > 0 && p->stride_w > 0 && p->stride_h <= 64
+      && p->stride_w <= 64 && p->pad_top >= 0 && p->pad_bottom >= 0
+      && p->pad_left >= 0 && p->pad_right >= 0 && p->pad_top <= 64
+      && p->pad_bottom <= 64 && p->pad_left <= 64 && p->pad_right <= 64
+      && a->kind >= SR_ACT_NONE && a->kind <= SR_ACT_CLAMP
+      && !(a->kind == SR_ACT_CLAMP && !(a->lo <= a->hi));
+}
+
+/* conv_direct's blocking when the caller gives none. Measured on PoCL 3.1
+ * (GFLOP/s, 2 cores):
+ * - 64->64 3x3, 270x480: AVX-512 hosts best at 32 channels x 6 pixels
+ *   (12 512-bit accumulators); AVX2 hosts spill at that size, and 16 x 4
+ *   (8 pairs of 256-bit accumulators) runs 132 against 70-100 for 16 x 3,
+ *   16 x 6, 16 x 8, 32 x 3 and 32 x 4.
+ * - 64->3 3x3 (AVX2): 8 x 8 34, 16 x 4 26, 4 x 8 29, 4 x 16 16.
+ * - 64->64 1x1 (AVX2): bound by the scattered stores; 64 x 1 39, 32 x 2 36,
+ *   16 x 4 20. */
+static void
+direct_blocking (SrRuntime *rt, const SrNnConv2dParams *p, int *ocb,
+    int *px)
+{
+  cl_uint width = 0;
+  clGetDeviceInfo (sr_runtime_device (rt),
+      CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT, sizeof width, &width, NULL);
+  if (p->cout <= 8) {
+    *ocb = 8;
+    *px = 8;
+  } else if (p->kh == 1 && p->kw == 1 && p->cout >= 32) {
+    *ocb = 32;
+    *px = 2;
+  } else {
+    *ocb = width >= 16 ? 32 : 16;
+    *px = width >= 16 ? 6 : 4;
+  }
+}
+
+/* conv_general's blocking: 16 channels x 4 pixels, measured faster than
+ * 8 x 8 and 4 x 8 even on a 64->3 layer (PoCL, AVX2: float4 and float8
+ * accumulators make worse code than float16 there). */
+static void
+general_blocking (int *ocb, int *px)
+{
+  *ocb = 16;
+  *px = 4;
+}
+
+static gboolean
+direct_covers (const SrNnConv2dParams *p)
+{
+  return p->stride_h <= DIRECT_MAX_STRIDE && p->stride_w <= DIRECT_MAX_STRIDE
+      && p->kh <= DIRECT_MAX_K && p->kw <= DIRECT_MAX_K;
+}
+
+/* w (OIHW) as [ceil(cout/ocb)][cin][kh][kw][ocb], zero beyond cout. */
+static float *
+pack_weights (const SrNnConv2dParams *p, const float *w, int ocb, size_t *n)
+{
+  const int nob = (p->cout + ocb - 1) / ocb, khw = p->kh * p->kw;
+  *n = (size_t) nob * p->cin * khw * ocb;
+  float *out = g_new0 (float, *n);
+  for (int oc = 0; oc < p->cout; oc++)
+    for (int ic = 0; ic < p->cin; ic++)
+      for (int t = 0; t < khw; t++)
+        out[(((size_t) (oc / ocb) * p->cin + ic) * khw + t) * ocb + oc % ocb] =
+            w[((size_t) oc * p->cin + ic) * khw + t];
+  return out;
+}
+
+static cl_mem
+upload (SrRuntime *rt, const float *host, size_t n, GError **error)
+{
+  cl_int err;
+  cl_mem m = clCreateBuffer (sr_runtime_context (rt),
+      CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, n * sizeof (float),
+      (void *) host, &err);
+  if (!m)
+    sr_set_cl_error (error, err, "clCreateBuffer (conv2d weights)");
+  return m;
+}
+
+/* A per-channel vector (or zeros for NULL) padded to whole blocks. */
+static cl_mem
+upload_channels (SrRuntime *rt, const float *v, int cout, int ocb,
+    GError **error)
+{
+  const size_t n = (size_t) (cout + ocb - 1) / ocb * ocb;
+  float *padded = g_new0 (float, n);
+  if (v)
+    memcpy (padded, v, cout * sizeof (float));
+  cl_mem m = upload (rt, padded, n, error);
+  g_free (padded);
+  return m;
+}
+
+static gboolean
+blocking_valid (int ocb, int px)
+{
+  return (ocb == 4 || ocb == 8 || (ocb % 16 == 0 && ocb <= 64)) && px >= 1
+      && px <= 16;
+}
+
+SrNnConv2d *
+sr_nn_conv2d_new_with (SrRuntime *rt, const SrNnConv2dParams *p,
+    const float *weight, const float *bias, const float *prelu,
+    SrNnConv2dStrategy strategy, int ocb, int px, GError **error)
+{
+  if (!params_valid (p) || !weight
+      || (p->act.kind == SR_ACT_PRELU && !prelu)) {
+    g_set_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT,
+        "conv2d: invalid parameters (cin %d, cout %d, kernel %dx%d, stride "
+        "%dx%d, padding %d/%d/%d/%d, activation %d)", p->cin, p->cout, p->kh,
+        p->kw, p->stride_h, p->stride_w, p->pad_top, p->pad_bottom,
+        p->pad_left, p->pad_right, p->act.kind);
+    return NULL;
+  }
+  if (strategy == SR_NN_CONV2D_AUTO) {
+    const char *pin = g_getenv ("SR_NN_CONV2D");
+    if (pin && !strcmp (pin, "general"))
+      strategy = SR_NN_CONV2D_GENERAL;
+    else if (pin && !strcmp (pin, "direct") && direct_covers (p))
+      strategy = SR_NN_CONV2D_DIRECT;
+    else if (direct_covers (p))
+      strategy = SR_NN_CONV2D_DIRECT;
+    else
+      strategy = SR_NN_CONV2D_GENERAL;
+  }
+  if (ocb == 0 && px == 0) {
+    if (strategy == SR_NN_CONV2D_DIRECT)
+      direct_blocking (rt, p, &ocb, &px);
+    else
+      general_blocking (&ocb, &px);
+  }
+  if (!blocking_valid (ocb, px)
+      || (strategy == SR_NN_CONV2D_DIRECT && !direct_covers (p))) {
+    g_set_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT,
+        "conv2d: the %s kernel does not cover kernel %dx%d, stride %dx%d "
+        "with %d channels x %d pixels per work-item",
+        strategy == SR_NN_CONV2D_DIRECT ? "direct" : "general", p->kh, p->kw,
+        p->stride_h, p->stride_w, ocb, px);
+    return NULL;
+  }
+
+  SrNnConv2d *op = g_new0 (SrNnConv2d, 1);
+  op->rt = sr_runtime_ref (rt);
+  op->p = *p;
+  op->strategy = strategy;
+  op->ocb = ocb;
+  op->px = px;
+  if (strategy == SR_NN_CONV2D_DIRECT) {
+    /* -w: clang warns that float16 arguments change the ABI on non-AVX-512
+     * hosts; the builtins are inlined, and float16 accumulators still run
+     * twice as fast as pairs of float8 there (PoCL 3.1, Zen 3). */
+    char *opts = g_strdup_printf ("-w -DOCB=%d -DPX=%d -DKH=%d -DKW=%d "
+        "-DSH=%d -DSW=%d", ocb, px, p->kh, p->kw, p->stride_h, p->stride_w);
+    op->k = sr_runtime_create_kernel_with_options (rt, "nn_conv2d", opts,
+        "conv_direct", error);
+    g_free (opts);
+    op->epi = 7;
+  } else {
+    char *opts = g_strdup_printf ("-w -DGOCB=%d -DGPX=%d", ocb, px);
+    op->k = sr_runtime_create_kernel_with_options (rt, "nn_conv2d", opts,
+        "conv_general", error);
+    g_free (opts);
+    op->epi = 11;
+  }
+  size_t n;
+  float *packed = pack_weights (p, weight, ocb, &n);
+  if (!op->k || !(op->wt = upload (rt, packed, n, error))
+      || !(op->bias = upload_channels (rt, bias, p->cout, ocb, error))
+      || !(op->slope = upload_channels (rt, prelu, p->cout, ocb, error))) {
+    g_free (packed);
+    sr_nn_conv2d_free (op);
+    return NULL;
+  }
+  g_free (packed);
+
+  /* The arguments that never change. */
+  const SrAct *a = &p->act;
+  const cl_int act = a->kind;
+  const int e = op->epi;
+  cl_int err = CL_SUCCESS;
+  err |= clSetKernelArg (op->k, 4, sizeof (cl_mem), &op->wt);
+  if (strategy == SR_NN_CONV2D_GENERAL) {
+    err |= SR_ARG (op->k, 5, p->kh);
+    err |= SR_ARG (op->k, 6, p->kw);
+    err |= SR_ARG (op->k, 7, p->stride_h);
+    err |= SR_ARG (op->k, 8, p->stride_w);
+    err |= SR_ARG (op->k, 9, p->pad_top);
+    err |= SR_ARG (op->k, 10, p->pad_left);
+  } else {
+    err |= SR_ARG (op->k, 5, p->pad_top);
+    err |= SR_ARG (op->k, 6, p->pad_left);
+  }
+  err |= clSetKernelArg (op->k, e + 0, sizeof (cl_mem), &op->bias);
+  err |= clSetKernelArg (op->k, e + 1, sizeof (cl_mem), &op->slope);
+  err |= SR_ARG (op->k, e + 11, act);
+  err |= SR_ARG (op->k, e + 12, a->alpha);
+  err |= SR_ARG (op->k, e + 13, a->lo);
+  err |= SR_ARG (op->k, e + 14, a->hi);
+  err |= SR_ARG (op->k, e + 15, p->cin);
+  err |= SR_ARG (op->k, e + 16, p->cout);
+  if (err != CL_SUCCESS) {
+    g_set_error (error, SR_ERROR, SR_ERR_INVALID_KERNEL_ARGS,
+        "conv2d: setting kernel arguments failed");
+    sr_nn_conv2d_free (op);
+    return NULL;
+  }
+  return op;
+}
+
+SrNnConv2d *
+sr_nn_conv2d_new (SrRuntime *rt, const SrNnConv2dParams *p,
+    const float *weight, const float *bias, const float *prelu,
+    GError **error)
+{
+  return sr_nn_conv2d_new_with (rt, p, weight, bias, prelu,
+      SR_NN_CONV2D_AUTO, 0, 0, error);
+}
+
+SrNnConv2dStrategy
+sr_nn_conv2d_strategy (const SrNnConv2d *op, int *ocb, int *px)
+{
+  if (ocb)
+    *ocb = op->ocb;
+  if (px)
+    *px = op->px;
+  return op->strategy;
+}
+
+void
+sr_nn_conv2d_free (SrNnConv2d *op)
+{
+  if (!op)
+    return;
+  if (op->k)
+    clReleaseKernel (op->k);
+  if (op->wt)
+    clReleaseMemObject (op->wt);
+  if (op->bias)
+    clReleaseMemObject (op->bias);
+  if (op->slope)
+    clReleaseMemObject (op->slope);
+  sr_runtime_unref (op->rt);
+  g_free (op);
+}
+
+/* Channel ranges [a0, a0 + a) and [b0, b0 + b) of the same tensor meet. */
+static gboolean
+views_overlap (SrView a, SrView b)
+{
+  return a.t == b.t && a.c0 < b.c0 + b.c && b.c0 < a.c0 + a.c;
+}
+
+SrStatus
+sr_nn_conv2d_run (SrNnConv2d *op, cl_command_queue q, SrView in, SrView out,
+    const SrView *skip)
+{
+  const SrNnConv2dParams *p = &op->p;
+  int oh, ow;
+  if (!sr_view_valid (in) || !sr_view_valid (out) || in.c != p->cin
+      || out.c != p->cout || views_overlap (in, out))
+    return SR_ERR_INVALID_ARGUMENT;
+  sr_nn_conv2d_out_size (p, in.t->h, in.t->w, &oh, &ow);
+  if (oh == 0 || out.t->h != oh || out.t->w != ow)
+    return SR_ERR_INVALID_ARGUMENT;
+  /* skip is the output itself or lies apart from it. */
+  if (skip && (!sr_view_valid (*skip) || skip->c != p->cout
+          || skip->t->h != oh || skip->t->w != ow
+          || (views_overlap (*skip, out) && skip->c0 != out.c0)))
+    return SR_ERR_INVALID_ARGUMENT;
+  /* The kernels index with int. */
+  if (sr_tensor_numel (in.t) > INT_MAX || sr_tensor_numel (out.t) > INT_MAX
+      || (skip && sr_tensor_numel (skip->t) > INT_MAX))
+    return SR_ERR_INVALID_ARGUMENT;
+
+  const cl_int ih = in.t->h, iw = in.t->w;
+  const cl_int in_off = in.c0 * ih * iw, out_off = out.c0 * oh * ow;
+  const cl_int skip_off = skip ? skip->c0 * oh * ow : 0;
+  const cl_int has_skip = skip != NULL;
+  const float rs = skip ? p->res_scale : 1.0f;
+  const float ss = skip ? p->skip_scale : 0.0f;
+  const cl_int nxb = (ow + op->px - 1) / op->px;
+  const cl_mem skip_mem = skip ? skip->t->mem : out.t->mem;
+  const int e = op->epi;
+  cl_int err = CL_SUCCESS;
+  err |= SR_ARG_MEM (op->k, 0, in.t);
+  err |= SR_ARG (op->k, 1, in_off);
+  err |= SR_ARG (op->k, 2, ih);
+  err |= SR_ARG (op->k, 3, iw);
+  err |= SR_ARG_MEM (op->k, e + 2, out.t);
+  err |= SR_ARG (op->k, e + 3, out_off);
+  err |= SR_ARG (op->k, e + 4, oh);
+  err |= SR_ARG (op->k, e + 5, ow);
+  err |= SR_ARG (op->k, e + 6, skip_mem);
+  err |= SR_ARG (op->k, e + 7, skip_off);
+  err |= SR_ARG (op->k, e + 8, has_skip);
+  err |= SR_ARG (op->k, e + 9, rs);
+  err |= SR_ARG (op->k, e + 10, ss);
+  err |= SR_ARG (op->k, e + 17, nxb);
+  if (err != CL_SUCCESS)
+    return SR_ERR_INVALID_KERNEL_ARGS;
+  /* Rounded up to whole groups of sr_enqueue so that every launch has the
+   * same local size; the extra work-items return at once. */
+  const size_t blocks = (size_t) nxb * oh;
+  const size_t global[2] = { (blocks + 63) / 64 * 64,
+    (size_t) (p->cout + op->ocb - 1) / op->ocb
+  };
+  return sr_enqueue (q, op->k, 2, global);
+}

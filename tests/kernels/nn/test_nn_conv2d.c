@@ -1,0 +1,389 @@
+/* nn conv2d op vs a plain-C double-precision reference written from
+ * PyTorch's Conv2d definition (cross-correlation over zero-padded input,
+ * out[oc][oy][ox] = b[oc] + sum w[oc][ic][ky][kx] * in[ic][oy*sh-pt+ky]
+ * [ox*sw-pl+kx]), then the activation, then res_scale * y + skip_scale *
+ * skip. Every case runs on each strategy that covers it, the direct one
+ * also with several register blockings.
+ *
+ * Tolerance, per output: |got - ref| <= 1e-6 + 2 eps sqrt(K) A, where
+ * eps = FLT_EPSILON, K = cin*kh*kw products summed in float32 and A = |b| +
+ * sum |w x| (the magnitude of what is summed, times the residual scale when
+ * there is one, plus |skip_scale * skip|). Rounding errors of a K-term
+ * float32 sum grow like sqrt(K) eps A on random data (the worst case is
+ * K eps A); a factor 2 is about 10x the largest error seen over all cases.
+ * With weights scaled by 1/sqrt(K) and inputs in [-1, 1) a single wrong
+ * tap, weight or channel is off by ~0.1/sqrt(K), 30-100x that bound. */
+#include <float.h>
+#include <string.h>
+
+#include "sr_nn_conv2d.h"
+#include "sr_test_util.h"
+
+typedef enum { SKIP_NONE, SKIP_OTHER, SKIP_INPLACE } SkipMode;
+
+typedef struct {
+  const char *name;
+  int cin, cout, h, w, kh, kw, sh, sw, pt, pb, pl, pr;
+  SrActKind act;
+  gboolean bias;
+  SkipMode skip;
+  float res_scale, skip_scale;
+  /* Channel views: the input at in_c0 of an in_ct-channel tensor, the
+   * output at out_c0 of an out_ct-channel tensor (0: exact sizes). */
+  int in_ct, in_c0, out_ct, out_c0;
+} Case;
+
+/* No residual, whole tensors. */
+#define PLAIN SKIP_NONE, 0, 0, 0, 0, 0, 0
+
+static const Case cases[] = {
+  {"k1", 27, 12, 37, 23, 1, 1, 1, 1, 0, 0, 0, 0, SR_ACT_RELU, TRUE, PLAIN},
+  {"k1-pad", 5, 4, 9, 11, 1, 1, 1, 1, 1, 0, 2, 1, SR_ACT_LEAKY_RELU, TRUE,
+      PLAIN},
+  {"k3-64-64", 64, 64, 37, 23, 3, 3, 1, 1, 1, 1, 1, 1, SR_ACT_NONE, TRUE,
+      PLAIN},
+  {"k3-64-64-large", 64, 64, 67, 131, 3, 3, 1, 1, 1, 1, 1, 1, SR_ACT_RELU,
+      TRUE, SKIP_OTHER, 1.0f, 1.0f, 80, 9, 0, 0},
+  {"k3-asym-leaky", 5, 68, 37, 23, 3, 3, 1, 1, 0, 1, 1, 0,
+      SR_ACT_LEAKY_RELU, TRUE, PLAIN},
+  {"k3-pad2-asym", 12, 27, 23, 37, 3, 3, 1, 1, 2, 0, 0, 2, SR_ACT_CLAMP,
+      FALSE, PLAIN},
+  {"k3-tiny", 4, 5, 3, 2, 3, 3, 1, 1, 1, 1, 1, 1, SR_ACT_PRELU, TRUE, PLAIN},
+  {"k3-s2-prelu", 12, 27, 37, 23, 3, 3, 2, 2, 1, 1, 1, 1, SR_ACT_PRELU, TRUE,
+      PLAIN},
+  {"k3-s4", 3, 3, 37, 23, 3, 3, 4, 4, 1, 1, 1, 1, SR_ACT_NONE, TRUE, PLAIN},
+  {"k3-64-3-clamp", 64, 3, 23, 37, 3, 3, 1, 1, 1, 1, 1, 1, SR_ACT_CLAMP,
+      TRUE, PLAIN},
+  {"k4-s2", 3, 64, 37, 23, 4, 4, 2, 2, 1, 1, 1, 1, SR_ACT_CLAMP, TRUE, PLAIN},
+  {"k4-s1-asym", 4, 12, 37, 23, 4, 4, 1, 1, 1, 2, 2, 1, SR_ACT_RELU, TRUE,
+      PLAIN},
+  {"k4-s4", 4, 5, 37, 23, 4, 4, 4, 4, 0, 0, 0, 0, SR_ACT_RELU, FALSE, PLAIN},
+  {"k5-residual", 5, 12, 37, 23, 5, 5, 1, 1, 2, 2, 2, 2, SR_ACT_PRELU, TRUE,
+      SKIP_OTHER, 0.2f, 1.0f, 0, 0, 0, 0},
+  {"k5x3-s2x1", 12, 5, 37, 23, 5, 3, 2, 1, 2, 1, 1, 1, SR_ACT_LEAKY_RELU,
+      TRUE, PLAIN},
+  {"k11-s4", 3, 64, 37, 45, 11, 11, 4, 4, 2, 2, 2, 2, SR_ACT_RELU, TRUE, PLAIN},
+  {"k3-s1x2", 27, 12, 37, 23, 3, 3, 1, 2, 1, 1, 0, 1, SR_ACT_NONE, TRUE, PLAIN},
+  {"k3-inplace-views", 64, 64, 37, 23, 3, 3, 1, 1, 1, 1, 1, 1,
+      SR_ACT_LEAKY_RELU, TRUE, SKIP_INPLACE, 0.2f, 1.0f, 72, 5, 0, 0},
+  {"k3-into-64-68", 27, 4, 23, 37, 3, 3, 1, 1, 1, 1, 1, 1, SR_ACT_RELU, TRUE,
+      SKIP_NONE, 1.0f, 1.0f, 0, 0, 72, 64},
+  {"k3-into-64-68-inplace", 27, 4, 23, 37, 3, 3, 1, 1, 1, 1, 1, 1,
+      SR_ACT_NONE, TRUE, SKIP_INPLACE, 1.0f, 1.0f, 32, 3, 72, 64},
+  {"k1-64-68", 64, 68, 23, 37, 1, 1, 1, 1, 0, 0, 0, 0, SR_ACT_NONE, TRUE,
+      SKIP_OTHER, 0.2f, 1.0f, 0, 0, 0, 0},
+  {"k3-other-skip", 64, 27, 17, 19, 3, 3, 1, 1, 1, 1, 1, 1, SR_ACT_PRELU,
+      FALSE, SKIP_OTHER, 1.0f, 1.0f, 0, 0, 0, 0},
+};
+
+typedef struct {
+  const Case *c;
+  SrNnConv2dStrategy strategy;
+  int ocb, px;
+} Run;
+
+static double
+act_ref (const Case *c, const SrAct *a, const float *slope, int oc, double x)
+{
+  switch (c->act) {
+    case SR_ACT_RELU:
+      return x < 0 ? 0 : x;
+    case SR_ACT_LEAKY_RELU:
+      return x < 0 ? a->alpha * x : x;
+    case SR_ACT_PRELU:
+      return x < 0 ? slope[oc] * x : x;
+    case SR_ACT_CLAMP:
+      return x < a->lo ? a->lo : x > a->hi ? a->hi : x;
+    default:
+      return x;
+  }
+}
+
+/* ref, tol: [cout][oh][ow]; in: the input view's channels; skip: its
+ * channels or NULL. */
+static void
+reference (const Case *c, const SrAct *a, const float *in, const float *w,
+    const float *b, const float *slope, const float *skip, int oh, int ow,
+    double *ref, double *tol)
+{
+  const int K = c->cin * c->kh * c->kw;
+  for (int oc = 0; oc < c->cout; oc++)
+    for (int oy = 0; oy < oh; oy++)
+      for (int ox = 0; ox < ow; ox++) {
+        double acc = b ? b[oc] : 0, mag = b ? fabs (b[oc]) : 0;
+        for (int ic = 0; ic < c->cin; ic++)
+          for (int ky = 0; ky < c->kh; ky++) {
+            const int iy = oy * c->sh - c->pt + ky;
+            if (iy < 0 || iy >= c->h)
+              continue;
+            for (int kx = 0; kx < c->kw; kx++) {
+              const int ix = ox * c->sw - c->pl + kx;
+              if (ix < 0 || ix >= c->w)
+                continue;
+              const double t = (double) w[((oc * c->cin + ic) * c->kh + ky)
+                  * c->kw + kx] * in[(ic * c->h + iy) * c->w + ix];
+              acc += t;
+              mag += fabs (t);
+            }
+          }
+        double y = act_ref (c, a, slope, oc, acc);
+        const size_t o = ((size_t) oc * oh + oy) * ow + ox;
+        if (skip) {
+          y = c->res_scale * y + c->skip_scale * (double) skip[o];
+          mag = mag * fabs (c->res_scale) + fabs (c->skip_scale * skip[o]);
+        }
+        ref[o] = y;
+        tol[o] = 1e-6 + 2 * FLT_EPSILON * sqrt (K) * mag;
+      }
+}
+
+static void
+test_case (gconstpointer data)
+{
+  const Run *r = data;
+  const Case *c = r->c;
+  SrRuntime *rt = sr_test_runtime ();
+  cl_command_queue q = sr_test_queue ();
+  SrNnConv2dParams p = {
+    .cin = c->cin, .cout = c->cout, .kh = c->kh, .kw = c->kw,
+    .stride_h = c->sh, .stride_w = c->sw, .pad_top = c->pt,
+    .pad_bottom = c->pb, .pad_left = c->pl, .pad_right = c->pr,
+    .act = { c->act, 0.2f, -0.3f, 0.4f },
+    .res_scale = c->res_scale, .skip_scale = c->skip_scale,
+  };
+  int oh, ow;
+  sr_nn_conv2d_out_size (&p, c->h, c->w, &oh, &ow);
+  g_assert_cmpint (oh, >, 0);
+  g_assert_cmpint (ow, >, 0);
+
+  const int K = c->cin * c->kh * c->kw;
+  const size_t nw = (size_t) c->cout * K;
+  float *w = g_new (float, nw), *b = g_new (float, c->cout);
+  float *slope = g_new (float, c->cout);
+  const float ws = 1.0f / sqrtf ((float) K);
+  sr_test_fill_uniform (w, nw, 1, -ws, ws);
+  sr_test_fill_uniform (b, c->cout, 2, -0.1f, 0.1f);
+  sr_test_fill_uniform (slope, c->cout, 3, -0.5f, 0.5f);
+
+  GError *error = NULL;
+  SrNnConv2d *op = sr_nn_conv2d_new_with (rt, &p, w, c->bias ? b : NULL,
+      c->act == SR_ACT_PRELU ? slope : NULL, r->strategy, r->ocb, r->px,
+      &error);
+  g_assert_no_error (error);
+  int ocb, px;
+  g_assert_cmpint (sr_nn_conv2d_strategy (op, &ocb, &px), ==, r->strategy);
+  g_test_message ("blocking %d channels x %d pixels", ocb, px);
+
+  /* Input tensor: the view's channels and the others, all random. */
+  const int in_ct = c->in_ct ? c->in_ct : c->cin;
+  const size_t in_plane = (size_t) c->h * c->w;
+  float *in_all = g_new (float, in_ct * in_plane);
+  sr_test_fill_uniform (in_all, in_ct * in_plane, 4, -1, 1);
+  SrTensor *tin = sr_test_upload (in_all, 1, in_ct, c->h, c->w);
+  const float *in = in_all + c->in_c0 * in_plane;
+
+  /* Output tensor, filled beforehand: channels outside the view must keep
+   * these values; inside an in-place residual they are the skip. */
+  const int out_ct = c->out_ct ? c->out_ct : c->cout;
+  const size_t out_plane = (size_t) oh * ow, nout = out_ct * out_plane;
+  float *before = g_new (float, nout);
+  sr_test_fill_uniform (before, nout, 5, -1, 1);
+  SrTensor *tout = sr_test_upload (before, 1, out_ct, oh, ow);
+  SrView vout = sr_view_channels (tout, c->out_c0, c->cout);
+
+  SrTensor *tskip = NULL;
+  SrView vskip;
+  const float *skip = NULL;
+  float *skip_all = NULL;
+  if (c->skip == SKIP_INPLACE) {
+    vskip = vout;
+    skip = before + c->out_c0 * out_plane;
+  } else if (c->skip == SKIP_OTHER) {
+    /* A view at channel 2 of a larger tensor. */
+    skip_all = g_new (float, (c->cout + 3) * out_plane);
+    sr_test_fill_uniform (skip_all, (c->cout + 3) * out_plane, 6, -1, 1);
+    tskip = sr_test_upload (skip_all, 1, c->cout + 3, oh, ow);
+    vskip = sr_view_channels (tskip, 2, c->cout);
+    skip = skip_all + 2 * out_plane;
+  }
+
+  g_assert_cmpint (sr_nn_conv2d_run (op, q, sr_view_channels (tin, c->in_c0,
+              c->cin), vout, skip ? &vskip : NULL), ==, SR_OK);
+  float *got = sr_test_download (tout);
+
+  double *ref = g_new (double, c->cout * out_plane);
+  double *tol = g_new (double, c->cout * out_plane);
+  reference (c, &p.act, in, w, c->bias ? b : NULL, slope, skip, oh, ow, ref,
+      tol);
+  double worst = 0, maxerr = 0;
+  for (int ch = 0; ch < out_ct; ch++)
+    for (size_t i = 0; i < out_plane; i++) {
+      const size_t o = ch * out_plane + i;
+      if (ch < c->out_c0 || ch >= c->out_c0 + c->cout) {
+        if (memcmp (&got[o], &before[o], sizeof (float)))
+          g_error ("channel %d outside the output view changed at %zu: "
+              "%g -> %g", ch, i, before[o], got[o]);
+        continue;
+      }
+      const size_t j = (ch - c->out_c0) * out_plane + i;
+      const double err = fabs (got[o] - ref[j]);
+      if (!(err <= tol[j]))
+        g_error ("%s: channel %d pixel (%zu, %zu): got %.9g, reference "
+            "%.9g (error %.3g > tolerance %.3g)", c->name, ch - c->out_c0,
+            i / ow, i % ow, got[o], ref[j], err, tol[j]);
+      maxerr = MAX (maxerr, err);
+      worst = MAX (worst, err / tol[j]);
+    }
+  g_test_message ("%dx%d -> %dx%d, max |error| %.3g, at most %.3f of the "
+      "tolerance", c->h, c->w, oh, ow, maxerr, worst);
+
+  sr_nn_conv2d_free (op);
+  sr_tensor_unref (tin);
+  sr_tensor_unref (tout);
+  sr_tensor_unref (tskip);
+  g_free (w);
+  g_free (b);
+  g_free (slope);
+  g_free (in_all);
+  g_free (before);
+  g_free (skip_all);
+  g_free (got);
+  g_free (ref);
+  g_free (tol);
+}
+
+/* Strategy choice and argument checks. */
+static void
+test_choice_and_errors (void)
+{
+  SrRuntime *rt = sr_test_runtime ();
+  cl_command_queue q = sr_test_queue ();
+  SrNnConv2dParams p = {
+    .cin = 16, .cout = 16, .kh = 3, .kw = 3, .stride_h = 1, .stride_w = 1,
+    .pad_top = 1, .pad_bottom = 1, .pad_left = 1, .pad_right = 1,
+  };
+  float *w = g_new0 (float, 16 * 16 * 3 * 7);
+  GError *error = NULL;
+
+  if (!g_getenv ("SR_NN_CONV2D")) {
+    SrNnConv2d *op = sr_nn_conv2d_new (rt, &p, w, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (sr_nn_conv2d_strategy (op, NULL, NULL), ==,
+        SR_NN_CONV2D_DIRECT);
+    sr_nn_conv2d_free (op);
+  }
+
+  /* 7x7 has no direct kernel: automatic picks the general one, a pinned
+   * direct one is refused. */
+  p.kw = 7;
+  SrNnConv2d *op = sr_nn_conv2d_new (rt, &p, w, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sr_nn_conv2d_strategy (op, NULL, NULL), ==,
+      SR_NN_CONV2D_GENERAL);
+  sr_nn_conv2d_free (op);
+  g_assert_null (sr_nn_conv2d_new_with (rt, &p, w, NULL, NULL,
+          SR_NN_CONV2D_DIRECT, 0, 0, &error));
+  g_assert_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  p.kw = 3;
+
+  /* An unsupported blocking, PReLU without slopes, a zero stride. */
+  g_assert_null (sr_nn_conv2d_new_with (rt, &p, w, NULL, NULL,
+          SR_NN_CONV2D_DIRECT, 12, 4, &error));
+  g_assert_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  p.act.kind = SR_ACT_PRELU;
+  g_assert_null (sr_nn_conv2d_new (rt, &p, w, NULL, NULL, &error));
+  g_assert_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  p.act.kind = SR_ACT_NONE;
+  p.stride_h = 0;
+  g_assert_null (sr_nn_conv2d_new (rt, &p, w, NULL, NULL, &error));
+  g_assert_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  p.stride_h = 1;
+
+  op = sr_nn_conv2d_new (rt, &p, w, NULL, NULL, &error);
+  g_assert_no_error (error);
+  SrTensor *a = sr_tensor_new (rt, 1, 32, 8, 8, SR_DTYPE_F32, &error);
+  SrTensor *b = sr_tensor_new (rt, 1, 16, 8, 8, SR_DTYPE_F32, &error);
+  SrTensor *small = sr_tensor_new (rt, 1, 16, 7, 8, SR_DTYPE_F32, &error);
+  g_assert_no_error (error);
+  /* Wrong channel count, output overlapping the input, wrong output size,
+   * a skip partly overlapping the output. */
+  g_assert_cmpint (sr_nn_conv2d_run (op, q, sr_view (a), sr_view (b), NULL),
+      ==, SR_ERR_INVALID_ARGUMENT);
+  g_assert_cmpint (sr_nn_conv2d_run (op, q, sr_view_channels (a, 0, 16),
+          sr_view_channels (a, 8, 16), NULL), ==, SR_ERR_INVALID_ARGUMENT);
+  g_assert_cmpint (sr_nn_conv2d_run (op, q, sr_view (b), sr_view (small),
+          NULL), ==, SR_ERR_INVALID_ARGUMENT);
+  SrView skip = sr_view_channels (a, 8, 16);
+  g_assert_cmpint (sr_nn_conv2d_run (op, q, sr_view (b),
+          sr_view_channels (a, 0, 16), &skip), ==, SR_ERR_INVALID_ARGUMENT);
+  /* The same views side by side are fine. */
+  g_assert_cmpint (sr_nn_conv2d_run (op, q, sr_view_channels (a, 0, 16),
+          sr_view_channels (a, 16, 16), NULL), ==, SR_OK);
+  clFinish (q);
+  sr_nn_conv2d_free (op);
+  sr_tensor_unref (a);
+  sr_tensor_unref (b);
+  sr_tensor_unref (small);
+  g_free (w);
+}
+
+static const Case *
+find_case (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    if (!strcmp (cases[i].name, name))
+      return &cases[i];
+  g_error ("no case %s", name);
+}
+
+static void
+add (const Case *c, SrNnConv2dStrategy s, int ocb, int px)
+{
+  Run *r = g_new (Run, 1);
+  r->c = c;
+  r->strategy = s;
+  r->ocb = ocb;
+  r->px = px;
+  const char *sname = s == SR_NN_CONV2D_GENERAL ? "general" : "direct";
+  char *path = ocb
+      ? g_strdup_printf ("/nn/conv2d/%s/%s-%dx%d", c->name, sname, ocb, px)
+      : g_strdup_printf ("/nn/conv2d/%s/%s", c->name, sname);
+  g_test_add_data_func_full (path, r, test_case, g_free);
+  g_free (path);
+}
+
+int
+main (int argc, char **argv)
+{
+  sr_test_init (&argc, &argv);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    const Case *c = &cases[i];
+    add (c, SR_NN_CONV2D_GENERAL, 0, 0);
+    if (c->sh <= 4 && c->sw <= 4 && c->kh <= 5 && c->kw <= 5)
+      add (c, SR_NN_CONV2D_DIRECT, 0, 0);
+  }
+  /* Other register blockings of the direct kernel on 3x3 layers. */
+  static const int blockings[][2] = { {32, 6}, {16, 4}, {8, 8}, {4, 3},
+    {48, 4}, {64, 3}
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (blockings); i++) {
+    static const char *names[] = { "k3-64-64", "k3-asym-leaky" };
+    for (guint j = 0; j < G_N_ELEMENTS (names); j++)
+      add (find_case (names[j]), SR_NN_CONV2D_DIRECT, blockings[i][0],
+          blockings[i][1]);
+  }
+  /* Blockings of the general kernel, on strided and wide kernels too. */
+  static const int gblockings[][2] = { {4, 8}, {8, 8}, {16, 4}, {32, 3} };
+  for (guint i = 0; i < G_N_ELEMENTS (gblockings); i++) {
+    static const char *names[] = { "k3-asym-leaky", "k3-s2-prelu", "k11-s4" };
+    for (guint j = 0; j < G_N_ELEMENTS (names); j++)
+      add (find_case (names[j]), SR_NN_CONV2D_GENERAL, gblockings[i][0],
+          gblockings[i][1]);
+  }
+  g_test_add_func ("/nn/conv2d/choice-and-errors", test_choice_and_errors);
+  return g_test_run ();
+}

@@ -51,10 +51,6 @@ sr_nn_upsample_run (SrNnUpsample *op, cl_command_queue q, SrView in,
   e |= SR_ARG (k, 4, in.t->h);
   e |= SR_ARG (k, 5, in.t->w);
   e |= SR_ARG (k, 6, s);
-  if (mode == SR_UPSAMPLE_BILINEAR) {
-    const float inv = (float) (1.0 / s);
-    e |= SR_ARG (k, 7, inv);
-  }
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
   const size_t g[3] = { out.t->w, out.t->h, out.c };

@@ -1,6 +1,10 @@
-/* Elementwise ops on channel views of [1,C,H,W] tensors: global
- * (plane, c), plane = H * W; view k's element (ch, p) is at
- * (c0_k + ch) * plane + p. */
+/* Elementwise ops on channel views of [1,C,H,W] tensors. View k's element
+ * (ch, p) is at (c0_k + ch) * plane + p. Each work-item does a run of VEC
+ * consecutive elements of one channel (the last of a plane fewer), since
+ * one element per work-item costs CPU devices far more in launch overhead
+ * than in memory traffic; the global size is segs * c, segs =
+ * ceil (plane / VEC). */
+#define VEC 16                  /* SR_NN_SEG */
 
 /* SrActKind's values. */
 #define ACT_RELU 1
@@ -8,22 +12,46 @@
 #define ACT_PRELU 3
 #define ACT_CLAMP 4
 
-/* Comparisons rather than fmax/fmin so that NaN passes through, as in
- * PyTorch's relu, leaky_relu, prelu and clamp. */
-inline float
-activate (float v, int act, float alpha, float lo, float hi,
-    __global const float *slope, int ch)
+inline float16
+load_part (__global const float *p, int n)
+{
+  if (n >= VEC)
+    return vload16 (0, p);
+  float t[VEC];
+  for (int j = 0; j < VEC; j++)
+    t[j] = j < n ? p[j] : 0.0f;
+  return vload16 (0, t);
+}
+
+inline void
+store_part (float16 v, __global float *p, int n)
+{
+  if (n >= VEC) {
+    vstore16 (v, 0, p);
+    return;
+  }
+  float t[VEC];
+  vstore16 (v, 0, t);
+  for (int j = 0; j < n; j++)
+    p[j] = t[j];
+}
+
+/* Selections rather than fmax/fmin so that NaN passes through, as in
+ * PyTorch's relu, leaky_relu, prelu and clamp. slope: this channel's
+ * PReLU slope. */
+inline float16
+activate (float16 v, int act, float alpha, float lo, float hi, float slope)
 {
   switch (act) {
     case ACT_RELU:
-      return v < 0.0f ? 0.0f : v;
+      return select (v, (float16) 0.0f, v < 0.0f);
     case ACT_LEAKY_RELU:
-      return v < 0.0f ? alpha * v : v;
+      return select (v, alpha * v, v < 0.0f);
     case ACT_PRELU:
-      return v < 0.0f ? slope[ch] * v : v;
+      return select (v, slope * v, v < 0.0f);
     case ACT_CLAMP:
-      v = v < lo ? lo : v;
-      return v > hi ? hi : v;
+      v = select (v, (float16) lo, v < lo);
+      return select (v, (float16) hi, v > hi);
     default:
       return v;
   }
@@ -31,19 +59,19 @@ activate (float v, int act, float alpha, float lo, float hi,
 
 /* out = act (sum_k coef.sk * ink), k < n. Unused inputs are bound to any
  * valid buffer and never read. out may be one of the inputs (same view):
- * each work-item reads only the element it writes. */
+ * each work-item reads only the elements it writes. */
 __kernel void nn_add (int n, float8 coef,
     __global const float *a0, int c0_0, __global const float *a1, int c0_1,
     __global const float *a2, int c0_2, __global const float *a3, int c0_3,
     __global const float *a4, int c0_4, __global const float *a5, int c0_5,
     __global const float *a6, int c0_6, __global const float *a7, int c0_7,
-    __global float *out, int out_c0, int plane, int act, float alpha,
-    float lo, float hi, __global const float *slope)
+    __global float *out, int out_c0, int plane, int segs, int act,
+    float alpha, float lo, float hi, __global const float *slope)
 {
-  const size_t p = get_global_id (0);
-  const int ch = get_global_id (1);
-#define IN(k) a##k[(size_t) (c0_##k + ch) * plane + p]
-  float acc = coef.s0 * IN (0);
+  const int i = get_global_id (0);
+  const int ch = i / segs, p = i % segs * VEC, m = plane - p;
+#define IN(k) load_part (a##k + (size_t) (c0_##k + ch) * plane + p, m)
+  float16 acc = coef.s0 * IN (0);
   if (n > 1)
     acc += coef.s1 * IN (1);
   if (n > 2)
@@ -59,21 +87,24 @@ __kernel void nn_add (int n, float8 coef,
   if (n > 7)
     acc += coef.s7 * IN (7);
 #undef IN
-  out[(size_t) (out_c0 + ch) * plane + p] =
-      activate (acc, act, alpha, lo, hi, slope, ch);
+  const float s = act == ACT_PRELU ? slope[ch] : 0.0f;
+  store_part (activate (acc, act, alpha, lo, hi, s),
+      out + (size_t) (out_c0 + ch) * plane + p, m);
 }
 
 /* out = act (in * param[ch] + param[shift + ch]) (shift < 0: no shift);
  * PReLU slopes at param + slope. */
 __kernel void nn_affine (__global const float *in, int in_c0,
-    __global float *out, int out_c0, int plane, __global const float *param,
-    int shift, int slope, int act, float alpha, float lo, float hi)
+    __global float *out, int out_c0, int plane, int segs,
+    __global const float *param, int shift, int slope, int act, float alpha,
+    float lo, float hi)
 {
-  const size_t p = get_global_id (0);
-  const int ch = get_global_id (1);
-  float v = in[(size_t) (in_c0 + ch) * plane + p] * param[ch];
+  const int i = get_global_id (0);
+  const int ch = i / segs, p = i % segs * VEC, m = plane - p;
+  float16 v = load_part (in + (size_t) (in_c0 + ch) * plane + p, m) * param[ch];
   if (shift >= 0)
     v += param[shift + ch];
-  out[(size_t) (out_c0 + ch) * plane + p] =
-      activate (v, act, alpha, lo, hi, param + slope, ch);
+  const float s = act == ACT_PRELU ? param[slope + ch] : 0.0f;
+  store_part (activate (v, act, alpha, lo, hi, s),
+      out + (size_t) (out_c0 + ch) * plane + p, m);
 }

@@ -1,35 +1,51 @@
-/* Padding and rectangle copies on channel views of [1,C,H,W] tensors; one
- * work-item per output element, x fastest. */
+/* Padding and rectangle copies on channel views of [1,C,H,W] tensors.
+ * Each work-item writes a run of SEG consecutive pixels of one output row:
+ * global ceil (width / SEG) * rows * c, x fastest. */
+#define SEG 16                  /* SR_NN_SEG */
 
 /* Output (x, y) takes input (x - left, y - top) reflected without edge
  * repetition (each pad is smaller than its side, so once is enough), or 0
- * outside when zero != 0. global (ow, oh, c). */
+ * outside when zero != 0. */
 __kernel void pad (__global const float *in, int in_c0, int h, int w,
     __global float *out, int out_c0, int oh, int ow, int top, int left,
     int zero)
 {
-  const int x = get_global_id (0), y = get_global_id (1);
-  const int ch = get_global_id (2);
-  int sx = x - left, sy = y - top;
-  float v;
-  if (zero && (sx < 0 || sx >= w || sy < 0 || sy >= h)) {
-    v = 0.0f;
-  } else {
-    sx = sx < 0 ? -sx : sx >= w ? 2 * (w - 1) - sx : sx;
-    sy = sy < 0 ? -sy : sy >= h ? 2 * (h - 1) - sy : sy;
-    v = in[(size_t) (in_c0 + ch) * h * w + (size_t) sy * w + sx];
+  const int segs = (ow + SEG - 1) / SEG;
+  const int g = get_global_id (0);
+  const int x0 = g % segs * SEG, y = g / segs % oh, ch = g / segs / oh;
+  const int x1 = min (x0 + SEG, ow);
+  __global float *dst = out + (size_t) (out_c0 + ch) * oh * ow
+      + (size_t) y * ow;
+  int sy = y - top;
+  if (zero && (sy < 0 || sy >= h)) {
+    for (int x = x0; x < x1; x++)
+      dst[x] = 0.0f;
+    return;
   }
-  out[(size_t) (out_c0 + ch) * oh * ow + (size_t) y * ow + x] = v;
+  sy = sy < 0 ? -sy : sy >= h ? 2 * (h - 1) - sy : sy;
+  __global const float *src = in + (size_t) (in_c0 + ch) * h * w
+      + (size_t) sy * w;
+  for (int x = x0; x < x1; x++) {
+    int sx = x - left;
+    const int outside = sx < 0 || sx >= w;
+    sx = sx < 0 ? -sx : sx >= w ? 2 * (w - 1) - sx : sx;
+    dst[x] = zero && outside ? 0.0f : src[sx];
+  }
 }
 
-/* The rw x rh rectangle at (sx, sy) of in to (dx, dy) of out; global
- * (rw, rh, c). */
+/* The rw x rh rectangle at (sx, sy) of in to (dx, dy) of out. */
 __kernel void copy_rect (__global const float *in, int in_c0, int h, int w,
     int sx, int sy, __global float *out, int out_c0, int oh, int ow, int dx,
-    int dy)
+    int dy, int rw, int rh)
 {
-  const int x = get_global_id (0), y = get_global_id (1);
-  const int ch = get_global_id (2);
-  out[(size_t) (out_c0 + ch) * oh * ow + (size_t) (dy + y) * ow + dx + x] =
-      in[(size_t) (in_c0 + ch) * h * w + (size_t) (sy + y) * w + sx + x];
+  const int segs = (rw + SEG - 1) / SEG;
+  const int g = get_global_id (0);
+  const int x0 = g % segs * SEG, y = g / segs % rh, ch = g / segs / rh;
+  const int x1 = min (x0 + SEG, rw);
+  __global const float *src = in + (size_t) (in_c0 + ch) * h * w
+      + (size_t) (sy + y) * w + sx;
+  __global float *dst = out + (size_t) (out_c0 + ch) * oh * ow
+      + (size_t) (dy + y) * ow + dx;
+  for (int x = x0; x < x1; x++)
+    dst[x] = src[x];
 }

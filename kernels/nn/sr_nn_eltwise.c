@@ -175,7 +175,7 @@ sr_nn_add_run (SrNnEltwise *op, cl_command_queue q, int n, const SrView *in,
   cl_float8 c8 = { { 0 } };
   for (int i = 0; i < n; i++)
     c8.s[i] = coef[i];
-  const int plane = out.t->h * out.t->w;
+  const int plane = out.t->h * out.t->w, segs = (plane + SR_NN_SEG - 1) / SR_NN_SEG;
   cl_kernel k = op->add;
   cl_int e = 0;
   e |= SR_ARG (k, 0, n);
@@ -188,12 +188,13 @@ sr_nn_add_run (SrNnEltwise *op, cl_command_queue q, int n, const SrView *in,
   e |= SR_ARG_MEM (k, 18, out.t);
   e |= SR_ARG (k, 19, out.c0);
   e |= SR_ARG (k, 20, plane);
-  e |= set_act_args (k, 21, act);
-  e |= SR_ARG_MEM (k, 25, slope);
+  e |= SR_ARG (k, 21, segs);
+  e |= set_act_args (k, 22, act);
+  e |= SR_ARG_MEM (k, 26, slope);
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
-  const size_t g[2] = { plane, out.c };
-  return sr_enqueue (q, k, 2, g);
+  const size_t g = (size_t) segs * out.c;
+  return sr_enqueue (q, k, 1, &g);
 }
 
 SrStatus
@@ -221,7 +222,7 @@ sr_nn_affine_run (SrNnEltwise *op, cl_command_queue q, SrView in,
   SrTensor *param = params_lookup (op, q, n, &st);
   if (!param)
     return st;
-  const int plane = out.t->h * out.t->w;
+  const int plane = out.t->h * out.t->w, segs = (plane + SR_NN_SEG - 1) / SR_NN_SEG;
   cl_kernel k = op->affine;
   cl_int e = 0;
   e |= SR_ARG_MEM (k, 0, in.t);
@@ -229,12 +230,13 @@ sr_nn_affine_run (SrNnEltwise *op, cl_command_queue q, SrView in,
   e |= SR_ARG_MEM (k, 2, out.t);
   e |= SR_ARG (k, 3, out.c0);
   e |= SR_ARG (k, 4, plane);
-  e |= SR_ARG_MEM (k, 5, param);
-  e |= SR_ARG (k, 6, shift_at);
-  e |= SR_ARG (k, 7, slope_at);
-  e |= set_act_args (k, 8, act);
+  e |= SR_ARG (k, 5, segs);
+  e |= SR_ARG_MEM (k, 6, param);
+  e |= SR_ARG (k, 7, shift_at);
+  e |= SR_ARG (k, 8, slope_at);
+  e |= set_act_args (k, 9, act);
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
-  const size_t g[2] = { plane, c };
-  return sr_enqueue (q, k, 2, g);
+  const size_t g = (size_t) segs * c;
+  return sr_enqueue (q, k, 1, &g);
 }

@@ -61,8 +61,8 @@ sr_nn_max_pool_run (SrNnPool *op, cl_command_queue q, SrView in, SrView out,
   e |= SR_ARG (kn, 9, s);
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
-  const size_t g[3] = { out.t->w, out.t->h, out.c };
-  return sr_enqueue (q, kn, 3, g);
+  const size_t g = sr_nn_row_items (out);
+  return sr_enqueue (q, kn, 1, &g);
 }
 
 SrStatus
@@ -86,8 +86,8 @@ sr_nn_global_avg_pool_run (SrNnPool *op, cl_command_queue q, SrView in,
   e |= SR_ARG_MEM (op->rows, 4, sums);
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
-  const size_t g1[2] = { h, in.c };
-  SrStatus st = sr_enqueue (q, op->rows, 2, g1);
+  const size_t g1 = (size_t) h * in.c;
+  SrStatus st = sr_enqueue (q, op->rows, 1, &g1);
   if (st != SR_OK)
     return st;
   const float inv_n = (float) (1.0 / ((double) h * w));
@@ -123,6 +123,6 @@ sr_nn_l2_normalize_run (SrNnPool *op, cl_command_queue q, SrView in,
   e |= SR_ARG (k, 6, eps);
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
-  const size_t g = plane;
+  const size_t g = (plane + SR_NN_SEG - 1) / SR_NN_SEG;
   return sr_enqueue (q, k, 1, &g);
 }

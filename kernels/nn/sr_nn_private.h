@@ -5,12 +5,13 @@
 
 #include <limits.h>
 
-/* v is valid and one of its planes is indexable with an int. */
+/* v is valid and its tensor is indexable with an int (the kernels count
+ * work-items and elements in int). */
 static inline gboolean
 sr_nn_view_ok (SrView v)
 {
   return sr_view_valid (v) && v.t->h > 0 && v.t->w > 0
-      && (gint64) v.t->h * v.t->w <= INT_MAX;
+      && (gint64) v.t->c * v.t->h * v.t->w <= INT_MAX;
 }
 
 /* TRUE when a and b share channels of one tensor: an op reading one while
@@ -26,4 +27,15 @@ static inline gboolean
 sr_nn_views_same (SrView a, SrView b)
 {
   return a.t == b.t && a.c0 == b.c0 && a.c == b.c;
+}
+
+/* The kernels' row segment: one work-item writes up to this many
+ * consecutive pixels of an output row. */
+#define SR_NN_SEG 16
+
+/* The global size of a kernel that writes v by row segments. */
+static inline size_t
+sr_nn_row_items (SrView v)
+{
+  return (size_t) ((v.t->w + SR_NN_SEG - 1) / SR_NN_SEG) * v.t->h * v.c;
 }

@@ -67,8 +67,8 @@ sr_nn_pixel_shuffle_run (SrNnShuffle *op, cl_command_queue q, SrView in,
   e |= SR_ARG (k, 8, dcr);
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
-  const size_t g[3] = { out.t->w, out.t->h, out.c };
-  return sr_enqueue (q, k, 3, g);
+  const size_t g = sr_nn_row_items (out);
+  return sr_enqueue (q, k, 1, &g);
 }
 
 SrStatus
@@ -83,11 +83,12 @@ sr_nn_pixel_unshuffle_run (SrNnShuffle *op, cl_command_queue q, SrView in,
   e |= SR_ARG (k, 1, in.c0);
   e |= SR_ARG_MEM (k, 2, out.t);
   e |= SR_ARG (k, 3, out.c0);
-  e |= SR_ARG (k, 4, out.t->h);
-  e |= SR_ARG (k, 5, out.t->w);
-  e |= SR_ARG (k, 6, r);
+  e |= SR_ARG (k, 4, in.c);
+  e |= SR_ARG (k, 5, out.t->h);
+  e |= SR_ARG (k, 6, out.t->w);
+  e |= SR_ARG (k, 7, r);
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
-  const size_t g[3] = { out.t->w, out.t->h, out.c };
-  return sr_enqueue (q, k, 3, g);
+  const size_t g = sr_nn_row_items (out);
+  return sr_enqueue (q, k, 1, &g);
 }

@@ -59,8 +59,8 @@ sr_nn_pad_run (SrNnTile *op, cl_command_queue q, SrView in, SrView out,
   e |= SR_ARG (k, 10, zero);
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
-  const size_t g[3] = { out.t->w, out.t->h, out.c };
-  return sr_enqueue (q, k, 3, g);
+  const size_t g = sr_nn_row_items (out);
+  return sr_enqueue (q, k, 1, &g);
 }
 
 /* TRUE when [x, x + w) x [y, y + h) lies inside a tensor of tw x th. */
@@ -100,8 +100,10 @@ sr_nn_copy_rect_run (SrNnTile *op, cl_command_queue q, SrView in, int sx,
   e |= SR_ARG (k, 9, out.t->w);
   e |= SR_ARG (k, 10, dx);
   e |= SR_ARG (k, 11, dy);
+  e |= SR_ARG (k, 12, w);
+  e |= SR_ARG (k, 13, h);
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
-  const size_t g[3] = { w, h, out.c };
-  return sr_enqueue (q, k, 3, g);
+  const size_t g = (size_t) ((w + SR_NN_SEG - 1) / SR_NN_SEG) * h * out.c;
+  return sr_enqueue (q, k, 1, &g);
 }

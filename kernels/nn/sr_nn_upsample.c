@@ -53,6 +53,8 @@ sr_nn_upsample_run (SrNnUpsample *op, cl_command_queue q, SrView in,
   e |= SR_ARG (k, 6, s);
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
-  const size_t g[3] = { out.t->w, out.t->h, out.c };
-  return sr_enqueue (q, k, 3, g);
+  /* nearest: a work-item per run of 8 input pixels (nn_upsample.cl). */
+  const size_t g = mode == SR_UPSAMPLE_NEAREST
+      ? (size_t) ((in.t->w + 7) / 8) * in.t->h * in.c : sr_nn_row_items (out);
+  return sr_enqueue (q, k, 1, &g);
 }

@@ -47,6 +47,7 @@ test_max_pool (void)
   check_max (2, 4, 3, 1, 1);
   check_max (1, 3, 3, 3, 2);    /* the window is the picture */
   check_max (2, 9, 4, 4, 3);
+  check_max (2, 11, 75, 3, 2);  /* rows of several runs */
 }
 
 /* Sums in double; float32 row-then-column sums of values in [-1, 1): the

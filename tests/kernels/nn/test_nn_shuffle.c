@@ -113,6 +113,7 @@ test_shuffle (void)
     check_shuffle (3, 5, 7, r, SR_SHUFFLE_DCR);
     check_shuffle (1, 1, 3, r, SR_SHUFFLE_DCR);
     check_shuffle (2, 19, 1, r, SR_SHUFFLE_CRD);
+    check_shuffle (2, 3, 13, r, SR_SHUFFLE_DCR);   /* rows of several runs */
   }
 }
 
@@ -123,6 +124,7 @@ test_unshuffle (void)
   for (guint i = 0; i < G_N_ELEMENTS (factors); i++) {
     check_unshuffle (3, 5, 7, factors[i]);
     check_unshuffle (1, 2, 1, factors[i]);
+    check_unshuffle (2, 3, 37, factors[i]);
   }
 }
 

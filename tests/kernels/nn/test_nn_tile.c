@@ -53,6 +53,7 @@ test_pad (void)
     check_pad (3, 5, 7, 4, 2, 6, 0, m);  /* asymmetric, up to side - 1 */
     check_pad (2, 9, 2, 0, 8, 1, 1, m);
     check_pad (1, 3, 3, 0, 0, 0, 0, m);
+    check_pad (2, 6, 40, 3, 2, 17, 39, m);      /* rows of several runs */
   }
   check_pad (2, 2, 3, 10, 5, 0, 7, SR_PAD_ZERO);        /* beyond the sides */
   check_pad (2, 1, 1, 3, 3, 2, 2, SR_PAD_ZERO);
@@ -110,6 +111,7 @@ test_copy (void)
 {
   check_copy (3, 17, 23, 5, 3, 9, 11, 0, 0, 11, 9);     /* crop a tile */
   check_copy (3, 9, 11, 2, 2, 17, 23, 7, 4, 7, 5);      /* paste its interior */
+  check_copy (2, 7, 80, 3, 1, 6, 90, 45, 0, 41, 5);     /* several runs a row */
   check_copy (1, 5, 5, 0, 0, 5, 5, 0, 0, 5, 5);         /* whole picture */
   check_copy (2, 4, 7, 6, 3, 3, 2, 1, 2, 1, 1);         /* one pixel, corners */
   check_copy (2, 4, 7, 6, 3, 3, 2, 1, 2, 0, 1);         /* empty: no-op */

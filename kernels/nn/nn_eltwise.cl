@@ -4,7 +4,7 @@
  * one element per work-item costs CPU devices far more in launch overhead
  * than in memory traffic; the global size is segs * c, segs =
  * ceil (plane / VEC). */
-#define VEC 16                  /* SR_NN_SEG */
+#define VEC 8                   /* ELT_VEC of sr_nn_eltwise.c */
 
 /* SrActKind's values. */
 #define ACT_RELU 1
@@ -12,26 +12,26 @@
 #define ACT_PRELU 3
 #define ACT_CLAMP 4
 
-inline float16
+inline float8
 load_part (__global const float *p, int n)
 {
   if (n >= VEC)
-    return vload16 (0, p);
+    return vload8 (0, p);
   float t[VEC];
   for (int j = 0; j < VEC; j++)
     t[j] = j < n ? p[j] : 0.0f;
-  return vload16 (0, t);
+  return vload8 (0, t);
 }
 
 inline void
-store_part (float16 v, __global float *p, int n)
+store_part (float8 v, __global float *p, int n)
 {
   if (n >= VEC) {
-    vstore16 (v, 0, p);
+    vstore8 (v, 0, p);
     return;
   }
   float t[VEC];
-  vstore16 (v, 0, t);
+  vstore8 (v, 0, t);
   for (int j = 0; j < n; j++)
     p[j] = t[j];
 }
@@ -39,19 +39,19 @@ store_part (float16 v, __global float *p, int n)
 /* Selections rather than fmax/fmin so that NaN passes through, as in
  * PyTorch's relu, leaky_relu, prelu and clamp. slope: this channel's
  * PReLU slope. */
-inline float16
-activate (float16 v, int act, float alpha, float lo, float hi, float slope)
+inline float8
+activate (float8 v, int act, float alpha, float lo, float hi, float slope)
 {
   switch (act) {
     case ACT_RELU:
-      return select (v, (float16) 0.0f, v < 0.0f);
+      return select (v, (float8) 0.0f, v < 0.0f);
     case ACT_LEAKY_RELU:
       return select (v, alpha * v, v < 0.0f);
     case ACT_PRELU:
       return select (v, slope * v, v < 0.0f);
     case ACT_CLAMP:
-      v = select (v, (float16) lo, v < lo);
-      return select (v, (float16) hi, v > hi);
+      v = select (v, (float8) lo, v < lo);
+      return select (v, (float8) hi, v > hi);
     default:
       return v;
   }
@@ -71,7 +71,7 @@ __kernel void nn_add (int n, float8 coef,
   const int i = get_global_id (0);
   const int ch = i / segs, p = i % segs * VEC, m = plane - p;
 #define IN(k) load_part (a##k + (size_t) (c0_##k + ch) * plane + p, m)
-  float16 acc = coef.s0 * IN (0);
+  float8 acc = coef.s0 * IN (0);
   if (n > 1)
     acc += coef.s1 * IN (1);
   if (n > 2)
@@ -101,7 +101,7 @@ __kernel void nn_affine (__global const float *in, int in_c0,
 {
   const int i = get_global_id (0);
   const int ch = i / segs, p = i % segs * VEC, m = plane - p;
-  float16 v = load_part (in + (size_t) (in_c0 + ch) * plane + p, m) * param[ch];
+  float8 v = load_part (in + (size_t) (in_c0 + ch) * plane + p, m) * param[ch];
   if (shift >= 0)
     v += param[shift + ch];
   const float s = act == ACT_PRELU ? param[slope + ch] : 0.0f;

@@ -1,7 +1,7 @@
 /* Pooling and channel normalisation on channel views of [1,C,H,W]
- * tensors. Each work-item handles a run of SEG consecutive pixels (of an
- * output row, or of a plane for the L2 norm): one pixel per work-item
- * would cost CPU devices more in launch overhead than in memory traffic. */
+ * tensors. Each work-item handles a run of consecutive pixels: one pixel
+ * per work-item would cost CPU devices more in launch overhead than in
+ * memory traffic. */
 #define SEG 16                  /* SR_NN_SEG */
 
 /* k x k max, stride s, no padding; global ceil (ow / SEG) * oh * c. A NaN
@@ -61,23 +61,24 @@ __kernel void channel_mean (__global const float *sums, int h, float inv_n,
 }
 
 /* x / (sqrt (sum_c x^2) + eps) per pixel, as LPIPS's normalize_tensor;
- * global ceil (plane / SEG). in and out may be the same view: each
- * work-item reads only the pixels it writes. */
+ * a run of 8 pixels per work-item (one float8), global ceil (plane / 8).
+ * in and out may be the same view: each work-item reads only the pixels it
+ * writes. */
 __kernel void l2_normalize (__global const float *in, int in_c0,
     __global float *out, int out_c0, int c, int plane, float eps)
 {
-  const int p0 = get_global_id (0) * SEG, n = min (SEG, plane - p0);
+  const int p0 = get_global_id (0) * 8, n = min (8, plane - p0);
   __global const float *src = in + (size_t) in_c0 * plane + p0;
   __global float *dst = out + (size_t) out_c0 * plane + p0;
-  if (n == SEG) {
-    float16 ss = 0.0f;
+  if (n == 8) {
+    float8 ss = 0.0f;
     for (int ch = 0; ch < c; ch++) {
-      const float16 v = vload16 (0, src + (size_t) ch * plane);
+      const float8 v = vload8 (0, src + (size_t) ch * plane);
       ss += v * v;
     }
-    const float16 norm = sqrt (ss) + eps;
+    const float8 norm = sqrt (ss) + eps;
     for (int ch = 0; ch < c; ch++)
-      vstore16 (vload16 (0, src + (size_t) ch * plane) / norm, 0,
+      vstore8 (vload8 (0, src + (size_t) ch * plane) / norm, 0,
           dst + (size_t) ch * plane);
     return;
   }

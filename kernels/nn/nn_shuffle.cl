@@ -33,7 +33,7 @@ __kernel void pixel_shuffle (__global const float *in, int in_c0,
 /* out: c*r*r channels of h x w, from c channels of r*h x r*w. Inverse of
  * pixel_shuffle's PyTorch order. */
 __kernel void pixel_unshuffle (__global const float *in, int in_c0,
-    __global float *out, int out_c0, int c, int h, int w, int r)
+    __global float *out, int out_c0, int h, int w, int r)
 {
   const int segs = (w + SEG - 1) / SEG;
   const int g = get_global_id (0);

@@ -18,26 +18,32 @@ __kernel void upsample_nearest (__global const float *in, int in_c0,
       + (size_t) y * w + x0;
   __global float *dst = out + (size_t) (out_c0 + ch) * h * s * ow
       + (size_t) y * s * ow + x0 * s;
-  if (n == 8 && (s == 2 || s == 4 || s == 8)) {
+  if (n == 8 && (s == 2 || s == 4)) {
     const float8 v = vload8 (0, src);
-    float16 a, b, c, d;
+    float8 q[4];
     if (s == 2) {
-      a = v.s0011223344556677;
-    } else if (s == 4) {
-      a = v.s0000111122223333, b = v.s4444555566667777;
+      q[0] = v.s00112233, q[1] = v.s44556677;
     } else {
-      a = v.s0000000011111111, b = v.s2222222233333333;
-      c = v.s4444444455555555, d = v.s6666666677777777;
+      q[0] = v.s00001111, q[1] = v.s22223333;
+      q[2] = v.s44445555, q[3] = v.s66667777;
     }
-    for (int r = 0; r < s; r++) {
+    for (int r = 0; r < s; r++)
+      for (int i = 0; i < s; i++)
+        vstore8 (q[i], i, dst + (size_t) r * ow);
+    return;
+  }
+  if (n == 8 && s == 8) {
+    const float8 v = vload8 (0, src);
+    for (int r = 0; r < 8; r++) {
       __global float *row = dst + (size_t) r * ow;
-      vstore16 (a, 0, row);
-      if (s >= 4)
-        vstore16 (b, 1, row);
-      if (s == 8) {
-        vstore16 (c, 2, row);
-        vstore16 (d, 3, row);
-      }
+      vstore8 ((float8) v.s0, 0, row);
+      vstore8 ((float8) v.s1, 1, row);
+      vstore8 ((float8) v.s2, 2, row);
+      vstore8 ((float8) v.s3, 3, row);
+      vstore8 ((float8) v.s4, 4, row);
+      vstore8 ((float8) v.s5, 5, row);
+      vstore8 ((float8) v.s6, 6, row);
+      vstore8 ((float8) v.s7, 7, row);
     }
     return;
   }

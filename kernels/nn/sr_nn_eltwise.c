@@ -20,6 +20,9 @@ typedef struct {
  * passing fresh values every call, not a network). */
 #define MAX_PARAMS 4096
 
+/* Elements per work-item: one AVX2 vector (nn_eltwise.cl). */
+#define ELT_VEC 8
+
 struct _SrNnEltwise {
   SrRuntime *rt;
   cl_kernel add, affine;
@@ -175,7 +178,7 @@ sr_nn_add_run (SrNnEltwise *op, cl_command_queue q, int n, const SrView *in,
   cl_float8 c8 = { { 0 } };
   for (int i = 0; i < n; i++)
     c8.s[i] = coef[i];
-  const int plane = out.t->h * out.t->w, segs = (plane + SR_NN_SEG - 1) / SR_NN_SEG;
+  const int plane = out.t->h * out.t->w, segs = (plane + ELT_VEC - 1) / ELT_VEC;
   cl_kernel k = op->add;
   cl_int e = 0;
   e |= SR_ARG (k, 0, n);
@@ -222,7 +225,7 @@ sr_nn_affine_run (SrNnEltwise *op, cl_command_queue q, SrView in,
   SrTensor *param = params_lookup (op, q, n, &st);
   if (!param)
     return st;
-  const int plane = out.t->h * out.t->w, segs = (plane + SR_NN_SEG - 1) / SR_NN_SEG;
+  const int plane = out.t->h * out.t->w, segs = (plane + ELT_VEC - 1) / ELT_VEC;
   cl_kernel k = op->affine;
   cl_int e = 0;
   e |= SR_ARG_MEM (k, 0, in.t);

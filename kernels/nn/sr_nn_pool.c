@@ -123,6 +123,6 @@ sr_nn_l2_normalize_run (SrNnPool *op, cl_command_queue q, SrView in,
   e |= SR_ARG (k, 6, eps);
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
-  const size_t g = (plane + SR_NN_SEG - 1) / SR_NN_SEG;
+  const size_t g = (plane + 7) / 8;  /* runs of 8 (nn_pool.cl) */
   return sr_enqueue (q, k, 1, &g);
 }

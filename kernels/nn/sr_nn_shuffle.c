@@ -83,10 +83,9 @@ sr_nn_pixel_unshuffle_run (SrNnShuffle *op, cl_command_queue q, SrView in,
   e |= SR_ARG (k, 1, in.c0);
   e |= SR_ARG_MEM (k, 2, out.t);
   e |= SR_ARG (k, 3, out.c0);
-  e |= SR_ARG (k, 4, in.c);
-  e |= SR_ARG (k, 5, out.t->h);
-  e |= SR_ARG (k, 6, out.t->w);
-  e |= SR_ARG (k, 7, r);
+  e |= SR_ARG (k, 4, out.t->h);
+  e |= SR_ARG (k, 5, out.t->w);
+  e |= SR_ARG (k, 6, r);
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
   const size_t g = sr_nn_row_items (out);

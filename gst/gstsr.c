@@ -6,6 +6,7 @@
 #include "gstsrpairsink.h"
 #include "gstsrusm.h"
 #include "gstsrcodec.h"
+#include "gstsrupscale.h"
 
 static gboolean
 plugin_init (GstPlugin *plugin)
@@ -15,11 +16,13 @@ plugin_init (GstPlugin *plugin)
   ok |= GST_ELEMENT_REGISTER (srpairsink, plugin);
   ok |= GST_ELEMENT_REGISTER (srusm, plugin);
   ok |= GST_ELEMENT_REGISTER (srcodec, plugin);
+  ok |= GST_ELEMENT_REGISTER (srupscale, plugin);
   return ok;
 }
 
 #define PACKAGE "gst-sr"
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, sr,
-    "Super-resolution training data on OpenCL: degradations, codec round "
-    "trips and paired-dataset writing",
+    "Super-resolution on OpenCL: degradations, codec round trips and "
+    "paired-dataset writing for training data; upscaling with pretrained "
+    "networks",
     plugin_init, SR_VERSION, "LGPL", "gst-sr", "https://github.com/gst-sr")

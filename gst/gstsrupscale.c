@@ -1,0 +1,521 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* srupscale: super-resolution with pretrained networks on OpenCL.
+ *
+ * frame -> upload ([0,1] planar RGB, any supported format through its
+ * colorimetry) -> the network, whole or in tiles -> download in the input's
+ * format at scale x the size. Tiles: the frame is cut into tiles, and each
+ * runs with `overlap` pixels of its neighbours around it (the network's
+ * receptive radius), inside the frame; only the tile's own pixels are kept.
+ * Every output pixel then sees exactly the input it sees untiled, so tiled
+ * output equals untiled output. */
+#include "gstsrupscale.h"
+#include "gstsrcontext.h"
+#include "gstsrvideo.h"
+#include "sr_registry.h"
+
+#include <math.h>
+
+GST_DEBUG_CATEGORY_STATIC (gst_sr_upscale_debug);
+#define GST_CAT_DEFAULT gst_sr_upscale_debug
+
+enum {
+  PROP_0,
+  PROP_MODEL,
+  PROP_DEVICE,
+  PROP_TILE_SIZE,
+  PROP_MEMORY_BUDGET,
+  PROP_SCALE,
+};
+
+#define DEFAULT_MODEL "esrgan-slim-x4"
+#define DEFAULT_DEVICE "auto"
+#define DEFAULT_TILE_SIZE 0
+/* PoCL reports all host memory as device memory, so the budget is ours. */
+#define DEFAULT_MEMORY_BUDGET (G_GUINT64_CONSTANT (512) << 20)
+/* The side of the input the executor is planned for to learn its memory
+ * per pixel. */
+#define PROBE_SIDE 64
+
+#define CAPS_STR GST_VIDEO_CAPS_MAKE (GST_SR_VIDEO_FORMATS)
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (CAPS_STR));
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (CAPS_STR));
+
+G_DEFINE_TYPE (GstSrUpscale, gst_sr_upscale, GST_TYPE_VIDEO_FILTER);
+GST_ELEMENT_REGISTER_DEFINE (srupscale, "srupscale", GST_RANK_NONE,
+    GST_TYPE_SR_UPSCALE);
+
+/* ---- the model ---------------------------------------------------------------- */
+
+/* Loads the network named by `model` (host only: the caps need its scale
+ * before the device is opened). Called with the object lock held. */
+static void
+load_model (GstSrUpscale *self)
+{
+  g_clear_pointer (&self->graph, sr_graph_free);
+  g_clear_error (&self->model_error);
+  self->scale = 0;
+  self->graph = sr_registry_load (self->model, &self->model_error);
+  if (self->graph)
+    self->scale = self->graph->scale;
+  else
+    GST_WARNING_OBJECT (self, "%s", self->model_error->message);
+}
+
+/* ---- caps --------------------------------------------------------------------- */
+
+/* Input size -> output size (x s); output size -> the input size it comes
+ * from (only multiples of s have one). */
+static gboolean
+transform_dimension (const GValue *in, GValue *out, int s, GstPadDirection dir)
+{
+  if (G_VALUE_HOLDS_INT (in)) {
+    const gint64 v = g_value_get_int (in);
+    if (dir == GST_PAD_SINK ? v * s > G_MAXINT : v % s != 0)
+      return FALSE;
+    g_value_init (out, G_TYPE_INT);
+    g_value_set_int (out, (int) (dir == GST_PAD_SINK ? v * s : v / s));
+    return TRUE;
+  }
+  if (GST_VALUE_HOLDS_INT_RANGE (in)) {
+    gint64 lo = gst_value_get_int_range_min (in), hi = gst_value_get_int_range_max (in);
+    if (dir == GST_PAD_SINK) {
+      lo = MIN (lo * s, G_MAXINT);
+      hi = MIN (hi * s, G_MAXINT);
+    } else {
+      lo = (lo + s - 1) / s;
+      hi = hi / s;
+    }
+    if (lo > hi)
+      return FALSE;
+    if (lo == hi) {
+      g_value_init (out, G_TYPE_INT);
+      g_value_set_int (out, (int) lo);
+    } else {
+      g_value_init (out, GST_TYPE_INT_RANGE);
+      gst_value_set_int_range (out, (int) lo, (int) hi);
+    }
+    return TRUE;
+  }
+  if (GST_VALUE_HOLDS_LIST (in)) {
+    g_value_init (out, GST_TYPE_LIST);
+    for (guint i = 0; i < gst_value_list_get_size (in); i++) {
+      GValue item = G_VALUE_INIT;
+      if (transform_dimension (gst_value_list_get_value (in, i), &item, s, dir))
+        gst_value_list_append_and_take_value (out, &item);
+    }
+    return gst_value_list_get_size (out) > 0;
+  }
+  return FALSE;
+}
+
+static GstCaps *
+gst_sr_upscale_transform_caps (GstBaseTransform *trans, GstPadDirection dir,
+    GstCaps *caps, GstCaps *filter)
+{
+  GstSrUpscale *self = GST_SR_UPSCALE (trans);
+  GST_OBJECT_LOCK (self);
+  const int s = self->scale;
+  GST_OBJECT_UNLOCK (self);
+  GstCaps *out = gst_caps_new_empty ();
+  if (s < 1)                    /* no model: nothing can be negotiated */
+    return out;
+  for (guint i = 0; i < gst_caps_get_size (caps); i++) {
+    GstStructure *st = gst_structure_copy (gst_caps_get_structure (caps, i));
+    gboolean ok = TRUE;
+    const char *dims[] = { "width", "height" };
+    for (int d = 0; d < 2 && ok; d++) {
+      const GValue *v = gst_structure_get_value (st, dims[d]);
+      GValue nv = G_VALUE_INIT;
+      if (!v)
+        gst_structure_set (st, dims[d], GST_TYPE_INT_RANGE, 1, G_MAXINT, NULL);
+      else if ((ok = transform_dimension (v, &nv, s, dir)))
+        gst_structure_take_value (st, dims[d], &nv);
+    }
+    if (ok)
+      gst_caps_append_structure_full (out, st,
+          gst_caps_features_copy (gst_caps_get_features (caps, i)));
+    else
+      gst_structure_free (st);
+  }
+  /* The input's format first; any other is converted on the device. */
+  GstCaps *any = gst_caps_copy (out);
+  for (guint i = 0; i < gst_caps_get_size (any); i++)
+    gst_structure_remove_fields (gst_caps_get_structure (any, i), "format",
+        "colorimetry", "chroma-site", NULL);
+  out = gst_caps_merge (out, any);
+  if (filter) {
+    GstCaps *tmp = gst_caps_intersect_full (filter, out, GST_CAPS_INTERSECT_FIRST);
+    gst_caps_unref (out);
+    out = tmp;
+  }
+  return out;
+}
+
+/* ---- runtime ------------------------------------------------------------------ */
+
+static void
+release_tensors (GstSrUpscale *self)
+{
+  if (self->queue)
+    clFinish (self->queue);
+  g_clear_pointer (&self->frame_in, sr_tensor_unref);
+  g_clear_pointer (&self->frame_out, sr_tensor_unref);
+  g_clear_pointer (&self->tile_in, sr_tensor_unref);
+  g_clear_pointer (&self->tile_out, sr_tensor_unref);
+}
+
+static void
+gst_sr_upscale_release (GstSrUpscale *self)
+{
+  release_tensors (self);
+  g_clear_pointer (&self->executor, sr_executor_free);
+  g_clear_pointer (&self->tile, sr_nn_tile_free);
+  g_clear_pointer (&self->convert, sr_convert_free);
+  if (self->queue)
+    clReleaseCommandQueue (self->queue);
+  self->queue = NULL;
+}
+
+static gboolean
+gst_sr_upscale_start (GstBaseTransform *trans)
+{
+  GstSrUpscale *self = GST_SR_UPSCALE (trans);
+  GError *error = NULL;
+  GST_OBJECT_LOCK (self);
+  SrGraph *g = self->graph;
+  self->graph = NULL;           /* the executor takes it; reloaded at stop */
+  if (!g) {
+    GST_OBJECT_UNLOCK (self);
+    gchar **folders = sr_registry_folders ();
+    gchar *searched = g_strjoinv (":", folders);
+    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND, ("Cannot load model=%s: %s",
+            self->model, self->model_error ? self->model_error->message
+            : "no model"), ("model folders searched: %s", searched));
+    g_free (searched);
+    g_strfreev (folders);
+    return FALSE;
+  }
+  GST_OBJECT_UNLOCK (self);
+  if (!gst_sr_element_open (GST_ELEMENT (self), self->device, &self->runtime,
+          &self->queue)) {
+    sr_graph_free (g);
+    return FALSE;
+  }
+  if (!(self->executor = sr_executor_new (self->runtime, g, &error))
+      || !(self->convert = sr_convert_new (self->runtime, &error))
+      || !(self->tile = sr_nn_tile_new (self->runtime, &error))) {
+    gst_sr_post_runtime_error (GST_ELEMENT (self), error);
+    g_clear_error (&error);
+    gst_sr_upscale_release (self);
+    return FALSE;
+  }
+  self->overlap = sr_graph_receptive_radius (sr_executor_graph (self->executor));
+  GST_INFO_OBJECT (self, "model %s (x%d, %.0f MAC per input pixel, receptive "
+      "radius %d) on %s", self->model, self->scale,
+      sr_graph_macs_per_input_pixel (sr_executor_graph (self->executor)),
+      self->overlap, sr_runtime_describe (self->runtime));
+  return TRUE;
+}
+
+static gboolean
+gst_sr_upscale_stop (GstBaseTransform *trans)
+{
+  GstSrUpscale *self = GST_SR_UPSCALE (trans);
+  gst_sr_upscale_release (self);
+  GST_OBJECT_LOCK (self);
+  load_model (self);            /* the executor owned the last graph */
+  GST_OBJECT_UNLOCK (self);
+  return TRUE;
+}
+
+/* The region side (tile + 2 overlap) whose intermediate values fit the
+ * memory budget, from the executor's measured bytes per pixel. */
+static int
+region_side_for_budget (GstSrUpscale *self, GError **error)
+{
+  const int probe = PROBE_SIDE + 2 * self->overlap;
+  if (!sr_executor_plan (self->executor, probe, probe, error))
+    return 0;
+  const double per_pixel = (double) sr_executor_peak_bytes (self->executor)
+      / ((double) probe * probe);
+  return (int) sqrt (self->memory_budget / MAX (per_pixel, 1.0));
+}
+
+static gboolean
+gst_sr_upscale_set_info (GstVideoFilter *filter, GstCaps *incaps,
+    GstVideoInfo *in, GstCaps *outcaps, GstVideoInfo *out)
+{
+  GstSrUpscale *self = GST_SR_UPSCALE (filter);
+  (void) incaps;
+  (void) outcaps;
+  const int w = in->width, h = in->height, s = self->scale;
+  GError *error = NULL;
+  if (out->width != w * s || out->height != h * s) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, ("Output caps must be %dx%d "
+            "(input %dx%d, x%d)", w * s, h * s, w, h, s), (NULL));
+    return FALSE;
+  }
+  release_tensors (self);
+  int tile = self->tile_size;
+  if (!tile) {
+    const int side = region_side_for_budget (self, &error);
+    if (!side)
+      goto failed;
+    tile = side - 2 * self->overlap;
+    if (tile < 16) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("memory-budget=%"
+              G_GUINT64_FORMAT " is too small for model %s: its tiles would "
+              "be %d pixels", self->memory_budget, self->model, tile), (NULL));
+      return FALSE;
+    }
+  }
+  /* One tile when the frame fits; else tiles of `tile` pixels, each run
+   * on a region of tile + 2 overlap (less only where the frame is). */
+  self->tile_w = tile >= w ? w : tile;
+  self->tile_h = tile >= h ? h : tile;
+  self->region_w = MIN (w, self->tile_w + 2 * self->overlap);
+  self->region_h = MIN (h, self->tile_h + 2 * self->overlap);
+  if (!sr_executor_plan (self->executor, self->region_h, self->region_w, &error))
+    goto failed;
+  const gboolean tiled = self->region_w < w || self->region_h < h;
+  if (!(self->frame_in = sr_tensor_new (self->runtime, 1, 3, h, w,
+              SR_DTYPE_F32, &error))
+      || !(self->frame_out = sr_tensor_new (self->runtime, 1, 3, h * s, w * s,
+              SR_DTYPE_F32, &error))
+      || (tiled && (!(self->tile_in = sr_tensor_new (self->runtime, 1, 3,
+                      self->region_h, self->region_w, SR_DTYPE_F32, &error))
+              || !(self->tile_out = sr_tensor_new (self->runtime, 1, 3,
+                      self->region_h * s, self->region_w * s, SR_DTYPE_F32,
+                      &error)))))
+    goto failed;
+  GST_INFO_OBJECT (self, "%dx%d -> %dx%d: %s, %.1f MB of intermediate values",
+      w, h, w * s, h * s, tiled ? "tiled" : "whole frames",
+      sr_executor_peak_bytes (self->executor) / 1e6);
+  if (tiled)
+    GST_INFO_OBJECT (self, "tiles %dx%d on regions %dx%d (overlap %d)",
+        self->tile_w, self->tile_h, self->region_w, self->region_h,
+        self->overlap);
+  return TRUE;
+
+failed:
+  GST_ELEMENT_ERROR (self, RESOURCE, FAILED, ("Cannot run model %s on %dx%d "
+          "frames: %s", self->model, w, h, error ? error->message : "?"), (NULL));
+  g_clear_error (&error);
+  return FALSE;
+}
+
+/* Runs every tile: region around it in, the tile's own pixels out. */
+static SrStatus
+run_tiles (GstSrUpscale *self, int w, int h)
+{
+  const int s = self->scale, r = self->overlap;
+  for (int ty = 0; ty < h; ty += self->tile_h) {
+    for (int tx = 0; tx < w; tx += self->tile_w) {
+      const int tw = MIN (self->tile_w, w - tx), th = MIN (self->tile_h, h - ty);
+      const int rx = CLAMP (tx - r, 0, w - self->region_w);
+      const int ry = CLAMP (ty - r, 0, h - self->region_h);
+      SrStatus st;
+      if ((st = sr_nn_copy_rect_run (self->tile, self->queue,
+                  sr_view (self->frame_in), rx, ry, sr_view (self->tile_in), 0, 0,
+                  self->region_w, self->region_h)) != SR_OK
+          || (st = sr_executor_run (self->executor, self->queue,
+                  sr_view (self->tile_in), sr_view (self->tile_out))) != SR_OK
+          || (st = sr_nn_copy_rect_run (self->tile, self->queue,
+                  sr_view (self->tile_out), (tx - rx) * s, (ty - ry) * s,
+                  sr_view (self->frame_out), tx * s, ty * s, tw * s, th * s))
+          != SR_OK)
+        return st;
+    }
+  }
+  return SR_OK;
+}
+
+static GstFlowReturn
+gst_sr_upscale_transform_frame (GstVideoFilter *filter, GstVideoFrame *in,
+    GstVideoFrame *out)
+{
+  GstSrUpscale *self = GST_SR_UPSCALE (filter);
+  const int w = GST_VIDEO_FRAME_WIDTH (in), h = GST_VIDEO_FRAME_HEIGHT (in);
+  SrStatus st = gst_sr_upload_frame (self->convert, self->queue, in, 0, 0,
+      self->frame_in);
+  if (st == SR_OK)
+    st = self->tile_in ? run_tiles (self, w, h)
+        : sr_executor_run (self->executor, self->queue,
+            sr_view (self->frame_in), sr_view (self->frame_out));
+  if (st == SR_OK)
+    st = gst_sr_download_frame (self->convert, self->queue, self->frame_out, out,
+        SR_ROUND_HALF_EVEN);
+  if (st != SR_OK) {
+    GST_ELEMENT_ERROR (self, RESOURCE, FAILED, ("Upscaling a %dx%d frame with "
+            "%s failed: %s", w, h, self->model, sr_status_name (st)), (NULL));
+    return GST_FLOW_ERROR;
+  }
+  return GST_FLOW_OK;
+}
+
+/* ---- GObject ------------------------------------------------------------------ */
+
+static void
+gst_sr_upscale_set_context (GstElement *element, GstContext *context)
+{
+  GstSrUpscale *self = GST_SR_UPSCALE (element);
+  gst_sr_handle_set_context (element, context, &self->runtime);
+  GST_ELEMENT_CLASS (gst_sr_upscale_parent_class)->set_context (element, context);
+}
+
+static gboolean
+gst_sr_upscale_query (GstBaseTransform *trans, GstPadDirection dir,
+    GstQuery *query)
+{
+  GstSrUpscale *self = GST_SR_UPSCALE (trans);
+  if (gst_sr_handle_context_query (GST_ELEMENT (self), query, self->runtime))
+    return TRUE;
+  return GST_BASE_TRANSFORM_CLASS (gst_sr_upscale_parent_class)->query (trans,
+      dir, query);
+}
+
+static void
+gst_sr_upscale_set_property (GObject *object, guint prop_id,
+    const GValue *value, GParamSpec *pspec)
+{
+  GstSrUpscale *self = GST_SR_UPSCALE (object);
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MODEL:
+      g_free (self->model);
+      self->model = g_value_dup_string (value);
+      if (!self->model)
+        self->model = g_strdup (DEFAULT_MODEL);
+      load_model (self);
+      break;
+    case PROP_DEVICE:
+      g_free (self->device);
+      self->device = g_value_dup_string (value);
+      if (!self->device)
+        self->device = g_strdup (DEFAULT_DEVICE);
+      break;
+    case PROP_TILE_SIZE:
+      self->tile_size = g_value_get_uint (value);
+      break;
+    case PROP_MEMORY_BUDGET:
+      self->memory_budget = g_value_get_uint64 (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+  GST_OBJECT_UNLOCK (self);
+  if (prop_id == PROP_MODEL)
+    gst_base_transform_reconfigure_src (GST_BASE_TRANSFORM (self));
+}
+
+static void
+gst_sr_upscale_get_property (GObject *object, guint prop_id, GValue *value,
+    GParamSpec *pspec)
+{
+  GstSrUpscale *self = GST_SR_UPSCALE (object);
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MODEL:
+      g_value_set_string (value, self->model);
+      break;
+    case PROP_DEVICE:
+      g_value_set_string (value, self->device);
+      break;
+    case PROP_TILE_SIZE:
+      g_value_set_uint (value, self->tile_size);
+      break;
+    case PROP_MEMORY_BUDGET:
+      g_value_set_uint64 (value, self->memory_budget);
+      break;
+    case PROP_SCALE:
+      g_value_set_int (value, self->scale);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_sr_upscale_finalize (GObject *object)
+{
+  GstSrUpscale *self = GST_SR_UPSCALE (object);
+  gst_sr_upscale_release (self);
+  if (self->runtime)
+    sr_runtime_unref (self->runtime);
+  sr_graph_free (self->graph);
+  g_clear_error (&self->model_error);
+  g_free (self->model);
+  g_free (self->device);
+  G_OBJECT_CLASS (gst_sr_upscale_parent_class)->finalize (object);
+}
+
+static void
+gst_sr_upscale_class_init (GstSrUpscaleClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
+  GstVideoFilterClass *filter_class = GST_VIDEO_FILTER_CLASS (klass);
+
+  gobject_class->set_property = gst_sr_upscale_set_property;
+  gobject_class->get_property = gst_sr_upscale_get_property;
+  gobject_class->finalize = gst_sr_upscale_finalize;
+
+  g_object_class_install_property (gobject_class, PROP_MODEL,
+      g_param_spec_string ("model", "Model",
+          "Registry name (esrgan-slim-x2/x3/x4/x8, esrgan-medium-*, "
+          "esrgan-thick-*, default) or path of a TF.js model.json",
+          DEFAULT_MODEL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+          | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_DEVICE,
+      g_param_spec_string ("device", "Device",
+          "OpenCL device: auto (a GPU if any, else the CPU), cpu, gpu, or P:D",
+          DEFAULT_DEVICE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+          | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_TILE_SIZE,
+      g_param_spec_uint ("tile-size", "Tile size",
+          "Input pixels per tile side (0: whole frames, or tiles sized to "
+          "memory-budget); tiles overlap by the network's receptive radius, so "
+          "the output does not depend on them", 0, 65536, DEFAULT_TILE_SIZE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_MEMORY_BUDGET,
+      g_param_spec_uint64 ("memory-budget", "Memory budget",
+          "Device bytes the network's intermediate values may take when "
+          "tile-size is 0", 1 << 20, G_MAXUINT64, DEFAULT_MEMORY_BUDGET,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_SCALE,
+      g_param_spec_int ("scale", "Scale",
+          "The model's upscaling factor (0 when no model is loaded)", 0, 16, 0,
+          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  gst_element_class_set_static_metadata (element_class,
+      "Super-resolution upscaler", "Filter/Effect/Video/Scaler",
+      "Upscales video with a pretrained super-resolution network on OpenCL",
+      "gst-sr");
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  element_class->set_context = gst_sr_upscale_set_context;
+
+  trans_class->transform_caps = gst_sr_upscale_transform_caps;
+  trans_class->start = gst_sr_upscale_start;
+  trans_class->stop = gst_sr_upscale_stop;
+  trans_class->query = gst_sr_upscale_query;
+  filter_class->set_info = gst_sr_upscale_set_info;
+  filter_class->transform_frame = gst_sr_upscale_transform_frame;
+
+  GST_DEBUG_CATEGORY_INIT (gst_sr_upscale_debug, "srupscale", 0,
+      "super-resolution upscaler");
+}
+
+static void
+gst_sr_upscale_init (GstSrUpscale *self)
+{
+  self->model = g_strdup (DEFAULT_MODEL);
+  self->device = g_strdup (DEFAULT_DEVICE);
+  self->tile_size = DEFAULT_TILE_SIZE;
+  self->memory_budget = DEFAULT_MEMORY_BUDGET;
+  load_model (self);
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* srupscale: live super-resolution with pretrained networks. Video in,
+ * the same format at scale x the size out; the network runs on the
+ * pipeline's OpenCL device through the graph executor (models/nn/), in
+ * tiles when a frame would need more memory than `memory-budget`. */
+#pragma once
+
+#include <gst/video/gstvideofilter.h>
+#include "sr_convert.h"
+#include "sr_executor.h"
+#include "sr_nn_tile.h"
+
+G_BEGIN_DECLS
+
+#define GST_TYPE_SR_UPSCALE (gst_sr_upscale_get_type ())
+G_DECLARE_FINAL_TYPE (GstSrUpscale, gst_sr_upscale, GST, SR_UPSCALE, GstVideoFilter)
+
+struct _GstSrUpscale {
+  GstVideoFilter parent;
+
+  /* properties */
+  gchar *model;
+  gchar *device;
+  guint tile_size;              /* input pixels per tile side; 0: automatic */
+  guint64 memory_budget;        /* bytes of device memory for the network */
+
+  /* the network, loaded when `model` is set (its scale drives the caps) */
+  SrGraph *graph;
+  GError *model_error;          /* why it could not be loaded, posted at start */
+  int scale;                    /* 0 until a model is loaded */
+
+  /* runtime state, from start() to stop() */
+  SrRuntime *runtime;
+  cl_command_queue queue;
+  SrConvert *convert;
+  SrNnTile *tile;
+  SrExecutor *executor;
+  SrTensor *frame_in, *frame_out, *tile_in, *tile_out;
+  int tile_w, tile_h;           /* tile size (interior, input pixels) */
+  int region_w, region_h;       /* tile + overlap, what the network runs on */
+  int overlap;
+};
+
+GST_ELEMENT_REGISTER_DECLARE (srupscale);
+
+G_END_DECLS

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Runs a network file through the graph executor, for the Python tests that
+ * compare it with the network's own runtime (tests/reference).
+ *
+ *   nn_run_tool MODEL.json IN.f32 H W OUT.f32 [TILE_OF_RUNS]
+ *
+ * IN: H x W x 3 float32 (HWC) in [0,1]; OUT: the output, HWC in [0,1].
+ * Prints "<out_h> <out_w> <ms per run>" (median of the runs after one
+ * warm-up run when RUNS > 1). Exit 77 without an OpenCL device. */
+#include "sr_executor.h"
+#include "sr_tfjs.h"
+#include "sr_test_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static int
+compare_double (const void *a, const void *b)
+{
+  const double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+int
+main (int argc, char **argv)
+{
+  if (argc < 6) {
+    fprintf (stderr, "usage: %s MODEL.json IN.f32 H W OUT.f32 [RUNS]\n", argv[0]);
+    return 2;
+  }
+  const int h = atoi (argv[3]), w = atoi (argv[4]);
+  const int runs = argc > 6 ? MAX (1, atoi (argv[6])) : 1;
+  GError *error = NULL;
+  gchar *data;
+  gsize len;
+  if (h < 1 || w < 1 || !g_file_get_contents (argv[2], &data, &len, &error)
+      || len != (gsize) h * w * 3 * sizeof (float)) {
+    fprintf (stderr, "bad input %s (%dx%d)\n", argv[2], w, h);
+    return 2;
+  }
+  SrRuntime *rt = sr_test_runtime ();    /* exits 77 without a device */
+  cl_command_queue q = sr_test_queue ();
+  SrGraph *g = sr_tfjs_load (argv[1], 0, &error);
+  SrExecutor *ex = g ? sr_executor_new (rt, g, &error) : NULL;
+  if (!ex || !sr_executor_plan (ex, h, w, &error)) {
+    fprintf (stderr, "%s\n", error->message);
+    return 1;
+  }
+  const int s = sr_executor_graph (ex)->scale, oh = h * s, ow = w * s;
+  float *chw = g_new (float, (gsize) h * w * 3), *hwc = (float *) data;
+  for (int c = 0; c < 3; c++)
+    for (gsize i = 0; i < (gsize) h * w; i++)
+      chw[c * (gsize) h * w + i] = hwc[i * 3 + c];
+  SrTensor *in = sr_test_upload (chw, 1, 3, h, w);
+  SrTensor *out = sr_tensor_new (rt, 1, 3, oh, ow, SR_DTYPE_F32, &error);
+  g_assert_no_error (error);
+  double *ms = g_new (double, runs);
+  for (int r = -1; r < runs; r++) {
+    const gint64 t0 = g_get_monotonic_time ();
+    SrStatus st = sr_executor_run (ex, q, sr_view (in), sr_view (out));
+    clFinish (q);
+    if (st != SR_OK) {
+      fprintf (stderr, "run: %s\n", sr_status_name (st));
+      return 1;
+    }
+    if (r >= 0)
+      ms[r] = (g_get_monotonic_time () - t0) / 1000.0;
+  }
+  qsort (ms, runs, sizeof (double), compare_double);
+  float *res = sr_test_download (out);
+  float *res_hwc = g_new (float, (gsize) oh * ow * 3);
+  for (int c = 0; c < 3; c++)
+    for (gsize i = 0; i < (gsize) oh * ow; i++)
+      res_hwc[i * 3 + c] = res[c * (gsize) oh * ow + i];
+  if (!g_file_set_contents (argv[5], (const char *) res_hwc,
+          (gssize) oh * ow * 3 * sizeof (float), &error)) {
+    fprintf (stderr, "%s\n", error->message);
+    return 1;
+  }
+  printf ("%d %d %.3f\n", oh, ow, ms[runs / 2]);
+  fprintf (stderr, "peak intermediate memory %.1f MB, %.0f MAC per input pixel\n",
+      sr_executor_peak_bytes (ex) / 1e6,
+      sr_graph_macs_per_input_pixel (sr_executor_graph (ex)));
+  sr_tensor_unref (in);
+  sr_tensor_unref (out);
+  sr_executor_free (ex);
+  g_free (ms);
+  g_free (res);
+  g_free (res_hwc);
+  g_free (chw);
+  g_free (data);
+  return 0;
+}

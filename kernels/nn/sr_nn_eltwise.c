@@ -8,7 +8,8 @@
  * network's layers pass the same vectors every frame, so after the first
  * frame a run writes nothing and allocates nothing. Each entry owns the
  * host copy its non-blocking write reads from (refilling one shared buffer
- * would need a blocking write, which waits for the whole queue). */
+ * would need a blocking write, which on an in-order queue may wait for
+ * every command queued before it). */
 typedef struct {
   float *v;
   int n;

@@ -196,6 +196,29 @@ test_params_reuse (void)
   nn_t_free (&out);
 }
 
+/* A caller passing fresh values every call fills the cache past its
+ * bound (4096 vectors), which then starts over: every result stays right. */
+static void
+test_params_many (void)
+{
+  const float x[2] = { 3, -2 };
+  SrTensor *in = sr_test_upload (x, 1, 2, 1, 1);
+  NnT out = nn_t_random (2, 1, 1, 710);
+  const SrAct none = { SR_ACT_NONE, 0, 0, 0 };
+  cl_command_queue q = sr_test_queue ();
+  for (int i = 0; i < 4500; i++) {
+    const float scale[2] = { (float) i, 0.5f }, shift[2] = { 1, (float) -i };
+    g_assert_cmpint (sr_nn_affine_run (op, q, sr_view (in), scale, shift,
+            sr_view (out.t), none, NULL), ==, SR_OK);
+    if (i % 500 == 0 || i == 4499) {
+      const float want[2] = { 3.0f * i + 1, -1.0f - i };
+      nn_t_check (&out, 0, 2, want, 0);
+    }
+  }
+  sr_tensor_unref (in);
+  nn_t_free (&out);
+}
+
 static void
 test_invalid (void)
 {
@@ -261,6 +284,7 @@ main (int argc, char **argv)
   g_test_add_func ("/nn/eltwise/add-in-place", test_add_in_place);
   g_test_add_func ("/nn/eltwise/affine", test_affine);
   g_test_add_func ("/nn/eltwise/params-reuse", test_params_reuse);
+  g_test_add_func ("/nn/eltwise/params-many", test_params_many);
   g_test_add_func ("/nn/eltwise/invalid", test_invalid);
   const int ret = g_test_run ();
   sr_nn_eltwise_free (op);

@@ -78,9 +78,10 @@ main (int argc, char **argv)
     return 1;
   }
   printf ("%d %d %.3f\n", oh, ow, ms[runs / 2]);
-  fprintf (stderr, "peak intermediate memory %.1f MB, %.0f MAC per input pixel\n",
-      sr_executor_peak_bytes (ex) / 1e6,
-      sr_graph_macs_per_input_pixel (sr_executor_graph (ex)));
+  fprintf (stderr, "peak intermediate memory %.1f MB, %.0f MAC per input "
+      "pixel, receptive radius %d\n", sr_executor_peak_bytes (ex) / 1e6,
+      sr_graph_macs_per_input_pixel (sr_executor_graph (ex)),
+      sr_graph_receptive_radius (sr_executor_graph (ex)));
   sr_tensor_unref (in);
   sr_tensor_unref (out);
   sr_executor_free (ex);

@@ -332,12 +332,32 @@ run_tiles (GstSrUpscale *self, int w, int h)
   return SR_OK;
 }
 
+/* A frame takes as long as the network needs: that is this element's
+ * latency. It is reported as the slowest frame so far; when a frame takes
+ * a quarter longer than reported, a LATENCY message makes the pipeline ask
+ * again. */
+static void
+account_latency (GstSrUpscale *self, GstClockTime took)
+{
+  GST_OBJECT_LOCK (self);
+  const gboolean grew = took > self->latency + self->latency / 4;
+  if (grew)
+    self->latency = took;
+  GST_OBJECT_UNLOCK (self);
+  if (grew) {
+    GST_INFO_OBJECT (self, "latency now %" GST_TIME_FORMAT, GST_TIME_ARGS (took));
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_latency (GST_OBJECT (self)));
+  }
+}
+
 static GstFlowReturn
 gst_sr_upscale_transform_frame (GstVideoFilter *filter, GstVideoFrame *in,
     GstVideoFrame *out)
 {
   GstSrUpscale *self = GST_SR_UPSCALE (filter);
   const int w = GST_VIDEO_FRAME_WIDTH (in), h = GST_VIDEO_FRAME_HEIGHT (in);
+  const gint64 t0 = g_get_monotonic_time ();
   SrStatus st = gst_sr_upload_frame (self->convert, self->queue, in, 0, 0,
       self->frame_in);
   if (st == SR_OK)
@@ -352,7 +372,28 @@ gst_sr_upscale_transform_frame (GstVideoFilter *filter, GstVideoFrame *in,
             "%s failed: %s", w, h, self->model, sr_status_name (st)), (NULL));
     return GST_FLOW_ERROR;
   }
+  account_latency (self, (g_get_monotonic_time () - t0) * GST_USECOND);
   return GST_FLOW_OK;
+}
+
+/* Late frames in a live pipeline are dropped by the base class (QoS); the
+ * frame's time span then goes downstream as a GAP, so that a consumer
+ * pairing frames by running time (srpairsink, srmetrics) does not wait for
+ * it. */
+static GstFlowReturn
+gst_sr_upscale_submit_input_buffer (GstBaseTransform *trans, gboolean discont,
+    GstBuffer *in)
+{
+  const GstClockTime pts = GST_BUFFER_PTS (in), duration = GST_BUFFER_DURATION (in);
+  const GstFlowReturn ret = GST_BASE_TRANSFORM_CLASS
+      (gst_sr_upscale_parent_class)->submit_input_buffer (trans, discont, in);
+  if (ret == GST_BASE_TRANSFORM_FLOW_DROPPED && GST_CLOCK_TIME_IS_VALID (pts)) {
+    GST_DEBUG_OBJECT (trans, "late frame at %" GST_TIME_FORMAT " dropped",
+        GST_TIME_ARGS (pts));
+    gst_pad_push_event (GST_BASE_TRANSFORM_SRC_PAD (trans),
+        gst_event_new_gap (pts, duration));
+  }
+  return ret;
 }
 
 /* ---- GObject ------------------------------------------------------------------ */
@@ -372,8 +413,19 @@ gst_sr_upscale_query (GstBaseTransform *trans, GstPadDirection dir,
   GstSrUpscale *self = GST_SR_UPSCALE (trans);
   if (gst_sr_handle_context_query (GST_ELEMENT (self), query, self->runtime))
     return TRUE;
-  return GST_BASE_TRANSFORM_CLASS (gst_sr_upscale_parent_class)->query (trans,
-      dir, query);
+  const gboolean ret = GST_BASE_TRANSFORM_CLASS
+      (gst_sr_upscale_parent_class)->query (trans, dir, query);
+  if (ret && dir == GST_PAD_SRC && GST_QUERY_TYPE (query) == GST_QUERY_LATENCY) {
+    gboolean live;
+    GstClockTime min, max;
+    gst_query_parse_latency (query, &live, &min, &max);
+    GST_OBJECT_LOCK (self);
+    const GstClockTime ours = self->latency;
+    GST_OBJECT_UNLOCK (self);
+    gst_query_set_latency (query, live, min + ours,
+        GST_CLOCK_TIME_IS_VALID (max) ? max + ours : max);
+  }
+  return ret;
 }
 
 static void
@@ -503,6 +555,7 @@ gst_sr_upscale_class_init (GstSrUpscaleClass *klass)
   trans_class->start = gst_sr_upscale_start;
   trans_class->stop = gst_sr_upscale_stop;
   trans_class->query = gst_sr_upscale_query;
+  trans_class->submit_input_buffer = gst_sr_upscale_submit_input_buffer;
   filter_class->set_info = gst_sr_upscale_set_info;
   filter_class->transform_frame = gst_sr_upscale_transform_frame;
 
@@ -517,5 +570,6 @@ gst_sr_upscale_init (GstSrUpscale *self)
   self->device = g_strdup (DEFAULT_DEVICE);
   self->tile_size = DEFAULT_TILE_SIZE;
   self->memory_budget = DEFAULT_MEMORY_BUDGET;
+  gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), TRUE);
   load_model (self);
 }

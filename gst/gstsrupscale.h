@@ -36,6 +36,7 @@ struct _GstSrUpscale {
   SrNnTile *tile;
   SrExecutor *executor;
   SrTensor *frame_in, *frame_out, *tile_in, *tile_out;
+  GstClockTime latency;         /* the slowest frame so far, as reported */
   int tile_w, tile_h;           /* tile size (interior, input pixels) */
   int region_w, region_h;       /* tile + overlap, what the network runs on */
   int overlap;

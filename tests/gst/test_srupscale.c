@@ -83,6 +83,57 @@ GST_START_TEST (test_unknown_model)
 }
 GST_END_TEST;
 
+static GstPadProbeReturn
+count_frames_and_gaps (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  (void) pad;
+  gint *counts = data;          /* [0]: buffers, [1]: GAP events */
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
+    g_atomic_int_inc (&counts[0]);
+  else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_GAP)
+    g_atomic_int_inc (&counts[1]);
+  return GST_PAD_PROBE_OK;
+}
+
+/* Live at 1000 fps, faster than any device upscales: the late frames are
+ * dropped, each as a GAP event, so every source frame arrives as a frame
+ * or a GAP; and the element reports its processing time as latency. */
+GST_START_TEST (test_live_qos_gaps)
+{
+  const int n = 20;
+  gchar *desc = g_strdup_printf ("videotestsrc is-live=true num-buffers=%d ! "
+      "video/x-raw,format=RGB,width=192,height=108,framerate=1000/1 ! srupscale "
+      "name=up ! fakesink name=sink sync=true qos=true", n);
+  GstElement *p = gst_parse_launch (desc, NULL);
+  fail_unless (p != NULL);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (p), "sink");
+  GstPad *pad = gst_element_get_static_pad (sink, "sink");
+  gint counts[2] = { 0, 0 };
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER
+      | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, count_frames_and_gaps, counts, NULL);
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  GstMessage *m = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (p),
+      120 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (m && GST_MESSAGE_TYPE (m) == GST_MESSAGE_EOS);
+  gst_message_unref (m);
+  GstQuery *q = gst_query_new_latency ();
+  fail_unless (gst_element_query (p, q));
+  GstClockTime min;
+  gst_query_parse_latency (q, NULL, &min, NULL);
+  gst_query_unref (q);
+  g_print ("# live: %d frames, %d GAPs of %d; latency %" GST_TIME_FORMAT "\n",
+      counts[0], counts[1], n, GST_TIME_ARGS (min));
+  fail_unless (counts[1] > 0, "no late frame was dropped");
+  fail_unless_equals_int (counts[0] + counts[1], n);
+  fail_unless (min > 0, "no latency reported");
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (pad);
+  gst_object_unref (sink);
+  gst_object_unref (p);
+  g_free (desc);
+}
+GST_END_TEST;
+
 static Suite *
 srupscale_suite (void)
 {
@@ -100,6 +151,8 @@ srupscale_suite (void)
       && have_model ("esrgan-slim", 4), "photo or esrgan-slim missing "
       "(opencv-doc, scripts/install-models.sh)");
   tcase_add_test (tc, test_unknown_model);
+  SR_CHECK_ADD_IF (tc, test_live_qos_gaps, have_model ("esrgan-slim", 4),
+      "esrgan-slim missing (scripts/install-models.sh)");
   return s;
 }
 

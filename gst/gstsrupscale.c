@@ -32,9 +32,6 @@ enum {
 #define DEFAULT_TILE_SIZE 0
 /* PoCL reports all host memory as device memory, so the budget is ours. */
 #define DEFAULT_MEMORY_BUDGET (G_GUINT64_CONSTANT (512) << 20)
-/* The side of the input the executor is planned for to learn its memory
- * per pixel. */
-#define PROBE_SIDE 64
 
 #define CAPS_STR GST_VIDEO_CAPS_MAKE (GST_SR_VIDEO_FORMATS)
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
@@ -230,17 +227,19 @@ gst_sr_upscale_stop (GstBaseTransform *trans)
   return TRUE;
 }
 
-/* The region side (tile + 2 overlap) whose intermediate values fit the
- * memory budget, from the executor's measured bytes per pixel. */
+/* The tile side for w x h frames: the whole frame when its intermediate
+ * values fit the memory budget, else the side whose region (tile + 2
+ * overlap) fits it at the frame's bytes per pixel; 0 on error. */
 static int
-region_side_for_budget (GstSrUpscale *self, GError **error)
+tile_side_for_budget (GstSrUpscale *self, int w, int h, GError **error)
 {
-  const int probe = PROBE_SIDE + 2 * self->overlap;
-  if (!sr_executor_plan (self->executor, probe, probe, error))
+  size_t bytes;
+  if (!sr_executor_measure (self->executor, h, w, &bytes, error))
     return 0;
-  const double per_pixel = (double) sr_executor_peak_bytes (self->executor)
-      / ((double) probe * probe);
-  return (int) sqrt (self->memory_budget / MAX (per_pixel, 1.0));
+  if (bytes <= self->memory_budget)
+    return MAX (w, h);
+  const double per_pixel = (double) bytes / ((double) w * h);
+  return (int) sqrt (self->memory_budget / per_pixel) - 2 * self->overlap;
 }
 
 static gboolean
@@ -260,10 +259,8 @@ gst_sr_upscale_set_info (GstVideoFilter *filter, GstCaps *incaps,
   release_tensors (self);
   int tile = self->tile_size;
   if (!tile) {
-    const int side = region_side_for_budget (self, &error);
-    if (!side)
+    if (!(tile = tile_side_for_budget (self, w, h, &error)))
       goto failed;
-    tile = side - 2 * self->overlap;
     if (tile < 16) {
       GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("memory-budget=%"
               G_GUINT64_FORMAT " is too small for model %s: its tiles would "

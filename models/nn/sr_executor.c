@@ -111,12 +111,11 @@ sr_executor_peak_bytes (const SrExecutor *ex)
  * concat's storage (with whatever was already placed inside it); any other
  * input is copied in when the concat runs. */
 static void
-place_concats (SrExecutor *ex)
+place_concats (const SrGraph *g, Place *place)
 {
-  const SrGraph *g = ex->g;
   const int nv = g->values->len;
   for (int v = 0; v < nv; v++)
-    ex->place[v] = (Place) { v, 0 };
+    place[v] = (Place) { v, 0 };
   for (guint i = 0; i < g->nodes->len; i++) {
     const SrNode *n = sr_graph_node (g, i);
     if (n->dead || n->kind != SR_NODE_CONCAT)
@@ -127,21 +126,108 @@ place_concats (SrExecutor *ex)
       gboolean seen = FALSE;    /* the same value twice: copy the second */
       for (int j = 0; j < k; j++)
         seen |= n->inputs[j] == v;
-      if (!seen && v != g->input && v != g->output && ex->place[v].root == v)
+      if (!seen && v != g->input && v != g->output && place[v].root == v)
         for (int u = 0; u < nv; u++)
-          if (ex->place[u].root == v) {
-            ex->place[u].root = ex->place[n->output].root;
-            ex->place[u].offset += ex->place[n->output].offset + offset;
+          if (place[u].root == v) {
+            place[u].root = place[n->output].root;
+            place[u].offset += place[n->output].offset + offset;
           }
       offset += sr_graph_value (g, v)->channels;
     }
   }
 }
 
+/* A buffer shared by roots of one shape whose lifetimes do not overlap. */
 typedef struct {
-  SrTensor *t;
-  int free_after;               /* step after which the slot is free again */
+  int c, h, w;
+  int free_after;               /* step after which it is free again */
 } Slot;
+
+/* The layout for an h x w input: value sizes, places, and for each planned
+ * root its slot (slot_of[r], -1 for others) in *slots. */
+static gboolean
+layout (const SrGraph *g, int h, int w, int *vh, int *vw, Place *place,
+    int *slot_of, GArray *slots, GError **error)
+{
+  const int nv = g->values->len, nn = g->nodes->len;
+  if (!sr_graph_infer_sizes (g, h, w, vh, vw, error))
+    return FALSE;
+  place_concats (g, place);
+
+  /* Lifetimes of planned roots, in node steps: from the first write into
+   * the root to the last read of anything inside it. */
+  int *first = g_new (int, nv), *last = g_new (int, nv);
+  for (int v = 0; v < nv; v++) {
+    first[v] = nn;
+    last[v] = -1;
+    slot_of[v] = -1;
+  }
+  for (int i = 0; i < nn; i++) {
+    const SrNode *n = sr_graph_node (g, i);
+    if (n->dead)
+      continue;
+    const int r = place[n->output].root;
+    first[r] = MIN (first[r], i);
+    last[r] = MAX (last[r], i);
+    for (int k = 0; k < n->n_inputs; k++)
+      last[place[n->inputs[k]].root] = i;
+    if (n->skip >= 0)
+      last[place[n->skip].root] = i;
+  }
+  /* A root takes a free slot of its shape, else a new one. */
+  for (int i = 0; i < nn; i++) {
+    for (int r = 0; r < nv; r++) {
+      if (first[r] != i || r == g->input || r == g->output || place[r].root != r)
+        continue;
+      const int c = sr_graph_value (g, r)->channels;
+      for (guint s = 0; s < slots->len && slot_of[r] < 0; s++) {
+        Slot *slot = &g_array_index (slots, Slot, s);
+        if (slot->free_after < i && slot->c == c && slot->h == vh[r]
+            && slot->w == vw[r]) {
+          slot_of[r] = s;
+          slot->free_after = last[r];
+        }
+      }
+      if (slot_of[r] < 0) {
+        Slot slot = { c, vh[r], vw[r], last[r] };
+        g_array_append_val (slots, slot);
+        slot_of[r] = slots->len - 1;
+      }
+    }
+  }
+  g_free (first);
+  g_free (last);
+  return TRUE;
+}
+
+static size_t
+slots_bytes (const GArray *slots)
+{
+  size_t bytes = 0;
+  for (guint s = 0; s < slots->len; s++) {
+    const Slot *slot = &g_array_index (slots, Slot, s);
+    bytes += (size_t) slot->c * slot->h * slot->w * sizeof (float);
+  }
+  return bytes;
+}
+
+gboolean
+sr_executor_measure (const SrExecutor *ex, int h, int w, size_t *bytes,
+    GError **error)
+{
+  const int nv = ex->g->values->len;
+  int *vh = g_new0 (int, nv), *vw = g_new0 (int, nv), *slot_of = g_new (int, nv);
+  Place *place = g_new0 (Place, nv);
+  GArray *slots = g_array_new (FALSE, FALSE, sizeof (Slot));
+  const gboolean ok = layout (ex->g, h, w, vh, vw, place, slot_of, slots, error);
+  *bytes = ok ? slots_bytes (slots) : 0;
+  g_array_free (slots, TRUE);
+  g_free (place);
+  g_free (slot_of);
+  g_free (vh);
+  g_free (vw);
+  return ok;
+}
 
 gboolean
 sr_executor_plan (SrExecutor *ex, int h, int w, GError **error)
@@ -150,72 +236,32 @@ sr_executor_plan (SrExecutor *ex, int h, int w, GError **error)
     return TRUE;
   clear_plan (ex);
   const SrGraph *g = ex->g;
-  const int nv = g->values->len, nn = g->nodes->len;
+  const int nv = g->values->len;
   ex->vh = g_new0 (int, nv);
   ex->vw = g_new0 (int, nv);
-  if (!sr_graph_infer_sizes (g, h, w, ex->vh, ex->vw, error)) {
-    clear_plan (ex);
-    return FALSE;
-  }
   ex->place = g_new0 (Place, nv);
   ex->storage = g_new0 (SrTensor *, nv);
-  place_concats (ex);
-
-  /* Lifetimes of planned roots, in node steps: from the first write into
-   * the root to the last read of anything inside it. */
-  int *first = g_new (int, nv), *last = g_new (int, nv);
-  for (int v = 0; v < nv; v++) {
-    first[v] = nn;
-    last[v] = -1;
-  }
-  for (int i = 0; i < nn; i++) {
-    const SrNode *n = sr_graph_node (g, i);
-    if (n->dead)
-      continue;
-    const int r = ex->place[n->output].root;
-    first[r] = MIN (first[r], i);
-    last[r] = MAX (last[r], i);
-    for (int k = 0; k < n->n_inputs; k++)
-      last[ex->place[n->inputs[k]].root] = i;
-    if (n->skip >= 0)
-      last[ex->place[n->skip].root] = i;
-  }
-
-  /* Buffers: a root takes a free buffer of its shape, else a new one. */
+  int *slot_of = g_new (int, nv);
   GArray *slots = g_array_new (FALSE, FALSE, sizeof (Slot));
-  gboolean ok = TRUE;
-  for (int i = 0; i < nn && ok; i++) {
-    for (int r = 0; r < nv; r++) {
-      if (first[r] != i || r == g->input || r == g->output
-          || ex->place[r].root != r)
-        continue;
-      const int c = sr_graph_value (g, r)->channels;
-      SrTensor *t = NULL;
-      for (guint s = 0; s < slots->len && !t; s++) {
-        Slot *slot = &g_array_index (slots, Slot, s);
-        if (slot->free_after < i && slot->t->c == c && slot->t->h == ex->vh[r]
-            && slot->t->w == ex->vw[r]) {
-          t = slot->t;
-          slot->free_after = last[r];
-        }
-      }
-      if (!t) {
-        if (!(t = sr_tensor_new (ex->rt, 1, c, ex->vh[r], ex->vw[r],
-                    SR_DTYPE_F32, error))) {
-          ok = FALSE;
-          break;
-        }
-        g_ptr_array_add (ex->buffers, t);
-        ex->peak_bytes += t->bytes;
-        Slot slot = { t, last[r] };
-        g_array_append_val (slots, slot);
-      }
-      ex->storage[r] = t;
-    }
+  gboolean ok = layout (g, h, w, ex->vh, ex->vw, ex->place, slot_of, slots,
+      error);
+  for (guint s = 0; ok && s < slots->len; s++) {
+    const Slot *slot = &g_array_index (slots, Slot, s);
+    SrTensor *t = sr_tensor_new (ex->rt, 1, slot->c, slot->h, slot->w,
+        SR_DTYPE_F32, error);
+    if (!t)
+      ok = FALSE;
+    else
+      g_ptr_array_add (ex->buffers, t);
+  }
+  if (ok) {
+    for (int r = 0; r < nv; r++)
+      if (slot_of[r] >= 0)
+        ex->storage[r] = g_ptr_array_index (ex->buffers, slot_of[r]);
+    ex->peak_bytes = slots_bytes (slots);
   }
   g_array_free (slots, TRUE);
-  g_free (first);
-  g_free (last);
+  g_free (slot_of);
   if (!ok) {
     g_prefix_error (error, "%s at %dx%d: ", g->name, w, h);
     clear_plan (ex);

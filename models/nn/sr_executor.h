@@ -27,6 +27,10 @@ const SrGraph *sr_executor_graph (const SrExecutor *ex);
 /* Plans for h x w inputs (a no-op when already planned for that size). */
 gboolean sr_executor_plan (SrExecutor *ex, int h, int w, GError **error);
 
+/* The bytes a plan for h x w inputs would hold, without making it. */
+gboolean sr_executor_measure (const SrExecutor *ex, int h, int w,
+    size_t *bytes, GError **error);
+
 /* Device bytes the plan holds for intermediate values. */
 size_t sr_executor_peak_bytes (const SrExecutor *ex);
 

@@ -432,6 +432,98 @@ fuse (SrGraph *g)
   count_consumers (g);
 }
 
+/* floor (a / b) for b > 0. */
+static int
+floor_div (int a, int b)
+{
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+/* Nearest upsampling by s followed by a stride-1 convolution equals a
+ * convolution at the low resolution with s*s output phases, followed by a
+ * pixel shuffle (PyTorch order): output pixel (s*y + i, s*x + j) only reads
+ * low-resolution rows floor ((i + ky - pad) / s). The folded weights of
+ * phase (i, j) sum the taps that land on the same low-resolution pixel.
+ * Same multiply-adds, but no s*s times larger upsampled tensor: for
+ * UpscalerJS's RDN x4 that tensor was 48 channels at the output size. */
+static gboolean
+fold_upsample_into_conv (SrGraph *g, guint up_index)
+{
+  SrNode *up = sr_graph_node (g, up_index);
+  SrValue *mid = sr_graph_value (g, up->output);
+  if (up->dead || up->kind != SR_NODE_UPSAMPLE || up->upsample != SR_UPSAMPLE_NEAREST
+      || up->factor < 2 || mid->n_consumers != 1 || up->output == g->output)
+    return FALSE;
+  SrNode *c = NULL;
+  guint c_index = 0;
+  for (guint i = up_index + 1; i < g->nodes->len && !c; i++) {
+    SrNode *n = sr_graph_node (g, i);
+    if (!n->dead && n->n_inputs >= 1 && n->inputs[0] == up->output) {
+      c = n;
+      c_index = i;
+    }
+  }
+  if (!c || c->kind != SR_NODE_CONV2D || c->skip >= 0 || c->conv.stride_h != 1
+      || c->conv.stride_w != 1 || c->conv.act.kind == SR_ACT_PRELU)
+    return FALSE;
+  const SrNnConv2dParams p = c->conv;
+  const int s = up->factor, phases = s * s;
+  const int y0 = floor_div (-p.pad_top, s), y1 = floor_div (s - 1 + p.kh - 1 - p.pad_top, s);
+  const int x0 = floor_div (-p.pad_left, s), x1 = floor_div (s - 1 + p.kw - 1 - p.pad_left, s);
+  /* Output size must stay s times the input's: 'same'-style padding. */
+  if (p.pad_top + p.pad_bottom != p.kh - 1 || p.pad_left + p.pad_right != p.kw - 1)
+    return FALSE;
+  const int kh = y1 - y0 + 1, kw = x1 - x0 + 1;
+  float *w = g_new0 (float, (gsize) p.cout * phases * p.cin * kh * kw);
+  for (int o = 0; o < p.cout; o++)
+    for (int i = 0; i < s; i++)
+      for (int j = 0; j < s; j++) {
+        const int oc = o * phases + i * s + j;
+        for (int ci = 0; ci < p.cin; ci++)
+          for (int ky = 0; ky < p.kh; ky++)
+            for (int kx = 0; kx < p.kw; kx++) {
+              const int dy = floor_div (i + ky - p.pad_top, s) - y0;
+              const int dx = floor_div (j + kx - p.pad_left, s) - x0;
+              w[(((gsize) oc * p.cin + ci) * kh + dy) * kw + dx] +=
+                  c->weight[(((gsize) o * p.cin + ci) * p.kh + ky) * p.kw + kx];
+            }
+      }
+  float *bias = NULL;
+  if (c->bias) {
+    bias = g_new (float, (gsize) p.cout * phases);
+    for (int o = 0; o < p.cout * phases; o++)
+      bias[o] = c->bias[o / phases];
+  }
+  g_free (c->weight);
+  g_free (c->bias);
+  c->weight = w;
+  c->bias = bias;
+  c->conv.cout = p.cout * phases;
+  c->conv.kh = kh;
+  c->conv.kw = kw;
+  c->conv.pad_top = -y0;
+  c->conv.pad_bottom = y1;
+  c->conv.pad_left = -x0;
+  c->conv.pad_right = x1;
+  c->inputs[0] = up->inputs[0];
+  up->dead = TRUE;
+  /* conv -> new low-resolution value -> shuffle -> the conv's old output. */
+  SrValue lr = { p.cout * phases, (int) c_index, 1 };
+  g_array_append_val (g->values, lr);
+  SrNode *shuffle = g_new0 (SrNode, 1);
+  shuffle->kind = SR_NODE_PIXEL_SHUFFLE;
+  shuffle->name = g_strdup_printf ("%s-phases", c->name);
+  shuffle->n_inputs = 1;
+  shuffle->inputs[0] = g->values->len - 1;
+  shuffle->output = c->output;
+  shuffle->skip = -1;
+  shuffle->factor = s;
+  shuffle->order = SR_SHUFFLE_CRD;
+  c->output = g->values->len - 1;
+  g_ptr_array_insert (g->nodes, c_index + 1, shuffle);
+  return TRUE;
+}
+
 gboolean
 sr_graph_finish (SrGraph *g, int output, GError **error)
 {
@@ -442,6 +534,11 @@ sr_graph_finish (SrGraph *g, int output, GError **error)
   }
   g->output = output;
   fuse (g);
+  for (guint i = 0; i < g->nodes->len; i++)
+    if (fold_upsample_into_conv (g, i)) {
+      relink_producers (g);
+      count_consumers (g);
+    }
   /* The scale, from the sizes of a probe input. */
   int *vh = g_new (int, g->values->len), *vw = g_new (int, g->values->len);
   const int probe = 720720;     /* divisible by every factor up to 16 */

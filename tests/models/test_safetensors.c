@@ -406,6 +406,7 @@ test_damaged_copies (void)
   gsize len;
   gchar *path = write_file (srvgg, G_N_ELEMENTS (srvgg), NULL, 0, NULL, &b, &len);
   const gsize hend = 8 + (b[0] | b[1] << 8);
+  static const char damage[] = "{}[]\":,0-9eE. \x01\xff";
   GRand *rand = g_rand_new_with_seed (13);
   int loaded = 0, refused = 0;
   for (int i = 0; i < 2000; i++) {
@@ -418,8 +419,8 @@ test_damaged_copies (void)
     } else {
       const int k = g_rand_int_range (rand, 1, 9);
       for (int j = 0; j < k; j++)
-        copy[g_rand_int_range (rand, 8, hend)] = "{}[]\":,0-9eE. \x01\xff"[
-            g_rand_int_range (rand, 0, 18)];
+        copy[g_rand_int_range (rand, 8, hend)] = damage[
+            g_rand_int_range (rand, 0, sizeof damage - 1)];
     }
     g_assert_true (g_file_set_contents (path, (const char *) copy, n, NULL));
     GError *error = NULL;

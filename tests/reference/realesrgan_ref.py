@@ -40,6 +40,7 @@ class SRVGGNetCompact(nn.Module):
     def __init__(self, num_feat=64, num_conv=16, upscale=4, act_type="prelu"):
         super().__init__()
         self.upscale = upscale
+        self.act_type = act_type
         self.body = nn.ModuleList()
 
         def act():
@@ -198,17 +199,19 @@ def run_ours(tool, model, x01, tmp):
 # (23 blocks) has a small conv_body to stay in range.
 SMALL_RRDB = {".rdb": 1.0, "conv_last": 0.1}
 CASES = [
-    ("srvgg x4 (F64, 16 convs)", lambda: SRVGGNetCompact(64, 16, 4), 1,
+    ("srvgg x4 (64 feat, 16 convs)", lambda: SRVGGNetCompact(64, 16, 4), 1,
      {"body.34": 0.1}, "body.34", 0.0, "", "F32", "baboon.jpg", 37, 29),
-    ("srvgg x2 (F32, 4 convs, params_ema.)", lambda: SRVGGNetCompact(32, 4, 2), 2,
+    ("srvgg x2 (32 feat, 4 convs, params_ema.)", lambda: SRVGGNetCompact(32, 4, 2), 2,
      {"body.10": 0.1}, "body.10", 0.0, "params_ema.", "F32", "fruits.jpg", 31, 23),
-    ("rrdbnet x4 (F32, 2 blocks, G16)", lambda: RRDBNet(4, 32, 2, 16), 3,
+    ("srvgg x3 (16 feat, 2 convs, leakyrelu)", lambda: SRVGGNetCompact(16, 2, 3, "leakyrelu"), 7,
+     {"body.6": 0.1}, "body.6", 0.0, "", "F32", "building.jpg", 25, 19),
+    ("rrdbnet x4 (32 feat, 2 blocks, G16)", lambda: RRDBNet(4, 32, 2, 16), 3,
      SMALL_RRDB, "conv_last", 0.5, "", "F32", "building.jpg", 29, 21),
-    ("rrdbnet x2 (F32, 1 block, G16, params.)", lambda: RRDBNet(2, 32, 1, 16), 4,
+    ("rrdbnet x2 (32 feat, 1 block, G16, params.)", lambda: RRDBNet(2, 32, 1, 16), 4,
      SMALL_RRDB, "conv_last", 0.5, "params.", "F32", "baboon.jpg", 34, 26),
-    ("rrdbnet x1 (F16, 1 block, G8)", lambda: RRDBNet(1, 16, 1, 8), 5,
+    ("rrdbnet x1 (16 feat, 1 block, G8, F16 file)", lambda: RRDBNet(1, 16, 1, 8), 5,
      SMALL_RRDB, "conv_last", 0.5, "", "F16", "fruits.jpg", 36, 28),
-    ("rrdbnet x4 full size (F64, 23 blocks, G32)", lambda: RRDBNet(4, 64, 23, 32), 6,
+    ("rrdbnet x4 full size (64 feat, 23 blocks, G32)", lambda: RRDBNet(4, 64, 23, 32), 6,
      {".rdb": 0.3, "conv_body": 0.01, "conv_last": 0.05}, "conv_last", 0.5, "",
      "F32", "building.jpg", 23, 17),
 ]
@@ -232,8 +235,11 @@ def main():
                     for p in model.parameters():
                         p.copy_(p.half().float())
             path = os.path.join(tmp, "net.safetensors")
-            save_safetensors(path, model.state_dict(), {"format": "pt"}, prefix,
-                             dtype)
+            meta = {"format": "pt"}
+            if getattr(model, "act_type", "prelu") != "prelu":
+                # No weights tell relu from leakyrelu: the config does.
+                meta["gst-sr.config"] = json.dumps({"act_type": model.act_type})
+            save_safetensors(path, model.state_dict(), meta, prefix, dtype)
             t0 = time.time()
             got = run_ours(tool, path, x01, tmp)
             t1 = time.time()

@@ -116,8 +116,9 @@ build_srvgg (Builder *b, GError **error)
     const char *cfg = sr_safetensors_metadata (b->st, "gst-sr.config");
     JsonNode *root = cfg ? json_from_string (cfg, NULL) : NULL;
     JsonObject *o = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
-    const char *type = o ? json_object_get_string_member_with_default (o,
-        "act_type", "") : "";
+    JsonNode *t = o ? json_object_get_member (o, "act_type") : NULL;
+    const char *type = t && JSON_NODE_HOLDS_VALUE (t)
+        && json_node_get_value_type (t) == G_TYPE_STRING ? json_node_get_string (t) : "";
     act.kind = !strcmp (type, "relu") ? SR_ACT_RELU
         : !strcmp (type, "leakyrelu") ? SR_ACT_LEAKY_RELU : SR_ACT_NONE;
     act.alpha = 0.1f;           /* srvgg_arch.py: nn.LeakyReLU(0.1) */

@@ -141,6 +141,36 @@ test_srvgg (void)
   g_free (path);
 }
 
+/* Without PReLU weights the activation comes from the metadata. */
+static void
+test_srvgg_act (void)
+{
+  const Tensor ts[6] = { srvgg[0], srvgg[1], srvgg[3], srvgg[4], srvgg[6], srvgg[7] };
+  const char *metas[3] = { "{\"format\":\"pt\"}",
+    "{\"gst-sr.config\":\"{\\\"act_type\\\":5}\"}",
+    "{\"gst-sr.config\":\"{\\\"act_type\\\":\\\"leakyrelu\\\"}\"}" };
+  for (int i = 0; i < 3; i++) {
+    metadata = metas[i];
+    gchar *path = write_file (ts, 6, NULL, 0, NULL, NULL, NULL);
+    GError *error = NULL;
+    SrGraph *g = sr_realesrgan_load (path, &error);
+    if (i < 2) {
+      g_test_message ("%s", error ? error->message : "(loaded)");
+      g_assert_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_WEIGHTS);
+      g_assert_nonnull (strstr (error->message, "without PReLU weights"));
+      g_clear_error (&error);
+    } else {
+      g_assert_no_error (error);
+      const SrNode *first = sr_graph_node (g, 0);
+      g_assert_cmpint (first->conv.act.kind, ==, SR_ACT_LEAKY_RELU);
+      g_assert_cmpfloat (first->conv.act.alpha, ==, 0.1f);
+    }
+    sr_graph_free (g);
+    g_free (path);
+  }
+  metadata = metas[0];
+}
+
 static void
 test_rrdbnet (void)
 {
@@ -450,6 +480,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   dir = sr_test_tmpdir ("sr-safetensors");
   g_test_add_func ("/safetensors/srvgg", test_srvgg);
+  g_test_add_func ("/safetensors/srvgg-act", test_srvgg_act);
   g_test_add_func ("/safetensors/rrdbnet", test_rrdbnet);
   g_test_add_func ("/safetensors/f16", test_f16);
   g_test_add_func ("/safetensors/refusals", test_refusals);

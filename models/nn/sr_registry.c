@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "sr_registry.h"
+#include "sr_arch_realesrgan.h"
 #include "sr_tfjs.h"
 
 #include <string.h>
@@ -99,7 +100,8 @@ sr_registry_resolve (const char *name_or_path, const SrModelEntry **entry,
     return NULL;
   }
   /* A path: anything with a folder separator or a file name extension. */
-  if (strchr (name_or_path, '/') || g_str_has_suffix (name_or_path, ".json")) {
+  if (strchr (name_or_path, '/') || g_str_has_suffix (name_or_path, ".json")
+      || g_str_has_suffix (name_or_path, ".safetensors")) {
     if (g_file_test (name_or_path, G_FILE_TEST_IS_REGULAR))
       return g_strdup (name_or_path);
     g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_IO,
@@ -131,7 +133,10 @@ sr_registry_load (const char *name_or_path, GError **error)
   gchar *path = sr_registry_resolve (name_or_path, &e, error);
   if (!path)
     return NULL;
-  SrGraph *g = sr_tfjs_load (path, e ? e->input_max : 0, error);
+  /* safetensors: Real-ESRGAN's architectures; anything else: TF.js. */
+  SrGraph *g = g_str_has_suffix (path, ".safetensors")
+      ? sr_realesrgan_load (path, error)
+      : sr_tfjs_load (path, e ? e->input_max : 0, error);
   g_free (path);
   if (g && e && g->scale != e->scale) {
     g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_FORMAT,

@@ -2,13 +2,15 @@
 /* Runs a network file through the graph executor, for the Python tests that
  * compare it with the network's own runtime (tests/reference).
  *
- *   nn_run_tool MODEL.json IN.f32 H W OUT.f32 [TILE_OF_RUNS]
+ *   nn_run_tool MODEL IN.f32 H W OUT.f32 [RUNS]
+ *
+ * MODEL: a registry name or a file (model.json, .safetensors).
  *
  * IN: H x W x 3 float32 (HWC) in [0,1]; OUT: the output, HWC in [0,1].
  * Prints "<out_h> <out_w> <ms per run>" (median of the runs after one
  * warm-up run when RUNS > 1). Exit 77 without an OpenCL device. */
 #include "sr_executor.h"
-#include "sr_tfjs.h"
+#include "sr_registry.h"
 #include "sr_test_util.h"
 
 #include <stdio.h>
@@ -25,7 +27,7 @@ int
 main (int argc, char **argv)
 {
   if (argc < 6) {
-    fprintf (stderr, "usage: %s MODEL.json IN.f32 H W OUT.f32 [RUNS]\n", argv[0]);
+    fprintf (stderr, "usage: %s MODEL IN.f32 H W OUT.f32 [RUNS]\n", argv[0]);
     return 2;
   }
   const int h = atoi (argv[3]), w = atoi (argv[4]);
@@ -40,7 +42,7 @@ main (int argc, char **argv)
   }
   SrRuntime *rt = sr_test_runtime ();    /* exits 77 without a device */
   cl_command_queue q = sr_test_queue ();
-  SrGraph *g = sr_tfjs_load (argv[1], 0, &error);
+  SrGraph *g = sr_registry_load (argv[1], &error);
   SrExecutor *ex = g ? sr_executor_new (rt, g, &error) : NULL;
   if (!ex || !sr_executor_plan (ex, h, w, &error)) {
     fprintf (stderr, "%s\n", error->message);

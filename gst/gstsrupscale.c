@@ -115,9 +115,18 @@ gst_sr_upscale_transform_caps (GstBaseTransform *trans, GstPadDirection dir,
   GST_OBJECT_LOCK (self);
   const int s = self->scale;
   GST_OBJECT_UNLOCK (self);
-  GstCaps *out = gst_caps_new_empty ();
-  if (s < 1)                    /* no model: nothing can be negotiated */
+  if (s < 1) {
+    /* No model: link anyway, so that start() says why it cannot run
+     * (negotiation would only say "could not link"). */
+    GstCaps *out = gst_caps_copy (caps);
+    if (filter) {
+      GstCaps *tmp = gst_caps_intersect_full (filter, out, GST_CAPS_INTERSECT_FIRST);
+      gst_caps_unref (out);
+      out = tmp;
+    }
     return out;
+  }
+  GstCaps *out = gst_caps_new_empty ();
   for (guint i = 0; i < gst_caps_get_size (caps); i++) {
     GstStructure *st = gst_structure_copy (gst_caps_get_structure (caps, i));
     gboolean ok = TRUE;
@@ -516,7 +525,8 @@ gst_sr_upscale_class_init (GstSrUpscaleClass *klass)
   g_object_class_install_property (gobject_class, PROP_MODEL,
       g_param_spec_string ("model", "Model",
           "Registry name (esrgan-slim-x2/x3/x4/x8, esrgan-medium-*, "
-          "esrgan-thick-*, default) or path of a TF.js model.json",
+          "esrgan-thick-*, default) or path of a TF.js model.json or a Real-ESRGAN "
+          ".safetensors (SRVGGNetCompact, RRDBNet)",
           DEFAULT_MODEL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
           | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_DEVICE,

@@ -83,6 +83,57 @@ GST_START_TEST (test_unknown_model)
 }
 GST_END_TEST;
 
+/* A damaged copy of esrgan-slim-x4 (its shard cut short, or a weight's
+ * shape changed) fails the state change naming the file and the problem. */
+GST_START_TEST (test_damaged_model_files)
+{
+  gchar *src = g_strdup_printf ("%s/models/npm/node_modules/@upscalerjs/"
+      "esrgan-slim/models/x4", g_getenv ("SR_SOURCE_ROOT"));
+  gchar *dir = sr_test_tmpdir ("srupscale");
+  gchar *json, *shard, *src_json = g_build_filename (src, "model.json", NULL);
+  gchar *src_shard = g_build_filename (src, "group1-shard1of1.bin", NULL);
+  gsize json_len, shard_len;
+  fail_unless (g_file_get_contents (src_json, &json, &json_len, NULL));
+  fail_unless (g_file_get_contents (src_shard, &shard, &shard_len, NULL));
+  gchar *dst_json = g_build_filename (dir, "model.json", NULL);
+  gchar *dst_shard = g_build_filename (dir, "group1-shard1of1.bin", NULL);
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=1 ! srupscale "
+      "model=%s ! fakesink", dst_json);
+
+  /* truncated shard */
+  fail_unless (g_file_set_contents (dst_json, json, json_len, NULL));
+  fail_unless (g_file_set_contents (dst_shard, shard, shard_len - 100, NULL));
+  gchar *msg = sr_check_run_for_error (desc);
+  fail_unless (msg && strstr (msg, dst_json) && strstr (msg, "fewer than"),
+      "got: %s", msg ? msg : "(no error)");
+  g_free (msg);
+  /* a weight of another shape ([3,3,64,64] -> [3,3,64,32] and a shard to
+   * match: the sizes add up, the layer does not) */
+  gchar *other = g_strdup (json);
+  gchar *at = strstr (other, "[3, 3, 64, 64]");
+  fail_unless (at != NULL);
+  memcpy (at, "[3, 3, 64, 32]", 14);
+  fail_unless (g_file_set_contents (dst_json, other, json_len, NULL));
+  fail_unless (g_file_set_contents (dst_shard, shard,
+          shard_len - 3 * 3 * 64 * 32 * 4, NULL));
+  msg = sr_check_run_for_error (desc);
+  fail_unless (msg && strstr (msg, dst_json) && strstr (msg, "another shape"),
+      "got: %s", msg ? msg : "(no error)");
+  g_free (msg);
+  g_free (other);
+  sr_test_rmtree (dir);
+  g_free (desc);
+  g_free (dst_json);
+  g_free (dst_shard);
+  g_free (src_json);
+  g_free (src_shard);
+  g_free (json);
+  g_free (shard);
+  g_free (dir);
+  g_free (src);
+}
+GST_END_TEST;
+
 static GstPadProbeReturn
 count_frames_and_gaps (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
@@ -151,6 +202,8 @@ srupscale_suite (void)
       && have_model ("esrgan-slim", 4), "photo or esrgan-slim missing "
       "(opencv-doc, scripts/install-models.sh)");
   tcase_add_test (tc, test_unknown_model);
+  SR_CHECK_ADD_IF (tc, test_damaged_model_files, have_model ("esrgan-slim", 4),
+      "esrgan-slim missing (scripts/install-models.sh)");
   SR_CHECK_ADD_IF (tc, test_live_qos_gaps, have_model ("esrgan-slim", 4),
       "esrgan-slim missing (scripts/install-models.sh)");
   return s;

@@ -181,6 +181,7 @@ test_damaged_copies (void)
   gchar *text;
   gsize len;
   g_assert_true (g_file_get_contents (path, &text, &len, NULL));
+  static const char damage[] = "{}[]\":,0-9ex \x01\xff";
   GRand *rand = g_rand_new_with_seed (11);
   int loaded = 0, refused = 0;
   for (int i = 0; i < 2000; i++) {
@@ -191,8 +192,8 @@ test_damaged_copies (void)
     } else {
       const int k = g_rand_int_range (rand, 1, 9);
       for (int j = 0; j < k; j++)
-        copy[g_rand_int_range (rand, 0, len)] = "{}[]\":,0-9ex \x01\xff"[
-            g_rand_int_range (rand, 0, 17)];
+        copy[g_rand_int_range (rand, 0, len)] = damage[
+            g_rand_int_range (rand, 0, sizeof damage - 1)];
     }
     g_assert_true (g_file_set_contents (path, copy, n, NULL));
     GError *error = NULL;

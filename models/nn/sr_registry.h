@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Models by name. `model=` takes a registry name (esrgan-slim-x4, ...) or a
- * path to a model file. A name is looked up, in order, in the folders of
+ * path to a model file (TF.js model.json, Real-ESRGAN .safetensors). A name
+ * is looked up, in order, in the folders of
  * SR_MODEL_PATH (colon-separated), in the source tree's models/ (compiled
  * in, so an uninstalled build finds the models `scripts/install-models.sh`
  * put there) and in the installed data folder (share/gst-sr/models). In

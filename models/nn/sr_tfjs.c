@@ -2,6 +2,7 @@
 #include "sr_tfjs.h"
 
 #include <json-glib/json-glib.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -343,6 +344,11 @@ add_layer (Loader *l, const char *cls, JsonObject *cfg, const char *name,
     /* UpscalerJS's class hard-codes 0.2; the config records it. */
     JsonNode *b = json_object_get_member (cfg, "beta");
     const float beta = b && JSON_NODE_HOLDS_VALUE (b) ? json_node_get_double (b) : 0.2;
+    if (!isfinite (beta)) {
+      g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_FORMAT,
+          "%s: MultiplyBeta '%s' has a beta out of float range", l->path, name);
+      return -1;
+    }
     return sr_graph_add_add (l->g, name, 1, in, &beta, error);
   }
   const int s = pixel_shuffle_factor (cls);

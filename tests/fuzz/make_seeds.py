@@ -130,6 +130,20 @@ def handmade():
         b'"layers-model"', b'"graph-model"', 1)
     seeds["bad-short-shard"] = seeds["valid-two-conv"][:-7]
     seeds["bad-no-shard"] = seeds["valid-two-conv"].split(b"\0")[0]
+    # Findings of the fuzzer, kept as regression seeds: sizes and channel
+    # counts that passed G_MAXINT (signed overflow in sr_graph.c).
+    seeds["bad-upsample-overflow"] = seed([
+        inp(), layer("UpSampling2D", "u1", ["in"], size=[16, 16]),
+        layer("UpSampling2D", "u2", ["u1"], size=[16, 16]),
+        layer("UpSampling2D", "out", ["u2"], size=[16, 16])])
+    chain = [inp()]
+    for k in range(8):
+        chain.append(layer("Concatenate", "out" if k == 7 else "c%d" % k,
+                           ["c%d" % (k - 1) if k else "in"] * 16, axis=-1))
+    seeds["bad-concat-overflow"] = seed(chain)
+    # A beta no float holds (it would have become inf).
+    seeds["bad-beta-overflow"] = seeds["valid-rrdn-x4"].replace(
+        b'"beta":0.2', b'"beta":1e300', 1)
     return seeds
 
 

@@ -141,6 +141,19 @@ def handmade():
         chain.append(layer("Concatenate", "out" if k == 7 else "c%d" % k,
                            ["c%d" % (k - 1) if k else "in"] * 16, axis=-1))
     seeds["bad-concat-overflow"] = seed(chain)
+    # Members of another JSON type than the loader expects (json-glib's
+    # typed getters were critical on them).
+    two = seeds["valid-two-conv"]
+    seeds["bad-type-weight-name"] = two.replace(b'"name":"c1/bias"', b'"name":[1]', 1)
+    seeds["bad-type-weight-dtype"] = two.replace(
+        b'"name":"c1/bias","shape":[4],"dtype":"float32"',
+        b'"name":"c1/bias","shape":[4],"dtype":{}', 1)
+    seeds["bad-type-paths"] = two.replace(b'"paths":["w.bin"]', b'"paths":[["w.bin"]]', 1)
+    seeds["bad-type-call-index"] = two.replace(b'[["in",0,0,{}]]', b'[["in",[0],0,{}]]', 1)
+    seeds["bad-type-use-bias"] = two.replace(b'"use_bias":true', b'"use_bias":[]', 1)
+    for name in ("name", "dtype", "paths", "call-index", "use-bias"):
+        key = "bad-type-" + ("weight-" if name in ("name", "dtype") else "") + name
+        assert seeds[key] != two, key
     # A beta no float holds (it would have become inf).
     seeds["bad-beta-overflow"] = seeds["valid-rrdn-x4"].replace(
         b'"beta":0.2', b'"beta":1e300', 1)

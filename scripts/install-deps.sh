@@ -22,6 +22,8 @@ PACKAGES=(
   python3 python3-numpy python3-scipy python3-torch python3-skimage python3-opencv
   # real test data: Megamind.avi and sample images
   opencv-doc
+  # fuzzing (scripts/fuzz.sh): clang and its libFuzzer/sanitizer runtimes
+  clang libclang-rt-14-dev
 )
 
 missing=()

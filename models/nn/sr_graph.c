@@ -209,6 +209,11 @@ sr_graph_add_concat (SrGraph *g, const char *name, int n, const int *in,
   for (int i = 0; i < n && i < SR_GRAPH_MAX_INPUTS; i++) {
     if (!check_value (g, name, in[i], error))
       return -1;
+    if (c > G_MAXINT - in_channels (g, in[i])) {
+      g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_GRAPH,
+          "layer '%s' would have more than %d channels", name, G_MAXINT);
+      return -1;
+    }
     c += in_channels (g, in[i]);
   }
   SrNode *node = add_node (g, SR_NODE_CONCAT, name, n, in, c, error);
@@ -268,6 +273,11 @@ sr_graph_add_pixel_unshuffle (SrGraph *g, const char *name, int in, int factor,
 {
   if (!check_value (g, name, in, error) || !check_factor (name, factor, error))
     return -1;
+  if (in_channels (g, in) > G_MAXINT / (factor * factor)) {
+    g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_GRAPH,
+        "layer '%s' would have more than %d channels", name, G_MAXINT);
+    return -1;
+  }
   SrNode *n = add_node (g, SR_NODE_PIXEL_UNSHUFFLE, name, 1, &in,
       in_channels (g, in) * factor * factor, error);
   if (!n)
@@ -290,14 +300,22 @@ sr_graph_infer_sizes (const SrGraph *g, int h, int w, int *vh, int *vw,
       continue;
     const int ih = vh[n->inputs[0]], iw = vw[n->inputs[0]];
     int oh = ih, ow = iw;
+    /* A chain of large factors can pass G_MAXINT: refused, not wrapped. */
+    gboolean too_large = FALSE;
     switch (n->kind) {
       case SR_NODE_CONV2D:
-        sr_nn_conv2d_out_size (&n->conv, ih, iw, &oh, &ow);
+        too_large = ih > G_MAXINT - n->conv.pad_top - n->conv.pad_bottom
+            || iw > G_MAXINT - n->conv.pad_left - n->conv.pad_right;
+        if (!too_large)
+          sr_nn_conv2d_out_size (&n->conv, ih, iw, &oh, &ow);
         break;
       case SR_NODE_UPSAMPLE:
       case SR_NODE_PIXEL_SHUFFLE:
-        oh = ih * n->factor;
-        ow = iw * n->factor;
+        too_large = ih > G_MAXINT / n->factor || iw > G_MAXINT / n->factor;
+        if (!too_large) {
+          oh = ih * n->factor;
+          ow = iw * n->factor;
+        }
         break;
       case SR_NODE_PIXEL_UNSHUFFLE:
         oh = ih % n->factor ? 0 : ih / n->factor;
@@ -308,6 +326,12 @@ sr_graph_infer_sizes (const SrGraph *g, int h, int w, int *vh, int *vw,
           if (vh[n->inputs[k]] != ih || vw[n->inputs[k]] != iw)
             oh = ow = 0;
         break;
+    }
+    if (too_large) {
+      g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_SIZE,
+          "a %dx%d input makes layer '%s' of %s larger than %d pixels a side",
+          w, h, n->name, g->name, G_MAXINT);
+      return FALSE;
     }
     if (oh < 1 || ow < 1) {
       g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_SIZE,

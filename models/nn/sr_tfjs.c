@@ -2,6 +2,7 @@
 #include "sr_tfjs.h"
 
 #include <json-glib/json-glib.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,6 +30,9 @@ typedef struct {
 
 /* ---- weights ------------------------------------------------------------------ */
 
+static const char *config_string (JsonObject *cfg, const char *key,
+    const char *fallback);
+
 static gboolean
 read_group (Loader *l, const char *dir, JsonObject *group, GError **error)
 {
@@ -43,7 +47,8 @@ read_group (Loader *l, const char *dir, JsonObject *group, GError **error)
   g_ptr_array_add (l->buffers, buf);
   JsonArray *paths = json_node_get_array (paths_node);
   for (guint i = 0; i < json_array_get_length (paths); i++) {
-    const char *name = json_array_get_string_element (paths, i);
+    JsonNode *pn = json_array_get_element (paths, i);
+    const char *name = JSON_NODE_HOLDS_VALUE (pn) ? json_node_get_string (pn) : NULL;
     if (!name || !*name || strchr (name, '/') || !strcmp (name, "..")) {
       return FAIL (SR_MODEL_ERROR_FORMAT, "%s: weight shard %u is not a file "
           "name beside model.json", l->path, i);
@@ -68,14 +73,15 @@ read_group (Loader *l, const char *dir, JsonObject *group, GError **error)
   for (guint i = 0; i < json_array_get_length (specs); i++) {
     JsonNode *sn = json_array_get_element (specs, i);
     JsonObject *spec = JSON_NODE_HOLDS_OBJECT (sn) ? json_node_get_object (sn) : NULL;
-    const char *name = spec && json_object_has_member (spec, "name")
-        ? json_object_get_string_member_with_default (spec, "name", NULL) : NULL;
+    /* config_string: json-glib's typed getters are critical on a member of
+     * another JSON type. */
+    const char *name = spec ? config_string (spec, "name", NULL) : NULL;
     JsonNode *shape_node = spec ? json_object_get_member (spec, "shape") : NULL;
     if (!name || !shape_node || !JSON_NODE_HOLDS_ARRAY (shape_node))
       return FAIL (SR_MODEL_ERROR_FORMAT, "%s: weight %u has no name or shape",
           l->path, i);
-    const char *dtype = json_object_get_string_member_with_default (spec,
-        "dtype", "float32");
+    const char *dtype = json_object_has_member (spec, "dtype")
+        ? config_string (spec, "dtype", "not a string") : "float32";
     if (json_object_has_member (spec, "quantization") || strcmp (dtype, "float32"))
       return FAIL (SR_MODEL_ERROR_UNSUPPORTED, "%s: weight '%s' is %s%s; only "
           "unquantized float32 weights are supported", l->path, name, dtype,
@@ -209,7 +215,12 @@ layer_inputs (Loader *l, JsonObject *layer, const char *name, int *in, int *n,
     if (!src)
       return FAIL (SR_MODEL_ERROR_FORMAT, "%s: layer '%s': unreadable inbound "
           "node", l->path, name);
-    if (json_array_get_length (ref) >= 2 && json_array_get_int_element (ref, 1) != 0)
+    JsonNode *call_index = json_array_get_length (ref) >= 2
+        ? json_array_get_element (ref, 1) : NULL;
+    if (call_index && !JSON_NODE_HOLDS_VALUE (call_index))
+      return FAIL (SR_MODEL_ERROR_FORMAT, "%s: layer '%s': unreadable inbound "
+          "node", l->path, name);
+    if (call_index && json_node_get_int (call_index) != 0)
       return FAIL (SR_MODEL_ERROR_UNSUPPORTED, "%s: layer '%s' reads a second "
           "call of '%s'", l->path, name, src);
     gpointer v = g_hash_table_lookup (l->values, src);
@@ -266,8 +277,9 @@ add_conv (Loader *l, JsonObject *cfg, const char *name, int in, GError **error)
   const float *hwio = take_weight (l, name, "kernel", 4, kshape, error);
   if (!hwio)
     return -1;
-  const gboolean use_bias = !json_object_has_member (cfg, "use_bias")
-      || json_object_get_boolean_member (cfg, "use_bias");
+  JsonNode *use_bias_node = json_object_get_member (cfg, "use_bias");
+  const gboolean use_bias = !use_bias_node || (JSON_NODE_HOLDS_VALUE (use_bias_node)
+      && json_node_get_boolean (use_bias_node));
   const float *bias = use_bias ? take_weight (l, name, "bias", 1, bshape, error) : NULL;
   if (use_bias && !bias)
     return -1;
@@ -343,6 +355,11 @@ add_layer (Loader *l, const char *cls, JsonObject *cfg, const char *name,
     /* UpscalerJS's class hard-codes 0.2; the config records it. */
     JsonNode *b = json_object_get_member (cfg, "beta");
     const float beta = b && JSON_NODE_HOLDS_VALUE (b) ? json_node_get_double (b) : 0.2;
+    if (!isfinite (beta)) {
+      g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_FORMAT,
+          "%s: MultiplyBeta '%s' has a beta out of float range", l->path, name);
+      return -1;
+    }
     return sr_graph_add_add (l->g, name, 1, in, &beta, error);
   }
   const int s = pixel_shuffle_factor (cls);

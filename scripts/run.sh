@@ -58,6 +58,14 @@ case "${1:-}" in
     build
     status=0
     meson test -C "$BUILD" --print-errorlogs --num-processes 2 || status=$?
+    # The loaders under libFuzzer for a few seconds (clang, ASan + UBSan;
+    # fuzz/tfjs-smoke above replays the seed corpus in this build).
+    if bash "$ROOT/scripts/fuzz.sh" tfjs -max_total_time=10 >"$BUILD/fuzz-tfjs.log" 2>&1; then
+      echo "fuzz/tfjs: $(grep -o 'number_of_executed_units: [0-9]*' "$BUILD/fuzz-tfjs.log" | cut -d' ' -f2) inputs in 10 s, no finding"
+    else
+      echo "fuzz/tfjs: FINDING or failure, see $BUILD/fuzz-tfjs.log"
+      status=1
+    fi
     summarise_tests
     exit $status
     ;;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Runs a libFuzzer target of tests/fuzz in a clang build with ASan and UBSan
 # (build-fuzz/, set up on first use).
 #   scripts/fuzz.sh [TARGET] [libFuzzer options...]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Installs gst-sr's pretrained networks and the runtime the tests check them
 # against, with npm, from the pinned lock files in the repository:
 #   models/npm/                     the UpscalerJS TF.js layers-models

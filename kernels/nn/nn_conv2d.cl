@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* 2-D convolution on NCHW float32 channel views, with the fused epilogue
  * y = act (conv + bias); out = res_scale * y + skip_scale * skip.
  *

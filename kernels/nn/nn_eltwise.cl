@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Elementwise ops on channel views of [1,C,H,W] tensors. View k's element
  * (ch, p) is at (c0_k + ch) * plane + p. Each work-item does a run of VEC
  * consecutive elements of one channel (the last of a plane fewer), since

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Pooling and channel normalisation on channel views of [1,C,H,W]
  * tensors. Each work-item handles a run of consecutive pixels: one pixel
  * per work-item would cost CPU devices more in launch overhead than in

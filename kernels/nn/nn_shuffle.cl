@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Pixel shuffle (depth to space) and unshuffle on channel views of
  * [1,C,H,W] tensors. Each work-item writes a run of SEG consecutive
  * pixels of one output row (the last of a row fewer): global

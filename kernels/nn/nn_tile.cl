@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Padding and rectangle copies on channel views of [1,C,H,W] tensors.
  * Each work-item writes a run of SEG consecutive pixels of one output row:
  * global ceil (width / SEG) * rows * c, x fastest. */

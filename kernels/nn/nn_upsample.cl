@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Integer-factor upsampling of channel views of [1,C,H,W] tensors. One
  * pixel per work-item would cost CPU devices more in launch overhead than
  * in memory traffic, so each work-item handles a run of pixels, x

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Checks shared by the ops of kernels/nn/ (private to them). */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "sr_nn_upsample.h"
 #include "sr_nn_private.h"
 

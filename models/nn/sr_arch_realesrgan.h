@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Real-ESRGAN's networks from a safetensors file holding their PyTorch
  * state_dict, the architecture recognised from the tensor names and its
  * configuration read from their shapes:

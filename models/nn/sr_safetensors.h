@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A safetensors reader (huggingface/safetensors, README "Format"): an 8-byte
  * little-endian header length N, N bytes of JSON naming each tensor's
  * dtype, shape and [begin, end) byte range in the data that follows, and an

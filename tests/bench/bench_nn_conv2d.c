@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Times one nn conv2d layer (default: the headline 3x3 64->64 on
  * 1x64x270x480, 9.555 GFLOP per call) on the default OpenCL device: warm-up
  * calls, then `reps` timed calls (enqueue + clFinish each); prints the

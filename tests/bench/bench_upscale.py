@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Steady-state speed of the network runtime (UpscalerJS RDN models through
 our graph executor) against PyTorch CPU at 2 threads on the same weights,
 and of the headline single layer (3x3 conv, 64->64, 480x270), in one run

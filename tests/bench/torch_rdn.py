@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """PyTorch (CPU, NCHW, float32) module for UpscalerJS's RDN models
 (@upscalerjs/esrgan-slim, esrgan-medium, default-model), built from the
 package's own model.json and weight shards, for the benchmark in

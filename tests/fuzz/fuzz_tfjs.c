@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target for sr_tfjs_load: each input is written as model.json
  * (and its weight shard) into one temp folder of this process, loaded, and
  * a loaded graph's sizes, reach and cost are worked out. A crash, an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The TF.js loader's fuzz target, shared by libFuzzer's driver and the
  * smoke test's main (fuzz_tfjs_smoke.c). */
 #pragma once

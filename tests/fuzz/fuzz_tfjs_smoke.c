@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The fuzz target without libFuzzer: runs LLVMFuzzerTestOneInput once over
  * every file of the seed corpus, so every build checks the harness and the
  * loader on the seeds. Seeds named valid-* must load, bad-* must not. */

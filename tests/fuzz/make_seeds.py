@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Writes the seed corpus of the TF.js loader's fuzz target.
 
 Each seed is model.json, a NUL byte, then the bytes of the one weight shard

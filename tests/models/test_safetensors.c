@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The safetensors reader and the Real-ESRGAN builders on small files written
  * here: valid SRVGGNetCompact and RRDBNet files load (with their epilogues
  * fused), F16 is widened exactly, and every kind of damage is refused with

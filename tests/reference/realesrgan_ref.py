@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Real-ESRGAN's architectures on our executor against PyTorch.
 
 SRVGGNetCompact (Real-ESRGAN realesrgan/archs/srvgg_arch.py) and RRDBNet

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The network ops of kernels/nn/ vs real PyTorch.
 
 Runs tests/kernels/nn/sr_nn_tool (path in argv[1]) on random float32

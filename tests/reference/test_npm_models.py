@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The installed UpscalerJS models (scripts/install-models.sh -> models/npm/)
 are the published bytes: every model.json and weight shard present, with the
 sizes counted from the 1.0.0 packages, and each manifest describing exactly

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Self-test of the TensorFlow.js reference (tfjs_ref.py): the installed
 models run in tfjs on a real photo, in their own value ranges, give the right
 shape and an image close to a bicubic upscale of the input.

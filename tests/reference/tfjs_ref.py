@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """TensorFlow.js, the UpscalerJS models' own runtime, run from Python.
 
 run_tfjs(model_json, hwc) runs a TF.js layers-model on one HWC float32

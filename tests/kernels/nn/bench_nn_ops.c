@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Times the network ops of kernels/nn/ on feature maps of a 480x270 frame
  * (64 channels), best of 7 rounds of 5 runs after 3 warm-up runs, kernel
  * time only (data stays on the device). bench_nn_ops_torch.py times the

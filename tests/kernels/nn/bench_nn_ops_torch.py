@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """PyTorch CPU (2 threads) on the shapes and ops of bench_nn_ops.c: best
 of 7 rounds of 5 runs after 3 warm-up runs, in ms.
 Run: /usr/bin/python3 tests/kernels/nn/bench_nn_ops_torch.py"""

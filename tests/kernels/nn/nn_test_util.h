@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Helpers of the network op tests: tensors with a host copy, and the check
  * that an op wrote its view and nothing else. */
 #pragma once

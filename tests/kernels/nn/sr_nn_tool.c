@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Runs one network op on a raw float32 [C,H,W] file, so that a Python
  * reference test can compare it with real PyTorch:
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* nn conv2d op vs a plain-C double-precision reference written from
  * PyTorch's Conv2d definition (cross-correlation over zero-padded input,
  * out[oc][oy][ox] = b[oc] + sum w[oc][ic][ky][kx] * in[ic][oy*sh-pt+ky]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Add with coefficients and per-channel affine, each with every
  * activation, against plain-C double loops written from the definitions
  * (PyTorch relu, leaky_relu, prelu with one slope per channel, clamp).

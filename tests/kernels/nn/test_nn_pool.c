@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Max pooling, global average and channel L2 normalisation against
  * plain-C loops written from the definitions: torch.nn.MaxPool2d (k, s)
  * (no padding, floor), torch.mean over H and W, and LPIPS's

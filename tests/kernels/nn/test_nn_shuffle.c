@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Pixel shuffle and unshuffle against plain-C loops written from the
  * definitions: PyTorch pixel_shuffle / pixel_unshuffle (CRD) and
  * TensorFlow depth_to_space on NHWC (DCR). Data movement only: results

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Padding and rectangle copies against plain-C loops written from the
  * definitions: PyTorch F.pad mode 'reflect' (no edge repetition: c b | a b
  * c d | c b) and 'constant' 0, and a crop / paste by index. Data movement

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Integer-factor upsampling against plain-C double loops written from the
  * definitions of PyTorch's F.interpolate (scale_factor s): nearest
  * in (y / s, x / s), and bilinear with align_corners = False (source

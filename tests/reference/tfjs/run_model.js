@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Runs a TF.js layers-model (model.json + weight shards) with TensorFlow.js
 // itself, the UpscalerJS models' own runtime (pure JS CPU backend), so our
 // executor is checked against the original and not against our reading of

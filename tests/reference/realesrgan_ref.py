@@ -17,7 +17,6 @@ Usage: realesrgan_ref.py NN_RUN_TOOL
 import json
 import os
 import struct
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,7 +28,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sr_testenv import EXIT_SKIP, sample  # noqa: E402
+from sr_testenv import psnr01, run_nn_tool, sample  # noqa: E402
 
 MIN_PSNR = 50.0
 
@@ -172,26 +171,6 @@ def save_safetensors(path, state, metadata, prefix="", dtype="F32"):
             f.write(b)
 
 
-def psnr(a, b):
-    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
-    return float("inf") if mse == 0 else 10 * np.log10(1.0 / mse)
-
-
-def run_ours(tool, model, x01, tmp):
-    h, w, _ = x01.shape
-    src, dst = os.path.join(tmp, "in.f32"), os.path.join(tmp, "out.f32")
-    np.ascontiguousarray(x01, np.float32).tofile(src)
-    res = subprocess.run([tool, model, src, str(h), str(w), dst],
-                         capture_output=True, text=True)
-    if res.returncode == EXIT_SKIP:
-        print("SKIP:", res.stderr.strip())
-        sys.exit(EXIT_SKIP)
-    if res.returncode != 0:
-        raise RuntimeError("%s failed: %s" % (tool, res.stderr))
-    oh, ow = map(int, res.stdout.split()[:2])
-    return np.fromfile(dst, np.float32).reshape(oh, ow, 3)
-
-
 # (tag, constructor, seed, gains, last conv, its bias, key prefix, dtype,
 # photo, crop w, h). SRVGG: the realesr-general-x4v3 / x4fast shape (64
 # features, 16 convs); its last layer is a small residual over nearest
@@ -242,7 +221,7 @@ def main():
                 meta["gst-sr.config"] = json.dumps({"act_type": model.act_type})
             save_safetensors(path, model.state_dict(), meta, prefix, dtype)
             t0 = time.time()
-            got = run_ours(tool, path, x01, tmp)
+            got = run_nn_tool(tool, path, x01, tmp)
             t1 = time.time()
             with torch.no_grad():
                 ref = model(torch.from_numpy(x01).permute(2, 0, 1)[None])
@@ -252,7 +231,7 @@ def main():
             if got.shape != ref.shape:
                 failures.append("%s: shape %s, PyTorch %s" % (tag, got.shape, ref.shape))
                 continue
-            db = psnr(got, ref)
+            db = psnr01(got, ref)
             print("%s on %dx%d %s: %.2f dB, max |diff| %.2e, %.0f %% of the "
                   "reference inside [0,1], ours %.1f s" % (
                       tag, cw, ch, photo, db, float(np.abs(got - ref).max()),
@@ -265,7 +244,7 @@ def main():
                 with torch.no_grad():
                     wrong = model(torch.from_numpy(x01).permute(2, 0, 1)[None], dcr=True)
                 wrong = np.clip(wrong[0].permute(1, 2, 0).numpy(), 0.0, 1.0)
-                control = psnr(got, wrong)
+                control = psnr01(got, wrong)
                 print("  control, reference with the TF pixel-shuffle order: %.2f dB" % control)
                 if control >= MIN_PSNR:
                     failures.append("%s: the wrong channel order also passes "

@@ -52,3 +52,28 @@ def check_replays(results, presets, min_psnr, describe):
         print("%s: %d pairs, min %.2f dB, median %.2f dB" % (
             preset, len(dbs), min(dbs), float(np.median(dbs))))
     return failures
+
+
+def psnr01(a, b):
+    """PSNR of two arrays of [0,1] values (peak 1), inf when equal."""
+    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
+    return float("inf") if mse == 0 else 10 * np.log10(1.0 / mse)
+
+
+def run_nn_tool(tool, model, hwc01, tmp):
+    """Runs tests/models/nn_run_tool on an HWC float image in [0,1] and
+    returns its output (HWC, [0,1]); exits 77 (SKIP) when the tool finds no
+    OpenCL device."""
+    import subprocess
+    h, w, _ = hwc01.shape
+    src, dst = os.path.join(tmp, "in.f32"), os.path.join(tmp, "out.f32")
+    np.ascontiguousarray(hwc01, np.float32).tofile(src)
+    res = subprocess.run([tool, model, src, str(h), str(w), dst],
+                         capture_output=True, text=True)
+    if res.returncode == EXIT_SKIP:
+        print("SKIP:", res.stderr.strip())
+        sys.exit(EXIT_SKIP)
+    if res.returncode != 0:
+        raise RuntimeError("%s failed: %s" % (tool, res.stderr))
+    oh, ow = map(int, res.stdout.split()[:2])
+    return np.fromfile(dst, np.float32).reshape(oh, ow, 3)

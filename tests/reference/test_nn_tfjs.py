@@ -13,7 +13,6 @@ original runtime cannot.
 Usage: test_nn_tfjs.py NN_RUN_TOOL
 """
 import os
-import subprocess
 import sys
 import tempfile
 
@@ -22,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tfjs_ref  # noqa: E402
-from sr_testenv import EXIT_SKIP, sample  # noqa: E402
+from sr_testenv import EXIT_SKIP, psnr01, run_nn_tool, sample  # noqa: E402
 
 MIN_PSNR = 50.0
 # (package, scale, input range, photo, crop w, crop h): small crops keep the
@@ -39,26 +38,6 @@ CASES = [
 ]
 
 
-def psnr(a, b):
-    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
-    return float("inf") if mse == 0 else 10 * np.log10(1.0 / mse)
-
-
-def ours(tool, model_json, hwc01, tmp):
-    h, w, _ = hwc01.shape
-    src, dst = os.path.join(tmp, "in.f32"), os.path.join(tmp, "out.f32")
-    np.ascontiguousarray(hwc01, np.float32).tofile(src)
-    res = subprocess.run([tool, model_json, src, str(h), str(w), dst],
-                         capture_output=True, text=True)
-    if res.returncode == EXIT_SKIP:
-        print("SKIP:", res.stderr.strip())
-        sys.exit(EXIT_SKIP)
-    if res.returncode != 0:
-        raise RuntimeError("%s failed: %s" % (tool, res.stderr))
-    oh, ow = map(int, res.stdout.split()[:2])
-    return np.fromfile(dst, np.float32).reshape(oh, ow, 3)
-
-
 def main():
     tool = sys.argv[1]
     why = tfjs_ref.unavailable(tfjs_ref.npm_model("esrgan-slim", 4))
@@ -73,14 +52,14 @@ def main():
             y0, x0 = bgr.shape[0] // 3, bgr.shape[1] // 3
             rgb = cv2.cvtColor(bgr[y0:y0 + ch, x0:x0 + cw], cv2.COLOR_BGR2RGB)
             x01 = rgb.astype(np.float32) / 255.0
-            got = ours(tool, model, x01, tmp)
+            got = run_nn_tool(tool, model, x01, tmp)
             ref = tfjs_ref.run_tfjs(model, x01 * np.float32(rng))
             ref = np.clip(ref / rng, 0.0, 1.0)
             tag = "%s x%d on %dx%d %s" % (package, scale, cw, ch, photo)
             if got.shape != ref.shape:
                 failures.append("%s: shape %s, TF.js %s" % (tag, got.shape, ref.shape))
                 continue
-            db = psnr(got, ref)
+            db = psnr01(got, ref)
             print("%s: %.2f dB, max |diff| %.2e" % (tag, db,
                                                    float(np.abs(got - ref).max())))
             if not db >= MIN_PSNR:

@@ -45,11 +45,16 @@ GST_ELEMENT_REGISTER_DEFINE (srupscale, "srupscale", GST_RANK_NONE,
 
 /* ---- the model ---------------------------------------------------------------- */
 
-/* Loads the network named by `model` (host only: the caps need its scale
- * before the device is opened). Called with the object lock held. */
+/* Loads the network named by `model` unless that is done (host only: the
+ * caps need its scale before the device is opened). Loading waits for the
+ * first use, so that setting `model` (or making the element) reads no
+ * file. Called with the object lock held. */
 static void
-load_model (GstSrUpscale *self)
+ensure_model (GstSrUpscale *self)
 {
+  if (self->model_loaded)
+    return;
+  self->model_loaded = TRUE;
   g_clear_pointer (&self->graph, sr_graph_free);
   g_clear_error (&self->model_error);
   self->scale = 0;
@@ -113,6 +118,7 @@ gst_sr_upscale_transform_caps (GstBaseTransform *trans, GstPadDirection dir,
 {
   GstSrUpscale *self = GST_SR_UPSCALE (trans);
   GST_OBJECT_LOCK (self);
+  ensure_model (self);
   const int s = self->scale;
   GST_OBJECT_UNLOCK (self);
   if (s < 1) {
@@ -190,8 +196,9 @@ gst_sr_upscale_start (GstBaseTransform *trans)
   GstSrUpscale *self = GST_SR_UPSCALE (trans);
   GError *error = NULL;
   GST_OBJECT_LOCK (self);
+  ensure_model (self);
   SrGraph *g = self->graph;
-  self->graph = NULL;           /* the executor takes it; reloaded at stop */
+  self->graph = NULL;           /* the executor takes it */
   if (!g) {
     GST_OBJECT_UNLOCK (self);
     gchar **folders = sr_registry_folders ();
@@ -231,7 +238,7 @@ gst_sr_upscale_stop (GstBaseTransform *trans)
   GstSrUpscale *self = GST_SR_UPSCALE (trans);
   gst_sr_upscale_release (self);
   GST_OBJECT_LOCK (self);
-  load_model (self);            /* the executor owned the last graph */
+  self->model_loaded = FALSE;   /* the executor owned the graph: load anew */
   GST_OBJECT_UNLOCK (self);
   return TRUE;
 }
@@ -446,7 +453,7 @@ gst_sr_upscale_set_property (GObject *object, guint prop_id,
       self->model = g_value_dup_string (value);
       if (!self->model)
         self->model = g_strdup (DEFAULT_MODEL);
-      load_model (self);
+      self->model_loaded = FALSE;
       break;
     case PROP_DEVICE:
       g_free (self->device);
@@ -488,6 +495,7 @@ gst_sr_upscale_get_property (GObject *object, guint prop_id, GValue *value,
       g_value_set_uint64 (value, self->memory_budget);
       break;
     case PROP_SCALE:
+      ensure_model (self);
       g_value_set_int (value, self->scale);
       break;
     default:
@@ -578,5 +586,4 @@ gst_sr_upscale_init (GstSrUpscale *self)
   self->tile_size = DEFAULT_TILE_SIZE;
   self->memory_budget = DEFAULT_MEMORY_BUDGET;
   gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), TRUE);
-  load_model (self);
 }

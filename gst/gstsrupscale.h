@@ -24,7 +24,9 @@ struct _GstSrUpscale {
   guint tile_size;              /* input pixels per tile side; 0: automatic */
   guint64 memory_budget;        /* bytes of device memory for the network */
 
-  /* the network, loaded when `model` is set (its scale drives the caps) */
+  /* the network, loaded when first needed after `model` is set (its scale
+   * drives the caps, before the device is opened) */
+  gboolean model_loaded;        /* graph, model_error, scale reflect `model` */
   SrGraph *graph;
   GError *model_error;          /* why it could not be loaded, posted at start */
   int scale;                    /* 0 until a model is loaded */

@@ -280,6 +280,12 @@ sr_runtime_describe (SrRuntime *rt)
   return rt->description;
 }
 
+const char *
+sr_runtime_device_key (SrRuntime *rt)
+{
+  return rt->cache_key_device;
+}
+
 gboolean
 sr_runtime_is_gpu (SrRuntime *rt)
 {

@@ -24,6 +24,9 @@ gboolean sr_runtime_spec_is_valid (const char *spec);
 /* "P:D <device name> (<type>, <platform name> <platform version>)" */
 const char *sr_runtime_describe (SrRuntime *rt);
 gboolean sr_runtime_is_gpu (SrRuntime *rt);
+/* Device, driver and platform names and versions: what identifies the
+ * device's compiled code and measurements in caches. */
+const char *sr_runtime_device_key (SrRuntime *rt);
 /* TRUE if the device does half-precision arithmetic (cl_khr_fp16). f16
  * storage (SR_DTYPE_F16) works everywhere; this only says whether kernels
  * may also compute in half. */

@@ -47,45 +47,100 @@ params_valid (const SrNnConv2dParams *p)
       && !(a->kind == SR_ACT_CLAMP && !(a->lo <= a->hi));
 }
 
-/* conv_direct's blocking when the caller gives none. Measured on PoCL 3.1
- * (GFLOP/s, 2 cores):
- * - 64->64 3x3, 270x480: AVX-512 hosts best at 32 channels x 6 pixels
- *   (12 512-bit accumulators); AVX2 hosts spill at that size, and 16 x 4
- *   (8 pairs of 256-bit accumulators) runs 132 against 70-100 for 16 x 3,
- *   16 x 6, 16 x 8, 32 x 3 and 32 x 4.
- * - 64->3 3x3 (AVX2): 8 x 8 34, 16 x 4 26, 4 x 8 29, 4 x 16 16.
- * - 64->64 1x1 (AVX2): bound by the scattered stores; 64 x 1 39, 32 x 2 36,
- *   16 x 4 20.
- * - The general kernel (16 x 4) against the direct one, AVX2: 3x3 64->64
- *   72 / 132, 3x3 stride 2 28 / 47, 5x5 32->32 64 / 78, 3x3 3->64 27 / 38,
- *   1x1 64->64 17 / 20 (both 16 x 4). */
-static void
-direct_blocking (SrRuntime *rt, const SrNnConv2dParams *p, int *ocb,
-    int *px)
+static gboolean
+direct_covers (const SrNnConv2dParams *p);
+
+static gboolean
+blocking_valid (int ocb, int px)
 {
-  cl_uint width = 0;
-  clGetDeviceInfo (sr_runtime_device (rt),
-      CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT, sizeof width, &width, NULL);
-  if (p->cout <= 8) {
-    *ocb = 8;
-    *px = 8;
-  } else if (p->kh == 1 && p->kw == 1 && p->cout >= 32) {
-    *ocb = 32;
-    *px = 2;
-  } else {
-    *ocb = width >= 16 ? 32 : 16;
-    *px = width >= 16 ? 6 : 4;
-  }
+  return (ocb == 4 || ocb == 8 || (ocb % 16 == 0 && ocb <= 64)) && px >= 1
+      && px <= 16;
 }
 
-/* conv_general's blocking: 16 channels x 4 pixels, measured faster than
- * 8 x 8 and 4 x 8 even on a 64->3 layer (PoCL, AVX2: float4 and float8
- * accumulators make worse code than float16 there). */
-static void
-general_blocking (int *ocb, int *px)
+/* The register blockings worth measuring: 4 to 16 vector accumulators
+ * (fewer leave the FMA latency uncovered, more spill: AVX2 hosts have 16
+ * vector registers, AVX-512 hosts 32), no wider than the layer's output
+ * channels. Measured on PoCL 3.1 (64->64 3x3, 270x480): AVX-512 hosts
+ * best at 32 x 6, AVX2 hosts at 16 x 4 (32 x 6 spills there); 1x1 layers
+ * are bound by their scattered stores and like more channels per
+ * work-item; a 64->3 layer 8 x 8. So the list is wide and the tuner
+ * decides. */
+static const SrNnConv2dChoice direct_blockings[] = {
+  {SR_NN_CONV2D_DIRECT, 16, 4}, {SR_NN_CONV2D_DIRECT, 16, 8},
+  {SR_NN_CONV2D_DIRECT, 32, 4}, {SR_NN_CONV2D_DIRECT, 32, 6},
+  {SR_NN_CONV2D_DIRECT, 64, 3},
+};
+static const SrNnConv2dChoice direct_blockings_1x1[] = {
+  {SR_NN_CONV2D_DIRECT, 32, 2}, {SR_NN_CONV2D_DIRECT, 64, 1},
+  {SR_NN_CONV2D_DIRECT, 16, 4},
+};
+static const SrNnConv2dChoice direct_blockings_narrow[] = {
+  {SR_NN_CONV2D_DIRECT, 8, 8}, {SR_NN_CONV2D_DIRECT, 4, 8},
+  {SR_NN_CONV2D_DIRECT, 16, 4},
+};
+/* conv_general's: 16 x 4 measured faster than 8 x 8 and 4 x 8 even on a
+ * 64->3 layer (float4 and float8 accumulators make worse code there). */
+static const SrNnConv2dChoice general_blockings[] = {
+  {SR_NN_CONV2D_GENERAL, 16, 4},
+};
+
+static int
+add_choices (SrNnConv2dChoice *out, int n, int max,
+    const SrNnConv2dChoice *list, int len, int cout)
 {
-  *ocb = 16;
-  *px = 4;
+  /* A blocking wider than the channels rounded up to 16 only computes
+   * zeros. */
+  const int widest = MAX (16, (cout + 15) / 16 * 16);
+  for (int i = 0; i < len && n < max; i++)
+    if (list[i].ocb <= widest)
+      out[n++] = list[i];
+  return n;
+}
+
+int
+sr_nn_conv2d_candidates (SrRuntime *rt, const SrNnConv2dParams *p,
+    SrNnConv2dChoice *out, int max)
+{
+  (void) rt;
+  int n = 0;
+  if (direct_covers (p)) {
+    if (p->cout <= 8)
+      n = add_choices (out, n, max, direct_blockings_narrow,
+          G_N_ELEMENTS (direct_blockings_narrow), p->cout);
+    else if (p->kh == 1 && p->kw == 1)
+      n = add_choices (out, n, max, direct_blockings_1x1,
+          G_N_ELEMENTS (direct_blockings_1x1), p->cout);
+    else
+      n = add_choices (out, n, max, direct_blockings,
+          G_N_ELEMENTS (direct_blockings), p->cout);
+  }
+  n = add_choices (out, n, max, general_blockings,
+      G_N_ELEMENTS (general_blockings), p->cout);
+  return n;
+}
+
+static const char *const strategy_names[] = {
+  [SR_NN_CONV2D_AUTO] = "auto",
+  [SR_NN_CONV2D_GENERAL] = "general",
+  [SR_NN_CONV2D_DIRECT] = "direct",
+};
+
+const char *
+sr_nn_conv2d_strategy_name (SrNnConv2dStrategy s)
+{
+  return s > SR_NN_CONV2D_AUTO && (guint) s < G_N_ELEMENTS (strategy_names)
+      ? strategy_names[s] : NULL;
+}
+
+gboolean
+sr_nn_conv2d_strategy_from_name (const char *name, SrNnConv2dStrategy *s)
+{
+  for (guint i = 0; name && i < G_N_ELEMENTS (strategy_names); i++)
+    if (strategy_names[i] && !strcmp (name, strategy_names[i])) {
+      *s = i;
+      return TRUE;
+    }
+  return FALSE;
 }
 
 static gboolean
@@ -136,13 +191,6 @@ upload_channels (SrRuntime *rt, const float *v, int cout, int ocb,
   return m;
 }
 
-static gboolean
-blocking_valid (int ocb, int px)
-{
-  return (ocb == 4 || ocb == 8 || (ocb % 16 == 0 && ocb <= 64)) && px >= 1
-      && px <= 16;
-}
-
 SrNnConv2d *
 sr_nn_conv2d_new_with (SrRuntime *rt, const SrNnConv2dParams *p,
     const float *weight, const float *bias, const float *prelu,
@@ -157,18 +205,17 @@ sr_nn_conv2d_new_with (SrRuntime *rt, const SrNnConv2dParams *p,
         p->pad_left, p->pad_right, p->act.kind);
     return NULL;
   }
-  if (strategy == SR_NN_CONV2D_AUTO) {
-    /* The direct kernel wherever it applies: faster than the general one
-     * on every shape measured (see direct_blocking). */
-    const char *pin = g_getenv ("SR_NN_CONV2D");
-    strategy = direct_covers (p) && g_strcmp0 (pin, "general")
-        ? SR_NN_CONV2D_DIRECT : SR_NN_CONV2D_GENERAL;
-  }
+  if (strategy == SR_NN_CONV2D_AUTO)
+    return sr_nn_conv2d_new (rt, p, weight, bias, prelu, error);
   if (ocb == 0 && px == 0) {
-    if (strategy == SR_NN_CONV2D_DIRECT)
-      direct_blocking (rt, p, &ocb, &px);
-    else
-      general_blocking (&ocb, &px);
+    /* The strategy's default: its first candidate. */
+    SrNnConv2dChoice c[16];
+    const int n = sr_nn_conv2d_candidates (rt, p, c, G_N_ELEMENTS (c));
+    for (int i = n - 1; i >= 0; i--)
+      if (c[i].strategy == strategy) {
+        ocb = c[i].ocb;
+        px = c[i].px;
+      }
   }
   if (!blocking_valid (ocb, px)
       || (strategy == SR_NN_CONV2D_DIRECT && !direct_covers (p))) {
@@ -246,15 +293,6 @@ sr_nn_conv2d_new_with (SrRuntime *rt, const SrNnConv2dParams *p,
     return NULL;
   }
   return op;
-}
-
-SrNnConv2d *
-sr_nn_conv2d_new (SrRuntime *rt, const SrNnConv2dParams *p,
-    const float *weight, const float *bias, const float *prelu,
-    GError **error)
-{
-  return sr_nn_conv2d_new_with (rt, p, weight, bias, prelu,
-      SR_NN_CONV2D_AUTO, 0, 0, error);
 }
 
 SrNnConv2dStrategy

@@ -26,7 +26,15 @@ typedef struct _SrNnConv2d SrNnConv2d;
 
 /* weight: OIHW [cout][cin][kh][kw]; bias: [cout] or NULL; prelu: [cout]
  * when act.kind is SR_ACT_PRELU, else NULL. All are copied to the device
- * (in whatever layout the op prefers); the caller keeps its arrays. */
+ * (in whatever layout the op prefers); the caller keeps its arrays.
+ *
+ * The strategy and blocking are the fastest of the candidates
+ * (sr_nn_conv2d_candidates) as measured on this device for this layer on
+ * first use, and remembered in the tuning cache (sr_nn_conv2d_tuning_path)
+ * for later processes. The environment variable SR_NN_CONV2D pins them:
+ * "general", "direct", ... (the candidates of that strategy, measured;
+ * the others when it does not cover the layer) or "direct:32x6" (that
+ * strategy and blocking, not measured); "auto" or unset measures all. */
 SrNnConv2d *sr_nn_conv2d_new (SrRuntime *rt, const SrNnConv2dParams *p,
     const float *weight, const float *bias, const float *prelu,
     GError **error);
@@ -34,9 +42,8 @@ void sr_nn_conv2d_free (SrNnConv2d *op);
 
 /* How the convolution is computed. */
 typedef enum {
-  SR_NN_CONV2D_AUTO,      /* chosen per shape and device; the environment
-                           * variable SR_NN_CONV2D=general|direct pins one
-                           * where it applies */
+  SR_NN_CONV2D_AUTO,      /* measured per layer and device (see
+                           * sr_nn_conv2d_new) */
   SR_NN_CONV2D_GENERAL,   /* any shape: sizes and strides as arguments */
   SR_NN_CONV2D_DIRECT,    /* kh, kw <= 5, strides <= 4: kernel size,
                            * stride and register blocking built into the
@@ -50,6 +57,27 @@ typedef enum {
 SrNnConv2d *sr_nn_conv2d_new_with (SrRuntime *rt, const SrNnConv2dParams *p,
     const float *weight, const float *bias, const float *prelu,
     SrNnConv2dStrategy strategy, int ocb, int px, GError **error);
+/* A strategy with its blocking. */
+typedef struct {
+  SrNnConv2dStrategy strategy;
+  int ocb, px;
+} SrNnConv2dChoice;
+
+/* The choices worth measuring for p on rt's device (at most max, written
+ * to out); the first of each strategy is its default blocking. */
+int sr_nn_conv2d_candidates (SrRuntime *rt, const SrNnConv2dParams *p,
+    SrNnConv2dChoice *out, int max);
+
+/* "general", "direct", ...; NULL for AUTO or an unknown value. */
+const char *sr_nn_conv2d_strategy_name (SrNnConv2dStrategy s);
+/* The strategy of that name (AUTO for "auto"); FALSE when unknown. */
+gboolean sr_nn_conv2d_strategy_from_name (const char *name,
+    SrNnConv2dStrategy *s);
+
+/* The tuning cache of rt's device (a text file beside the program
+ * binaries): one line per measured layer; free with g_free. */
+char *sr_nn_conv2d_tuning_path (SrRuntime *rt);
+
 /* The strategy the op runs (never AUTO) and its blocking. */
 SrNnConv2dStrategy sr_nn_conv2d_strategy (const SrNnConv2d *op, int *ocb,
     int *px);

@@ -172,8 +172,11 @@ test_case (gconstpointer data)
       &error);
   g_assert_no_error (error);
   int ocb, px;
-  g_assert_cmpint (sr_nn_conv2d_strategy (op, &ocb, &px), ==, r->strategy);
-  g_test_message ("blocking %d channels x %d pixels", ocb, px);
+  const SrNnConv2dStrategy s = sr_nn_conv2d_strategy (op, &ocb, &px);
+  if (r->strategy != SR_NN_CONV2D_AUTO)
+    g_assert_cmpint (s, ==, r->strategy);
+  g_test_message ("%s, blocking %d channels x %d pixels",
+      sr_nn_conv2d_strategy_name (s), ocb, px);
 
   /* Input tensor: the view's channels and the others, all random. */
   const int in_ct = c->in_ct ? c->in_ct : c->cin;
@@ -266,16 +269,8 @@ test_choice_and_errors (void)
   float *w = g_new0 (float, 16 * 16 * 3 * 7);
   GError *error = NULL;
 
-  if (!g_getenv ("SR_NN_CONV2D")) {
-    SrNnConv2d *op = sr_nn_conv2d_new (rt, &p, w, NULL, NULL, &error);
-    g_assert_no_error (error);
-    g_assert_cmpint (sr_nn_conv2d_strategy (op, NULL, NULL), ==,
-        SR_NN_CONV2D_DIRECT);
-    sr_nn_conv2d_free (op);
-  }
-
-  /* 7x7 has no direct kernel: automatic picks the general one, a pinned
-   * direct one is refused. */
+  /* 7x7 has no direct kernel: the general one is the only candidate, a
+   * pinned direct one is refused. */
   p.kw = 7;
   SrNnConv2d *op = sr_nn_conv2d_new (rt, &p, w, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -341,31 +336,49 @@ find_case (const char *name)
   g_error ("no case %s", name);
 }
 
+/* Adds the run unless it is there already (the lists below overlap). */
 static void
 add (const Case *c, SrNnConv2dStrategy s, int ocb, int px)
 {
+  static GHashTable *added;
+  if (!added)
+    added = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   Run *r = g_new (Run, 1);
   r->c = c;
   r->strategy = s;
   r->ocb = ocb;
   r->px = px;
-  const char *sname = s == SR_NN_CONV2D_GENERAL ? "general" : "direct";
+  const char *sname = s == SR_NN_CONV2D_AUTO ? "tuned"
+      : sr_nn_conv2d_strategy_name (s);
   char *path = ocb
       ? g_strdup_printf ("/nn/conv2d/%s/%s-%dx%d", c->name, sname, ocb, px)
       : g_strdup_printf ("/nn/conv2d/%s/%s", c->name, sname);
-  g_test_add_data_func_full (path, r, test_case, g_free);
-  g_free (path);
+  if (g_hash_table_add (added, path))
+    g_test_add_data_func_full (path, r, test_case, g_free);
+  else
+    g_free (r);
 }
 
 int
 main (int argc, char **argv)
 {
   sr_test_init (&argc, &argv);
+  /* Every case on every candidate the tuner may pick for it, and on the
+   * tuner's pick. */
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
     const Case *c = &cases[i];
-    add (c, SR_NN_CONV2D_GENERAL, 0, 0);
-    if (c->sh <= 4 && c->sw <= 4 && c->kh <= 5 && c->kw <= 5)
-      add (c, SR_NN_CONV2D_DIRECT, 0, 0);
+    const SrNnConv2dParams p = {
+      .cin = c->cin, .cout = c->cout, .kh = c->kh, .kw = c->kw,
+      .stride_h = c->sh, .stride_w = c->sw, .pad_top = c->pt,
+      .pad_bottom = c->pb, .pad_left = c->pl, .pad_right = c->pr,
+      .act = {.kind = c->act},
+    };
+    SrNnConv2dChoice cand[32];
+    const int n = sr_nn_conv2d_candidates (sr_test_runtime (), &p, cand,
+        G_N_ELEMENTS (cand));
+    for (int k = 0; k < n; k++)
+      add (c, cand[k].strategy, cand[k].ocb, cand[k].px);
+    add (c, SR_NN_CONV2D_AUTO, 0, 0);
   }
   /* Other register blockings of the direct kernel on 3x3 layers. */
   static const int blockings[][2] = { {32, 6}, {16, 4}, {8, 8}, {4, 3},

@@ -142,10 +142,15 @@ remember (SrRuntime *rt, const char *path, const char *text)
   }
   GString *s = g_string_new (NULL);
   struct stat st;
-  if (fstat (fd, &st) == 0 && st.st_size == 0) {
+  const off_t size = fstat (fd, &st) == 0 ? st.st_size : 0;
+  char last = '\n';
+  if (size == 0) {
     char *header = header_line (rt);
     g_string_append (s, header);
     g_free (header);
+  } else if (pread (fd, &last, 1, size - 1) == 1 && last != '\n') {
+    /* A line torn by a killed writer ends here: start a new one. */
+    g_string_append_c (s, '\n');
   }
   g_string_append (s, text);
   if (write (fd, s->str, s->len) != (ssize_t) s->len)

@@ -303,6 +303,7 @@ sr_realesrgan_load (const char *path, GError **error)
   g_hash_table_unref (b.used);
   sr_safetensors_close (st);
   if (!ok) {
+    sr_graph_error_in_file (error, path);
     sr_graph_free (b.g);
     return NULL;
   }

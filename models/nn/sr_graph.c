@@ -652,3 +652,10 @@ sr_graph_receptive_radius (const SrGraph *g)
   g_free (f);
   return radius;
 }
+
+void
+sr_graph_error_in_file (GError **error, const char *path)
+{
+  if (error && *error && !strstr ((*error)->message, path))
+    g_prefix_error (error, "%s: ", path);
+}

@@ -134,4 +134,9 @@ double sr_graph_macs_per_input_pixel (const SrGraph *g);
  * input, each side): the overlap a tile needs to equal the untiled result. */
 int sr_graph_receptive_radius (const SrGraph *g);
 
+/* Prefixes "path: " to *error unless its message names path already:
+ * the loaders' way to name the file in the graph's own messages, which
+ * know only layer names. */
+void sr_graph_error_in_file (GError **error, const char *path);
+
 G_END_DECLS

@@ -587,6 +587,7 @@ sr_tfjs_load (const char *model_json, double input_max, GError **error)
   g_ptr_array_unref (l.buffers);
   g_object_unref (parser);
   if (!ok) {
+    sr_graph_error_in_file (error, model_json);
     sr_graph_free (l.g);
     return NULL;
   }

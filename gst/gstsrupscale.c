@@ -7,13 +7,20 @@
  * runs with `overlap` pixels of its neighbours around it (the network's
  * receptive radius), inside the frame; only the tile's own pixels are kept.
  * Every output pixel then sees exactly the input it sees untiled, so tiled
- * output equals untiled output. */
+ * output equals untiled output.
+ *
+ * model=bicubic / model=lanczos: no network; the frame is resized on the
+ * device by `scale` (which these need) with MATLAB imresize's bicubic or
+ * Pillow's Lanczos-3 tables. Alpha (RGBA and the other packed formats
+ * with one, in and out) never goes through the network: the input's alpha
+ * plane is resized with MATLAB bicubic and written into the output's. */
 #include "gstsrupscale.h"
 #include "gstsrcontext.h"
 #include "gstsrvideo.h"
 #include "sr_registry.h"
 
 #include <math.h>
+#include <string.h>
 
 GST_DEBUG_CATEGORY_STATIC (gst_sr_upscale_debug);
 #define GST_CAT_DEFAULT gst_sr_upscale_debug
@@ -45,10 +52,16 @@ GST_ELEMENT_REGISTER_DEFINE (srupscale, "srupscale", GST_RANK_NONE,
 
 /* ---- the model ---------------------------------------------------------------- */
 
+#define BASELINE_MIN_SCALE 2
+#define BASELINE_MAX_SCALE 8
+
 /* Loads the network named by `model` unless that is done (host only: the
- * caps need its scale before the device is opened). Loading waits for the
- * first use, so that setting `model` (or making the element) reads no
- * file. Called with the object lock held. */
+ * caps need its scale before the device is opened), or takes a baseline's
+ * scale from `scale`. Loading waits for the first use, so that setting
+ * `model` (or making the element) reads no file. A `scale` that is not the
+ * network's, or a baseline without one, leaves scale 0 and model_error
+ * (with settings_error) for start to post. Called with the object lock
+ * held. */
 static void
 ensure_model (GstSrUpscale *self)
 {
@@ -58,10 +71,33 @@ ensure_model (GstSrUpscale *self)
   g_clear_pointer (&self->graph, sr_graph_free);
   g_clear_error (&self->model_error);
   self->scale = 0;
-  self->graph = sr_registry_load (self->model, &self->model_error);
-  if (self->graph)
+  self->settings_error = FALSE;
+  self->baseline = !strcmp (self->model, "bicubic") ? GST_SR_UPSCALE_BICUBIC
+      : !strcmp (self->model, "lanczos") ? GST_SR_UPSCALE_LANCZOS
+      : GST_SR_UPSCALE_LEARNED;
+  if (self->baseline != GST_SR_UPSCALE_LEARNED) {
+    if (self->scale_prop >= BASELINE_MIN_SCALE
+        && self->scale_prop <= BASELINE_MAX_SCALE) {
+      self->scale = self->scale_prop;
+      return;
+    }
+    self->settings_error = TRUE;
+    g_set_error (&self->model_error, SR_MODEL_ERROR, SR_MODEL_ERROR_UNSUPPORTED,
+        "model=%s has no scale of its own: set scale=%d..%d (scale=%d)",
+        self->model, BASELINE_MIN_SCALE, BASELINE_MAX_SCALE, self->scale_prop);
+  } else if ((self->graph = sr_registry_load (self->model, &self->model_error))) {
     self->scale = self->graph->scale;
-  else
+    if (self->scale_prop && self->scale_prop != self->scale) {
+      self->settings_error = TRUE;
+      g_set_error (&self->model_error, SR_MODEL_ERROR,
+          SR_MODEL_ERROR_UNSUPPORTED, "model=%s upscales x%d, but scale=%d "
+          "(a learned model's scale is its own: leave scale at 0 or set %d)",
+          self->model, self->scale, self->scale_prop, self->scale);
+      g_clear_pointer (&self->graph, sr_graph_free);
+      self->scale = 0;
+    }
+  }
+  if (self->model_error)
     GST_WARNING_OBJECT (self, "%s", self->model_error->message);
 }
 
@@ -176,6 +212,13 @@ release_tensors (GstSrUpscale *self)
   g_clear_pointer (&self->frame_out, sr_tensor_unref);
   g_clear_pointer (&self->tile_in, sr_tensor_unref);
   g_clear_pointer (&self->tile_out, sr_tensor_unref);
+  g_clear_pointer (&self->alpha_in, sr_tensor_unref);
+  g_clear_pointer (&self->alpha_out, sr_tensor_unref);
+  g_clear_pointer (&self->alpha_host, g_free);
+  sr_tap_table_clear (&self->rows);
+  sr_tap_table_clear (&self->cols);
+  sr_tap_table_clear (&self->alpha_rows);
+  sr_tap_table_clear (&self->alpha_cols);
 }
 
 static void
@@ -185,6 +228,7 @@ gst_sr_upscale_release (GstSrUpscale *self)
   g_clear_pointer (&self->executor, sr_executor_free);
   g_clear_pointer (&self->tile, sr_nn_tile_free);
   g_clear_pointer (&self->convert, sr_convert_free);
+  g_clear_pointer (&self->resample, sr_resample_free);
   if (self->queue)
     clReleaseCommandQueue (self->queue);
   self->queue = NULL;
@@ -199,7 +243,15 @@ gst_sr_upscale_start (GstBaseTransform *trans)
   ensure_model (self);
   SrGraph *g = self->graph;
   self->graph = NULL;           /* the executor takes it */
-  if (!g) {
+  if (self->settings_error) {
+    gchar *msg = g_strdup (self->model_error->message);
+    GST_OBJECT_UNLOCK (self);
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", msg), (NULL));
+    g_free (msg);
+    return FALSE;
+  }
+  const gboolean baseline = self->baseline != GST_SR_UPSCALE_LEARNED;
+  if (!g && !baseline) {
     GST_OBJECT_UNLOCK (self);
     gchar **folders = sr_registry_folders ();
     gchar *searched = g_strjoinv (":", folders);
@@ -216,13 +268,21 @@ gst_sr_upscale_start (GstBaseTransform *trans)
     sr_graph_free (g);
     return FALSE;
   }
-  if (!(self->executor = sr_executor_new (self->runtime, g, &error))
+  /* sr_executor_new takes g, even when it fails: it comes first. */
+  if ((!baseline && (!(self->executor = sr_executor_new (self->runtime, g, &error))
+              || !(self->tile = sr_nn_tile_new (self->runtime, &error))))
       || !(self->convert = sr_convert_new (self->runtime, &error))
-      || !(self->tile = sr_nn_tile_new (self->runtime, &error))) {
+      || (baseline && !(self->resample = sr_resample_new (self->runtime, &error)))) {
     gst_sr_post_runtime_error (GST_ELEMENT (self), error);
     g_clear_error (&error);
     gst_sr_upscale_release (self);
     return FALSE;
+  }
+  if (baseline) {
+    self->overlap = 0;
+    GST_INFO_OBJECT (self, "model %s x%d on %s", self->model, self->scale,
+        sr_runtime_describe (self->runtime));
+    return TRUE;
   }
   self->overlap = sr_graph_receptive_radius (sr_executor_graph (self->executor));
   GST_INFO_OBJECT (self, "model %s (x%d, %.0f MAC per input pixel, receptive "
@@ -258,6 +318,28 @@ tile_side_for_budget (GstSrUpscale *self, int w, int h, GError **error)
   return (int) sqrt (self->memory_budget / per_pixel) - 2 * self->overlap;
 }
 
+/* Alpha in and out: tensors and MATLAB bicubic tables for the alpha plane
+ * (none when either side has no alpha: an input's is dropped, an output's
+ * is opaque, as the download writes it). */
+static gboolean
+setup_alpha (GstSrUpscale *self, const GstVideoInfo *in,
+    const GstVideoInfo *out, GError **error)
+{
+  if (!GST_VIDEO_INFO_HAS_ALPHA (in) || !GST_VIDEO_INFO_HAS_ALPHA (out))
+    return TRUE;
+  const int w = in->width, h = in->height, s = self->scale;
+  if (!self->resample && !(self->resample = sr_resample_new (self->runtime, error)))
+    return FALSE;
+  /* scale > 1: no antialiasing (it only widens the kernel to shrink). */
+  sr_taps_matlab_bicubic (&self->alpha_rows, h, h * s, s, FALSE);
+  sr_taps_matlab_bicubic (&self->alpha_cols, w, w * s, s, FALSE);
+  self->alpha_host = g_new (float, (size_t) h * s * w * s);
+  return (self->alpha_in = sr_tensor_new (self->runtime, 1, 1, h, w,
+          SR_DTYPE_F32, error))
+      && (self->alpha_out = sr_tensor_new (self->runtime, 1, 1, h * s, w * s,
+          SR_DTYPE_F32, error));
+}
+
 static gboolean
 gst_sr_upscale_set_info (GstVideoFilter *filter, GstCaps *incaps,
     GstVideoInfo *in, GstCaps *outcaps, GstVideoInfo *out)
@@ -273,6 +355,25 @@ gst_sr_upscale_set_info (GstVideoFilter *filter, GstCaps *incaps,
     return FALSE;
   }
   release_tensors (self);
+  if (!setup_alpha (self, in, out, &error))
+    goto failed;
+  if (self->baseline != GST_SR_UPSCALE_LEARNED) {
+    if (self->baseline == GST_SR_UPSCALE_BICUBIC) {
+      sr_taps_matlab_bicubic (&self->rows, h, h * s, s, FALSE);
+      sr_taps_matlab_bicubic (&self->cols, w, w * s, s, FALSE);
+    } else {
+      sr_taps_pil_lanczos3 (&self->rows, h, h * s);
+      sr_taps_pil_lanczos3 (&self->cols, w, w * s);
+    }
+    if (!(self->frame_in = sr_tensor_new (self->runtime, 1, 3, h, w,
+                SR_DTYPE_F32, &error))
+        || !(self->frame_out = sr_tensor_new (self->runtime, 1, 3, h * s,
+                w * s, SR_DTYPE_F32, &error)))
+      goto failed;
+    GST_INFO_OBJECT (self, "%dx%d -> %dx%d: %s%s", w, h, w * s, h * s,
+        self->model, self->alpha_in ? ", alpha bicubic" : "");
+    return TRUE;
+  }
   int tile = self->tile_size;
   if (!tile) {
     if (!(tile = tile_side_for_budget (self, w, h, &error)))
@@ -345,6 +446,38 @@ run_tiles (GstSrUpscale *self, int w, int h)
   return SR_OK;
 }
 
+/* The input's alpha plane, MATLAB-bicubic resized on the device, into the
+ * output's alpha bytes (rounded half to even, as the colour is). */
+static SrStatus
+carry_alpha (GstSrUpscale *self, const GstVideoFrame *in, GstVideoFrame *out)
+{
+  const int w = GST_VIDEO_FRAME_WIDTH (in), h = GST_VIDEO_FRAME_HEIGHT (in);
+  const int ow = GST_VIDEO_FRAME_WIDTH (out), oh = GST_VIDEO_FRAME_HEIGHT (out);
+  const guint8 *src = GST_VIDEO_FRAME_COMP_DATA (in, GST_VIDEO_COMP_A);
+  const int sps = GST_VIDEO_FRAME_COMP_PSTRIDE (in, GST_VIDEO_COMP_A);
+  const int sst = GST_VIDEO_FRAME_COMP_STRIDE (in, GST_VIDEO_COMP_A);
+  guint8 *dst = GST_VIDEO_FRAME_COMP_DATA (out, GST_VIDEO_COMP_A);
+  const int dps = GST_VIDEO_FRAME_COMP_PSTRIDE (out, GST_VIDEO_COMP_A);
+  const int dst_stride = GST_VIDEO_FRAME_COMP_STRIDE (out, GST_VIDEO_COMP_A);
+  float *a = self->alpha_host;
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      a[(size_t) y * w + x] = src[(size_t) y * sst + (size_t) x * sps] / 255.0f;
+  SrStatus st;
+  if ((st = sr_tensor_write (self->queue, self->alpha_in, a)) != SR_OK
+      || (st = sr_resample_run (self->resample, self->queue, self->alpha_in,
+              self->alpha_out, &self->alpha_rows, &self->alpha_cols)) != SR_OK
+      || (st = sr_tensor_read (self->queue, self->alpha_out, a)) != SR_OK)
+    return st;
+  for (int y = 0; y < oh; y++)
+    for (int x = 0; x < ow; x++) {
+      /* rintf: the default rounding mode, half to even. */
+      const float v = CLAMP (a[(size_t) y * ow + x], 0.0f, 1.0f) * 255.0f;
+      dst[(size_t) y * dst_stride + (size_t) x * dps] = (guint8) rintf (v);
+    }
+  return SR_OK;
+}
+
 /* A frame takes as long as the network needs: that is this element's
  * latency. It is reported as the slowest frame so far; when a frame takes
  * a quarter longer than reported, a LATENCY message makes the pipeline ask
@@ -373,13 +506,18 @@ gst_sr_upscale_transform_frame (GstVideoFilter *filter, GstVideoFrame *in,
   const gint64 t0 = g_get_monotonic_time ();
   SrStatus st = gst_sr_upload_frame (self->convert, self->queue, in, 0, 0,
       self->frame_in);
-  if (st == SR_OK)
+  if (st == SR_OK && self->baseline != GST_SR_UPSCALE_LEARNED)
+    st = sr_resample_run (self->resample, self->queue, self->frame_in,
+        self->frame_out, &self->rows, &self->cols);
+  else if (st == SR_OK)
     st = self->tile_in ? run_tiles (self, w, h)
         : sr_executor_run (self->executor, self->queue,
             sr_view (self->frame_in), sr_view (self->frame_out));
   if (st == SR_OK)
     st = gst_sr_download_frame (self->convert, self->queue, self->frame_out, out,
         SR_ROUND_HALF_EVEN);
+  if (st == SR_OK && self->alpha_in)
+    st = carry_alpha (self, in, out);
   if (st != SR_OK) {
     GST_ELEMENT_ERROR (self, RESOURCE, FAILED, ("Upscaling a %dx%d frame with "
             "%s failed: %s", w, h, self->model, sr_status_name (st)), (NULL));
@@ -467,11 +605,15 @@ gst_sr_upscale_set_property (GObject *object, guint prop_id,
     case PROP_MEMORY_BUDGET:
       self->memory_budget = g_value_get_uint64 (value);
       break;
+    case PROP_SCALE:
+      self->scale_prop = g_value_get_int (value);
+      self->model_loaded = FALSE;
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
   GST_OBJECT_UNLOCK (self);
-  if (prop_id == PROP_MODEL)
+  if (prop_id == PROP_MODEL || prop_id == PROP_SCALE)
     gst_base_transform_reconfigure_src (GST_BASE_TRANSFORM (self));
 }
 
@@ -496,7 +638,7 @@ gst_sr_upscale_get_property (GObject *object, guint prop_id, GValue *value,
       break;
     case PROP_SCALE:
       ensure_model (self);
-      g_value_set_int (value, self->scale);
+      g_value_set_int (value, self->scale ? self->scale : self->scale_prop);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -534,7 +676,9 @@ gst_sr_upscale_class_init (GstSrUpscaleClass *klass)
       g_param_spec_string ("model", "Model",
           "Registry name (esrgan-slim-x2/x3/x4/x8, esrgan-medium-*, "
           "esrgan-thick-*, default) or path of a TF.js model.json or a Real-ESRGAN "
-          ".safetensors (SRVGGNetCompact, RRDBNet)",
+          ".safetensors (SRVGGNetCompact, RRDBNet); or the non-learned "
+          "baselines bicubic (MATLAB imresize) and lanczos (Pillow's "
+          "Lanczos-3), which need scale",
           DEFAULT_MODEL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
           | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_DEVICE,
@@ -555,8 +699,11 @@ gst_sr_upscale_class_init (GstSrUpscaleClass *klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_SCALE,
       g_param_spec_int ("scale", "Scale",
-          "The model's upscaling factor (0 when no model is loaded)", 0, 16, 0,
-          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+          "Upscaling factor: required (2..8) for model=bicubic and "
+          "model=lanczos; a learned model's own (0: take it; another value "
+          "is an error at start). Reads the factor in use (0 when no model "
+          "is loaded)", 0, 16, 0,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
 
   gst_element_class_set_static_metadata (element_class,
       "Super-resolution upscaler", "Filter/Effect/Video/Scaler",

@@ -2,15 +2,24 @@
 /* srupscale: live super-resolution with pretrained networks. Video in,
  * the same format at scale x the size out; the network runs on the
  * pipeline's OpenCL device through the graph executor (models/nn/), in
- * tiles when a frame would need more memory than `memory-budget`. */
+ * tiles when a frame would need more memory than `memory-budget`.
+ * model=bicubic and model=lanczos are non-learned baselines through the
+ * resample op. Alpha bypasses the network: bicubic (MATLAB imresize). */
 #pragma once
 
 #include <gst/video/gstvideofilter.h>
 #include "sr_convert.h"
 #include "sr_executor.h"
 #include "sr_nn_tile.h"
+#include "sr_resample.h"
 
 G_BEGIN_DECLS
+
+typedef enum {
+  GST_SR_UPSCALE_LEARNED,       /* a network: graph / executor */
+  GST_SR_UPSCALE_BICUBIC,       /* MATLAB imresize bicubic */
+  GST_SR_UPSCALE_LANCZOS,       /* Pillow's Lanczos-3 */
+} GstSrUpscaleBaseline;
 
 #define GST_TYPE_SR_UPSCALE (gst_sr_upscale_get_type ())
 G_DECLARE_FINAL_TYPE (GstSrUpscale, gst_sr_upscale, GST, SR_UPSCALE, GstVideoFilter)
@@ -23,6 +32,7 @@ struct _GstSrUpscale {
   gchar *device;
   guint tile_size;              /* input pixels per tile side; 0: automatic */
   guint64 memory_budget;        /* bytes of device memory for the network */
+  int scale_prop;               /* `scale`: 0 takes the model's */
 
   /* the network, loaded when first needed after `model` is set (its scale
    * drives the caps, before the device is opened) */
@@ -30,6 +40,8 @@ struct _GstSrUpscale {
   SrGraph *graph;
   GError *model_error;          /* why it could not be loaded, posted at start */
   int scale;                    /* 0 until a model is loaded */
+  GstSrUpscaleBaseline baseline;  /* a non-learned model= instead of graph */
+  gboolean settings_error;      /* model_error is about `scale`, not a file */
 
   /* runtime state, from start() to stop() */
   SrRuntime *runtime;
@@ -42,6 +54,12 @@ struct _GstSrUpscale {
   int tile_w, tile_h;           /* tile size (interior, input pixels) */
   int region_w, region_h;       /* tile + overlap, what the network runs on */
   int overlap;
+  /* baselines and alpha: the resample op and its tables */
+  SrResample *resample;
+  SrTapTable rows, cols;        /* the baseline's, colour */
+  SrTapTable alpha_rows, alpha_cols;  /* bicubic, alpha */
+  SrTensor *alpha_in, *alpha_out;     /* [1,1,h,w], [1,1,h*s,w*s]; NULL: no alpha */
+  float *alpha_host;            /* h*s x w*s floats */
 };
 
 GST_ELEMENT_REGISTER_DECLARE (srupscale);

@@ -120,6 +120,51 @@ sr_taps_matlab_bicubic (SrTapTable *t, int in_len, int out_len, double scale,
   tap_table_repack (t, drop_first, p - drop_first - (last_zero ? 1 : 0));
 }
 
+/* ---- Pillow's Lanczos-3 --------------------------------------------------- */
+
+static double
+sinc (double x)
+{
+  if (x == 0.0)
+    return 1.0;
+  x *= G_PI;
+  return sin (x) / x;
+}
+
+/* Pillow's lanczos_filter: the window [-3, 3) is half-open. */
+static double
+lanczos3 (double x)
+{
+  return x >= -3.0 && x < 3.0 ? sinc (x) * sinc (x / 3.0) : 0.0;
+}
+
+void
+sr_taps_pil_lanczos3 (SrTapTable *t, int in_len, int out_len)
+{
+  const double scale = (double) in_len / out_len;
+  const double filterscale = MAX (scale, 1.0), support = 3.0 * filterscale;
+  const int taps = (int) ceil (support) * 2 + 1;
+  double *k = g_new (double, taps);
+  tap_table_alloc (t, in_len, out_len, taps);
+  for (int o = 0; o < out_len; o++) {
+    const double center = (o + 0.5) * scale;
+    /* Pillow truncates towards zero, then clips to the axis. */
+    const int xmin = MAX ((int) (center - support + 0.5), 0);
+    const int xmax = MIN ((int) (center + support + 0.5), in_len) - xmin;
+    double sum = 0.0;
+    for (int x = 0; x < xmax; x++) {
+      k[x] = lanczos3 ((x + xmin - center + 0.5) / filterscale);
+      sum += k[x];
+    }
+    for (int x = 0; x < taps; x++) {
+      /* Unused taps read a valid sample with weight 0. */
+      t->index[o * taps + x] = x < xmax ? xmin + x : xmin;
+      t->weight[o * taps + x] = x < xmax && sum != 0.0 ? (float) (k[x] / sum) : 0.0f;
+    }
+  }
+  g_free (k);
+}
+
 /* ---- PyTorch F.interpolate (aten UpSample*.cpp) ------------------------- */
 
 int

@@ -28,6 +28,14 @@ void sr_taps_matlab_bicubic (SrTapTable *t, int in_len, int out_len,
 /* MATLAB's output length: ceil(in_len * scale). */
 int sr_matlab_out_len (int in_len, double scale);
 
+/* Lanczos-3 as Pillow's Image.resize(..., Image.LANCZOS) computes its
+ * coefficients (libImaging/Resample.c, precompute_coeffs): output sample o
+ * centred at (o + 0.5) * in/out, kernel sinc(x) sinc(x/3) on [-3, 3)
+ * widened by in/out when shrinking, taps cut at the borders (not padded)
+ * and the rest renormalised; coefficients in double, stored as float.
+ * (OpenCV's INTER_LANCZOS4 is another kernel: 8 taps, a = 4.) */
+void sr_taps_pil_lanczos3 (SrTapTable *t, int in_len, int out_len);
+
 typedef enum {
   SR_RESIZE_NEAREST,
   SR_RESIZE_BILINEAR,

@@ -20,6 +20,7 @@ PACKAGES=(
   libjson-glib-dev
   # Python references (Debian's python3, no PyPI)
   python3 python3-numpy python3-scipy python3-torch python3-skimage python3-opencv
+  python3-pil
   # real test data: Megamind.avi and sample images
   opencv-doc
   # fuzzing (scripts/fuzz.sh): clang and its libFuzzer/sanitizer runtimes

@@ -58,14 +58,17 @@ case "${1:-}" in
     build
     status=0
     meson test -C "$BUILD" --print-errorlogs --num-processes 2 || status=$?
-    # The loaders under libFuzzer for a few seconds (clang, ASan + UBSan;
-    # fuzz/tfjs-smoke above replays the seed corpus in this build).
-    if bash "$ROOT/scripts/fuzz.sh" tfjs -max_total_time=10 >"$BUILD/fuzz-tfjs.log" 2>&1; then
-      echo "fuzz/tfjs: $(grep -o 'number_of_executed_units: [0-9]*' "$BUILD/fuzz-tfjs.log" | cut -d' ' -f2) inputs in 10 s, no finding"
-    else
-      echo "fuzz/tfjs: FINDING or failure, see $BUILD/fuzz-tfjs.log"
-      status=1
-    fi
+    # The loaders under libFuzzer for a few seconds each (clang, ASan +
+    # UBSan; fuzz/TARGET-smoke above replays the seed corpora in this build).
+    for target in tfjs safetensors; do
+      log="$BUILD/fuzz-$target.log"
+      if bash "$ROOT/scripts/fuzz.sh" "$target" -max_total_time=6 >"$log" 2>&1; then
+        echo "fuzz/$target: $(grep -o 'number_of_executed_units: [0-9]*' "$log" | cut -d' ' -f2) inputs in 6 s, no finding"
+      else
+        echo "fuzz/$target: FINDING or failure, see $log"
+        status=1
+      fi
+    done
     summarise_tests
     exit $status
     ;;

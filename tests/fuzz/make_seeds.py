@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Writes the seed corpus of the TF.js loader's fuzz target.
+"""Writes the seed corpora of the fuzz targets (tests/fuzz/corpus/TARGET).
 
-Each seed is model.json, a NUL byte, then the bytes of the one weight shard
-the harness writes beside it as "w.bin" (fuzz_tfjs.c). Seeds named valid-*
-must load (the smoke test checks it). Usage:
-  make_seeds.py OUTDIR [UPSCALERJS_DIR]
+tfjs: each seed is model.json, a NUL byte, then the bytes of the one weight
+shard the harness writes beside it as "w.bin" (fuzz_tfjs.c).
+safetensors: each seed is one .safetensors file (fuzz_safetensors.c).
+Seeds named valid-* must load, bad-* must not (the smoke tests check it).
+Usage:
+  make_seeds.py CORPUS_DIR [UPSCALERJS_DIR]
 UPSCALERJS_DIR (models/npm/node_modules/@upscalerjs) adds the real
 esrgan-slim x2 topology with every 64-channel convolution cut to 4 channels,
 so the seed stays small."""
@@ -13,6 +15,8 @@ import json
 import os
 import struct
 import sys
+
+import safetensors_seeds
 
 SHARD = "w.bin"
 
@@ -173,17 +177,22 @@ def trimmed(path, out_name):
                            cfg["output_layers"][0][0])}
 
 
+def write(out, seeds):
+    os.makedirs(out, exist_ok=True)
+    for name, data in sorted(seeds.items()):
+        with open(os.path.join(out, name), "wb") as f:
+            f.write(data)
+
+
 def main():
-    out = sys.argv[1]
+    corpus = sys.argv[1]
     seeds = handmade()
     if len(sys.argv) > 2:
         ujs = sys.argv[2]
         seeds.update(trimmed(os.path.join(ujs, "esrgan-slim/models/x2/model.json"),
                              "valid-esrgan-slim-x2-trimmed"))
-    os.makedirs(out, exist_ok=True)
-    for name, data in sorted(seeds.items()):
-        with open(os.path.join(out, name), "wb") as f:
-            f.write(data)
+    write(os.path.join(corpus, "tfjs"), seeds)
+    write(os.path.join(corpus, "safetensors"), safetensors_seeds.seeds())
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* srupscale in real pipelines: sizes and formats through the caps, tiled
  * output equal to untiled output on a network with a wide receptive field,
- * and a clear error for a model that is not there. (The network's pixels
+ * a clear error for a model that is not there, and the `scale` property.
+ * (Baselines and alpha against their references:
+ * reference/srupscale-baselines, reference/srupscale-alpha.) (The network's pixels
  * against TensorFlow.js: reference/nn-tfjs.) */
 #include <gst/check/gstcheck.h>
 #include "sr_check_util.h"
@@ -185,6 +187,48 @@ GST_START_TEST (test_live_qos_gaps)
 }
 GST_END_TEST;
 
+/* `scale`: the baselines need it (2..8), a learned model's own is the
+ * only one it takes, and reading it gives the factor in use. */
+GST_START_TEST (test_scale_property)
+{
+  const char *bad[][2] = {
+    { "srupscale model=bicubic", "scale=2..8" },
+    { "srupscale model=lanczos scale=9", "scale=2..8" },
+    { "srupscale model=esrgan-slim-x2 scale=3", "upscales x2, but scale=3" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
+    gchar *desc = g_strdup_printf ("videotestsrc num-buffers=1 ! %s ! fakesink",
+        bad[i][0]);
+    gchar *msg = sr_check_run_for_error (desc);
+    fail_unless (msg && strstr (msg, bad[i][1]), "%s: got %s", bad[i][0],
+        msg ? msg : "(no error)");
+    g_free (msg);
+    g_free (desc);
+  }
+  const char *good[] = {
+    "srupscale model=esrgan-slim-x2 scale=2 ! video/x-raw,width=128,height=96",
+    "srupscale model=esrgan-slim-x2 ! video/x-raw,width=128,height=96",
+    "srupscale model=lanczos scale=5 ! video/x-raw,width=320,height=240",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++) {
+    gchar *desc = g_strdup_printf ("videotestsrc num-buffers=1 ! "
+        "video/x-raw,width=64,height=48 ! %s ! fakesink", good[i]);
+    gchar *msg = sr_check_run_for_error (desc);
+    fail_unless (msg == NULL, "%s: %s", good[i], msg);
+    g_free (desc);
+  }
+  GstElement *e = gst_element_factory_make ("srupscale", NULL);
+  int scale = -1;
+  g_object_set (e, "model", "esrgan-slim-x2", NULL);
+  g_object_get (e, "scale", &scale, NULL);
+  fail_unless_equals_int (scale, 2);
+  g_object_set (e, "model", "bicubic", "scale", 6, NULL);
+  g_object_get (e, "scale", &scale, NULL);
+  fail_unless_equals_int (scale, 6);
+  gst_object_unref (e);
+}
+GST_END_TEST;
+
 static Suite *
 srupscale_suite (void)
 {
@@ -203,6 +247,8 @@ srupscale_suite (void)
       "(opencv-doc, scripts/install-models.sh)");
   tcase_add_test (tc, test_unknown_model);
   SR_CHECK_ADD_IF (tc, test_damaged_model_files, have_model ("esrgan-slim", 4),
+      "esrgan-slim missing (scripts/install-models.sh)");
+  SR_CHECK_ADD_IF (tc, test_scale_property, have_model ("esrgan-slim", 2),
       "esrgan-slim missing (scripts/install-models.sh)");
   SR_CHECK_ADD_IF (tc, test_live_qos_gaps, have_model ("esrgan-slim", 4),
       "esrgan-slim missing (scripts/install-models.sh)");

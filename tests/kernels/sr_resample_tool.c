@@ -5,7 +5,7 @@
  *   sr_resample_tool SEMANTICS MODE C H W OUT_H OUT_W FACTOR IN.f32 OUT.f32
  *
  * SEMANTICS is torch, opencv or matlab; MODE nearest, bilinear, bicubic or
- * area. FACTOR > 0 selects PyTorch's scale_factor path (OUT_H/OUT_W are then
+ * area; or `pil lanczos` (Pillow's Lanczos-3, size path only). FACTOR > 0 selects PyTorch's scale_factor path (OUT_H/OUT_W are then
  * computed, pass 0) or MATLAB's scale; 0 is the size path. Prints the output
  * size "OUT_H OUT_W" on stdout. */
 #include <stdio.h>
@@ -37,6 +37,14 @@ make_table (SrTapTable *t, const char *sem, SrResizeMode mode, int in_len,
       *out_len = sr_torch_out_len (in_len, factor, mode);
     return *out_len > 0 && sr_taps_torch (t, mode, in_len, *out_len, factor);
   }
+  if (!strcmp (sem, "pil")) {
+    /* mode is "lanczos", the only Pillow filter we have */
+    (void) mode;
+    if (factor > 0 || *out_len < 1)
+      return FALSE;
+    sr_taps_pil_lanczos3 (t, in_len, *out_len);
+    return TRUE;
+  }
   if (!strcmp (sem, "matlab") && mode == SR_RESIZE_BICUBIC && factor > 0) {
     *out_len = sr_matlab_out_len (in_len, factor);
     sr_taps_matlab_bicubic (t, in_len, *out_len, factor, TRUE);
@@ -49,9 +57,13 @@ int
 main (int argc, char **argv)
 {
   SrResizeMode mode;
-  if (argc != 11 || !parse_mode (argv[2], &mode)) {
+  const gboolean pil = argc == 11 && !strcmp (argv[1], "pil")
+      && !strcmp (argv[2], "lanczos");
+  if (pil)
+    mode = SR_RESIZE_BICUBIC;   /* unused by the pil tables */
+  if (argc != 11 || (!pil && !parse_mode (argv[2], &mode))) {
     fprintf (stderr, "usage: %s torch|opencv|matlab nearest|bilinear|bicubic|"
-        "area C H W OUT_H OUT_W FACTOR IN.f32 OUT.f32\n", argv[0]);
+        "area, or pil lanczos, C H W OUT_H OUT_W FACTOR IN.f32 OUT.f32\n", argv[0]);
     return 2;
   }
   const int c = atoi (argv[3]), h = atoi (argv[4]), w = atoi (argv[5]);

@@ -4,7 +4,8 @@
 Runs tests/kernels/sr_resample_tool (path in argv[1]) on random [0, 1)
 float32 planar images and compares with torch.nn.functional.interpolate
 (area / bilinear / bicubic, align_corners=False, scale_factor and size
-paths, CPU) and cv2.resize on float32 (NEAREST / LINEAR / CUBIC / AREA).
+paths, CPU), cv2.resize on float32 (NEAREST / LINEAR / CUBIC / AREA) and
+Pillow's Image.LANCZOS (Lanczos-3) on "F" (float32) images, per channel.
 Tolerance: max |diff| <= 1e-5 (float32 coefficient and accumulation order
 differences; measured ~1e-7 .. 2e-6). Output shapes must match exactly.
 """
@@ -107,6 +108,22 @@ def main():
             compare(f'opencv {mode} {h}x{w} -> {oh}x{ow}', f'opencv {mode}',
                     cv_ref(mode, img, oh, ow),
                     ours('opencv', mode, img, oh, ow))
+
+    try:
+        from PIL import Image
+    except ImportError:
+        Image = None
+        failures.append('Pillow (python3-pil) missing: pil lanczos untested')
+    if Image is not None:
+        # Enlarging and shrinking (Pillow widens the kernel by in/out).
+        for i, oh, ow in [(2, 60, 90), (2, 111, 32), (2, 90, 135), (0, 133, 100),
+                          (1, 200, 57), (0, 1000, 123)]:
+            img = images[i]
+            _, h, w = img.shape
+            ref = np.stack([np.asarray(Image.fromarray(p, mode='F').resize(
+                (ow, oh), Image.LANCZOS)) for p in img])
+            compare(f'pil lanczos {h}x{w} -> {oh}x{ow}', 'pil lanczos', ref,
+                    ours('pil', 'lanczos', img, oh, ow))
 
     print('worst per mode:')
     for key in sorted(worst):

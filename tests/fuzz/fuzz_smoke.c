@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The fuzz target without libFuzzer: runs LLVMFuzzerTestOneInput once over
- * every file of the seed corpus, so every build checks the harness and the
- * loader on the seeds. Seeds named valid-* must load, bad-* must not. */
-#include "fuzz_tfjs.h"
+/* A fuzz target without libFuzzer (linked with one fuzz_<target>.c): runs
+ * LLVMFuzzerTestOneInput once over every file of the seed corpus, so every
+ * build checks the harness and the loader on the seeds. Seeds named valid-*
+ * must load, bad-* must not. */
+#include "fuzz_target.h"
 
 #include <glib.h>
 #include <string.h>
@@ -33,10 +34,10 @@ main (int argc, char **argv)
     LLVMFuzzerTestOneInput ((const uint8_t *) data, len);
     const gboolean want = g_str_has_prefix (name, "valid-");
     const gboolean checked = want || g_str_has_prefix (name, "bad-");
-    g_print ("%s: %s%s%s\n", name, sr_fuzz_tfjs_loaded ? "loaded" : "refused: ",
-        sr_fuzz_tfjs_loaded ? "" : sr_fuzz_tfjs_message,
-        checked && want != sr_fuzz_tfjs_loaded ? " (UNEXPECTED)" : "");
-    failures += checked && want != sr_fuzz_tfjs_loaded;
+    g_print ("%s: %s%s%s\n", name, sr_fuzz_loaded ? "loaded" : "refused: ",
+        sr_fuzz_loaded ? "" : sr_fuzz_message,
+        checked && want != sr_fuzz_loaded ? " (UNEXPECTED)" : "");
+    failures += checked && want != sr_fuzz_loaded;
     runs++;
     g_free (data);
     g_free (path);

@@ -90,8 +90,9 @@
 
 /* ---- general kernel ------------------------------------------------------ */
 
-/* A program holds one kernel: the general one, or with -DOCB the direct
- * one (each build compiles only what its op runs). */
+/* A program holds one kernel: the general one, with -DOCB the direct one,
+ * with -DROWVEC the row-vector one (each build compiles only what its op
+ * runs). */
 #ifndef OCB
 
 #ifndef GOCB
@@ -188,7 +189,7 @@ conv_general (__global const float *restrict in, const int in_off,
 
 /* ---- direct kernel, kernel size and stride fixed at build time ----------- */
 
-#ifdef OCB
+#if defined (OCB) && !defined (ROWVEC)
 /* Vector width (VW lanes, at most 16): float16 even where registers hold 8
  * lanes (AVX2), where it measured 2x faster than pairs of float8. */
 #ifndef VW
@@ -293,5 +294,143 @@ conv_direct (__global const float *restrict in, const int in_off,
     }
   }
   STORE_BLOCK (t, OCB, PX);
+}
+#endif
+
+/* ---- row-vector kernel: stride 1, vectors along the output row ---------- */
+
+/* conv_rowvec (-DROWVEC -DOCB -DPV -DKH -DKW): the other way round from
+ * conv_direct. A work-item owns OCB output channels x PV * 16 consecutive
+ * pixels of a row, as OCB * PV float16 accumulators whose lanes are
+ * pixels. Per input channel and tap it loads PV vectors of the input row
+ * (shifted by the tap) and FMAs each output channel's weight, broadcast,
+ * into them. Input reads and output writes are whole contiguous vectors of
+ * one channel plane, where conv_direct reads one scalar per pixel and
+ * writes each channel's pixels apart: that is what pointwise (1x1) layers
+ * with many channels are bound by. Weights as for conv_direct
+ * ([ceil(cout/OCB)][cin][KH][KW][OCB]), read as scalars. */
+#ifdef ROWVEC
+#define RPX (PV * 16)
+
+__kernel void
+conv_rowvec (__global const float *restrict in, const int in_off,
+    const int ih, const int iw, __global const float *restrict wt,
+    const int pad_top, const int pad_left, EPILOGUE_ARGS)
+{
+  const int g = get_global_id (0);
+  const int y = g / nxb, x0 = (g - y * nxb) * RPX;
+  if (y >= oh)
+    return;
+  const int iy0 = y - pad_top, ix0 = x0 - pad_left;
+  /* Taps above or below the input read zeros: skip those rows. */
+  const int ky_lo = max (0, -iy0), ky_hi = min (KH, ih - iy0);
+  /* Every lane of every tap inside the row: plain vector loads. */
+  const bool x_inside = ix0 >= 0 && ix0 + RPX + KW - 1 <= iw;
+  const size_t plane = (size_t) ih * iw;
+
+  /* All output channels, OCB at a time, in this work-item: the input
+   * column it reads (cin planes x a few rows x RPX pixels) stays in cache
+   * from one block to the next, where separate work-items per block would
+   * each fetch it from memory again; with many input channels that
+   * traffic, not the FMAs, was the cost. */
+  for (int oc0 = 0; oc0 < cout; oc0 += OCB) {
+  float16 acc[OCB][PV];
+#pragma unroll
+  for (int c = 0; c < OCB; c++) {
+    const float b = bias[oc0 + c];
+#pragma unroll
+    for (int v = 0; v < PV; v++)
+      acc[c][v] = (float16) b;
+  }
+
+  __global const float *wp = wt + (size_t) oc0 * cin * (KH * KW);
+  __global const float *ip = in + in_off + (size_t) iy0 * iw + ix0;
+
+/* One tap: FMAs the PV input vectors x into every channel's accumulators. */
+#define ROWVEC_TAP(x, wtap) \
+  do { \
+    _Pragma ("unroll") \
+    for (int c = 0; c < OCB; c++) { \
+      const float w = (wtap)[c]; \
+      _Pragma ("unroll") \
+      for (int v = 0; v < PV; v++) \
+        acc[c][v] = fma ((float16) w, (x)[v], acc[c][v]); \
+    } \
+  } while (0)
+
+  if (x_inside) {
+    for (int ic = 0; ic < cin; ic++) {
+#pragma unroll
+      for (int ky = 0; ky < KH; ky++) {
+        if (ky < ky_lo || ky >= ky_hi)
+          continue;
+        __global const float *row = ip + ky * iw;
+#pragma unroll
+        for (int kx = 0; kx < KW; kx++) {
+          float16 x[PV];
+#pragma unroll
+          for (int v = 0; v < PV; v++)
+            x[v] = vload16 (0, row + kx + 16 * v);
+          ROWVEC_TAP (x, wp + (ky * KW + kx) * OCB);
+        }
+      }
+      wp += KH * KW * OCB;
+      ip += plane;
+    }
+  } else {
+    /* The ends of the rows: zero padding lane by lane (clamped reads,
+     * then masked). Rare, so kept compact rather than unrolled. */
+    for (int ic = 0; ic < cin; ic++) {
+      for (int ky = ky_lo; ky < ky_hi; ky++) {
+        __global const float *row = ip + ky * iw;
+        for (int kx = 0; kx < KW; kx++) {
+          float s[RPX];
+#pragma unroll 1
+          for (int l = 0; l < RPX; l++) {
+            const int ix = ix0 + kx + l;
+            const float t = row[clamp (ix, 0, iw - 1) - ix0];
+            s[l] = ix >= 0 && ix < iw ? t : 0.0f;
+          }
+          float16 x[PV];
+#pragma unroll
+          for (int v = 0; v < PV; v++)
+            x[v] = vload16 (v, s);
+          ROWVEC_TAP (x, wp + (ky * KW + kx) * OCB);
+        }
+      }
+      wp += KH * KW * OCB;
+      ip += plane;
+    }
+  }
+
+  const int ohw = oh * ow;
+#pragma unroll
+  for (int c = 0; c < OCB; c++) {
+    if (oc0 + c >= cout)
+      break;
+    const float sl = slope[oc0 + c];
+    const int o = out_off + (oc0 + c) * ohw + y * ow + x0;
+#pragma unroll
+    for (int v = 0; v < PV; v++) {
+      float16 a = acc[c][v];
+      APPLY_ACT (a, sl, act, alpha, lo, hi);
+      const int x = x0 + 16 * v;
+      if (x + 16 <= ow) {
+        if (has_skip)
+          a = res_scale * a + skip_scale
+              * vload16 (0, skip + skip_off - out_off + o + 16 * v);
+        vstore16 (a, 0, out + o + 16 * v);
+      } else if (x < ow) {
+        float t[16];
+        vstore16 (a, 0, t);
+        for (int l = 0; l < ow - x; l++) {
+          const int e = o + 16 * v + l;
+          out[e] = has_skip ? res_scale * t[l]
+              + skip_scale * skip[skip_off - out_off + e] : t[l];
+        }
+      }
+    }
+  }
+  }
 }
 #endif

@@ -78,6 +78,13 @@ static const SrNnConv2dChoice direct_blockings_narrow[] = {
   {SR_NN_CONV2D_DIRECT, 8, 8}, {SR_NN_CONV2D_DIRECT, 4, 8},
   {SR_NN_CONV2D_DIRECT, 16, 4},
 };
+/* conv_rowvec's: ocb channels x px pixels (px / 16 vectors), 8 to 16
+ * accumulators. */
+static const SrNnConv2dChoice rowvec_blockings[] = {
+  {SR_NN_CONV2D_ROWVEC, 8, 16}, {SR_NN_CONV2D_ROWVEC, 8, 32},
+  {SR_NN_CONV2D_ROWVEC, 16, 16}, {SR_NN_CONV2D_ROWVEC, 4, 32},
+};
+
 /* conv_general's: 16 x 4 measured faster than 8 x 8 and 4 x 8 even on a
  * 64->3 layer (float4 and float8 accumulators make worse code there). */
 static const SrNnConv2dChoice general_blockings[] = {
@@ -114,6 +121,9 @@ sr_nn_conv2d_candidates (SrRuntime *rt, const SrNnConv2dParams *p,
       n = add_choices (out, n, max, direct_blockings,
           G_N_ELEMENTS (direct_blockings), p->cout);
   }
+  if (direct_covers (p) && p->stride_h == 1 && p->stride_w == 1)
+    n = add_choices (out, n, max, rowvec_blockings,
+        G_N_ELEMENTS (rowvec_blockings), p->cout);
   n = add_choices (out, n, max, general_blockings,
       G_N_ELEMENTS (general_blockings), p->cout);
   return n;
@@ -123,6 +133,7 @@ static const char *const strategy_names[] = {
   [SR_NN_CONV2D_AUTO] = "auto",
   [SR_NN_CONV2D_GENERAL] = "general",
   [SR_NN_CONV2D_DIRECT] = "direct",
+  [SR_NN_CONV2D_ROWVEC] = "rowvec",
 };
 
 const char *
@@ -217,12 +228,16 @@ sr_nn_conv2d_new_with (SrRuntime *rt, const SrNnConv2dParams *p,
         px = c[i].px;
       }
   }
-  if (!blocking_valid (ocb, px)
+  const gboolean rowvec = strategy == SR_NN_CONV2D_ROWVEC;
+  if (rowvec ? !(ocb >= 1 && ocb <= 16 && px % 16 == 0 && px >= 16
+          && px <= 64 && direct_covers (p) && p->stride_h == 1
+          && p->stride_w == 1)
+      : !blocking_valid (ocb, px)
       || (strategy == SR_NN_CONV2D_DIRECT && !direct_covers (p))) {
     g_set_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT,
         "conv2d: the %s kernel does not cover kernel %dx%d, stride %dx%d "
         "with %d channels x %d pixels per work-item",
-        strategy == SR_NN_CONV2D_DIRECT ? "direct" : "general", p->kh, p->kw,
+        sr_nn_conv2d_strategy_name (strategy), p->kh, p->kw,
         p->stride_h, p->stride_w, ocb, px);
     return NULL;
   }
@@ -241,6 +256,13 @@ sr_nn_conv2d_new_with (SrRuntime *rt, const SrNnConv2dParams *p,
         "-DSH=%d -DSW=%d", ocb, px, p->kh, p->kw, p->stride_h, p->stride_w);
     op->k = sr_runtime_create_kernel_with_options (rt, "nn_conv2d", opts,
         "conv_direct", error);
+    g_free (opts);
+    op->epi = 7;
+  } else if (rowvec) {
+    char *opts = g_strdup_printf ("-w -DROWVEC -DOCB=%d -DPV=%d -DKH=%d "
+        "-DKW=%d", ocb, px / 16, p->kh, p->kw);
+    op->k = sr_runtime_create_kernel_with_options (rt, "nn_conv2d", opts,
+        "conv_rowvec", error);
     g_free (opts);
     op->epi = 7;
   } else {
@@ -380,8 +402,10 @@ sr_nn_conv2d_run (SrNnConv2d *op, cl_command_queue q, SrView in, SrView out,
   /* Rounded up to whole groups of sr_enqueue so that every launch has the
    * same local size; the extra work-items return at once. */
   const size_t blocks = (size_t) nxb * oh;
+  /* conv_rowvec runs every channel block in each work-item. */
   const size_t global[2] = { (blocks + 63) / 64 * 64,
-    (size_t) (p->cout + op->ocb - 1) / op->ocb
+    op->strategy == SR_NN_CONV2D_ROWVEC ? 1
+        : (size_t) (p->cout + op->ocb - 1) / op->ocb
   };
   return sr_enqueue (q, op->k, 2, global);
 }

@@ -48,6 +48,9 @@ typedef enum {
   SR_NN_CONV2D_DIRECT,    /* kh, kw <= 5, strides <= 4: kernel size,
                            * stride and register blocking built into the
                            * program (one program per combination) */
+  SR_NN_CONV2D_ROWVEC,    /* stride 1, kh, kw <= 5: like DIRECT, but its
+                           * vectors run along the output row (ocb
+                           * channels x px = 16, 32, ... pixels) */
 } SrNnConv2dStrategy;
 
 /* sr_nn_conv2d_new with a pinned strategy and blocking: ocb output

@@ -67,13 +67,26 @@ header_line (SrRuntime *rt)
 }
 
 /* What sets a layer's cost per pixel (the activation hardly does: one
- * vector operation per accumulator, against cin * kh * kw FMAs). */
+ * vector operation per accumulator, against cin * kh * kw FMAs), and which
+ * candidates were measured: a build that offers other ones measures
+ * again. */
 static char *
-layer_key (const SrNnConv2dParams *p)
+layer_key (const SrNnConv2dParams *p, const SrNnConv2dChoice *cand, int n)
 {
-  return g_strdup_printf ("cin=%d,cout=%d,k=%dx%d,s=%dx%d,pad=%d.%d.%d.%d",
-      p->cin, p->cout, p->kh, p->kw, p->stride_h, p->stride_w, p->pad_top,
-      p->pad_bottom, p->pad_left, p->pad_right);
+  GString *names = g_string_new (NULL);
+  for (int i = 0; i < n; i++)
+    g_string_append_printf (names, "%s:%dx%d ",
+        sr_nn_conv2d_strategy_name (cand[i].strategy), cand[i].ocb,
+        cand[i].px);
+  char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256,
+      names->str, -1);
+  char *key = g_strdup_printf ("cin=%d,cout=%d,k=%dx%d,s=%dx%d,"
+      "pad=%d.%d.%d.%d,candidates=%.8s", p->cin, p->cout, p->kh, p->kw,
+      p->stride_h, p->stride_w, p->pad_top, p->pad_bottom, p->pad_left,
+      p->pad_right, digest);
+  g_free (digest);
+  g_string_free (names, TRUE);
+  return key;
 }
 
 static gboolean
@@ -179,13 +192,16 @@ time_call (SrNnConv2d *op, cl_command_queue q, SrView in, SrView out)
 }
 
 /* The stand-in input: the layer's channels, TUNING_WIDTH columns and as
- * many rows as TUNING_MACS allows (at least the kernel's height). */
+ * many output rows as TUNING_MACS allows, but never so few that the rows
+ * along the zero padding (which take the kernels' slower border paths)
+ * are more than a quarter of them. */
 static void
 tuning_size (const SrNnConv2dParams *p, int *h, int *w)
 {
   const gint64 per_row = (gint64) p->cin * p->cout * p->kh * p->kw
       * (TUNING_WIDTH / p->stride_w);
-  const gint64 rows = CLAMP (TUNING_MACS / MAX (per_row, 1), 2, 64);
+  const int border = MAX (p->pad_top + p->pad_bottom, 2);
+  const gint64 rows = CLAMP (TUNING_MACS / MAX (per_row, 1), 4 * border, 64);
   *w = TUNING_WIDTH;
   *h = MAX ((int) rows * p->stride_h, p->kh);
 }
@@ -362,13 +378,7 @@ sr_nn_conv2d_new (SrRuntime *rt, const SrNnConv2dParams *p,
     return sr_nn_conv2d_new_with (rt, p, weight, bias, prelu,
         cand[0].strategy, cand[0].ocb, cand[0].px, error);
 
-  char *key = layer_key (p);
-  if (pin.strategy != SR_NN_CONV2D_AUTO) {
-    char *k = g_strdup_printf ("%s,only=%s", key,
-        sr_nn_conv2d_strategy_name (pin.strategy));
-    g_free (key);
-    key = k;
-  }
+  char *key = layer_key (p, cand, n);
   char *path = sr_nn_conv2d_tuning_path (rt);
   SrNnConv2d *op = NULL;
   g_mutex_lock (&tuning_lock);

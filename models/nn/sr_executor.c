@@ -340,8 +340,38 @@ run_node (SrExecutor *ex, int i, cl_command_queue q, SrView in, SrView out)
   return SR_ERR_INVALID_ARGUMENT;
 }
 
+static SrStatus run_nodes (SrExecutor *ex, cl_command_queue q, SrView in,
+    SrView out, double *ms);
+
 SrStatus
 sr_executor_run (SrExecutor *ex, cl_command_queue q, SrView in, SrView out)
+{
+  return run_nodes (ex, q, in, out, NULL);
+}
+
+SrStatus
+sr_executor_profile (SrExecutor *ex, cl_command_queue q, SrView in,
+    SrView out, double *ms)
+{
+  return run_nodes (ex, q, in, out, ms);
+}
+
+void
+sr_executor_value_size (const SrExecutor *ex, int v, int *h, int *w)
+{
+  *h = ex->vh ? ex->vh[v] : 0;
+  *w = ex->vw ? ex->vw[v] : 0;
+}
+
+const SrNnConv2d *
+sr_executor_conv (const SrExecutor *ex, guint i)
+{
+  return i < ex->g->nodes->len ? ex->conv[i] : NULL;
+}
+
+static SrStatus
+run_nodes (SrExecutor *ex, cl_command_queue q, SrView in, SrView out,
+    double *ms)
 {
   const SrGraph *g = ex->g;
   if (!sr_view_valid (in) || !sr_view_valid (out) || !ex->place
@@ -351,9 +381,17 @@ sr_executor_run (SrExecutor *ex, cl_command_queue q, SrView in, SrView out)
       || out.t->h != ex->vh[g->output] || out.t->w != ex->vw[g->output])
     return SR_ERR_INVALID_ARGUMENT;
   for (guint i = 0; i < g->nodes->len; i++) {
+    if (ms)
+      ms[i] = 0;
     if (sr_graph_node (g, i)->dead)
       continue;
+    const gint64 t0 = ms ? g_get_monotonic_time () : 0;
     SrStatus st = run_node (ex, i, q, in, out);
+    if (st == SR_OK && ms) {
+      if (clFinish (q) != CL_SUCCESS)
+        return SR_ERR_OUT_OF_RESOURCES;
+      ms[i] = (g_get_monotonic_time () - t0) / 1000.0;
+    }
     if (st != SR_OK)
       return st;
   }

@@ -40,4 +40,17 @@ size_t sr_executor_peak_bytes (const SrExecutor *ex);
 SrStatus sr_executor_run (SrExecutor *ex, cl_command_queue q, SrView in,
     SrView out);
 
+/* sr_executor_run, waiting for each node: ms[i] is node i's time (0 for
+ * nodes that do nothing). For finding where time goes; the waits make the
+ * whole slower than sr_executor_run. */
+SrStatus sr_executor_profile (SrExecutor *ex, cl_command_queue q, SrView in,
+    SrView out, double *ms);
+
+/* Value v's planned size. */
+void sr_executor_value_size (const SrExecutor *ex, int v, int *h, int *w);
+
+/* The conv2d op of node i (NULL for other nodes), e.g. to ask its
+ * strategy. */
+const SrNnConv2d *sr_executor_conv (const SrExecutor *ex, guint i);
+
 G_END_DECLS

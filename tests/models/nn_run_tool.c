@@ -13,7 +13,11 @@
  * CHW input to its OpenCL buffer before and reading the CHW output back
  * after (blocking copies), which is what a caller with host tensors pays.
  * The HWC <-> CHW reordering of the files is outside both. Exit 77 without
- * an OpenCL device. */
+ * an OpenCL device.
+ *
+ * SR_NN_PROFILE=1: after the runs, one more run node by node (waiting after
+ * each), and a table on stderr of each node's time, strategy and GFLOP/s,
+ * slowest first. */
 #include "sr_executor.h"
 #include "sr_registry.h"
 #include "sr_test_util.h"
@@ -26,6 +30,59 @@ compare_double (const void *a, const void *b)
 {
   const double x = *(const double *) a, y = *(const double *) b;
   return x < y ? -1 : x > y;
+}
+
+static int
+compare_node_ms (gconstpointer a, gconstpointer b, gpointer ms)
+{
+  const double x = ((double *) ms)[*(const guint *) a];
+  const double y = ((double *) ms)[*(const guint *) b];
+  return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static void
+profile (SrExecutor *ex, cl_command_queue q, SrTensor *in, SrTensor *out)
+{
+  const SrGraph *g = sr_executor_graph (ex);
+  const guint n = g->nodes->len;
+  double *ms = g_new0 (double, n), total = 0;
+  guint *order = g_new (guint, n);
+  if (sr_executor_profile (ex, q, sr_view (in), sr_view (out), ms) != SR_OK) {
+    fprintf (stderr, "profile run failed\n");
+    return;
+  }
+  for (guint i = 0; i < n; i++) {
+    order[i] = i;
+    total += ms[i];
+  }
+  g_qsort_with_data (order, n, sizeof (guint), compare_node_ms, ms);
+  fprintf (stderr, "%-28s %-9s %-6s %-7s %-14s %9s %6s %8s\n", "node", "ms",
+      "%", "cin>out", "kernel", "strategy", "", "GFLOP/s");
+  for (guint k = 0; k < n && ms[order[k]] > 0; k++) {
+    const guint i = order[k];
+    const SrNode *node = sr_graph_node (g, i);
+    const SrNnConv2d *conv = sr_executor_conv (ex, i);
+    char shape[32] = "", kernel[32] = "", strategy[32] = "", gflops[16] = "";
+    if (conv) {
+      int ocb, px, oh, ow;
+      const SrNnConv2dParams *p = &node->conv;
+      const SrNnConv2dStrategy s = sr_nn_conv2d_strategy (conv, &ocb, &px);
+      g_snprintf (shape, sizeof shape, "%d>%d", p->cin, p->cout);
+      g_snprintf (kernel, sizeof kernel, "%dx%d/%d", p->kh, p->kw,
+          p->stride_h);
+      g_snprintf (strategy, sizeof strategy, "%s:%dx%d",
+          sr_nn_conv2d_strategy_name (s), ocb, px);
+      sr_executor_value_size (ex, node->output, &oh, &ow);
+      g_snprintf (gflops, sizeof gflops, "%.0f", 2.0 * p->cin * p->cout
+          * p->kh * p->kw * oh * ow / (ms[i] * 1e6));
+    }
+    fprintf (stderr, "%-28.28s %-9.3f %-6.1f %-7s %-14s %16s %8s\n",
+        node->name, ms[i], 100 * ms[i] / total, shape, kernel, strategy,
+        gflops);
+  }
+  fprintf (stderr, "total %.3f ms node by node\n", total);
+  g_free (order);
+  g_free (ms);
 }
 
 int
@@ -99,6 +156,8 @@ main (int argc, char **argv)
     return 1;
   }
   printf ("%d %d %.3f %.3f\n", oh, ow, ms[runs / 2], e2e[runs / 2]);
+  if (g_getenv ("SR_NN_PROFILE"))
+    profile (ex, q, in, out);
   fprintf (stderr, "peak intermediate memory %.1f MB, %.0f MAC per input "
       "pixel, receptive radius %d\n", sr_executor_peak_bytes (ex) / 1e6,
       sr_graph_macs_per_input_pixel (sr_executor_graph (ex)),

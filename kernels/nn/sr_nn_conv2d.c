@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "sr_nn_conv2d.h"
+#include "sr_nn_conv2d_gemm.h"
 
 #include <limits.h>
 #include <string.h>
@@ -16,6 +17,7 @@ struct _SrNnConv2d {
   cl_kernel k;
   int epi;                      /* index of the first epilogue argument */
   cl_mem wt, bias, slope;       /* packed, zero beyond cout */
+  SrNnConv2dGemm *gemm;         /* the GEMM strategy instead of k */
 };
 
 void
@@ -143,6 +145,29 @@ blocking_valid (int ocb, int px)
       && px <= 16;
 }
 
+/* The GEMM strategy: no kernel of ours to block, any shape. */
+static SrNnConv2d *
+conv2d_gemm_new (SrRuntime *rt, const SrNnConv2dParams *p,
+    const float *weight, const float *bias, const float *prelu, int ocb,
+    int px, GError **error)
+{
+  if (ocb != 0 || px != 0) {
+    g_set_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT,
+        "conv2d: the gemm strategy has no blocking (got %d x %d)", ocb, px);
+    return NULL;
+  }
+  SrNnConv2dGemm *gemm = sr_nn_conv2d_gemm_new (rt, p, weight, bias, prelu,
+      error);
+  if (!gemm)
+    return NULL;
+  SrNnConv2d *op = g_new0 (SrNnConv2d, 1);
+  op->rt = sr_runtime_ref (rt);
+  op->p = *p;
+  op->strategy = SR_NN_CONV2D_GEMM;
+  op->gemm = gemm;
+  return op;
+}
+
 SrNnConv2d *
 sr_nn_conv2d_new_with (SrRuntime *rt, const SrNnConv2dParams *p,
     const float *weight, const float *bias, const float *prelu,
@@ -163,7 +188,11 @@ sr_nn_conv2d_new_with (SrRuntime *rt, const SrNnConv2dParams *p,
     const char *pin = g_getenv ("SR_NN_CONV2D");
     strategy = direct_covers (p) && g_strcmp0 (pin, "general")
         ? SR_NN_CONV2D_DIRECT : SR_NN_CONV2D_GENERAL;
+    if (!g_strcmp0 (pin, "gemm"))
+      strategy = SR_NN_CONV2D_GEMM;
   }
+  if (strategy == SR_NN_CONV2D_GEMM)
+    return conv2d_gemm_new (rt, p, weight, bias, prelu, ocb, px, error);
   if (ocb == 0 && px == 0) {
     if (strategy == SR_NN_CONV2D_DIRECT)
       direct_blocking (rt, p, &ocb, &px);
@@ -280,6 +309,7 @@ sr_nn_conv2d_free (SrNnConv2d *op)
     clReleaseMemObject (op->bias);
   if (op->slope)
     clReleaseMemObject (op->slope);
+  sr_nn_conv2d_gemm_free (op->gemm);
   sr_runtime_unref (op->rt);
   g_free (op);
 }
@@ -312,6 +342,8 @@ sr_nn_conv2d_run (SrNnConv2d *op, cl_command_queue q, SrView in, SrView out,
   if (sr_tensor_numel (in.t) > INT_MAX || sr_tensor_numel (out.t) > INT_MAX
       || (skip && sr_tensor_numel (skip->t) > INT_MAX))
     return SR_ERR_INVALID_ARGUMENT;
+  if (op->gemm)
+    return sr_nn_conv2d_gemm_run (op->gemm, q, in, out, skip);
 
   const cl_int ih = in.t->h, iw = in.t->w;
   const cl_int in_off = in.c0 * ih * iw, out_off = out.c0 * oh * ow;

@@ -35,12 +35,20 @@ void sr_nn_conv2d_free (SrNnConv2d *op);
 /* How the convolution is computed. */
 typedef enum {
   SR_NN_CONV2D_AUTO,      /* chosen per shape and device; the environment
-                           * variable SR_NN_CONV2D=general|direct pins one
-                           * where it applies */
+                           * variable SR_NN_CONV2D=general|direct|gemm pins
+                           * one where it applies (gemm applies to all) */
   SR_NN_CONV2D_GENERAL,   /* any shape: sizes and strides as arguments */
   SR_NN_CONV2D_DIRECT,    /* kh, kw <= 5, strides <= 4: kernel size,
                            * stride and register blocking built into the
                            * program (one program per combination) */
+  SR_NN_CONV2D_GEMM,      /* any shape: one CLBlast GEMM of the weights
+                           * [cout][cin*kh*kw] with the input (1x1 stride-1
+                           * unpadded layers) or its im2col (others, by
+                           * bands of output rows, at most 64 MiB of scratch
+                           * per op), then the epilogue kernel; no blocking
+                           * (ocb = px = 0). Runs refuse with
+                           * SR_ERR_OUT_OF_RESOURCES an output row whose
+                           * scratch alone would exceed that. */
 } SrNnConv2dStrategy;
 
 /* sr_nn_conv2d_new with a pinned strategy and blocking: ocb output

@@ -81,6 +81,12 @@ static const Case cases[] = {
       TRUE, SKIP_INPLACE, 0.2f, 1.0f, 80, 9, 72, 5},
   {"k1-s2", 12, 27, 23, 37, 1, 1, 2, 2, 0, 0, 0, 0, SR_ACT_RELU, TRUE,
       PLAIN},
+  /* No bias, no activation, no residual: the GEMM strategy's result is the
+   * output, with no epilogue. */
+  {"k3-bare-into-views", 12, 7, 23, 37, 3, 3, 1, 1, 1, 1, 1, 1, SR_ACT_NONE,
+      FALSE, SKIP_NONE, 1.0f, 1.0f, 20, 3, 16, 5},
+  {"k1-bare-views", 33, 17, 19, 29, 1, 1, 1, 1, 0, 0, 0, 0, SR_ACT_NONE,
+      FALSE, SKIP_NONE, 1.0f, 1.0f, 40, 7, 20, 2},
   /* 6400 x 512 floats of im2col per output row: the GEMM strategy's 64 MiB
    * scratch takes it in three bands of four rows. */
   {"k5-wide-bands", 256, 4, 12, 512, 5, 5, 1, 1, 2, 2, 2, 2,

@@ -14,6 +14,8 @@ PACKAGES=(
   gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad gstreamer1.0-libav
   # OpenCL: loader, headers, PoCL's CPU device
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
+  # GEMM on the OpenCL device
+  libclblast-dev
   # image I/O
   libpng-dev libjpeg62-turbo-dev
   # JSON (configs, the manifest)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "sr_nn_conv2d.h"
+#include "sr_nn_conv2d_gemm.h"
 
 #include <limits.h>
 #include <string.h>
@@ -16,6 +17,7 @@ struct _SrNnConv2d {
   cl_kernel k;
   int epi;                      /* index of the first epilogue argument */
   cl_mem wt, bias, slope;       /* packed, zero beyond cout */
+  SrNnConv2dGemm *gemm;         /* the GEMM strategy instead of k */
 };
 
 void
@@ -126,6 +128,9 @@ sr_nn_conv2d_candidates (SrRuntime *rt, const SrNnConv2dParams *p,
         G_N_ELEMENTS (rowvec_blockings), p->cout);
   n = add_choices (out, n, max, general_blockings,
       G_N_ELEMENTS (general_blockings), p->cout);
+  /* CLBlast's GEMM: any shape, no blocking of ours. */
+  if (n < max)
+    out[n++] = (SrNnConv2dChoice) { SR_NN_CONV2D_GEMM, 0, 0 };
   return n;
 }
 
@@ -134,6 +139,7 @@ static const char *const strategy_names[] = {
   [SR_NN_CONV2D_GENERAL] = "general",
   [SR_NN_CONV2D_DIRECT] = "direct",
   [SR_NN_CONV2D_ROWVEC] = "rowvec",
+  [SR_NN_CONV2D_GEMM] = "gemm",
 };
 
 const char *
@@ -202,6 +208,29 @@ upload_channels (SrRuntime *rt, const float *v, int cout, int ocb,
   return m;
 }
 
+/* The GEMM strategy: no kernel of ours to block, any shape. */
+static SrNnConv2d *
+conv2d_gemm_new (SrRuntime *rt, const SrNnConv2dParams *p,
+    const float *weight, const float *bias, const float *prelu, int ocb,
+    int px, GError **error)
+{
+  if (ocb != 0 || px != 0) {
+    g_set_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT,
+        "conv2d: the gemm strategy has no blocking (got %d x %d)", ocb, px);
+    return NULL;
+  }
+  SrNnConv2dGemm *gemm = sr_nn_conv2d_gemm_new (rt, p, weight, bias, prelu,
+      error);
+  if (!gemm)
+    return NULL;
+  SrNnConv2d *op = g_new0 (SrNnConv2d, 1);
+  op->rt = sr_runtime_ref (rt);
+  op->p = *p;
+  op->strategy = SR_NN_CONV2D_GEMM;
+  op->gemm = gemm;
+  return op;
+}
+
 SrNnConv2d *
 sr_nn_conv2d_new_with (SrRuntime *rt, const SrNnConv2dParams *p,
     const float *weight, const float *bias, const float *prelu,
@@ -218,6 +247,8 @@ sr_nn_conv2d_new_with (SrRuntime *rt, const SrNnConv2dParams *p,
   }
   if (strategy == SR_NN_CONV2D_AUTO)
     return sr_nn_conv2d_new (rt, p, weight, bias, prelu, error);
+  if (strategy == SR_NN_CONV2D_GEMM)
+    return conv2d_gemm_new (rt, p, weight, bias, prelu, ocb, px, error);
   if (ocb == 0 && px == 0) {
     /* The strategy's default: its first candidate. */
     SrNnConv2dChoice c[16];
@@ -340,6 +371,7 @@ sr_nn_conv2d_free (SrNnConv2d *op)
     clReleaseMemObject (op->bias);
   if (op->slope)
     clReleaseMemObject (op->slope);
+  sr_nn_conv2d_gemm_free (op->gemm);
   sr_runtime_unref (op->rt);
   g_free (op);
 }
@@ -372,6 +404,8 @@ sr_nn_conv2d_run (SrNnConv2d *op, cl_command_queue q, SrView in, SrView out,
   if (sr_tensor_numel (in.t) > INT_MAX || sr_tensor_numel (out.t) > INT_MAX
       || (skip && sr_tensor_numel (skip->t) > INT_MAX))
     return SR_ERR_INVALID_ARGUMENT;
+  if (op->gemm)
+    return sr_nn_conv2d_gemm_run (op->gemm, q, in, out, skip);
 
   const cl_int ih = in.t->h, iw = in.t->w;
   const cl_int in_off = in.c0 * ih * iw, out_off = out.c0 * oh * ow;

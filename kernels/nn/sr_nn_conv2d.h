@@ -51,6 +51,14 @@ typedef enum {
   SR_NN_CONV2D_ROWVEC,    /* stride 1, kh, kw <= 5: like DIRECT, but its
                            * vectors run along the output row (ocb
                            * channels x px = 16, 32, ... pixels) */
+  SR_NN_CONV2D_GEMM,      /* any shape: one CLBlast GEMM of the weights
+                           * [cout][cin*kh*kw] with the input (1x1 stride-1
+                           * unpadded layers) or its im2col (others, by
+                           * bands of output rows, at most 64 MiB of scratch
+                           * per op), then the epilogue kernel; no blocking
+                           * (ocb = px = 0). Runs refuse with
+                           * SR_ERR_OUT_OF_RESOURCES an output row whose
+                           * scratch alone would exceed that. */
 } SrNnConv2dStrategy;
 
 /* sr_nn_conv2d_new with a pinned strategy and blocking: ocb output

@@ -4,8 +4,12 @@
  * calls, then `reps` timed calls (enqueue + clFinish each); prints the
  * median, minimum and maximum in ms and GFLOP/s.
  *
- *   bench_nn_conv2d [strategy=auto|general|direct] [block=OCBxPX]
- *       [shape=CIN,COUT,H,W,K] [stride=S] [reps=N] [dump=PREFIX]
+ *   bench_nn_conv2d [strategy=auto|general|direct|rowvec|gemm]
+ *       [block=OCBxPX] [shape=CIN,COUT,H,W,K] [stride=S] [reps=N]
+ *       [dump=PREFIX]
+ *
+ * The first call is timed on its own (first=): it includes whatever the
+ * strategy compiles on first use (CLBlast's GEMM kernels for gemm).
  *
  * Not a test: the output is not checked here (tests/kernels/nn/
  * test_nn_conv2d.c does that). dump=PREFIX writes the layer's weights
@@ -36,12 +40,9 @@ main (int argc, char **argv)
   const char *dump = NULL;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
-    if (!strcmp (a, "strategy=general"))
-      strategy = SR_NN_CONV2D_GENERAL;
-    else if (!strcmp (a, "strategy=direct"))
-      strategy = SR_NN_CONV2D_DIRECT;
-    else if (!strcmp (a, "strategy=auto"))
-      strategy = SR_NN_CONV2D_AUTO;
+    if (g_str_has_prefix (a, "strategy=")
+        && sr_nn_conv2d_strategy_from_name (a + 9, &strategy))
+      ;
     else if (sscanf (a, "block=%dx%d", &ocb, &px) == 2)
       ;
     else if (sscanf (a, "shape=%d,%d,%d,%d,%d", &cin, &cout, &h, &w, &k) == 5)
@@ -97,7 +98,7 @@ main (int argc, char **argv)
   strategy = sr_nn_conv2d_strategy (op, &ocb, &px);
 
   const double gflop = 2.0 * cout * cin * k * k * (double) oh * ow * 1e-9;
-  double *ms = g_new (double, reps);
+  double *ms = g_new (double, reps), first = 0;
   for (int i = -2; i < reps; i++) {
     const gint64 t0 = g_get_monotonic_time ();
     SrStatus st = sr_nn_conv2d_run (op, q, sr_view (tin), sr_view (tout),
@@ -109,6 +110,8 @@ main (int argc, char **argv)
     }
     if (i >= 0)
       ms[i] = (g_get_monotonic_time () - t0) * 1e-3;
+    else if (i == -2)
+      first = (g_get_monotonic_time () - t0) * 1e-3;
   }
   qsort (ms, reps, sizeof *ms, cmp_double);
   if (dump) {
@@ -134,10 +137,10 @@ main (int argc, char **argv)
   const double med = ms[reps / 2];
   printf ("nn_conv2d %d->%d k%d s%d %dx%d strategy=%s block=%dx%d "
       "median=%.1f min=%.1f max=%.1f ms  %.1f GFLOP/s (best %.1f) "
-      "(%.3f GFLOP, n=%d)\n", cin, cout, k, stride, h, w,
-      strategy == SR_NN_CONV2D_DIRECT ? "direct" : "general", ocb, px, med,
+      "(%.3f GFLOP, n=%d) first=%.1f ms\n", cin, cout, k, stride, h, w,
+      sr_nn_conv2d_strategy_name (strategy), ocb, px, med,
       ms[0], ms[reps - 1], gflop / med * 1e3, gflop / ms[0] * 1e3, gflop,
-      reps);
+      reps, first);
 
   sr_nn_conv2d_free (op);
   sr_tensor_unref (tin);

@@ -3,8 +3,8 @@
  * PyTorch's Conv2d definition (cross-correlation over zero-padded input,
  * out[oc][oy][ox] = b[oc] + sum w[oc][ic][ky][kx] * in[ic][oy*sh-pt+ky]
  * [ox*sw-pl+kx]), then the activation, then res_scale * y + skip_scale *
- * skip. Every case runs on each strategy that covers it, the direct one
- * also with several register blockings.
+ * skip. Every case runs on each strategy that covers it (the GEMM one
+ * covers all), the direct one also with several register blockings.
  *
  * Tolerance, per output: |got - ref| <= 1e-6 + 2 eps sqrt(K) A, where
  * eps = FLT_EPSILON, K = cin*kh*kw products summed in float32 and A = |b| +
@@ -75,6 +75,22 @@ static const Case cases[] = {
       SKIP_OTHER, 0.2f, 1.0f, 0, 0, 0, 0},
   {"k3-other-skip", 64, 27, 17, 19, 3, 3, 1, 1, 1, 1, 1, 1, SR_ACT_PRELU,
       FALSE, SKIP_OTHER, 1.0f, 1.0f, 0, 0, 0, 0},
+  /* 1x1 on views (the GEMM strategy reads the input view as its matrix)
+   * with an in-place residual; 1x1 strided (im2col). */
+  {"k1-inplace-views", 64, 64, 23, 37, 1, 1, 1, 1, 0, 0, 0, 0, SR_ACT_PRELU,
+      TRUE, SKIP_INPLACE, 0.2f, 1.0f, 80, 9, 72, 5},
+  {"k1-s2", 12, 27, 23, 37, 1, 1, 2, 2, 0, 0, 0, 0, SR_ACT_RELU, TRUE,
+      PLAIN},
+  /* No bias, no activation, no residual: the GEMM strategy's result is the
+   * output, with no epilogue. */
+  {"k3-bare-into-views", 12, 7, 23, 37, 3, 3, 1, 1, 1, 1, 1, 1, SR_ACT_NONE,
+      FALSE, SKIP_NONE, 1.0f, 1.0f, 20, 3, 16, 5},
+  {"k1-bare-views", 33, 17, 19, 29, 1, 1, 1, 1, 0, 0, 0, 0, SR_ACT_NONE,
+      FALSE, SKIP_NONE, 1.0f, 1.0f, 40, 7, 20, 2},
+  /* 6400 x 512 floats of im2col per output row: the GEMM strategy's 64 MiB
+   * scratch takes it in three bands of four rows. */
+  {"k5-wide-bands", 256, 4, 12, 512, 5, 5, 1, 1, 2, 2, 2, 2,
+      SR_ACT_LEAKY_RELU, TRUE, SKIP_INPLACE, 0.2f, 1.0f, 0, 0, 0, 0},
 };
 
 typedef struct {
@@ -269,19 +285,35 @@ test_choice_and_errors (void)
   float *w = g_new0 (float, 16 * 16 * 3 * 7);
   GError *error = NULL;
 
-  /* 7x7 has no direct kernel: the general one is the only candidate, a
-   * pinned direct one is refused. */
+  /* 7x7 has no direct kernel: a pinned direct one is refused. */
   p.kw = 7;
-  SrNnConv2d *op = sr_nn_conv2d_new (rt, &p, w, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (sr_nn_conv2d_strategy (op, NULL, NULL), ==,
-      SR_NN_CONV2D_GENERAL);
-  sr_nn_conv2d_free (op);
+  const char *pin = g_getenv ("SR_NN_CONV2D");
   g_assert_null (sr_nn_conv2d_new_with (rt, &p, w, NULL, NULL,
           SR_NN_CONV2D_DIRECT, 0, 0, &error));
   g_assert_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT);
   g_clear_error (&error);
   p.kw = 3;
+
+  /* SR_NN_CONV2D=gemm pins the GEMM strategy, which has no blocking. */
+  char *saved = g_strdup (pin);
+  g_setenv ("SR_NN_CONV2D", "gemm", TRUE);
+  SrNnConv2d *op = sr_nn_conv2d_new (rt, &p, w, NULL, NULL, &error);
+  g_assert_no_error (error);
+  int ocb = -1, px = -1;
+  g_assert_cmpint (sr_nn_conv2d_strategy (op, &ocb, &px), ==,
+      SR_NN_CONV2D_GEMM);
+  g_assert_cmpint (ocb, ==, 0);
+  g_assert_cmpint (px, ==, 0);
+  sr_nn_conv2d_free (op);
+  if (saved)
+    g_setenv ("SR_NN_CONV2D", saved, TRUE);
+  else
+    g_unsetenv ("SR_NN_CONV2D");
+  g_free (saved);
+  g_assert_null (sr_nn_conv2d_new_with (rt, &p, w, NULL, NULL,
+          SR_NN_CONV2D_GEMM, 16, 4, &error));
+  g_assert_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT);
+  g_clear_error (&error);
 
   /* An unsupported blocking, PReLU without slopes, a zero stride. */
   g_assert_null (sr_nn_conv2d_new_with (rt, &p, w, NULL, NULL,
@@ -376,8 +408,14 @@ main (int argc, char **argv)
     SrNnConv2dChoice cand[32];
     const int n = sr_nn_conv2d_candidates (sr_test_runtime (), &p, cand,
         G_N_ELEMENTS (cand));
+    /* Each strategy's default blocking everywhere; all its blockings on
+     * the network-like layers (each blocking of each kernel size is a
+     * program to compile: all of them everywhere would take minutes). */
+    const gboolean all = !strcmp (c->name, "k1")
+        || g_str_has_prefix (c->name, "k3-64-");
     for (int k = 0; k < n; k++)
-      add (c, cand[k].strategy, cand[k].ocb, cand[k].px);
+      if (all || k == 0 || cand[k].strategy != cand[k - 1].strategy)
+        add (c, cand[k].strategy, cand[k].ocb, cand[k].px);
     add (c, SR_NN_CONV2D_AUTO, 0, 0);
   }
   /* Other register blockings of the direct kernel on 3x3 layers. */

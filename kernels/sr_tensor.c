@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "sr_tensor.h"
 
+#include <stdlib.h>
+#include <sys/mman.h>
+
 struct SrTensorPool {
   SrRuntime *rt;          /* not a reference: the runtime owns the pool */
   GMutex lock;
@@ -80,6 +83,50 @@ bucket_capacity (size_t bytes)
   return (cap + page - 1) / page * page;
 }
 
+static void CL_CALLBACK
+free_host_memory (cl_mem mem, void *host)
+{
+  (void) mem;
+  free (host);
+}
+
+/* On a CPU device the kernels read the buffers' memory itself, and the
+ * networks' NCHW tensors have one 4 KiB page per channel row block: a
+ * work-item that walks 64-640 channel planes touches as many pages, more
+ * than the TLB holds. So large buffers are our own memory, 2 MiB aligned
+ * and offered to the kernel as huge pages (transparent huge pages are
+ * often "madvise" only), handed to the driver with CL_MEM_USE_HOST_PTR,
+ * which a CPU device uses in place. GPUs keep driver-allocated memory. */
+static cl_mem
+create_buffer (SrRuntime *rt, size_t cap, cl_int *err)
+{
+  const size_t huge = 2 << 20;
+  if (sr_runtime_is_gpu (rt) || cap < huge)
+    return clCreateBuffer (sr_runtime_context (rt), CL_MEM_READ_WRITE, cap,
+        NULL, err);
+  const size_t size = (cap + huge - 1) / huge * huge;
+  void *host = aligned_alloc (huge, size);
+  if (!host) {
+    *err = CL_OUT_OF_HOST_MEMORY;
+    return NULL;
+  }
+#ifdef MADV_HUGEPAGE
+  madvise (host, size, MADV_HUGEPAGE);
+#endif
+  cl_mem mem = clCreateBuffer (sr_runtime_context (rt),
+      CL_MEM_READ_WRITE | CL_MEM_USE_HOST_PTR, cap, host, err);
+  if (!mem || clSetMemObjectDestructorCallback (mem, free_host_memory,
+          host) != CL_SUCCESS) {
+    if (mem)
+      clReleaseMemObject (mem);
+    free (host);
+    if (mem)
+      *err = CL_OUT_OF_RESOURCES;
+    return NULL;
+  }
+  return mem;
+}
+
 SrTensor *
 sr_tensor_new (SrRuntime *rt, int n, int c, int h, int w, SrDType dtype,
     GError **error)
@@ -107,8 +154,7 @@ sr_tensor_new (SrRuntime *rt, int n, int c, int h, int w, SrDType dtype,
 
   if (!mem) {
     cl_int err;
-    mem = clCreateBuffer (sr_runtime_context (rt), CL_MEM_READ_WRITE, cap, NULL,
-        &err);
+    mem = create_buffer (rt, cap, &err);
     if (!mem) {
       sr_set_cl_error (error, err, "clCreateBuffer");
       return NULL;

@@ -70,7 +70,7 @@ blocking_valid (int ocb, int px)
 static const SrNnConv2dChoice direct_blockings[] = {
   {SR_NN_CONV2D_DIRECT, 16, 4}, {SR_NN_CONV2D_DIRECT, 16, 8},
   {SR_NN_CONV2D_DIRECT, 32, 4}, {SR_NN_CONV2D_DIRECT, 32, 6},
-  {SR_NN_CONV2D_DIRECT, 64, 3},
+  {SR_NN_CONV2D_DIRECT, 48, 4}, {SR_NN_CONV2D_DIRECT, 64, 3},
 };
 static const SrNnConv2dChoice direct_blockings_1x1[] = {
   {SR_NN_CONV2D_DIRECT, 32, 2}, {SR_NN_CONV2D_DIRECT, 64, 1},

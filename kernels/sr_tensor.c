@@ -179,6 +179,31 @@ sr_tensor_new (SrRuntime *rt, int n, int c, int h, int w, SrDType dtype,
 }
 
 SrTensor *
+sr_tensor_new_alias (SrTensor *base, int n, int c, int h, int w,
+    SrDType dtype, GError **error)
+{
+  const size_t bytes = (size_t) MAX (n, 0) * MAX (c, 0) * MAX (h, 0)
+      * MAX (w, 0) * sr_dtype_size (dtype);
+  if (n <= 0 || c <= 0 || h <= 0 || w <= 0 || bytes > base->capacity) {
+    g_set_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT,
+        "Tensor shape [%d,%d,%d,%d] does not fit a %zu-byte buffer", n, c, h,
+        w, base->capacity);
+    return NULL;
+  }
+  SrTensor *t = g_new0 (SrTensor, 1);
+  *t = *base;
+  t->n = n;
+  t->c = c;
+  t->h = h;
+  t->w = w;
+  t->dtype = dtype;
+  t->bytes = bytes;
+  t->refcount = 1;
+  t->alias_of = sr_tensor_ref (base);
+  return t;
+}
+
+SrTensor *
 sr_tensor_ref (SrTensor *t)
 {
   g_atomic_int_inc (&t->refcount);
@@ -190,6 +215,11 @@ sr_tensor_unref (SrTensor *t)
 {
   if (!t || !g_atomic_int_dec_and_test (&t->refcount))
     return;
+  if (t->alias_of) {
+    sr_tensor_unref (t->alias_of);
+    g_free (t);
+    return;
+  }
   SrTensorPool *pool = t->pool;
   SrRuntime *rt = pool->rt;
   g_mutex_lock (&pool->lock);

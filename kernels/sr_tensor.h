@@ -17,7 +17,7 @@ typedef enum {
   SR_DTYPE_U8,    /* raw frame bytes on their way in or out */
 } SrDType;
 
-typedef struct {
+typedef struct _SrTensor {
   cl_mem mem;
   int n, c, h, w;
   SrDType dtype;
@@ -25,6 +25,8 @@ typedef struct {
   size_t capacity;    /* size of mem; bytes <= capacity */
   gint refcount;
   SrTensorPool *pool;
+  struct _SrTensor *alias_of;  /* sr_tensor_new_alias: the tensor whose
+                                * buffer this one shares, else NULL */
 } SrTensor;
 
 size_t sr_dtype_size (SrDType dtype);
@@ -35,6 +37,12 @@ size_t sr_dtype_size (SrDType dtype);
 /* A tensor from rt's pool (reused when a free buffer of the same byte size
  * exists). Contents are undefined. */
 SrTensor *sr_tensor_new (SrRuntime *rt, int n, int c, int h, int w,
+    SrDType dtype, GError **error);
+/* A tensor of another shape over base's buffer (its bytes must fit base's
+ * capacity): for plans that give one buffer to values whose lifetimes do
+ * not overlap. Holds a reference on base. NULL and an error when it does
+ * not fit. */
+SrTensor *sr_tensor_new_alias (SrTensor *base, int n, int c, int h, int w,
     SrDType dtype, GError **error);
 SrTensor *sr_tensor_ref (SrTensor *t);
 void sr_tensor_unref (SrTensor *t);

@@ -277,6 +277,13 @@ def gst_seconds(args, name, frames, cache, props=()):
     return time.perf_counter() - t0
 
 
+def device_peak(args):
+    """The device's measured float FMA peak in GFLOP/s (bench_device_peak)."""
+    out = subprocess.run([args.peak_tool], check=True, env=args.env,
+                         capture_output=True, text=True).stdout
+    return float(re.search(r"GFLOP/s=([\d.]+)", out).group(1))
+
+
 def summary(xs):
     return {"median": statistics.median(xs), "min": min(xs), "max": max(xs),
             "runs": xs}
@@ -285,7 +292,8 @@ def summary(xs):
 def setup_env(args):
     args.tool = os.path.join(args.build, "tests", "models", "nn_run_tool")
     args.conv_tool = os.path.join(args.build, "tests", "bench", "bench_nn_conv2d")
-    for t in (args.tool, args.conv_tool):
+    args.peak_tool = os.path.join(args.build, "tests", "bench", "bench_device_peak")
+    for t in (args.tool, args.conv_tool, args.peak_tool):
         if not os.path.exists(t):
             sys.exit("build it first: ninja -C %s %s"
                      % (args.build, os.path.relpath(t, args.build)))
@@ -359,6 +367,9 @@ def drive(args):
     report = {"frame": "%s, centre crop 16:9, cv2 INTER_AREA to %dx%d" % (PHOTO, W, H),
               "rounds": args.rounds, "runs_per_round": args.runs,
               "load_before": os.getloadavg(), "equivalence": {}, "cases": {}}
+    # Measured before and after the rounds: the fraction of peak below uses
+    # the larger (the machine's load moves it).
+    peaks = [device_peak(args)]
 
     # The layer's weights and input come from bench_nn_conv2d; the
     # .safetensors and the .onnx files from PyTorch (untimed).
@@ -423,6 +434,11 @@ def drive(args):
                   "warm with memory-budget=4GiB %.2f s"
                   % (name, args.gst_frames, cold, warm, whole), file=sys.stderr)
         report["cases"][name] = entry
+    peaks.append(device_peak(args))
+    report["device_peak_gflops"] = {"before": peaks[0], "after": peaks[1]}
+    for entry in report["cases"].values():
+        for side in ("ours", "torch", "ort"):
+            entry[side + "_fraction_of_peak"] = entry[side + "_gflops"] / max(peaks)
     report["load_after"] = os.getloadavg()
     shutil.rmtree(tmp, ignore_errors=True)
     print(json.dumps(report, indent=1))

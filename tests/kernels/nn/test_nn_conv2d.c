@@ -408,15 +408,17 @@ main (int argc, char **argv)
     SrNnConv2dChoice cand[32];
     const int n = sr_nn_conv2d_candidates (sr_test_runtime (), &p, cand,
         G_N_ELEMENTS (cand));
-    /* Each strategy's default blocking everywhere; all its blockings on
-     * the network-like layers (each blocking of each kernel size is a
-     * program to compile: all of them everywhere would take minutes). */
+    /* Each strategy's default blocking everywhere; all its blockings, and
+     * the tuner's pick among them, on the network-like layers (each
+     * blocking of each kernel size and stride is a program to compile: all
+     * of them everywhere would take minutes on a cold cache). */
     const gboolean all = !strcmp (c->name, "k1")
         || g_str_has_prefix (c->name, "k3-64-");
     for (int k = 0; k < n; k++)
       if (all || k == 0 || cand[k].strategy != cand[k - 1].strategy)
         add (c, cand[k].strategy, cand[k].ocb, cand[k].px);
-    add (c, SR_NN_CONV2D_AUTO, 0, 0);
+    if (all)
+      add (c, SR_NN_CONV2D_AUTO, 0, 0);
   }
   /* Other register blockings of the direct kernel on 3x3 layers. */
   static const int blockings[][2] = { {32, 6}, {16, 4}, {8, 8}, {4, 3},

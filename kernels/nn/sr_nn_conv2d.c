@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "sr_nn_conv2d.h"
+#include "sr_nn_winograd.h"
 
 #include <limits.h>
 #include <string.h>
@@ -16,6 +17,7 @@ struct _SrNnConv2d {
   cl_kernel k;
   int epi;                      /* index of the first epilogue argument */
   cl_mem wt, bias, slope;       /* packed, zero beyond cout */
+  SrNnWinograd *wino;           /* SR_NN_CONV2D_WINOGRAD runs this instead */
 };
 
 void
@@ -163,6 +165,22 @@ sr_nn_conv2d_new_with (SrRuntime *rt, const SrNnConv2dParams *p,
     const char *pin = g_getenv ("SR_NN_CONV2D");
     strategy = direct_covers (p) && g_strcmp0 (pin, "general")
         ? SR_NN_CONV2D_DIRECT : SR_NN_CONV2D_GENERAL;
+    /* SR_NN_CONV2D=winograd pins Winograd wherever it covers the layer. */
+    if (!g_strcmp0 (pin, "winograd") && sr_nn_winograd_covers (p))
+      strategy = SR_NN_CONV2D_WINOGRAD;
+  }
+  if (strategy == SR_NN_CONV2D_WINOGRAD) {
+    SrNnWinograd *wino = sr_nn_winograd_new (rt, p, weight, bias, prelu, ocb,
+        px, error);
+    if (!wino)
+      return NULL;
+    SrNnConv2d *op = g_new0 (SrNnConv2d, 1);
+    op->rt = sr_runtime_ref (rt);
+    op->p = *p;
+    op->strategy = strategy;
+    op->wino = wino;
+    sr_nn_winograd_blocking (wino, &op->ocb, &op->px);
+    return op;
   }
   if (ocb == 0 && px == 0) {
     if (strategy == SR_NN_CONV2D_DIRECT)
@@ -272,6 +290,7 @@ sr_nn_conv2d_free (SrNnConv2d *op)
 {
   if (!op)
     return;
+  sr_nn_winograd_free (op->wino);
   if (op->k)
     clReleaseKernel (op->k);
   if (op->wt)
@@ -295,6 +314,8 @@ SrStatus
 sr_nn_conv2d_run (SrNnConv2d *op, cl_command_queue q, SrView in, SrView out,
     const SrView *skip)
 {
+  if (op->wino)
+    return sr_nn_winograd_run (op->wino, q, in, out, skip);
   const SrNnConv2dParams *p = &op->p;
   int oh, ow;
   if (!sr_view_valid (in) || !sr_view_valid (out) || in.c != p->cin

@@ -35,12 +35,15 @@ void sr_nn_conv2d_free (SrNnConv2d *op);
 /* How the convolution is computed. */
 typedef enum {
   SR_NN_CONV2D_AUTO,      /* chosen per shape and device; the environment
-                           * variable SR_NN_CONV2D=general|direct pins one
-                           * where it applies */
+                           * variable SR_NN_CONV2D=general|direct|winograd
+                           * pins one where it applies */
   SR_NN_CONV2D_GENERAL,   /* any shape: sizes and strides as arguments */
   SR_NN_CONV2D_DIRECT,    /* kh, kw <= 5, strides <= 4: kernel size,
                            * stride and register blocking built into the
                            * program (one program per combination) */
+  SR_NN_CONV2D_WINOGRAD,  /* 3x3, stride 1, padding <= 2: Winograd
+                           * F(4x4, 3x3) (sr_nn_winograd.h); px is then the
+                           * number of 4x4 tiles per work-item */
 } SrNnConv2dStrategy;
 
 /* sr_nn_conv2d_new with a pinned strategy and blocking: ocb output

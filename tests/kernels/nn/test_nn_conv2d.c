@@ -13,11 +13,24 @@
  * float32 sum grow like sqrt(K) eps A on random data (the worst case is
  * K eps A); a factor 2 is about 10x the largest error seen over all cases.
  * With weights scaled by 1/sqrt(K) and inputs in [-1, 1) a single wrong
- * tap, weight or channel is off by ~0.1/sqrt(K), 30-100x that bound. */
+ * tap, weight or channel is off by ~0.1/sqrt(K), 30-100x that bound.
+ *
+ * The Winograd strategy (F(4x4, 3x3)) sums the same products through
+ * transforms: y = A^T [sum over ic of (G g G^T) .* (B^T d B)] A + b. The
+ * rounding errors of the GEMM sums and of the transforms enter before the
+ * output transform A^T . A, which scales independent errors by the root
+ * sum of squares of A^T's rows (f = sqrt 5, 10, 34, 131 for the output's
+ * row i and column j in its tile). Its tolerance is the direct one times
+ * f[i] f[j] / 4: from 1.25x at (0, 0) to 33x at (3, 3). The largest error
+ * seen over all cases is 13 % of it (about the margin of the direct bound);
+ * without the / 4 it would be 3 %. A wrong weight, input or transform
+ * element spoils all 16 places of a tile, so the places with small f still
+ * catch it. */
 #include <float.h>
 #include <string.h>
 
 #include "sr_nn_conv2d.h"
+#include "sr_nn_winograd.h"
 #include "sr_test_util.h"
 
 typedef enum { SKIP_NONE, SKIP_OTHER, SKIP_INPLACE } SkipMode;
@@ -75,6 +88,24 @@ static const Case cases[] = {
       SKIP_OTHER, 0.2f, 1.0f, 0, 0, 0, 0},
   {"k3-other-skip", 64, 27, 17, 19, 3, 3, 1, 1, 1, 1, 1, 1, SR_ACT_PRELU,
       FALSE, SKIP_OTHER, 1.0f, 1.0f, 0, 0, 0, 0},
+  /* Shapes for the Winograd tiles: sizes not multiples of 4, tiny frames,
+   * paddings 0..2 on every side, odd channel counts, views. */
+  {"w-1x1", 3, 17, 1, 1, 3, 3, 1, 1, 1, 1, 1, 1, SR_ACT_RELU, TRUE, PLAIN},
+  {"w-2x3", 5, 16, 2, 3, 3, 3, 1, 1, 2, 0, 1, 1, SR_ACT_PRELU, TRUE, PLAIN},
+  {"w-pad0", 5, 33, 7, 9, 3, 3, 1, 1, 0, 0, 0, 0, SR_ACT_NONE, TRUE, PLAIN},
+  {"w-pad2", 7, 20, 9, 14, 3, 3, 1, 1, 2, 2, 2, 2, SR_ACT_CLAMP, TRUE, PLAIN},
+  {"w-pad-021", 5, 16, 13, 50, 3, 3, 1, 1, 0, 2, 2, 1, SR_ACT_LEAKY_RELU,
+      TRUE, PLAIN},
+  {"w-pad-210", 6, 48, 30, 41, 3, 3, 1, 1, 2, 1, 1, 0, SR_ACT_RELU, FALSE,
+      PLAIN},
+  {"w-pad-102", 3, 64, 21, 67, 3, 3, 1, 1, 1, 0, 0, 2, SR_ACT_NONE, TRUE,
+      PLAIN},
+  {"w-cin67-odd", 67, 37, 29, 83, 3, 3, 1, 1, 1, 1, 1, 1, SR_ACT_PRELU, TRUE,
+      SKIP_OTHER, 0.2f, 1.0f, 70, 2, 0, 0},
+  {"w-inplace-views", 35, 32, 19, 45, 3, 3, 1, 1, 1, 1, 1, 1, SR_ACT_RELU,
+      TRUE, SKIP_INPLACE, 0.2f, 1.0f, 40, 3, 96, 33},
+  {"w-192-64", 192, 64, 11, 26, 3, 3, 1, 1, 1, 1, 1, 1, SR_ACT_LEAKY_RELU,
+      TRUE, SKIP_INPLACE, 1.0f, 1.0f, 200, 7, 64, 0},
 };
 
 typedef struct {
@@ -136,6 +167,20 @@ reference (const Case *c, const SrAct *a, const float *in, const float *w,
         ref[o] = y;
         tol[o] = 1e-6 + 2 * FLT_EPSILON * sqrt (K) * mag;
       }
+}
+
+/* tol for the Winograd strategy (see the top): the direct tolerance times
+ * f[i] f[j] / 4 at the output's place (i, j) in its 4x4 tile. */
+static void
+winograd_tolerance (int cout, int oh, int ow, double *tol)
+{
+  /* Root sum of squares of the rows of A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0;
+   * 0 1 1 4 4 0; 0 1 -1 8 -8 1]. */
+  const double f[4] = { sqrt (5), sqrt (10), sqrt (34), sqrt (131) };
+  for (int oc = 0; oc < cout; oc++)
+    for (int oy = 0; oy < oh; oy++)
+      for (int ox = 0; ox < ow; ox++)
+        tol[((size_t) oc * oh + oy) * ow + ox] *= f[oy % 4] * f[ox % 4] / 4;
 }
 
 static void
@@ -216,6 +261,8 @@ test_case (gconstpointer data)
   double *tol = g_new (double, c->cout * out_plane);
   reference (c, &p.act, in, w, c->bias ? b : NULL, slope, skip, oh, ow, ref,
       tol);
+  if (r->strategy == SR_NN_CONV2D_WINOGRAD)
+    winograd_tolerance (c->cout, oh, ow, tol);
   double worst = 0, maxerr = 0;
   for (int ch = 0; ch < out_ct; ch++)
     for (size_t i = 0; i < out_plane; i++) {
@@ -341,6 +388,9 @@ find_case (const char *name)
   g_error ("no case %s", name);
 }
 
+/* Test paths added so far: a blocking listed twice runs once. */
+static GHashTable *added;
+
 static void
 add (const Case *c, SrNnConv2dStrategy s, int ocb, int px)
 {
@@ -349,23 +399,49 @@ add (const Case *c, SrNnConv2dStrategy s, int ocb, int px)
   r->strategy = s;
   r->ocb = ocb;
   r->px = px;
-  const char *sname = s == SR_NN_CONV2D_GENERAL ? "general" : "direct";
+  const char *sname = s == SR_NN_CONV2D_GENERAL ? "general"
+      : s == SR_NN_CONV2D_WINOGRAD ? "winograd" : "direct";
   char *path = ocb
       ? g_strdup_printf ("/nn/conv2d/%s/%s-%dx%d", c->name, sname, ocb, px)
       : g_strdup_printf ("/nn/conv2d/%s/%s", c->name, sname);
-  g_test_add_data_func_full (path, r, test_case, g_free);
-  g_free (path);
+  if (g_hash_table_add (added, path))
+    g_test_add_data_func_full (path, r, test_case, g_free);
+  else
+    g_free (r);
 }
 
 int
 main (int argc, char **argv)
 {
   sr_test_init (&argc, &argv);
+  added = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
     const Case *c = &cases[i];
     add (c, SR_NN_CONV2D_GENERAL, 0, 0);
     if (c->sh <= 4 && c->sw <= 4 && c->kh <= 5 && c->kw <= 5)
       add (c, SR_NN_CONV2D_DIRECT, 0, 0);
+    /* Winograd on every 3x3 stride-1 case, with each blocking it lists. */
+    const SrNnConv2dParams p = {
+      .cin = c->cin, .cout = c->cout, .kh = c->kh, .kw = c->kw,
+      .stride_h = c->sh, .stride_w = c->sw, .pad_top = c->pt,
+      .pad_bottom = c->pb, .pad_left = c->pl, .pad_right = c->pr,
+    };
+    if (sr_nn_winograd_covers (&p)) {
+      int wb[16][2];
+      const int n = sr_nn_winograd_blockings (&p, wb, G_N_ELEMENTS (wb));
+      for (int j = 0; j < n; j++)
+        add (c, SR_NN_CONV2D_WINOGRAD, wb[j][0], wb[j][1]);
+    }
+  }
+  /* Every blocking the Winograd kernel supports, on odd sizes. */
+  static const int wblockings[][2] = { {16, 2}, {16, 3}, {32, 4}, {48, 4},
+    {64, 6}
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (wblockings); i++) {
+    static const char *names[] = { "k3-asym-leaky", "w-cin67-odd" };
+    for (guint j = 0; j < G_N_ELEMENTS (names); j++)
+      add (find_case (names[j]), SR_NN_CONV2D_WINOGRAD, wblockings[i][0],
+          wblockings[i][1]);
   }
   /* Other register blockings of the direct kernel on 3x3 layers. */
   static const int blockings[][2] = { {32, 6}, {16, 4}, {8, 8}, {4, 3},
@@ -386,5 +462,7 @@ main (int argc, char **argv)
           gblockings[i][1]);
   }
   g_test_add_func ("/nn/conv2d/choice-and-errors", test_choice_and_errors);
-  return g_test_run ();
+  const int ret = g_test_run ();
+  g_hash_table_unref (added);
+  return ret;
 }

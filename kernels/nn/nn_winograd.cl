@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* 3x3 stride-1 convolution by Winograd F(4x4, 3x3) on NCHW float32 channel
+ * views, with conv2d's fused epilogue: y = act (conv + bias);
+ * out = res_scale * y + skip_scale * skip.
+ *
+ * Output tiles of 4x4 pixels read 6x6 input patches (stride 4), zeros
+ * outside the input. Per input channel a patch d becomes V = B^T d B, per
+ * (output, input) channel pair the weights g become U = G g G^T (on the
+ * host), the products M = sum over input channels of U .* V (36 small
+ * GEMMs) and the output tile A^T M A: 36 multiplies per tile and channel
+ * pair instead of 144.
+ *
+ * Everything is fused into one kernel: a work-item owns WPX consecutive
+ * tiles of one tile row and WOCB output channels. Input channels come in
+ * chunks of CB; per chunk it transforms its WPX patches of every channel
+ * into private memory (Vl), then for each of the 36 elements runs the GEMM
+ * into WPX * WOCB/16 float16 accumulators (lanes = output channels), kept in
+ * private memory between chunks (Ml). Last comes the output transform, the
+ * epilogue and the stores. Nothing intermediate goes to global memory.
+ *
+ * Input transform, NCHW: the 6 input rows of the work-item's patches are
+ * contiguous runs of 4*WPX+2 columns, loaded as one or two float16 per row;
+ * the vertical pass (B^T on the 6 rows) runs on those whole vectors, the
+ * horizontal one on vectors across the WPX tiles, gathered by swizzles
+ * (column 4p+k of tile p).
+ *
+ * Build options: -DWOCB (16, 32, 48, 64) -DWPX (2, 3, 4, 6) -DCB (1..32).
+ * U: [ceil(cout/WOCB)][nchunk][36][CB][WOCB], zero beyond cin and cout;
+ * bias, slope: [ceil(cout/WOCB)*WOCB].
+ * Launch: global = (round_up (nbx * th, any), ceil (cout/WOCB)), nbx =
+ * ceil (ceil (ow/4) / WPX), th = ceil (oh/4); work-item g of dimension 0 is
+ * tile block g % nbx of tile row g / nbx. */
+
+#define ACT_NONE 0
+#define ACT_RELU 1
+#define ACT_LEAKY 2
+#define ACT_PRELU 3
+#define ACT_CLAMP 4
+
+#define NV (WOCB / 16)
+
+/* Columns loaded per input row, and the vector across the tiles. */
+#if WPX == 2
+#define LW 16
+#define PXV 2
+#elif WPX == 3
+#define LW 16
+#define PXV 4
+#elif WPX == 4
+#define LW 32
+#define PXV 4
+#elif WPX == 6
+#define LW 32
+#define PXV 8
+#else
+#error "WPX must be 2, 3, 4 or 6"
+#endif
+
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+typedef CAT (float, PXV) pvec;
+#define PSTORE CAT (vstore, PXV)
+
+/* Column 4p + k of tiles p = 0..WPX-1 from the row held in lo (columns
+ * 0-15) and hi (16-31); the lanes past WPX are don't-cares. */
+#if WPX == 2
+#define GATHER(lo, hi, d) do { \
+    d[0] = lo.s04; d[1] = lo.s15; d[2] = lo.s26; \
+    d[3] = lo.s37; d[4] = lo.s48; d[5] = lo.s59; } while (0)
+#elif WPX == 3
+#define GATHER(lo, hi, d) do { \
+    d[0] = lo.s048c; d[1] = lo.s159d; d[2] = lo.s26ae; \
+    d[3] = lo.s37bf; d[4] = lo.s48cc; d[5] = lo.s59dd; } while (0)
+#elif WPX == 4
+#define GATHER(lo, hi, d) do { \
+    d[0] = lo.s048c; d[1] = lo.s159d; d[2] = lo.s26ae; d[3] = lo.s37bf; \
+    d[4] = (float4) (lo.s48c, hi.s0); d[5] = (float4) (lo.s59d, hi.s1); \
+  } while (0)
+#else
+#define GATHER(lo, hi, d) do { \
+    d[0] = (float8) (lo.s048c, hi.s048c); \
+    d[1] = (float8) (lo.s159d, hi.s159d); \
+    d[2] = (float8) (lo.s26ae, hi.s26ae); \
+    d[3] = (float8) (lo.s37bf, hi.s37bf); \
+    d[4] = (float8) (lo.s48c, hi.s048c, hi.sc); \
+    d[5] = (float8) (lo.s59d, hi.s159d, hi.sd); } while (0)
+#endif
+
+/* o = B^T d for the interpolation points 0, -1, 1, -2, 2 (and infinity). */
+#define BT(o, d) do { \
+    o[0] = 4.0f * d[0] - 5.0f * d[2] + d[4]; \
+    o[1] = d[3] + d[4] - 4.0f * (d[1] + d[2]); \
+    o[2] = 4.0f * (d[1] - d[2]) + d[4] - d[3]; \
+    o[3] = 2.0f * (d[3] - d[1]) + d[4] - d[2]; \
+    o[4] = 2.0f * (d[1] - d[3]) + d[4] - d[2]; \
+    o[5] = 4.0f * d[1] - 5.0f * d[3] + d[5]; } while (0)
+
+/* o = A^T m (6 -> 4). */
+#define AT(o, m0, m1, m2, m3, m4, m5) do { \
+    const float16 a_ = (m1) + (m2), b_ = (m1) - (m2); \
+    const float16 c_ = (m3) + (m4), d_ = (m3) - (m4); \
+    o[0] = (m0) + a_ + c_; \
+    o[1] = b_ + 2.0f * d_; \
+    o[2] = a_ + 4.0f * c_; \
+    o[3] = b_ + 8.0f * d_ + (m5); } while (0)
+
+__kernel void
+conv_winograd (__global const float *restrict in, const int in_off,
+    const int ih, const int iw, __global const float *restrict U,
+    const int pad_top, const int pad_left,
+    __global const float *restrict bias, __global const float *restrict slope,
+    __global float *out, const int out_off, const int oh, const int ow,
+    __global const float *skip, const int skip_off, const int has_skip,
+    const float res_scale, const float skip_scale,
+    const int act, const float alpha, const float lo_clamp,
+    const float hi_clamp, const int nchunk, const int cin, const int cout,
+    const int nbx, const int th)
+{
+  const int g = get_global_id (0);
+  const int ty = g / nbx, bx = g - ty * nbx;
+  if (ty >= th)
+    return;
+  const int ob = get_global_id (1), oc0 = ob * WOCB;
+  const int tx0 = bx * WPX;
+  const int iy0 = ty * 4 - pad_top, ix0 = tx0 * 4 - pad_left;
+  const size_t plane = (size_t) ih * iw;
+  /* All LW columns of all 6 rows inside the input: plain vector loads. */
+  const bool inside = iy0 >= 0 && iy0 + 6 <= ih && ix0 >= 0
+      && ix0 + LW <= iw;
+
+  float16 Ml[36][WPX][NV];
+  float Vl[36][CB][PXV];
+  __global const float *up = U + (size_t) ob * nchunk * (36 * CB * WOCB);
+
+  for (int ch = 0; ch < nchunk; ch++) {
+    /* Input transform of this chunk's channels. */
+    for (int c = 0; c < CB; c++) {
+      const int ic = ch * CB + c;
+      float16 lo[6], hi[6];
+      if (ic >= cin) {
+#pragma unroll
+        for (int r = 0; r < 6; r++)
+          lo[r] = hi[r] = 0.0f;
+      } else if (inside) {
+        __global const float *ip = in + in_off + ic * plane + iy0 * iw + ix0;
+#pragma unroll
+        for (int r = 0; r < 6; r++) {
+          lo[r] = vload16 (0, ip + r * iw);
+#if LW == 32
+          hi[r] = vload16 (1, ip + r * iw);
+#else
+          hi[r] = 0.0f;
+#endif
+        }
+      } else {
+        /* Border: element by element, zeros outside. */
+        __global const float *ip = in + in_off + ic * plane;
+#pragma unroll
+        for (int r = 0; r < 6; r++) {
+          const int iy = iy0 + r;
+          float row[32];
+          for (int x = 0; x < LW; x++) {
+            const int ix = ix0 + x;
+            row[x] = iy >= 0 && iy < ih && ix >= 0 && ix < iw
+                ? ip[iy * iw + ix] : 0.0f;
+          }
+          lo[r] = vload16 (0, row);
+#if LW == 32
+          hi[r] = vload16 (1, row);
+#else
+          hi[r] = 0.0f;
+#endif
+        }
+      }
+      float16 tl[6], tr[6];
+      BT (tl, lo);
+#if LW == 32
+      BT (tr, hi);
+#else
+#pragma unroll
+      for (int r = 0; r < 6; r++)
+        tr[r] = 0.0f;
+#endif
+#pragma unroll
+      for (int i = 0; i < 6; i++) {
+        pvec d[6], o[6];
+        GATHER (tl[i], tr[i], d);
+        BT (o, d);
+#pragma unroll
+        for (int j = 0; j < 6; j++)
+          PSTORE (o[j], 0, &Vl[i * 6 + j][c][0]);
+      }
+    }
+
+    /* The 36 GEMMs of the chunk. */
+    for (int e = 0; e < 36; e++) {
+      float16 acc[WPX][NV];
+#pragma unroll
+      for (int p = 0; p < WPX; p++)
+#pragma unroll
+        for (int v = 0; v < NV; v++)
+          acc[p][v] = ch ? Ml[e][p][v] : (float16) 0.0f;
+      __global const float *wp = up + e * (CB * WOCB);
+#pragma unroll 4
+      for (int c = 0; c < CB; c++) {
+#pragma unroll
+        for (int v = 0; v < NV; v++) {
+          const float16 w = vload16 (v, wp + c * WOCB);
+#pragma unroll
+          for (int p = 0; p < WPX; p++)
+            acc[p][v] = fma ((float16) Vl[e][c][p], w, acc[p][v]);
+        }
+      }
+#pragma unroll
+      for (int p = 0; p < WPX; p++)
+#pragma unroll
+        for (int v = 0; v < NV; v++)
+          Ml[e][p][v] = acc[p][v];
+    }
+    up += 36 * CB * WOCB;
+  }
+
+  /* Output transform, epilogue, stores. */
+  const int ohw = oh * ow;
+  const int y0 = ty * 4;
+  for (int v = 0; v < NV; v++) {
+    const int c0 = oc0 + v * 16;
+    if (c0 >= cout)
+      break;
+    const float16 b = vload16 (0, bias + c0);
+    const float16 sl = vload16 (0, slope + c0);
+    const int nc = min (16, cout - c0);
+    for (int p = 0; p < WPX; p++) {
+      const int x0 = (tx0 + p) * 4;
+      if (x0 >= ow)
+        break;
+      float16 s[4][6];
+#pragma unroll
+      for (int j = 0; j < 6; j++) {
+        float16 o[4];
+        AT (o, Ml[j][p][v], Ml[6 + j][p][v], Ml[12 + j][p][v],
+            Ml[18 + j][p][v], Ml[24 + j][p][v], Ml[30 + j][p][v]);
+#pragma unroll
+        for (int i = 0; i < 4; i++)
+          s[i][j] = o[i];
+      }
+      /* t[i][j][c]: row i, column j of the tile, channel c0 + c. */
+      float t[4][4][16];
+#pragma unroll
+      for (int i = 0; i < 4; i++) {
+        float16 o[4];
+        AT (o, s[i][0], s[i][1], s[i][2], s[i][3], s[i][4], s[i][5]);
+#pragma unroll
+        for (int j = 0; j < 4; j++) {
+          float16 a = o[j] + b;
+          if (act == ACT_RELU)
+            a = fmax (a, 0.0f);
+          else if (act == ACT_LEAKY)
+            a = select (a, a * alpha, a < 0.0f);
+          else if (act == ACT_PRELU)
+            a = select (a, a * sl, a < 0.0f);
+          else if (act == ACT_CLAMP)
+            a = fmin (fmax (a, lo_clamp), hi_clamp);
+          vstore16 (a, 0, &t[i][j][0]);
+        }
+      }
+      const int ni = min (4, oh - y0), nj = min (4, ow - x0);
+      /* The skip value is read before the output is written: skip may be
+       * the output itself. */
+      for (int c = 0; c < nc; c++) {
+        const int o0 = (c0 + c) * ohw + y0 * ow + x0;
+        __global float *op = out + out_off + o0;
+        __global const float *sp = skip + skip_off + o0;
+        if (ni == 4 && nj == 4) {
+          if (has_skip) {
+#pragma unroll
+            for (int i = 0; i < 4; i++)
+#pragma unroll
+              for (int j = 0; j < 4; j++)
+                op[i * ow + j] = res_scale * t[i][j][c]
+                    + skip_scale * sp[i * ow + j];
+          } else {
+#pragma unroll
+            for (int i = 0; i < 4; i++)
+#pragma unroll
+              for (int j = 0; j < 4; j++)
+                op[i * ow + j] = t[i][j][c];
+          }
+        } else {
+          for (int i = 0; i < ni; i++)
+            for (int j = 0; j < nj; j++)
+              op[i * ow + j] = has_skip
+                  ? res_scale * t[i][j][c] + skip_scale * sp[i * ow + j]
+                  : t[i][j][c];
+        }
+      }
+    }
+  }
+}

@@ -56,35 +56,29 @@
 #error "WPX must be 2, 3, 4 or 6"
 #endif
 
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
-typedef CAT (float, PXV) pvec;
-#define PSTORE CAT (vstore, PXV)
+/* Rows of the horizontal pass: lane l of each float16 holds element
+ * j = l / PXV of tile p = l % PXV (NH float16 cover the 6 x PXV values). */
+#define NH ((6 * PXV + 15) / 16)
+/* Floats of Vl per input channel: 36 x PXV, and room for the don't-care
+ * lanes of the last row's float16 stores. */
+#define VS (36 * PXV + 16)
 
-/* Column 4p + k of tiles p = 0..WPX-1 from the row held in lo (columns
- * 0-15) and hi (16-31); the lanes past WPX are don't-cares. */
-#if WPX == 2
-#define GATHER(lo, hi, d) do { \
-    d[0] = lo.s04; d[1] = lo.s15; d[2] = lo.s26; \
-    d[3] = lo.s37; d[4] = lo.s48; d[5] = lo.s59; } while (0)
-#elif WPX == 3
-#define GATHER(lo, hi, d) do { \
-    d[0] = lo.s048c; d[1] = lo.s159d; d[2] = lo.s26ae; \
-    d[3] = lo.s37bf; d[4] = lo.s48cc; d[5] = lo.s59dd; } while (0)
-#elif WPX == 4
-#define GATHER(lo, hi, d) do { \
-    d[0] = lo.s048c; d[1] = lo.s159d; d[2] = lo.s26ae; d[3] = lo.s37bf; \
-    d[4] = (float4) (lo.s48c, hi.s0); d[5] = (float4) (lo.s59d, hi.s1); \
-  } while (0)
-#else
-#define GATHER(lo, hi, d) do { \
-    d[0] = (float8) (lo.s048c, hi.s048c); \
-    d[1] = (float8) (lo.s159d, hi.s159d); \
-    d[2] = (float8) (lo.s26ae, hi.s26ae); \
-    d[3] = (float8) (lo.s37bf, hi.s37bf); \
-    d[4] = (float8) (lo.s48c, hi.s048c, hi.sc); \
-    d[5] = (float8) (lo.s59d, hi.s159d, hi.sd); } while (0)
-#endif
+/* Column 4p + k of tile p = l % PXV in every lane l, from the row held in
+ * lo (columns 0-15) and hi (16-31); columns past the loaded ones (lanes of
+ * tiles past WPX) are clamped, don't-cares. */
+#define IX(l, k) ((4 * ((l) % PXV) + (k)) > LW - 1 ? LW - 1 \
+    : (4 * ((l) % PXV) + (k)))
+#define REPL(lo, hi, k) __builtin_shufflevector (lo, hi, IX (0, k), \
+    IX (1, k), IX (2, k), IX (3, k), IX (4, k), IX (5, k), IX (6, k), \
+    IX (7, k), IX (8, k), IX (9, k), IX (10, k), IX (11, k), IX (12, k), \
+    IX (13, k), IX (14, k), IX (15, k))
+
+/* B^T's coefficient of input k in lane l of vector h of a row (zero past
+ * the 6 elements). */
+__constant float BTC[6][6] = {
+  {4, 0, -5, 0, 1, 0}, {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
+  {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1},
+};
 
 /* o = B^T d for the interpolation points 0, -1, 1, -2, 2 (and infinity). */
 #define BT(o, d) do { \
@@ -129,7 +123,21 @@ conv_winograd (__global const float *restrict in, const int in_off,
       && ix0 + LW <= iw;
 
   float16 Ml[36][WPX][NV];
-  float Vl[36][CB][PXV];
+  float Vl[CB * VS];
+  /* The horizontal pass's coefficients, lane by lane. */
+  float16 coef[NH][6];
+#pragma unroll
+  for (int h = 0; h < NH; h++)
+#pragma unroll
+    for (int k = 0; k < 6; k++) {
+      float cf[16];
+#pragma unroll
+      for (int l = 0; l < 16; l++) {
+        const int j = (16 * h + l) / PXV;
+        cf[l] = j < 6 ? BTC[j][k] : 0.0f;
+      }
+      coef[h][k] = vload16 (0, cf);
+    }
   __global const float *up = U + (size_t) ob * nchunk * (36 * CB * WOCB);
 
   for (int ch = 0; ch < nchunk; ch++) {
@@ -172,24 +180,37 @@ conv_winograd (__global const float *restrict in, const int in_off,
 #endif
         }
       }
-      float16 tl[6], tr[6];
-      BT (tl, lo);
-#if LW == 32
-      BT (tr, hi);
-#else
+      /* Horizontal pass row by row (B^T applied to the columns of each
+       * tile), then the vertical one on whole rows. */
+      float16 hr[NH][6];
 #pragma unroll
-      for (int r = 0; r < 6; r++)
-        tr[r] = 0.0f;
-#endif
+      for (int r = 0; r < 6; r++) {
+        const float16 d[6] = { REPL (lo[r], hi[r], 0),
+          REPL (lo[r], hi[r], 1), REPL (lo[r], hi[r], 2),
+          REPL (lo[r], hi[r], 3), REPL (lo[r], hi[r], 4),
+          REPL (lo[r], hi[r], 5)
+        };
 #pragma unroll
-      for (int i = 0; i < 6; i++) {
-        pvec d[6], o[6];
-        GATHER (tl[i], tr[i], d);
-        BT (o, d);
+        for (int h = 0; h < NH; h++) {
+          float16 x = coef[h][0] * d[0];
 #pragma unroll
-        for (int j = 0; j < 6; j++)
-          PSTORE (o[j], 0, &Vl[i * 6 + j][c][0]);
+          for (int k = 1; k < 6; k++)
+            x = fma (coef[h][k], d[k], x);
+          hr[h][r] = x;
+        }
       }
+      float *vp = Vl + c * VS;
+      float16 o[NH][6];
+#pragma unroll
+      for (int h = 0; h < NH; h++)
+        BT (o[h], hr[h]);
+      /* Row by row: the don't-care lanes past a row land on the next one,
+       * stored after. */
+#pragma unroll
+      for (int i = 0; i < 6; i++)
+#pragma unroll
+        for (int h = 0; h < NH; h++)
+          vstore16 (o[h][i], 0, vp + i * 6 * PXV + 16 * h);
     }
 
     /* The 36 GEMMs of the chunk. */
@@ -208,7 +229,8 @@ conv_winograd (__global const float *restrict in, const int in_off,
           const float16 w = vload16 (v, wp + c * WOCB);
 #pragma unroll
           for (int p = 0; p < WPX; p++)
-            acc[p][v] = fma ((float16) Vl[e][c][p], w, acc[p][v]);
+            acc[p][v] = fma ((float16) Vl[c * VS + e * PXV + p], w,
+                acc[p][v]);
         }
       }
 #pragma unroll

@@ -4,7 +4,7 @@
  * calls, then `reps` timed calls (enqueue + clFinish each); prints the
  * median, minimum and maximum in ms and GFLOP/s.
  *
- *   bench_nn_conv2d [strategy=auto|general|direct] [block=OCBxPX]
+ *   bench_nn_conv2d [strategy=auto|general|direct|winograd] [block=OCBxPX]
  *       [shape=CIN,COUT,H,W,K] [stride=S] [reps=N]
  *
  * Not a test: the output is not checked here (tests/kernels/nn/
@@ -35,6 +35,8 @@ main (int argc, char **argv)
       strategy = SR_NN_CONV2D_GENERAL;
     else if (!strcmp (a, "strategy=direct"))
       strategy = SR_NN_CONV2D_DIRECT;
+    else if (!strcmp (a, "strategy=winograd"))
+      strategy = SR_NN_CONV2D_WINOGRAD;
     else if (!strcmp (a, "strategy=auto"))
       strategy = SR_NN_CONV2D_AUTO;
     else if (sscanf (a, "block=%dx%d", &ocb, &px) == 2)
@@ -108,7 +110,9 @@ main (int argc, char **argv)
   printf ("nn_conv2d %d->%d k%d s%d %dx%d strategy=%s block=%dx%d "
       "median=%.1f min=%.1f max=%.1f ms  %.1f GFLOP/s (best %.1f) "
       "(%.3f GFLOP, n=%d)\n", cin, cout, k, stride, h, w,
-      strategy == SR_NN_CONV2D_DIRECT ? "direct" : "general", ocb, px, med,
+      strategy == SR_NN_CONV2D_DIRECT ? "direct"
+      : strategy == SR_NN_CONV2D_WINOGRAD ? "winograd" : "general", ocb, px,
+      med,
       ms[0], ms[reps - 1], gflop / med * 1e3, gflop / ms[0] * 1e3, gflop,
       reps);
 

@@ -19,10 +19,14 @@
  * epilogue and the stores. Nothing intermediate goes to global memory.
  *
  * Input transform, NCHW: the 6 input rows of the work-item's patches are
- * contiguous runs of 4*WPX+2 columns, loaded as one or two float16 per row;
- * the vertical pass (B^T on the 6 rows) runs on those whole vectors, the
- * horizontal one on vectors across the WPX tiles, gathered by swizzles
- * (column 4p+k of tile p).
+ * contiguous runs of 4*WPX+2 columns, loaded as one or two float16 per row.
+ * The horizontal pass runs first, on each row: six permutes give every
+ * lane (element j, tile p) the input column 4p + k, and six FMAs with
+ * per-lane coefficient vectors apply B^T to all tiles and elements at once.
+ * The vertical pass then works on those packed rows as whole vectors.
+ * Output: A^T . A on float16 (lanes = output channels), the epilogue, then a
+ * 16 x 16 register transpose so that each channel's 4 x 4 tile is stored
+ * as 4 float4 rows.
  *
  * Build options: -DWOCB (16, 32, 48, 64) -DWPX (2, 3, 4, 6) -DCB (1..32).
  * U: [ceil(cout/WOCB)][nchunk][36][CB][WOCB], zero beyond cin and cout;
@@ -59,9 +63,26 @@
 /* Rows of the horizontal pass: lane l of each float16 holds element
  * j = l / PXV of tile p = l % PXV (NH float16 cover the 6 x PXV values). */
 #define NH ((6 * PXV + 15) / 16)
-/* Floats of Vl per input channel: 36 x PXV, and room for the don't-care
- * lanes of the last row's float16 stores. */
-#define VS (36 * PXV + 16)
+/* Stores the PXV-lane groups of x (elements j0, j0 + 1, ... of a row, one
+ * group per element) to Vl[j0 + ...][c][0..PXV), as far as they exist. */
+#if PXV == 2
+#define STORE_GROUPS(x, vp, j0) do { \
+    vstore2 (x.s01, 0, vp); vstore2 (x.s23, 0, vp + CB * 2); \
+    vstore2 (x.s45, 0, vp + 2 * CB * 2); vstore2 (x.s67, 0, vp + 3 * CB * 2); \
+    vstore2 (x.s89, 0, vp + 4 * CB * 2); vstore2 (x.sab, 0, vp + 5 * CB * 2); \
+  } while (0)
+#elif PXV == 4
+#define STORE_GROUPS(x, vp, j0) do { \
+    vstore4 (x.s0123, 0, vp); vstore4 (x.s4567, 0, vp + CB * 4); \
+    if ((j0) == 0) { \
+      vstore4 (x.s89ab, 0, vp + 2 * CB * 4); \
+      vstore4 (x.scdef, 0, vp + 3 * CB * 4); \
+    } \
+  } while (0)
+#else
+#define STORE_GROUPS(x, vp, j0) do { \
+    vstore8 (x.lo, 0, vp); vstore8 (x.hi, 0, vp + CB * 8); } while (0)
+#endif
 
 /* Column 4p + k of tile p = l % PXV in every lane l, from the row held in
  * lo (columns 0-15) and hi (16-31); columns past the loaded ones (lanes of
@@ -98,6 +119,25 @@ __constant float BTC[6][6] = {
     o[2] = a_ + 4.0f * c_; \
     o[3] = b_ + 8.0f * d_ + (m5); } while (0)
 
+/* In-place transpose of the 16 x 16 floats X[q][l]: for each bit m of the
+ * index, the lanes l with that bit set of X[q] swap with the lanes l ^ m of
+ * X[q | m] (64 two-source shuffles in all). */
+#define SEL_LO(l, m) (((l) & (m)) ? 16 + ((l) ^ (m)) : (l))
+#define SEL_HI(l, m) (((l) & (m)) ? 16 + (l) : ((l) ^ (m)))
+#define SH16(a, b, F, m) __builtin_shufflevector (a, b, F (0, m), F (1, m), \
+    F (2, m), F (3, m), F (4, m), F (5, m), F (6, m), F (7, m), F (8, m), \
+    F (9, m), F (10, m), F (11, m), F (12, m), F (13, m), F (14, m), \
+    F (15, m))
+#define STAGE(X, m) do { \
+    _Pragma ("unroll") \
+    for (int q_ = 0; q_ < 16; q_++) \
+      if (!(q_ & (m))) { \
+        const float16 a_ = X[q_], b_ = X[q_ | (m)]; \
+        X[q_] = SH16 (a_, b_, SEL_LO, m); \
+        X[q_ | (m)] = SH16 (a_, b_, SEL_HI, m); \
+      } \
+  } while (0)
+
 __kernel void
 conv_winograd (__global const float *restrict in, const int in_off,
     const int ih, const int iw, __global const float *restrict U,
@@ -123,7 +163,7 @@ conv_winograd (__global const float *restrict in, const int in_off,
       && ix0 + LW <= iw;
 
   float16 Ml[36][WPX][NV];
-  float Vl[CB * VS];
+  float Vl[36][CB][PXV];
   /* The horizontal pass's coefficients, lane by lane. */
   float16 coef[NH][6];
 #pragma unroll
@@ -199,18 +239,16 @@ conv_winograd (__global const float *restrict in, const int in_off,
           hr[h][r] = x;
         }
       }
-      float *vp = Vl + c * VS;
       float16 o[NH][6];
 #pragma unroll
       for (int h = 0; h < NH; h++)
         BT (o[h], hr[h]);
-      /* Row by row: the don't-care lanes past a row land on the next one,
-       * stored after. */
 #pragma unroll
       for (int i = 0; i < 6; i++)
 #pragma unroll
         for (int h = 0; h < NH; h++)
-          vstore16 (o[h][i], 0, vp + i * 6 * PXV + 16 * h);
+          STORE_GROUPS (o[h][i], &Vl[i * 6 + h * 16 / PXV][c][0],
+              h * 16 / PXV);
     }
 
     /* The 36 GEMMs of the chunk. */
@@ -229,8 +267,7 @@ conv_winograd (__global const float *restrict in, const int in_off,
           const float16 w = vload16 (v, wp + c * WOCB);
 #pragma unroll
           for (int p = 0; p < WPX; p++)
-            acc[p][v] = fma ((float16) Vl[c * VS + e * PXV + p], w,
-                acc[p][v]);
+            acc[p][v] = fma ((float16) Vl[e][c][p], w, acc[p][v]);
         }
       }
 #pragma unroll
@@ -266,8 +303,9 @@ conv_winograd (__global const float *restrict in, const int in_off,
         for (int i = 0; i < 4; i++)
           s[i][j] = o[i];
       }
-      /* t[i][j][c]: row i, column j of the tile, channel c0 + c. */
-      float t[4][4][16];
+      /* X[4i + j]: pixel (i, j) of the tile, lanes = channels c0..c0+15;
+       * transposed, X[c]: channel c0 + c, lanes = the 16 pixels. */
+      float16 X[16];
 #pragma unroll
       for (int i = 0; i < 4; i++) {
         float16 o[4];
@@ -283,37 +321,56 @@ conv_winograd (__global const float *restrict in, const int in_off,
             a = select (a, a * sl, a < 0.0f);
           else if (act == ACT_CLAMP)
             a = fmin (fmax (a, lo_clamp), hi_clamp);
-          vstore16 (a, 0, &t[i][j][0]);
+          X[i * 4 + j] = a;
         }
       }
+      STAGE (X, 8);
+      STAGE (X, 4);
+      STAGE (X, 2);
+      STAGE (X, 1);
       const int ni = min (4, oh - y0), nj = min (4, ow - x0);
       /* The skip value is read before the output is written: skip may be
        * the output itself. */
-      for (int c = 0; c < nc; c++) {
-        const int o0 = (c0 + c) * ohw + y0 * ow + x0;
-        __global float *op = out + out_off + o0;
-        __global const float *sp = skip + skip_off + o0;
-        if (ni == 4 && nj == 4) {
-          if (has_skip) {
+      if (ni == 4 && nj == 4 && nc == 16) {
+        __global float *op = out + out_off + c0 * ohw + y0 * ow + x0;
+        __global const float *sp = skip + skip_off + c0 * ohw + y0 * ow + x0;
+        if (has_skip) {
 #pragma unroll
-            for (int i = 0; i < 4; i++)
-#pragma unroll
-              for (int j = 0; j < 4; j++)
-                op[i * ow + j] = res_scale * t[i][j][c]
-                    + skip_scale * sp[i * ow + j];
-          } else {
-#pragma unroll
-            for (int i = 0; i < 4; i++)
-#pragma unroll
-              for (int j = 0; j < 4; j++)
-                op[i * ow + j] = t[i][j][c];
+          for (int c = 0; c < 16; c++) {
+            const int o = c * ohw;
+            vstore4 (res_scale * X[c].s0123 + skip_scale * vload4 (0, sp + o),
+                0, op + o);
+            vstore4 (res_scale * X[c].s4567
+                + skip_scale * vload4 (0, sp + o + ow), 0, op + o + ow);
+            vstore4 (res_scale * X[c].s89ab
+                + skip_scale * vload4 (0, sp + o + 2 * ow), 0,
+                op + o + 2 * ow);
+            vstore4 (res_scale * X[c].scdef
+                + skip_scale * vload4 (0, sp + o + 3 * ow), 0,
+                op + o + 3 * ow);
           }
         } else {
+#pragma unroll
+          for (int c = 0; c < 16; c++) {
+            const int o = c * ohw;
+            vstore4 (X[c].s0123, 0, op + o);
+            vstore4 (X[c].s4567, 0, op + o + ow);
+            vstore4 (X[c].s89ab, 0, op + o + 2 * ow);
+            vstore4 (X[c].scdef, 0, op + o + 3 * ow);
+          }
+        }
+      } else {
+        for (int c = 0; c < nc; c++) {
+          const int o0 = (c0 + c) * ohw + y0 * ow + x0;
+          __global float *op = out + out_off + o0;
+          __global const float *sp = skip + skip_off + o0;
+          float t[16];
+          vstore16 (X[c], 0, t);
           for (int i = 0; i < ni; i++)
             for (int j = 0; j < nj; j++)
               op[i * ow + j] = has_skip
-                  ? res_scale * t[i][j][c] + skip_scale * sp[i * ow + j]
-                  : t[i][j][c];
+                  ? res_scale * t[i * 4 + j] + skip_scale * sp[i * ow + j]
+                  : t[i * 4 + j];
         }
       }
     }

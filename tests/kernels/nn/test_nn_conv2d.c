@@ -335,6 +335,39 @@ test_choice_and_errors (void)
   g_clear_error (&error);
   p.kw = 3;
 
+  /* Winograd: a stride it does not cover, a padding of 3, an unsupported
+   * blocking. */
+  p.stride_w = 2;
+  g_assert_null (sr_nn_conv2d_new_with (rt, &p, w, NULL, NULL,
+          SR_NN_CONV2D_WINOGRAD, 0, 0, &error));
+  g_assert_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  p.stride_w = 1;
+  p.pad_left = 3;
+  g_assert_false (sr_nn_winograd_covers (&p));
+  g_assert_null (sr_nn_conv2d_new_with (rt, &p, w, NULL, NULL,
+          SR_NN_CONV2D_WINOGRAD, 0, 0, &error));
+  g_assert_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  p.pad_left = 1;
+  g_assert_null (sr_nn_conv2d_new_with (rt, &p, w, NULL, NULL,
+          SR_NN_CONV2D_WINOGRAD, 24, 4, &error));
+  g_assert_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_null (sr_nn_conv2d_new_with (rt, &p, w, NULL, NULL,
+          SR_NN_CONV2D_WINOGRAD, 16, 5, &error));
+  g_assert_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  SrNnConv2d *wop = sr_nn_conv2d_new_with (rt, &p, w, NULL, NULL,
+      SR_NN_CONV2D_WINOGRAD, 0, 0, &error);
+  g_assert_no_error (error);
+  int wocb, wpx;
+  g_assert_cmpint (sr_nn_conv2d_strategy (wop, &wocb, &wpx), ==,
+      SR_NN_CONV2D_WINOGRAD);
+  g_assert_cmpint (wocb, ==, 16);
+  g_assert_cmpint (wpx, ==, 6);
+  sr_nn_conv2d_free (wop);
+
   /* An unsupported blocking, PReLU without slopes, a zero stride. */
   g_assert_null (sr_nn_conv2d_new_with (rt, &p, w, NULL, NULL,
           SR_NN_CONV2D_DIRECT, 12, 4, &error));

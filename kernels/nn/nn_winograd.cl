@@ -28,7 +28,7 @@
  * 16 x 16 register transpose so that each channel's 4 x 4 tile is stored
  * as 4 float4 rows.
  *
- * Build options: -DWOCB (16, 32, 48, 64) -DWPX (2, 3, 4, 6) -DCB (1..32).
+ * Build options: -DWOCB (16, 32, 48, 64) -DWPX (2..6) -DCB (1..32).
  * U: [ceil(cout/WOCB)][nchunk][36][CB][WOCB], zero beyond cin and cout;
  * bias, slope: [ceil(cout/WOCB)*WOCB].
  * Launch: global = (round_up (nbx * th, any), ceil (cout/WOCB)), nbx =
@@ -53,11 +53,11 @@
 #elif WPX == 4
 #define LW 32
 #define PXV 4
-#elif WPX == 6
+#elif WPX == 5 || WPX == 6
 #define LW 32
 #define PXV 8
 #else
-#error "WPX must be 2, 3, 4 or 6"
+#error "WPX must be 2 to 6"
 #endif
 
 /* Rows of the horizontal pass: lane l of each float16 holds element

@@ -64,7 +64,7 @@ static gboolean
 blocking_valid (int ocb, int tiles)
 {
   return (ocb == 16 || ocb == 32 || ocb == 48 || ocb == 64)
-      && (tiles == 2 || tiles == 3 || tiles == 4 || tiles == 6);
+      && tiles >= 2 && tiles <= 6;
 }
 
 static gboolean

@@ -29,17 +29,17 @@ sr_nn_winograd_covers (const SrNnConv2dParams *p)
 int
 sr_nn_winograd_blockings (const SrNnConv2dParams *p, int (*out)[2], int max)
 {
-  /* Per work-item tiles x ocb/16 float16 accumulators: 8 to 16 of them
+  /* Per work-item tiles x ocb/16 float16 accumulators: 8 to 20 of them
    * cover the FMA latency without spilling on AVX-512 (32 registers).
-   * Ordered by what measured fastest on PoCL (2 AVX-512 cores, 64->64
-   * 270x480, 64->32 and 192->64 135x240): 64 x 3 on 64 channels out
-   * (the input transform done once per tile), 32 x 6 on 32 out and with
-   * many input channels; the spread between runs is wide, so a tuner
-   * should time them on its own device. */
-  static const int wide[][2] = { {64, 3}, {32, 6}, {64, 2}, {32, 3},
-    {64, 4}, {16, 4}
+   * Ordered by what measured fastest on PoCL (2 AVX-512 cores; 64->64
+   * 270x480, 64->32 and 192->64 135x240): 64 x 3 on 64 channels out (the
+   * input transform done once per tile), 32 x 3..6 on 32 out and with many
+   * input channels. Runs spread widely on a shared machine, so a tuner
+   * should time these on its own device. */
+  static const int wide[][2] = { {64, 3}, {32, 6}, {64, 4}, {64, 2},
+    {32, 3}, {32, 5}
   };
-  static const int mid[][2] = { {32, 6}, {32, 3}, {32, 4}, {16, 6},
+  static const int mid[][2] = { {32, 3}, {32, 5}, {32, 4}, {32, 6},
     {16, 4}
   };
   static const int narrow[][2] = { {16, 6}, {16, 4}, {16, 3} };

@@ -23,7 +23,7 @@ int sr_nn_winograd_blockings (const SrNnConv2dParams *p, int (*out)[2],
 
 /* weight: OIHW [cout][cin][3][3]; bias: [cout] or NULL; prelu: [cout] for
  * SR_ACT_PRELU, else NULL (all copied). ocb output channels (16, 32, 48 or
- * 64) x tiles (2, 3, 4 or 6) per work-item; 0, 0: the first of
+ * 64) x tiles (2 to 6) per work-item; 0, 0: the first of
  * sr_nn_winograd_blockings. NULL and an error when p is not covered or the
  * blocking not supported. */
 SrNnWinograd *sr_nn_winograd_new (SrRuntime *rt, const SrNnConv2dParams *p,

@@ -355,7 +355,7 @@ test_choice_and_errors (void)
   g_assert_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT);
   g_clear_error (&error);
   g_assert_null (sr_nn_conv2d_new_with (rt, &p, w, NULL, NULL,
-          SR_NN_CONV2D_WINOGRAD, 16, 5, &error));
+          SR_NN_CONV2D_WINOGRAD, 16, 7, &error));
   g_assert_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT);
   g_clear_error (&error);
   SrNnConv2d *wop = sr_nn_conv2d_new_with (rt, &p, w, NULL, NULL,
@@ -466,8 +466,9 @@ main (int argc, char **argv)
         add (c, SR_NN_CONV2D_WINOGRAD, wb[j][0], wb[j][1]);
     }
   }
-  /* Every blocking the Winograd kernel supports, on odd sizes. */
-  static const int wblockings[][2] = { {16, 2}, {16, 3}, {32, 4}, {48, 4},
+  /* Every tile count and channel block the Winograd kernel supports, on
+   * odd sizes. */
+  static const int wblockings[][2] = { {16, 2}, {16, 3}, {32, 4}, {48, 5},
     {64, 6}
   };
   for (guint i = 0; i < G_N_ELEMENTS (wblockings); i++) {

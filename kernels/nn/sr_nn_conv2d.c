@@ -165,9 +165,12 @@ sr_nn_conv2d_new_with (SrRuntime *rt, const SrNnConv2dParams *p,
     const char *pin = g_getenv ("SR_NN_CONV2D");
     strategy = direct_covers (p) && g_strcmp0 (pin, "general")
         ? SR_NN_CONV2D_DIRECT : SR_NN_CONV2D_GENERAL;
-    /* SR_NN_CONV2D=winograd pins Winograd wherever it covers the layer. */
+    /* SR_NN_CONV2D=winograd|direct pins that strategy wherever it covers
+     * the layer (general: above). */
     if (!g_strcmp0 (pin, "winograd") && sr_nn_winograd_covers (p))
       strategy = SR_NN_CONV2D_WINOGRAD;
+    else if (!g_strcmp0 (pin, "direct") && direct_covers (p))
+      strategy = SR_NN_CONV2D_DIRECT;
   }
   if (strategy == SR_NN_CONV2D_WINOGRAD) {
     SrNnWinograd *wino = sr_nn_winograd_new (rt, p, weight, bias, prelu, ocb,

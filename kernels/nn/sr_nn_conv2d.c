@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "sr_nn_conv2d.h"
 #include "sr_nn_conv2d_gemm.h"
+#include "sr_nn_winograd.h"
 
 #include <limits.h>
 #include <string.h>
@@ -18,6 +19,7 @@ struct _SrNnConv2d {
   int epi;                      /* index of the first epilogue argument */
   cl_mem wt, bias, slope;       /* packed, zero beyond cout */
   SrNnConv2dGemm *gemm;         /* the GEMM strategy instead of k */
+  SrNnWinograd *wino;           /* SR_NN_CONV2D_WINOGRAD runs this instead */
 };
 
 void
@@ -128,6 +130,13 @@ sr_nn_conv2d_candidates (SrRuntime *rt, const SrNnConv2dParams *p,
         G_N_ELEMENTS (rowvec_blockings), p->cout);
   n = add_choices (out, n, max, general_blockings,
       G_N_ELEMENTS (general_blockings), p->cout);
+  if (sr_nn_winograd_covers (p)) {
+    int wb[16][2];
+    const int nw = sr_nn_winograd_blockings (p, wb, G_N_ELEMENTS (wb));
+    for (int i = 0; i < nw && n < max; i++)
+      out[n++] = (SrNnConv2dChoice) { SR_NN_CONV2D_WINOGRAD, wb[i][0],
+        wb[i][1] };
+  }
   /* CLBlast's GEMM: any shape, no blocking of ours. */
   if (n < max)
     out[n++] = (SrNnConv2dChoice) { SR_NN_CONV2D_GEMM, 0, 0 };
@@ -140,6 +149,7 @@ static const char *const strategy_names[] = {
   [SR_NN_CONV2D_DIRECT] = "direct",
   [SR_NN_CONV2D_ROWVEC] = "rowvec",
   [SR_NN_CONV2D_GEMM] = "gemm",
+  [SR_NN_CONV2D_WINOGRAD] = "winograd",
 };
 
 const char *
@@ -249,6 +259,19 @@ sr_nn_conv2d_new_with (SrRuntime *rt, const SrNnConv2dParams *p,
     return sr_nn_conv2d_new (rt, p, weight, bias, prelu, error);
   if (strategy == SR_NN_CONV2D_GEMM)
     return conv2d_gemm_new (rt, p, weight, bias, prelu, ocb, px, error);
+  if (strategy == SR_NN_CONV2D_WINOGRAD) {
+    SrNnWinograd *wino = sr_nn_winograd_new (rt, p, weight, bias, prelu, ocb,
+        px, error);
+    if (!wino)
+      return NULL;
+    SrNnConv2d *op = g_new0 (SrNnConv2d, 1);
+    op->rt = sr_runtime_ref (rt);
+    op->p = *p;
+    op->strategy = strategy;
+    op->wino = wino;
+    sr_nn_winograd_blocking (wino, &op->ocb, &op->px);
+    return op;
+  }
   if (ocb == 0 && px == 0) {
     /* The strategy's default: its first candidate. */
     SrNnConv2dChoice c[16];
@@ -363,6 +386,7 @@ sr_nn_conv2d_free (SrNnConv2d *op)
 {
   if (!op)
     return;
+  sr_nn_winograd_free (op->wino);
   if (op->k)
     clReleaseKernel (op->k);
   if (op->wt)
@@ -387,6 +411,8 @@ SrStatus
 sr_nn_conv2d_run (SrNnConv2d *op, cl_command_queue q, SrView in, SrView out,
     const SrView *skip)
 {
+  if (op->wino)
+    return sr_nn_winograd_run (op->wino, q, in, out, skip);
   const SrNnConv2dParams *p = &op->p;
   int oh, ow;
   if (!sr_view_valid (in) || !sr_view_valid (out) || in.c != p->cin

@@ -59,6 +59,9 @@ typedef enum {
                            * (ocb = px = 0). Runs refuse with
                            * SR_ERR_OUT_OF_RESOURCES an output row whose
                            * scratch alone would exceed that. */
+  SR_NN_CONV2D_WINOGRAD,  /* 3x3, stride 1, padding <= 2: Winograd
+                           * F(4x4, 3x3) (sr_nn_winograd.h); px is then the
+                           * number of 4x4 tiles per work-item */
 } SrNnConv2dStrategy;
 
 /* sr_nn_conv2d_new with a pinned strategy and blocking: ocb output

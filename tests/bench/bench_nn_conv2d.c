@@ -4,7 +4,7 @@
  * calls, then `reps` timed calls (enqueue + clFinish each); prints the
  * median, minimum and maximum in ms and GFLOP/s.
  *
- *   bench_nn_conv2d [strategy=auto|general|direct|rowvec|gemm]
+ *   bench_nn_conv2d [strategy=auto|general|direct|rowvec|winograd|gemm]
  *       [block=OCBxPX] [shape=CIN,COUT,H,W,K] [stride=S] [reps=N]
  *       [dump=PREFIX]
  *

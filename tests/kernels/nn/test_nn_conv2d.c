@@ -13,11 +13,24 @@
  * float32 sum grow like sqrt(K) eps A on random data (the worst case is
  * K eps A); a factor 2 is about 10x the largest error seen over all cases.
  * With weights scaled by 1/sqrt(K) and inputs in [-1, 1) a single wrong
- * tap, weight or channel is off by ~0.1/sqrt(K), 30-100x that bound. */
+ * tap, weight or channel is off by ~0.1/sqrt(K), 30-100x that bound.
+ *
+ * The Winograd strategy (F(4x4, 3x3)) sums the same products through
+ * transforms: y = A^T [sum over ic of (G g G^T) .* (B^T d B)] A + b. The
+ * rounding errors of the GEMM sums and of the transforms enter before the
+ * output transform A^T . A, which scales independent errors by the root
+ * sum of squares of A^T's rows (f = sqrt 5, 10, 34, 131 for the output's
+ * row i and column j in its tile). Its tolerance is the direct one times
+ * f[i] f[j] / 4: from 1.25x at (0, 0) to 33x at (3, 3). The largest error
+ * seen over all cases is 13 % of it (about the margin of the direct bound);
+ * without the / 4 it would be 3 %. A wrong weight, input or transform
+ * element spoils all 16 places of a tile, so the places with small f still
+ * catch it. */
 #include <float.h>
 #include <string.h>
 
 #include "sr_nn_conv2d.h"
+#include "sr_nn_winograd.h"
 #include "sr_test_util.h"
 
 typedef enum { SKIP_NONE, SKIP_OTHER, SKIP_INPLACE } SkipMode;
@@ -91,6 +104,24 @@ static const Case cases[] = {
    * scratch takes it in three bands of four rows. */
   {"k5-wide-bands", 256, 4, 12, 512, 5, 5, 1, 1, 2, 2, 2, 2,
       SR_ACT_LEAKY_RELU, TRUE, SKIP_INPLACE, 0.2f, 1.0f, 0, 0, 0, 0},
+  /* Shapes for the Winograd tiles: sizes not multiples of 4, tiny frames,
+   * paddings 0..2 on every side, odd channel counts, views. */
+  {"w-1x1", 3, 17, 1, 1, 3, 3, 1, 1, 1, 1, 1, 1, SR_ACT_RELU, TRUE, PLAIN},
+  {"w-2x3", 5, 16, 2, 3, 3, 3, 1, 1, 2, 0, 1, 1, SR_ACT_PRELU, TRUE, PLAIN},
+  {"w-pad0", 5, 33, 7, 9, 3, 3, 1, 1, 0, 0, 0, 0, SR_ACT_NONE, TRUE, PLAIN},
+  {"w-pad2", 7, 20, 9, 14, 3, 3, 1, 1, 2, 2, 2, 2, SR_ACT_CLAMP, TRUE, PLAIN},
+  {"w-pad-021", 5, 16, 13, 50, 3, 3, 1, 1, 0, 2, 2, 1, SR_ACT_LEAKY_RELU,
+      TRUE, PLAIN},
+  {"w-pad-210", 6, 48, 30, 41, 3, 3, 1, 1, 2, 1, 1, 0, SR_ACT_RELU, FALSE,
+      PLAIN},
+  {"w-pad-102", 3, 64, 21, 67, 3, 3, 1, 1, 1, 0, 0, 2, SR_ACT_NONE, TRUE,
+      PLAIN},
+  {"w-cin67-odd", 67, 37, 29, 83, 3, 3, 1, 1, 1, 1, 1, 1, SR_ACT_PRELU, TRUE,
+      SKIP_OTHER, 0.2f, 1.0f, 70, 2, 0, 0},
+  {"w-inplace-views", 35, 32, 19, 45, 3, 3, 1, 1, 1, 1, 1, 1, SR_ACT_RELU,
+      TRUE, SKIP_INPLACE, 0.2f, 1.0f, 40, 3, 96, 33},
+  {"w-192-64", 192, 64, 11, 26, 3, 3, 1, 1, 1, 1, 1, 1, SR_ACT_LEAKY_RELU,
+      TRUE, SKIP_INPLACE, 1.0f, 1.0f, 200, 7, 64, 0},
 };
 
 typedef struct {
@@ -152,6 +183,20 @@ reference (const Case *c, const SrAct *a, const float *in, const float *w,
         ref[o] = y;
         tol[o] = 1e-6 + 2 * FLT_EPSILON * sqrt (K) * mag;
       }
+}
+
+/* tol for the Winograd strategy (see the top): the direct tolerance times
+ * f[i] f[j] / 4 at the output's place (i, j) in its 4x4 tile. */
+static void
+winograd_tolerance (int cout, int oh, int ow, double *tol)
+{
+  /* Root sum of squares of the rows of A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0;
+   * 0 1 1 4 4 0; 0 1 -1 8 -8 1]. */
+  const double f[4] = { sqrt (5), sqrt (10), sqrt (34), sqrt (131) };
+  for (int oc = 0; oc < cout; oc++)
+    for (int oy = 0; oy < oh; oy++)
+      for (int ox = 0; ox < ow; ox++)
+        tol[((size_t) oc * oh + oy) * ow + ox] *= f[oy % 4] * f[ox % 4] / 4;
 }
 
 static void
@@ -235,6 +280,8 @@ test_case (gconstpointer data)
   double *tol = g_new (double, c->cout * out_plane);
   reference (c, &p.act, in, w, c->bias ? b : NULL, slope, skip, oh, ow, ref,
       tol);
+  if (r->strategy == SR_NN_CONV2D_WINOGRAD)
+    winograd_tolerance (c->cout, oh, ow, tol);
   double worst = 0, maxerr = 0;
   for (int ch = 0; ch < out_ct; ch++)
     for (size_t i = 0; i < out_plane; i++) {
@@ -314,6 +361,38 @@ test_choice_and_errors (void)
           SR_NN_CONV2D_GEMM, 16, 4, &error));
   g_assert_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT);
   g_clear_error (&error);
+  /* Winograd: a stride it does not cover, a padding of 3, an unsupported
+   * blocking. */
+  p.stride_w = 2;
+  g_assert_null (sr_nn_conv2d_new_with (rt, &p, w, NULL, NULL,
+          SR_NN_CONV2D_WINOGRAD, 0, 0, &error));
+  g_assert_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  p.stride_w = 1;
+  p.pad_left = 3;
+  g_assert_false (sr_nn_winograd_covers (&p));
+  g_assert_null (sr_nn_conv2d_new_with (rt, &p, w, NULL, NULL,
+          SR_NN_CONV2D_WINOGRAD, 0, 0, &error));
+  g_assert_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  p.pad_left = 1;
+  g_assert_null (sr_nn_conv2d_new_with (rt, &p, w, NULL, NULL,
+          SR_NN_CONV2D_WINOGRAD, 24, 4, &error));
+  g_assert_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_null (sr_nn_conv2d_new_with (rt, &p, w, NULL, NULL,
+          SR_NN_CONV2D_WINOGRAD, 16, 7, &error));
+  g_assert_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  SrNnConv2d *wop = sr_nn_conv2d_new_with (rt, &p, w, NULL, NULL,
+      SR_NN_CONV2D_WINOGRAD, 0, 0, &error);
+  g_assert_no_error (error);
+  int wocb, wpx;
+  g_assert_cmpint (sr_nn_conv2d_strategy (wop, &wocb, &wpx), ==,
+      SR_NN_CONV2D_WINOGRAD);
+  g_assert_cmpint (wocb, ==, 16);
+  g_assert_cmpint (wpx, ==, 6);
+  sr_nn_conv2d_free (wop);
 
   /* An unsupported blocking, PReLU without slopes, a zero stride. */
   g_assert_null (sr_nn_conv2d_new_with (rt, &p, w, NULL, NULL,
@@ -419,6 +498,17 @@ main (int argc, char **argv)
         add (c, cand[k].strategy, cand[k].ocb, cand[k].px);
     if (all)
       add (c, SR_NN_CONV2D_AUTO, 0, 0);
+  }
+  /* Every tile count and channel block the Winograd kernel supports, on
+   * odd sizes. */
+  static const int wblockings[][2] = { {16, 2}, {16, 3}, {32, 4}, {48, 5},
+    {64, 6}
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (wblockings); i++) {
+    static const char *names[] = { "k3-asym-leaky", "w-cin67-odd" };
+    for (guint j = 0; j < G_N_ELEMENTS (names); j++)
+      add (find_case (names[j]), SR_NN_CONV2D_WINOGRAD, wblockings[i][0],
+          wblockings[i][1]);
   }
   /* Other register blockings of the direct kernel on 3x3 layers. */
   static const int blockings[][2] = { {32, 6}, {16, 4}, {8, 8}, {4, 3},

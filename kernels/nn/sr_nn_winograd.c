@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "sr_nn_winograd.h"
+
+#include "sr_nn_private.h"
+
+#include <string.h>
+
+/* Input channels per chunk at most: the kernel keeps the transformed
+ * patches of one chunk (36 x CB x tiles floats) in private memory. */
+#define MAX_CB 32
+
+struct _SrNnWinograd {
+  SrRuntime *rt;
+  SrNnConv2dParams p;
+  int ocb, tiles, cb, nchunk;
+  cl_kernel k;
+  cl_mem u, bias, slope;
+};
+
+gboolean
+sr_nn_winograd_covers (const SrNnConv2dParams *p)
+{
+  return p->kh == 3 && p->kw == 3 && p->stride_h == 1 && p->stride_w == 1
+      && p->pad_top >= 0 && p->pad_top <= 2 && p->pad_bottom >= 0
+      && p->pad_bottom <= 2 && p->pad_left >= 0 && p->pad_left <= 2
+      && p->pad_right >= 0 && p->pad_right <= 2;
+}
+
+int
+sr_nn_winograd_blockings (const SrNnConv2dParams *p, int (*out)[2], int max)
+{
+  /* Per work-item tiles x ocb/16 float16 accumulators: 8 to 20 of them
+   * cover the FMA latency without spilling on AVX-512 (32 registers).
+   * Ordered by what measured fastest on PoCL (2 AVX-512 cores; 64->64
+   * 270x480, 64->32 and 192->64 135x240): 64 x 3 on 64 channels out (the
+   * input transform done once per tile), 32 x 3..6 on 32 out and with many
+   * input channels. Runs spread widely on a shared machine, so a tuner
+   * should time these on its own device. */
+  static const int wide[][2] = { {64, 3}, {32, 6}, {64, 4}, {64, 2},
+    {32, 3}, {32, 5}
+  };
+  static const int mid[][2] = { {32, 3}, {32, 5}, {32, 4}, {32, 6},
+    {16, 4}
+  };
+  static const int narrow[][2] = { {16, 6}, {16, 4}, {16, 3} };
+  const int (*list)[2];
+  int n;
+  if (p->cout > 32) {
+    list = wide;
+    n = G_N_ELEMENTS (wide);
+  } else if (p->cout > 16) {
+    list = mid;
+    n = G_N_ELEMENTS (mid);
+  } else {
+    list = narrow;
+    n = G_N_ELEMENTS (narrow);
+  }
+  n = MIN (n, max);
+  memcpy (out, list, n * sizeof *list);
+  return n;
+}
+
+static gboolean
+blocking_valid (int ocb, int tiles)
+{
+  return (ocb == 16 || ocb == 32 || ocb == 48 || ocb == 64)
+      && tiles >= 2 && tiles <= 6;
+}
+
+static gboolean
+params_valid (const SrNnConv2dParams *p)
+{
+  const SrAct *a = &p->act;
+  return p->cin > 0 && p->cout > 0 && p->cin <= 65536 && p->cout <= 65536
+      && a->kind >= SR_ACT_NONE && a->kind <= SR_ACT_CLAMP
+      && !(a->kind == SR_ACT_CLAMP && !(a->lo <= a->hi));
+}
+
+/* U = G g G^T per (output, input) channel pair, in double, laid out as
+ * [ceil(cout/ocb)][nchunk][36][cb][ocb] with zeros beyond cin and cout. */
+static float *
+transform_weights (const SrNnConv2dParams *p, const float *w, int ocb,
+    int cb, int nchunk, size_t *n)
+{
+  static const double G[6][3] = {
+    {1.0 / 4, 0, 0},
+    {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+    {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+    {1.0 / 24, 1.0 / 12, 1.0 / 6},
+    {1.0 / 24, -1.0 / 12, 1.0 / 6},
+    {0, 0, 1},
+  };
+  const int nob = (p->cout + ocb - 1) / ocb;
+  *n = (size_t) nob * nchunk * 36 * cb * ocb;
+  float *u = g_new0 (float, *n);
+  for (int oc = 0; oc < p->cout; oc++)
+    for (int ic = 0; ic < p->cin; ic++) {
+      const float *g = w + ((size_t) oc * p->cin + ic) * 9;
+      double gg[6][3];          /* G g */
+      for (int a = 0; a < 6; a++)
+        for (int l = 0; l < 3; l++)
+          gg[a][l] = G[a][0] * g[l] + G[a][1] * g[3 + l] + G[a][2] * g[6 + l];
+      const size_t base = (((size_t) (oc / ocb) * nchunk + ic / cb) * 36
+          * cb + ic % cb) * ocb + oc % ocb;
+      for (int a = 0; a < 6; a++)
+        for (int b = 0; b < 6; b++)
+          u[base + (size_t) (a * 6 + b) * cb * ocb] = (float) (gg[a][0]
+              * G[b][0] + gg[a][1] * G[b][1] + gg[a][2] * G[b][2]);
+    }
+  return u;
+}
+
+static cl_mem
+upload (SrRuntime *rt, const float *host, size_t n, GError **error)
+{
+  cl_int err;
+  cl_mem m = clCreateBuffer (sr_runtime_context (rt),
+      CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, n * sizeof (float),
+      (void *) host, &err);
+  if (!m)
+    sr_set_cl_error (error, err, "clCreateBuffer (winograd weights)");
+  return m;
+}
+
+/* A per-channel vector (or zeros for NULL) padded to whole blocks. */
+static cl_mem
+upload_channels (SrRuntime *rt, const float *v, int cout, int ocb,
+    GError **error)
+{
+  const size_t n = (size_t) (cout + ocb - 1) / ocb * ocb;
+  float *padded = g_new0 (float, n);
+  if (v)
+    memcpy (padded, v, cout * sizeof (float));
+  cl_mem m = upload (rt, padded, n, error);
+  g_free (padded);
+  return m;
+}
+
+SrNnWinograd *
+sr_nn_winograd_new (SrRuntime *rt, const SrNnConv2dParams *p,
+    const float *weight, const float *bias, const float *prelu, int ocb,
+    int tiles, GError **error)
+{
+  if (!params_valid (p) || !weight || !sr_nn_winograd_covers (p)
+      || (p->act.kind == SR_ACT_PRELU && !prelu)) {
+    g_set_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT,
+        "winograd: invalid or uncovered parameters (cin %d, cout %d, kernel "
+        "%dx%d, stride %dx%d, padding %d/%d/%d/%d, activation %d)", p->cin,
+        p->cout, p->kh, p->kw, p->stride_h, p->stride_w, p->pad_top,
+        p->pad_bottom, p->pad_left, p->pad_right, p->act.kind);
+    return NULL;
+  }
+  if (ocb == 0 && tiles == 0) {
+    int b[1][2];
+    sr_nn_winograd_blockings (p, b, 1);
+    ocb = b[0][0];
+    tiles = b[0][1];
+  }
+  if (!blocking_valid (ocb, tiles)) {
+    g_set_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT,
+        "winograd: no kernel for %d channels x %d tiles per work-item", ocb,
+        tiles);
+    return NULL;
+  }
+
+  SrNnWinograd *op = g_new0 (SrNnWinograd, 1);
+  op->rt = sr_runtime_ref (rt);
+  op->p = *p;
+  op->ocb = ocb;
+  op->tiles = tiles;
+  /* Equal chunks of at most MAX_CB channels: little zero padding for any
+   * cin (67 -> 3 x 23). */
+  op->nchunk = (p->cin + MAX_CB - 1) / MAX_CB;
+  op->cb = (p->cin + op->nchunk - 1) / op->nchunk;
+
+  /* -w: clang warns that float16 arguments change the ABI on hosts without
+   * AVX-512; the builtins are inlined. */
+  char *opts = g_strdup_printf ("-w -DWOCB=%d -DWPX=%d -DCB=%d", ocb, tiles,
+      op->cb);
+  op->k = sr_runtime_create_kernel_with_options (rt, "nn_winograd", opts,
+      "conv_winograd", error);
+  g_free (opts);
+  size_t n;
+  float *u = transform_weights (p, weight, ocb, op->cb, op->nchunk, &n);
+  if (!op->k || !(op->u = upload (rt, u, n, error))
+      || !(op->bias = upload_channels (rt, bias, p->cout, ocb, error))
+      || !(op->slope = upload_channels (rt, prelu, p->cout, ocb, error))) {
+    g_free (u);
+    sr_nn_winograd_free (op);
+    return NULL;
+  }
+  g_free (u);
+
+  const SrAct *a = &p->act;
+  const cl_int act = a->kind, nchunk = op->nchunk;
+  cl_int err = CL_SUCCESS;
+  err |= clSetKernelArg (op->k, 4, sizeof (cl_mem), &op->u);
+  err |= SR_ARG (op->k, 5, p->pad_top);
+  err |= SR_ARG (op->k, 6, p->pad_left);
+  err |= clSetKernelArg (op->k, 7, sizeof (cl_mem), &op->bias);
+  err |= clSetKernelArg (op->k, 8, sizeof (cl_mem), &op->slope);
+  err |= SR_ARG (op->k, 18, act);
+  err |= SR_ARG (op->k, 19, a->alpha);
+  err |= SR_ARG (op->k, 20, a->lo);
+  err |= SR_ARG (op->k, 21, a->hi);
+  err |= SR_ARG (op->k, 22, nchunk);
+  err |= SR_ARG (op->k, 23, p->cin);
+  err |= SR_ARG (op->k, 24, p->cout);
+  if (err != CL_SUCCESS) {
+    g_set_error (error, SR_ERROR, SR_ERR_INVALID_KERNEL_ARGS,
+        "winograd: setting kernel arguments failed");
+    sr_nn_winograd_free (op);
+    return NULL;
+  }
+  return op;
+}
+
+void
+sr_nn_winograd_blocking (const SrNnWinograd *op, int *ocb, int *tiles)
+{
+  if (ocb)
+    *ocb = op->ocb;
+  if (tiles)
+    *tiles = op->tiles;
+}
+
+void
+sr_nn_winograd_free (SrNnWinograd *op)
+{
+  if (!op)
+    return;
+  if (op->k)
+    clReleaseKernel (op->k);
+  if (op->u)
+    clReleaseMemObject (op->u);
+  if (op->bias)
+    clReleaseMemObject (op->bias);
+  if (op->slope)
+    clReleaseMemObject (op->slope);
+  sr_runtime_unref (op->rt);
+  g_free (op);
+}
+
+SrStatus
+sr_nn_winograd_run (SrNnWinograd *op, cl_command_queue q, SrView in,
+    SrView out, const SrView *skip)
+{
+  const SrNnConv2dParams *p = &op->p;
+  int oh, ow;
+  if (!sr_nn_view_ok (in) || !sr_nn_view_ok (out) || in.c != p->cin
+      || out.c != p->cout || sr_nn_views_overlap (in, out))
+    return SR_ERR_INVALID_ARGUMENT;
+  sr_nn_conv2d_out_size (p, in.t->h, in.t->w, &oh, &ow);
+  if (oh == 0 || out.t->h != oh || out.t->w != ow)
+    return SR_ERR_INVALID_ARGUMENT;
+  /* skip is the output itself or lies apart from it. */
+  if (skip && (!sr_nn_view_ok (*skip) || skip->c != p->cout
+          || skip->t->h != oh || skip->t->w != ow
+          || (sr_nn_views_overlap (*skip, out)
+              && !sr_nn_views_same (*skip, out))))
+    return SR_ERR_INVALID_ARGUMENT;
+
+  const cl_int ih = in.t->h, iw = in.t->w;
+  const cl_int in_off = in.c0 * ih * iw, out_off = out.c0 * oh * ow;
+  const cl_int skip_off = skip ? skip->c0 * oh * ow : 0;
+  const cl_int has_skip = skip != NULL;
+  const float rs = skip ? p->res_scale : 1.0f;
+  const float ss = skip ? p->skip_scale : 0.0f;
+  const cl_int th = (oh + 3) / 4, tw = (ow + 3) / 4;
+  const cl_int nbx = (tw + op->tiles - 1) / op->tiles;
+  const cl_mem skip_mem = skip ? skip->t->mem : out.t->mem;
+  cl_int err = CL_SUCCESS;
+  err |= SR_ARG_MEM (op->k, 0, in.t);
+  err |= SR_ARG (op->k, 1, in_off);
+  err |= SR_ARG (op->k, 2, ih);
+  err |= SR_ARG (op->k, 3, iw);
+  err |= SR_ARG_MEM (op->k, 9, out.t);
+  err |= SR_ARG (op->k, 10, out_off);
+  err |= SR_ARG (op->k, 11, oh);
+  err |= SR_ARG (op->k, 12, ow);
+  err |= SR_ARG (op->k, 13, skip_mem);
+  err |= SR_ARG (op->k, 14, skip_off);
+  err |= SR_ARG (op->k, 15, has_skip);
+  err |= SR_ARG (op->k, 16, rs);
+  err |= SR_ARG (op->k, 17, ss);
+  err |= SR_ARG (op->k, 25, nbx);
+  err |= SR_ARG (op->k, 26, th);
+  if (err != CL_SUCCESS)
+    return SR_ERR_INVALID_KERNEL_ARGS;
+  const size_t blocks = (size_t) nbx * th;
+  const size_t global[2] = { (blocks + 63) / 64 * 64,
+    (size_t) (p->cout + op->ocb - 1) / op->ocb
+  };
+  return sr_enqueue (q, op->k, 2, global);
+}

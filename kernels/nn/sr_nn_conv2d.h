@@ -78,7 +78,8 @@ typedef struct {
 } SrNnConv2dChoice;
 
 /* The choices worth measuring for p on rt's device (at most max, written
- * to out); the first of each strategy is its default blocking. */
+ * to out); the first of each strategy is its default blocking. GEMM is
+ * one on GPUs only (see sr_nn_conv2d.c). */
 int sr_nn_conv2d_candidates (SrRuntime *rt, const SrNnConv2dParams *p,
     SrNnConv2dChoice *out, int max);
 

@@ -345,8 +345,8 @@ parse_pin (const char *pin, SrNnConv2dChoice *c, GError **error)
   g_strfreev (f);
   if (!ok)
     g_set_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT,
-        "SR_NN_CONV2D=%s: expected auto, general, direct (or one of them "
-        "with a blocking, as direct:32x6)", pin);
+        "SR_NN_CONV2D=%s: expected auto, direct, rowvec, winograd, general "
+        "or gemm (or one of them with a blocking, as direct:32x6)", pin);
   return ok;
 }
 
@@ -369,6 +369,14 @@ sr_nn_conv2d_new (SrRuntime *rt, const SrNnConv2dParams *p,
   if (n > 0 && pin.ocb > 0)
     return sr_nn_conv2d_new_with (rt, p, weight, bias, prelu, pin.strategy,
         pin.ocb, pin.px, error);
+  if (n == 0 && pin.strategy != SR_NN_CONV2D_AUTO) {
+    /* A strategy the device's candidates leave out (gemm on a CPU):
+     * pinned, it runs where it covers the layer. */
+    SrNnConv2d *op = sr_nn_conv2d_new_with (rt, p, weight, bias, prelu,
+        pin.strategy, pin.ocb, pin.px, NULL);
+    if (op)
+      return op;
+  }
   if (n == 0) {
     /* Not pinned, or the pinned strategy does not cover the layer. */
     memcpy (cand, all, n_all * sizeof all[0]);

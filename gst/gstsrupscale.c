@@ -268,15 +268,36 @@ gst_sr_upscale_start (GstBaseTransform *trans)
     sr_graph_free (g);
     return FALSE;
   }
+  /* Building the network's kernels and, on a device's first meeting with
+   * its layers, measuring the convolution candidates takes from a fraction
+   * of a second (cached) to a minute or two (a new machine): say so. */
+  const gint64 t0 = g_get_monotonic_time ();
+  if (!baseline)
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_progress (GST_OBJECT (self), GST_PROGRESS_TYPE_START,
+            "prepare", "Building the network's kernels (the first use on a "
+            "device also measures them; cached in ~/.cache/gst-sr)"));
   /* sr_executor_new takes g, even when it fails: it comes first. */
   if ((!baseline && (!(self->executor = sr_executor_new (self->runtime, g, &error))
               || !(self->tile = sr_nn_tile_new (self->runtime, &error))))
       || !(self->convert = sr_convert_new (self->runtime, &error))
       || (baseline && !(self->resample = sr_resample_new (self->runtime, &error)))) {
+    if (!baseline)
+      gst_element_post_message (GST_ELEMENT (self),
+          gst_message_new_progress (GST_OBJECT (self),
+              GST_PROGRESS_TYPE_ERROR, "prepare", "Building failed"));
     gst_sr_post_runtime_error (GST_ELEMENT (self), error);
     g_clear_error (&error);
     gst_sr_upscale_release (self);
     return FALSE;
+  }
+  if (!baseline) {
+    gchar *done = g_strdup_printf ("Kernels ready in %.1f s",
+        (g_get_monotonic_time () - t0) / 1e6);
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_progress (GST_OBJECT (self),
+            GST_PROGRESS_TYPE_COMPLETE, "prepare", done));
+    g_free (done);
   }
   if (baseline) {
     self->overlap = 0;

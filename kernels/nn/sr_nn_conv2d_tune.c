@@ -12,7 +12,7 @@
  * The file (one per device: the name carries a digest of the device,
  * driver and platform names and versions):
  *
- *   # gst-sr conv2d tuning 1 <TAB> <device description>
+ *   # gst-sr conv2d tuning 2 <TAB> <device description>
  *   # <key> <TAB> measured <TAB> direct:16x4=3.10 direct:32x6=2.20 ...
  *   <key> <TAB> <strategy> <TAB> <ocb> <TAB> <px> <TAB> <ms>
  *
@@ -31,13 +31,21 @@
 #include <string.h>
 #include <unistd.h>
 
-#define TUNING_FORMAT 1
+#define TUNING_FORMAT 2
 #define TUNING_MAX_BYTES (4 << 20)
-/* MACs per measured call: a few milliseconds on a CPU device, long enough
- * to dwarf the 30-50 us launch cost, short enough that tuning a network's
- * dozen layer shapes takes seconds. */
-#define TUNING_MACS ((gint64) 1 << 27)
-#define TUNING_WIDTH 256
+/* The stand-in input's size: at least TUNING_BYTES of input and output,
+ * about what a 480x270 frame of a 64-channel layer moves (at a third of
+ * that, 102 rows, Winograd's 64 x 3 and 64 x 4 blockings measured equal;
+ * on the whole frame 64 x 3 runs in 23.0 ms and 64 x 4 in 31.4); at most
+ * TUNING_MACS of work per call (some 30 ms on a CPU device: tuning a
+ * network's few layer shapes takes seconds). */
+#define TUNING_BYTES ((gint64) 64 << 20)
+#define TUNING_MACS ((gint64) 1 << 33)
+/* Not a power of two: with rows of 512 floats the Winograd kernel's six
+ * input rows fall on the same cache sets, and 64 x 3 ran at half the
+ * speed it has on 480-wide frames (13.0 against 7.0 ms for 64 x 4 at
+ * 512x96, 17.0 against 20.9 at 480x195). */
+#define TUNING_WIDTH 480
 #define TUNING_RUNS 5
 #define MAX_CANDIDATES 32
 
@@ -69,7 +77,9 @@ header_line (SrRuntime *rt)
 /* What sets a layer's cost per pixel (the activation hardly does: one
  * vector operation per accumulator, against cin * kh * kw FMAs), and which
  * candidates were measured: a build that offers other ones measures
- * again. */
+ * again; and the stand-in size it was measured on, for the same reason. */
+static void tuning_size (const SrNnConv2dParams *p, int *h, int *w);
+
 static char *
 layer_key (const SrNnConv2dParams *p, const SrNnConv2dChoice *cand, int n)
 {
@@ -80,10 +90,12 @@ layer_key (const SrNnConv2dParams *p, const SrNnConv2dChoice *cand, int n)
         cand[i].px);
   char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256,
       names->str, -1);
+  int h, w;
+  tuning_size (p, &h, &w);
   char *key = g_strdup_printf ("cin=%d,cout=%d,k=%dx%d,s=%dx%d,"
-      "pad=%d.%d.%d.%d,candidates=%.8s", p->cin, p->cout, p->kh, p->kw,
-      p->stride_h, p->stride_w, p->pad_top, p->pad_bottom, p->pad_left,
-      p->pad_right, digest);
+      "pad=%d.%d.%d.%d,on=%dx%d,candidates=%.8s", p->cin, p->cout, p->kh,
+      p->kw, p->stride_h, p->stride_w, p->pad_top, p->pad_bottom, p->pad_left,
+      p->pad_right, w, h, digest);
   g_free (digest);
   g_string_free (names, TRUE);
   return key;
@@ -191,17 +203,24 @@ time_call (SrNnConv2d *op, cl_command_queue q, SrView in, SrView out)
   return (g_get_monotonic_time () - t0) / 1000.0;
 }
 
-/* The stand-in input: the layer's channels, TUNING_WIDTH columns and as
- * many output rows as TUNING_MACS allows, but never so few that the rows
- * along the zero padding (which take the kernels' slower border paths)
- * are more than a quarter of them. */
+/* The stand-in input: the layer's channels, TUNING_WIDTH columns and
+ * enough rows that input and output outgrow the CPU caches, as a frame's
+ * do (measured in cache, esrgan-medium's 64->64 layers chose a Winograd
+ * blocking that ran at 40.7 ms per 480x270 frame against 23.0 for the one
+ * that wins out of cache), but never so few that the rows along the zero
+ * padding (the kernels' slower border paths) are more than a quarter of
+ * them, and no more than TUNING_MACS of work per call. */
 static void
 tuning_size (const SrNnConv2dParams *p, int *h, int *w)
 {
-  const gint64 per_row = (gint64) p->cin * p->cout * p->kh * p->kw
-      * (TUNING_WIDTH / p->stride_w);
+  const gint64 ow = TUNING_WIDTH / p->stride_w;
+  const gint64 bytes_per_row = (gint64) (p->cin + p->cout) * TUNING_WIDTH
+      * sizeof (float);
+  const gint64 macs_per_row = (gint64) p->cin * p->cout * p->kh * p->kw * ow;
   const int border = MAX (p->pad_top + p->pad_bottom, 2);
-  const gint64 rows = CLAMP (TUNING_MACS / MAX (per_row, 1), 4 * border, 64);
+  gint64 rows = MAX (TUNING_BYTES / bytes_per_row, 4 * border);
+  rows = MIN (rows, MAX (TUNING_MACS / MAX (macs_per_row, 1), 4 * border));
+  rows = MIN (rows, 512);
   *w = TUNING_WIDTH;
   *h = MAX ((int) rows * p->stride_h, p->kh);
 }

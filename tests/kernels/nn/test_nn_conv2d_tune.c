@@ -97,7 +97,7 @@ test_measure_then_look_up (void)
   SrNnConv2d *op = new_op (&layer);
   char *data = read_file (path);
   g_assert_nonnull (data);
-  g_assert_true (g_str_has_prefix (data, "# gst-sr conv2d tuning 1\t"));
+  g_assert_true (g_str_has_prefix (data, "# gst-sr conv2d tuning 2\t"));
 
   /* The measurement line lists every candidate with its median time. */
   SrNnConv2dChoice cand[32];
@@ -208,7 +208,7 @@ test_bad_entries (void)
     sr_nn_conv2d_free (new_op (&layer));
     char *fresh = read_file (path);
     g_assert_nonnull (fresh);
-    g_assert_true (g_str_has_prefix (fresh, "# gst-sr conv2d tuning 1\t"));
+    g_assert_true (g_str_has_prefix (fresh, "# gst-sr conv2d tuning 2\t"));
     g_free (fresh);
   }
 

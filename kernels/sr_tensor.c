@@ -63,6 +63,14 @@ sr_tensor_pool_free (SrTensorPool *pool)
   g_free (pool);
 }
 
+void
+sr_tensor_pool_trim (SrTensorPool *pool)
+{
+  g_mutex_lock (&pool->lock);
+  g_hash_table_remove_all (pool->free);   /* free_list releases them */
+  g_mutex_unlock (&pool->lock);
+}
+
 guint
 sr_tensor_pool_allocations (SrTensorPool *pool)
 {

@@ -58,6 +58,9 @@ SrStatus sr_tensor_write_async (cl_command_queue q, SrTensor *t, const void *hos
 /* Pool internals, used by SrRuntime. */
 SrTensorPool *sr_tensor_pool_new (SrRuntime *rt);
 void sr_tensor_pool_free (SrTensorPool *pool);
+/* Releases the pool's free buffers (after one-off work with large
+ * tensors, which would otherwise stay reserved for reuse). */
+void sr_tensor_pool_trim (SrTensorPool *pool);
 /* Number of cl_mem buffers the pool has created so far (tests use it to
  * check that steady state allocates nothing). */
 guint sr_tensor_pool_allocations (SrTensorPool *pool);

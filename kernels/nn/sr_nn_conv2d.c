@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "sr_nn_conv2d.h"
+#include "sr_nn_private.h"
 #include "sr_nn_conv2d_gemm.h"
 #include "sr_nn_winograd.h"
 
@@ -195,32 +196,6 @@ pack_weights (const SrNnConv2dParams *p, const float *w, int ocb, size_t *n)
   return out;
 }
 
-static cl_mem
-upload (SrRuntime *rt, const float *host, size_t n, GError **error)
-{
-  cl_int err;
-  cl_mem m = clCreateBuffer (sr_runtime_context (rt),
-      CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, n * sizeof (float),
-      (void *) host, &err);
-  if (!m)
-    sr_set_cl_error (error, err, "clCreateBuffer (conv2d weights)");
-  return m;
-}
-
-/* A per-channel vector (or zeros for NULL) padded to whole blocks. */
-static cl_mem
-upload_channels (SrRuntime *rt, const float *v, int cout, int ocb,
-    GError **error)
-{
-  const size_t n = (size_t) (cout + ocb - 1) / ocb * ocb;
-  float *padded = g_new0 (float, n);
-  if (v)
-    memcpy (padded, v, cout * sizeof (float));
-  cl_mem m = upload (rt, padded, n, error);
-  g_free (padded);
-  return m;
-}
-
 /* The GEMM strategy: no kernel of ours to block, any shape. */
 static SrNnConv2d *
 conv2d_gemm_new (SrRuntime *rt, const SrNnConv2dParams *p,
@@ -331,9 +306,13 @@ sr_nn_conv2d_new_with (SrRuntime *rt, const SrNnConv2dParams *p,
   }
   size_t n;
   float *packed = pack_weights (p, weight, ocb, &n);
-  if (!op->k || !(op->wt = upload (rt, packed, n, error))
-      || !(op->bias = upload_channels (rt, bias, p->cout, ocb, error))
-      || !(op->slope = upload_channels (rt, prelu, p->cout, ocb, error))) {
+  if (!op->k
+      || !(op->wt = sr_nn_upload_weights (rt, packed, n, "conv2d weights",
+              error))
+      || !(op->bias = sr_nn_upload_channels (rt, bias, p->cout, ocb, "bias",
+              error))
+      || !(op->slope = sr_nn_upload_channels (rt, prelu, p->cout, ocb,
+              "PReLU slopes", error))) {
     g_free (packed);
     sr_nn_conv2d_free (op);
     return NULL;

@@ -16,28 +16,6 @@ struct _SrNnConv2dGemm {
   SrTensor *col, *res;          /* scratch: im2col band, GEMM result */
 };
 
-static cl_mem
-upload (SrRuntime *rt, const float *host, size_t n, GError **error)
-{
-  cl_int err;
-  cl_mem m = clCreateBuffer (sr_runtime_context (rt),
-      CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, n * sizeof (float),
-      (void *) host, &err);
-  if (!m)
-    sr_set_cl_error (error, err, "clCreateBuffer (conv2d gemm weights)");
-  return m;
-}
-
-/* A per-channel vector, zeros for NULL. */
-static cl_mem
-upload_channels (SrRuntime *rt, const float *v, int cout, GError **error)
-{
-  float *zeros = v ? NULL : g_new0 (float, cout);
-  cl_mem m = upload (rt, v ? v : zeros, cout, error);
-  g_free (zeros);
-  return m;
-}
-
 SrNnConv2dGemm *
 sr_nn_conv2d_gemm_new (SrRuntime *rt, const SrNnConv2dParams *p,
     const float *weight, const float *bias, const float *prelu,
@@ -64,9 +42,12 @@ sr_nn_conv2d_gemm_new (SrRuntime *rt, const SrNnConv2dParams *p,
               (rt, "nn_conv2d_gemm", opts, "conv_im2col", error)))
       || !(g->epilogue = sr_runtime_create_kernel_with_options (rt,
               "nn_conv2d_gemm", opts, "conv_gemm_epilogue", error))
-      || !(g->w = upload (rt, weight, (size_t) p->cout * g->K, error))
-      || !(g->bias = upload_channels (rt, bias, p->cout, error))
-      || !(g->slope = upload_channels (rt, prelu, p->cout, error))) {
+      || !(g->w = sr_nn_upload_weights (rt, weight, (size_t) p->cout * g->K,
+              "conv2d gemm weights", error))
+      || !(g->bias = sr_nn_upload_channels (rt, bias, p->cout, 1, "bias",
+              error))
+      || !(g->slope = sr_nn_upload_channels (rt, prelu, p->cout, 1,
+              "PReLU slopes", error))) {
     g_free (opts);
     sr_nn_conv2d_gemm_free (g);
     return NULL;

@@ -40,3 +40,13 @@ sr_nn_row_items (SrView v)
 {
   return (size_t) ((v.t->w + SR_NN_SEG - 1) / SR_NN_SEG) * v.t->h * v.c;
 }
+
+/* n floats copied to a new read-only device buffer (an op's weights);
+ * NULL and an error naming `what` on failure. */
+cl_mem sr_nn_upload_weights (SrRuntime *rt, const float *host, size_t n,
+    const char *what, GError **error);
+
+/* A per-output-channel vector (bias, PReLU slopes; zeros for NULL),
+ * padded with zeros to a whole number of blocks of `block` channels. */
+cl_mem sr_nn_upload_channels (SrRuntime *rt, const float *v, int cout,
+    int block, const char *what, GError **error);

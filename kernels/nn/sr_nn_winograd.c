@@ -105,32 +105,6 @@ transform_weights (const SrNnConv2dParams *p, const float *w, int ocb,
   return u;
 }
 
-static cl_mem
-upload (SrRuntime *rt, const float *host, size_t n, GError **error)
-{
-  cl_int err;
-  cl_mem m = clCreateBuffer (sr_runtime_context (rt),
-      CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, n * sizeof (float),
-      (void *) host, &err);
-  if (!m)
-    sr_set_cl_error (error, err, "clCreateBuffer (winograd weights)");
-  return m;
-}
-
-/* A per-channel vector (or zeros for NULL) padded to whole blocks. */
-static cl_mem
-upload_channels (SrRuntime *rt, const float *v, int cout, int ocb,
-    GError **error)
-{
-  const size_t n = (size_t) (cout + ocb - 1) / ocb * ocb;
-  float *padded = g_new0 (float, n);
-  if (v)
-    memcpy (padded, v, cout * sizeof (float));
-  cl_mem m = upload (rt, padded, n, error);
-  g_free (padded);
-  return m;
-}
-
 SrNnWinograd *
 sr_nn_winograd_new (SrRuntime *rt, const SrNnConv2dParams *p,
     const float *weight, const float *bias, const float *prelu, int ocb,
@@ -177,9 +151,12 @@ sr_nn_winograd_new (SrRuntime *rt, const SrNnConv2dParams *p,
   g_free (opts);
   size_t n;
   float *u = transform_weights (p, weight, ocb, op->cb, op->nchunk, &n);
-  if (!op->k || !(op->u = upload (rt, u, n, error))
-      || !(op->bias = upload_channels (rt, bias, p->cout, ocb, error))
-      || !(op->slope = upload_channels (rt, prelu, p->cout, ocb, error))) {
+  if (!op->k
+      || !(op->u = sr_nn_upload_weights (rt, u, n, "winograd weights", error))
+      || !(op->bias = sr_nn_upload_channels (rt, bias, p->cout, ocb, "bias",
+              error))
+      || !(op->slope = sr_nn_upload_channels (rt, prelu, p->cout, ocb,
+              "PReLU slopes", error))) {
     g_free (u);
     sr_nn_winograd_free (op);
     return NULL;

@@ -6,7 +6,7 @@
 # dropped, on a 2-core Intel Xeon with AVX-512 (240x135 gave 16 fps,
 # 320x180 9 fps there). Slower machines: set WIDTH=64 HEIGHT=36 (28 fps on
 # a 2-core AMD EPYC with AVX2 only, before the convolution tuner).
-#   examples/upscale-live.sh [VIDEO_FILE] [MODEL]
+#   [WIDTH=W HEIGHT=H] examples/upscale-live.sh [VIDEO_FILE] [MODEL]
 # Replace fakesink with autovideosink to watch it.
 set -euo pipefail
 

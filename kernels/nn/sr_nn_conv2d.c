@@ -196,6 +196,19 @@ pack_weights (const SrNnConv2dParams *p, const float *w, int ocb, size_t *n)
   return out;
 }
 
+/* An op whose runs go to another strategy's object (the caller sets
+ * it): no kernel or weights of its own. */
+static SrNnConv2d *
+delegating_op (SrRuntime *rt, const SrNnConv2dParams *p,
+    SrNnConv2dStrategy strategy)
+{
+  SrNnConv2d *op = g_new0 (SrNnConv2d, 1);
+  op->rt = sr_runtime_ref (rt);
+  op->p = *p;
+  op->strategy = strategy;
+  return op;
+}
+
 /* The GEMM strategy: no kernel of ours to block, any shape. */
 static SrNnConv2d *
 conv2d_gemm_new (SrRuntime *rt, const SrNnConv2dParams *p,
@@ -211,10 +224,7 @@ conv2d_gemm_new (SrRuntime *rt, const SrNnConv2dParams *p,
       error);
   if (!gemm)
     return NULL;
-  SrNnConv2d *op = g_new0 (SrNnConv2d, 1);
-  op->rt = sr_runtime_ref (rt);
-  op->p = *p;
-  op->strategy = SR_NN_CONV2D_GEMM;
+  SrNnConv2d *op = delegating_op (rt, p, SR_NN_CONV2D_GEMM);
   op->gemm = gemm;
   return op;
 }
@@ -242,10 +252,7 @@ sr_nn_conv2d_new_with (SrRuntime *rt, const SrNnConv2dParams *p,
         px, error);
     if (!wino)
       return NULL;
-    SrNnConv2d *op = g_new0 (SrNnConv2d, 1);
-    op->rt = sr_runtime_ref (rt);
-    op->p = *p;
-    op->strategy = strategy;
+    SrNnConv2d *op = delegating_op (rt, p, strategy);
     op->wino = wino;
     sr_nn_winograd_blocking (wino, &op->ocb, &op->px);
     return op;

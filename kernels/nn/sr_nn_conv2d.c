@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "sr_nn_conv2d.h"
 #include "sr_nn_private.h"
+#include "sr_nn_conv2d_blocked.h"
 #include "sr_nn_conv2d_gemm.h"
 #include "sr_nn_winograd.h"
 
@@ -21,6 +22,7 @@ struct _SrNnConv2d {
   cl_mem wt, bias, slope;       /* packed, zero beyond cout */
   SrNnConv2dGemm *gemm;         /* the GEMM strategy instead of k */
   SrNnWinograd *wino;           /* SR_NN_CONV2D_WINOGRAD runs this instead */
+  SrNnConv2dBlocked *blocked;   /* SR_NN_CONV2D_BLOCKED runs this instead */
 };
 
 void
@@ -114,6 +116,15 @@ sr_nn_conv2d_candidates (SrRuntime *rt, const SrNnConv2dParams *p,
     SrNnConv2dChoice *out, int max)
 {
   int n = 0;
+  if (p->in_blocked || p->out_blocked) {
+    /* Only the blocked kernel reads or writes that layout. */
+    int bb[16][2];
+    const int nb = sr_nn_conv2d_blocked_blockings (p, bb, G_N_ELEMENTS (bb));
+    for (int i = 0; i < nb && n < max; i++)
+      out[n++] = (SrNnConv2dChoice) { SR_NN_CONV2D_BLOCKED, bb[i][0],
+        bb[i][1] };
+    return n;
+  }
   if (direct_covers (p)) {
     if (p->cout <= 8)
       n = add_choices (out, n, max, direct_blockings_narrow,
@@ -154,6 +165,7 @@ static const char *const strategy_names[] = {
   [SR_NN_CONV2D_ROWVEC] = "rowvec",
   [SR_NN_CONV2D_GEMM] = "gemm",
   [SR_NN_CONV2D_WINOGRAD] = "winograd",
+  [SR_NN_CONV2D_BLOCKED] = "blocked",
 };
 
 const char *
@@ -245,6 +257,23 @@ sr_nn_conv2d_new_with (SrRuntime *rt, const SrNnConv2dParams *p,
   }
   if (strategy == SR_NN_CONV2D_AUTO)
     return sr_nn_conv2d_new (rt, p, weight, bias, prelu, error);
+  if (strategy == SR_NN_CONV2D_BLOCKED) {
+    SrNnConv2dBlocked *b = sr_nn_conv2d_blocked_new (rt, p, weight, bias,
+        prelu, ocb, px, error);
+    if (!b)
+      return NULL;
+    SrNnConv2d *op = delegating_op (rt, p, strategy);
+    op->blocked = b;
+    sr_nn_conv2d_blocked_blocking (b, &op->ocb, &op->px);
+    return op;
+  }
+  if (p->in_blocked || p->out_blocked) {
+    g_set_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT,
+        "conv2d: the %s kernel reads and writes NCHW only; channel-blocked "
+        "views need the blocked one",
+        sr_nn_conv2d_strategy_name (strategy));
+    return NULL;
+  }
   if (strategy == SR_NN_CONV2D_GEMM)
     return conv2d_gemm_new (rt, p, weight, bias, prelu, ocb, px, error);
   if (strategy == SR_NN_CONV2D_WINOGRAD) {
@@ -376,6 +405,7 @@ sr_nn_conv2d_free (SrNnConv2d *op)
   if (!op)
     return;
   sr_nn_winograd_free (op->wino);
+  sr_nn_conv2d_blocked_free (op->blocked);
   if (op->k)
     clReleaseKernel (op->k);
   if (op->wt)
@@ -402,6 +432,8 @@ sr_nn_conv2d_run (SrNnConv2d *op, cl_command_queue q, SrView in, SrView out,
 {
   if (op->wino)
     return sr_nn_winograd_run (op->wino, q, in, out, skip);
+  if (op->blocked)
+    return sr_nn_conv2d_blocked_run (op->blocked, q, in, out, skip);
   const SrNnConv2dParams *p = &op->p;
   int oh, ow;
   if (!sr_view_valid (in) || !sr_view_valid (out) || in.c != p->cin

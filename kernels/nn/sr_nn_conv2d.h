@@ -20,6 +20,10 @@ typedef struct {
   int pad_top, pad_bottom, pad_left, pad_right;   /* zeros */
   SrAct act;
   float res_scale, skip_scale;                    /* used with a skip view */
+  /* The input's and the output's (and skip's) layout: NCHW (FALSE) or
+   * channel-blocked NCHW16c (TRUE; see sr_nn_conv2d_blocked.h, the only
+   * strategy for such layers). */
+  gboolean in_blocked, out_blocked;
 } SrNnConv2dParams;
 
 typedef struct _SrNnConv2d SrNnConv2d;
@@ -62,6 +66,9 @@ typedef enum {
   SR_NN_CONV2D_WINOGRAD,  /* 3x3, stride 1, padding <= 2: Winograd
                            * F(4x4, 3x3) (sr_nn_winograd.h); px is then the
                            * number of 4x4 tiles per work-item */
+  SR_NN_CONV2D_BLOCKED,   /* kh, kw <= 11, strides <= 4, either layout in
+                           * and out (sr_nn_conv2d_blocked.h); a candidate
+                           * only where a layout is blocked */
 } SrNnConv2dStrategy;
 
 /* sr_nn_conv2d_new with a pinned strategy and blocking: ocb output
@@ -92,6 +99,15 @@ gboolean sr_nn_conv2d_strategy_from_name (const char *name,
 /* The tuning cache of rt's device (a text file beside the program
  * binaries): one line per measured layer; free with g_free. */
 char *sr_nn_conv2d_tuning_path (SrRuntime *rt);
+
+/* Other measured choices kept in the same file as lines "<key> TAB
+ * <value>" (the executor's layout per network and input size): the value
+ * last remembered for key, or NULL; free with g_free. */
+char *sr_nn_tuning_look_up (SrRuntime *rt, const char *key);
+/* Appends key's value, after a comment line with what was measured (keys
+ * and values: no tabs or newlines). */
+void sr_nn_tuning_remember (SrRuntime *rt, const char *key,
+    const char *value, const char *measured);
 
 /* The strategy the op runs (never AUTO) and its blocking. */
 SrNnConv2dStrategy sr_nn_conv2d_strategy (const SrNnConv2d *op, int *ocb,

@@ -92,10 +92,15 @@ layer_key (const SrNnConv2dParams *p, const SrNnConv2dChoice *cand, int n)
       names->str, -1);
   int h, w;
   tuning_size (p, &h, &w);
+  /* Layers reading or writing blocked views are measured apart (NCHW
+   * ones keep the keys they had before that layout existed). */
+  const char *layout = !p->in_blocked && !p->out_blocked ? ""
+      : p->in_blocked && p->out_blocked ? ",layout=c16>c16"
+      : p->in_blocked ? ",layout=c16>nchw" : ",layout=nchw>c16";
   char *key = g_strdup_printf ("cin=%d,cout=%d,k=%dx%d,s=%dx%d,"
-      "pad=%d.%d.%d.%d,on=%dx%d,candidates=%.8s", p->cin, p->cout, p->kh,
+      "pad=%d.%d.%d.%d%s,on=%dx%d,candidates=%.8s", p->cin, p->cout, p->kh,
       p->kw, p->stride_h, p->stride_w, p->pad_top, p->pad_bottom, p->pad_left,
-      p->pad_right, w, h, digest);
+      p->pad_right, layout, w, h, digest);
   g_free (digest);
   g_string_free (names, TRUE);
   return key;
@@ -113,42 +118,67 @@ parse_int (const char *s, int *v)
   return TRUE;
 }
 
-/* The choice the file holds for key, if any. The file is dropped when it
- * is not ours (another header, too large, unreadable as text). */
+/* Calls accept on the fields of each line of the file whose first field is
+ * key, last line first, until it returns TRUE; TRUE when one did. The file
+ * is dropped when it is not ours (another header, too large, unreadable as
+ * text). */
 static gboolean
-look_up (SrRuntime *rt, const char *path, const char *key,
-    SrNnConv2dChoice *choice)
+scan (SrRuntime *rt, const char *path, const char *key,
+    gboolean (*accept) (char **fields, gpointer data), gpointer data)
 {
-  char *data = NULL;
+  char *text = NULL;
   gsize len = 0;
   gboolean found = FALSE;
-  if (!g_file_get_contents (path, &data, &len, NULL))
+  if (!g_file_get_contents (path, &text, &len, NULL))
     return FALSE;
   char *header = header_line (rt);
-  if (len > TUNING_MAX_BYTES || !g_str_has_prefix (data, header)
-      || memchr (data, '\0', len)) {
+  if (len > TUNING_MAX_BYTES || !g_str_has_prefix (text, header)
+      || memchr (text, '\0', len)) {
     g_debug ("conv2d tuning: dropping %s (not this device's file of format "
         "%d)", path, TUNING_FORMAT);
     g_unlink (path);
   } else {
-    char **lines = g_strsplit (data, "\n", -1);
-    for (char **l = lines; *l; l++) {
-      char **f = g_strsplit (*l, "\t", -1);
-      SrNnConv2dChoice c;
-      if (g_strv_length (f) == 5 && !strcmp (f[0], key)
-          && sr_nn_conv2d_strategy_from_name (f[1], &c.strategy)
-          && c.strategy != SR_NN_CONV2D_AUTO && parse_int (f[2], &c.ocb)
-          && parse_int (f[3], &c.px)) {
-        *choice = c;
-        found = TRUE;
-      }
+    char **lines = g_strsplit (text, "\n", -1);
+    for (int i = g_strv_length (lines) - 1; i >= 0 && !found; i--) {
+      char **f = g_strsplit (lines[i], "\t", -1);
+      found = f[0] && !strcmp (f[0], key) && accept (f, data);
       g_strfreev (f);
     }
     g_strfreev (lines);
   }
   g_free (header);
-  g_free (data);
+  g_free (text);
   return found;
+}
+
+static gboolean
+accept_choice (char **f, gpointer data)
+{
+  SrNnConv2dChoice c;
+  if (g_strv_length (f) != 5
+      || !sr_nn_conv2d_strategy_from_name (f[1], &c.strategy)
+      || c.strategy == SR_NN_CONV2D_AUTO || !parse_int (f[2], &c.ocb)
+      || !parse_int (f[3], &c.px))
+    return FALSE;
+  *(SrNnConv2dChoice *) data = c;
+  return TRUE;
+}
+
+/* The choice the file holds for key, if any. */
+static gboolean
+look_up (SrRuntime *rt, const char *path, const char *key,
+    SrNnConv2dChoice *choice)
+{
+  return scan (rt, path, key, accept_choice, choice);
+}
+
+static gboolean
+accept_value (char **f, gpointer data)
+{
+  if (g_strv_length (f) != 2 || !*f[1])
+    return FALSE;
+  *(char **) data = g_strdup (f[1]);
+  return TRUE;
 }
 
 /* Appends text to the file (created with its header when missing). A
@@ -427,4 +457,25 @@ sr_nn_conv2d_new (SrRuntime *rt, const SrNnConv2dParams *p,
   g_free (path);
   g_free (key);
   return op;
+}
+
+char *
+sr_nn_tuning_look_up (SrRuntime *rt, const char *key)
+{
+  char *path = sr_nn_conv2d_tuning_path (rt), *value = NULL;
+  scan (rt, path, key, accept_value, &value);
+  g_free (path);
+  return value;
+}
+
+void
+sr_nn_tuning_remember (SrRuntime *rt, const char *key, const char *value,
+    const char *measured)
+{
+  char *path = sr_nn_conv2d_tuning_path (rt);
+  char *text = g_strdup_printf ("# %s\tmeasured\t%s\n%s\t%s\n", key,
+      measured, key, value);
+  remember (rt, path, text);
+  g_free (text);
+  g_free (path);
 }

@@ -28,7 +28,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sr_testenv import psnr01, run_nn_tool, sample  # noqa: E402
+from sr_testenv import LAYOUTS, psnr01, run_nn_tool, sample  # noqa: E402
 
 MIN_PSNR = 50.0
 
@@ -220,24 +220,28 @@ def main():
                 # No weights tell relu from leakyrelu: the config does.
                 meta["gst-sr.config"] = json.dumps({"act_type": model.act_type})
             save_safetensors(path, model.state_dict(), meta, prefix, dtype)
-            t0 = time.time()
-            got = run_nn_tool(tool, path, x01, tmp)
-            t1 = time.time()
             with torch.no_grad():
                 ref = model(torch.from_numpy(x01).permute(2, 0, 1)[None])
             ref = ref[0].permute(1, 2, 0).numpy()
             inside = float(np.mean((ref >= 0) & (ref <= 1)))
             ref = np.clip(ref, 0.0, 1.0)
-            if got.shape != ref.shape:
-                failures.append("%s: shape %s, PyTorch %s" % (tag, got.shape, ref.shape))
-                continue
-            db = psnr01(got, ref)
-            print("%s on %dx%d %s: %.2f dB, max |diff| %.2e, %.0f %% of the "
-                  "reference inside [0,1], ours %.1f s" % (
-                      tag, cw, ch, photo, db, float(np.abs(got - ref).max()),
-                      100 * inside, t1 - t0))
-            if not db >= MIN_PSNR:
-                failures.append("%s: %.2f dB < %.0f dB" % (tag, db, MIN_PSNR))
+            for layout in LAYOUTS:
+                t0 = time.time()
+                got = run_nn_tool(tool, path, x01, tmp, layout)
+                t1 = time.time()
+                if got.shape != ref.shape:
+                    failures.append("%s, %s: shape %s, PyTorch %s" % (
+                        tag, layout, got.shape, ref.shape))
+                    continue
+                db = psnr01(got, ref)
+                print("%s on %dx%d %s, %s: %.2f dB, max |diff| %.2e, %.0f %% "
+                      "of the reference inside [0,1], ours %.1f s" % (
+                          tag, cw, ch, photo, layout, db,
+                          float(np.abs(got - ref).max()), 100 * inside,
+                          t1 - t0))
+                if not db >= MIN_PSNR:
+                    failures.append("%s, %s: %.2f dB < %.0f dB" % (
+                        tag, layout, db, MIN_PSNR))
             if isinstance(model, SRVGGNetCompact):
                 # The test must see a wrong channel order (an error of the
                 # kind a shared misreading would make).

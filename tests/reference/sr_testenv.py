@@ -60,16 +60,24 @@ def psnr01(a, b):
     return float("inf") if mse == 0 else 10 * np.log10(1.0 / mse)
 
 
-def run_nn_tool(tool, model, hwc01, tmp):
+# The executor's two layouts (docs/models.md): each network runs pinned to
+# each, whichever the device would pick.
+LAYOUTS = ("nchw", "blocked")
+
+
+def run_nn_tool(tool, model, hwc01, tmp, layout=None):
     """Runs tests/models/nn_run_tool on an HWC float image in [0,1] and
-    returns its output (HWC, [0,1]); exits 77 (SKIP) when the tool finds no
-    OpenCL device."""
+    returns its output (HWC, [0,1]); layout pins SR_NN_LAYOUT. Exits 77
+    (SKIP) when the tool finds no OpenCL device."""
     import subprocess
     h, w, _ = hwc01.shape
     src, dst = os.path.join(tmp, "in.f32"), os.path.join(tmp, "out.f32")
     np.ascontiguousarray(hwc01, np.float32).tofile(src)
+    env = dict(os.environ)
+    if layout:
+        env["SR_NN_LAYOUT"] = layout
     res = subprocess.run([tool, model, src, str(h), str(w), dst],
-                         capture_output=True, text=True)
+                         capture_output=True, text=True, env=env)
     if res.returncode == EXIT_SKIP:
         print("SKIP:", res.stderr.strip())
         sys.exit(EXIT_SKIP)

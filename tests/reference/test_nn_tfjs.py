@@ -6,7 +6,8 @@ are not multiples of 8, once through gst-sr (tests/models/nn_run_tool: the
 TF.js loader, the graph, the executor, on OpenCL) and once through
 TensorFlow.js (@tensorflow/tfjs, pure JS CPU backend, tests/reference/tfjs).
 Both outputs are brought to [0,1] as srupscale delivers them (divided by the
-model's range, clipped), and must agree to >= 50 dB PSNR (peak 1). A
+model's range, clipped), and must agree to >= 50 dB PSNR (peak 1), in
+each of the executor's layouts (NCHW, channel-blocked). A
 reference of our own could share our misreadings of the format; the
 original runtime cannot.
 
@@ -21,7 +22,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tfjs_ref  # noqa: E402
-from sr_testenv import EXIT_SKIP, psnr01, run_nn_tool, sample  # noqa: E402
+from sr_testenv import EXIT_SKIP, LAYOUTS, psnr01, run_nn_tool, sample  # noqa: E402
 
 MIN_PSNR = 50.0
 # (package, scale, input range, photo, crop w, crop h): small crops keep the
@@ -52,18 +53,20 @@ def main():
             y0, x0 = bgr.shape[0] // 3, bgr.shape[1] // 3
             rgb = cv2.cvtColor(bgr[y0:y0 + ch, x0:x0 + cw], cv2.COLOR_BGR2RGB)
             x01 = rgb.astype(np.float32) / 255.0
-            got = run_nn_tool(tool, model, x01, tmp)
             ref = tfjs_ref.run_tfjs(model, x01 * np.float32(rng))
             ref = np.clip(ref / rng, 0.0, 1.0)
-            tag = "%s x%d on %dx%d %s" % (package, scale, cw, ch, photo)
-            if got.shape != ref.shape:
-                failures.append("%s: shape %s, TF.js %s" % (tag, got.shape, ref.shape))
-                continue
-            db = psnr01(got, ref)
-            print("%s: %.2f dB, max |diff| %.2e" % (tag, db,
-                                                   float(np.abs(got - ref).max())))
-            if not db >= MIN_PSNR:
-                failures.append("%s: %.2f dB < %.0f dB" % (tag, db, MIN_PSNR))
+            for layout in LAYOUTS:
+                got = run_nn_tool(tool, model, x01, tmp, layout)
+                tag = "%s x%d on %dx%d %s, %s" % (package, scale, cw, ch,
+                                                  photo, layout)
+                if got.shape != ref.shape:
+                    failures.append("%s: shape %s, TF.js %s" % (tag, got.shape, ref.shape))
+                    continue
+                db = psnr01(got, ref)
+                print("%s: %.2f dB, max |diff| %.2e" % (
+                    tag, db, float(np.abs(got - ref).max())))
+                if not db >= MIN_PSNR:
+                    failures.append("%s: %.2f dB < %.0f dB" % (tag, db, MIN_PSNR))
     if failures:
         print("FAIL:\n  " + "\n  ".join(failures))
         sys.exit(1)

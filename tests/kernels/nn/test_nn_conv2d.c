@@ -25,11 +25,18 @@
  * seen over all cases is 13 % of it (about the margin of the direct bound);
  * without the / 4 it would be 3 %. A wrong weight, input or transform
  * element spoils all 16 places of a tile, so the places with small f still
- * catch it. */
+ * catch it.
+ *
+ * The blocked strategy (NCHW16c views) runs every case whose channels and
+ * views allow it in each layout it may read and write: the test converts
+ * the tensors to and from that layout on the host (tensor-wide, so the
+ * channels outside a view are checked as well) and compares with the same
+ * NCHW reference and tolerance. */
 #include <float.h>
 #include <string.h>
 
 #include "sr_nn_conv2d.h"
+#include "sr_nn_conv2d_blocked.h"
 #include "sr_nn_winograd.h"
 #include "sr_test_util.h"
 
@@ -122,13 +129,38 @@ static const Case cases[] = {
       TRUE, SKIP_INPLACE, 0.2f, 1.0f, 40, 3, 96, 33},
   {"w-192-64", 192, 64, 11, 26, 3, 3, 1, 1, 1, 1, 1, 1, SR_ACT_LEAKY_RELU,
       TRUE, SKIP_INPLACE, 1.0f, 1.0f, 200, 7, 64, 0},
+  /* Channel-blocked views at multiples of 16 channels: RDN's dense concat
+   * and its 1x1 fusion with the residual, an in-place 3x3, 5x5 and a
+   * strided one. */
+  {"b-k1-128-64-views", 128, 64, 23, 37, 1, 1, 1, 1, 0, 0, 0, 0, SR_ACT_NONE,
+      TRUE, SKIP_OTHER, 1.0f, 1.0f, 160, 16, 96, 32},
+  {"b-k3-inplace-views", 32, 64, 19, 45, 3, 3, 1, 1, 1, 1, 1, 1,
+      SR_ACT_LEAKY_RELU, TRUE, SKIP_INPLACE, 0.2f, 1.0f, 64, 32, 128, 64},
+  {"b-k5-prelu", 64, 64, 17, 29, 5, 5, 1, 1, 2, 2, 2, 2, SR_ACT_PRELU, TRUE,
+      PLAIN},
+  {"b-k3-s2", 32, 16, 37, 23, 3, 3, 2, 2, 1, 1, 1, 1, SR_ACT_RELU, TRUE,
+      PLAIN},
 };
 
 typedef struct {
   const Case *c;
   SrNnConv2dStrategy strategy;
   int ocb, px;
+  gboolean in_blocked, out_blocked;
 } Run;
+
+/* A tensor of c channels uploaded in the run's layout. */
+static SrTensor *
+upload_as (const float *nchw, int c, int h, int w, gboolean blocked)
+{
+  if (!blocked)
+    return sr_test_upload (nchw, 1, c, h, w);
+  float *b = g_new (float, (size_t) c * h * w);
+  sr_nn_to_blocked (nchw, b, c, h, w);
+  SrTensor *t = sr_test_upload (b, 1, c, h, w);
+  g_free (b);
+  return t;
+}
 
 static double
 act_ref (const Case *c, const SrAct *a, const float *slope, int oc, double x)
@@ -212,6 +244,7 @@ test_case (gconstpointer data)
     .pad_bottom = c->pb, .pad_left = c->pl, .pad_right = c->pr,
     .act = { c->act, 0.2f, -0.3f, 0.4f },
     .res_scale = c->res_scale, .skip_scale = c->skip_scale,
+    .in_blocked = r->in_blocked, .out_blocked = r->out_blocked,
   };
   int oh, ow;
   sr_nn_conv2d_out_size (&p, c->h, c->w, &oh, &ow);
@@ -244,7 +277,7 @@ test_case (gconstpointer data)
   const size_t in_plane = (size_t) c->h * c->w;
   float *in_all = g_new (float, in_ct * in_plane);
   sr_test_fill_uniform (in_all, in_ct * in_plane, 4, -1, 1);
-  SrTensor *tin = sr_test_upload (in_all, 1, in_ct, c->h, c->w);
+  SrTensor *tin = upload_as (in_all, in_ct, c->h, c->w, r->in_blocked);
   const float *in = in_all + c->in_c0 * in_plane;
 
   /* Output tensor, filled beforehand: channels outside the view must keep
@@ -253,7 +286,7 @@ test_case (gconstpointer data)
   const size_t out_plane = (size_t) oh * ow, nout = out_ct * out_plane;
   float *before = g_new (float, nout);
   sr_test_fill_uniform (before, nout, 5, -1, 1);
-  SrTensor *tout = sr_test_upload (before, 1, out_ct, oh, ow);
+  SrTensor *tout = upload_as (before, out_ct, oh, ow, r->out_blocked);
   SrView vout = sr_view_channels (tout, c->out_c0, c->cout);
 
   SrTensor *tskip = NULL;
@@ -264,17 +297,24 @@ test_case (gconstpointer data)
     vskip = vout;
     skip = before + c->out_c0 * out_plane;
   } else if (c->skip == SKIP_OTHER) {
-    /* A view at channel 2 of a larger tensor. */
-    skip_all = g_new (float, (c->cout + 3) * out_plane);
-    sr_test_fill_uniform (skip_all, (c->cout + 3) * out_plane, 6, -1, 1);
-    tskip = sr_test_upload (skip_all, 1, c->cout + 3, oh, ow);
-    vskip = sr_view_channels (tskip, 2, c->cout);
-    skip = skip_all + 2 * out_plane;
+    /* A view at channel 2 of a larger tensor (16 of a blocked one). */
+    const int s0 = r->out_blocked ? 16 : 2, sc = c->cout + 2 * s0;
+    skip_all = g_new (float, sc * out_plane);
+    sr_test_fill_uniform (skip_all, sc * out_plane, 6, -1, 1);
+    tskip = upload_as (skip_all, sc, oh, ow, r->out_blocked);
+    vskip = sr_view_channels (tskip, s0, c->cout);
+    skip = skip_all + s0 * out_plane;
   }
 
   g_assert_cmpint (sr_nn_conv2d_run (op, q, sr_view_channels (tin, c->in_c0,
               c->cin), vout, skip ? &vskip : NULL), ==, SR_OK);
   float *got = sr_test_download (tout);
+  if (r->out_blocked) {
+    float *b = got;
+    got = g_new (float, nout);
+    sr_nn_from_blocked (b, got, out_ct, oh, ow);
+    g_free (b);
+  }
 
   double *ref = g_new (double, c->cout * out_plane);
   double *tol = g_new (double, c->cout * out_plane);
@@ -451,7 +491,8 @@ find_case (const char *name)
 
 /* Adds the run unless it is there already (the lists below overlap). */
 static void
-add (const Case *c, SrNnConv2dStrategy s, int ocb, int px)
+add_layout (const Case *c, SrNnConv2dStrategy s, int ocb, int px,
+    gboolean in_blocked, gboolean out_blocked)
 {
   static GHashTable *added;
   if (!added)
@@ -461,15 +502,57 @@ add (const Case *c, SrNnConv2dStrategy s, int ocb, int px)
   r->strategy = s;
   r->ocb = ocb;
   r->px = px;
+  r->in_blocked = in_blocked;
+  r->out_blocked = out_blocked;
   const char *sname = s == SR_NN_CONV2D_AUTO ? "tuned"
       : sr_nn_conv2d_strategy_name (s);
+  const char *layout = s != SR_NN_CONV2D_BLOCKED && !in_blocked
+      && !out_blocked ? "" : in_blocked ? (out_blocked ? "-c16>c16"
+          : "-c16>nchw") : out_blocked ? "-nchw>c16" : "-nchw>nchw";
   char *path = ocb
-      ? g_strdup_printf ("/nn/conv2d/%s/%s-%dx%d", c->name, sname, ocb, px)
-      : g_strdup_printf ("/nn/conv2d/%s/%s", c->name, sname);
+      ? g_strdup_printf ("/nn/conv2d/%s/%s%s-%dx%d", c->name, sname, layout,
+      ocb, px)
+      : g_strdup_printf ("/nn/conv2d/%s/%s%s", c->name, sname, layout);
   if (g_hash_table_add (added, path))
     g_test_add_data_func_full (path, r, test_case, g_free);
   else
     g_free (r);
+}
+
+static void
+add (const Case *c, SrNnConv2dStrategy s, int ocb, int px)
+{
+  add_layout (c, s, ocb, px, FALSE, FALSE);
+}
+
+/* The blocked strategy on c in each layout its channels and views allow
+ * (a blocked tensor holds whole blocks of 16 channels and its views start
+ * at one): the default blocking, and all of them when `all`. */
+static void
+add_blocked (const Case *c, gboolean all)
+{
+  const int in_ct = c->in_ct ? c->in_ct : c->cin;
+  const int out_ct = c->out_ct ? c->out_ct : c->cout;
+  const gboolean ib_ok = c->cin % 16 == 0 && in_ct % 16 == 0
+      && c->in_c0 % 16 == 0;
+  const gboolean ob_ok = c->cout % 16 == 0 && out_ct % 16 == 0
+      && c->out_c0 % 16 == 0;
+  for (int l = 0; l < 4; l++) {
+    const gboolean ib = l & 1, ob = l >> 1;
+    if ((ib && !ib_ok) || (ob && !ob_ok))
+      continue;
+    const SrNnConv2dParams p = {
+      .cin = c->cin, .cout = c->cout, .kh = c->kh, .kw = c->kw,
+      .stride_h = c->sh, .stride_w = c->sw, .in_blocked = ib,
+      .out_blocked = ob,
+    };
+    int b[16][2];
+    const int n = sr_nn_conv2d_blocked_blockings (&p, b, G_N_ELEMENTS (b));
+    for (int k = 0; k < (all ? n : MIN (n, 1)); k++)
+      add_layout (c, SR_NN_CONV2D_BLOCKED, b[k][0], b[k][1], ib, ob);
+    if (all && (ib || ob))
+      add_layout (c, SR_NN_CONV2D_AUTO, 0, 0, ib, ob);
+  }
 }
 
 int
@@ -502,6 +585,7 @@ main (int argc, char **argv)
       add (c, SR_NN_CONV2D_AUTO, 0, 0);
     /* GEMM is a candidate on GPUs only, and runs everywhere. */
     add (c, SR_NN_CONV2D_GEMM, 0, 0);
+    add_blocked (c, all || g_str_has_prefix (c->name, "b-"));
   }
   /* Every tile count and channel block the Winograd kernel supports, on
    * odd sizes. */

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "sr_nn_conv2d_blocked.h"
+
+#include "sr_nn_private.h"
+
+#include <string.h>
+
+#define MAX_K 11
+#define MAX_STRIDE 4
+
+struct _SrNnConv2dBlocked {
+  SrRuntime *rt;
+  SrNnConv2dParams p;
+  int ocb, px;
+  cl_kernel k;
+  cl_mem wt, bias, slope;
+};
+
+gboolean
+sr_nn_conv2d_blocked_covers (const SrNnConv2dParams *p)
+{
+  return p->kh <= MAX_K && p->kw <= MAX_K && p->stride_h <= MAX_STRIDE
+      && p->stride_w <= MAX_STRIDE && (!p->in_blocked || p->cin % 16 == 0)
+      && (!p->out_blocked || p->cout % 16 == 0);
+}
+
+int
+sr_nn_conv2d_blocked_blockings (const SrNnConv2dParams *p, int (*out)[2],
+    int max)
+{
+  /* ocb / 16 x px float16 accumulators: 8 to 24 (AVX-512 hosts have 32
+   * vector registers, AVX2 hosts 16, where the small ones win). Measured
+   * on PoCL 3.1, 2 AVX-512 cores, 480x270: 64 x 4 and 64 x 6 best on
+   * 128->64 1x1 (6.5-7.5 ms, against 13 for the best NCHW kernel), 64 x 6
+   * on 64->64 3x3. */
+  static const int list[][2] = {
+    {64, 6}, {64, 4}, {32, 8}, {32, 6}, {32, 4}, {16, 12}, {16, 8},
+  };
+  const int widest = MAX (16, (p->cout + 15) / 16 * 16);
+  int n = 0;
+  for (guint i = 0; i < G_N_ELEMENTS (list) && n < max; i++)
+    if (list[i][0] <= widest) {
+      out[n][0] = list[i][0];
+      out[n][1] = list[i][1];
+      n++;
+    }
+  return n;
+}
+
+static gboolean
+blocking_valid (int ocb, int px)
+{
+  return ocb >= 16 && ocb <= 64 && ocb % 16 == 0 && px >= 1 && px <= 16
+      && ocb / 16 * px <= 32;
+}
+
+/* OIHW weights in the kernel's order (see nn_conv2d_blocked.cl), zeros
+ * beyond cout. */
+static float *
+pack_weights (const SrNnConv2dParams *p, const float *w, int ocb, size_t *n)
+{
+  const int ng = (p->cout + ocb - 1) / ocb, k = p->kh * p->kw;
+  *n = (size_t) ng * p->cin * k * ocb;
+  float *packed = g_new0 (float, *n);
+  for (int o = 0; o < p->cout; o++)
+    for (int i = 0; i < p->cin; i++)
+      for (int t = 0; t < k; t++) {
+        /* [group][in block][tap][lane][ocb] or [group][in][tap][ocb]. */
+        const size_t at = p->in_blocked
+            ? ((((size_t) (o / ocb) * (p->cin / 16) + i / 16) * k + t) * 16
+            + i % 16) * ocb + o % ocb
+            : (((size_t) (o / ocb) * p->cin + i) * k + t) * ocb + o % ocb;
+        packed[at] = w[((size_t) o * p->cin + i) * k + t];
+      }
+  return packed;
+}
+
+SrNnConv2dBlocked *
+sr_nn_conv2d_blocked_new (SrRuntime *rt, const SrNnConv2dParams *p,
+    const float *weight, const float *bias, const float *prelu, int ocb,
+    int px, GError **error)
+{
+  if (ocb == 0 && px == 0) {
+    int b[1][2];
+    if (sr_nn_conv2d_blocked_blockings (p, b, 1) == 1) {
+      ocb = b[0][0];
+      px = b[0][1];
+    }
+  }
+  if (!sr_nn_conv2d_blocked_covers (p) || !blocking_valid (ocb, px)) {
+    g_set_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT,
+        "conv2d: the blocked kernel does not cover kernel %dx%d, stride "
+        "%dx%d, %d->%d channels (%s -> %s) with %d channels x %d pixels per "
+        "work-item", p->kh, p->kw, p->stride_h, p->stride_w, p->cin,
+        p->cout, p->in_blocked ? "blocked" : "NCHW",
+        p->out_blocked ? "blocked" : "NCHW", ocb, px);
+    return NULL;
+  }
+  SrNnConv2dBlocked *op = g_new0 (SrNnConv2dBlocked, 1);
+  op->rt = sr_runtime_ref (rt);
+  op->p = *p;
+  op->ocb = ocb;
+  op->px = px;
+  /* -w: clang warns that float16 arguments change the ABI on hosts
+   * without AVX-512 (the builtins are inlined). */
+  char *opts = g_strdup_printf ("-w -DKH=%d -DKW=%d -DSH=%d -DSW=%d "
+      "-DOCV=%d -DPX=%d -DIN_C16=%d -DOUT_C16=%d", p->kh, p->kw, p->stride_h,
+      p->stride_w, ocb / 16, px, p->in_blocked ? 1 : 0,
+      p->out_blocked ? 1 : 0);
+  op->k = sr_runtime_create_kernel_with_options (rt, "nn_conv2d_blocked",
+      opts, "conv_blocked", error);
+  g_free (opts);
+  size_t n;
+  float *packed = pack_weights (p, weight, ocb, &n);
+  if (!op->k
+      || !(op->wt = sr_nn_upload_weights (rt, packed, n, "conv2d weights",
+              error))
+      || !(op->bias = sr_nn_upload_channels (rt, bias, p->cout, ocb, "bias",
+              error))
+      || !(op->slope = sr_nn_upload_channels (rt, prelu, p->cout, ocb,
+              "PReLU slopes", error))) {
+    g_free (packed);
+    sr_nn_conv2d_blocked_free (op);
+    return NULL;
+  }
+  g_free (packed);
+
+  const SrAct *a = &p->act;
+  const cl_int act = a->kind;
+  cl_int err = CL_SUCCESS;
+  err |= clSetKernelArg (op->k, 4, sizeof (cl_mem), &op->wt);
+  err |= SR_ARG (op->k, 5, p->pad_top);
+  err |= SR_ARG (op->k, 6, p->pad_left);
+  err |= clSetKernelArg (op->k, 7, sizeof (cl_mem), &op->bias);
+  err |= clSetKernelArg (op->k, 8, sizeof (cl_mem), &op->slope);
+  err |= SR_ARG (op->k, 18, act);
+  err |= SR_ARG (op->k, 19, a->alpha);
+  err |= SR_ARG (op->k, 20, a->lo);
+  err |= SR_ARG (op->k, 21, a->hi);
+  err |= SR_ARG (op->k, 22, p->cin);
+  err |= SR_ARG (op->k, 23, p->cout);
+  if (err != CL_SUCCESS) {
+    g_set_error (error, SR_ERROR, SR_ERR_INVALID_KERNEL_ARGS,
+        "conv2d (blocked): setting kernel arguments failed");
+    sr_nn_conv2d_blocked_free (op);
+    return NULL;
+  }
+  return op;
+}
+
+void
+sr_nn_conv2d_blocked_blocking (const SrNnConv2dBlocked *op, int *ocb,
+    int *px)
+{
+  if (ocb)
+    *ocb = op->ocb;
+  if (px)
+    *px = op->px;
+}
+
+void
+sr_nn_conv2d_blocked_free (SrNnConv2dBlocked *op)
+{
+  if (!op)
+    return;
+  if (op->k)
+    clReleaseKernel (op->k);
+  if (op->wt)
+    clReleaseMemObject (op->wt);
+  if (op->bias)
+    clReleaseMemObject (op->bias);
+  if (op->slope)
+    clReleaseMemObject (op->slope);
+  sr_runtime_unref (op->rt);
+  g_free (op);
+}
+
+SrStatus
+sr_nn_conv2d_blocked_run (SrNnConv2dBlocked *op, cl_command_queue q,
+    SrView in, SrView out, const SrView *skip)
+{
+  const SrNnConv2dParams *p = &op->p;
+  int oh, ow;
+  if (!sr_nn_view_ok (in) || !sr_nn_view_ok (out) || in.c != p->cin
+      || out.c != p->cout || sr_nn_views_overlap (in, out)
+      || (p->in_blocked && in.c0 % 16) || (p->out_blocked && out.c0 % 16))
+    return SR_ERR_INVALID_ARGUMENT;
+  sr_nn_conv2d_out_size (p, in.t->h, in.t->w, &oh, &ow);
+  if (oh == 0 || out.t->h != oh || out.t->w != ow)
+    return SR_ERR_INVALID_ARGUMENT;
+  /* skip is the output itself or lies apart from it. */
+  if (skip && (!sr_nn_view_ok (*skip) || skip->c != p->cout
+          || skip->t->h != oh || skip->t->w != ow
+          || (p->out_blocked && skip->c0 % 16)
+          || (sr_nn_views_overlap (*skip, out)
+              && !sr_nn_views_same (*skip, out))))
+    return SR_ERR_INVALID_ARGUMENT;
+
+  const cl_int ih = in.t->h, iw = in.t->w;
+  const cl_int in_off = in.c0 * ih * iw, out_off = out.c0 * oh * ow;
+  const cl_int skip_off = skip ? skip->c0 * oh * ow : 0;
+  const cl_int has_skip = skip != NULL;
+  const float rs = skip ? p->res_scale : 1.0f;
+  const float ss = skip ? p->skip_scale : 0.0f;
+  const cl_int nxb = (ow + op->px - 1) / op->px;
+  const cl_mem skip_mem = skip ? skip->t->mem : out.t->mem;
+  cl_int err = CL_SUCCESS;
+  err |= SR_ARG_MEM (op->k, 0, in.t);
+  err |= SR_ARG (op->k, 1, in_off);
+  err |= SR_ARG (op->k, 2, ih);
+  err |= SR_ARG (op->k, 3, iw);
+  err |= SR_ARG_MEM (op->k, 9, out.t);
+  err |= SR_ARG (op->k, 10, out_off);
+  err |= SR_ARG (op->k, 11, oh);
+  err |= SR_ARG (op->k, 12, ow);
+  err |= SR_ARG (op->k, 13, skip_mem);
+  err |= SR_ARG (op->k, 14, skip_off);
+  err |= SR_ARG (op->k, 15, has_skip);
+  err |= SR_ARG (op->k, 16, rs);
+  err |= SR_ARG (op->k, 17, ss);
+  err |= SR_ARG (op->k, 24, nxb);
+  if (err != CL_SUCCESS)
+    return SR_ERR_INVALID_KERNEL_ARGS;
+  const size_t blocks = (size_t) nxb * oh;
+  const size_t global[2] = { (blocks + 63) / 64 * 64,
+    (size_t) (p->cout + op->ocb - 1) / op->ocb
+  };
+  return sr_enqueue (q, op->k, 2, global);
+}
+
+void
+sr_nn_to_blocked (const float *nchw, float *blocked, int c, int h, int w)
+{
+  const size_t plane = (size_t) h * w;
+  for (int ch = 0; ch < c; ch++)
+    for (size_t i = 0; i < plane; i++)
+      blocked[((size_t) (ch / 16) * plane + i) * 16 + ch % 16] =
+          nchw[ch * plane + i];
+}
+
+void
+sr_nn_from_blocked (const float *blocked, float *nchw, int c, int h, int w)
+{
+  const size_t plane = (size_t) h * w;
+  for (int ch = 0; ch < c; ch++)
+    for (size_t i = 0; i < plane; i++)
+      nchw[ch * plane + i] =
+          blocked[((size_t) (ch / 16) * plane + i) * 16 + ch % 16];
+}

@@ -683,6 +683,12 @@ sr_executor_conv (const SrExecutor *ex, guint i)
   return i < ex->g->nodes->len ? ex->conv[i] : NULL;
 }
 
+gboolean
+sr_executor_value_blocked (const SrExecutor *ex, int v)
+{
+  return v >= 0 && v < (int) ex->g->values->len && ex->blocked[v];
+}
+
 static SrStatus
 run_nodes (SrExecutor *ex, cl_command_queue q, SrView in, SrView out,
     double *ms)

@@ -53,4 +53,9 @@ void sr_executor_value_size (const SrExecutor *ex, int v, int *h, int *w);
  * strategy. */
 const SrNnConv2d *sr_executor_conv (const SrExecutor *ex, guint i);
 
+/* TRUE when value v is stored channel-blocked (NCHW16c) rather than NCHW
+ * (see sr_executor.c; settled by the first plan unless SR_NN_LAYOUT pins
+ * it). */
+gboolean sr_executor_value_blocked (const SrExecutor *ex, int v);
+
 G_END_DECLS

@@ -28,6 +28,11 @@
  *   IN_C16=0: [cout/(16 OCV)][cin][KH][KW][OCV * 16 out]
  * bias and PReLU slopes: [ceil(cout / (16 OCV)) * 16 OCV].
  *
+ * The input may come in two parts (a channel concat read where its parts
+ * lie, without copying them together): channels [0, split) from in at
+ * in_off, the rest from in2 at in2_off (split = cin: one part). split is a
+ * multiple of 16 when the input is blocked.
+ *
  * Launch: global = (round_up (nxb * oh, any), ceil (cout / (16 OCV))),
  * nxb = ceil (ow / PX); work-item g of dimension 0 is pixel block g % nxb
  * of row g / nxb. */
@@ -56,7 +61,8 @@ conv_blocked (__global const float *restrict in, const int in_off,
     __global const float *skip, const int skip_off, const int has_skip,
     const float res_scale, const float skip_scale,
     const int act, const float alpha, const float lo, const float hi,
-    const int cin, const int cout, const int nxb)
+    const int cin, const int cout, const int nxb,
+    __global const float *restrict in2, const int in2_off, const int split)
 {
   const int g = get_global_id (0);
   const int y = g / nxb, x0 = (g - y * nxb) * PX;
@@ -89,6 +95,11 @@ conv_blocked (__global const float *restrict in, const int in_off,
       * w_step;
   __global const float *ip = in + in_off;
 #if IN_C16
+  const int n_head = split / 16;
+#else
+  const int n_head = split;
+#endif
+#if IN_C16
 #define ROW_STRIDE (iw * 16)
 #define LANES 16
 #else
@@ -97,6 +108,8 @@ conv_blocked (__global const float *restrict in, const int in_off,
 #endif
 
   for (int c = 0; c < n_in; c++, ip += in_step) {
+    if (c == n_head)
+      ip = in2 + in2_off;
     for (int ky = 0; ky < KH; ky++) {
       const int iy = iy0 + ky;
       if (iy < 0 || iy >= ih) {

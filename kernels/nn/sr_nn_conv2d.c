@@ -419,6 +419,22 @@ sr_nn_conv2d_free (SrNnConv2d *op)
   g_free (op);
 }
 
+gboolean
+sr_nn_conv2d_reads_split (const SrNnConv2d *op)
+{
+  return op->blocked != NULL;
+}
+
+SrStatus
+sr_nn_conv2d_run_split (SrNnConv2d *op, cl_command_queue q, SrView in,
+    SrView tail, SrView out, const SrView *skip)
+{
+  if (!op->blocked)
+    return SR_ERR_INVALID_ARGUMENT;
+  return sr_nn_conv2d_blocked_run_split (op->blocked, q, in, &tail, out,
+      skip);
+}
+
 /* Channel ranges [a0, a0 + a) and [b0, b0 + b) of the same tensor meet. */
 static gboolean
 views_overlap (SrView a, SrView b)

@@ -123,4 +123,15 @@ void sr_nn_conv2d_out_size (const SrNnConv2dParams *p, int h, int w,
 SrStatus sr_nn_conv2d_run (SrNnConv2d *op, cl_command_queue q, SrView in,
     SrView out, const SrView *skip);
 
+/* TRUE when the op can read its input in two parts (the blocked strategy
+ * does): a channel concat read where its parts lie, without copying them
+ * together. */
+gboolean sr_nn_conv2d_reads_split (const SrNnConv2d *op);
+/* sr_nn_conv2d_run with the input's channels in two views: in's, then
+ * tail's (in.c + tail->c = cin; both of the input's size, and in.c a
+ * multiple of 16 for a blocked input). SR_ERR_INVALID_ARGUMENT from an op
+ * that does not read split. */
+SrStatus sr_nn_conv2d_run_split (SrNnConv2d *op, cl_command_queue q,
+    SrView in, SrView tail, SrView out, const SrView *skip);
+
 G_END_DECLS

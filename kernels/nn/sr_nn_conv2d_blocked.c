@@ -181,11 +181,25 @@ SrStatus
 sr_nn_conv2d_blocked_run (SrNnConv2dBlocked *op, cl_command_queue q,
     SrView in, SrView out, const SrView *skip)
 {
+  return sr_nn_conv2d_blocked_run_split (op, q, in, NULL, out, skip);
+}
+
+SrStatus
+sr_nn_conv2d_blocked_run_split (SrNnConv2dBlocked *op, cl_command_queue q,
+    SrView in, const SrView *tail, SrView out, const SrView *skip)
+{
   const SrNnConv2dParams *p = &op->p;
   int oh, ow;
-  if (!sr_nn_view_ok (in) || !sr_nn_view_ok (out) || in.c != p->cin
+  const int split = in.c;
+  if (!sr_nn_view_ok (in) || !sr_nn_view_ok (out)
+      || in.c + (tail ? tail->c : 0) != p->cin
       || out.c != p->cout || sr_nn_views_overlap (in, out)
-      || (p->in_blocked && in.c0 % 16) || (p->out_blocked && out.c0 % 16))
+      || (p->in_blocked && (in.c0 % 16 || split % 16))
+      || (p->out_blocked && out.c0 % 16))
+    return SR_ERR_INVALID_ARGUMENT;
+  if (tail && (!sr_nn_view_ok (*tail) || tail->t->h != in.t->h
+          || tail->t->w != in.t->w || sr_nn_views_overlap (*tail, out)
+          || (p->in_blocked && tail->c0 % 16)))
     return SR_ERR_INVALID_ARGUMENT;
   sr_nn_conv2d_out_size (p, in.t->h, in.t->w, &oh, &ow);
   if (oh == 0 || out.t->h != oh || out.t->w != ow)
@@ -221,6 +235,11 @@ sr_nn_conv2d_blocked_run (SrNnConv2dBlocked *op, cl_command_queue q,
   err |= SR_ARG (op->k, 16, rs);
   err |= SR_ARG (op->k, 17, ss);
   err |= SR_ARG (op->k, 24, nxb);
+  const SrView t = tail ? *tail : in;
+  const cl_int in2_off = t.c0 * ih * iw;
+  err |= SR_ARG_MEM (op->k, 25, t.t);
+  err |= SR_ARG (op->k, 26, in2_off);
+  err |= SR_ARG (op->k, 27, split);
   if (err != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
   const size_t blocks = (size_t) nxb * oh;

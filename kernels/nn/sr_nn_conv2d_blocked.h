@@ -38,6 +38,11 @@ void sr_nn_conv2d_blocked_blocking (const SrNnConv2dBlocked *op, int *ocb,
  * channels. */
 SrStatus sr_nn_conv2d_blocked_run (SrNnConv2dBlocked *op,
     cl_command_queue q, SrView in, SrView out, const SrView *skip);
+/* The same with the input in two parts: in's channels, then tail's (NULL:
+ * none; see sr_nn_conv2d_run_split). */
+SrStatus sr_nn_conv2d_blocked_run_split (SrNnConv2dBlocked *op,
+    cl_command_queue q, SrView in, const SrView *tail, SrView out,
+    const SrView *skip);
 
 /* Host-side layout changes of a [c][h][w] array (c a multiple of 16) to
  * and from NCHW16c, for tests and tools. */

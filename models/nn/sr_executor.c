@@ -318,6 +318,9 @@ layout (const SrGraph *g, int h, int w, int *vh, int *vw, Place *place,
     last[v] = -1;
     slot_of[v] = -1;
   }
+  int *read = g_new (int, nv);         /* per value: its last reader */
+  for (int v = 0; v < nv; v++)
+    read[v] = -1;
   for (int i = 0; i < nn; i++) {
     const SrNode *n = sr_graph_node (g, i);
     if (n->dead)
@@ -326,10 +329,22 @@ layout (const SrGraph *g, int h, int w, int *vh, int *vw, Place *place,
     first[r] = MIN (first[r], i);
     last[r] = MAX (last[r], i);
     for (int k = 0; k < n->n_inputs; k++)
-      last[place[n->inputs[k]].root] = i;
+      last[place[n->inputs[k]].root] = read[n->inputs[k]] = i;
     if (n->skip >= 0)
-      last[place[n->skip].root] = i;
+      last[place[n->skip].root] = read[n->skip] = i;
   }
+  /* A concat's input that is copied in may instead be read where it lies
+   * by the concat's readers (read_split): it lives as long as they read. */
+  for (int i = 0; i < nn; i++) {
+    const SrNode *n = sr_graph_node (g, i);
+    for (int k = 0; !n->dead && n->kind == SR_NODE_CONCAT && k < n->n_inputs;
+        k++) {
+      const int r = place[n->inputs[k]].root;
+      if (r != place[n->output].root)
+        last[r] = MAX (last[r], read[n->output]);
+    }
+  }
+  g_free (read);
   /* A root takes the smallest free slot that holds it; else the largest
    * free one, grown to fit; else a new one. (Sharing only between roots of
    * one shape held esrgan-medium-x2 at 480x270 at 1065 MB.) */
@@ -601,6 +616,44 @@ view_of (const SrExecutor *ex, int v, SrView in, SrView out)
       sr_graph_value (ex->g, v)->channels);
 }
 
+/* TRUE when value v, the output of a concat, is read in two parts instead
+ * of being copied together: the concat's first input where it lies (it
+ * would be copied in), the others already in place after it, and every
+ * reader a convolution that reads split (RDN's dense concats, whose first
+ * part lives in the global concat: 25 ms of copies per esrgan-medium-x2
+ * frame at 480x270). */
+static gboolean
+read_split (const SrExecutor *ex, int v)
+{
+  const SrGraph *g = ex->g;
+  const int producer = sr_graph_value (g, v)->producer;
+  if (producer < 0 || v == g->output)
+    return FALSE;
+  const SrNode *n = sr_graph_node (g, producer);
+  if (n->kind != SR_NODE_CONCAT || n->n_inputs < 2)
+    return FALSE;
+  const Place po = ex->place[v], p0 = ex->place[n->inputs[0]];
+  if (p0.root == po.root && p0.offset == po.offset)
+    return FALSE;                       /* in place: nothing to copy */
+  int offset = sr_graph_value (g, n->inputs[0])->channels;
+  for (int k = 1; k < n->n_inputs; k++) {
+    const Place pk = ex->place[n->inputs[k]];
+    if (pk.root != po.root || pk.offset != po.offset + offset)
+      return FALSE;
+    offset += sr_graph_value (g, n->inputs[k])->channels;
+  }
+  for (guint j = 0; j < g->nodes->len; j++) {
+    const SrNode *r = sr_graph_node (g, j);
+    gboolean reads = r->skip == v;
+    for (int k = 0; k < r->n_inputs; k++)
+      reads |= r->inputs[k] == v;
+    if (!r->dead && reads && (r->kind != SR_NODE_CONV2D || r->skip == v
+            || !sr_nn_conv2d_reads_split (ex->conv[j])))
+      return FALSE;
+  }
+  return TRUE;
+}
+
 static SrStatus
 run_node (SrExecutor *ex, int i, cl_command_queue q, SrView in, SrView out)
 {
@@ -612,6 +665,14 @@ run_node (SrExecutor *ex, int i, cl_command_queue q, SrView in, SrView out)
       SrView skip;
       if (n->skip >= 0)
         skip = view_of (ex, n->skip, in, out);
+      if (read_split (ex, n->inputs[0])) {
+        const SrNode *cat = sr_graph_node (ex->g,
+            sr_graph_value (ex->g, n->inputs[0])->producer);
+        const SrView head = view_of (ex, cat->inputs[0], in, out);
+        return sr_nn_conv2d_run_split (ex->conv[i], q, head,
+            sr_view_channels (a.t, a.c0 + head.c, a.c - head.c), o,
+            n->skip >= 0 ? &skip : NULL);
+      }
       return sr_nn_conv2d_run (ex->conv[i], q, a, o, n->skip >= 0 ? &skip : NULL);
     }
     case SR_NODE_ADD:{
@@ -632,7 +693,12 @@ run_node (SrExecutor *ex, int i, cl_command_queue q, SrView in, SrView out)
           n->act, NULL);
     case SR_NODE_CONCAT:{
       int offset = 0;
+      /* Read in two parts, the first one is not copied (read_split). */
       for (int k = 0; k < n->n_inputs; k++) {
+        if (k == 0 && read_split (ex, n->output)) {
+          offset += sr_graph_value (ex->g, n->inputs[0])->channels;
+          continue;
+        }
         const int v = n->inputs[k];
         const int c = sr_graph_value (ex->g, v)->channels;
         const SrView src = view_of (ex, v, in, out);
@@ -681,6 +747,29 @@ const SrNnConv2d *
 sr_executor_conv (const SrExecutor *ex, guint i)
 {
   return i < ex->g->nodes->len ? ex->conv[i] : NULL;
+}
+
+size_t
+sr_executor_copy_bytes (const SrExecutor *ex)
+{
+  const SrGraph *g = ex->g;
+  size_t bytes = 0;
+  for (guint i = 0; ex->place && i < g->nodes->len; i++) {
+    const SrNode *n = sr_graph_node (g, i);
+    if (n->dead || n->kind != SR_NODE_CONCAT)
+      continue;
+    const Place po = ex->place[n->output];
+    int offset = 0;
+    for (int k = 0; k < n->n_inputs; k++) {
+      const int v = n->inputs[k], c = sr_graph_value (g, v)->channels;
+      const Place pv = ex->place[v];
+      if ((pv.root != po.root || pv.offset != po.offset + offset)
+          && !(k == 0 && read_split (ex, n->output)))
+        bytes += (size_t) c * ex->vh[v] * ex->vw[v] * sizeof (float);
+      offset += c;
+    }
+  }
+  return bytes;
 }
 
 gboolean

@@ -58,4 +58,9 @@ const SrNnConv2d *sr_executor_conv (const SrExecutor *ex, guint i);
  * it). */
 gboolean sr_executor_value_blocked (const SrExecutor *ex, int v);
 
+/* Bytes the plan copies per run to put concat inputs together (a value
+ * that two concats read lives in one of them; the other copies it, unless
+ * its readers read it in two parts). */
+size_t sr_executor_copy_bytes (const SrExecutor *ex);
+
 G_END_DECLS

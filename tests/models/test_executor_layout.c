@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The executor's two layouts (NCHW and channel-blocked NCHW16c) on a small
- * graph that has both kinds of value:
+ * RDN-like graph that has both kinds of value:
  *
- *   in(3) -conv 3x3 relu-> a(32) -conv 3x3, + a-> b(32) -concat(a, b)-> c(64)
- *     -conv 1x1-> d(32) -affine-> e(32) -conv 3x3-> out(3)
+ *   in(3) -conv 3x3 relu-> a(32) -conv 3x3, + a-> b(32)
+ *   c = concat(a, b)(64) -conv 1x1-> d(32)
+ *   h = concat(a, d)(64) -conv 1x1-> k(32) -affine-> e(32) -conv 3x3-> out(3)
  *
- * a, b and c are touched only by convolutions and a concat, so they can be
- * blocked; d and e cannot (a per-channel affine reads d), nor the input and
- * output (the caller's NCHW views).
+ * a, b, c, d and h are touched only by convolutions and concats, so they
+ * can be blocked; k and e cannot (a per-channel affine reads k), nor the
+ * input and output (the caller's NCHW views). Two concats read a: it lives
+ * in h (read last), and c either copies it in (NCHW) or is read in two
+ * parts by its convolution (blocked: nothing copied).
  *
- * - assignment: which values each pin blocks;
+ * - assignment: which values each pin blocks, and the bytes copied;
  * - reference: the output in each layout against a plain-C double
  *   evaluation of the same graph (tolerance: 1e-4, about 100x the float32
  *   rounding of sums of at most 288 products of values below 1 in
@@ -31,9 +34,9 @@ typedef struct {
   float *w, *b;
 } Conv;
 
-static Conv convs[4];
+static Conv convs[5];
 static float scale[32], shift[32];
-static int v_in, v_a, v_b, v_c, v_d, v_e, v_out;
+static int v_in, v_a, v_b, v_c, v_d, v_h, v_k, v_e, v_out;
 
 static void
 make_conv (Conv *c, int cin, int cout, int k, guint32 seed)
@@ -73,11 +76,15 @@ build_graph (void)
   p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 0;
   v_d = sr_graph_add_conv2d (g, "d", v_c, &p, convs[2].w, convs[2].b, NULL,
       &error);
-  v_e = sr_graph_add_affine (g, "e", v_d, scale, shift,
+  const int ad[2] = { v_a, v_d };
+  v_h = sr_graph_add_concat (g, "h", 2, ad, &error);
+  v_k = sr_graph_add_conv2d (g, "k", v_h, &p, convs[3].w, convs[3].b, NULL,
+      &error);
+  v_e = sr_graph_add_affine (g, "e", v_k, scale, shift,
       (SrAct) {.kind = SR_ACT_NONE }, &error);
   p.cin = 32; p.cout = 3; p.kh = p.kw = 3;
   p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 1;
-  v_out = sr_graph_add_conv2d (g, "out", v_e, &p, convs[3].w, convs[3].b,
+  v_out = sr_graph_add_conv2d (g, "out", v_e, &p, convs[4].w, convs[4].b,
       NULL, &error);
   g_assert_no_error (error);
   g_assert_true (sr_graph_finish (g, v_out, &error));
@@ -123,11 +130,13 @@ graph_ref (const float *input)
     c[32 * P + i] += a[i];
     c[i] = a[i];
   }
-  conv_ref (&convs[2], c, d);
+  conv_ref (&convs[2], c, d);                    /* d */
+  memcpy (c + 32 * P, d, 32 * P * sizeof (double));      /* c becomes h */
+  conv_ref (&convs[3], c, d);                    /* k */
   for (int ch = 0; ch < 32; ch++)
     for (int i = 0; i < P; i++)
       d[ch * P + i] = d[ch * P + i] * scale[ch] + shift[ch];
-  conv_ref (&convs[3], d, out);
+  conv_ref (&convs[4], d, out);
   g_free (in);
   g_free (a);
   g_free (c);
@@ -153,17 +162,22 @@ test_assignment (void)
   GError *error = NULL;
   SrExecutor *ex = new_executor ("blocked", &error);
   g_assert_no_error (error);
-  const int blocked[] = { v_a, v_b, v_c }, nchw[] = { v_in, v_d, v_e, v_out };
+  const int blocked[] = { v_a, v_b, v_c, v_d, v_h };
+  const int nchw[] = { v_in, v_k, v_e, v_out };
   for (guint i = 0; i < G_N_ELEMENTS (blocked); i++)
     g_assert_true (sr_executor_value_blocked (ex, blocked[i]));
   for (guint i = 0; i < G_N_ELEMENTS (nchw); i++)
     g_assert_false (sr_executor_value_blocked (ex, nchw[i]));
+  g_assert_true (sr_executor_plan (ex, H, W, &error));
+  g_assert_cmpuint (sr_executor_copy_bytes (ex), ==, 0);
   sr_executor_free (ex);
 
   ex = new_executor ("nchw", &error);
   g_assert_no_error (error);
   for (int v = 0; v <= v_out; v++)
     g_assert_false (sr_executor_value_blocked (ex, v));
+  g_assert_true (sr_executor_plan (ex, H, W, &error));
+  g_assert_cmpuint (sr_executor_copy_bytes (ex), ==, 32 * H * W * 4);
   sr_executor_free (ex);
 }
 
@@ -281,7 +295,8 @@ main (int argc, char **argv)
   make_conv (&convs[0], 3, 32, 3, 1);
   make_conv (&convs[1], 32, 32, 3, 2);
   make_conv (&convs[2], 64, 32, 1, 3);
-  make_conv (&convs[3], 32, 3, 3, 4);
+  make_conv (&convs[3], 64, 32, 1, 9);
+  make_conv (&convs[4], 32, 3, 3, 4);
   sr_test_fill_uniform (scale, 32, 5, 0.5f, 1.5f);
   sr_test_fill_uniform (shift, 32, 6, -0.2f, 0.2f);
   g_test_add_func ("/executor/layout/assignment", test_assignment);

@@ -31,7 +31,8 @@
  * views allow it in each layout it may read and write: the test converts
  * the tensors to and from that layout on the host (tensor-wide, so the
  * channels outside a view are checked as well) and compares with the same
- * NCHW reference and tolerance. */
+ * NCHW reference and tolerance; and once more with its input in two
+ * parts, as it reads a concat whose first part lies elsewhere. */
 #include <float.h>
 #include <string.h>
 
@@ -147,6 +148,7 @@ typedef struct {
   SrNnConv2dStrategy strategy;
   int ocb, px;
   gboolean in_blocked, out_blocked;
+  gboolean split;               /* the input in two views (concat parts) */
 } Run;
 
 /* A tensor of c channels uploaded in the run's layout. */
@@ -306,8 +308,26 @@ test_case (gconstpointer data)
     skip = skip_all + s0 * out_plane;
   }
 
-  g_assert_cmpint (sr_nn_conv2d_run (op, q, sr_view_channels (tin, c->in_c0,
-              c->cin), vout, skip ? &vskip : NULL), ==, SR_OK);
+  SrTensor *ttail = NULL;
+  if (r->split) {
+    /* Channels [0, s) where they are, [s, cin) from another tensor, at
+     * channel 16 of it (s: a multiple of 16 for a blocked input). */
+    g_assert_true (sr_nn_conv2d_reads_split (op));
+    const int sc = r->in_blocked ? 16 * MAX (1, c->cin / 32) : c->cin / 2;
+    const int tc = c->cin - sc + 32;
+    float *tail = g_new (float, tc * in_plane);
+    sr_test_fill_uniform (tail, tc * in_plane, 8, -1, 1);
+    memcpy (tail + 16 * in_plane, in + sc * in_plane,
+        (c->cin - sc) * in_plane * sizeof (float));
+    ttail = upload_as (tail, tc, c->h, c->w, r->in_blocked);
+    g_free (tail);
+    g_assert_cmpint (sr_nn_conv2d_run_split (op, q, sr_view_channels (tin,
+                c->in_c0, sc), sr_view_channels (ttail, 16, c->cin - sc), vout,
+            skip ? &vskip : NULL), ==, SR_OK);
+  } else {
+    g_assert_cmpint (sr_nn_conv2d_run (op, q, sr_view_channels (tin,
+                c->in_c0, c->cin), vout, skip ? &vskip : NULL), ==, SR_OK);
+  }
   float *got = sr_test_download (tout);
   if (r->out_blocked) {
     float *b = got;
@@ -348,6 +368,7 @@ test_case (gconstpointer data)
   sr_tensor_unref (tin);
   sr_tensor_unref (tout);
   sr_tensor_unref (tskip);
+  sr_tensor_unref (ttail);
   g_free (w);
   g_free (b);
   g_free (slope);
@@ -491,8 +512,8 @@ find_case (const char *name)
 
 /* Adds the run unless it is there already (the lists below overlap). */
 static void
-add_layout (const Case *c, SrNnConv2dStrategy s, int ocb, int px,
-    gboolean in_blocked, gboolean out_blocked)
+add_run (const Case *c, SrNnConv2dStrategy s, int ocb, int px,
+    gboolean in_blocked, gboolean out_blocked, gboolean split)
 {
   static GHashTable *added;
   if (!added)
@@ -504,14 +525,15 @@ add_layout (const Case *c, SrNnConv2dStrategy s, int ocb, int px,
   r->px = px;
   r->in_blocked = in_blocked;
   r->out_blocked = out_blocked;
+  r->split = split;
   const char *sname = s == SR_NN_CONV2D_AUTO ? "tuned"
       : sr_nn_conv2d_strategy_name (s);
   const char *layout = s != SR_NN_CONV2D_BLOCKED && !in_blocked
       && !out_blocked ? "" : in_blocked ? (out_blocked ? "-c16>c16"
           : "-c16>nchw") : out_blocked ? "-nchw>c16" : "-nchw>nchw";
   char *path = ocb
-      ? g_strdup_printf ("/nn/conv2d/%s/%s%s-%dx%d", c->name, sname, layout,
-      ocb, px)
+      ? g_strdup_printf ("/nn/conv2d/%s/%s%s-%dx%d%s", c->name, sname,
+      layout, ocb, px, split ? "-split" : "")
       : g_strdup_printf ("/nn/conv2d/%s/%s%s", c->name, sname, layout);
   if (g_hash_table_add (added, path))
     g_test_add_data_func_full (path, r, test_case, g_free);
@@ -522,7 +544,7 @@ add_layout (const Case *c, SrNnConv2dStrategy s, int ocb, int px,
 static void
 add (const Case *c, SrNnConv2dStrategy s, int ocb, int px)
 {
-  add_layout (c, s, ocb, px, FALSE, FALSE);
+  add_run (c, s, ocb, px, FALSE, FALSE, FALSE);
 }
 
 /* The blocked strategy on c in each layout its channels and views allow
@@ -549,9 +571,12 @@ add_blocked (const Case *c, gboolean all)
     int b[16][2];
     const int n = sr_nn_conv2d_blocked_blockings (&p, b, G_N_ELEMENTS (b));
     for (int k = 0; k < (all ? n : MIN (n, 1)); k++)
-      add_layout (c, SR_NN_CONV2D_BLOCKED, b[k][0], b[k][1], ib, ob);
+      add_run (c, SR_NN_CONV2D_BLOCKED, b[k][0], b[k][1], ib, ob, FALSE);
     if (all && (ib || ob))
-      add_layout (c, SR_NN_CONV2D_AUTO, 0, 0, ib, ob);
+      add_run (c, SR_NN_CONV2D_AUTO, 0, 0, ib, ob, FALSE);
+    /* The input in two parts (the default blocking). */
+    if (n > 0 && c->cin >= (ib ? 32 : 2))
+      add_run (c, SR_NN_CONV2D_BLOCKED, b[0][0], b[0][1], ib, ob, TRUE);
   }
 }
 

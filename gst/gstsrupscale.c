@@ -438,8 +438,31 @@ gst_sr_upscale_set_info (GstVideoFilter *filter, GstCaps *incaps,
   self->tile_h = MIN (tile_h, h);
   self->region_w = MIN (w, self->tile_w + 2 * self->overlap);
   self->region_h = MIN (h, self->tile_h + 2 * self->overlap);
-  if (!sr_executor_plan (self->executor, self->region_h, self->region_w, &error))
+  /* The first plan of a network may run it both ways to choose its
+   * layout (seconds on a new machine; cached after): say so. */
+  const gboolean settling = !sr_executor_layout_settled (self->executor);
+  if (settling)
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_progress (GST_OBJECT (self), GST_PROGRESS_TYPE_START,
+            "layout", "Choosing the network's memory layout (the first use "
+            "on a device runs it both ways; cached in ~/.cache/gst-sr)"));
+  const gint64 t_plan = g_get_monotonic_time ();
+  if (!sr_executor_plan (self->executor, self->region_h, self->region_w,
+          &error)) {
+    if (settling)
+      gst_element_post_message (GST_ELEMENT (self),
+          gst_message_new_progress (GST_OBJECT (self),
+              GST_PROGRESS_TYPE_ERROR, "layout", "Planning failed"));
     goto failed;
+  }
+  if (settling) {
+    gchar *done = g_strdup_printf ("Layout chosen in %.1f s",
+        (g_get_monotonic_time () - t_plan) / 1e6);
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_progress (GST_OBJECT (self),
+            GST_PROGRESS_TYPE_COMPLETE, "layout", done));
+    g_free (done);
+  }
   const gboolean tiled = self->region_w < w || self->region_h < h;
   if (!(self->frame_in = sr_tensor_new (self->runtime, 1, 3, h, w,
               SR_DTYPE_F32, &error))

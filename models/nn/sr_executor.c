@@ -773,6 +773,12 @@ sr_executor_copy_bytes (const SrExecutor *ex)
 }
 
 gboolean
+sr_executor_layout_settled (const SrExecutor *ex)
+{
+  return ex->conv_nchw == NULL;
+}
+
+gboolean
 sr_executor_value_blocked (const SrExecutor *ex, int v)
 {
   return v >= 0 && v < (int) ex->g->values->len && ex->blocked[v];

@@ -24,8 +24,14 @@ void sr_executor_free (SrExecutor *ex);
 
 const SrGraph *sr_executor_graph (const SrExecutor *ex);
 
-/* Plans for h x w inputs (a no-op when already planned for that size). */
+/* Plans for h x w inputs (a no-op when already planned for that size).
+ * The first plan also settles the layout (see sr_executor.c): looked up
+ * in the tuning file, or measured by running the network both ways. */
 gboolean sr_executor_plan (SrExecutor *ex, int h, int w, GError **error);
+
+/* FALSE until the first plan has settled the layout (for progress
+ * messages: that plan may run the network several times). */
+gboolean sr_executor_layout_settled (const SrExecutor *ex);
 
 /* The bytes a plan for h x w inputs would hold, without making it. */
 gboolean sr_executor_measure (const SrExecutor *ex, int h, int w,

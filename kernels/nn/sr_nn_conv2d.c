@@ -356,8 +356,6 @@ sr_nn_conv2d_new_with (SrRuntime *rt, const SrNnConv2dParams *p,
   g_free (packed);
 
   /* The arguments that never change. */
-  const SrAct *a = &p->act;
-  const cl_int act = a->kind;
   const int e = op->epi;
   cl_int err = CL_SUCCESS;
   err |= clSetKernelArg (op->k, 4, sizeof (cl_mem), &op->wt);
@@ -372,12 +370,8 @@ sr_nn_conv2d_new_with (SrRuntime *rt, const SrNnConv2dParams *p,
     err |= SR_ARG (op->k, 5, p->pad_top);
     err |= SR_ARG (op->k, 6, p->pad_left);
   }
-  err |= clSetKernelArg (op->k, e + 0, sizeof (cl_mem), &op->bias);
-  err |= clSetKernelArg (op->k, e + 1, sizeof (cl_mem), &op->slope);
-  err |= SR_ARG (op->k, e + 11, act);
-  err |= SR_ARG (op->k, e + 12, a->alpha);
-  err |= SR_ARG (op->k, e + 13, a->lo);
-  err |= SR_ARG (op->k, e + 14, a->hi);
+  err |= sr_nn_conv2d_set_epilogue_consts (op->k, e, e + 11, op->bias,
+      op->slope, &p->act);
   err |= SR_ARG (op->k, e + 15, p->cin);
   err |= SR_ARG (op->k, e + 16, p->cout);
   if (err != CL_SUCCESS) {
@@ -435,11 +429,61 @@ sr_nn_conv2d_run_split (SrNnConv2d *op, cl_command_queue q, SrView in,
       skip);
 }
 
-/* Channel ranges [a0, a0 + a) and [b0, b0 + b) of the same tensor meet. */
-static gboolean
-views_overlap (SrView a, SrView b)
+gboolean
+sr_nn_conv2d_check_views (const SrNnConv2dParams *p, SrView in, SrView out,
+    const SrView *skip, int *oh, int *ow)
 {
-  return a.t == b.t && a.c0 < b.c0 + b.c && b.c0 < a.c0 + a.c;
+  if (!sr_nn_view_ok (in) || !sr_nn_view_ok (out) || out.c != p->cout
+      || sr_nn_views_overlap (in, out))
+    return FALSE;
+  sr_nn_conv2d_out_size (p, in.t->h, in.t->w, oh, ow);
+  if (*oh == 0 || out.t->h != *oh || out.t->w != *ow)
+    return FALSE;
+  /* skip is the output itself or lies apart from it. */
+  return !skip || (sr_nn_view_ok (*skip) && skip->c == p->cout
+      && skip->t->h == *oh && skip->t->w == *ow
+      && (!sr_nn_views_overlap (*skip, out)
+          || sr_nn_views_same (*skip, out)));
+}
+
+cl_int
+sr_nn_conv2d_set_epilogue (cl_kernel k, cl_uint at,
+    const SrNnConv2dParams *p, SrView out, int oh, int ow,
+    const SrView *skip)
+{
+  const cl_int out_off = out.c0 * oh * ow;
+  const cl_int skip_off = skip ? skip->c0 * oh * ow : 0;
+  const cl_int has_skip = skip != NULL;
+  const float rs = skip ? p->res_scale : 1.0f;
+  const float ss = skip ? p->skip_scale : 0.0f;
+  const cl_int h = oh, w = ow;
+  const cl_mem skip_mem = skip ? skip->t->mem : out.t->mem;
+  cl_int err = CL_SUCCESS;
+  err |= SR_ARG_MEM (k, at, out.t);
+  err |= SR_ARG (k, at + 1, out_off);
+  err |= SR_ARG (k, at + 2, h);
+  err |= SR_ARG (k, at + 3, w);
+  err |= SR_ARG (k, at + 4, skip_mem);
+  err |= SR_ARG (k, at + 5, skip_off);
+  err |= SR_ARG (k, at + 6, has_skip);
+  err |= SR_ARG (k, at + 7, rs);
+  err |= SR_ARG (k, at + 8, ss);
+  return err;
+}
+
+cl_int
+sr_nn_conv2d_set_epilogue_consts (cl_kernel k, cl_uint bias_at,
+    cl_uint act_at, cl_mem bias, cl_mem slope, const SrAct *a)
+{
+  const cl_int act = a->kind;
+  cl_int err = CL_SUCCESS;
+  err |= clSetKernelArg (k, bias_at, sizeof (cl_mem), &bias);
+  err |= clSetKernelArg (k, bias_at + 1, sizeof (cl_mem), &slope);
+  err |= SR_ARG (k, act_at, act);
+  err |= SR_ARG (k, act_at + 1, a->alpha);
+  err |= SR_ARG (k, act_at + 2, a->lo);
+  err |= SR_ARG (k, act_at + 3, a->hi);
+  return err;
 }
 
 SrStatus
@@ -452,47 +496,22 @@ sr_nn_conv2d_run (SrNnConv2d *op, cl_command_queue q, SrView in, SrView out,
     return sr_nn_conv2d_blocked_run (op->blocked, q, in, out, skip);
   const SrNnConv2dParams *p = &op->p;
   int oh, ow;
-  if (!sr_view_valid (in) || !sr_view_valid (out) || in.c != p->cin
-      || out.c != p->cout || views_overlap (in, out))
-    return SR_ERR_INVALID_ARGUMENT;
-  sr_nn_conv2d_out_size (p, in.t->h, in.t->w, &oh, &ow);
-  if (oh == 0 || out.t->h != oh || out.t->w != ow)
-    return SR_ERR_INVALID_ARGUMENT;
-  /* skip is the output itself or lies apart from it. */
-  if (skip && (!sr_view_valid (*skip) || skip->c != p->cout
-          || skip->t->h != oh || skip->t->w != ow
-          || (views_overlap (*skip, out) && skip->c0 != out.c0)))
-    return SR_ERR_INVALID_ARGUMENT;
-  /* The kernels index with int. */
-  if (sr_tensor_numel (in.t) > INT_MAX || sr_tensor_numel (out.t) > INT_MAX
-      || (skip && sr_tensor_numel (skip->t) > INT_MAX))
+  if (in.c != p->cin || !sr_nn_conv2d_check_views (p, in, out, skip, &oh,
+          &ow))
     return SR_ERR_INVALID_ARGUMENT;
   if (op->gemm)
     return sr_nn_conv2d_gemm_run (op->gemm, q, in, out, skip);
 
   const cl_int ih = in.t->h, iw = in.t->w;
-  const cl_int in_off = in.c0 * ih * iw, out_off = out.c0 * oh * ow;
-  const cl_int skip_off = skip ? skip->c0 * oh * ow : 0;
-  const cl_int has_skip = skip != NULL;
-  const float rs = skip ? p->res_scale : 1.0f;
-  const float ss = skip ? p->skip_scale : 0.0f;
+  const cl_int in_off = in.c0 * ih * iw;
   const cl_int nxb = (ow + op->px - 1) / op->px;
-  const cl_mem skip_mem = skip ? skip->t->mem : out.t->mem;
   const int e = op->epi;
   cl_int err = CL_SUCCESS;
   err |= SR_ARG_MEM (op->k, 0, in.t);
   err |= SR_ARG (op->k, 1, in_off);
   err |= SR_ARG (op->k, 2, ih);
   err |= SR_ARG (op->k, 3, iw);
-  err |= SR_ARG_MEM (op->k, e + 2, out.t);
-  err |= SR_ARG (op->k, e + 3, out_off);
-  err |= SR_ARG (op->k, e + 4, oh);
-  err |= SR_ARG (op->k, e + 5, ow);
-  err |= SR_ARG (op->k, e + 6, skip_mem);
-  err |= SR_ARG (op->k, e + 7, skip_off);
-  err |= SR_ARG (op->k, e + 8, has_skip);
-  err |= SR_ARG (op->k, e + 9, rs);
-  err |= SR_ARG (op->k, e + 10, ss);
+  err |= sr_nn_conv2d_set_epilogue (op->k, e + 2, p, out, oh, ow, skip);
   err |= SR_ARG (op->k, e + 17, nxb);
   if (err != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;

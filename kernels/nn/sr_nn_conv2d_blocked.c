@@ -127,18 +127,12 @@ sr_nn_conv2d_blocked_new (SrRuntime *rt, const SrNnConv2dParams *p,
   }
   g_free (packed);
 
-  const SrAct *a = &p->act;
-  const cl_int act = a->kind;
   cl_int err = CL_SUCCESS;
   err |= clSetKernelArg (op->k, 4, sizeof (cl_mem), &op->wt);
   err |= SR_ARG (op->k, 5, p->pad_top);
   err |= SR_ARG (op->k, 6, p->pad_left);
-  err |= clSetKernelArg (op->k, 7, sizeof (cl_mem), &op->bias);
-  err |= clSetKernelArg (op->k, 8, sizeof (cl_mem), &op->slope);
-  err |= SR_ARG (op->k, 18, act);
-  err |= SR_ARG (op->k, 19, a->alpha);
-  err |= SR_ARG (op->k, 20, a->lo);
-  err |= SR_ARG (op->k, 21, a->hi);
+  err |= sr_nn_conv2d_set_epilogue_consts (op->k, 7, 18, op->bias, op->slope,
+      &p->act);
   err |= SR_ARG (op->k, 22, p->cin);
   err |= SR_ARG (op->k, 23, p->cout);
   if (err != CL_SUCCESS) {
@@ -191,49 +185,25 @@ sr_nn_conv2d_blocked_run_split (SrNnConv2dBlocked *op, cl_command_queue q,
   const SrNnConv2dParams *p = &op->p;
   int oh, ow;
   const int split = in.c;
-  if (!sr_nn_view_ok (in) || !sr_nn_view_ok (out)
-      || in.c + (tail ? tail->c : 0) != p->cin
-      || out.c != p->cout || sr_nn_views_overlap (in, out)
+  if (in.c + (tail ? tail->c : 0) != p->cin
+      || !sr_nn_conv2d_check_views (p, in, out, skip, &oh, &ow)
       || (p->in_blocked && (in.c0 % 16 || split % 16))
-      || (p->out_blocked && out.c0 % 16))
+      || (p->out_blocked && (out.c0 % 16 || (skip && skip->c0 % 16))))
     return SR_ERR_INVALID_ARGUMENT;
   if (tail && (!sr_nn_view_ok (*tail) || tail->t->h != in.t->h
           || tail->t->w != in.t->w || sr_nn_views_overlap (*tail, out)
           || (p->in_blocked && tail->c0 % 16)))
     return SR_ERR_INVALID_ARGUMENT;
-  sr_nn_conv2d_out_size (p, in.t->h, in.t->w, &oh, &ow);
-  if (oh == 0 || out.t->h != oh || out.t->w != ow)
-    return SR_ERR_INVALID_ARGUMENT;
-  /* skip is the output itself or lies apart from it. */
-  if (skip && (!sr_nn_view_ok (*skip) || skip->c != p->cout
-          || skip->t->h != oh || skip->t->w != ow
-          || (p->out_blocked && skip->c0 % 16)
-          || (sr_nn_views_overlap (*skip, out)
-              && !sr_nn_views_same (*skip, out))))
-    return SR_ERR_INVALID_ARGUMENT;
 
   const cl_int ih = in.t->h, iw = in.t->w;
-  const cl_int in_off = in.c0 * ih * iw, out_off = out.c0 * oh * ow;
-  const cl_int skip_off = skip ? skip->c0 * oh * ow : 0;
-  const cl_int has_skip = skip != NULL;
-  const float rs = skip ? p->res_scale : 1.0f;
-  const float ss = skip ? p->skip_scale : 0.0f;
+  const cl_int in_off = in.c0 * ih * iw;
   const cl_int nxb = (ow + op->px - 1) / op->px;
-  const cl_mem skip_mem = skip ? skip->t->mem : out.t->mem;
   cl_int err = CL_SUCCESS;
   err |= SR_ARG_MEM (op->k, 0, in.t);
   err |= SR_ARG (op->k, 1, in_off);
   err |= SR_ARG (op->k, 2, ih);
   err |= SR_ARG (op->k, 3, iw);
-  err |= SR_ARG_MEM (op->k, 9, out.t);
-  err |= SR_ARG (op->k, 10, out_off);
-  err |= SR_ARG (op->k, 11, oh);
-  err |= SR_ARG (op->k, 12, ow);
-  err |= SR_ARG (op->k, 13, skip_mem);
-  err |= SR_ARG (op->k, 14, skip_off);
-  err |= SR_ARG (op->k, 15, has_skip);
-  err |= SR_ARG (op->k, 16, rs);
-  err |= SR_ARG (op->k, 17, ss);
+  err |= sr_nn_conv2d_set_epilogue (op->k, 9, p, out, oh, ow, skip);
   err |= SR_ARG (op->k, 24, nxb);
   const SrView t = tail ? *tail : in;
   const cl_int in2_off = t.c0 * ih * iw;

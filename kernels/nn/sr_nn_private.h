@@ -50,3 +50,26 @@ cl_mem sr_nn_upload_weights (SrRuntime *rt, const float *host, size_t n,
  * padded with zeros to a whole number of blocks of `block` channels. */
 cl_mem sr_nn_upload_channels (SrRuntime *rt, const float *v, int cout,
     int block, const char *what, GError **error);
+
+/* ---- shared by the conv2d strategies (sr_nn_conv2d.c) -------------------- */
+
+#include "sr_nn_conv2d.h"
+
+/* The checks every conv2d strategy makes of its output and skip views
+ * against p and the input's size (which it writes to *oh, *ow): sizes,
+ * channels, no overlap with the input, skip the output itself or apart
+ * from it. The input's channels are the caller's to check. */
+gboolean sr_nn_conv2d_check_views (const SrNnConv2dParams *p, SrView in,
+    SrView out, const SrView *skip, int *oh, int *ow);
+
+/* The fused epilogue's kernel arguments, which the conv2d kernels
+ * (nn_conv2d.cl, nn_winograd.cl, nn_conv2d_blocked.cl) take in the same
+ * order: per call, out, out_off, oh, ow, skip, skip_off, has_skip,
+ * res_scale, skip_scale from index `at`; */
+cl_int sr_nn_conv2d_set_epilogue (cl_kernel k, cl_uint at,
+    const SrNnConv2dParams *p, SrView out, int oh, int ow,
+    const SrView *skip);
+/* once, bias and slope at bias_at and bias_at + 1, and act, alpha, lo, hi
+ * from act_at. */
+cl_int sr_nn_conv2d_set_epilogue_consts (cl_kernel k, cl_uint bias_at,
+    cl_uint act_at, cl_mem bias, cl_mem slope, const SrAct *a);

@@ -10,8 +10,10 @@ sr_view_valid (SrView v)
       && v.c > 0 && v.c0 + v.c <= v.t->c;
 }
 
-cl_mem
-sr_nn_upload_weights (SrRuntime *rt, const float *host, size_t n,
+/* n floats copied to a new read-only device buffer; NULL and an error
+ * naming `what` on failure. */
+static cl_mem
+upload_weights (SrRuntime *rt, const float *host, size_t n,
     const char *what, GError **error)
 {
   cl_int err;
@@ -26,15 +28,40 @@ sr_nn_upload_weights (SrRuntime *rt, const float *host, size_t n,
   return m;
 }
 
-cl_mem
-sr_nn_upload_channels (SrRuntime *rt, const float *v, int cout, int block,
+/* A per-output-channel vector (zeros for NULL), padded with zeros to a
+ * whole number of blocks of `block` channels. */
+static cl_mem
+upload_channels (SrRuntime *rt, const float *v, int cout, int block,
     const char *what, GError **error)
 {
   const size_t n = (size_t) (cout + block - 1) / block * block;
   float *padded = g_new0 (float, n);
   if (v)
     memcpy (padded, v, cout * sizeof (float));
-  cl_mem m = sr_nn_upload_weights (rt, padded, n, what, error);
+  cl_mem m = upload_weights (rt, padded, n, what, error);
   g_free (padded);
   return m;
+}
+
+gboolean
+sr_nn_conv_buffers_upload (SrNnConvBuffers *b, SrRuntime *rt,
+    const float *packed, size_t n, const char *what, const float *bias,
+    const float *prelu, int cout, int block, GError **error)
+{
+  return (b->wt = upload_weights (rt, packed, n, what, error))
+      && (b->bias = upload_channels (rt, bias, cout, block, "bias",
+          error))
+      && (b->slope = upload_channels (rt, prelu, cout, block,
+          "PReLU slopes", error));
+}
+
+void
+sr_nn_conv_buffers_release (SrNnConvBuffers *b)
+{
+  cl_mem *m[] = { &b->wt, &b->bias, &b->slope };
+  for (guint i = 0; i < G_N_ELEMENTS (m); i++)
+    if (*m[i]) {
+      clReleaseMemObject (*m[i]);
+      *m[i] = NULL;
+    }
 }

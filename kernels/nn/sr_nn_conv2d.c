@@ -19,7 +19,7 @@ struct _SrNnConv2d {
   int ocb, px;
   cl_kernel k;
   int epi;                      /* index of the first epilogue argument */
-  cl_mem wt, bias, slope;       /* packed, zero beyond cout */
+  SrNnConvBuffers buf;
   SrNnConv2dGemm *gemm;         /* the GEMM strategy instead of k */
   SrNnWinograd *wino;           /* SR_NN_CONV2D_WINOGRAD runs this instead */
   SrNnConv2dBlocked *blocked;   /* SR_NN_CONV2D_BLOCKED runs this instead */
@@ -342,13 +342,8 @@ sr_nn_conv2d_new_with (SrRuntime *rt, const SrNnConv2dParams *p,
   }
   size_t n;
   float *packed = pack_weights (p, weight, ocb, &n);
-  if (!op->k
-      || !(op->wt = sr_nn_upload_weights (rt, packed, n, "conv2d weights",
-              error))
-      || !(op->bias = sr_nn_upload_channels (rt, bias, p->cout, ocb, "bias",
-              error))
-      || !(op->slope = sr_nn_upload_channels (rt, prelu, p->cout, ocb,
-              "PReLU slopes", error))) {
+  if (!op->k || !sr_nn_conv_buffers_upload (&op->buf, rt, packed, n,
+          "conv2d weights", bias, prelu, p->cout, ocb, error)) {
     g_free (packed);
     sr_nn_conv2d_free (op);
     return NULL;
@@ -358,7 +353,7 @@ sr_nn_conv2d_new_with (SrRuntime *rt, const SrNnConv2dParams *p,
   /* The arguments that never change. */
   const int e = op->epi;
   cl_int err = CL_SUCCESS;
-  err |= clSetKernelArg (op->k, 4, sizeof (cl_mem), &op->wt);
+  err |= clSetKernelArg (op->k, 4, sizeof (cl_mem), &op->buf.wt);
   if (strategy == SR_NN_CONV2D_GENERAL) {
     err |= SR_ARG (op->k, 5, p->kh);
     err |= SR_ARG (op->k, 6, p->kw);
@@ -370,8 +365,8 @@ sr_nn_conv2d_new_with (SrRuntime *rt, const SrNnConv2dParams *p,
     err |= SR_ARG (op->k, 5, p->pad_top);
     err |= SR_ARG (op->k, 6, p->pad_left);
   }
-  err |= sr_nn_conv2d_set_epilogue_consts (op->k, e, e + 11, op->bias,
-      op->slope, &p->act);
+  err |= sr_nn_conv2d_set_epilogue_consts (op->k, e, e + 11, op->buf.bias,
+      op->buf.slope, &p->act);
   err |= SR_ARG (op->k, e + 15, p->cin);
   err |= SR_ARG (op->k, e + 16, p->cout);
   if (err != CL_SUCCESS) {
@@ -402,12 +397,7 @@ sr_nn_conv2d_free (SrNnConv2d *op)
   sr_nn_conv2d_blocked_free (op->blocked);
   if (op->k)
     clReleaseKernel (op->k);
-  if (op->wt)
-    clReleaseMemObject (op->wt);
-  if (op->bias)
-    clReleaseMemObject (op->bias);
-  if (op->slope)
-    clReleaseMemObject (op->slope);
+  sr_nn_conv_buffers_release (&op->buf);
   sr_nn_conv2d_gemm_free (op->gemm);
   sr_runtime_unref (op->rt);
   g_free (op);

@@ -13,7 +13,7 @@ struct _SrNnConv2dBlocked {
   SrNnConv2dParams p;
   int ocb, px;
   cl_kernel k;
-  cl_mem wt, bias, slope;
+  SrNnConvBuffers buf;
 };
 
 gboolean
@@ -114,13 +114,8 @@ sr_nn_conv2d_blocked_new (SrRuntime *rt, const SrNnConv2dParams *p,
   g_free (opts);
   size_t n;
   float *packed = pack_weights (p, weight, ocb, &n);
-  if (!op->k
-      || !(op->wt = sr_nn_upload_weights (rt, packed, n, "conv2d weights",
-              error))
-      || !(op->bias = sr_nn_upload_channels (rt, bias, p->cout, ocb, "bias",
-              error))
-      || !(op->slope = sr_nn_upload_channels (rt, prelu, p->cout, ocb,
-              "PReLU slopes", error))) {
+  if (!op->k || !sr_nn_conv_buffers_upload (&op->buf, rt, packed, n,
+          "conv2d weights", bias, prelu, p->cout, ocb, error)) {
     g_free (packed);
     sr_nn_conv2d_blocked_free (op);
     return NULL;
@@ -128,11 +123,11 @@ sr_nn_conv2d_blocked_new (SrRuntime *rt, const SrNnConv2dParams *p,
   g_free (packed);
 
   cl_int err = CL_SUCCESS;
-  err |= clSetKernelArg (op->k, 4, sizeof (cl_mem), &op->wt);
+  err |= clSetKernelArg (op->k, 4, sizeof (cl_mem), &op->buf.wt);
   err |= SR_ARG (op->k, 5, p->pad_top);
   err |= SR_ARG (op->k, 6, p->pad_left);
-  err |= sr_nn_conv2d_set_epilogue_consts (op->k, 7, 18, op->bias, op->slope,
-      &p->act);
+  err |= sr_nn_conv2d_set_epilogue_consts (op->k, 7, 18, op->buf.bias,
+      op->buf.slope, &p->act);
   err |= SR_ARG (op->k, 22, p->cin);
   err |= SR_ARG (op->k, 23, p->cout);
   if (err != CL_SUCCESS) {
@@ -161,12 +156,7 @@ sr_nn_conv2d_blocked_free (SrNnConv2dBlocked *op)
     return;
   if (op->k)
     clReleaseKernel (op->k);
-  if (op->wt)
-    clReleaseMemObject (op->wt);
-  if (op->bias)
-    clReleaseMemObject (op->bias);
-  if (op->slope)
-    clReleaseMemObject (op->slope);
+  sr_nn_conv_buffers_release (&op->buf);
   sr_runtime_unref (op->rt);
   g_free (op);
 }

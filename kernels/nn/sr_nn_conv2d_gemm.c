@@ -12,7 +12,7 @@ struct _SrNnConv2dGemm {
   gboolean need_epilogue;       /* bias, activation or residual */
   size_t scratch_floats;        /* cap on both scratch buffers together */
   cl_kernel im2col, epilogue;
-  cl_mem w, bias, slope;        /* w: OIHW as it is, [cout][K] */
+  SrNnConvBuffers buf;          /* wt: OIHW as it is, [cout][K] */
   SrTensor *col, *res;          /* scratch: im2col band, GEMM result */
 };
 
@@ -42,12 +42,9 @@ sr_nn_conv2d_gemm_new (SrRuntime *rt, const SrNnConv2dParams *p,
               (rt, "nn_conv2d_gemm", opts, "conv_im2col", error)))
       || !(g->epilogue = sr_runtime_create_kernel_with_options (rt,
               "nn_conv2d_gemm", opts, "conv_gemm_epilogue", error))
-      || !(g->w = sr_nn_upload_weights (rt, weight, (size_t) p->cout * g->K,
-              "conv2d gemm weights", error))
-      || !(g->bias = sr_nn_upload_channels (rt, bias, p->cout, 1, "bias",
-              error))
-      || !(g->slope = sr_nn_upload_channels (rt, prelu, p->cout, 1,
-              "PReLU slopes", error))) {
+      || !sr_nn_conv_buffers_upload (&g->buf, rt, weight,
+          (size_t) p->cout * g->K, "conv2d gemm weights", bias, prelu,
+          p->cout, 1, error)) {
     g_free (opts);
     sr_nn_conv2d_gemm_free (g);
     return NULL;
@@ -65,8 +62,8 @@ sr_nn_conv2d_gemm_new (SrRuntime *rt, const SrNnConv2dParams *p,
     err |= SR_ARG (g->im2col, 9, p->pad_top);
     err |= SR_ARG (g->im2col, 10, p->pad_left);
   }
-  err |= SR_ARG (g->epilogue, 11, g->bias);
-  err |= SR_ARG (g->epilogue, 12, g->slope);
+  err |= SR_ARG (g->epilogue, 11, g->buf.bias);
+  err |= SR_ARG (g->epilogue, 12, g->buf.slope);
   err |= SR_ARG (g->epilogue, 13, act);
   err |= SR_ARG (g->epilogue, 14, a->alpha);
   err |= SR_ARG (g->epilogue, 15, a->lo);
@@ -89,12 +86,7 @@ sr_nn_conv2d_gemm_free (SrNnConv2dGemm *g)
     clReleaseKernel (g->im2col);
   if (g->epilogue)
     clReleaseKernel (g->epilogue);
-  if (g->w)
-    clReleaseMemObject (g->w);
-  if (g->bias)
-    clReleaseMemObject (g->bias);
-  if (g->slope)
-    clReleaseMemObject (g->slope);
+  sr_nn_conv_buffers_release (&g->buf);
   sr_tensor_unref (g->col);
   sr_tensor_unref (g->res);
   sr_runtime_unref (g->rt);
@@ -148,7 +140,7 @@ sr_nn_conv2d_gemm_run (SrNnConv2dGemm *g, cl_command_queue q, SrView in,
   const float rs = skip ? p->res_scale : 1.0f;
   const float ss = skip ? p->skip_scale : 0.0f;
   const cl_mem skip_mem = skip ? skip->t->mem : out.t->mem;
-  const SrNnMatrix A = sr_nn_matrix (g->w, 0, g->K);
+  const SrNnMatrix A = sr_nn_matrix (g->buf.wt, 0, g->K);
   cl_int err = CL_SUCCESS;
   if (col) {
     err |= SR_ARG_MEM (g->im2col, 0, in.t);

@@ -41,19 +41,24 @@ sr_nn_row_items (SrView v)
   return (size_t) ((v.t->w + SR_NN_SEG - 1) / SR_NN_SEG) * v.t->h * v.c;
 }
 
-/* n floats copied to a new read-only device buffer (an op's weights);
- * NULL and an error naming `what` on failure. */
-cl_mem sr_nn_upload_weights (SrRuntime *rt, const float *host, size_t n,
-    const char *what, GError **error);
-
-/* A per-output-channel vector (bias, PReLU slopes; zeros for NULL),
- * padded with zeros to a whole number of blocks of `block` channels. */
-cl_mem sr_nn_upload_channels (SrRuntime *rt, const float *v, int cout,
-    int block, const char *what, GError **error);
 
 /* ---- shared by the conv2d strategies (sr_nn_conv2d.c) -------------------- */
 
 #include "sr_nn_conv2d.h"
+
+/* A conv2d strategy's device buffers: its weights (packed its way) and the
+ * bias and PReLU slopes (zeros for NULL), zero-padded to whole blocks of
+ * `block` output channels. */
+typedef struct {
+  cl_mem wt, bias, slope;
+} SrNnConvBuffers;
+
+/* Uploads them; FALSE and an error naming `what` (the weights) or the
+ * vector on failure (the caller releases what was made). */
+gboolean sr_nn_conv_buffers_upload (SrNnConvBuffers *b, SrRuntime *rt,
+    const float *packed, size_t n, const char *what, const float *bias,
+    const float *prelu, int cout, int block, GError **error);
+void sr_nn_conv_buffers_release (SrNnConvBuffers *b);
 
 /* The checks every conv2d strategy makes of its output and skip views
  * against p and the input's size (which it writes to *oh, *ow): sizes,

@@ -14,7 +14,7 @@ struct _SrNnWinograd {
   SrNnConv2dParams p;
   int ocb, tiles, cb, nchunk;
   cl_kernel k;
-  cl_mem u, bias, slope;
+  SrNnConvBuffers buf;
 };
 
 gboolean
@@ -151,12 +151,8 @@ sr_nn_winograd_new (SrRuntime *rt, const SrNnConv2dParams *p,
   g_free (opts);
   size_t n;
   float *u = transform_weights (p, weight, ocb, op->cb, op->nchunk, &n);
-  if (!op->k
-      || !(op->u = sr_nn_upload_weights (rt, u, n, "winograd weights", error))
-      || !(op->bias = sr_nn_upload_channels (rt, bias, p->cout, ocb, "bias",
-              error))
-      || !(op->slope = sr_nn_upload_channels (rt, prelu, p->cout, ocb,
-              "PReLU slopes", error))) {
+  if (!op->k || !sr_nn_conv_buffers_upload (&op->buf, rt, u, n,
+          "winograd weights", bias, prelu, p->cout, ocb, error)) {
     g_free (u);
     sr_nn_winograd_free (op);
     return NULL;
@@ -165,11 +161,11 @@ sr_nn_winograd_new (SrRuntime *rt, const SrNnConv2dParams *p,
 
   const cl_int nchunk = op->nchunk;
   cl_int err = CL_SUCCESS;
-  err |= clSetKernelArg (op->k, 4, sizeof (cl_mem), &op->u);
+  err |= clSetKernelArg (op->k, 4, sizeof (cl_mem), &op->buf.wt);
   err |= SR_ARG (op->k, 5, p->pad_top);
   err |= SR_ARG (op->k, 6, p->pad_left);
-  err |= sr_nn_conv2d_set_epilogue_consts (op->k, 7, 18, op->bias, op->slope,
-      &p->act);
+  err |= sr_nn_conv2d_set_epilogue_consts (op->k, 7, 18, op->buf.bias,
+      op->buf.slope, &p->act);
   err |= SR_ARG (op->k, 22, nchunk);
   err |= SR_ARG (op->k, 23, p->cin);
   err |= SR_ARG (op->k, 24, p->cout);
@@ -198,12 +194,7 @@ sr_nn_winograd_free (SrNnWinograd *op)
     return;
   if (op->k)
     clReleaseKernel (op->k);
-  if (op->u)
-    clReleaseMemObject (op->u);
-  if (op->bias)
-    clReleaseMemObject (op->bias);
-  if (op->slope)
-    clReleaseMemObject (op->slope);
+  sr_nn_conv_buffers_release (&op->buf);
   sr_runtime_unref (op->rt);
   g_free (op);
 }

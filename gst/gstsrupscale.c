@@ -32,7 +32,26 @@ enum {
   PROP_TILE_SIZE,
   PROP_MEMORY_BUDGET,
   PROP_SCALE,
+  PROP_PRECISION,
 };
+
+#define GST_TYPE_SR_PRECISION (gst_sr_precision_get_type ())
+static GType
+gst_sr_precision_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_SR_PRECISION_FP32, "float32 values and arithmetic", "fp32"},
+    {GST_SR_PRECISION_FP16, "half-precision storage of the values between "
+          "layers, float32 arithmetic (half the memory and traffic; every "
+          "device, no cl_khr_fp16 needed)", "fp16"},
+    {0, NULL, NULL},
+  };
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("GstSrPrecision",
+            values));
+  return type;
+}
 
 #define DEFAULT_MODEL "esrgan-slim-x4"
 #define DEFAULT_DEVICE "auto"
@@ -251,6 +270,8 @@ gst_sr_upscale_start (GstBaseTransform *trans)
     return FALSE;
   }
   const gboolean baseline = self->baseline != GST_SR_UPSCALE_LEARNED;
+  const SrDType storage = self->precision == GST_SR_PRECISION_FP16
+      ? SR_DTYPE_F16 : SR_DTYPE_F32;
   if (!g && !baseline) {
     GST_OBJECT_UNLOCK (self);
     gchar **folders = sr_registry_folders ();
@@ -278,8 +299,10 @@ gst_sr_upscale_start (GstBaseTransform *trans)
             "prepare", "Building the network's kernels (the first use on a "
             "device also measures them; cached in ~/.cache/gst-sr)"));
   /* sr_executor_new takes g, even when it fails: it comes first. */
-  if ((!baseline && (!(self->executor = sr_executor_new (self->runtime, g, &error))
-              || !(self->tile = sr_nn_tile_new (self->runtime, &error))))
+  if ((!baseline && (!(self->executor = sr_executor_new_with_storage
+                  (self->runtime, g, storage, &error))
+              || !(self->tile = sr_nn_tile_new (self->runtime, SR_DTYPE_F32,
+                      &error))))
       || !(self->convert = sr_convert_new (self->runtime, &error))
       || (baseline && !(self->resample = sr_resample_new (self->runtime, &error)))) {
     if (!baseline)
@@ -679,6 +702,9 @@ gst_sr_upscale_set_property (GObject *object, guint prop_id,
       self->scale_prop = g_value_get_int (value);
       self->model_loaded = FALSE;
       break;
+    case PROP_PRECISION:
+      self->precision = g_value_get_enum (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -709,6 +735,9 @@ gst_sr_upscale_get_property (GObject *object, guint prop_id, GValue *value,
     case PROP_SCALE:
       ensure_model (self);
       g_value_set_int (value, self->scale ? self->scale : self->scale_prop);
+      break;
+    case PROP_PRECISION:
+      g_value_set_enum (value, self->precision);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -774,6 +803,16 @@ gst_sr_upscale_class_init (GstSrUpscaleClass *klass)
           "is an error at start). Reads the factor in use (0 when no model "
           "is loaded)", 0, 16, 0,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_PRECISION,
+      g_param_spec_enum ("precision", "Precision",
+          "How the network stores the values between its layers: fp32, or "
+          "fp16 (half the memory, so larger tiles under memory-budget; "
+          "float32 arithmetic, within 0.2 of an 8-bit level of fp32; on CPU "
+          "devices slower, see docs/models.md). The bicubic and lanczos "
+          "baselines always run in float32", GST_TYPE_SR_PRECISION,
+          GST_SR_PRECISION_FP32,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  gst_type_mark_as_plugin_api (GST_TYPE_SR_PRECISION, 0);
 
   gst_element_class_set_static_metadata (element_class,
       "Super-resolution upscaler", "Filter/Effect/Video/Scaler",

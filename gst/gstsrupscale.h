@@ -21,6 +21,12 @@ typedef enum {
   GST_SR_UPSCALE_LANCZOS,       /* Pillow's Lanczos-3 */
 } GstSrUpscaleBaseline;
 
+/* `precision`: how the network's values between layers are stored. */
+typedef enum {
+  GST_SR_PRECISION_FP32,
+  GST_SR_PRECISION_FP16,        /* half storage, float32 arithmetic */
+} GstSrPrecision;
+
 #define GST_TYPE_SR_UPSCALE (gst_sr_upscale_get_type ())
 G_DECLARE_FINAL_TYPE (GstSrUpscale, gst_sr_upscale, GST, SR_UPSCALE, GstVideoFilter)
 
@@ -33,6 +39,7 @@ struct _GstSrUpscale {
   guint tile_size;              /* input pixels per tile side; 0: automatic */
   guint64 memory_budget;        /* bytes of device memory for the network */
   int scale_prop;               /* `scale`: 0 takes the model's */
+  GstSrPrecision precision;
 
   /* the network, loaded when first needed after `model` is set (its scale
    * drives the caps, before the device is opened) */

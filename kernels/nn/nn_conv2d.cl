@@ -24,6 +24,8 @@
  * nxb = ceil (ow / PX); work-item g of dimension 0 is pixel block g % nxb
  * of row g / nxb. */
 
+#include "nn_storage.clh"
+
 #define CAT_(a, b) a##b
 #define CAT(a, b) CAT_(a, b)
 
@@ -58,32 +60,34 @@
     const int np = min ((px), ow - x0); \
     for (int c = 0; c < nc; c++) { \
       const int o = (oc0 + c) * ohw + y * ow + x0; \
-      __global float *op = out + out_off + o; \
+      __global act_t *op = out + out_off + o; \
       if (has_skip) { \
-        __global const float *sp = skip + skip_off + o; \
+        __global const act_t *sp = skip + skip_off + o; \
         if (np == (px)) { \
           _Pragma ("unroll") \
           for (int p = 0; p < (px); p++) \
-            op[p] = res_scale * t[p * (ocb) + c] + skip_scale * sp[p]; \
+            ST (res_scale * t[p * (ocb) + c] + skip_scale * LD (sp, p), \
+                op, p); \
         } else { \
           for (int p = 0; p < np; p++) \
-            op[p] = res_scale * t[p * (ocb) + c] + skip_scale * sp[p]; \
+            ST (res_scale * t[p * (ocb) + c] + skip_scale * LD (sp, p), \
+                op, p); \
         } \
       } else if (np == (px)) { \
         _Pragma ("unroll") \
         for (int p = 0; p < (px); p++) \
-          op[p] = t[p * (ocb) + c]; \
+          ST (t[p * (ocb) + c], op, p); \
       } else { \
         for (int p = 0; p < np; p++) \
-          op[p] = t[p * (ocb) + c]; \
+          ST (t[p * (ocb) + c], op, p); \
       } \
     } \
   } while (0)
 
 #define EPILOGUE_ARGS \
   __global const float *restrict bias, __global const float *restrict slope, \
-  __global float *out, const int out_off, const int oh, const int ow, \
-  __global const float *skip, const int skip_off, const int has_skip, \
+  __global act_t *out, const int out_off, const int oh, const int ow, \
+  __global const act_t *skip, const int skip_off, const int has_skip, \
   const float res_scale, const float skip_scale, \
   const int act, const float alpha, const float lo, const float hi, \
   const int cin, const int cout, const int nxb
@@ -112,7 +116,7 @@ typedef CAT (float, GVW) gvec;
 #define GSTORE CAT (vstore, GVW)
 
 __kernel void
-conv_general (__global const float *restrict in, const int in_off,
+conv_general (__global const act_t *restrict in, const int in_off,
     const int ih, const int iw, __global const float *restrict wt,
     const int kh, const int kw, const int sh, const int sw, const int pad_top,
     const int pad_left, EPILOGUE_ARGS)
@@ -139,9 +143,9 @@ conv_general (__global const float *restrict in, const int in_off,
   __global const float *wb = wt + (size_t) ob * cin * khw * GOCB;
 
   for (int ic = 0; ic < cin; ic++) {
-    __global const float *ip = in + in_off + (size_t) ic * ih * iw;
+    __global const act_t *ip = in + in_off + (size_t) ic * ih * iw;
     for (int ky = ky_lo; ky < ky_hi; ky++) {
-      __global const float *row = ip + (iy0 + ky) * iw;
+      __global const act_t *row = ip + (iy0 + ky) * iw;
       __global const float *wp = wb + (ic * khw + ky * kw) * GOCB;
       if (x_inside) {
         for (int kx = 0; kx < kw; kx++) {
@@ -149,7 +153,8 @@ conv_general (__global const float *restrict in, const int in_off,
             const gvec w = GLOAD (v, wp + kx * GOCB);
 #pragma unroll
             for (int p = 0; p < GPX; p++)
-              acc[p][v] = fma ((gvec) row[ix0 + p * sw + kx], w, acc[p][v]);
+              acc[p][v] = fma ((gvec) LD (row, ix0 + p * sw + kx), w,
+                  acc[p][v]);
           }
         }
       } else {
@@ -158,7 +163,7 @@ conv_general (__global const float *restrict in, const int in_off,
 #pragma unroll
           for (int p = 0; p < GPX; p++) {
             const int ix = ix0 + p * sw + kx;
-            const float x = row[clamp (ix, 0, iw - 1)];
+            const float x = LD (row, clamp (ix, 0, iw - 1));
             s[p] = ix >= 0 && ix < iw ? x : 0.0f;
           }
           for (int v = 0; v < GNV; v++) {
@@ -205,7 +210,7 @@ typedef CAT (float, VW) vec;
 #define VSTORE CAT (vstore, VW)
 
 __kernel void
-conv_direct (__global const float *restrict in, const int in_off,
+conv_direct (__global const act_t *restrict in, const int in_off,
     const int ih, const int iw, __global const float *restrict wt,
     const int pad_top, const int pad_left, EPILOGUE_ARGS)
 {
@@ -226,7 +231,7 @@ conv_direct (__global const float *restrict in, const int in_off,
 
   const int iy0 = y * SH - pad_top, ix0 = x0 * SW - pad_left;
   __global const float *wp = wt + (size_t) ob * cin * (KH * KW * OCB);
-  __global const float *ip = in + in_off;
+  __global const act_t *ip = in + in_off;
   const size_t plane = (size_t) ih * iw;
 
   if (iy0 >= 0 && iy0 + KH <= ih && ix0 >= 0
@@ -243,7 +248,7 @@ conv_direct (__global const float *restrict in, const int in_off,
             const vec w = VLOAD (v, wp + (ky * KW + kx) * OCB);
 #pragma unroll
             for (int p = 0; p < PX; p++)
-              acc[p][v] = fma ((vec) ip[ky * iw + p * SW + kx], w,
+              acc[p][v] = fma ((vec) LD (ip, ky * iw + p * SW + kx), w,
                   acc[p][v]);
           }
         }
@@ -258,14 +263,14 @@ conv_direct (__global const float *restrict in, const int in_off,
       for (int ky = 0; ky < KH; ky++) {
         const int iy = iy0 + ky;
         const bool row_ok = iy >= 0 && iy < ih;
-        __global const float *row = ip + clamp (iy, 0, ih - 1) * iw;
+        __global const act_t *row = ip + clamp (iy, 0, ih - 1) * iw;
 #pragma unroll
         for (int kx = 0; kx < KW; kx++) {
           float s[PX];
 #pragma unroll
           for (int p = 0; p < PX; p++) {
             const int ix = ix0 + p * SW + kx;
-            const float x = row[clamp (ix, 0, iw - 1)];
+            const float x = LD (row, clamp (ix, 0, iw - 1));
             s[p] = row_ok && ix >= 0 && ix < iw ? x : 0.0f;
           }
 #pragma unroll
@@ -313,7 +318,7 @@ conv_direct (__global const float *restrict in, const int in_off,
 #define RPX (PV * 16)
 
 __kernel void
-conv_rowvec (__global const float *restrict in, const int in_off,
+conv_rowvec (__global const act_t *restrict in, const int in_off,
     const int ih, const int iw, __global const float *restrict wt,
     const int pad_top, const int pad_left, EPILOGUE_ARGS)
 {
@@ -344,7 +349,7 @@ conv_rowvec (__global const float *restrict in, const int in_off,
   }
 
   __global const float *wp = wt + (size_t) oc0 * cin * (KH * KW);
-  __global const float *ip = in + in_off + (size_t) iy0 * iw + ix0;
+  __global const act_t *ip = in + in_off + (size_t) iy0 * iw + ix0;
 
 /* One tap: FMAs the PV input vectors x into every channel's accumulators. */
 #define ROWVEC_TAP(x, wtap) \
@@ -364,13 +369,13 @@ conv_rowvec (__global const float *restrict in, const int in_off,
       for (int ky = 0; ky < KH; ky++) {
         if (ky < ky_lo || ky >= ky_hi)
           continue;
-        __global const float *row = ip + ky * iw;
+        __global const act_t *row = ip + ky * iw;
 #pragma unroll
         for (int kx = 0; kx < KW; kx++) {
           float16 x[PV];
 #pragma unroll
           for (int v = 0; v < PV; v++)
-            x[v] = vload16 (0, row + kx + 16 * v);
+            x[v] = LDN (16, 0, row + kx + 16 * v);
           ROWVEC_TAP (x, wp + (ky * KW + kx) * OCB);
         }
       }
@@ -382,13 +387,13 @@ conv_rowvec (__global const float *restrict in, const int in_off,
      * then masked). Rare, so kept compact rather than unrolled. */
     for (int ic = 0; ic < cin; ic++) {
       for (int ky = ky_lo; ky < ky_hi; ky++) {
-        __global const float *row = ip + ky * iw;
+        __global const act_t *row = ip + ky * iw;
         for (int kx = 0; kx < KW; kx++) {
           float s[RPX];
 #pragma unroll 1
           for (int l = 0; l < RPX; l++) {
             const int ix = ix0 + kx + l;
-            const float t = row[clamp (ix, 0, iw - 1) - ix0];
+            const float t = LD (row, clamp (ix, 0, iw - 1) - ix0);
             s[l] = ix >= 0 && ix < iw ? t : 0.0f;
           }
           float16 x[PV];
@@ -418,15 +423,15 @@ conv_rowvec (__global const float *restrict in, const int in_off,
       if (x + 16 <= ow) {
         if (has_skip)
           a = res_scale * a + skip_scale
-              * vload16 (0, skip + skip_off - out_off + o + 16 * v);
-        vstore16 (a, 0, out + o + 16 * v);
+              * LDN (16, 0, skip + skip_off - out_off + o + 16 * v);
+        STN (16, a, 0, out + o + 16 * v);
       } else if (x < ow) {
         float t[16];
         vstore16 (a, 0, t);
         for (int l = 0; l < ow - x; l++) {
           const int e = o + 16 * v + l;
-          out[e] = has_skip ? res_scale * t[l]
-              + skip_scale * skip[skip_off - out_off + e] : t[l];
+          ST (has_skip ? res_scale * t[l]
+              + skip_scale * LD (skip, skip_off - out_off + e) : t[l], out, e);
         }
       }
     }

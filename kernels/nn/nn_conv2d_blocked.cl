@@ -37,6 +37,8 @@
  * nxb = ceil (ow / PX); work-item g of dimension 0 is pixel block g % nxb
  * of row g / nxb. */
 
+#include "nn_storage.clh"
+
 #define ACT_NONE 0
 #define ACT_RELU 1
 #define ACT_LEAKY 2
@@ -47,22 +49,22 @@
 
 #if IN_C16
 /* Input channel ic0 + i at pixel (iy, ix) of a row starting at `row`. */
-#define IN_AT(row, ix, i) (row)[(ix) * 16 + (i)]
+#define IN_AT(row, ix, i) LD (row, (ix) * 16 + (i))
 #else
-#define IN_AT(row, ix, i) (row)[(ix)]
+#define IN_AT(row, ix, i) LD (row, ix)
 #endif
 
 __kernel void
-conv_blocked (__global const float *restrict in, const int in_off,
+conv_blocked (__global const act_t *restrict in, const int in_off,
     const int ih, const int iw, __global const float *restrict wt,
     const int pad_top, const int pad_left,
     __global const float *restrict bias, __global const float *restrict slope,
-    __global float *out, const int out_off, const int oh, const int ow,
-    __global const float *skip, const int skip_off, const int has_skip,
+    __global act_t *out, const int out_off, const int oh, const int ow,
+    __global const act_t *skip, const int skip_off, const int has_skip,
     const float res_scale, const float skip_scale,
     const int act, const float alpha, const float lo, const float hi,
     const int cin, const int cout, const int nxb,
-    __global const float *restrict in2, const int in2_off, const int split)
+    __global const act_t *restrict in2, const int in2_off, const int split)
 {
   const int g = get_global_id (0);
   const int y = g / nxb, x0 = (g - y * nxb) * PX;
@@ -93,7 +95,7 @@ conv_blocked (__global const float *restrict in, const int in_off,
 #endif
   __global const float *wp = wt + (size_t) get_global_id (1) * n_in * KH * KW
       * w_step;
-  __global const float *ip = in + in_off;
+  __global const act_t *ip = in + in_off;
 #if IN_C16
   const int n_head = split / 16;
 #else
@@ -116,7 +118,7 @@ conv_blocked (__global const float *restrict in, const int in_off,
         wp += KW * w_step;
         continue;
       }
-      __global const float *row = ip + iy * ROW_STRIDE;
+      __global const act_t *row = ip + iy * ROW_STRIDE;
       if (x_inside) {
 #pragma unroll
         for (int kx = 0; kx < KW; kx++) {
@@ -186,16 +188,16 @@ conv_blocked (__global const float *restrict in, const int in_off,
        * read before the output is written, so skip may be out itself. */
       const int o = oc * ohw + (y * ow + x) * 16;
       if (has_skip)
-        a = res_scale * a + skip_scale * vload16 (0, skip + skip_off + o);
-      vstore16 (a, 0, out + out_off + o);
+        a = res_scale * a + skip_scale * LDN (16, 0, skip + skip_off + o);
+      STN (16, a, 0, out + out_off + o);
 #else
       float t[16];
       vstore16 (a, 0, t);
       const int n = min (16, cout - oc);
       for (int l = 0; l < n; l++) {
         const int o = (oc + l) * ohw + y * ow + x;
-        out[out_off + o] = has_skip ? res_scale * t[l]
-            + skip_scale * skip[skip_off + o] : t[l];
+        ST (has_skip ? res_scale * t[l]
+            + skip_scale * LD (skip, skip_off + o) : t[l], out, out_off + o);
       }
 #endif
     }

@@ -7,6 +7,8 @@
  * ceil (plane / VEC). */
 #define VEC 8                   /* ELT_VEC of sr_nn_eltwise.c */
 
+#include "nn_storage.clh"
+
 /* SrActKind's values. */
 #define ACT_RELU 1
 #define ACT_LEAKY_RELU 2
@@ -14,27 +16,27 @@
 #define ACT_CLAMP 4
 
 inline float8
-load_part (__global const float *p, int n)
+load_part (__global const act_t *p, int n)
 {
   if (n >= VEC)
-    return vload8 (0, p);
+    return LDN (8, 0, p);
   float t[VEC];
   for (int j = 0; j < VEC; j++)
-    t[j] = j < n ? p[j] : 0.0f;
+    t[j] = j < n ? LD (p, j) : 0.0f;
   return vload8 (0, t);
 }
 
 inline void
-store_part (float8 v, __global float *p, int n)
+store_part (float8 v, __global act_t *p, int n)
 {
   if (n >= VEC) {
-    vstore8 (v, 0, p);
+    STN (8, v, 0, p);
     return;
   }
   float t[VEC];
   vstore8 (v, 0, t);
   for (int j = 0; j < n; j++)
-    p[j] = t[j];
+    ST (t[j], p, j);
 }
 
 /* Selections rather than fmax/fmin so that NaN passes through, as in
@@ -62,11 +64,11 @@ activate (float8 v, int act, float alpha, float lo, float hi, float slope)
  * valid buffer and never read. out may be one of the inputs (same view):
  * each work-item reads only the elements it writes. */
 __kernel void nn_add (int n, float8 coef,
-    __global const float *a0, int c0_0, __global const float *a1, int c0_1,
-    __global const float *a2, int c0_2, __global const float *a3, int c0_3,
-    __global const float *a4, int c0_4, __global const float *a5, int c0_5,
-    __global const float *a6, int c0_6, __global const float *a7, int c0_7,
-    __global float *out, int out_c0, int plane, int segs, int act,
+    __global const act_t *a0, int c0_0, __global const act_t *a1, int c0_1,
+    __global const act_t *a2, int c0_2, __global const act_t *a3, int c0_3,
+    __global const act_t *a4, int c0_4, __global const act_t *a5, int c0_5,
+    __global const act_t *a6, int c0_6, __global const act_t *a7, int c0_7,
+    __global act_t *out, int out_c0, int plane, int segs, int act,
     float alpha, float lo, float hi, __global const float *slope)
 {
   const int i = get_global_id (0);
@@ -95,8 +97,8 @@ __kernel void nn_add (int n, float8 coef,
 
 /* out = act (in * param[ch] + param[shift + ch]) (shift < 0: no shift);
  * PReLU slopes at param + slope. */
-__kernel void nn_affine (__global const float *in, int in_c0,
-    __global float *out, int out_c0, int plane, int segs,
+__kernel void nn_affine (__global const act_t *in, int in_c0,
+    __global act_t *out, int out_c0, int plane, int segs,
     __global const float *param, int shift, int slope, int act, float alpha,
     float lo, float hi)
 {

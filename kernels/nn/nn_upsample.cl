@@ -5,22 +5,24 @@
  * fastest. */
 #define SEG 16                  /* SR_NN_SEG */
 
+#include "nn_storage.clh"
+
 /* Each work-item reads a run of 8 pixels of one input row and writes
  * their s x s copies (s output rows of 8s pixels), with vector shuffles
  * for the factors the models use; global ceil (w / 8) * h * c. */
-__kernel void upsample_nearest (__global const float *in, int in_c0,
-    __global float *out, int out_c0, int h, int w, int s)
+__kernel void upsample_nearest (__global const act_t *in, int in_c0,
+    __global act_t *out, int out_c0, int h, int w, int s)
 {
   const int segs = (w + 7) / 8, ow = w * s;
   const int g = get_global_id (0);
   const int x0 = g % segs * 8, y = g / segs % h, ch = g / segs / h;
   const int n = min (8, w - x0);
-  __global const float *src = in + (size_t) (in_c0 + ch) * h * w
+  __global const act_t *src = in + (size_t) (in_c0 + ch) * h * w
       + (size_t) y * w + x0;
-  __global float *dst = out + (size_t) (out_c0 + ch) * h * s * ow
+  __global act_t *dst = out + (size_t) (out_c0 + ch) * h * s * ow
       + (size_t) y * s * ow + x0 * s;
   if (n == 8 && (s == 2 || s == 4)) {
-    const float8 v = vload8 (0, src);
+    const float8 v = LDN (8, 0, src);
     float8 q[4];
     if (s == 2) {
       q[0] = v.s00112233, q[1] = v.s44556677;
@@ -30,27 +32,27 @@ __kernel void upsample_nearest (__global const float *in, int in_c0,
     }
     for (int r = 0; r < s; r++)
       for (int i = 0; i < s; i++)
-        vstore8 (q[i], i, dst + (size_t) r * ow);
+        STN (8, q[i], i, dst + (size_t) r * ow);
     return;
   }
   if (n == 8 && s == 8) {
-    const float8 v = vload8 (0, src);
+    const float8 v = LDN (8, 0, src);
     for (int r = 0; r < 8; r++) {
-      __global float *row = dst + (size_t) r * ow;
-      vstore8 ((float8) v.s0, 0, row);
-      vstore8 ((float8) v.s1, 1, row);
-      vstore8 ((float8) v.s2, 2, row);
-      vstore8 ((float8) v.s3, 3, row);
-      vstore8 ((float8) v.s4, 4, row);
-      vstore8 ((float8) v.s5, 5, row);
-      vstore8 ((float8) v.s6, 6, row);
-      vstore8 ((float8) v.s7, 7, row);
+      __global act_t *row = dst + (size_t) r * ow;
+      STN (8, (float8) v.s0, 0, row);
+      STN (8, (float8) v.s1, 1, row);
+      STN (8, (float8) v.s2, 2, row);
+      STN (8, (float8) v.s3, 3, row);
+      STN (8, (float8) v.s4, 4, row);
+      STN (8, (float8) v.s5, 5, row);
+      STN (8, (float8) v.s6, 6, row);
+      STN (8, (float8) v.s7, 7, row);
     }
     return;
   }
   for (int r = 0; r < s; r++)
     for (int k = 0; k < n * s; k++)
-      dst[(size_t) r * ow + k] = src[k / s];
+      ST (LD (src, k / s), dst, (size_t) r * ow + k);
 }
 
 /* align_corners = False, as PyTorch's upsample_bilinear2d: the source
@@ -73,8 +75,8 @@ neighbour (int q, int m, int s, int n, int *i1, float *l)
 
 /* Each work-item writes a run of SEG pixels of one output row; global
  * ceil (s*w / SEG) * s*h * c. */
-__kernel void upsample_bilinear (__global const float *in, int in_c0,
-    __global float *out, int out_c0, int h, int w, int s)
+__kernel void upsample_bilinear (__global const act_t *in, int in_c0,
+    __global act_t *out, int out_c0, int h, int w, int s)
 {
   const int ow = w * s, oh = h * s, segs = (ow + SEG - 1) / SEG;
   const int g = get_global_id (0);
@@ -83,18 +85,18 @@ __kernel void upsample_bilinear (__global const float *in, int in_c0,
   int y1;
   float ly;
   const int y0 = neighbour (y / s, y % s, s, h, &y1, &ly);
-  __global const float *p = in + (size_t) (in_c0 + ch) * h * w;
-  __global const float *top = p + (size_t) y0 * w, *bot = p + (size_t) y1 * w;
-  __global float *dst = out + (size_t) (out_c0 + ch) * oh * ow
+  __global const act_t *p = in + (size_t) (in_c0 + ch) * h * w;
+  __global const act_t *top = p + (size_t) y0 * w, *bot = p + (size_t) y1 * w;
+  __global act_t *dst = out + (size_t) (out_c0 + ch) * oh * ow
       + (size_t) y * ow;
   int m = x0 % s, q = x0 / s;
   for (int ox = x0; ox < x1; ox++) {
     int xb;
     float lx;
     const int xa = neighbour (q, m, s, w, &xb, &lx);
-    const float t = (1.0f - lx) * top[xa] + lx * top[xb];
-    const float b = (1.0f - lx) * bot[xa] + lx * bot[xb];
-    dst[ox] = (1.0f - ly) * t + ly * b;
+    const float t = (1.0f - lx) * LD (top, xa) + lx * LD (top, xb);
+    const float b = (1.0f - lx) * LD (bot, xa) + lx * LD (bot, xb);
+    ST ((1.0f - ly) * t + ly * b, dst, ox);
     if (++m == s)
       m = 0, q++;
   }

@@ -35,6 +35,8 @@
  * ceil (ceil (ow/4) / WPX), th = ceil (oh/4); work-item g of dimension 0 is
  * tile block g % nbx of tile row g / nbx. */
 
+#include "nn_storage.clh"
+
 #define ACT_NONE 0
 #define ACT_RELU 1
 #define ACT_LEAKY 2
@@ -139,12 +141,12 @@ __constant float BTC[6][6] = {
   } while (0)
 
 __kernel void
-conv_winograd (__global const float *restrict in, const int in_off,
+conv_winograd (__global const act_t *restrict in, const int in_off,
     const int ih, const int iw, __global const float *restrict U,
     const int pad_top, const int pad_left,
     __global const float *restrict bias, __global const float *restrict slope,
-    __global float *out, const int out_off, const int oh, const int ow,
-    __global const float *skip, const int skip_off, const int has_skip,
+    __global act_t *out, const int out_off, const int oh, const int ow,
+    __global const act_t *skip, const int skip_off, const int has_skip,
     const float res_scale, const float skip_scale,
     const int act, const float alpha, const float lo_clamp,
     const float hi_clamp, const int nchunk, const int cin, const int cout,
@@ -190,19 +192,19 @@ conv_winograd (__global const float *restrict in, const int in_off,
         for (int r = 0; r < 6; r++)
           lo[r] = hi[r] = 0.0f;
       } else if (inside) {
-        __global const float *ip = in + in_off + ic * plane + iy0 * iw + ix0;
+        __global const act_t *ip = in + in_off + ic * plane + iy0 * iw + ix0;
 #pragma unroll
         for (int r = 0; r < 6; r++) {
-          lo[r] = vload16 (0, ip + r * iw);
+          lo[r] = LDN (16, 0, ip + r * iw);
 #if LW == 32
-          hi[r] = vload16 (1, ip + r * iw);
+          hi[r] = LDN (16, 1, ip + r * iw);
 #else
           hi[r] = 0.0f;
 #endif
         }
       } else {
         /* Border: element by element, zeros outside. */
-        __global const float *ip = in + in_off + ic * plane;
+        __global const act_t *ip = in + in_off + ic * plane;
 #pragma unroll
         for (int r = 0; r < 6; r++) {
           const int iy = iy0 + r;
@@ -210,7 +212,7 @@ conv_winograd (__global const float *restrict in, const int in_off,
           for (int x = 0; x < LW; x++) {
             const int ix = ix0 + x;
             row[x] = iy >= 0 && iy < ih && ix >= 0 && ix < iw
-                ? ip[iy * iw + ix] : 0.0f;
+                ? LD (ip, iy * iw + ix) : 0.0f;
           }
           lo[r] = vload16 (0, row);
 #if LW == 32
@@ -332,45 +334,45 @@ conv_winograd (__global const float *restrict in, const int in_off,
       /* The skip value is read before the output is written: skip may be
        * the output itself. */
       if (ni == 4 && nj == 4 && nc == 16) {
-        __global float *op = out + out_off + c0 * ohw + y0 * ow + x0;
-        __global const float *sp = skip + skip_off + c0 * ohw + y0 * ow + x0;
+        __global act_t *op = out + out_off + c0 * ohw + y0 * ow + x0;
+        __global const act_t *sp = skip + skip_off + c0 * ohw + y0 * ow + x0;
         if (has_skip) {
 #pragma unroll
           for (int c = 0; c < 16; c++) {
             const int o = c * ohw;
-            vstore4 (res_scale * X[c].s0123 + skip_scale * vload4 (0, sp + o),
+            STN (4, res_scale * X[c].s0123 + skip_scale * LDN (4, 0, sp + o),
                 0, op + o);
-            vstore4 (res_scale * X[c].s4567
-                + skip_scale * vload4 (0, sp + o + ow), 0, op + o + ow);
-            vstore4 (res_scale * X[c].s89ab
-                + skip_scale * vload4 (0, sp + o + 2 * ow), 0,
+            STN (4, res_scale * X[c].s4567
+                + skip_scale * LDN (4, 0, sp + o + ow), 0, op + o + ow);
+            STN (4, res_scale * X[c].s89ab
+                + skip_scale * LDN (4, 0, sp + o + 2 * ow), 0,
                 op + o + 2 * ow);
-            vstore4 (res_scale * X[c].scdef
-                + skip_scale * vload4 (0, sp + o + 3 * ow), 0,
+            STN (4, res_scale * X[c].scdef
+                + skip_scale * LDN (4, 0, sp + o + 3 * ow), 0,
                 op + o + 3 * ow);
           }
         } else {
 #pragma unroll
           for (int c = 0; c < 16; c++) {
             const int o = c * ohw;
-            vstore4 (X[c].s0123, 0, op + o);
-            vstore4 (X[c].s4567, 0, op + o + ow);
-            vstore4 (X[c].s89ab, 0, op + o + 2 * ow);
-            vstore4 (X[c].scdef, 0, op + o + 3 * ow);
+            STN (4, X[c].s0123, 0, op + o);
+            STN (4, X[c].s4567, 0, op + o + ow);
+            STN (4, X[c].s89ab, 0, op + o + 2 * ow);
+            STN (4, X[c].scdef, 0, op + o + 3 * ow);
           }
         }
       } else {
         for (int c = 0; c < nc; c++) {
           const int o0 = (c0 + c) * ohw + y0 * ow + x0;
-          __global float *op = out + out_off + o0;
-          __global const float *sp = skip + skip_off + o0;
+          __global act_t *op = out + out_off + o0;
+          __global const act_t *sp = skip + skip_off + o0;
           float t[16];
           vstore16 (X[c], 0, t);
           for (int i = 0; i < ni; i++)
             for (int j = 0; j < nj; j++)
-              op[i * ow + j] = has_skip
-                  ? res_scale * t[i * 4 + j] + skip_scale * sp[i * ow + j]
-                  : t[i * 4 + j];
+              ST (has_skip ? res_scale * t[i * 4 + j]
+                  + skip_scale * LD (sp, i * ow + j) : t[i * 4 + j],
+                  op, i * ow + j);
         }
       }
     }

@@ -6,8 +6,21 @@
 gboolean
 sr_view_valid (SrView v)
 {
-  return v.t && v.t->n == 1 && v.t->dtype == SR_DTYPE_F32 && v.c0 >= 0
-      && v.c > 0 && v.c0 + v.c <= v.t->c;
+  return v.t && v.t->n == 1
+      && (v.t->dtype == SR_DTYPE_F32 || v.t->dtype == SR_DTYPE_F16)
+      && v.c0 >= 0 && v.c > 0 && v.c0 + v.c <= v.t->c;
+}
+
+gboolean
+sr_nn_storage_options (SrDType act, const char **options, GError **error)
+{
+  if (act != SR_DTYPE_F32 && act != SR_DTYPE_F16) {
+    g_set_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT,
+        "network activations are stored as f32 or f16, not dtype %d", act);
+    return FALSE;
+  }
+  *options = act == SR_DTYPE_F16 ? "-DACT_HALF" : NULL;
+  return TRUE;
 }
 
 /* n floats copied to a new read-only device buffer; NULL and an error

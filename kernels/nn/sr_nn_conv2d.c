@@ -51,7 +51,8 @@ params_valid (const SrNnConv2dParams *p)
       && p->pad_left >= 0 && p->pad_right >= 0 && p->pad_top <= 64
       && p->pad_bottom <= 64 && p->pad_left <= 64 && p->pad_right <= 64
       && a->kind >= SR_ACT_NONE && a->kind <= SR_ACT_CLAMP
-      && !(a->kind == SR_ACT_CLAMP && !(a->lo <= a->hi));
+      && !(a->kind == SR_ACT_CLAMP && !(a->lo <= a->hi))
+      && (p->storage == SR_DTYPE_F32 || p->storage == SR_DTYPE_F16);
 }
 
 static gboolean
@@ -153,7 +154,7 @@ sr_nn_conv2d_candidates (SrRuntime *rt, const SrNnConv2dParams *p,
    * layer of the networks (7-23 GFLOP/s: CLBlast has no tuning for such a
    * device), and its first use compiles for about 20 s: a candidate on
    * GPUs only (SR_NN_CONV2D=gemm still runs it anywhere). */
-  if (n < max && sr_runtime_is_gpu (rt))
+  if (n < max && sr_runtime_is_gpu (rt) && p->storage == SR_DTYPE_F32)
     out[n++] = (SrNnConv2dChoice) { SR_NN_CONV2D_GEMM, 0, 0 };
   return n;
 }
@@ -230,6 +231,13 @@ conv2d_gemm_new (SrRuntime *rt, const SrNnConv2dParams *p,
   if (ocb != 0 || px != 0) {
     g_set_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT,
         "conv2d: the gemm strategy has no blocking (got %d x %d)", ocb, px);
+    return NULL;
+  }
+  if (p->storage != SR_DTYPE_F32) {
+    /* CLBlast's half GEMM computes in half: that needs cl_khr_fp16, and
+     * would not be the float32 arithmetic of the other strategies. */
+    g_set_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT,
+        "conv2d: the gemm strategy reads and writes float32 only");
     return NULL;
   }
   SrNnConv2dGemm *gemm = sr_nn_conv2d_gemm_new (rt, p, weight, bias, prelu,
@@ -321,20 +329,23 @@ sr_nn_conv2d_new_with (SrRuntime *rt, const SrNnConv2dParams *p,
    * still run twice as fast as pairs of float8 there (PoCL 3.1, Zen 3). */
   if (strategy == SR_NN_CONV2D_DIRECT) {
     char *opts = g_strdup_printf ("-w -DOCB=%d -DPX=%d -DKH=%d -DKW=%d "
-        "-DSH=%d -DSW=%d", ocb, px, p->kh, p->kw, p->stride_h, p->stride_w);
+        "-DSH=%d -DSW=%d%s", ocb, px, p->kh, p->kw, p->stride_h, p->stride_w,
+        sr_nn_conv2d_storage_option (p));
     op->k = sr_runtime_create_kernel_with_options (rt, "nn_conv2d", opts,
         "conv_direct", error);
     g_free (opts);
     op->epi = 7;
   } else if (rowvec) {
     char *opts = g_strdup_printf ("-w -DROWVEC -DOCB=%d -DPV=%d -DKH=%d "
-        "-DKW=%d", ocb, px / 16, p->kh, p->kw);
+        "-DKW=%d%s", ocb, px / 16, p->kh, p->kw,
+        sr_nn_conv2d_storage_option (p));
     op->k = sr_runtime_create_kernel_with_options (rt, "nn_conv2d", opts,
         "conv_rowvec", error);
     g_free (opts);
     op->epi = 7;
   } else {
-    char *opts = g_strdup_printf ("-w -DGOCB=%d -DGPX=%d", ocb, px);
+    char *opts = g_strdup_printf ("-w -DGOCB=%d -DGPX=%d%s", ocb, px,
+        sr_nn_conv2d_storage_option (p));
     op->k = sr_runtime_create_kernel_with_options (rt, "nn_conv2d", opts,
         "conv_general", error);
     g_free (opts);
@@ -423,14 +434,15 @@ gboolean
 sr_nn_conv2d_check_views (const SrNnConv2dParams *p, SrView in, SrView out,
     const SrView *skip, int *oh, int *ow)
 {
-  if (!sr_nn_view_ok (in) || !sr_nn_view_ok (out) || out.c != p->cout
+  if (!sr_nn_view_ok (in, p->storage) || !sr_nn_view_ok (out, p->storage)
+      || out.c != p->cout
       || sr_nn_views_overlap (in, out))
     return FALSE;
   sr_nn_conv2d_out_size (p, in.t->h, in.t->w, oh, ow);
   if (*oh == 0 || out.t->h != *oh || out.t->w != *ow)
     return FALSE;
   /* skip is the output itself or lies apart from it. */
-  return !skip || (sr_nn_view_ok (*skip) && skip->c == p->cout
+  return !skip || (sr_nn_view_ok (*skip, p->storage) && skip->c == p->cout
       && skip->t->h == *oh && skip->t->w == *ow
       && (!sr_nn_views_overlap (*skip, out)
           || sr_nn_views_same (*skip, out)));

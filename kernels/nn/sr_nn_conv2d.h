@@ -24,6 +24,10 @@ typedef struct {
    * channel-blocked NCHW16c (TRUE; see sr_nn_conv2d_blocked.h, the only
    * strategy for such layers). */
   gboolean in_blocked, out_blocked;
+  /* How input, output and skip are stored: SR_DTYPE_F32 (0, the default)
+   * or SR_DTYPE_F16 (half storage, float32 arithmetic and weights; every
+   * strategy but GEMM). */
+  SrDType storage;
 } SrNnConv2dParams;
 
 typedef struct _SrNnConv2d SrNnConv2d;

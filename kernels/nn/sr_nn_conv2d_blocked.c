@@ -106,9 +106,9 @@ sr_nn_conv2d_blocked_new (SrRuntime *rt, const SrNnConv2dParams *p,
   /* -w: clang warns that float16 arguments change the ABI on hosts
    * without AVX-512 (the builtins are inlined). */
   char *opts = g_strdup_printf ("-w -DKH=%d -DKW=%d -DSH=%d -DSW=%d "
-      "-DOCV=%d -DPX=%d -DIN_C16=%d -DOUT_C16=%d", p->kh, p->kw, p->stride_h,
-      p->stride_w, ocb / 16, px, p->in_blocked ? 1 : 0,
-      p->out_blocked ? 1 : 0);
+      "-DOCV=%d -DPX=%d -DIN_C16=%d -DOUT_C16=%d%s", p->kh, p->kw,
+      p->stride_h, p->stride_w, ocb / 16, px, p->in_blocked ? 1 : 0,
+      p->out_blocked ? 1 : 0, sr_nn_conv2d_storage_option (p));
   op->k = sr_runtime_create_kernel_with_options (rt, "nn_conv2d_blocked",
       opts, "conv_blocked", error);
   g_free (opts);
@@ -180,7 +180,7 @@ sr_nn_conv2d_blocked_run_split (SrNnConv2dBlocked *op, cl_command_queue q,
       || (p->in_blocked && (in.c0 % 16 || split % 16))
       || (p->out_blocked && (out.c0 % 16 || (skip && skip->c0 % 16))))
     return SR_ERR_INVALID_ARGUMENT;
-  if (tail && (!sr_nn_view_ok (*tail) || tail->t->h != in.t->h
+  if (tail && (!sr_nn_view_ok (*tail, p->storage) || tail->t->h != in.t->h
           || tail->t->w != in.t->w || sr_nn_views_overlap (*tail, out)
           || (p->in_blocked && tail->c0 % 16)))
     return SR_ERR_INVALID_ARGUMENT;

@@ -97,10 +97,12 @@ layer_key (const SrNnConv2dParams *p, const SrNnConv2dChoice *cand, int n)
   const char *layout = !p->in_blocked && !p->out_blocked ? ""
       : p->in_blocked && p->out_blocked ? ",layout=c16>c16"
       : p->in_blocked ? ",layout=c16>nchw" : ",layout=nchw>c16";
+  /* Half storage likewise. */
+  const char *storage = p->storage == SR_DTYPE_F16 ? ",storage=f16" : "";
   char *key = g_strdup_printf ("cin=%d,cout=%d,k=%dx%d,s=%dx%d,"
-      "pad=%d.%d.%d.%d%s,on=%dx%d,candidates=%.8s", p->cin, p->cout, p->kh,
+      "pad=%d.%d.%d.%d%s%s,on=%dx%d,candidates=%.8s", p->cin, p->cout, p->kh,
       p->kw, p->stride_h, p->stride_w, p->pad_top, p->pad_bottom, p->pad_left,
-      p->pad_right, layout, w, h, digest);
+      p->pad_right, layout, storage, w, h, digest);
   g_free (digest);
   g_string_free (names, TRUE);
   return key;
@@ -269,15 +271,22 @@ measure (SrRuntime *rt, const SrNnConv2dParams *p, const float *weight,
   cl_command_queue q = sr_runtime_create_queue (rt, error);
   if (!q)
     return NULL;
-  SrTensor *in = sr_tensor_new (rt, 1, p->cin, h, w, SR_DTYPE_F32, &err);
-  SrTensor *out = in ? sr_tensor_new (rt, 1, p->cout, oh, ow, SR_DTYPE_F32,
+  SrTensor *in = sr_tensor_new (rt, 1, p->cin, h, w, p->storage, &err);
+  SrTensor *out = in ? sr_tensor_new (rt, 1, p->cout, oh, ow, p->storage,
       &err) : NULL;
   if (out) {
     /* Values like a network's activations: the time of a float FMA does
-     * not depend on them, but denormals would. */
-    float *host = g_new (float, sr_tensor_numel (in));
-    for (size_t i = 0; i < sr_tensor_numel (in); i++)
-      host[i] = (float) ((i * 2654435761u) % 1000) / 1000.0f - 0.5f;
+     * not depend on them, but denormals would. Half: the bits of
+     * +-[0.25, 0.5). */
+    const size_t n = sr_tensor_numel (in);
+    void *host = g_malloc (in->bytes);
+    for (size_t i = 0; i < n; i++) {
+      const size_t r = i * 2654435761u;
+      if (p->storage == SR_DTYPE_F16)
+        ((guint16 *) host)[i] = 0x3400 | (r % 1024) | (i & 1 ? 0x8000 : 0);
+      else
+        ((float *) host)[i] = (float) (r % 1000) / 1000.0f - 0.5f;
+    }
     const SrStatus st = sr_tensor_write (q, in, host);
     g_free (host);
     if (st != SR_OK)

@@ -27,6 +27,7 @@ typedef struct {
 
 struct _SrNnEltwise {
   SrRuntime *rt;
+  SrDType act;                  /* activation storage */
   cl_kernel add, affine;
   GHashTable *params;           /* Params* -> same */
   float *key;                   /* staging for the lookup key, grown */
@@ -56,15 +57,20 @@ params_free (gpointer p)
 }
 
 SrNnEltwise *
-sr_nn_eltwise_new (SrRuntime *rt, GError **error)
+sr_nn_eltwise_new (SrRuntime *rt, SrDType act, GError **error)
 {
+  const char *opts;
+  if (!sr_nn_storage_options (act, &opts, error))
+    return NULL;
   SrNnEltwise *op = g_new0 (SrNnEltwise, 1);
   op->rt = sr_runtime_ref (rt);
+  op->act = act;
   op->params = g_hash_table_new_full (params_hash, params_equal, params_free,
       NULL);
-  if (!(op->add = sr_runtime_create_kernel (rt, "nn_eltwise", "nn_add", error))
-      || !(op->affine = sr_runtime_create_kernel (rt, "nn_eltwise",
-              "nn_affine", error))) {
+  if (!(op->add = sr_runtime_create_kernel_with_options (rt, "nn_eltwise",
+              opts, "nn_add", error))
+      || !(op->affine = sr_runtime_create_kernel_with_options (rt,
+              "nn_eltwise", opts, "nn_affine", error))) {
     sr_nn_eltwise_free (op);
     return NULL;
   }
@@ -151,12 +157,13 @@ set_act_args (cl_kernel k, int i, SrAct act)
   return e;
 }
 
-/* Readers of a view that overlaps out must be out itself. */
+/* in is stored as out is; readers of a view that overlaps out must be out
+ * itself. */
 static gboolean
 io_ok (SrView in, SrView out)
 {
-  return sr_nn_view_ok (in) && in.c == out.c && in.t->h == out.t->h
-      && in.t->w == out.t->w
+  return sr_nn_view_ok (in, out.t->dtype) && in.c == out.c
+      && in.t->h == out.t->h && in.t->w == out.t->w
       && (!sr_nn_views_overlap (in, out) || sr_nn_views_same (in, out));
 }
 
@@ -164,7 +171,8 @@ SrStatus
 sr_nn_add_run (SrNnEltwise *op, cl_command_queue q, int n, const SrView *in,
     const float *coef, SrView out, SrAct act, const float *prelu)
 {
-  if (n < 1 || n > SR_NN_MAX_ADD || !in || !coef || !sr_nn_view_ok (out)
+  if (n < 1 || n > SR_NN_MAX_ADD || !in || !coef
+      || !sr_nn_view_ok (out, op->act)
       || !act_ok (act, prelu))
     return SR_ERR_INVALID_ARGUMENT;
   for (int i = 0; i < n; i++)
@@ -207,7 +215,7 @@ sr_nn_affine_run (SrNnEltwise *op, cl_command_queue q, SrView in,
     const float *scale, const float *shift, SrView out, SrAct act,
     const float *prelu)
 {
-  if (!scale || !sr_nn_view_ok (out) || !io_ok (in, out)
+  if (!scale || !sr_nn_view_ok (out, op->act) || !io_ok (in, out)
       || !act_ok (act, prelu))
     return SR_ERR_INVALID_ARGUMENT;
   /* One vector: scale, then shift and slopes when present. */

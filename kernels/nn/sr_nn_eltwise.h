@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 
 typedef struct _SrNnEltwise SrNnEltwise;
 
-SrNnEltwise *sr_nn_eltwise_new (SrRuntime *rt, GError **error);
+SrNnEltwise *sr_nn_eltwise_new (SrRuntime *rt, SrDType act, GError **error);
 void sr_nn_eltwise_free (SrNnEltwise *op);
 
 /* n in 1..SR_NN_MAX_ADD. out may be one of the inputs. prelu: slopes per

@@ -2,6 +2,7 @@
 #include "sr_nn_pool.h"
 #include "sr_nn_private.h"
 
+/* Float32 activations only: the executor's graphs do not pool (yet). */
 struct _SrNnPool {
   SrRuntime *rt;
   cl_kernel max, rows, mean, l2;
@@ -43,7 +44,8 @@ SrStatus
 sr_nn_max_pool_run (SrNnPool *op, cl_command_queue q, SrView in, SrView out,
     int k, int s)
 {
-  if (k < 1 || s < 1 || !sr_nn_view_ok (in) || !sr_nn_view_ok (out)
+  if (k < 1 || s < 1 || !sr_nn_view_ok (in, SR_DTYPE_F32)
+      || !sr_nn_view_ok (out, SR_DTYPE_F32)
       || sr_nn_views_overlap (in, out) || in.c != out.c
       || in.t->h < k || in.t->w < k
       || out.t->h != (in.t->h - k) / s + 1 || out.t->w != (in.t->w - k) / s + 1)
@@ -70,7 +72,8 @@ SrStatus
 sr_nn_global_avg_pool_run (SrNnPool *op, cl_command_queue q, SrView in,
     SrView out)
 {
-  if (!sr_nn_view_ok (in) || !sr_nn_view_ok (out)
+  if (!sr_nn_view_ok (in, SR_DTYPE_F32)
+      || !sr_nn_view_ok (out, SR_DTYPE_F32)
       || sr_nn_views_overlap (in, out) || in.c != out.c
       || out.t->h != 1 || out.t->w != 1)
     return SR_ERR_INVALID_ARGUMENT;
@@ -108,7 +111,8 @@ SrStatus
 sr_nn_l2_normalize_run (SrNnPool *op, cl_command_queue q, SrView in,
     SrView out, float eps)
 {
-  if (!sr_nn_view_ok (in) || !sr_nn_view_ok (out) || in.c != out.c
+  if (!sr_nn_view_ok (in, SR_DTYPE_F32)
+      || !sr_nn_view_ok (out, SR_DTYPE_F32) || in.c != out.c
       || in.t->h != out.t->h || in.t->w != out.t->w || !(eps >= 0)
       || (sr_nn_views_overlap (in, out) && !sr_nn_views_same (in, out)))
     return SR_ERR_INVALID_ARGUMENT;

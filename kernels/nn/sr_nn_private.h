@@ -6,12 +6,13 @@
 
 #include <limits.h>
 
-/* v is valid and its tensor is indexable with an int (the kernels count
- * work-items and elements in int). */
+/* v is valid, stored as act (the op's storage type) and its tensor is
+ * indexable with an int (the kernels count work-items and elements in
+ * int). */
 static inline gboolean
-sr_nn_view_ok (SrView v)
+sr_nn_view_ok (SrView v, SrDType act)
 {
-  return sr_view_valid (v) && v.t->h > 0 && v.t->w > 0
+  return sr_view_valid (v) && v.t->dtype == act && v.t->h > 0 && v.t->w > 0
       && (gint64) v.t->c * v.t->h * v.t->w <= INT_MAX;
 }
 
@@ -59,6 +60,14 @@ gboolean sr_nn_conv_buffers_upload (SrNnConvBuffers *b, SrRuntime *rt,
     const float *packed, size_t n, const char *what, const float *bias,
     const float *prelu, int cout, int block, GError **error);
 void sr_nn_conv_buffers_release (SrNnConvBuffers *b);
+
+/* " -DACT_HALF" when p stores its activations as half (nn_storage.clh),
+ * else "": appended to every conv2d program's build options. */
+static inline const char *
+sr_nn_conv2d_storage_option (const SrNnConv2dParams *p)
+{
+  return p->storage == SR_DTYPE_F16 ? " -DACT_HALF" : "";
+}
 
 /* The checks every conv2d strategy makes of its output and skip views
  * against p and the input's size (which it writes to *oh, *ow): sizes,

@@ -4,6 +4,7 @@
 
 struct _SrNnShuffle {
   cl_kernel shuffle, unshuffle;
+  SrDType act;                  /* activation storage */
 };
 
 /* Far beyond any model's factor; keeps r * r * C and r * H in int range
@@ -11,13 +12,17 @@ struct _SrNnShuffle {
 #define MAX_FACTOR 64
 
 SrNnShuffle *
-sr_nn_shuffle_new (SrRuntime *rt, GError **error)
+sr_nn_shuffle_new (SrRuntime *rt, SrDType act, GError **error)
 {
+  const char *opts;
+  if (!sr_nn_storage_options (act, &opts, error))
+    return NULL;
   SrNnShuffle *op = g_new0 (SrNnShuffle, 1);
-  if (!(op->shuffle = sr_runtime_create_kernel (rt, "nn_shuffle",
-              "pixel_shuffle", error))
-      || !(op->unshuffle = sr_runtime_create_kernel (rt, "nn_shuffle",
-              "pixel_unshuffle", error))) {
+  op->act = act;
+  if (!(op->shuffle = sr_runtime_create_kernel_with_options (rt, "nn_shuffle",
+              opts, "pixel_shuffle", error))
+      || !(op->unshuffle = sr_runtime_create_kernel_with_options (rt,
+              "nn_shuffle", opts, "pixel_unshuffle", error))) {
     sr_nn_shuffle_free (op);
     return NULL;
   }
@@ -38,10 +43,10 @@ sr_nn_shuffle_free (SrNnShuffle *op)
 
 /* small: C*r*r channels of H x W; big: C channels of rH x rW. */
 static gboolean
-shapes_ok (SrView small, SrView big, int r)
+shapes_ok (SrView small, SrView big, int r, SrDType act)
 {
-  return r >= 1 && r <= MAX_FACTOR && sr_nn_view_ok (small)
-      && sr_nn_view_ok (big) && !sr_nn_views_overlap (small, big)
+  return r >= 1 && r <= MAX_FACTOR && sr_nn_view_ok (small, act)
+      && sr_nn_view_ok (big, act) && !sr_nn_views_overlap (small, big)
       && (gint64) big.c * r * r == small.c
       && (gint64) small.t->h * r == big.t->h
       && (gint64) small.t->w * r == big.t->w;
@@ -51,7 +56,7 @@ SrStatus
 sr_nn_pixel_shuffle_run (SrNnShuffle *op, cl_command_queue q, SrView in,
     SrView out, int r, SrShuffleOrder order)
 {
-  if (!shapes_ok (in, out, r)
+  if (!shapes_ok (in, out, r, op->act)
       || (order != SR_SHUFFLE_CRD && order != SR_SHUFFLE_DCR))
     return SR_ERR_INVALID_ARGUMENT;
   const int dcr = order == SR_SHUFFLE_DCR;
@@ -76,7 +81,7 @@ SrStatus
 sr_nn_pixel_unshuffle_run (SrNnShuffle *op, cl_command_queue q, SrView in,
     SrView out, int r)
 {
-  if (!shapes_ok (out, in, r))
+  if (!shapes_ok (out, in, r, op->act))
     return SR_ERR_INVALID_ARGUMENT;
   cl_kernel k = op->unshuffle;
   cl_int e = 0;

@@ -19,7 +19,7 @@ typedef enum {
 
 typedef struct _SrNnShuffle SrNnShuffle;
 
-SrNnShuffle *sr_nn_shuffle_new (SrRuntime *rt, GError **error);
+SrNnShuffle *sr_nn_shuffle_new (SrRuntime *rt, SrDType act, GError **error);
 void sr_nn_shuffle_free (SrNnShuffle *op);
 
 /* in: C*r*r channels of H x W; out: C channels of rH x rW. */

@@ -4,15 +4,21 @@
 
 struct _SrNnTile {
   cl_kernel pad, copy;
+  SrDType act;                  /* activation storage */
 };
 
 SrNnTile *
-sr_nn_tile_new (SrRuntime *rt, GError **error)
+sr_nn_tile_new (SrRuntime *rt, SrDType act, GError **error)
 {
+  const char *opts;
+  if (!sr_nn_storage_options (act, &opts, error))
+    return NULL;
   SrNnTile *op = g_new0 (SrNnTile, 1);
-  if (!(op->pad = sr_runtime_create_kernel (rt, "nn_tile", "pad", error))
-      || !(op->copy = sr_runtime_create_kernel (rt, "nn_tile", "copy_rect",
-              error))) {
+  op->act = act;
+  if (!(op->pad = sr_runtime_create_kernel_with_options (rt, "nn_tile",
+              opts, "pad", error))
+      || !(op->copy = sr_runtime_create_kernel_with_options (rt,
+              "nn_tile", opts, "copy_rect", error))) {
     sr_nn_tile_free (op);
     return NULL;
   }
@@ -35,7 +41,7 @@ SrStatus
 sr_nn_pad_run (SrNnTile *op, cl_command_queue q, SrView in, SrView out,
     int top, int bottom, int left, int right, SrPadMode mode)
 {
-  if (!sr_nn_view_ok (in) || !sr_nn_view_ok (out)
+  if (!sr_nn_view_ok (in, op->act) || !sr_nn_view_ok (out, op->act)
       || sr_nn_views_overlap (in, out) || in.c != out.c
       || top < 0 || bottom < 0 || left < 0 || right < 0
       || (gint64) in.t->h + top + bottom != out.t->h
@@ -78,7 +84,8 @@ SrStatus
 sr_nn_copy_rect_run (SrNnTile *op, cl_command_queue q, SrView in, int sx,
     int sy, SrView out, int dx, int dy, int w, int h)
 {
-  if (!sr_nn_view_ok (in) || !sr_nn_view_ok (out) || in.c != out.c
+  if (!sr_nn_view_ok (in, op->act) || !sr_nn_view_ok (out, op->act)
+      || in.c != out.c
       || w < 0 || h < 0 || !rect_inside (sx, sy, w, h, in.t->w, in.t->h)
       || !rect_inside (dx, dy, w, h, out.t->w, out.t->h))
     return SR_ERR_INVALID_ARGUMENT;

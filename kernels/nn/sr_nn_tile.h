@@ -18,7 +18,7 @@ typedef enum {
 
 typedef struct _SrNnTile SrNnTile;
 
-SrNnTile *sr_nn_tile_new (SrRuntime *rt, GError **error);
+SrNnTile *sr_nn_tile_new (SrRuntime *rt, SrDType act, GError **error);
 void sr_nn_tile_free (SrNnTile *op);
 
 /* Reflection needs each pad smaller than the side it reflects. */

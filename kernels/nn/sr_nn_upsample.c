@@ -4,18 +4,23 @@
 
 struct _SrNnUpsample {
   cl_kernel nearest, bilinear;
+  SrDType act;                  /* activation storage */
 };
 
 #define MAX_FACTOR 64
 
 SrNnUpsample *
-sr_nn_upsample_new (SrRuntime *rt, GError **error)
+sr_nn_upsample_new (SrRuntime *rt, SrDType act, GError **error)
 {
+  const char *opts;
+  if (!sr_nn_storage_options (act, &opts, error))
+    return NULL;
   SrNnUpsample *op = g_new0 (SrNnUpsample, 1);
-  if (!(op->nearest = sr_runtime_create_kernel (rt, "nn_upsample",
-              "upsample_nearest", error))
-      || !(op->bilinear = sr_runtime_create_kernel (rt, "nn_upsample",
-              "upsample_bilinear", error))) {
+  op->act = act;
+  if (!(op->nearest = sr_runtime_create_kernel_with_options (rt, "nn_upsample",
+              opts, "upsample_nearest", error))
+      || !(op->bilinear = sr_runtime_create_kernel_with_options (rt,
+              "nn_upsample", opts, "upsample_bilinear", error))) {
     sr_nn_upsample_free (op);
     return NULL;
   }
@@ -38,7 +43,8 @@ SrStatus
 sr_nn_upsample_run (SrNnUpsample *op, cl_command_queue q, SrView in,
     SrView out, int s, SrUpsampleMode mode)
 {
-  if (s < 1 || s > MAX_FACTOR || !sr_nn_view_ok (in) || !sr_nn_view_ok (out)
+  if (s < 1 || s > MAX_FACTOR || !sr_nn_view_ok (in, op->act)
+      || !sr_nn_view_ok (out, op->act)
       || sr_nn_views_overlap (in, out) || in.c != out.c
       || (gint64) in.t->h * s != out.t->h || (gint64) in.t->w * s != out.t->w
       || (mode != SR_UPSAMPLE_NEAREST && mode != SR_UPSAMPLE_BILINEAR))

@@ -17,7 +17,7 @@ typedef enum {
 
 typedef struct _SrNnUpsample SrNnUpsample;
 
-SrNnUpsample *sr_nn_upsample_new (SrRuntime *rt, GError **error);
+SrNnUpsample *sr_nn_upsample_new (SrRuntime *rt, SrDType act, GError **error);
 void sr_nn_upsample_free (SrNnUpsample *op);
 
 /* in: C channels of H x W; out: C channels of sH x sW. */

@@ -144,8 +144,8 @@ sr_nn_winograd_new (SrRuntime *rt, const SrNnConv2dParams *p,
 
   /* -w: clang warns that float16 arguments change the ABI on hosts without
    * AVX-512; the builtins are inlined. */
-  char *opts = g_strdup_printf ("-w -DWOCB=%d -DWPX=%d -DCB=%d", ocb, tiles,
-      op->cb);
+  char *opts = g_strdup_printf ("-w -DWOCB=%d -DWPX=%d -DCB=%d%s", ocb,
+      tiles, op->cb, sr_nn_conv2d_storage_option (p));
   op->k = sr_runtime_create_kernel_with_options (rt, "nn_winograd", opts,
       "conv_winograd", error);
   g_free (opts);

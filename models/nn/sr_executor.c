@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "sr_executor.h"
 
+#include "sr_cast.h"
 #include "sr_nn_eltwise.h"
 #include "sr_nn_tile.h"
 
@@ -17,6 +18,13 @@ typedef struct {
 struct _SrExecutor {
   SrRuntime *rt;
   SrGraph *g;
+  /* How values are stored (SR_DTYPE_F16: precision=fp16). The caller's
+   * input and output are float32; with half storage the plan holds half
+   * copies of them (in16, out16) and the run casts on the way in and
+   * out. */
+  SrDType act;
+  SrCast *cast;
+  SrTensor *in16, *out16;
   gboolean *blocked;            /* per value: stored NCHW16c, not NCHW */
   SrNnConv2d **conv;            /* per node, NULL for other kinds */
   /* While the layout is undecided (auto, and some value could be blocked):
@@ -132,7 +140,7 @@ free_convs (const SrGraph *g, SrNnConv2d **conv)
 /* The graph's convolutions with the layouts of blocked[] (per value). */
 static SrNnConv2d **
 new_convs (SrRuntime *rt, const SrGraph *g, const gboolean *blocked,
-    GError **error)
+    SrDType act, GError **error)
 {
   SrNnConv2d **conv = g_new0 (SrNnConv2d *, g->nodes->len);
   for (guint i = 0; i < g->nodes->len; i++) {
@@ -142,6 +150,7 @@ new_convs (SrRuntime *rt, const SrGraph *g, const gboolean *blocked,
     SrNnConv2dParams p = n->conv;
     p.in_blocked = blocked[n->inputs[0]];
     p.out_blocked = blocked[n->output];
+    p.storage = act;
     if (!(conv[i] = sr_nn_conv2d_new (rt, &p, n->weight, n->bias, n->prelu,
                 error))) {
       g_prefix_error (error, "layer '%s' of %s: ", n->name, g->name);
@@ -155,9 +164,17 @@ new_convs (SrRuntime *rt, const SrGraph *g, const gboolean *blocked,
 SrExecutor *
 sr_executor_new (SrRuntime *rt, SrGraph *g, GError **error)
 {
+  return sr_executor_new_with_storage (rt, g, SR_DTYPE_F32, error);
+}
+
+SrExecutor *
+sr_executor_new_with_storage (SrRuntime *rt, SrGraph *g, SrDType act,
+    GError **error)
+{
   SrExecutor *ex = g_new0 (SrExecutor, 1);
   ex->rt = sr_runtime_ref (rt);
   ex->g = g;
+  ex->act = act;
   ex->buffers = g_ptr_array_new_with_free_func ((GDestroyNotify) sr_tensor_unref);
   const int nv = g->values->len, mode = layout_mode (error);
   ex->blocked = g_new0 (gboolean, nv);
@@ -168,14 +185,15 @@ sr_executor_new (SrRuntime *rt, SrGraph *g, GError **error)
     any |= ex->blocked[v];
   gboolean *nchw = g_new0 (gboolean, nv);
   const gboolean ok = mode != -2
-      && (ex->conv = new_convs (rt, g, ex->blocked, error)) != NULL
+      && (ex->conv = new_convs (rt, g, ex->blocked, act, error)) != NULL
       && !(any && mode == -1
-          && !(ex->conv_nchw = new_convs (rt, g, nchw, error)));
+          && !(ex->conv_nchw = new_convs (rt, g, nchw, act, error)));
   g_free (nchw);
-  if (!ok || !(ex->eltwise = sr_nn_eltwise_new (rt, error))
-      || !(ex->shuffle = sr_nn_shuffle_new (rt, error))
-      || !(ex->upsample = sr_nn_upsample_new (rt, error))
-      || !(ex->tile = sr_nn_tile_new (rt, error))) {
+  if (!ok || !(ex->eltwise = sr_nn_eltwise_new (rt, act, error))
+      || !(ex->shuffle = sr_nn_shuffle_new (rt, act, error))
+      || !(ex->upsample = sr_nn_upsample_new (rt, act, error))
+      || !(ex->tile = sr_nn_tile_new (rt, act, error))
+      || (act == SR_DTYPE_F16 && !(ex->cast = sr_cast_new (rt, error)))) {
     sr_executor_free (ex);
     return NULL;
   }
@@ -190,6 +208,7 @@ clear_plan (SrExecutor *ex)
   g_clear_pointer (&ex->vw, g_free);
   g_clear_pointer (&ex->place, g_free);
   g_clear_pointer (&ex->storage, g_free);
+  ex->in16 = ex->out16 = NULL;          /* held by buffers */
   ex->plan_h = ex->plan_w = 0;
   ex->peak_bytes = 0;
 }
@@ -208,6 +227,7 @@ sr_executor_free (SrExecutor *ex)
   sr_nn_shuffle_free (ex->shuffle);
   sr_nn_upsample_free (ex->upsample);
   sr_nn_tile_free (ex->tile);
+  sr_cast_free (ex->cast);
   sr_graph_free (ex->g);
   sr_runtime_unref (ex->rt);
   g_free (ex);
@@ -302,8 +322,8 @@ typedef struct {
 /* The layout for an h x w input: value sizes, places, and for each planned
  * root its slot (slot_of[r], -1 for others) in *slots. */
 static gboolean
-layout (const SrGraph *g, int h, int w, int *vh, int *vw, Place *place,
-    int *slot_of, GArray *slots, GError **error)
+layout (const SrGraph *g, int h, int w, size_t elem, int *vh, int *vw,
+    Place *place, int *slot_of, GArray *slots, GError **error)
 {
   const int nv = g->values->len, nn = g->nodes->len;
   if (!sr_graph_infer_sizes (g, h, w, vh, vw, error))
@@ -353,7 +373,7 @@ layout (const SrGraph *g, int h, int w, int *vh, int *vw, Place *place,
       if (first[r] != i || r == g->input || r == g->output || place[r].root != r)
         continue;
       const size_t bytes = (size_t) sr_graph_value (g, r)->channels * vh[r]
-          * vw[r] * sizeof (float);
+          * vw[r] * elem;
       int fit = -1, largest = -1;
       for (guint s = 0; s < slots->len; s++) {
         const Slot *slot = &g_array_index (slots, Slot, s);
@@ -393,6 +413,19 @@ slots_bytes (const GArray *slots)
   return bytes;
 }
 
+/* Bytes of the half copies of the graph's input and output (0 with
+ * float32 storage). */
+static size_t
+io_copy_bytes (const SrExecutor *ex, const int *vh, const int *vw)
+{
+  const SrGraph *g = ex->g;
+  if (ex->act == SR_DTYPE_F32)
+    return 0;
+  return ((size_t) sr_graph_value (g, g->input)->channels * vh[g->input]
+      * vw[g->input] + (size_t) sr_graph_value (g, g->output)->channels
+      * vh[g->output] * vw[g->output]) * sr_dtype_size (ex->act);
+}
+
 gboolean
 sr_executor_measure (const SrExecutor *ex, int h, int w, size_t *bytes,
     GError **error)
@@ -401,8 +434,9 @@ sr_executor_measure (const SrExecutor *ex, int h, int w, size_t *bytes,
   int *vh = g_new0 (int, nv), *vw = g_new0 (int, nv), *slot_of = g_new (int, nv);
   Place *place = g_new0 (Place, nv);
   GArray *slots = g_array_new (FALSE, FALSE, sizeof (Slot));
-  const gboolean ok = layout (ex->g, h, w, vh, vw, place, slot_of, slots, error);
-  *bytes = ok ? slots_bytes (slots) : 0;
+  const gboolean ok = layout (ex->g, h, w, sr_dtype_size (ex->act), vh, vw,
+      place, slot_of, slots, error);
+  *bytes = ok ? slots_bytes (slots) + io_copy_bytes (ex, vh, vw) : 0;
   g_array_free (slots, TRUE);
   g_free (place);
   g_free (slot_of);
@@ -475,8 +509,8 @@ decide_layout (SrExecutor *ex, GError **error)
 {
   const SrGraph *g = ex->g;
   char *digest = graph_digest (g);
-  char *key = g_strdup_printf ("network=%.16s,on=%dx%d", digest, ex->plan_w,
-      ex->plan_h);
+  char *key = g_strdup_printf ("network=%.16s,on=%dx%d%s", digest,
+      ex->plan_w, ex->plan_h, ex->act == SR_DTYPE_F16 ? ",storage=f16" : "");
   g_free (digest);
   char *choice = sr_nn_tuning_look_up (ex->rt, key);
   gboolean blocked = !g_strcmp0 (choice, "blocked");
@@ -560,23 +594,24 @@ sr_executor_plan (SrExecutor *ex, int h, int w, GError **error)
   ex->storage = g_new0 (SrTensor *, nv);
   int *slot_of = g_new (int, nv);
   GArray *slots = g_array_new (FALSE, FALSE, sizeof (Slot));
-  gboolean ok = layout (g, h, w, ex->vh, ex->vw, ex->place, slot_of, slots,
-      error);
+  gboolean ok = layout (g, h, w, sr_dtype_size (ex->act), ex->vh, ex->vw,
+      ex->place, slot_of, slots, error);
   /* One buffer per slot; each root sees it in its own shape. */
   SrTensor **slot_buffer = g_new0 (SrTensor *, slots->len);
   for (guint s = 0; ok && s < slots->len; s++) {
-    const size_t floats = g_array_index (slots, Slot, s).bytes / sizeof (float);
-    ok = floats <= G_MAXINT && (slot_buffer[s] = sr_tensor_new (ex->rt, 1, 1,
-            1, (int) floats, SR_DTYPE_F32, error)) != NULL;
-    if (floats > G_MAXINT)
+    const size_t n = g_array_index (slots, Slot, s).bytes
+        / sr_dtype_size (ex->act);
+    ok = n <= G_MAXINT && (slot_buffer[s] = sr_tensor_new (ex->rt, 1, 1,
+            1, (int) n, ex->act, error)) != NULL;
+    if (n > G_MAXINT)
       g_set_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT,
-          "a value of %zu floats is too large", floats);
+          "a value of %zu elements is too large", n);
   }
   for (int r = 0; ok && r < nv; r++) {
     if (slot_of[r] < 0)
       continue;
     SrTensor *t = sr_tensor_new_alias (slot_buffer[slot_of[r]], 1,
-        sr_graph_value (g, r)->channels, ex->vh[r], ex->vw[r], SR_DTYPE_F32,
+        sr_graph_value (g, r)->channels, ex->vh[r], ex->vw[r], ex->act,
         error);
     if (!t)
       ok = FALSE;
@@ -588,8 +623,20 @@ sr_executor_plan (SrExecutor *ex, int h, int w, GError **error)
     if (slot_buffer[s])
       sr_tensor_unref (slot_buffer[s]);   /* the aliases hold them */
   g_free (slot_buffer);
+  if (ok && ex->act != SR_DTYPE_F32) {
+    const int in = g->input, out = g->output;
+    ok = (ex->in16 = sr_tensor_new (ex->rt, 1, sr_graph_value (g, in)->channels,
+            ex->vh[in], ex->vw[in], ex->act, error))
+        && (ex->out16 = sr_tensor_new (ex->rt, 1,
+            sr_graph_value (g, out)->channels, ex->vh[out], ex->vw[out],
+            ex->act, error));
+    if (ex->in16)
+      g_ptr_array_add (ex->buffers, ex->in16);
+    if (ex->out16)
+      g_ptr_array_add (ex->buffers, ex->out16);
+  }
   if (ok)
-    ex->peak_bytes = slots_bytes (slots);
+    ex->peak_bytes = slots_bytes (slots) + io_copy_bytes (ex, ex->vh, ex->vw);
   g_array_free (slots, TRUE);
   g_free (slot_of);
   if (!ok) {
@@ -768,7 +815,7 @@ sr_executor_copy_bytes (const SrExecutor *ex)
       const Place pv = ex->place[v];
       if ((pv.root != po.root || pv.offset != po.offset + offset)
           && !(k == 0 && read_split (ex, n->output)))
-        bytes += (size_t) c * ex->vh[v] * ex->vw[v] * sizeof (float);
+        bytes += (size_t) c * ex->vh[v] * ex->vw[v] * sr_dtype_size (ex->act);
       offset += c;
     }
   }
@@ -793,11 +840,23 @@ run_nodes (SrExecutor *ex, cl_command_queue q, SrView in, SrView out,
 {
   const SrGraph *g = ex->g;
   if (!sr_view_valid (in) || !sr_view_valid (out) || !ex->place
+      || in.t->dtype != SR_DTYPE_F32 || out.t->dtype != SR_DTYPE_F32
       || in.t->h != ex->plan_h || in.t->w != ex->plan_w
       || in.c != sr_graph_value (g, g->input)->channels
       || out.c != sr_graph_value (g, g->output)->channels
       || out.t->h != ex->vh[g->output] || out.t->w != ex->vw[g->output])
     return SR_ERR_INVALID_ARGUMENT;
+  SrView caller_out = out;
+  if (ex->act != SR_DTYPE_F32) {
+    /* Whole tensors only: the cast converts buffers, not channel views. */
+    if (in.c != in.t->c || out.c != out.t->c)
+      return SR_ERR_INVALID_ARGUMENT;
+    SrStatus st = sr_cast_run (ex->cast, q, in.t, ex->in16);
+    if (st != SR_OK)
+      return st;
+    in = sr_view (ex->in16);
+    out = sr_view (ex->out16);
+  }
   for (guint i = 0; i < g->nodes->len; i++) {
     if (ms)
       ms[i] = 0;
@@ -813,5 +872,6 @@ run_nodes (SrExecutor *ex, cl_command_queue q, SrView in, SrView out,
     if (st != SR_OK)
       return st;
   }
-  return SR_OK;
+  return ex->act == SR_DTYPE_F32 ? SR_OK
+      : sr_cast_run (ex->cast, q, ex->out16, caller_out.t);
 }

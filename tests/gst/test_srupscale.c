@@ -57,6 +57,28 @@ GST_START_TEST (test_tiled_equals_untiled)
 }
 GST_END_TEST;
 
+/* precision=fp16 (half storage between layers) against fp32, whole and
+ * tiled by a budget: every stored value is rounded to half (2^-11
+ * relative), which moves the network's [0,1] output by less than 1e-3
+ * (reference/nn-tfjs: 72-77 dB against TF.js), so 8-bit outputs differ by
+ * at most one level here and there: the bar is 50 dB (a value read or
+ * written in the wrong storage gives noise, far below it). */
+GST_START_TEST (test_precision_fp16)
+{
+  gchar *src = photo_source ();
+  const char *half[] = { "precision=fp16", "precision=fp16 memory-budget=30000000" };
+  for (guint i = 0; i < G_N_ELEMENTS (half); i++) {
+    gchar *got = g_strdup_printf ("srupscale model=esrgan-medium-x2 %s", half[i]);
+    const double psnr = sr_check_run_branches (src, "identity",
+        "srupscale model=esrgan-medium-x2 precision=fp32", got,
+        "video/x-raw,format=RGB,width=200,height=150");
+    fail_unless (psnr >= 50, "%s: %.2f dB against fp32", half[i], psnr);
+    g_free (got);
+  }
+  g_free (src);
+}
+GST_END_TEST;
+
 /* YUV in, the same YUV out at x4 (the device converts both ways); against
  * the RGB path through videoconvert, within videoconvert's 8-bit error. */
 GST_START_TEST (test_yuv_in_yuv_out)
@@ -241,6 +263,9 @@ srupscale_suite (void)
   const gboolean have_photo = photo != NULL;
   g_free (photo);
   SR_CHECK_ADD_IF (tc, test_tiled_equals_untiled, have_photo
+      && have_model ("esrgan-medium", 2), "photo or esrgan-medium missing "
+      "(opencv-doc, scripts/install-models.sh)");
+  SR_CHECK_ADD_IF (tc, test_precision_fp16, have_photo
       && have_model ("esrgan-medium", 2), "photo or esrgan-medium missing "
       "(opencv-doc, scripts/install-models.sh)");
   SR_CHECK_ADD_IF (tc, test_yuv_in_yuv_out, have_photo

@@ -1,51 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cast op (f32 <-> f16 storage) vs a plain-C IEEE 754 binary16 reference
- * built from frexp/ldexp (not bit tricks, so it shares nothing with the
- * device's conversion). Tolerance: none, the bits must be identical (NaN:
- * any NaN). */
+ * built from frexp/ldexp (sr_test_util.c; not bit tricks, so it shares
+ * nothing with the device's conversion). Tolerance: none, the bits must be
+ * identical (NaN: any NaN). */
 #include "sr_cast.h"
 #include "sr_test_util.h"
 
 #include <string.h>
-
-/* binary16 bits -> value. */
-static float
-ref_half_to_float (guint16 h)
-{
-  const int sign = h >> 15, e = (h >> 10) & 31, m = h & 1023;
-  double v;
-  if (e == 31)
-    v = m ? NAN : INFINITY;
-  else if (e == 0)
-    v = ldexp (m, -24);                     /* subnormal: m * 2^-24 */
-  else
-    v = ldexp (1024 + m, e - 25);           /* (1 + m/1024) * 2^(e-15) */
-  return (float) (sign ? -v : v);
-}
-
-/* value -> binary16 bits, round to nearest even (rint in the default
- * rounding mode), overflow to infinity. */
-static guint16
-ref_float_to_half (float f)
-{
-  const guint16 sign = signbit (f) ? 0x8000 : 0;
-  const double a = fabs ((double) f);
-  if (isnan (f))
-    return 0x7e00;
-  if (a < ldexp (1, -14))                   /* subnormal range, step 2^-24 */
-    return sign | (guint16) rint (a * ldexp (1, 24));   /* 1024 = min normal */
-  int e;
-  const double m = frexp (a, &e);           /* a = m 2^e, m in [0.5, 1) */
-  double q = rint ((2 * m - 1) * 1024);     /* 10 fraction bits */
-  e -= 1;                                   /* a = (2m) 2^e */
-  if (q == 1024) {
-    q = 0;
-    e++;
-  }
-  if (e + 15 >= 31 || isinf (f))
-    return sign | 0x7c00;
-  return sign | (guint16) ((e + 15) << 10) | (guint16) q;
-}
 
 static void
 cast (const SrTensor *src, SrTensor *dst)
@@ -83,7 +44,7 @@ test_all_halves (void)
   g_assert_cmpint (sr_tensor_read (sr_test_queue (), tf, f), ==, SR_OK);
   int bad = 0;
   for (int i = 0; i < n; i++) {
-    const float r = ref_half_to_float (h[i]);
+    const float r = sr_test_half_to_float (h[i]);
     bad += isnan (r) ? !isnan (f[i]) : memcmp (&r, &f[i], sizeof r) != 0;
   }
   g_assert_cmpint (bad, ==, 0);
@@ -121,7 +82,7 @@ test_rounding (void)
       v = ldexp (g_rand_double_range (r, 1, 2), g_rand_int_range (r, -30, 18));
     } else if (kind == 1) {     /* a tie: half bits b plus half a step */
       const guint16 b = (guint16) g_rand_int_range (r, 0, 0x7bff);
-      v = (ref_half_to_float (b) + (double) ref_half_to_float (b + 1)) / 2;
+      v = (sr_test_half_to_float (b) + (double) sr_test_half_to_float (b + 1)) / 2;
     } else if (kind == 2) {     /* near the largest half, 65504 */
       v = g_rand_double_range (r, 65000, 66000);
     } else {                    /* uniform in [0, 1], the pixel range */
@@ -141,9 +102,9 @@ test_rounding (void)
   g_assert_cmpint (sr_tensor_read (sr_test_queue (), th, h), ==, SR_OK);
   int bad = 0;
   for (int i = 0; i < n; i++)
-    if (h[i] != ref_float_to_half (f[i]) && bad++ < 5)
+    if (h[i] != sr_test_float_to_half (f[i]) && bad++ < 5)
       g_printerr ("f %.9g: device %04x, reference %04x\n", f[i], h[i],
-          ref_float_to_half (f[i]));
+          sr_test_float_to_half (f[i]));
   g_assert_cmpint (bad, ==, 0);
   g_assert_cmpuint (h[0], ==, 0x7bff);
   g_assert_cmpuint (h[1], ==, 0x7c00);

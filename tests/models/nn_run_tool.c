@@ -2,9 +2,10 @@
 /* Runs a network file through the graph executor, for the Python tests that
  * compare it with the network's own runtime (tests/reference).
  *
- *   nn_run_tool MODEL IN.f32 H W OUT.f32 [RUNS]
+ *   nn_run_tool MODEL IN.f32 H W OUT.f32 [RUNS [STORAGE]]
  *
- * MODEL: a registry name or a file (model.json, .safetensors).
+ * MODEL: a registry name or a file (model.json, .safetensors). STORAGE:
+ * how the executor stores values between nodes, f32 (default) or f16.
  *
  * IN: H x W x 3 float32 (HWC) in [0,1]; OUT: the output, HWC in [0,1].
  * Prints "<out_h> <out_w> <ms per run> <end-to-end ms per run>" (medians of
@@ -24,6 +25,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int
 compare_double (const void *a, const void *b)
@@ -89,7 +91,13 @@ int
 main (int argc, char **argv)
 {
   if (argc < 6) {
-    fprintf (stderr, "usage: %s MODEL IN.f32 H W OUT.f32 [RUNS]\n", argv[0]);
+    fprintf (stderr, "usage: %s MODEL IN.f32 H W OUT.f32 [RUNS [f32|f16]]\n",
+        argv[0]);
+    return 2;
+  }
+  const char *storage = argc > 7 ? argv[7] : "f32";
+  if (strcmp (storage, "f32") && strcmp (storage, "f16")) {
+    fprintf (stderr, "bad storage %s (f32 or f16)\n", storage);
     return 2;
   }
   const int h = atoi (argv[3]), w = atoi (argv[4]);
@@ -105,7 +113,8 @@ main (int argc, char **argv)
   SrRuntime *rt = sr_test_runtime ();    /* exits 77 without a device */
   cl_command_queue q = sr_test_queue ();
   SrGraph *g = sr_registry_load (argv[1], &error);
-  SrExecutor *ex = g ? sr_executor_new (rt, g, &error) : NULL;
+  SrExecutor *ex = g ? sr_executor_new_with_storage (rt, g,
+      strcmp (storage, "f16") ? SR_DTYPE_F32 : SR_DTYPE_F16, &error) : NULL;
   if (!ex || !sr_executor_plan (ex, h, w, &error)) {
     fprintf (stderr, "%s\n", error->message);
     return 1;

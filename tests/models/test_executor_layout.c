@@ -17,6 +17,11 @@
  *   evaluation of the same graph (tolerance: 1e-4, about 100x the float32
  *   rounding of sums of at most 288 products of values below 1 in
  *   magnitude, and far below what a misplaced channel or tap gives);
+ *   and again with half storage (precision=fp16): then each value on the
+ *   way (input, a, b, d, k, e, output: 7 roundings, with weights scaled
+ *   to a gain of about 1) carries a rounding of at most 2^-11 relative,
+ *   so the tolerance is 8 * 2^-11 * max (1, |output|); the plan holds half
+ *   the bytes, plus the half copies of input and output;
  * - measured: unpinned, the first plan runs both layouts and writes its
  *   choice to the tuning file; a second executor looks it up (the number
  *   of such lines stays the same) and gets the same layout;
@@ -145,15 +150,22 @@ graph_ref (const float *input)
 }
 
 static SrExecutor *
-new_executor (const char *layout, GError **error)
+new_executor_stored (const char *layout, SrDType storage, GError **error)
 {
   if (layout)
     g_setenv ("SR_NN_LAYOUT", layout, TRUE);
   else
     g_unsetenv ("SR_NN_LAYOUT");
-  SrExecutor *ex = sr_executor_new (sr_test_runtime (), build_graph (), error);
+  SrExecutor *ex = sr_executor_new_with_storage (sr_test_runtime (),
+      build_graph (), storage, error);
   g_unsetenv ("SR_NN_LAYOUT");
   return ex;
+}
+
+static SrExecutor *
+new_executor (const char *layout, GError **error)
+{
+  return new_executor_stored (layout, SR_DTYPE_F32, error);
 }
 
 static void
@@ -182,7 +194,7 @@ test_assignment (void)
 }
 
 static void
-check_against_reference (SrExecutor *ex, const char *what)
+check_against_reference (SrExecutor *ex, const char *what, SrDType storage)
 {
   GError *error = NULL;
   g_assert_true (sr_executor_plan (ex, H, W, &error));
@@ -197,15 +209,19 @@ check_against_reference (SrExecutor *ex, const char *what)
       SR_OK);
   float *got = sr_test_download (out);
   double *ref = graph_ref (input);
-  double worst = 0;
+  double worst = 0, tol = 1e-4, peak = 1;
+  for (int i = 0; i < 3 * H * W; i++)
+    peak = MAX (peak, fabs (ref[i]));
+  if (storage == SR_DTYPE_F16)
+    tol = 8 * ldexp (1, -11) * peak;
   for (int i = 0; i < 3 * H * W; i++) {
     const double e = fabs (got[i] - ref[i]);
-    if (!(e <= 1e-4))
+    if (!(e <= tol))
       g_error ("%s: output %d: got %.7g, reference %.7g", what, i, got[i],
           ref[i]);
     worst = MAX (worst, e);
   }
-  g_test_message ("%s: max |error| %.3g", what, worst);
+  g_test_message ("%s: max |error| %.3g (tolerance %.3g)", what, worst, tol);
   sr_tensor_unref (in);
   sr_tensor_unref (out);
   g_free (input);
@@ -222,7 +238,19 @@ test_reference (void)
     GError *error = NULL;
     SrExecutor *ex = new_executor (layouts[i], &error);
     g_assert_no_error (error);
-    check_against_reference (ex, layouts[i]);
+    check_against_reference (ex, layouts[i], SR_DTYPE_F32);
+    SrExecutor *half = new_executor_stored (layouts[i], SR_DTYPE_F16, &error);
+    g_assert_no_error (error);
+    char *what = g_strdup_printf ("%s, half storage", layouts[i]);
+    check_against_reference (half, what, SR_DTYPE_F16);
+    g_free (what);
+    /* Half the bytes, plus the half copies of input and output. */
+    g_assert_cmpuint (sr_executor_peak_bytes (half), ==,
+        sr_executor_peak_bytes (ex) / 2 + 2 * (3 * H * W * 2));
+    size_t measured;
+    g_assert_true (sr_executor_measure (half, H, W, &measured, &error));
+    g_assert_cmpuint (measured, ==, sr_executor_peak_bytes (half));
+    sr_executor_free (half);
     sr_executor_free (ex);
   }
 }
@@ -257,7 +285,7 @@ test_measured (void)
   char *value = NULL;
   SrExecutor *ex = new_executor (NULL, &error);
   g_assert_no_error (error);
-  check_against_reference (ex, "measured");
+  check_against_reference (ex, "measured", SR_DTYPE_F32);
   const int n = layout_lines (&value);
   g_assert_cmpint (n, >=, 1);
   g_assert_true (!g_strcmp0 (value, "blocked") || !g_strcmp0 (value, "nchw"));

@@ -65,9 +65,10 @@ def psnr01(a, b):
 LAYOUTS = ("nchw", "blocked")
 
 
-def run_nn_tool(tool, model, hwc01, tmp, layout=None):
+def run_nn_tool(tool, model, hwc01, tmp, layout=None, storage="f32"):
     """Runs tests/models/nn_run_tool on an HWC float image in [0,1] and
-    returns its output (HWC, [0,1]); layout pins SR_NN_LAYOUT. Exits 77
+    returns its output (HWC, [0,1]); layout pins SR_NN_LAYOUT, storage is
+    the executor's value storage (f32, or f16 for precision=fp16). Exits 77
     (SKIP) when the tool finds no OpenCL device."""
     import subprocess
     h, w, _ = hwc01.shape
@@ -76,7 +77,7 @@ def run_nn_tool(tool, model, hwc01, tmp, layout=None):
     env = dict(os.environ)
     if layout:
         env["SR_NN_LAYOUT"] = layout
-    res = subprocess.run([tool, model, src, str(h), str(w), dst],
+    res = subprocess.run([tool, model, src, str(h), str(w), dst, "1", storage],
                          capture_output=True, text=True, env=env)
     if res.returncode == EXIT_SKIP:
         print("SKIP:", res.stderr.strip())

@@ -55,11 +55,11 @@ main (int argc, char **argv)
   SrTensor *s48 = tensor (48, H, W), *big3 = tensor (3, 4 * H, 4 * W);
   SrTensor *up = tensor (C, 2 * H, 2 * W), *pad = tensor (C, H + 20, W + 20);
   SrTensor *mp = tensor (C, (H - 3) / 2 + 1, (W - 3) / 2 + 1), *dot = tensor (C, 1, 1);
-  SrNnEltwise *el = sr_nn_eltwise_new (rt, NULL);
-  SrNnShuffle *sh = sr_nn_shuffle_new (rt, NULL);
-  SrNnUpsample *us = sr_nn_upsample_new (rt, NULL);
+  SrNnEltwise *el = sr_nn_eltwise_new (rt, SR_DTYPE_F32, NULL);
+  SrNnShuffle *sh = sr_nn_shuffle_new (rt, SR_DTYPE_F32, NULL);
+  SrNnUpsample *us = sr_nn_upsample_new (rt, SR_DTYPE_F32, NULL);
   SrNnPool *po = sr_nn_pool_new (rt, NULL);
-  SrNnTile *ti = sr_nn_tile_new (rt, NULL);
+  SrNnTile *ti = sr_nn_tile_new (rt, SR_DTYPE_F32, NULL);
   g_assert (el && sh && us && po && ti);
   float coef[2] = { 0.2f, 1 }, scale[C], slope[C];
   for (int i = 0; i < C; i++)

@@ -88,7 +88,7 @@ main (int argc, char **argv)
   const SrView vi = sr_view (in), vo = sr_view (out);
   SrStatus st;
   if (g_str_has_prefix (name, "shuffle") || !strcmp (name, "unshuffle")) {
-    SrNnShuffle *k = sr_nn_shuffle_new (rt, &error);
+    SrNnShuffle *k = sr_nn_shuffle_new (rt, SR_DTYPE_F32, &error);
     g_assert_no_error (error);
     st = !strcmp (name, "unshuffle") ? sr_nn_pixel_unshuffle_run (k, q, vi, vo, i0)
         : sr_nn_pixel_shuffle_run (k, q, vi, vo, i0,
@@ -96,14 +96,14 @@ main (int argc, char **argv)
     clFinish (q);
     sr_nn_shuffle_free (k);
   } else if (g_str_has_prefix (name, "upsample")) {
-    SrNnUpsample *k = sr_nn_upsample_new (rt, &error);
+    SrNnUpsample *k = sr_nn_upsample_new (rt, SR_DTYPE_F32, &error);
     g_assert_no_error (error);
     st = sr_nn_upsample_run (k, q, vi, vo, i0, strcmp (name, "upsample-nearest")
         ? SR_UPSAMPLE_BILINEAR : SR_UPSAMPLE_NEAREST);
     clFinish (q);
     sr_nn_upsample_free (k);
   } else if (g_str_has_prefix (name, "pad")) {
-    SrNnTile *k = sr_nn_tile_new (rt, &error);
+    SrNnTile *k = sr_nn_tile_new (rt, SR_DTYPE_F32, &error);
     g_assert_no_error (error);
     st = sr_nn_pad_run (k, q, vi, vo, i0, i1, i2, i3,
         strcmp (name, "pad-zero") ? SR_PAD_REFLECT : SR_PAD_ZERO);

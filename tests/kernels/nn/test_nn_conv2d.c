@@ -32,7 +32,15 @@
  * the tensors to and from that layout on the host (tensor-wide, so the
  * channels outside a view are checked as well) and compares with the same
  * NCHW reference and tolerance; and once more with its input in two
- * parts, as it reads a concat whose first part lies elsewhere. */
+ * parts, as it reads a concat whose first part lies elsewhere.
+ *
+ * Half storage (precision=fp16): each strategy's default blocking runs
+ * every case with input, output and skip stored as half. The reference
+ * takes the half-rounded input and skip; the kernels compute in float32
+ * and round once on the way out, so the tolerance is the float32 one plus
+ * that rounding: |ref| 2^-11 + 2^-25 (half an ulp of a half, relative, and
+ * of its subnormals). A missed rounding or a float read of half data is
+ * off by far more. */
 #include <float.h>
 #include <string.h>
 
@@ -149,17 +157,23 @@ typedef struct {
   int ocb, px;
   gboolean in_blocked, out_blocked;
   gboolean split;               /* the input in two views (concat parts) */
+  SrDType storage;              /* of input, output and skip */
 } Run;
 
-/* A tensor of c channels uploaded in the run's layout. */
+/* A tensor of c channels uploaded in the run's layout and storage (the
+ * host values rounded to it first, so that the reference sees what the
+ * device reads). */
 static SrTensor *
-upload_as (const float *nchw, int c, int h, int w, gboolean blocked)
+upload_as (float *nchw, int c, int h, int w, gboolean blocked,
+    SrDType storage)
 {
+  if (storage == SR_DTYPE_F16)
+    sr_test_round_to_half (nchw, (size_t) c * h * w);
   if (!blocked)
-    return sr_test_upload (nchw, 1, c, h, w);
+    return sr_test_upload_as (nchw, 1, c, h, w, storage);
   float *b = g_new (float, (size_t) c * h * w);
   sr_nn_to_blocked (nchw, b, c, h, w);
-  SrTensor *t = sr_test_upload (b, 1, c, h, w);
+  SrTensor *t = sr_test_upload_as (b, 1, c, h, w, storage);
   g_free (b);
   return t;
 }
@@ -247,6 +261,7 @@ test_case (gconstpointer data)
     .act = { c->act, 0.2f, -0.3f, 0.4f },
     .res_scale = c->res_scale, .skip_scale = c->skip_scale,
     .in_blocked = r->in_blocked, .out_blocked = r->out_blocked,
+    .storage = r->storage,
   };
   int oh, ow;
   sr_nn_conv2d_out_size (&p, c->h, c->w, &oh, &ow);
@@ -279,7 +294,8 @@ test_case (gconstpointer data)
   const size_t in_plane = (size_t) c->h * c->w;
   float *in_all = g_new (float, in_ct * in_plane);
   sr_test_fill_uniform (in_all, in_ct * in_plane, 4, -1, 1);
-  SrTensor *tin = upload_as (in_all, in_ct, c->h, c->w, r->in_blocked);
+  SrTensor *tin = upload_as (in_all, in_ct, c->h, c->w, r->in_blocked,
+      r->storage);
   const float *in = in_all + c->in_c0 * in_plane;
 
   /* Output tensor, filled beforehand: channels outside the view must keep
@@ -288,7 +304,8 @@ test_case (gconstpointer data)
   const size_t out_plane = (size_t) oh * ow, nout = out_ct * out_plane;
   float *before = g_new (float, nout);
   sr_test_fill_uniform (before, nout, 5, -1, 1);
-  SrTensor *tout = upload_as (before, out_ct, oh, ow, r->out_blocked);
+  SrTensor *tout = upload_as (before, out_ct, oh, ow, r->out_blocked,
+      r->storage);
   SrView vout = sr_view_channels (tout, c->out_c0, c->cout);
 
   SrTensor *tskip = NULL;
@@ -303,7 +320,7 @@ test_case (gconstpointer data)
     const int s0 = r->out_blocked ? 16 : 2, sc = c->cout + 2 * s0;
     skip_all = g_new (float, sc * out_plane);
     sr_test_fill_uniform (skip_all, sc * out_plane, 6, -1, 1);
-    tskip = upload_as (skip_all, sc, oh, ow, r->out_blocked);
+    tskip = upload_as (skip_all, sc, oh, ow, r->out_blocked, r->storage);
     vskip = sr_view_channels (tskip, s0, c->cout);
     skip = skip_all + s0 * out_plane;
   }
@@ -319,7 +336,7 @@ test_case (gconstpointer data)
     sr_test_fill_uniform (tail, tc * in_plane, 8, -1, 1);
     memcpy (tail + 16 * in_plane, in + sc * in_plane,
         (c->cin - sc) * in_plane * sizeof (float));
-    ttail = upload_as (tail, tc, c->h, c->w, r->in_blocked);
+    ttail = upload_as (tail, tc, c->h, c->w, r->in_blocked, r->storage);
     g_free (tail);
     g_assert_cmpint (sr_nn_conv2d_run_split (op, q, sr_view_channels (tin,
                 c->in_c0, sc), sr_view_channels (ttail, 16, c->cin - sc), vout,
@@ -342,6 +359,9 @@ test_case (gconstpointer data)
       tol);
   if (r->strategy == SR_NN_CONV2D_WINOGRAD)
     winograd_tolerance (c->cout, oh, ow, tol);
+  if (r->storage == SR_DTYPE_F16)
+    for (size_t j = 0; j < c->cout * out_plane; j++)
+      tol[j] += fabs (ref[j]) * ldexp (1, -11) + ldexp (1, -25);
   double worst = 0, maxerr = 0;
   for (int ch = 0; ch < out_ct; ch++)
     for (size_t i = 0; i < out_plane; i++) {
@@ -422,6 +442,19 @@ test_choice_and_errors (void)
           SR_NN_CONV2D_GEMM, 16, 4, &error));
   g_assert_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT);
   g_clear_error (&error);
+  /* Half storage: not through GEMM (CLBlast's half GEMM computes in
+   * half), nor an unknown storage type. */
+  p.storage = SR_DTYPE_F16;
+  g_assert_null (sr_nn_conv2d_new_with (rt, &p, w, NULL, NULL,
+          SR_NN_CONV2D_GEMM, 0, 0, &error));
+  g_assert_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  p.storage = SR_DTYPE_U8;
+  g_assert_null (sr_nn_conv2d_new_with (rt, &p, w, NULL, NULL,
+          SR_NN_CONV2D_DIRECT, 0, 0, &error));
+  g_assert_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  p.storage = SR_DTYPE_F32;
   /* Winograd: a stride it does not cover, a padding of 3, an unsupported
    * blocking. */
   p.stride_w = 2;
@@ -493,10 +526,21 @@ test_choice_and_errors (void)
   /* The same views side by side are fine. */
   g_assert_cmpint (sr_nn_conv2d_run (op, q, sr_view_channels (a, 0, 16),
           sr_view_channels (a, 16, 16), NULL), ==, SR_OK);
+  /* Half tensors for a float32 layer: refused, in any place. */
+  SrTensor *h = sr_tensor_new (rt, 1, 16, 8, 8, SR_DTYPE_F16, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sr_nn_conv2d_run (op, q, sr_view (h), sr_view (b), NULL),
+      ==, SR_ERR_INVALID_ARGUMENT);
+  g_assert_cmpint (sr_nn_conv2d_run (op, q, sr_view (b), sr_view (h), NULL),
+      ==, SR_ERR_INVALID_ARGUMENT);
+  SrView hskip = sr_view (h);
+  g_assert_cmpint (sr_nn_conv2d_run (op, q, sr_view_channels (a, 0, 16),
+          sr_view (b), &hskip), ==, SR_ERR_INVALID_ARGUMENT);
   clFinish (q);
   sr_nn_conv2d_free (op);
   sr_tensor_unref (a);
   sr_tensor_unref (b);
+  sr_tensor_unref (h);
   sr_tensor_unref (small);
   g_free (w);
 }
@@ -513,7 +557,8 @@ find_case (const char *name)
 /* Adds the run unless it is there already (the lists below overlap). */
 static void
 add_run (const Case *c, SrNnConv2dStrategy s, int ocb, int px,
-    gboolean in_blocked, gboolean out_blocked, gboolean split)
+    gboolean in_blocked, gboolean out_blocked, gboolean split,
+    SrDType storage)
 {
   static GHashTable *added;
   if (!added)
@@ -526,15 +571,17 @@ add_run (const Case *c, SrNnConv2dStrategy s, int ocb, int px,
   r->in_blocked = in_blocked;
   r->out_blocked = out_blocked;
   r->split = split;
+  r->storage = storage;
   const char *sname = s == SR_NN_CONV2D_AUTO ? "tuned"
       : sr_nn_conv2d_strategy_name (s);
   const char *layout = s != SR_NN_CONV2D_BLOCKED && !in_blocked
       && !out_blocked ? "" : in_blocked ? (out_blocked ? "-c16>c16"
           : "-c16>nchw") : out_blocked ? "-nchw>c16" : "-nchw>nchw";
+  const char *f16 = storage == SR_DTYPE_F16 ? "-f16" : "";
   char *path = ocb
-      ? g_strdup_printf ("/nn/conv2d/%s/%s%s-%dx%d%s", c->name, sname,
-      layout, ocb, px, split ? "-split" : "")
-      : g_strdup_printf ("/nn/conv2d/%s/%s%s", c->name, sname, layout);
+      ? g_strdup_printf ("/nn/conv2d/%s/%s%s-%dx%d%s%s", c->name, sname,
+      layout, ocb, px, split ? "-split" : "", f16)
+      : g_strdup_printf ("/nn/conv2d/%s/%s%s%s", c->name, sname, layout, f16);
   if (g_hash_table_add (added, path))
     g_test_add_data_func_full (path, r, test_case, g_free);
   else
@@ -544,7 +591,7 @@ add_run (const Case *c, SrNnConv2dStrategy s, int ocb, int px,
 static void
 add (const Case *c, SrNnConv2dStrategy s, int ocb, int px)
 {
-  add_run (c, s, ocb, px, FALSE, FALSE, FALSE);
+  add_run (c, s, ocb, px, FALSE, FALSE, FALSE, SR_DTYPE_F32);
 }
 
 /* The blocked strategy on c in each layout its channels and views allow
@@ -571,12 +618,19 @@ add_blocked (const Case *c, gboolean all)
     int b[16][2];
     const int n = sr_nn_conv2d_blocked_blockings (&p, b, G_N_ELEMENTS (b));
     for (int k = 0; k < (all ? n : MIN (n, 1)); k++)
-      add_run (c, SR_NN_CONV2D_BLOCKED, b[k][0], b[k][1], ib, ob, FALSE);
+      add_run (c, SR_NN_CONV2D_BLOCKED, b[k][0], b[k][1], ib, ob, FALSE,
+          SR_DTYPE_F32);
     if (all && (ib || ob))
-      add_run (c, SR_NN_CONV2D_AUTO, 0, 0, ib, ob, FALSE);
-    /* The input in two parts (the default blocking). */
+      add_run (c, SR_NN_CONV2D_AUTO, 0, 0, ib, ob, FALSE, SR_DTYPE_F32);
+    /* The input in two parts (the default blocking), and half storage
+     * (whole and in two parts). */
+    if (n > 0)
+      add_run (c, SR_NN_CONV2D_BLOCKED, b[0][0], b[0][1], ib, ob, FALSE,
+          SR_DTYPE_F16);
     if (n > 0 && c->cin >= (ib ? 32 : 2))
-      add_run (c, SR_NN_CONV2D_BLOCKED, b[0][0], b[0][1], ib, ob, TRUE);
+      for (int h = 0; h < 2; h++)
+        add_run (c, SR_NN_CONV2D_BLOCKED, b[0][0], b[0][1], ib, ob, TRUE,
+            h ? SR_DTYPE_F16 : SR_DTYPE_F32);
   }
 }
 
@@ -603,9 +657,15 @@ main (int argc, char **argv)
      * of them everywhere would take minutes on a cold cache). */
     const gboolean all = !strcmp (c->name, "k1")
         || g_str_has_prefix (c->name, "k3-64-");
-    for (int k = 0; k < n; k++)
-      if (all || k == 0 || cand[k].strategy != cand[k - 1].strategy)
+    for (int k = 0; k < n; k++) {
+      const gboolean first = k == 0 || cand[k].strategy != cand[k - 1].strategy;
+      if (all || first)
         add (c, cand[k].strategy, cand[k].ocb, cand[k].px);
+      /* Half storage: each strategy's default blocking. */
+      if (first)
+        add_run (c, cand[k].strategy, cand[k].ocb, cand[k].px, FALSE, FALSE,
+            FALSE, SR_DTYPE_F16);
+    }
     if (all)
       add (c, SR_NN_CONV2D_AUTO, 0, 0);
     /* GEMM is a candidate on GPUs only, and runs everywhere. */

@@ -202,8 +202,8 @@ test_params_reuse (void)
 static void
 test_params_many (void)
 {
-  const float x[2] = { 3, -2 };
-  SrTensor *in = sr_test_upload (x, 1, 2, 1, 1);
+  float x[2] = { 3, -2 };
+  SrTensor *in = nn_upload (x, 2, 1, 1);
   NnT out = nn_t_random (2, 1, 1, 710);
   const SrAct none = { SR_ACT_NONE, 0, 0, 0 };
   cl_command_queue q = sr_test_queue ();
@@ -253,6 +253,17 @@ test_invalid (void)
   in[0] = sr_view_channels (a.t, 0, 2);
   g_assert_cmpint (sr_nn_add_run (op, q, 2, in, coef,
           sr_view_channels (out.t, 0, 2), none, NULL), ==, bad);
+  /* An input or output stored otherwise than the op's storage. */
+  SrTensor *other = sr_tensor_new (sr_test_runtime (), 1, 4, 3, 5,
+      nn_test_other_storage (), NULL);
+  in[0] = sr_view (a.t);
+  in[1] = sr_view (other);
+  g_assert_cmpint (sr_nn_add_run (op, q, 2, in, coef, vo, none, NULL), ==, bad);
+  g_assert_cmpint (sr_nn_add_run (op, q, 1, in, coef, sr_view (other), none,
+          NULL), ==, bad);
+  g_assert_cmpint (sr_nn_affine_run (op, q, sr_view (other), scale, NULL, vo,
+          none, NULL), ==, bad);
+  sr_tensor_unref (other);
 
   g_assert_cmpint (sr_nn_affine_run (op, q, sr_view (a.t), NULL, NULL, vo,
           none, NULL), ==, bad);
@@ -277,9 +288,10 @@ test_invalid (void)
 int
 main (int argc, char **argv)
 {
-  sr_test_init (&argc, &argv);
+  nn_test_init (&argc, &argv);
   GError *error = NULL;
-  op = sr_nn_eltwise_new (sr_test_runtime (), &error);
+  op = sr_nn_eltwise_new (sr_test_runtime (), nn_test_storage,
+      &error);
   g_assert_no_error (error);
   g_test_add_func ("/nn/eltwise/add", test_add);
   g_test_add_func ("/nn/eltwise/add-in-place", test_add_in_place);

@@ -45,10 +45,10 @@ ref_unshuffle (const float *in, float *out, int c, int h, int w, int r)
 static void
 test_literal (void)
 {
-  const float in[8] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+  float in[8] = { 0, 1, 2, 3, 4, 5, 6, 7 };
   const float crd[8] = { 0, 1, 2, 3, 4, 5, 6, 7 };
   const float dcr[8] = { 0, 2, 4, 6, 1, 3, 5, 7 };
-  SrTensor *t = sr_test_upload (in, 1, 8, 1, 1);
+  SrTensor *t = nn_upload (in, 8, 1, 1);
   NnT out = nn_t_random (2, 2, 2, 1);
   g_assert_cmpint (sr_nn_pixel_shuffle_run (op, sr_test_queue (), sr_view (t),
           sr_view (out.t), 2, SR_SHUFFLE_CRD), ==, SR_OK);
@@ -137,8 +137,9 @@ test_invalid (void)
   NnT in = nn_t_random (8, 3, 5, 60);
   NnT out = nn_t_random (2, 6, 10, 61);
   NnT odd = nn_t_random (2, 7, 10, 62);
-  SrTensor *half = sr_tensor_new (sr_test_runtime (), 1, 8, 3, 5,
-      SR_DTYPE_F16, &error);
+  /* The storage the op is not made for. */
+  SrTensor *other = sr_tensor_new (sr_test_runtime (), 1, 8, 3, 5,
+      nn_test_other_storage (), &error);
   g_assert_no_error (error);
   const SrView vi = sr_view (in.t), vo = sr_view (out.t);
   const SrStatus bad = SR_ERR_INVALID_ARGUMENT;
@@ -159,7 +160,7 @@ test_invalid (void)
           vo, 2, SR_SHUFFLE_CRD), ==, bad);
   g_assert_cmpint (sr_nn_pixel_shuffle_run (op, q, vi, sr_view_channels (out.t,
               1, 2), 2, SR_SHUFFLE_CRD), ==, bad);
-  g_assert_cmpint (sr_nn_pixel_shuffle_run (op, q, sr_view (half), vo, 2,
+  g_assert_cmpint (sr_nn_pixel_shuffle_run (op, q, sr_view (other), vo, 2,
           SR_SHUFFLE_CRD), ==, bad);
   SrView none = { NULL, 0, 1 };
   g_assert_cmpint (sr_nn_pixel_shuffle_run (op, q, none, vo, 2, SR_SHUFFLE_CRD), ==, bad);
@@ -171,14 +172,14 @@ test_invalid (void)
   g_assert_cmpint (sr_nn_pixel_unshuffle_run (op, q, sr_view (odd.t), vi, 2), ==, bad);
   g_assert_cmpint (sr_nn_pixel_unshuffle_run (op, q, vo, sr_view_channels (in.t,
               0, 4), 2), ==, bad);
-  g_assert_cmpint (sr_nn_pixel_unshuffle_run (op, q, vo, sr_view (half), 2), ==, bad);
+  g_assert_cmpint (sr_nn_pixel_unshuffle_run (op, q, vo, sr_view (other), 2), ==, bad);
 
   g_assert_cmpint (clFinish (q), ==, CL_SUCCESS);
   nn_t_check_untouched (&in);
   nn_t_check_untouched (&out);
   /* The valid call on the same tensors works. */
   g_assert_cmpint (sr_nn_pixel_shuffle_run (op, q, vi, vo, 2, SR_SHUFFLE_CRD), ==, SR_OK);
-  sr_tensor_unref (half);
+  sr_tensor_unref (other);
   nn_t_free (&in);
   nn_t_free (&out);
   nn_t_free (&odd);
@@ -187,9 +188,10 @@ test_invalid (void)
 int
 main (int argc, char **argv)
 {
-  sr_test_init (&argc, &argv);
+  nn_test_init (&argc, &argv);
   GError *error = NULL;
-  op = sr_nn_shuffle_new (sr_test_runtime (), &error);
+  op = sr_nn_shuffle_new (sr_test_runtime (), nn_test_storage,
+      &error);
   g_assert_no_error (error);
   g_test_add_func ("/nn/shuffle/literal", test_literal);
   g_test_add_func ("/nn/shuffle/shuffle", test_shuffle);

@@ -86,9 +86,9 @@ test_modes (gconstpointer data)
 static void
 test_bilinear_literal (void)
 {
-  const float in[3] = { 0, 1, 2 };
+  float in[3] = { 0, 1, 2 };
   const float want[6] = { 0, 0.25f, 0.75f, 1.25f, 1.75f, 2 };
-  SrTensor *t = sr_test_upload (in, 1, 1, 1, 3);
+  SrTensor *t = nn_upload (in, 1, 1, 3);
   NnT out = nn_t_random (1, 2, 6, 300);
   g_assert_cmpint (sr_nn_upsample_run (op, sr_test_queue (), sr_view (t),
           sr_view (out.t), 2, SR_UPSAMPLE_BILINEAR), ==, SR_OK);
@@ -140,9 +140,10 @@ test_invalid (void)
 int
 main (int argc, char **argv)
 {
-  sr_test_init (&argc, &argv);
+  nn_test_init (&argc, &argv);
   GError *error = NULL;
-  op = sr_nn_upsample_new (sr_test_runtime (), &error);
+  op = sr_nn_upsample_new (sr_test_runtime (), nn_test_storage,
+      &error);
   g_assert_no_error (error);
   g_test_add_data_func ("/nn/upsample/nearest",
       GINT_TO_POINTER (SR_UPSAMPLE_NEAREST), test_modes);

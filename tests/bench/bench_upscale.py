@@ -7,9 +7,14 @@ separate mode, the peak memory of srupscale on a 1080p frame. Not a test:
 run by hand, see docs/benchmarks.md.
 
     /usr/bin/python3 tests/bench/bench_upscale.py --build BUILD [--rounds 5]
-        [--runs 5] [--gst-frames 3] [--cases NAME,...]
+        [--runs 5] [--gst-frames 3] [--cases NAME,...] [--storage f32|f16]
     /usr/bin/python3 tests/bench/bench_upscale.py --build BUILD --peak-mem
-        [MODEL:WxH ...]
+        [MODEL:WxH ...] [--storage f32|f16]
+
+--storage f16: ours with half storage between layers (srupscale
+precision=fp16), and ours with float32 timed in the same rounds as a
+fourth side (ratio_ours_f32 = float32 ms / half ms); --peak-mem then runs
+srupscale with precision=fp16.
 
 Cases: UpscalerJS's RDN models esrgan-slim-x4 and esrgan-medium-x2 (their
 model.json + weight shard); srvgg-x4fast, an SRVGGNetCompact in
@@ -78,6 +83,8 @@ SOURCE_ROOT = os.path.dirname(os.path.dirname(HERE))
 NPM = os.path.join(SOURCE_ROOT, "models", "npm", "node_modules", "@upscalerjs")
 ORT_DIR = os.path.join(HERE, "ort")
 ORT_RUN = os.path.join(ORT_DIR, "ort_run.js")
+# --storage -> srupscale precision
+PRECISION = {"f32": "fp32", "f16": "fp16"}
 PHOTO = "/usr/share/doc/opencv-doc/examples/data/building.jpg"
 W, H = 480, 270
 MODELS = {   # registry name -> model.json
@@ -207,12 +214,13 @@ def psnr(a, b, peak=1.0):
     return float("inf") if mse == 0 else 10 * math.log10(peak * peak / mse)
 
 
-def ours_model(args, model, out, runs):
-    """(executor ms, end-to-end ms, MAC per input pixel) of nn_run_tool;
-    writes the output (HWC) to out and keeps its size in args.ours_hw."""
+def ours_model(args, model, out, runs, storage=None):
+    """(executor ms, end-to-end ms, MAC per input pixel) of nn_run_tool
+    (storage: args.storage unless given); writes the output (HWC) to out
+    and keeps its size in args.ours_hw."""
     p = subprocess.run([args.tool, model, args.frame_f32, str(H), str(W),
-                        out, str(runs)], capture_output=True, text=True,
-                       env=args.env)
+                        out, str(runs), storage or args.storage],
+                       capture_output=True, text=True, env=args.env)
     if p.returncode != 0:
         sys.exit("nn_run_tool %s failed (%d): %s" % (model, p.returncode, p.stderr))
     f = p.stdout.split()
@@ -271,7 +279,8 @@ def gst_seconds(args, name, frames, cache, props=()):
            "loop=true", "num-buffers=%d" % frames,
            "caps=video/x-raw,format=RGB,width=%d,height=%d,framerate=25/1" % (W, H),
            "!", "rawvideoparse", "use-sink-caps=true", "!",
-           "srupscale", "model=" + name] + list(props) + ["!", "fakesink", "sync=false"]
+           "srupscale", "model=" + name, "precision=" + PRECISION[args.storage]
+           ] + list(props) + ["!", "fakesink", "sync=false"]
     t0 = time.perf_counter()
     subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
     return time.perf_counter() - t0
@@ -390,13 +399,18 @@ def drive(args):
         check_same(args, name, report)
 
     for name in args.cases:
-        ex, e2e, tms, oms = [], [], [], []
+        ex, e2e, tms, oms, f32 = [], [], [], [], []
         mac = None
         for r in range(args.rounds):
             a, b, mac = ours_run(args, name, args.runs)
             ex.append(a)
             if b is not None:
                 e2e.append(b)
+            if args.storage == "f16":
+                f32.append(ours_model(args, args.model_file[name],
+                                      os.path.join(args.tmp, "o.f32"), args.runs, "f32")[1])
+                print("%s round %d: ours float32 storage %.1f ms end to end"
+                      % (name, r + 1, f32[-1]), file=sys.stderr)
             tms.append(torch_run(args, name, args.runs)["ms"])
             oms.append(ort_run(args, name, args.runs)["ms"])
             print("%s round %d: ours %.1f ms (end to end %s), PyTorch %.1f ms, "
@@ -405,7 +419,11 @@ def drive(args):
                                             tms[-1], oms[-1]), file=sys.stderr)
         gflop = 2 * mac * W * H / 1e9
         entry = {"mac_per_input_pixel": mac, "gflop_per_frame": gflop,
+                 "ours_storage": args.storage,
                  "ours_ms": summary(ex), "torch_ms": summary(tms), "ort_ms": summary(oms)}
+        if f32:
+            entry["ours_f32_e2e_ms"] = summary(f32)
+            entry["ratio_ours_f32"] = summary([f / o for f, o in zip(f32, e2e)])
         # Ratios per round, peer ms / our ms: > 1 means ours is faster.
         ref = e2e if e2e else ex
         entry["ratio_basis"] = "ours end to end" if e2e else "ours executor alone"
@@ -451,7 +469,8 @@ def peak_mem(args):
     if not os.path.exists("/usr/bin/time"):
         sys.exit("needs /usr/bin/time (Debian package time)")
     tmp = tempfile.mkdtemp(prefix="sr-bench-mem-")
-    report = {"memory_budget": "default", "cases": {}}
+    report = {"memory_budget": "default", "precision": PRECISION[args.storage],
+              "cases": {}}
     for spec in args.peak_mem or PEAK_MEM_DEFAULT:
         m = re.fullmatch(r"([^:]+):(\d+)x(\d+)", spec)
         if not m:
@@ -464,7 +483,8 @@ def peak_mem(args):
         cmd = ["/usr/bin/time", "-v", "gst-launch-1.0", "-q", "filesrc",
                "location=" + src, "!", "rawvideoparse", "format=rgb",
                "width=%d" % w, "height=%d" % h, "framerate=1/1", "!",
-               "srupscale", "model=" + model, "!", "fakesink", "sync=false"]
+               "srupscale", "model=" + model, "precision=" + PRECISION[args.storage],
+               "!", "fakesink", "sync=false"]
         t0 = time.perf_counter()
         p = subprocess.run(cmd, capture_output=True, text=True, env=env)
         secs = time.perf_counter() - t0
@@ -503,6 +523,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--runs", type=int, default=5, help="timed runs per measurement")
     ap.add_argument("--gst-frames", type=int, default=3)
+    ap.add_argument("--storage", choices=sorted(PRECISION), default="f32",
+                    help="ours: float32 or half storage between layers")
     ap.add_argument("--cases", default=",".join(CASES),
                     help="comma-separated subset of: " + ", ".join(CASES))
     ap.add_argument("--peak-mem", nargs="*", metavar="MODEL:WxH",
@@ -515,6 +537,9 @@ def main():
     ap.add_argument("--output", help=argparse.SUPPRESS)
     args = ap.parse_args()
     args.cases = [c for c in args.cases.split(",") if c]
+    if args.storage == "f16" and "conv3x3-64-64" in args.cases and not args.peak_mem:
+        # bench_nn_conv2d times float32 layers only.
+        args.cases.remove("conv3x3-64-64")
     if args.torch_side:
         torch_side(args)
     elif args.prepare:

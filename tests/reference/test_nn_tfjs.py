@@ -7,12 +7,15 @@ TF.js loader, the graph, the executor, on OpenCL) and once through
 TensorFlow.js (@tensorflow/tfjs, pure JS CPU backend, tests/reference/tfjs).
 Both outputs are brought to [0,1] as srupscale delivers them (divided by the
 model's range, clipped), and must agree to >= 50 dB PSNR (peak 1), in
-each of the executor's layouts (NCHW, channel-blocked). A
+each of the executor's layouts (NCHW, channel-blocked), with float32 and
+with half storage between layers (precision=fp16: each stored value
+rounded to 2^-11 relative; measured 72-77 dB, so the same bar). A
 reference of our own could share our misreadings of the format; the
 original runtime cannot.
 
 Usage: test_nn_tfjs.py NN_RUN_TOOL
 """
+import itertools
 import os
 import sys
 import tempfile
@@ -55,10 +58,10 @@ def main():
             x01 = rgb.astype(np.float32) / 255.0
             ref = tfjs_ref.run_tfjs(model, x01 * np.float32(rng))
             ref = np.clip(ref / rng, 0.0, 1.0)
-            for layout in LAYOUTS:
-                got = run_nn_tool(tool, model, x01, tmp, layout)
-                tag = "%s x%d on %dx%d %s, %s" % (package, scale, cw, ch,
-                                                  photo, layout)
+            for layout, storage in itertools.product(LAYOUTS, ("f32", "f16")):
+                got = run_nn_tool(tool, model, x01, tmp, layout, storage)
+                tag = "%s x%d on %dx%d %s, %s, %s" % (package, scale, cw, ch,
+                                                      photo, layout, storage)
                 if got.shape != ref.shape:
                     failures.append("%s: shape %s, TF.js %s" % (tag, got.shape, ref.shape))
                     continue

@@ -292,17 +292,34 @@ sr_runtime_is_gpu (SrRuntime *rt)
   return (rt->device_type & CL_DEVICE_TYPE_GPU) != 0;
 }
 
-gboolean
-sr_runtime_has_fp16 (SrRuntime *rt)
+static gboolean
+has_extension (SrRuntime *rt, const char *name)
 {
   size_t len = 0;
   if (clGetDeviceInfo (rt->device, CL_DEVICE_EXTENSIONS, 0, NULL, &len) != CL_SUCCESS)
     return FALSE;
   char *ext = g_malloc0 (len + 1);
-  gboolean has = clGetDeviceInfo (rt->device, CL_DEVICE_EXTENSIONS, len, ext,
-      NULL) == CL_SUCCESS && strstr (ext, "cl_khr_fp16") != NULL;
+  gboolean has = FALSE;
+  if (clGetDeviceInfo (rt->device, CL_DEVICE_EXTENSIONS, len, ext, NULL)
+      == CL_SUCCESS) {
+    char **names = g_strsplit (ext, " ", -1);
+    has = g_strv_contains ((const char *const *) names, name);
+    g_strfreev (names);
+  }
   g_free (ext);
   return has;
+}
+
+gboolean
+sr_runtime_has_fp16 (SrRuntime *rt)
+{
+  return has_extension (rt, "cl_khr_fp16");
+}
+
+gboolean
+sr_runtime_has_fp64 (SrRuntime *rt)
+{
+  return has_extension (rt, "cl_khr_fp64");
 }
 
 cl_context

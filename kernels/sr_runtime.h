@@ -31,6 +31,9 @@ const char *sr_runtime_device_key (SrRuntime *rt);
  * storage (SR_DTYPE_F16) works everywhere; this only says whether kernels
  * may also compute in half. */
 gboolean sr_runtime_has_fp16 (SrRuntime *rt);
+/* TRUE if the device computes in double precision (cl_khr_fp64): the
+ * reference-exact metrics need it (spec/metrics.md 1.3). */
+gboolean sr_runtime_has_fp64 (SrRuntime *rt);
 
 cl_context sr_runtime_context (SrRuntime *rt);
 cl_device_id sr_runtime_device (SrRuntime *rt);

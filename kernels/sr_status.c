@@ -22,6 +22,7 @@ sr_status_name (SrStatus status)
     case SR_ERR_INVALID_MEM_OBJECT: return "SR_ERR_INVALID_MEM_OBJECT";
     case SR_ERR_IO: return "SR_ERR_IO";
     case SR_ERR_OPENCL: return "SR_ERR_OPENCL";
+    case SR_ERR_UNSUPPORTED: return "SR_ERR_UNSUPPORTED";
   }
   return "SR_ERR_UNKNOWN";
 }

@@ -25,6 +25,7 @@ typedef enum {
   SR_ERR_INVALID_MEM_OBJECT,
   SR_ERR_IO,                   /* a file (kernel source, cache) could not be read */
   SR_ERR_OPENCL,               /* any other OpenCL error */
+  SR_ERR_UNSUPPORTED,          /* the device lacks what the op needs */
 } SrStatus;
 
 #define SR_ERROR (sr_error_quark ())

@@ -23,6 +23,8 @@ sr_dtype_size (SrDType dtype)
       return 2;
     case SR_DTYPE_U8:
       return 1;
+    case SR_DTYPE_F64:
+      return 8;
   }
   return 4;
 }

@@ -15,6 +15,7 @@ typedef enum {
                    * and compute in f32; sr_cast converts */
   SR_DTYPE_I32,   /* index tables */
   SR_DTYPE_U8,    /* raw frame bytes on their way in or out */
+  SR_DTYPE_F64,   /* metric planes (devices with cl_khr_fp64) */
 } SrDType;
 
 typedef struct _SrTensor {

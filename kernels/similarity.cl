@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Full-reference similarity in double precision (spec/metrics.md 1-4;
+ * sr_similarity.h): the pictures as the metrics see them, then per channel
+ * the squared differences (PSNR) and the SSIM and contrast-structure maps
+ * over the valid region of a separable window, summed by rows (the host
+ * adds the rows up).
+ *
+ * No contraction into fma: the reference tools multiply and add
+ * separately (NumPy, OpenCV in double), and BasicSR's Y is defined by a
+ * float32 chain whose every rounding counts. */
+#pragma OPENCL EXTENSION cl_khr_fp64 : enable
+#pragma OPENCL FP_CONTRACT OFF
+
+/* SrPlanes */
+#define PLANES_RGB 0
+#define PLANES_Y_BASICSR 1
+
+/* BasicSR's tensor2img: clamp to [0, 1], times 255 in float32, rounded
+ * half to even. */
+inline double
+code (float x)
+{
+  x = isnan (x) ? 0.0f : fmin (fmax (x, 0.0f), 1.0f);
+  return rint (x * 255.0f);
+}
+
+/* One output pixel (x, y) of each plane: the input pixel at (x + crop,
+ * y + crop) of the [3][ih][iw] float RGB picture. */
+__kernel void
+planes (__global const float *rgb, const int ih, const int iw,
+    const int crop, const int mode, __global double *out, const int h,
+    const int w)
+{
+  const int x = get_global_id (0), y = get_global_id (1);
+  if (x >= w || y >= h)
+    return;
+  const size_t plane = (size_t) ih * iw, at = (size_t) (y + crop) * iw + x
+      + crop, o = (size_t) y * w + x;
+  const double r = code (rgb[at]), g = code (rgb[plane + at]),
+      b = code (rgb[2 * plane + at]);
+  if (mode == PLANES_RGB) {
+    out[o] = r;
+    out[(size_t) h * w + o] = g;
+    out[2 * (size_t) h * w + o] = b;
+    return;
+  }
+  /* BasicSR to_y_channel: u8 / 255 in float32 (the double quotient
+   * rounded to float is the correctly rounded float quotient: k / 255 is
+   * never near a float midpoint), the BT.601 row in double on BGR order,
+   * + 16, / 255 rounded to float32, * 255 in float32. */
+  const double xb = (float) (b / 255.0), xg = (float) (g / 255.0),
+      xr = (float) (r / 255.0);
+  const double yd = xb * 24.966 + xg * 128.553 + xr * 65.481 + 16.0;
+  const float yf = (float) (yd / 255.0);
+  out[o] = (double) (yf * 255.0f);
+}
+
+/* Squared differences of row y of channel c, summed: row_sse[c * h + y]. */
+__kernel void
+sse_rows (__global const double *a, __global const double *b, const int h,
+    const int w, __global double *row_sse)
+{
+  const int y = get_global_id (0), c = get_global_id (1);
+  if (y >= h)
+    return;
+  const size_t o = ((size_t) c * h + y) * w;
+  double s = 0;
+  for (int x = 0; x < w; x++) {
+    const double d = a[o + x] - b[o + x];
+    s += d * d;
+  }
+  row_sse[(size_t) c * h + y] = s;
+}
+
+/* The window along the rows of channel c: for every row y and every
+ * valid column x (x + n <= w), the weighted sums of a, b, a^2, b^2 and
+ * ab over columns x .. x + n - 1, into the five [h][wv] planes of rs. */
+__kernel void
+window_rows (__global const double *a, __global const double *b,
+    const int c, const int h, const int w, __global const double *taps,
+    const int n, __global double *rs)
+{
+  const int x = get_global_id (0), y = get_global_id (1);
+  const int wv = w - n + 1;
+  if (x >= wv || y >= h)
+    return;
+  const size_t i = ((size_t) c * h + y) * w + x;
+  double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+  for (int k = 0; k < n; k++) {
+    const double t = taps[k], u = a[i + k], v = b[i + k];
+    sa += t * u;
+    sb += t * v;
+    saa += t * (u * u);
+    sbb += t * (v * v);
+    sab += t * (u * v);
+  }
+  const size_t plane = (size_t) h * wv, o = (size_t) y * wv + x;
+  rs[o] = sa;
+  rs[plane + o] = sb;
+  rs[2 * plane + o] = saa;
+  rs[3 * plane + o] = sbb;
+  rs[4 * plane + o] = sab;
+}
+
+/* The window down the columns for output row y (rows y .. y + n - 1 of
+ * rs), then the SSIM and contrast-structure maps of that row, summed:
+ *   mu = W*a, sigma_a^2 = cov_norm (W*a^2 - mu_a^2), sigma_ab likewise,
+ *   cs = (2 sigma_ab + c2) / (sigma_a^2 + sigma_b^2 + c2),
+ *   ssim = (2 mu_a mu_b + c1) (2 sigma_ab + c2) /
+ *          ((mu_a^2 + mu_b^2 + c1) (sigma_a^2 + sigma_b^2 + c2)).
+ * relu_cs clamps cs at 0 per pixel first (pyiqa). */
+__kernel void
+window_cols (__global const double *rs, const int h, const int wv,
+    __global const double *taps, const int n, const double c1,
+    const double c2, const double cov_norm, const int relu_cs,
+    __global double *row_ssim, __global double *row_cs, const int row0)
+{
+  const int y = get_global_id (0);
+  const int hv = h - n + 1;
+  if (y >= hv)
+    return;
+  const size_t plane = (size_t) h * wv;
+  double ssim_sum = 0, cs_sum = 0;
+  for (int x = 0; x < wv; x++) {
+    double ma = 0, mb = 0, maa = 0, mbb = 0, mab = 0;
+    for (int k = 0; k < n; k++) {
+      const double t = taps[k];
+      const size_t o = (size_t) (y + k) * wv + x;
+      ma += t * rs[o];
+      mb += t * rs[plane + o];
+      maa += t * rs[2 * plane + o];
+      mbb += t * rs[3 * plane + o];
+      mab += t * rs[4 * plane + o];
+    }
+    const double va = cov_norm * (maa - ma * ma);
+    const double vb = cov_norm * (mbb - mb * mb);
+    const double vab = cov_norm * (mab - ma * mb);
+    double cs = (2 * vab + c2) / (va + vb + c2);
+    if (relu_cs)
+      cs = fmax (cs, 0.0);
+    const double lum = (2 * ma * mb + c1) / (ma * ma + mb * mb + c1);
+    ssim_sum += relu_cs ? lum * cs
+        : ((2 * ma * mb + c1) * (2 * vab + c2))
+        / ((ma * ma + mb * mb + c1) * (va + vb + c2));
+    cs_sum += cs;
+  }
+  row_ssim[row0 + y] = ssim_sum;
+  row_cs[row0 + y] = cs_sum;
+}

@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "sr_similarity.h"
+
+#include <math.h>
+
+struct SrSimilarityOp {
+  SrRuntime *rt;
+  cl_kernel planes, sse, rows, cols;
+  SrTensor *taps;               /* [11] doubles, the last window's */
+  SrWindow taps_window;
+  SrTensor *rs, *row_sse, *row_ssim, *row_cs;   /* scratch, reused */
+};
+
+int
+sr_window_taps (SrWindow window, double *taps, double *cov_norm)
+{
+  if (window == SR_WINDOW_UNIFORM7) {
+    for (int i = 0; i < 7; i++)
+      taps[i] = 1.0 / 7;
+    *cov_norm = 49.0 / 48.0;
+    return 7;
+  }
+  /* cv2.getGaussianKernel (11, 1.5, CV_64F), operation for operation. */
+  const int n = 11;
+  const double sigma = 1.5, scale2x = -0.5 / (sigma * sigma);
+  double sum = 0;
+  for (int i = 0; i < n; i++) {
+    const double x = i - (n - 1) * 0.5;
+    taps[i] = exp (scale2x * x * x);
+    sum += taps[i];
+  }
+  sum = 1.0 / sum;
+  for (int i = 0; i < n; i++)
+    taps[i] *= sum;
+  *cov_norm = 1;
+  return n;
+}
+
+SrSimilarityOp *
+sr_similarity_new (SrRuntime *rt, GError **error)
+{
+  if (!sr_runtime_has_fp64 (rt)) {
+    g_set_error (error, SR_ERROR, SR_ERR_UNSUPPORTED, "%s has no double "
+        "precision (cl_khr_fp64), which the reference-exact metrics need",
+        sr_runtime_describe (rt));
+    return NULL;
+  }
+  SrSimilarityOp *op = g_new0 (SrSimilarityOp, 1);
+  op->rt = sr_runtime_ref (rt);
+  op->taps_window = -1;
+  if (!(op->planes = sr_runtime_create_kernel (rt, "similarity", "planes",
+              error))
+      || !(op->sse = sr_runtime_create_kernel (rt, "similarity", "sse_rows",
+              error))
+      || !(op->rows = sr_runtime_create_kernel (rt, "similarity",
+              "window_rows", error))
+      || !(op->cols = sr_runtime_create_kernel (rt, "similarity",
+              "window_cols", error))) {
+    sr_similarity_free (op);
+    return NULL;
+  }
+  return op;
+}
+
+void
+sr_similarity_free (SrSimilarityOp *op)
+{
+  if (!op)
+    return;
+  cl_kernel k[] = { op->planes, op->sse, op->rows, op->cols };
+  for (guint i = 0; i < G_N_ELEMENTS (k); i++)
+    if (k[i])
+      clReleaseKernel (k[i]);
+  SrTensor *t[] = { op->taps, op->rs, op->row_sse, op->row_ssim, op->row_cs };
+  for (guint i = 0; i < G_N_ELEMENTS (t); i++)
+    if (t[i])
+      sr_tensor_unref (t[i]);
+  sr_runtime_unref (op->rt);
+  g_free (op);
+}
+
+SrStatus
+sr_similarity_planes (SrSimilarityOp *op, cl_command_queue q,
+    const SrTensor *rgb, int crop, SrPlanes mode, SrTensor *out)
+{
+  const int c = mode == SR_PLANES_RGB ? 3 : 1;
+  if (!rgb || !out || rgb->dtype != SR_DTYPE_F32 || rgb->n != 1
+      || rgb->c != 3 || out->dtype != SR_DTYPE_F64 || out->n != 1
+      || out->c != c || crop < 0 || (mode != SR_PLANES_RGB
+          && mode != SR_PLANES_Y_BASICSR)
+      || (gint64) out->h + 2 * (gint64) crop != rgb->h
+      || (gint64) out->w + 2 * (gint64) crop != rgb->w || out->h < 1
+      || out->w < 1)
+    return SR_ERR_INVALID_ARGUMENT;
+  cl_kernel k = op->planes;
+  const cl_int m = mode;
+  cl_int e = 0;
+  e |= SR_ARG_MEM (k, 0, rgb);
+  e |= SR_ARG (k, 1, rgb->h);
+  e |= SR_ARG (k, 2, rgb->w);
+  e |= SR_ARG (k, 3, crop);
+  e |= SR_ARG (k, 4, m);
+  e |= SR_ARG_MEM (k, 5, out);
+  e |= SR_ARG (k, 6, out->h);
+  e |= SR_ARG (k, 7, out->w);
+  if (e != CL_SUCCESS)
+    return SR_ERR_INVALID_KERNEL_ARGS;
+  const size_t g[2] = { out->w, out->h };
+  return sr_enqueue (q, k, 2, g);
+}
+
+/* Sum of n doubles read back from t, in order. */
+static SrStatus
+read_sums (cl_command_queue q, SrTensor *t, size_t at, size_t n, double *sum)
+{
+  double *v = g_new (double, n);
+  const cl_int err = clEnqueueReadBuffer (q, t->mem, CL_TRUE,
+      at * sizeof (double), n * sizeof (double), v, 0, NULL, NULL);
+  double s = 0;
+  for (size_t i = 0; i < n; i++)
+    s += v[i];
+  g_free (v);
+  *sum = s;
+  return sr_status_from_cl (err);
+}
+
+SrStatus
+sr_similarity_run (SrSimilarityOp *op, cl_command_queue q, const SrTensor *a,
+    const SrTensor *b, SrWindow window, double c1, double c2,
+    gboolean relu_cs, SrSimilarity *res)
+{
+  if (!a || !b || !res || a->dtype != SR_DTYPE_F64
+      || b->dtype != SR_DTYPE_F64 || a->n != 1 || b->n != 1 || a->c != b->c
+      || a->h != b->h || a->w != b->w || a->c < 1 || a == b
+      || (window != SR_WINDOW_GAUSSIAN11 && window != SR_WINDOW_UNIFORM7))
+    return SR_ERR_INVALID_ARGUMENT;
+  const int nc = a->c, h = a->h, w = a->w;
+  double taps[11], cov_norm;
+  const int n = sr_window_taps (window, taps, &cov_norm);
+  const int wv = w - n + 1, hv = h - n + 1;
+  const gboolean windowed = wv > 0 && hv > 0;
+  SrStatus st = SR_OK;
+  if (op->taps_window != window) {
+    if (!op->taps && !(op->taps = sr_tensor_new (op->rt, 1, 1, 1, 11,
+                SR_DTYPE_F64, NULL)))
+      return SR_ERR_OUT_OF_DEVICE_MEMORY;
+    double padded[11] = { 0 };
+    for (int i = 0; i < n; i++)
+      padded[i] = taps[i];
+    if ((st = sr_tensor_write (q, op->taps, padded)) != SR_OK)
+      return st;
+    op->taps_window = window;
+  }
+  SrTensor *row_sse = sr_tensor_reuse (op->rt, q, &op->row_sse, 1, nc, h, 1,
+      SR_DTYPE_F64);
+  SrTensor *rs = windowed ? sr_tensor_reuse (op->rt, q, &op->rs, 1, 5, h, wv,
+      SR_DTYPE_F64) : NULL;
+  SrTensor *row_ssim = windowed ? sr_tensor_reuse (op->rt, q, &op->row_ssim,
+      1, nc, hv, 1, SR_DTYPE_F64) : NULL;
+  SrTensor *row_cs = windowed ? sr_tensor_reuse (op->rt, q, &op->row_cs, 1,
+      nc, hv, 1, SR_DTYPE_F64) : NULL;
+  if (!row_sse || (windowed && (!rs || !row_ssim || !row_cs)))
+    return SR_ERR_OUT_OF_DEVICE_MEMORY;
+
+  cl_int e = 0;
+  e |= SR_ARG_MEM (op->sse, 0, a);
+  e |= SR_ARG_MEM (op->sse, 1, b);
+  e |= SR_ARG (op->sse, 2, h);
+  e |= SR_ARG (op->sse, 3, w);
+  e |= SR_ARG_MEM (op->sse, 4, row_sse);
+  if (e != CL_SUCCESS)
+    return SR_ERR_INVALID_KERNEL_ARGS;
+  const size_t gs[2] = { h, nc };
+  if ((st = sr_enqueue (q, op->sse, 2, gs)) != SR_OK)
+    return st;
+
+  /* The window, channel by channel (one channel's row sums as scratch). */
+  const cl_int relu = relu_cs ? 1 : 0;
+  for (int c = 0; windowed && c < nc; c++) {
+    const cl_int row0 = c * hv;
+    e = 0;
+    e |= SR_ARG_MEM (op->rows, 0, a);
+    e |= SR_ARG_MEM (op->rows, 1, b);
+    e |= SR_ARG (op->rows, 2, c);
+    e |= SR_ARG (op->rows, 3, h);
+    e |= SR_ARG (op->rows, 4, w);
+    e |= SR_ARG_MEM (op->rows, 5, op->taps);
+    e |= SR_ARG (op->rows, 6, n);
+    e |= SR_ARG_MEM (op->rows, 7, rs);
+    e |= SR_ARG_MEM (op->cols, 0, rs);
+    e |= SR_ARG (op->cols, 1, h);
+    e |= SR_ARG (op->cols, 2, wv);
+    e |= SR_ARG_MEM (op->cols, 3, op->taps);
+    e |= SR_ARG (op->cols, 4, n);
+    e |= SR_ARG (op->cols, 5, c1);
+    e |= SR_ARG (op->cols, 6, c2);
+    e |= SR_ARG (op->cols, 7, cov_norm);
+    e |= SR_ARG (op->cols, 8, relu);
+    e |= SR_ARG_MEM (op->cols, 9, row_ssim);
+    e |= SR_ARG_MEM (op->cols, 10, row_cs);
+    e |= SR_ARG (op->cols, 11, row0);
+    const size_t gr[2] = { wv, h }, gc[1] = { hv };
+    if (e != CL_SUCCESS)
+      st = SR_ERR_INVALID_KERNEL_ARGS;
+    if (st == SR_OK)
+      st = sr_enqueue (q, op->rows, 2, gr);
+    if (st == SR_OK)
+      st = sr_enqueue (q, op->cols, 1, gc);
+    if (st != SR_OK)
+      return st;
+  }
+
+  for (int c = 0; c < nc && st == SR_OK; c++) {
+    SrSimilarity *r = &res[c];
+    r->n = (gint64) h * w;
+    r->n_valid = windowed ? (gint64) hv * wv : 0;
+    r->ssim = r->cs = 0;
+    st = read_sums (q, row_sse, (size_t) c * h, h, &r->sse);
+    if (st == SR_OK && windowed)
+      st = read_sums (q, row_ssim, (size_t) c * hv, hv, &r->ssim);
+    if (st == SR_OK && windowed)
+      st = read_sums (q, row_cs, (size_t) c * hv, hv, &r->cs);
+    if (windowed) {
+      r->ssim /= r->n_valid;
+      r->cs /= r->n_valid;
+    }
+  }
+  return st;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Similarity op: the full-reference sums behind PSNR, SSIM and MS-SSIM
+ * (spec/metrics.md sections 1-5), in double precision on the device: the
+ * pictures as the metrics see them (8-bit code values, or BasicSR's Y),
+ * then per channel the sum of squared differences and the mean SSIM and
+ * contrast-structure (cs) terms over the valid region of a separable
+ * window. The metrics themselves (PSNR from the SSE, conventions,
+ * aggregation) are the caller's. */
+#pragma once
+
+#include "sr_tensor.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  SR_PLANES_RGB,          /* the three 8-bit code planes, R G B */
+  SR_PLANES_Y_BASICSR,    /* one plane: BasicSR's Y (BT.601 limited
+                           * range from the codes, its float32 chain, not
+                           * rounded; spec 3.2) */
+} SrPlanes;
+
+typedef enum {
+  SR_WINDOW_GAUSSIAN11,   /* 11 taps, Gaussian sigma 1.5 (OpenCV's
+                           * getGaussianKernel), population moments:
+                           * BasicSR, MATLAB, skimage with Wang's settings */
+  SR_WINDOW_UNIFORM7,     /* 7 taps of 1/7, sample moments (x 49/48):
+                           * skimage's defaults */
+} SrWindow;
+
+/* One channel's sums. */
+typedef struct {
+  double sse;             /* sum of squared differences */
+  double ssim, cs;        /* means of the maps over the valid region */
+  gint64 n;               /* values in the channel */
+  gint64 n_valid;         /* windows in the valid region (0: the planes
+                           * are smaller than the window; ssim, cs 0) */
+} SrSimilarity;
+
+/* The window's 1-D taps (n of them, n <= 11): cv2.getGaussianKernel (11,
+ * 1.5) in double, or 1/7 each; and its covariance factor (1, or 49/48). */
+int sr_window_taps (SrWindow window, double *taps, double *cov_norm);
+
+typedef struct SrSimilarityOp SrSimilarityOp;
+
+/* Fails with SR_ERR_UNSUPPORTED when the device has no double precision
+ * (cl_khr_fp64). */
+SrSimilarityOp *sr_similarity_new (SrRuntime *rt, GError **error);
+void sr_similarity_free (SrSimilarityOp *op);
+
+/* out (f64, [1,C,H-2crop,W-2crop], C = 3 or 1 by mode) from rgb (f32,
+ * [1,3,H,W] planar RGB in [0,1]): code = round half to even (clamp (x, 0,
+ * 1) * 255 in float32), NaN -> 0; cropped by `crop` pixels on every side.
+ * Enqueued, not waited for. */
+SrStatus sr_similarity_planes (SrSimilarityOp *op, cl_command_queue q,
+    const SrTensor *rgb, int crop, SrPlanes mode, SrTensor *out);
+
+/* Per channel of a and b (f64 planes of one shape, from
+ * sr_similarity_planes): res[c] (C entries). c1, c2: SSIM's constants
+ * ((0.01 L)^2, (0.03 L)^2 for the data range L); relu_cs clamps cs at 0
+ * per pixel (pyiqa). Waits for the result. */
+SrStatus sr_similarity_run (SrSimilarityOp *op, cl_command_queue q,
+    const SrTensor *a, const SrTensor *b, SrWindow window, double c1,
+    double c2, gboolean relu_cs, SrSimilarity *res);
+
+G_END_DECLS

@@ -72,12 +72,6 @@ enum {
 #define PROGRESS_INTERVAL_US (500 * 1000)
 #define PATCH_RNG_OP 0x70617463u    /* "patc" */
 
-typedef struct {
-  GstBuffer *buffer;
-  GstClockTime rt;
-  guint64 seq;                /* arrival index on its pad */
-} PendingBuffer;
-
 #define CAPS_STR GST_VIDEO_CAPS_MAKE (GST_SR_VIDEO_FORMATS)
 static GstStaticPadTemplate hr_template = GST_STATIC_PAD_TEMPLATE ("hr",
     GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (CAPS_STR));
@@ -88,34 +82,10 @@ G_DEFINE_TYPE (GstSrPairSink, gst_sr_pair_sink, GST_TYPE_BIN);
 GST_ELEMENT_REGISTER_DEFINE (srpairsink, "srpairsink", GST_RANK_NONE,
     GST_TYPE_SR_PAIR_SINK);
 
-static void
-pending_free (PendingBuffer *p)
-{
-  gst_buffer_unref (p->buffer);
-  g_free (p);
-}
-
 static GstSrPairInput *
 other_of (GstSrPairSink *self, GstSrPairInput *in)
 {
   return in == &self->hr ? &self->lr : &self->hr;
-}
-
-/* Drops queued buffers of `in` whose running time is before `rt` (or all
- * when rt is NONE): their partner can no longer arrive. */
-static void
-drop_unmatched_before (GstSrPairSink *self, GstSrPairInput *in, GstClockTime rt)
-{
-  PendingBuffer *p;
-  while ((p = g_queue_peek_head (&in->pending))
-      && (rt == GST_CLOCK_TIME_NONE || p->rt < rt)) {
-    g_queue_pop_head (&in->pending);
-    self->skipped_unmatched++;
-    GST_LOG_OBJECT (self, "unmatched %s buffer at %" GST_TIME_FORMAT,
-        in == &self->hr ? "hr" : "lr", GST_TIME_ARGS (p->rt));
-    pending_free (p);
-  }
-  g_cond_broadcast (&self->cond);
 }
 
 /* ---- source name and file names ------------------------------------------ */
@@ -417,14 +387,15 @@ post_progress (GstSrPairSink *self, gboolean force)
   GstStructure *s = gst_structure_new ("sr-progress",
       "frames", G_TYPE_UINT64, self->hr_frames,
       "pairs", G_TYPE_UINT64, self->pairs,
-      "skipped", G_TYPE_UINT64, self->skipped_unmatched + self->skipped_filtered
+      "skipped", G_TYPE_UINT64, self->pairing.unmatched + self->skipped_filtered
       + self->skipped_existing, NULL);
   const gint64 duration = (gint64) GPOINTER_TO_SIZE (g_atomic_pointer_get (&self->duration));
   if (duration <= 0 && g_atomic_int_compare_and_exchange (&self->duration_pending, 0, 1))
     gst_element_call_async (GST_ELEMENT (self), query_duration_async, NULL, NULL);
-  if (GST_CLOCK_TIME_IS_VALID (self->hr.position) && duration > 0)
+  const GstClockTime position = self->pairing.position[self->hr.side];
+  if (GST_CLOCK_TIME_IS_VALID (position) && duration > 0)
     gst_structure_set (s, "percent", G_TYPE_DOUBLE,
-        MIN (100.0, 100.0 * (double) self->hr.position / (double) duration), NULL);
+        MIN (100.0, 100.0 * (double) position / (double) duration), NULL);
   gst_element_post_message (GST_ELEMENT (self),
       gst_message_new_element (GST_OBJECT (self), s));
 }
@@ -440,7 +411,7 @@ post_summary (GstSrPairSink *self)
       "frames", G_TYPE_UINT64, self->hr_frames,
       "pairs", G_TYPE_UINT64, self->pairs,
       "total-pairs", G_TYPE_UINT, sr_dataset_n_pairs (self->dataset),
-      "skipped-unmatched", G_TYPE_UINT64, self->skipped_unmatched,
+      "skipped-unmatched", G_TYPE_UINT64, self->pairing.unmatched,
       "skipped-filtered", G_TYPE_UINT64, self->skipped_filtered,
       "skipped-existing", G_TYPE_UINT64, self->skipped_existing, NULL);
   GST_INFO_OBJECT (self, "summary: %" GST_PTR_FORMAT, s);
@@ -487,7 +458,7 @@ dataset_full (GstSrPairSink *self)
 
 /* Called with the lock held. */
 static GstFlowReturn
-handle_pair (GstSrPairSink *self, PendingBuffer *hrp, PendingBuffer *lrp)
+handle_pair (GstSrPairSink *self, GstSrPending *hrp, GstSrPending *lrp)
 {
   GstSrDegradationMeta *meta = gst_buffer_get_sr_degradation_meta (lrp->buffer);
   const GstStructure *params = meta ? meta->info : NULL;
@@ -696,8 +667,8 @@ static GstFlowReturn
 wait_for_partner (GstSrPairSink *self, GstSrPairInput *in, GstBaseSink *bsink)
 {
   GstSrPairInput *other = other_of (self, in);
-  while (g_queue_get_length (&in->pending) > MAX_PENDING && !other->eos
-      && !self->done) {
+  while (gst_sr_pairing_waiting (&self->pairing, in->side) > MAX_PENDING
+      && !self->pairing.eos[other->side] && !self->done) {
     if (in->unlocked) {
       g_mutex_unlock (&self->lock);
       GstFlowReturn ret = gst_base_sink_wait_preroll (bsink);
@@ -740,7 +711,8 @@ stall_tick (GstClock *clock, GstClockTime t, GstClockID id, gpointer data)
   for (int i = 0; i < 2 && !self->stall_warned && !self->done; i++) {
     GstSrPairInput *in = i ? &self->lr : &self->hr, *other = other_of (self, in);
     const gint64 since = other->last_us ? other->last_us : in->first_us;
-    if (in->first_us && !in->eos && !other->eos && in->last_us >= since
+    if (in->first_us && !self->pairing.eos[in->side]
+        && !self->pairing.eos[other->side] && in->last_us >= since
         && now - since >= limit) {
       busy = in;
       quiet = other;
@@ -830,42 +802,28 @@ input_render (GstBaseSink *bsink, GstBuffer *buffer)
     g_mutex_unlock (&self->lock);
     return GST_FLOW_ERROR;
   }
-  GstSrPairInput *other = other_of (self, in);
-  PendingBuffer *p = g_new0 (PendingBuffer, 1);
-  p->buffer = gst_buffer_ref (buffer);
-  p->seq = in == &self->hr ? self->hr_frames++ : G_MAXUINT64;
-  p->rt = gst_segment_to_running_time (&bsink->segment, GST_FORMAT_TIME,
-      GST_BUFFER_PTS (buffer));
-
+  GstSrPending *p = gst_sr_pending_new (buffer, gst_segment_to_running_time
+      (&bsink->segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buffer)),
+      in == &self->hr ? self->hr_frames++ : G_MAXUINT64);
   if (self->done) {
     ret = GST_FLOW_EOS;
     goto drop;
   }
-  if (!GST_CLOCK_TIME_IS_VALID (p->rt)) {
-    /* Without a running time nothing can be paired honestly. */
-    self->skipped_unmatched++;
-    goto drop;
+  GstSrPending *partner;
+  switch (gst_sr_pairing_offer (&self->pairing, in->side, p, &partner)) {
+    case GST_SR_PAIRED:
+      ret = in == &self->hr ? handle_pair (self, p, partner)
+          : handle_pair (self, partner, p);
+      gst_sr_pending_free (partner);
+      g_cond_broadcast (&self->cond);
+      goto drop;
+    case GST_SR_UNMATCHED:
+      g_cond_broadcast (&self->cond);
+      goto drop;
+    case GST_SR_QUEUED:
+      break;
   }
-  in->position = p->rt;
-
-  drop_unmatched_before (self, other, p->rt);
-  PendingBuffer *head = g_queue_peek_head (&other->pending);
-  if (head && head->rt == p->rt) {
-    g_queue_pop_head (&other->pending);
-    ret = in == &self->hr ? handle_pair (self, p, head) : handle_pair (self, head, p);
-    pending_free (head);
-    g_cond_broadcast (&self->cond);
-    goto drop;
-  }
-  if (head || other->eos || (GST_CLOCK_TIME_IS_VALID (other->position)
-          && other->position > p->rt)) {
-    self->skipped_unmatched++;  /* the other side is already past this time */
-    goto drop;
-  }
-  g_queue_push_tail (&in->pending, p);
   ret = wait_for_partner (self, in, bsink);
-  if (other->eos)
-    drop_unmatched_before (self, in, GST_CLOCK_TIME_NONE);
   g_mutex_unlock (&self->lock);
   return ret;
 
@@ -874,7 +832,7 @@ drop:
     ret = GST_FLOW_EOS;
   if (ret == GST_FLOW_EOS)
     post_summary_and_eos (self);
-  pending_free (p);
+  gst_sr_pending_free (p);
   g_mutex_unlock (&self->lock);
   return ret;
 }
@@ -905,27 +863,22 @@ input_event (GstBaseSink *bsink, GstEvent *event)
     case GST_EVENT_GAP:{
       GstClockTime ts, dur;
       gst_event_parse_gap (event, &ts, &dur);
-      GstClockTime rt = gst_segment_to_running_time (&bsink->segment,
-          GST_FORMAT_TIME, ts);
-      if (GST_CLOCK_TIME_IS_VALID (rt)) {
-        GstClockTime end = rt + (GST_CLOCK_TIME_IS_VALID (dur) ? MAX (dur, 1) : 1);
-        drop_unmatched_before (self, other, end);   /* no partner in the gap */
-        in->position = end - 1;
-      }
+      gst_sr_pairing_gap (&self->pairing, in->side,
+          gst_segment_to_running_time (&bsink->segment, GST_FORMAT_TIME, ts),
+          dur);
+      g_cond_broadcast (&self->cond);
       break;
     }
     case GST_EVENT_EOS:
-      in->eos = TRUE;
-      drop_unmatched_before (self, other, GST_CLOCK_TIME_NONE);
-      if (other->eos)
+      gst_sr_pairing_eos (&self->pairing, in->side);
+      g_cond_broadcast (&self->cond);
+      if (self->pairing.eos[other->side])
         post_summary (self);
       else
         post_progress (self, TRUE);
       break;
     case GST_EVENT_FLUSH_STOP:
-      in->eos = FALSE;
-      in->position = GST_CLOCK_TIME_NONE;
-      g_queue_clear_full (&in->pending, (GDestroyNotify) pending_free);
+      gst_sr_pairing_reset_side (&self->pairing, in->side);
       self->done = self->summary_posted = self->eos_posted = FALSE;
       break;
     default:
@@ -988,11 +941,8 @@ gst_sr_pair_input_init (GstSrPairInputSink *sink)
 static void
 input_reset (GstSrPairInput *in)
 {
-  g_queue_clear_full (&in->pending, (GDestroyNotify) pending_free);
-  in->eos = FALSE;
   in->unlocked = FALSE;
   in->have_info = FALSE;
-  in->position = GST_CLOCK_TIME_NONE;
   in->first_us = in->last_us = 0;
   input_clear_convert (in);
 }
@@ -1021,7 +971,8 @@ gst_sr_pair_sink_start (GstSrPairSink *self)
         sr_dataset_n_pairs (self->dataset), self->location);
   self->scale = 0;
   self->hr_frames = self->pairs = 0;
-  self->skipped_unmatched = self->skipped_filtered = self->skipped_existing = 0;
+  self->skipped_filtered = self->skipped_existing = 0;
+  gst_sr_pairing_reset (&self->pairing, TRUE);
   self->summary_posted = self->eos_posted = FALSE;
   self->done = dataset_full (self);
   self->last_progress_us = 0;
@@ -1037,6 +988,7 @@ gst_sr_pair_sink_stop (GstSrPairSink *self)
   g_clear_pointer (&self->dataset, sr_dataset_close);
   input_reset (&self->hr);
   input_reset (&self->lr);
+  gst_sr_pairing_reset (&self->pairing, FALSE);
   release_device (self);
   g_clear_pointer (&self->source, g_free);
   g_clear_pointer (&self->stem, g_free);
@@ -1339,6 +1291,9 @@ gst_sr_pair_sink_init (GstSrPairSink *self)
   self->device = g_strdup (DEFAULT_DEVICE);
   make_input (self, &self->hr, &hr_template);
   make_input (self, &self->lr, &lr_template);
+  self->hr.side = 0;
+  self->lr.side = 1;
+  gst_sr_pairing_init (&self->pairing);
   input_reset (&self->hr);
   input_reset (&self->lr);
 }

@@ -4,6 +4,7 @@
 
 #include <gst/gst.h>
 #include <gst/video/video.h>
+#include "gstsrpairing.h"
 #include "sr_convert.h"
 #include "sr_dataset.h"
 #include "sr_runtime.h"
@@ -13,10 +14,10 @@ G_BEGIN_DECLS
 #define GST_TYPE_SR_PAIR_SINK (gst_sr_pair_sink_get_type ())
 G_DECLARE_FINAL_TYPE (GstSrPairSink, gst_sr_pair_sink, GST, SR_PAIR_SINK, GstBin)
 
-/* One input's state: buffers waiting for their partner, in running-time
- * order (both inputs deliver in order, so at most one side waits). */
+/* One input's state (what waits for a partner is in the pairing). */
 typedef struct {
   const char *name;           /* "hr" or "lr" */
+  int side;                   /* in the pairing: 0 hr, 1 lr */
   GstPad *pad;                /* our ghost pad */
   GstElement *sink;           /* the GstBaseSink behind it */
   GstVideoInfo info;
@@ -30,10 +31,7 @@ typedef struct {
   SrTensor *tensor;
   GstVideoInfo rgb_info;
   GstBuffer *rgb;
-  GQueue pending;             /* of PendingBuffer */
-  gboolean eos;
   gboolean unlocked;          /* the base sink asked render to return */
-  GstClockTime position;      /* running time of the last buffer or gap */
   gint64 first_us, last_us;   /* monotonic time of its first / last buffer
                                * (0: none yet), for the stall warning */
 } GstSrPairInput;
@@ -42,6 +40,7 @@ struct _GstSrPairSink {
   GstBin parent;
 
   GstSrPairInput hr, lr;
+  GstSrPairing pairing;       /* under lock */
 
   /* properties */
   gchar *location;
@@ -73,7 +72,6 @@ struct _GstSrPairSink {
   gint scale;                 /* known once the first pair arrives */
   guint64 hr_frames;          /* HR frames seen */
   guint64 pairs;              /* pairs written this run */
-  guint64 skipped_unmatched;
   guint64 skipped_filtered;
   guint64 skipped_existing;
   gboolean done;              /* the dataset holds max-pairs pairs */

@@ -7,6 +7,7 @@
 #include "gstsrusm.h"
 #include "gstsrcodec.h"
 #include "gstsrupscale.h"
+#include "gstsrmetrics.h"
 
 static gboolean
 plugin_init (GstPlugin *plugin)
@@ -17,6 +18,7 @@ plugin_init (GstPlugin *plugin)
   ok |= GST_ELEMENT_REGISTER (srusm, plugin);
   ok |= GST_ELEMENT_REGISTER (srcodec, plugin);
   ok |= GST_ELEMENT_REGISTER (srupscale, plugin);
+  ok |= GST_ELEMENT_REGISTER (srmetrics, plugin);
   return ok;
 }
 

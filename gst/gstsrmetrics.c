@@ -1,0 +1,807 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* srmetrics: full-reference quality of `test` against `ref`.
+ *
+ * The two sink pads pair their buffers by running time (gstsrpairing.c, as
+ * srpairsink does): a test frame is scored only against the ref frame of
+ * the same running time; a frame without one is counted as unmatched. The
+ * test buffers go on to src unchanged (scored or not), so srmetrics can
+ * sit anywhere before a sink; the ref buffers end here.
+ *
+ * Each frame is brought to the device as planar RGB in [0,1] (any format
+ * the upload handles, YUV through the caps' colorimetry), then to 8-bit
+ * code values or BasicSR's Y, and scored in double precision by the
+ * similarity op (kernels/sr_similarity.h; spec/metrics.md):
+ *   psnr  10 log10 (255^2 / MSE), one MSE over every value (+inf when the
+ *         frames are identical);
+ *   ssim  mean over channels of the SSIM map's mean over the valid
+ *         window region: 11x11 Gaussian (basicsr) or 7x7 uniform with
+ *         sample covariance (skimage).
+ * Per frame an `sr-metrics` element message; at EOS (before EOS goes on)
+ * `sr-metrics-summary`; with `location`, the same fields as JSON lines
+ * (written through the dataset module's line files), the summary last
+ * with "summary": true. JSON has no infinity: an infinite value is written
+ * null with "<name>-infinite": true. */
+#include "gstsrmetrics.h"
+#include "gstsrcontext.h"
+#include "gstsrvideo.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+GST_DEBUG_CATEGORY_STATIC (gst_sr_metrics_debug);
+#define GST_CAT_DEFAULT gst_sr_metrics_debug
+
+enum {
+  PROP_0,
+  PROP_METRICS,
+  PROP_Y_ONLY,
+  PROP_CROP_BORDER,
+  PROP_CONVENTION,
+  PROP_LOCATION,
+  PROP_DEVICE,
+};
+
+#define DEFAULT_METRICS "psnr,ssim"
+#define DEFAULT_Y_ONLY TRUE
+#define DEFAULT_CROP_BORDER 0
+#define DEFAULT_CONVENTION GST_SR_CONVENTION_BASICSR
+#define DEFAULT_DEVICE "auto"
+#define MAX_PENDING 8           /* frames one input may run ahead */
+#define REF 0
+#define TEST 1
+
+#define CAPS_STR GST_VIDEO_CAPS_MAKE (GST_SR_VIDEO_FORMATS)
+static GstStaticPadTemplate ref_template = GST_STATIC_PAD_TEMPLATE ("ref",
+    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (CAPS_STR));
+static GstStaticPadTemplate test_template = GST_STATIC_PAD_TEMPLATE ("test",
+    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (CAPS_STR));
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (CAPS_STR));
+
+G_DEFINE_TYPE (GstSrMetrics, gst_sr_metrics, GST_TYPE_ELEMENT);
+GST_ELEMENT_REGISTER_DEFINE (srmetrics, "srmetrics", GST_RANK_NONE,
+    GST_TYPE_SR_METRICS);
+
+#define GST_TYPE_SR_CONVENTION (gst_sr_convention_get_type ())
+static GType
+gst_sr_convention_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_SR_CONVENTION_BASICSR, "BasicSR's NumPy metrics: SSIM with an "
+          "11x11 Gaussian window (sigma 1.5), BT.601 limited-range Y",
+        "basicsr"},
+    {GST_SR_CONVENTION_SKIMAGE, "scikit-image's defaults: SSIM with a 7x7 "
+          "uniform window and sample covariance (Y as basicsr)", "skimage"},
+    {0, NULL, NULL},
+  };
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("GstSrConvention",
+            values));
+  return type;
+}
+
+static const char *
+convention_name (GstSrConvention c)
+{
+  return c == GST_SR_CONVENTION_SKIMAGE ? "skimage" : "basicsr";
+}
+
+/* ---- settings ----------------------------------------------------------------- */
+
+#define AVAILABLE "psnr, ssim"
+
+static gboolean
+parse_metrics (const char *list, guint *set, GError **error)
+{
+  *set = 0;
+  gchar **names = g_strsplit (list ? list : "", ",", -1);
+  gboolean ok = TRUE;
+  for (gchar **n = names; *n && ok; n++) {
+    g_strstrip (*n);
+    if (!strcmp (*n, "psnr"))
+      *set |= GST_SR_METRIC_PSNR;
+    else if (!strcmp (*n, "ssim"))
+      *set |= GST_SR_METRIC_SSIM;
+    else if (**n) {
+      g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+          "metrics=%s: unknown metric \"%s\" (available: " AVAILABLE ")",
+          list, *n);
+      ok = FALSE;
+    }
+  }
+  g_strfreev (names);
+  if (ok && !*set) {
+    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+        "metrics is empty: name at least one of " AVAILABLE);
+    ok = FALSE;
+  }
+  return ok;
+}
+
+/* ---- output: messages and JSON lines ------------------------------------------ */
+
+/* The structure's fields as one JSON object: integers, booleans, strings
+ * and doubles; a non-finite double as null plus "<name>-infinite". */
+static JsonNode *
+structure_to_json (const GstStructure *s)
+{
+  JsonObject *o = json_object_new ();
+  for (int i = 0; i < gst_structure_n_fields (s); i++) {
+    const char *name = gst_structure_nth_field_name (s, i);
+    const GValue *v = gst_structure_get_value (s, name);
+    if (G_VALUE_HOLDS_DOUBLE (v)) {
+      const double d = g_value_get_double (v);
+      if (isfinite (d)) {
+        json_object_set_double_member (o, name, d);
+      } else {
+        json_object_set_null_member (o, name);
+        gchar *flag = g_strconcat (name, "-infinite", NULL);
+        json_object_set_boolean_member (o, flag, TRUE);
+        g_free (flag);
+      }
+    } else if (G_VALUE_HOLDS_UINT64 (v)) {
+      json_object_set_int_member (o, name, (gint64) g_value_get_uint64 (v));
+    } else if (G_VALUE_HOLDS_UINT (v)) {
+      json_object_set_int_member (o, name, g_value_get_uint (v));
+    } else if (G_VALUE_HOLDS_BOOLEAN (v)) {
+      json_object_set_boolean_member (o, name, g_value_get_boolean (v));
+    } else if (G_VALUE_HOLDS_STRING (v)) {
+      json_object_set_string_member (o, name, g_value_get_string (v));
+    }
+  }
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node, o);
+  return node;
+}
+
+/* Posts s (taken) as an element message and appends it to location. */
+static gboolean
+emit (GstSrMetrics *self, GstStructure *s)
+{
+  gboolean ok = TRUE;
+  if (self->out) {
+    JsonNode *node = structure_to_json (s);
+    GError *error = NULL;
+    ok = sr_jsonl_append (self->out, node, &error);
+    json_node_unref (node);
+    if (!ok) {
+      GST_ELEMENT_ERROR (self, RESOURCE, WRITE, ("Could not write %s: %s",
+              self->location, error->message), (NULL));
+      g_error_free (error);
+    }
+  }
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_element (GST_OBJECT (self), s));
+  return ok;
+}
+
+static void
+stats_add (GstSrMetricStats *st, double v)
+{
+  if (st->n == 0)
+    st->min = st->max = v;
+  st->min = MIN (st->min, v);
+  st->max = MAX (st->max, v);
+  st->n++;
+  if (isfinite (v))
+    st->sum_finite += v;
+  else
+    st->n_infinite++;
+}
+
+/* "<name>-mean" (+inf when a frame was infinite), "-mean-finite" (over
+ * the finite frames), "-min", "-max"; nothing when no frame had one. */
+static void
+stats_set (GstStructure *s, const char *name, const GstSrMetricStats *st)
+{
+  if (!st->n)
+    return;
+  const guint64 finite = st->n - st->n_infinite;
+  gchar *mean = g_strconcat (name, "-mean", NULL);
+  gchar *mean_finite = g_strconcat (name, "-mean-finite", NULL);
+  gchar *min = g_strconcat (name, "-min", NULL);
+  gchar *max = g_strconcat (name, "-max", NULL);
+  gst_structure_set (s, mean, G_TYPE_DOUBLE, st->n_infinite ? INFINITY
+      : st->sum_finite / st->n, min, G_TYPE_DOUBLE, st->min, max,
+      G_TYPE_DOUBLE, st->max, NULL);
+  if (finite)
+    gst_structure_set (s, mean_finite, G_TYPE_DOUBLE, st->sum_finite / finite,
+        NULL);
+  g_free (mean);
+  g_free (mean_finite);
+  g_free (min);
+  g_free (max);
+}
+
+/* Lock held. */
+static void
+post_summary (GstSrMetrics *self)
+{
+  if (self->summary_posted)
+    return;
+  self->summary_posted = TRUE;
+  GstStructure *s = gst_structure_new ("sr-metrics-summary",
+      "summary", G_TYPE_BOOLEAN, TRUE,
+      "frames", G_TYPE_UINT64, self->scored,
+      "unmatched", G_TYPE_UINT64, self->pairing.unmatched,
+      "convention", G_TYPE_STRING, convention_name (self->convention),
+      "crop-border", G_TYPE_UINT, self->crop_border,
+      "y-only", G_TYPE_BOOLEAN, self->y_only, NULL);
+  if (self->metric_set & GST_SR_METRIC_PSNR) {
+    stats_set (s, "psnr", &self->psnr);
+    /* FFmpeg's "average": the PSNR of the mean MSE over the frames. */
+    if (self->scored)
+      gst_structure_set (s, "psnr-from-mean-mse", G_TYPE_DOUBLE,
+          self->sum_mse > 0 ? 10 * log10 (255.0 * 255.0 * self->scored
+              / self->sum_mse) : INFINITY,
+          "psnr-identical", G_TYPE_UINT64, self->psnr.n_infinite, NULL);
+  }
+  if (self->metric_set & GST_SR_METRIC_SSIM)
+    stats_set (s, "ssim", &self->ssim);
+  GST_INFO_OBJECT (self, "%" GST_PTR_FORMAT, s);
+  emit (self, s);
+}
+
+/* ---- scoring ------------------------------------------------------------------ */
+
+static SrTensor *
+reuse (GstSrMetrics *self, SrTensor **slot, int c, int h, int w, SrDType t)
+{
+  return sr_tensor_reuse (self->runtime, self->queue, slot, 1, c, h, w, t);
+}
+
+/* Lock held: test frame `test` against ref frame `ref`. */
+static GstFlowReturn
+score (GstSrMetrics *self, GstSrPending *ref, GstSrPending *test)
+{
+  const GstVideoInfo *ri = &self->info[REF], *ti = &self->info[TEST];
+  const int w = GST_VIDEO_INFO_WIDTH (ti), h = GST_VIDEO_INFO_HEIGHT (ti);
+  if (GST_VIDEO_INFO_WIDTH (ri) != w || GST_VIDEO_INFO_HEIGHT (ri) != h) {
+    GST_ELEMENT_ERROR (self, STREAM, FORMAT, ("srmetrics compares frames of "
+            "one size: ref is %dx%d, test is %dx%d",
+            GST_VIDEO_INFO_WIDTH (ri), GST_VIDEO_INFO_HEIGHT (ri), w, h),
+        ("bring them to one size before srmetrics (e.g. videoscale or "
+            "srupscale on the test branch)"));
+    return GST_FLOW_ERROR;
+  }
+  const int crop = self->crop_border, c = self->y_only ? 1 : 3;
+  if (2 * crop >= w || 2 * crop >= h) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("crop-border=%d leaves "
+            "nothing of a %dx%d frame", crop, w, h), (NULL));
+    return GST_FLOW_ERROR;
+  }
+  SrStatus st = SR_OK;
+  for (int s = 0; s < 2 && st == SR_OK; s++) {
+    GstVideoFrame frame;
+    GstSrPending *p = s == REF ? ref : test;
+    if (!gst_video_frame_map (&frame, &self->info[s], p->buffer, GST_MAP_READ)) {
+      GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not map a %s frame",
+              s == REF ? "ref" : "test"), (NULL));
+      return GST_FLOW_ERROR;
+    }
+    SrTensor *rgb = reuse (self, &self->rgb[s], 3, h, w, SR_DTYPE_F32);
+    SrTensor *planes = reuse (self, &self->planes[s], c, h - 2 * crop,
+        w - 2 * crop, SR_DTYPE_F64);
+    st = !rgb || !planes ? SR_ERR_OUT_OF_DEVICE_MEMORY
+        : gst_sr_upload_frame (self->convert, self->queue, &frame, 0, 0, rgb);
+    if (st == SR_OK)
+      st = sr_similarity_planes (self->similarity, self->queue, rgb, crop,
+          self->y_only ? SR_PLANES_Y_BASICSR : SR_PLANES_RGB, planes);
+    if (st == SR_OK)
+      st = sr_status_from_cl (clFinish (self->queue));  /* frame unmapped next */
+    gst_video_frame_unmap (&frame);
+  }
+  SrSimilarity r[3];
+  const gboolean skimage = self->convention == GST_SR_CONVENTION_SKIMAGE;
+  if (st == SR_OK)
+    st = sr_similarity_run (self->similarity, self->queue, self->planes[REF],
+        self->planes[TEST], skimage ? SR_WINDOW_UNIFORM7 : SR_WINDOW_GAUSSIAN11,
+        (0.01 * 255) * (0.01 * 255), (0.03 * 255) * (0.03 * 255), FALSE, r);
+  if (st != SR_OK) {
+    GST_ELEMENT_ERROR (self, RESOURCE, FAILED, ("Scoring a %dx%d frame failed: "
+            "%s", w, h, sr_status_name (st)), (NULL));
+    return GST_FLOW_ERROR;
+  }
+
+  GstStructure *s = gst_structure_new ("sr-metrics",
+      "frame", G_TYPE_UINT64, test->seq,
+      "pts", G_TYPE_UINT64, GST_BUFFER_PTS (test->buffer),
+      "convention", G_TYPE_STRING, convention_name (self->convention),
+      "crop-border", G_TYPE_UINT, self->crop_border,
+      "y-only", G_TYPE_BOOLEAN, self->y_only, NULL);
+  if (self->y_only)
+    /* Where Y came from: BasicSR's Y of the 8-bit RGB the frame converts
+     * to (YUV input: through its caps' colorimetry). */
+    gst_structure_set (s, "y-from", G_TYPE_STRING, GST_VIDEO_INFO_IS_RGB (ti)
+        ? "rgb" : "rgb-converted", NULL);
+  double sse = 0, n = 0, ssim = 0;
+  gboolean windowed = TRUE;
+  for (int i = 0; i < c; i++) {
+    sse += r[i].sse;
+    n += r[i].n;
+    ssim += r[i].ssim / c;
+    windowed &= r[i].n_valid > 0;
+  }
+  const double mse = sse / n;
+  if (self->metric_set & GST_SR_METRIC_PSNR) {
+    const double psnr = mse > 0 ? 10 * log10 (255.0 * 255.0 / mse) : INFINITY;
+    gst_structure_set (s, "psnr", G_TYPE_DOUBLE, psnr, "mse", G_TYPE_DOUBLE,
+        mse, NULL);
+    stats_add (&self->psnr, psnr);
+  }
+  if (self->metric_set & GST_SR_METRIC_SSIM) {
+    if (windowed) {
+      gst_structure_set (s, "ssim", G_TYPE_DOUBLE, ssim, NULL);
+      stats_add (&self->ssim, ssim);
+    } else {
+      gst_structure_set (s, "ssim-reason", G_TYPE_STRING, "too-small", NULL);
+    }
+  }
+  self->scored++;
+  self->sum_mse += mse;
+  return emit (self, s) ? GST_FLOW_OK : GST_FLOW_ERROR;
+}
+
+/* ---- data flow ------------------------------------------------------------------ */
+
+/* Lock held: waits while `side` runs more than MAX_PENDING frames ahead of
+ * the other input. */
+static void
+wait_for_partner (GstSrMetrics *self, int side)
+{
+  while (gst_sr_pairing_waiting (&self->pairing, side) > MAX_PENDING
+      && !self->pairing.eos[!side] && !self->flushing)
+    g_cond_wait (&self->cond, &self->lock);
+}
+
+/* Lock held: buffer arrived on `side`; pairs and scores it. */
+static GstFlowReturn
+offer (GstSrMetrics *self, int side, GstBuffer *buffer, gboolean *queued)
+{
+  *queued = FALSE;
+  if (!self->have_info[side]) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
+        ("a buffer on %s before its caps", side == REF ? "ref" : "test"));
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+  GstSrPending *p = gst_sr_pending_new (buffer,
+      gst_segment_to_running_time (&self->segment[side], GST_FORMAT_TIME,
+          GST_BUFFER_PTS (buffer)),
+      side == TEST ? self->test_frames++ : 0);
+  GstSrPending *partner;
+  GstFlowReturn ret = GST_FLOW_OK;
+  switch (gst_sr_pairing_offer (&self->pairing, side, p, &partner)) {
+    case GST_SR_PAIRED:
+      ret = side == TEST ? score (self, partner, p) : score (self, p, partner);
+      gst_sr_pending_free (partner);
+      gst_sr_pending_free (p);
+      break;
+    case GST_SR_UNMATCHED:
+      GST_LOG_OBJECT (self, "unmatched %s buffer", side == REF ? "ref" : "test");
+      gst_sr_pending_free (p);
+      break;
+    case GST_SR_QUEUED:
+      *queued = TRUE;
+      break;
+  }
+  g_cond_broadcast (&self->cond);
+  return ret;
+}
+
+static GstFlowReturn
+gst_sr_metrics_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
+{
+  GstSrMetrics *self = GST_SR_METRICS (parent);
+  const int side = pad == self->ref_pad ? REF : TEST;
+  gboolean queued;
+  g_mutex_lock (&self->lock);
+  if (side == TEST && !gst_pad_is_linked (self->ref_pad)) {
+    g_mutex_unlock (&self->lock);
+    GST_ELEMENT_ERROR (self, CORE, PAD, ("srmetrics' ref pad is not linked: "
+            "psnr and ssim score test against ref"),
+        ("link the reference frames to ref before data flows"));
+    gst_buffer_unref (buffer);
+    return GST_FLOW_ERROR;
+  }
+  GstFlowReturn ret = offer (self, side, buffer, &queued);
+  g_mutex_unlock (&self->lock);
+  if (ret != GST_FLOW_OK) {
+    gst_buffer_unref (buffer);
+    return ret;
+  }
+  /* test goes on whether or not it was scored; ref ends here. */
+  if (side == TEST)
+    ret = gst_pad_push (self->src_pad, buffer);
+  else
+    gst_buffer_unref (buffer);
+  if (queued) {
+    g_mutex_lock (&self->lock);
+    wait_for_partner (self, side);
+    g_mutex_unlock (&self->lock);
+  }
+  return ret;
+}
+
+static gboolean
+gst_sr_metrics_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
+{
+  GstSrMetrics *self = GST_SR_METRICS (parent);
+  const int side = pad == self->ref_pad ? REF : TEST;
+  g_mutex_lock (&self->lock);
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_CAPS:{
+      GstCaps *caps;
+      gst_event_parse_caps (event, &caps);
+      self->have_info[side] = gst_video_info_from_caps (&self->info[side], caps);
+      if (!self->have_info[side]) {
+        g_mutex_unlock (&self->lock);
+        gst_event_unref (event);
+        return FALSE;
+      }
+      break;
+    }
+    case GST_EVENT_SEGMENT:{
+      const GstSegment *seg;
+      gst_event_parse_segment (event, &seg);
+      if (seg->format != GST_FORMAT_TIME) {
+        g_mutex_unlock (&self->lock);
+        GST_ELEMENT_ERROR (self, STREAM, FORMAT, ("srmetrics needs TIME "
+                "segments on %s to pair by running time", GST_PAD_NAME (pad)),
+            ("segment format %s", gst_format_get_name (seg->format)));
+        gst_event_unref (event);
+        return FALSE;
+      }
+      gst_segment_copy_into (seg, &self->segment[side]);
+      break;
+    }
+    case GST_EVENT_GAP:{
+      GstClockTime ts, dur;
+      gst_event_parse_gap (event, &ts, &dur);
+      gst_sr_pairing_gap (&self->pairing, side, gst_segment_to_running_time
+          (&self->segment[side], GST_FORMAT_TIME, ts), dur);
+      g_cond_broadcast (&self->cond);
+      break;
+    }
+    case GST_EVENT_EOS:
+      gst_sr_pairing_eos (&self->pairing, side);
+      g_cond_broadcast (&self->cond);
+      /* The summary goes out before EOS does (gst-launch-1.0 stops at the
+       * EOS message): test waits for ref to end. */
+      while (side == TEST && !self->pairing.eos[REF] && !self->flushing
+          && gst_pad_is_linked (self->ref_pad))
+        g_cond_wait (&self->cond, &self->lock);
+      if (side == TEST || self->pairing.eos[TEST])
+        post_summary (self);
+      break;
+    case GST_EVENT_FLUSH_START:
+      self->flushing = TRUE;
+      g_cond_broadcast (&self->cond);
+      break;
+    case GST_EVENT_FLUSH_STOP:
+      self->flushing = FALSE;
+      gst_sr_pairing_reset_side (&self->pairing, side);
+      gst_segment_init (&self->segment[side], GST_FORMAT_TIME);
+      break;
+    default:
+      break;
+  }
+  g_mutex_unlock (&self->lock);
+  if (side == TEST)
+    return gst_pad_event_default (pad, parent, event);
+  gst_event_unref (event);      /* ref's stream ends here */
+  return TRUE;
+}
+
+/* ref's stream ends here: its caps come from the template, and its other
+ * queries go nowhere; test's and src's go through (to each other). */
+static gboolean
+gst_sr_metrics_query (GstPad *pad, GstObject *parent, GstQuery *query)
+{
+  GstSrMetrics *self = GST_SR_METRICS (parent);
+  if (gst_sr_handle_context_query (GST_ELEMENT (self), query, self->runtime))
+    return TRUE;
+  if (pad == self->ref_pad && GST_QUERY_TYPE (query) != GST_QUERY_CAPS
+      && GST_QUERY_TYPE (query) != GST_QUERY_ACCEPT_CAPS)
+    return FALSE;
+  return gst_pad_query_default (pad, parent, query);
+}
+
+/* test <-> src (ref has no internal link: see the query function). */
+static GstIterator *
+gst_sr_metrics_internal_links (GstPad *pad, GstObject *parent)
+{
+  GstSrMetrics *self = GST_SR_METRICS (parent);
+  GValue v = G_VALUE_INIT;
+  g_value_init (&v, GST_TYPE_PAD);
+  g_value_set_object (&v, pad == self->test_pad ? self->src_pad
+      : self->test_pad);
+  GstIterator *it = gst_iterator_new_single (GST_TYPE_PAD, &v);
+  g_value_unset (&v);
+  return it;
+}
+
+/* ---- states -------------------------------------------------------------------- */
+
+static void
+release (GstSrMetrics *self)
+{
+  if (self->queue)
+    clFinish (self->queue);
+  for (int s = 0; s < 2; s++) {
+    g_clear_pointer (&self->rgb[s], sr_tensor_unref);
+    g_clear_pointer (&self->planes[s], sr_tensor_unref);
+  }
+  g_clear_pointer (&self->similarity, sr_similarity_free);
+  g_clear_pointer (&self->convert, sr_convert_free);
+  g_clear_pointer (&self->out, sr_line_file_close);
+  if (self->queue)
+    clReleaseCommandQueue (self->queue);
+  self->queue = NULL;
+}
+
+static gboolean
+start (GstSrMetrics *self)
+{
+  GError *error = NULL;
+  GST_OBJECT_LOCK (self);
+  gchar *metrics = g_strdup (self->metrics);
+  gchar *location = g_strdup (self->location);
+  gchar *device = g_strdup (self->device);
+  GST_OBJECT_UNLOCK (self);
+  gboolean ok = parse_metrics (metrics, &self->metric_set, &error);
+  if (!ok) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
+    g_clear_error (&error);
+  }
+  ok = ok && gst_sr_element_open (GST_ELEMENT (self), device, &self->runtime,
+      &self->queue);
+  if (ok && (!(self->convert = sr_convert_new (self->runtime, &error))
+          || !(self->similarity = sr_similarity_new (self->runtime, &error)))) {
+    gst_sr_post_runtime_error (GST_ELEMENT (self), error);
+    g_clear_error (&error);
+    ok = FALSE;
+  }
+  /* A new file each run, as filesink does (a killed run run again gives
+   * what one run gives); then written line by line. */
+  if (ok && location && *location) {
+    if (g_unlink (location) != 0 && errno != ENOENT) {
+      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE, ("Cannot replace %s: %s",
+              location, g_strerror (errno)), (NULL));
+      ok = FALSE;
+    } else if (!(self->out = sr_jsonl_open (location, NULL, NULL, &error))) {
+      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE, ("Cannot write %s: %s",
+              location, error->message), (NULL));
+      g_clear_error (&error);
+      ok = FALSE;
+    }
+  }
+  g_free (metrics);
+  g_free (location);
+  g_free (device);
+  g_mutex_lock (&self->lock);
+  gst_sr_pairing_reset (&self->pairing, TRUE);
+  for (int s = 0; s < 2; s++) {
+    self->have_info[s] = FALSE;
+    gst_segment_init (&self->segment[s], GST_FORMAT_TIME);
+  }
+  self->flushing = FALSE;
+  self->test_frames = self->scored = 0;
+  self->sum_mse = 0;
+  memset (&self->psnr, 0, sizeof self->psnr);
+  memset (&self->ssim, 0, sizeof self->ssim);
+  self->summary_posted = FALSE;
+  g_mutex_unlock (&self->lock);
+  if (!ok)
+    release (self);
+  return ok;
+}
+
+static GstStateChangeReturn
+gst_sr_metrics_change_state (GstElement *element, GstStateChange transition)
+{
+  GstSrMetrics *self = GST_SR_METRICS (element);
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED && !start (self))
+    return GST_STATE_CHANGE_FAILURE;
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
+    g_mutex_lock (&self->lock);
+    self->flushing = TRUE;        /* waiting streaming threads return */
+    g_cond_broadcast (&self->cond);
+    g_mutex_unlock (&self->lock);
+  }
+  GstStateChangeReturn ret = GST_ELEMENT_CLASS (gst_sr_metrics_parent_class)
+      ->change_state (element, transition);
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
+    g_mutex_lock (&self->lock);
+    gst_sr_pairing_reset (&self->pairing, FALSE);
+    g_mutex_unlock (&self->lock);
+    release (self);
+  }
+  return ret;
+}
+
+static void
+gst_sr_metrics_set_context (GstElement *element, GstContext *context)
+{
+  GstSrMetrics *self = GST_SR_METRICS (element);
+  gst_sr_handle_set_context (element, context, &self->runtime);
+  GST_ELEMENT_CLASS (gst_sr_metrics_parent_class)->set_context (element, context);
+}
+
+/* ---- GObject ------------------------------------------------------------------- */
+
+static void
+gst_sr_metrics_set_property (GObject *object, guint prop_id,
+    const GValue *value, GParamSpec *pspec)
+{
+  GstSrMetrics *self = GST_SR_METRICS (object);
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_METRICS:
+      g_free (self->metrics);
+      self->metrics = g_value_dup_string (value);
+      break;
+    case PROP_Y_ONLY:
+      self->y_only = g_value_get_boolean (value);
+      break;
+    case PROP_CROP_BORDER:
+      self->crop_border = g_value_get_uint (value);
+      break;
+    case PROP_CONVENTION:
+      self->convention = g_value_get_enum (value);
+      break;
+    case PROP_LOCATION:
+      g_free (self->location);
+      self->location = g_value_dup_string (value);
+      break;
+    case PROP_DEVICE:
+      g_free (self->device);
+      self->device = g_value_dup_string (value);
+      if (!self->device)
+        self->device = g_strdup (DEFAULT_DEVICE);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_sr_metrics_get_property (GObject *object, guint prop_id, GValue *value,
+    GParamSpec *pspec)
+{
+  GstSrMetrics *self = GST_SR_METRICS (object);
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_METRICS:
+      g_value_set_string (value, self->metrics);
+      break;
+    case PROP_Y_ONLY:
+      g_value_set_boolean (value, self->y_only);
+      break;
+    case PROP_CROP_BORDER:
+      g_value_set_uint (value, self->crop_border);
+      break;
+    case PROP_CONVENTION:
+      g_value_set_enum (value, self->convention);
+      break;
+    case PROP_LOCATION:
+      g_value_set_string (value, self->location);
+      break;
+    case PROP_DEVICE:
+      g_value_set_string (value, self->device);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_sr_metrics_finalize (GObject *object)
+{
+  GstSrMetrics *self = GST_SR_METRICS (object);
+  release (self);
+  gst_sr_pairing_reset (&self->pairing, TRUE);
+  if (self->runtime)
+    sr_runtime_unref (self->runtime);
+  g_free (self->metrics);
+  g_free (self->location);
+  g_free (self->device);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+  G_OBJECT_CLASS (gst_sr_metrics_parent_class)->finalize (object);
+}
+
+static void
+gst_sr_metrics_class_init (GstSrMetricsClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+
+  gobject_class->set_property = gst_sr_metrics_set_property;
+  gobject_class->get_property = gst_sr_metrics_get_property;
+  gobject_class->finalize = gst_sr_metrics_finalize;
+
+  g_object_class_install_property (gobject_class, PROP_METRICS,
+      g_param_spec_string ("metrics", "Metrics",
+          "Comma-separated metrics to compute: " AVAILABLE, DEFAULT_METRICS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_Y_ONLY,
+      g_param_spec_boolean ("y-only", "Y only",
+          "Score BasicSR's Y (BT.601 limited range from the 8-bit RGB, not "
+          "rounded) instead of the three RGB channels", DEFAULT_Y_ONLY,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_CROP_BORDER,
+      g_param_spec_uint ("crop-border", "Crop border",
+          "Pixels left out on each of the four sides (BasicSR's crop_border; "
+          "4 for the usual x4 tables)", 0, 4096, DEFAULT_CROP_BORDER,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_CONVENTION,
+      g_param_spec_enum ("convention", "Convention",
+          "Whose definitions to follow where tools differ",
+          GST_TYPE_SR_CONVENTION, DEFAULT_CONVENTION,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_LOCATION,
+      g_param_spec_string ("location", "Location",
+          "JSON-lines file for the per-frame scores and the summary (replaced "
+          "at start; none when unset)", NULL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_DEVICE,
+      g_param_spec_string ("device", "Device",
+          "OpenCL device: auto (a GPU if any, else the CPU), cpu, gpu, or P:D",
+          DEFAULT_DEVICE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+          | GST_PARAM_MUTABLE_READY));
+  gst_type_mark_as_plugin_api (GST_TYPE_SR_CONVENTION, 0);
+
+  gst_element_class_set_static_metadata (element_class,
+      "Super-resolution quality metrics", "Filter/Analyzer/Video",
+      "Scores test frames against ref frames of the same running time "
+      "(PSNR, SSIM as BasicSR computes them); passes test through",
+      "gst-sr");
+  gst_element_class_add_static_pad_template (element_class, &ref_template);
+  gst_element_class_add_static_pad_template (element_class, &test_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  element_class->change_state = gst_sr_metrics_change_state;
+  element_class->set_context = gst_sr_metrics_set_context;
+
+  GST_DEBUG_CATEGORY_INIT (gst_sr_metrics_debug, "srmetrics", 0,
+      "super-resolution quality metrics");
+}
+
+static GstPad *
+make_pad (GstSrMetrics *self, GstStaticPadTemplate *templ, gboolean proxy)
+{
+  GstPad *pad = gst_pad_new_from_static_template (templ, templ->name_template);
+  if (GST_PAD_IS_SINK (pad)) {
+    gst_pad_set_chain_function (pad, gst_sr_metrics_chain);
+    gst_pad_set_event_function (pad, gst_sr_metrics_sink_event);
+  }
+  gst_pad_set_query_function (pad, gst_sr_metrics_query);
+  if (proxy) {
+    gst_pad_set_iterate_internal_links_function (pad,
+        gst_sr_metrics_internal_links);
+    GST_PAD_SET_PROXY_CAPS (pad);
+    GST_PAD_SET_PROXY_ALLOCATION (pad);
+  }
+  gst_element_add_pad (GST_ELEMENT (self), pad);
+  return pad;
+}
+
+static void
+gst_sr_metrics_init (GstSrMetrics *self)
+{
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  gst_sr_pairing_init (&self->pairing);
+  self->metrics = g_strdup (DEFAULT_METRICS);
+  self->y_only = DEFAULT_Y_ONLY;
+  self->crop_border = DEFAULT_CROP_BORDER;
+  self->convention = DEFAULT_CONVENTION;
+  self->device = g_strdup (DEFAULT_DEVICE);
+  self->ref_pad = make_pad (self, &ref_template, FALSE);
+  self->test_pad = make_pad (self, &test_template, TRUE);
+  self->src_pad = make_pad (self, &src_template, TRUE);
+}

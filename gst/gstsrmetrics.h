@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* srmetrics: scores `test` against `ref` frame by frame (paired by running
+ * time) with BasicSR's / scikit-image's PSNR and SSIM, posts one message
+ * per frame and a summary at EOS, optionally writes them as JSON lines;
+ * `test` passes through to src unchanged. */
+#pragma once
+
+#include <gst/gst.h>
+#include <gst/video/video.h>
+#include "gstsrpairing.h"
+#include "sr_convert.h"
+#include "sr_dataset.h"
+#include "sr_similarity.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  GST_SR_CONVENTION_BASICSR,    /* BasicSR's NumPy metrics (the default) */
+  GST_SR_CONVENTION_SKIMAGE,    /* scikit-image's defaults */
+} GstSrConvention;
+
+#define GST_SR_METRIC_PSNR (1 << 0)
+#define GST_SR_METRIC_SSIM (1 << 1)
+
+/* One metric's running summary. */
+typedef struct {
+  guint64 n;                    /* frames with a value */
+  guint64 n_infinite;           /* of which +inf (PSNR of identical frames) */
+  double sum_finite, min, max;
+} GstSrMetricStats;
+
+#define GST_TYPE_SR_METRICS (gst_sr_metrics_get_type ())
+G_DECLARE_FINAL_TYPE (GstSrMetrics, gst_sr_metrics, GST, SR_METRICS, GstElement)
+
+struct _GstSrMetrics {
+  GstElement parent;
+  GstPad *ref_pad, *test_pad, *src_pad;
+
+  /* properties (object lock) */
+  gchar *metrics;               /* comma list */
+  gboolean y_only;
+  guint crop_border;
+  GstSrConvention convention;
+  gchar *location;
+  gchar *device;
+
+  /* from start to stop */
+  guint metric_set;             /* GST_SR_METRIC_* parsed from metrics */
+  SrRuntime *runtime;
+  cl_command_queue queue;
+  SrConvert *convert;
+  SrSimilarityOp *similarity;
+  SrTensor *rgb[2], *planes[2]; /* ref, test: reused */
+  SrLineFile *out;              /* location's JSON lines, or NULL */
+
+  GMutex lock;                  /* everything below */
+  GCond cond;
+  GstSrPairing pairing;         /* side 0 ref, side 1 test */
+  GstVideoInfo info[2];
+  gboolean have_info[2];
+  GstSegment segment[2];
+  gboolean flushing;
+  guint64 test_frames;          /* test buffers seen */
+  guint64 scored;
+  double sum_mse;               /* for PSNR of the mean MSE */
+  GstSrMetricStats psnr, ssim;
+  gboolean summary_posted;
+};
+
+GST_ELEMENT_REGISTER_DECLARE (srmetrics);
+
+G_END_DECLS

@@ -1,0 +1,139 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""srmetrics in gst-launch-1.0 pipelines against BasicSR's and scikit-image's
+metrics, on real photos.
+
+Each case writes a crop of an opencv-doc photo and a degraded copy as PNG,
+runs
+
+    filesrc ref.png ! pngdec ! videoconvert ! RGB ! imagefreeze num-buffers=N ! m.ref
+    filesrc test.png ! pngdec ! videoconvert ! FORMAT ! imagefreeze num-buffers=N ! m.test
+    srmetrics name=m location=scores.jsonl ... ! fakesink
+
+and compares every JSON line with BasicSR's calculate_psnr / calculate_ssim
+and scikit-image (test_similarity.py's functions, written from
+spec/metrics.md) on the PNGs: 1e-9 dB and 1e-9 (spec 12; the issue's bar
+is 1e-4 dB and 1e-5). Settings: y-only on and off, crop-border 0 and 4,
+convention basicsr and skimage. The summary line: frames, no unmatched,
+the mean, and FFmpeg's PSNR of the mean MSE, all equal to the per-frame
+value here (the N frames are the same picture). One case feeds test as
+I420 (BT.601): srmetrics converts it to RGB on the device with the caps'
+colorimetry (the upload, checked against videoconvert in gst/yuv and
+against plain C in kernels/convert), so its reference is BasicSR on the
+RGB that the same upload gives, written out by `srdegrade preset=bicubic
+scale=1` (a plain copy whose download rounds as srmetrics' code values
+do): 1e-9 dB. (videoconvert's own I420 -> RGB upsamples chroma otherwise
+and lands 0.8-1.3 dB lower on these crops.)
+
+Usage: test_srmetrics.py
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import cv2
+import numpy as np
+from skimage.metrics import structural_similarity
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sr_testenv import EXIT_SKIP, sample  # noqa: E402
+from test_similarity import basicsr_prepare, basicsr_psnr, basicsr_ssim, degraded  # noqa: E402
+
+TOL = 1e-9
+FRAMES = 2
+
+
+def run(tmp, ref_png, test_png, props, test_caps="video/x-raw,format=RGB"):
+    out = os.path.join(tmp, "scores.jsonl")
+    cmd = ["gst-launch-1.0", "-q",
+           "filesrc", "location=" + ref_png, "!", "pngdec", "!", "videoconvert", "!",
+           "video/x-raw,format=RGB", "!", "imagefreeze", "num-buffers=%d" % FRAMES, "!", "m.ref",
+           "filesrc", "location=" + test_png, "!", "pngdec", "!", "videoconvert", "!",
+           test_caps, "!", "imagefreeze", "num-buffers=%d" % FRAMES, "!", "m.test",
+           "srmetrics", "name=m", "location=" + out] + props + ["!", "fakesink"]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    if r.returncode != 0:
+        if "no OpenCL" in r.stderr or "pocl-opencl-icd" in r.stderr:
+            print("SKIP:", r.stderr.strip())
+            sys.exit(EXIT_SKIP)
+        raise RuntimeError("gst-launch-1.0 failed: %s" % r.stderr[-2000:])
+    with open(out) as f:
+        lines = [json.loads(line) for line in f]
+    return lines[:-1], lines[-1]
+
+
+def main():
+    failures, worst = [], 0.0
+
+    def close(tag, got, want, tol=TOL):
+        nonlocal worst
+        if want is None or not np.isfinite(want):
+            ok = got is None
+        else:
+            ok = got is not None and abs(got - want) <= tol
+            if ok:
+                worst = max(worst, abs(got - want))
+        if not ok:
+            failures.append("%s: srmetrics %r, reference %r" % (tag, got, want))
+
+    with tempfile.TemporaryDirectory(prefix="sr-srmetrics-") as tmp:
+        ref_png, test_png = os.path.join(tmp, "ref.png"), os.path.join(tmp, "test.png")
+        for photo, cw, ch in (("fruits.jpg", 157, 119), ("building.jpg", 230, 171)):
+            full = cv2.imread(sample(photo), cv2.IMREAD_COLOR)
+            ref = np.ascontiguousarray(full[40:40 + ch, 60:60 + cw])
+            cv2.imwrite(ref_png, ref)
+            for name, test in degraded(ref)[:2] + degraded(ref)[-1:]:
+                cv2.imwrite(test_png, test)
+                for y_only in (True, False):
+                    for crop in (0, 4):
+                        for conv in ("basicsr", "skimage"):
+                            tag = "%s %s y-only=%s crop=%d %s" % (photo, name, y_only, crop, conv)
+                            frames, summary = run(tmp, ref_png, test_png, [
+                                "y-only=%s" % str(y_only).lower(), "crop-border=%d" % crop,
+                                "convention=" + conv])
+                            want_psnr = basicsr_psnr(ref, test, crop, y_only)
+                            if conv == "basicsr":
+                                want_ssim = basicsr_ssim(ref, test, crop, y_only)
+                            else:
+                                want_ssim = structural_similarity(
+                                    basicsr_prepare(ref, crop, y_only),
+                                    basicsr_prepare(test, crop, y_only),
+                                    data_range=255, channel_axis=-1)
+                            if len(frames) != FRAMES or summary.get("frames") != FRAMES \
+                                    or summary.get("unmatched") != 0:
+                                failures.append("%s: %d frames, summary %r" % (tag, len(frames), summary))
+                                continue
+                            for f in frames:
+                                close(tag + " psnr", f["psnr"], want_psnr)
+                                close(tag + " ssim", f["ssim"], want_ssim)
+                                if np.isinf(want_psnr) and not f.get("psnr-infinite"):
+                                    failures.append(tag + ": no psnr-infinite flag")
+                            close(tag + " psnr-mean", summary.get("psnr-mean"), want_psnr)
+                            close(tag + " psnr-from-mean-mse", summary.get("psnr-from-mean-mse"),
+                                  want_psnr)
+                            close(tag + " ssim-mean", summary.get("ssim-mean"), want_ssim)
+                            print("%s: PSNR %s, SSIM %.9f" % (tag, frames[0]["psnr"], frames[0]["ssim"]))
+            # test as I420: scored after the caps' conversion to RGB.
+            cv2.imwrite(test_png, degraded(ref)[0][1])
+            frames, _ = run(tmp, ref_png, test_png, ["y-only=false"],
+                            "video/x-raw,format=I420,colorimetry=bt601")
+            rgb_png = os.path.join(tmp, "rgb.png")
+            subprocess.run(["gst-launch-1.0", "-q", "filesrc", "location=" + test_png, "!", "pngdec",
+                            "!", "videoconvert", "!", "video/x-raw,format=I420,colorimetry=bt601",
+                            "!", "srdegrade", "preset=bicubic", "scale=1", "!",
+                            "video/x-raw,format=RGB", "!", "pngenc", "!",
+                            "filesink", "location=" + rgb_png], check=True)
+            via = cv2.imread(rgb_png, cv2.IMREAD_COLOR)
+            close(photo + " I420 test psnr", frames[0]["psnr"], basicsr_psnr(ref, via, 0, False))
+            print("%s I420 test: PSNR %.6f (BasicSR on the upload's RGB: %.6f)" % (
+                photo, frames[0]["psnr"], basicsr_psnr(ref, via, 0, False)))
+    print("largest difference: %.3g" % worst)
+    if failures:
+        print("FAIL:\n  " + "\n  ".join(failures))
+        sys.exit(1)
+    print("PASS")
+
+
+if __name__ == "__main__":
+    main()

@@ -10,7 +10,12 @@
  * Each frame is brought to the device as planar RGB in [0,1] (any format
  * the upload handles, YUV through the caps' colorimetry), then to 8-bit
  * code values or BasicSR's Y, and scored in double precision by the
- * similarity op (kernels/sr_similarity.h; spec/metrics.md):
+ * similarity op (kernels/sr_similarity.h; spec/metrics.md). With y-only,
+ * 8-bit BT.601 limited-range YUV is scored on its Y plane as it is: that
+ * is BasicSR's Y of the RGB the video was made from (rounded by the
+ * encoder), where converting to RGB and back would add the chroma's
+ * rounding. The message says which Y each side used (`ref-y-from`,
+ * `test-y-from`: y-plane, rgb, or rgb-converted).
  *   psnr  10 log10 (255^2 / MSE), one MSE over every value (+inf when the
  *         frames are identical);
  *   ssim  mean over channels of the SSIM map's mean over the valid
@@ -253,6 +258,59 @@ reuse (GstSrMetrics *self, SrTensor **slot, int c, int h, int w, SrDType t)
   return sr_tensor_reuse (self->runtime, self->queue, slot, 1, c, h, w, t);
 }
 
+/* The luma plane serves as BasicSR's Y: 8-bit BT.601 limited range. */
+static gboolean
+y_plane_is_basicsr_y (const GstVideoInfo *info)
+{
+  return GST_VIDEO_INFO_IS_YUV (info) && !GST_VIDEO_INFO_IS_GRAY (info)
+      && GST_VIDEO_INFO_COMP_DEPTH (info, 0) == 8
+      && info->colorimetry.matrix == GST_VIDEO_COLOR_MATRIX_BT601
+      && info->colorimetry.range == GST_VIDEO_COLOR_RANGE_16_235;
+}
+
+static const char *
+y_from (const GstVideoInfo *info)
+{
+  return y_plane_is_basicsr_y (info) ? "y-plane" : GST_VIDEO_INFO_IS_RGB (info)
+      ? "rgb" : "rgb-converted";
+}
+
+/* Lock held: one side's frame to planes[side]: the Y plane as it is, or
+ * through the upload to RGB and the code values / BasicSR's Y. */
+static SrStatus
+frame_planes (GstSrMetrics *self, int side, const GstVideoFrame *frame)
+{
+  const int w = GST_VIDEO_FRAME_WIDTH (frame), h = GST_VIDEO_FRAME_HEIGHT (frame);
+  const int crop = self->crop_border, c = self->y_only ? 1 : 3;
+  SrTensor *planes = reuse (self, &self->planes[side], c, h - 2 * crop,
+      w - 2 * crop, SR_DTYPE_F64);
+  if (!planes)
+    return SR_ERR_OUT_OF_DEVICE_MEMORY;
+  if (self->y_only && y_plane_is_basicsr_y (&frame->info)) {
+    SrTensor *y8 = reuse (self, &self->y8[side], 1, h, w, SR_DTYPE_U8);
+    if (!y8)
+      return SR_ERR_OUT_OF_DEVICE_MEMORY;
+    const size_t origin[3] = { 0, 0, 0 }, region[3] = { w, h, 1 };
+    const cl_int err = clEnqueueWriteBufferRect (self->queue, y8->mem, CL_TRUE,
+        origin, origin, region, w, 0, GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0),
+        0, GST_VIDEO_FRAME_PLANE_DATA (frame, 0), 0, NULL, NULL);
+    if (err != CL_SUCCESS)
+      return sr_status_from_cl (err);
+    return sr_similarity_planes_y8 (self->similarity, self->queue, y8, crop,
+        planes);
+  }
+  SrTensor *rgb = reuse (self, &self->rgb[side], 3, h, w, SR_DTYPE_F32);
+  SrStatus st = !rgb ? SR_ERR_OUT_OF_DEVICE_MEMORY
+      : gst_sr_upload_frame (self->convert, self->queue, frame, 0, 0, rgb);
+  if (st == SR_OK)
+    st = sr_similarity_planes (self->similarity, self->queue, rgb, crop,
+        self->y_only ? SR_PLANES_Y_BASICSR : SR_PLANES_RGB, planes);
+  /* The frame is unmapped next: the upload must have read it. */
+  if (st == SR_OK)
+    st = sr_status_from_cl (clFinish (self->queue));
+  return st;
+}
+
 /* Lock held: test frame `test` against ref frame `ref`. */
 static GstFlowReturn
 score (GstSrMetrics *self, GstSrPending *ref, GstSrPending *test)
@@ -282,16 +340,7 @@ score (GstSrMetrics *self, GstSrPending *ref, GstSrPending *test)
               s == REF ? "ref" : "test"), (NULL));
       return GST_FLOW_ERROR;
     }
-    SrTensor *rgb = reuse (self, &self->rgb[s], 3, h, w, SR_DTYPE_F32);
-    SrTensor *planes = reuse (self, &self->planes[s], c, h - 2 * crop,
-        w - 2 * crop, SR_DTYPE_F64);
-    st = !rgb || !planes ? SR_ERR_OUT_OF_DEVICE_MEMORY
-        : gst_sr_upload_frame (self->convert, self->queue, &frame, 0, 0, rgb);
-    if (st == SR_OK)
-      st = sr_similarity_planes (self->similarity, self->queue, rgb, crop,
-          self->y_only ? SR_PLANES_Y_BASICSR : SR_PLANES_RGB, planes);
-    if (st == SR_OK)
-      st = sr_status_from_cl (clFinish (self->queue));  /* frame unmapped next */
+    st = frame_planes (self, s, &frame);
     gst_video_frame_unmap (&frame);
   }
   SrSimilarity r[3];
@@ -313,10 +362,8 @@ score (GstSrMetrics *self, GstSrPending *ref, GstSrPending *test)
       "crop-border", G_TYPE_UINT, self->crop_border,
       "y-only", G_TYPE_BOOLEAN, self->y_only, NULL);
   if (self->y_only)
-    /* Where Y came from: BasicSR's Y of the 8-bit RGB the frame converts
-     * to (YUV input: through its caps' colorimetry). */
-    gst_structure_set (s, "y-from", G_TYPE_STRING, GST_VIDEO_INFO_IS_RGB (ti)
-        ? "rgb" : "rgb-converted", NULL);
+    gst_structure_set (s, "ref-y-from", G_TYPE_STRING, y_from (ri),
+        "test-y-from", G_TYPE_STRING, y_from (ti), NULL);
   double sse = 0, n = 0, ssim = 0;
   gboolean windowed = TRUE;
   for (int i = 0; i < c; i++) {
@@ -532,6 +579,7 @@ release (GstSrMetrics *self)
     clFinish (self->queue);
   for (int s = 0; s < 2; s++) {
     g_clear_pointer (&self->rgb[s], sr_tensor_unref);
+    g_clear_pointer (&self->y8[s], sr_tensor_unref);
     g_clear_pointer (&self->planes[s], sr_tensor_unref);
   }
   g_clear_pointer (&self->similarity, sr_similarity_free);

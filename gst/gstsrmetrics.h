@@ -50,7 +50,7 @@ struct _GstSrMetrics {
   cl_command_queue queue;
   SrConvert *convert;
   SrSimilarityOp *similarity;
-  SrTensor *rgb[2], *planes[2]; /* ref, test: reused */
+  SrTensor *rgb[2], *y8[2], *planes[2];  /* ref, test: reused */
   SrLineFile *out;              /* location's JSON lines, or NULL */
 
   GMutex lock;                  /* everything below */

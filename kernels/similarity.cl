@@ -55,6 +55,19 @@ planes (__global const float *rgb, const int ih, const int iw,
   out[o] = (double) (yf * 255.0f);
 }
 
+/* The cropped 8-bit luma plane [ih][iw] of a BT.601 limited-range frame
+ * as it is: BasicSR's Y of the RGB it was made from, to the rounding the
+ * encoder did. */
+__kernel void
+planes_y8 (__global const uchar *y8, const int ih, const int iw,
+    const int crop, __global double *out, const int h, const int w)
+{
+  const int x = get_global_id (0), y = get_global_id (1);
+  if (x >= w || y >= h)
+    return;
+  out[(size_t) y * w + x] = y8[(size_t) (y + crop) * iw + x + crop];
+}
+
 /* Squared differences of row y of channel c, summed: row_sse[c * h + y]. */
 __kernel void
 sse_rows (__global const double *a, __global const double *b, const int h,
@@ -102,48 +115,69 @@ window_rows (__global const double *a, __global const double *b,
   rs[4 * plane + o] = sab;
 }
 
-/* The window down the columns for output row y (rows y .. y + n - 1 of
- * rs), then the SSIM and contrast-structure maps of that row, summed:
+/* The window down the columns at output (x, y) (rows y .. y + n - 1 of
+ * rs), then the SSIM and contrast-structure values there, into the maps
+ * (one work-item per pixel, so that neighbouring work-items read
+ * neighbouring columns):
  *   mu = W*a, sigma_a^2 = cov_norm (W*a^2 - mu_a^2), sigma_ab likewise,
  *   cs = (2 sigma_ab + c2) / (sigma_a^2 + sigma_b^2 + c2),
  *   ssim = (2 mu_a mu_b + c1) (2 sigma_ab + c2) /
  *          ((mu_a^2 + mu_b^2 + c1) (sigma_a^2 + sigma_b^2 + c2)).
- * relu_cs clamps cs at 0 per pixel first (pyiqa). */
+ * relu_cs clamps cs at 0 per pixel first (pyiqa), and then ssim =
+ * lum * cs as pyiqa writes it. maps: the ssim map, then the cs map
+ * ([2][hv][wv]). */
 __kernel void
 window_cols (__global const double *rs, const int h, const int wv,
     __global const double *taps, const int n, const double c1,
     const double c2, const double cov_norm, const int relu_cs,
+    __global double *maps)
+{
+  const int x = get_global_id (0), y = get_global_id (1);
+  const int hv = h - n + 1;
+  if (x >= wv || y >= hv)
+    return;
+  const size_t plane = (size_t) h * wv;
+  double ma = 0, mb = 0, maa = 0, mbb = 0, mab = 0;
+  for (int k = 0; k < n; k++) {
+    const double t = taps[k];
+    const size_t o = (size_t) (y + k) * wv + x;
+    ma += t * rs[o];
+    mb += t * rs[plane + o];
+    maa += t * rs[2 * plane + o];
+    mbb += t * rs[3 * plane + o];
+    mab += t * rs[4 * plane + o];
+  }
+  const double va = cov_norm * (maa - ma * ma);
+  const double vb = cov_norm * (mbb - mb * mb);
+  const double vab = cov_norm * (mab - ma * mb);
+  double cs = (2 * vab + c2) / (va + vb + c2), ssim;
+  if (relu_cs) {
+    cs = fmax (cs, 0.0);
+    ssim = (2 * ma * mb + c1) / (ma * ma + mb * mb + c1) * cs;
+  } else {
+    ssim = ((2 * ma * mb + c1) * (2 * vab + c2))
+        / ((ma * ma + mb * mb + c1) * (va + vb + c2));
+  }
+  const size_t o = (size_t) y * wv + x;
+  maps[o] = ssim;
+  maps[(size_t) hv * wv + o] = cs;
+}
+
+/* Row y of the two maps summed, in order: row_ssim / row_cs [row0 + y]. */
+__kernel void
+sum_rows (__global const double *maps, const int hv, const int wv,
     __global double *row_ssim, __global double *row_cs, const int row0)
 {
   const int y = get_global_id (0);
-  const int hv = h - n + 1;
   if (y >= hv)
     return;
-  const size_t plane = (size_t) h * wv;
-  double ssim_sum = 0, cs_sum = 0;
+  __global const double *ssim = maps + (size_t) y * wv;
+  __global const double *cs = ssim + (size_t) hv * wv;
+  double s = 0, c = 0;
   for (int x = 0; x < wv; x++) {
-    double ma = 0, mb = 0, maa = 0, mbb = 0, mab = 0;
-    for (int k = 0; k < n; k++) {
-      const double t = taps[k];
-      const size_t o = (size_t) (y + k) * wv + x;
-      ma += t * rs[o];
-      mb += t * rs[plane + o];
-      maa += t * rs[2 * plane + o];
-      mbb += t * rs[3 * plane + o];
-      mab += t * rs[4 * plane + o];
-    }
-    const double va = cov_norm * (maa - ma * ma);
-    const double vb = cov_norm * (mbb - mb * mb);
-    const double vab = cov_norm * (mab - ma * mb);
-    double cs = (2 * vab + c2) / (va + vb + c2);
-    if (relu_cs)
-      cs = fmax (cs, 0.0);
-    const double lum = (2 * ma * mb + c1) / (ma * ma + mb * mb + c1);
-    ssim_sum += relu_cs ? lum * cs
-        : ((2 * ma * mb + c1) * (2 * vab + c2))
-        / ((ma * ma + mb * mb + c1) * (va + vb + c2));
-    cs_sum += cs;
+    s += ssim[x];
+    c += cs[x];
   }
-  row_ssim[row0 + y] = ssim_sum;
-  row_cs[row0 + y] = cs_sum;
+  row_ssim[row0 + y] = s;
+  row_cs[row0 + y] = c;
 }

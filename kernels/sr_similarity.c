@@ -5,10 +5,10 @@
 
 struct SrSimilarityOp {
   SrRuntime *rt;
-  cl_kernel planes, sse, rows, cols;
+  cl_kernel planes, planes_y8, sse, rows, cols, sums;
   SrTensor *taps;               /* [11] doubles, the last window's */
   SrWindow taps_window;
-  SrTensor *rs, *row_sse, *row_ssim, *row_cs;   /* scratch, reused */
+  SrTensor *rs, *maps, *row_sse, *row_ssim, *row_cs;   /* scratch, reused */
 };
 
 int
@@ -50,12 +50,16 @@ sr_similarity_new (SrRuntime *rt, GError **error)
   op->taps_window = -1;
   if (!(op->planes = sr_runtime_create_kernel (rt, "similarity", "planes",
               error))
+      || !(op->planes_y8 = sr_runtime_create_kernel (rt, "similarity",
+              "planes_y8", error))
       || !(op->sse = sr_runtime_create_kernel (rt, "similarity", "sse_rows",
               error))
       || !(op->rows = sr_runtime_create_kernel (rt, "similarity",
               "window_rows", error))
       || !(op->cols = sr_runtime_create_kernel (rt, "similarity",
-              "window_cols", error))) {
+              "window_cols", error))
+      || !(op->sums = sr_runtime_create_kernel (rt, "similarity",
+              "sum_rows", error))) {
     sr_similarity_free (op);
     return NULL;
   }
@@ -67,11 +71,13 @@ sr_similarity_free (SrSimilarityOp *op)
 {
   if (!op)
     return;
-  cl_kernel k[] = { op->planes, op->sse, op->rows, op->cols };
+  cl_kernel k[] = { op->planes, op->planes_y8, op->sse, op->rows, op->cols,
+    op->sums };
   for (guint i = 0; i < G_N_ELEMENTS (k); i++)
     if (k[i])
       clReleaseKernel (k[i]);
-  SrTensor *t[] = { op->taps, op->rs, op->row_sse, op->row_ssim, op->row_cs };
+  SrTensor *t[] = { op->taps, op->rs, op->maps, op->row_sse, op->row_ssim,
+    op->row_cs };
   for (guint i = 0; i < G_N_ELEMENTS (t); i++)
     if (t[i])
       sr_tensor_unref (t[i]);
@@ -103,6 +109,31 @@ sr_similarity_planes (SrSimilarityOp *op, cl_command_queue q,
   e |= SR_ARG_MEM (k, 5, out);
   e |= SR_ARG (k, 6, out->h);
   e |= SR_ARG (k, 7, out->w);
+  if (e != CL_SUCCESS)
+    return SR_ERR_INVALID_KERNEL_ARGS;
+  const size_t g[2] = { out->w, out->h };
+  return sr_enqueue (q, k, 2, g);
+}
+
+SrStatus
+sr_similarity_planes_y8 (SrSimilarityOp *op, cl_command_queue q,
+    const SrTensor *y8, int crop, SrTensor *out)
+{
+  if (!y8 || !out || y8->dtype != SR_DTYPE_U8 || y8->n != 1 || y8->c != 1
+      || out->dtype != SR_DTYPE_F64 || out->n != 1 || out->c != 1 || crop < 0
+      || (gint64) out->h + 2 * (gint64) crop != y8->h
+      || (gint64) out->w + 2 * (gint64) crop != y8->w || out->h < 1
+      || out->w < 1)
+    return SR_ERR_INVALID_ARGUMENT;
+  cl_kernel k = op->planes_y8;
+  cl_int e = 0;
+  e |= SR_ARG_MEM (k, 0, y8);
+  e |= SR_ARG (k, 1, y8->h);
+  e |= SR_ARG (k, 2, y8->w);
+  e |= SR_ARG (k, 3, crop);
+  e |= SR_ARG_MEM (k, 4, out);
+  e |= SR_ARG (k, 5, out->h);
+  e |= SR_ARG (k, 6, out->w);
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
   const size_t g[2] = { out->w, out->h };
@@ -155,11 +186,13 @@ sr_similarity_run (SrSimilarityOp *op, cl_command_queue q, const SrTensor *a,
       SR_DTYPE_F64);
   SrTensor *rs = windowed ? sr_tensor_reuse (op->rt, q, &op->rs, 1, 5, h, wv,
       SR_DTYPE_F64) : NULL;
+  SrTensor *maps = windowed ? sr_tensor_reuse (op->rt, q, &op->maps, 1, 2,
+      hv, wv, SR_DTYPE_F64) : NULL;
   SrTensor *row_ssim = windowed ? sr_tensor_reuse (op->rt, q, &op->row_ssim,
       1, nc, hv, 1, SR_DTYPE_F64) : NULL;
   SrTensor *row_cs = windowed ? sr_tensor_reuse (op->rt, q, &op->row_cs, 1,
       nc, hv, 1, SR_DTYPE_F64) : NULL;
-  if (!row_sse || (windowed && (!rs || !row_ssim || !row_cs)))
+  if (!row_sse || (windowed && (!rs || !maps || !row_ssim || !row_cs)))
     return SR_ERR_OUT_OF_DEVICE_MEMORY;
 
   cl_int e = 0;
@@ -196,16 +229,22 @@ sr_similarity_run (SrSimilarityOp *op, cl_command_queue q, const SrTensor *a,
     e |= SR_ARG (op->cols, 6, c2);
     e |= SR_ARG (op->cols, 7, cov_norm);
     e |= SR_ARG (op->cols, 8, relu);
-    e |= SR_ARG_MEM (op->cols, 9, row_ssim);
-    e |= SR_ARG_MEM (op->cols, 10, row_cs);
-    e |= SR_ARG (op->cols, 11, row0);
-    const size_t gr[2] = { wv, h }, gc[1] = { hv };
+    e |= SR_ARG_MEM (op->cols, 9, maps);
+    e |= SR_ARG_MEM (op->sums, 0, maps);
+    e |= SR_ARG (op->sums, 1, hv);
+    e |= SR_ARG (op->sums, 2, wv);
+    e |= SR_ARG_MEM (op->sums, 3, row_ssim);
+    e |= SR_ARG_MEM (op->sums, 4, row_cs);
+    e |= SR_ARG (op->sums, 5, row0);
+    const size_t gr[2] = { wv, h }, gc[2] = { wv, hv }, gs1[1] = { hv };
     if (e != CL_SUCCESS)
       st = SR_ERR_INVALID_KERNEL_ARGS;
     if (st == SR_OK)
       st = sr_enqueue (q, op->rows, 2, gr);
     if (st == SR_OK)
-      st = sr_enqueue (q, op->cols, 1, gc);
+      st = sr_enqueue (q, op->cols, 2, gc);
+    if (st == SR_OK)
+      st = sr_enqueue (q, op->sums, 1, gs1);
     if (st != SR_OK)
       return st;
   }

@@ -54,6 +54,13 @@ void sr_similarity_free (SrSimilarityOp *op);
 SrStatus sr_similarity_planes (SrSimilarityOp *op, cl_command_queue q,
     const SrTensor *rgb, int crop, SrPlanes mode, SrTensor *out);
 
+/* out (f64, [1,1,H-2crop,W-2crop]) from an 8-bit luma plane (u8,
+ * [1,1,H,W]) taken as it is: for BT.601 limited-range video, whose Y is
+ * BasicSR's Y of the RGB it was made from, rounded by the encoder.
+ * Enqueued, not waited for. */
+SrStatus sr_similarity_planes_y8 (SrSimilarityOp *op, cl_command_queue q,
+    const SrTensor *y8, int crop, SrTensor *out);
+
 /* Per channel of a and b (f64 planes of one shape, from
  * sr_similarity_planes): res[c] (C entries). c1, c2: SSIM's constants
  * ((0.01 L)^2, (0.03 L)^2 for the data range L); relu_cs clamps cs at 0

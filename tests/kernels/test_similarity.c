@@ -230,6 +230,36 @@ test_codes (void)
   sr_tensor_unref (t);
 }
 
+/* An 8-bit luma plane as it is, cropped. */
+static void
+test_y8 (void)
+{
+  const int h = 9, w = 13, crop = 2;
+  guint8 y[9 * 13];
+  for (int i = 0; i < h * w; i++)
+    y[i] = (guint8) (i * 37 + 11);
+  SrTensor *t = sr_tensor_new (sr_test_runtime (), 1, 1, h, w, SR_DTYPE_U8,
+      NULL);
+  SrTensor *out = sr_tensor_new (sr_test_runtime (), 1, 1, h - 2 * crop,
+      w - 2 * crop, SR_DTYPE_F64, NULL);
+  g_assert_cmpint (sr_tensor_write (sr_test_queue (), t, y), ==, SR_OK);
+  g_assert_cmpint (sr_similarity_planes_y8 (op, sr_test_queue (), t, crop,
+          out), ==, SR_OK);
+  double *got = read_f64 (out);
+  for (int r = 0; r < h - 2 * crop; r++)
+    for (int x = 0; x < w - 2 * crop; x++)
+      g_assert_cmpfloat (got[r * (w - 2 * crop) + x], ==,
+          y[(r + crop) * w + x + crop]);
+  /* A float tensor or a crop that does not match is refused. */
+  g_assert_cmpint (sr_similarity_planes_y8 (op, sr_test_queue (), out, 0,
+          out), ==, SR_ERR_INVALID_ARGUMENT);
+  g_assert_cmpint (sr_similarity_planes_y8 (op, sr_test_queue (), t, 1,
+          out), ==, SR_ERR_INVALID_ARGUMENT);
+  g_free (got);
+  sr_tensor_unref (t);
+  sr_tensor_unref (out);
+}
+
 static void
 test_identical_and_constant (void)
 {
@@ -318,6 +348,7 @@ main (int argc, char **argv)
   }
   g_test_add_func ("/similarity/codes", test_codes);
   g_test_add_func ("/similarity/sums", test_sums);
+  g_test_add_func ("/similarity/y8", test_y8);
   g_test_add_func ("/similarity/identical-and-constant",
       test_identical_and_constant);
   g_test_add_func ("/similarity/invalid", test_invalid);

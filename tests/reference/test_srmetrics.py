@@ -22,7 +22,10 @@ against plain C in kernels/convert), so its reference is BasicSR on the
 RGB that the same upload gives, written out by `srdegrade preset=bicubic
 scale=1` (a plain copy whose download rounds as srmetrics' code values
 do): 1e-9 dB. (videoconvert's own I420 -> RGB upsamples chroma otherwise
-and lands 0.8-1.3 dB lower on these crops.)
+and lands 0.8-1.3 dB lower on these crops.) And both sides as I420 BT.601
+with y-only: scored on the Y planes as they are (BasicSR's Y, rounded by
+the encoder; the message says y-plane), against BasicSR's PSNR / SSIM
+formulas on those planes read back from videoconvert's raw I420: 1e-9.
 
 Usage: test_srmetrics.py
 """
@@ -38,17 +41,19 @@ from skimage.metrics import structural_similarity
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sr_testenv import EXIT_SKIP, sample  # noqa: E402
-from test_similarity import basicsr_prepare, basicsr_psnr, basicsr_ssim, degraded  # noqa: E402
+from test_similarity import (basicsr_prepare, basicsr_psnr, basicsr_ssim,  # noqa: E402
+                             basicsr_ssim_channel, degraded)
 
 TOL = 1e-9
 FRAMES = 2
 
 
-def run(tmp, ref_png, test_png, props, test_caps="video/x-raw,format=RGB"):
+def run(tmp, ref_png, test_png, props, test_caps="video/x-raw,format=RGB",
+        ref_caps="video/x-raw,format=RGB"):
     out = os.path.join(tmp, "scores.jsonl")
     cmd = ["gst-launch-1.0", "-q",
            "filesrc", "location=" + ref_png, "!", "pngdec", "!", "videoconvert", "!",
-           "video/x-raw,format=RGB", "!", "imagefreeze", "num-buffers=%d" % FRAMES, "!", "m.ref",
+           ref_caps, "!", "imagefreeze", "num-buffers=%d" % FRAMES, "!", "m.ref",
            "filesrc", "location=" + test_png, "!", "pngdec", "!", "videoconvert", "!",
            test_caps, "!", "imagefreeze", "num-buffers=%d" % FRAMES, "!", "m.test",
            "srmetrics", "name=m", "location=" + out] + props + ["!", "fakesink"]
@@ -128,6 +133,28 @@ def main():
             close(photo + " I420 test psnr", frames[0]["psnr"], basicsr_psnr(ref, via, 0, False))
             print("%s I420 test: PSNR %.6f (BasicSR on the upload's RGB: %.6f)" % (
                 photo, frames[0]["psnr"], basicsr_psnr(ref, via, 0, False)))
+            # Both I420 BT.601, y-only: the Y planes as they are.
+            i420 = "video/x-raw,format=I420,colorimetry=bt601"
+            planes = []
+            for png in (ref_png, test_png):
+                raw = os.path.join(tmp, "y.i420")
+                subprocess.run(["gst-launch-1.0", "-q", "filesrc", "location=" + png, "!",
+                                "pngdec", "!", "videoconvert", "!", i420, "!", "filesink",
+                                "location=" + raw], check=True)
+                stride = (cw + 3) // 4 * 4      # GStreamer's I420 luma stride
+                planes.append(np.fromfile(raw, np.uint8)[:stride * ch].reshape(ch, stride)
+                              [:, :cw].astype(np.float64)[..., None])
+            frames, _ = run(tmp, ref_png, test_png, ["y-only=true"], i420,
+                            ref_caps=i420)
+            ya, yb = planes
+            want_psnr = 10 * np.log10(255.0 ** 2 / np.mean((ya - yb) ** 2))
+            want_ssim = basicsr_ssim_channel(ya[..., 0], yb[..., 0])
+            if frames[0].get("test-y-from") != "y-plane" or frames[0].get("ref-y-from") != "y-plane":
+                failures.append("%s I420: Y not from the planes: %r" % (photo, frames[0]))
+            close(photo + " I420 Y-plane psnr", frames[0]["psnr"], want_psnr)
+            close(photo + " I420 Y-plane ssim", frames[0]["ssim"], want_ssim)
+            print("%s I420 both, y-only: PSNR %.6f SSIM %.6f" % (photo, frames[0]["psnr"],
+                                                                  frames[0]["ssim"]))
     print("largest difference: %.3g" % worst)
     if failures:
         print("FAIL:\n  " + "\n  ".join(failures))

@@ -11,6 +11,12 @@
 #pragma OPENCL EXTENSION cl_khr_fp64 : enable
 #pragma OPENCL FP_CONTRACT OFF
 
+/* The window's taps, fixed at build time (-DTAPS=11 or 7) so that its
+ * loops unroll; n, the same number, is also passed. */
+#ifndef TAPS
+#define TAPS 11
+#endif
+
 /* SrPlanes */
 #define PLANES_RGB 0
 #define PLANES_Y_BASICSR 1
@@ -99,13 +105,15 @@ window_rows (__global const double *a, __global const double *b,
     return;
   const size_t i = ((size_t) c * h + y) * w + x;
   double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
-  for (int k = 0; k < n; k++) {
-    const double t = taps[k], u = a[i + k], v = b[i + k];
-    sa += t * u;
-    sb += t * v;
-    saa += t * (u * u);
-    sbb += t * (v * v);
-    sab += t * (u * v);
+#pragma unroll
+  for (int k = 0; k < TAPS; k++) {
+    const double u = a[i + k], v = b[i + k];
+    const double tu = taps[k] * u, tv = taps[k] * v;
+    sa += tu;
+    sb += tv;
+    saa += tu * u;
+    sbb += tv * v;
+    sab += tu * v;
   }
   const size_t plane = (size_t) h * wv, o = (size_t) y * wv + x;
   rs[o] = sa;
@@ -138,7 +146,8 @@ window_cols (__global const double *rs, const int h, const int wv,
     return;
   const size_t plane = (size_t) h * wv;
   double ma = 0, mb = 0, maa = 0, mbb = 0, mab = 0;
-  for (int k = 0; k < n; k++) {
+#pragma unroll
+  for (int k = 0; k < TAPS; k++) {
     const double t = taps[k];
     const size_t o = (size_t) (y + k) * wv + x;
     ma += t * rs[o];

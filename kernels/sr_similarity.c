@@ -5,7 +5,8 @@
 
 struct SrSimilarityOp {
   SrRuntime *rt;
-  cl_kernel planes, planes_y8, sse, rows, cols, sums;
+  cl_kernel planes, planes_y8, sse, sums;
+  cl_kernel rows[2], cols[2];   /* per SrWindow (their taps built in) */
   SrTensor *taps;               /* [11] doubles, the last window's */
   SrWindow taps_window;
   SrTensor *rs, *maps, *row_sse, *row_ssim, *row_cs;   /* scratch, reused */
@@ -54,10 +55,14 @@ sr_similarity_new (SrRuntime *rt, GError **error)
               "planes_y8", error))
       || !(op->sse = sr_runtime_create_kernel (rt, "similarity", "sse_rows",
               error))
-      || !(op->rows = sr_runtime_create_kernel (rt, "similarity",
-              "window_rows", error))
-      || !(op->cols = sr_runtime_create_kernel (rt, "similarity",
-              "window_cols", error))
+      || !(op->rows[0] = sr_runtime_create_kernel_with_options (rt,
+              "similarity", "-DTAPS=11", "window_rows", error))
+      || !(op->cols[0] = sr_runtime_create_kernel_with_options (rt,
+              "similarity", "-DTAPS=11", "window_cols", error))
+      || !(op->rows[1] = sr_runtime_create_kernel_with_options (rt,
+              "similarity", "-DTAPS=7", "window_rows", error))
+      || !(op->cols[1] = sr_runtime_create_kernel_with_options (rt,
+              "similarity", "-DTAPS=7", "window_cols", error))
       || !(op->sums = sr_runtime_create_kernel (rt, "similarity",
               "sum_rows", error))) {
     sr_similarity_free (op);
@@ -71,8 +76,8 @@ sr_similarity_free (SrSimilarityOp *op)
 {
   if (!op)
     return;
-  cl_kernel k[] = { op->planes, op->planes_y8, op->sse, op->rows, op->cols,
-    op->sums };
+  cl_kernel k[] = { op->planes, op->planes_y8, op->sse, op->rows[0],
+    op->cols[0], op->rows[1], op->cols[1], op->sums };
   for (guint i = 0; i < G_N_ELEMENTS (k); i++)
     if (k[i])
       clReleaseKernel (k[i]);
@@ -209,27 +214,28 @@ sr_similarity_run (SrSimilarityOp *op, cl_command_queue q, const SrTensor *a,
 
   /* The window, channel by channel (one channel's row sums as scratch). */
   const cl_int relu = relu_cs ? 1 : 0;
+  cl_kernel rows = op->rows[window], cols = op->cols[window];
   for (int c = 0; windowed && c < nc; c++) {
     const cl_int row0 = c * hv;
     e = 0;
-    e |= SR_ARG_MEM (op->rows, 0, a);
-    e |= SR_ARG_MEM (op->rows, 1, b);
-    e |= SR_ARG (op->rows, 2, c);
-    e |= SR_ARG (op->rows, 3, h);
-    e |= SR_ARG (op->rows, 4, w);
-    e |= SR_ARG_MEM (op->rows, 5, op->taps);
-    e |= SR_ARG (op->rows, 6, n);
-    e |= SR_ARG_MEM (op->rows, 7, rs);
-    e |= SR_ARG_MEM (op->cols, 0, rs);
-    e |= SR_ARG (op->cols, 1, h);
-    e |= SR_ARG (op->cols, 2, wv);
-    e |= SR_ARG_MEM (op->cols, 3, op->taps);
-    e |= SR_ARG (op->cols, 4, n);
-    e |= SR_ARG (op->cols, 5, c1);
-    e |= SR_ARG (op->cols, 6, c2);
-    e |= SR_ARG (op->cols, 7, cov_norm);
-    e |= SR_ARG (op->cols, 8, relu);
-    e |= SR_ARG_MEM (op->cols, 9, maps);
+    e |= SR_ARG_MEM (rows, 0, a);
+    e |= SR_ARG_MEM (rows, 1, b);
+    e |= SR_ARG (rows, 2, c);
+    e |= SR_ARG (rows, 3, h);
+    e |= SR_ARG (rows, 4, w);
+    e |= SR_ARG_MEM (rows, 5, op->taps);
+    e |= SR_ARG (rows, 6, n);
+    e |= SR_ARG_MEM (rows, 7, rs);
+    e |= SR_ARG_MEM (cols, 0, rs);
+    e |= SR_ARG (cols, 1, h);
+    e |= SR_ARG (cols, 2, wv);
+    e |= SR_ARG_MEM (cols, 3, op->taps);
+    e |= SR_ARG (cols, 4, n);
+    e |= SR_ARG (cols, 5, c1);
+    e |= SR_ARG (cols, 6, c2);
+    e |= SR_ARG (cols, 7, cov_norm);
+    e |= SR_ARG (cols, 8, relu);
+    e |= SR_ARG_MEM (cols, 9, maps);
     e |= SR_ARG_MEM (op->sums, 0, maps);
     e |= SR_ARG (op->sums, 1, hv);
     e |= SR_ARG (op->sums, 2, wv);
@@ -240,9 +246,9 @@ sr_similarity_run (SrSimilarityOp *op, cl_command_queue q, const SrTensor *a,
     if (e != CL_SUCCESS)
       st = SR_ERR_INVALID_KERNEL_ARGS;
     if (st == SR_OK)
-      st = sr_enqueue (q, op->rows, 2, gr);
+      st = sr_enqueue (q, rows, 2, gr);
     if (st == SR_OK)
-      st = sr_enqueue (q, op->cols, 2, gc);
+      st = sr_enqueue (q, cols, 2, gc);
     if (st == SR_OK)
       st = sr_enqueue (q, op->sums, 1, gs1);
     if (st != SR_OK)

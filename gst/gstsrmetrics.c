@@ -96,7 +96,7 @@ convention_name (GstSrConvention c)
 
 /* ---- settings ----------------------------------------------------------------- */
 
-#define AVAILABLE "psnr, ssim"
+#define AVAILABLE "psnr, ssim, ms-ssim"
 
 static gboolean
 parse_metrics (const char *list, guint *set, GError **error)
@@ -110,6 +110,8 @@ parse_metrics (const char *list, guint *set, GError **error)
       *set |= GST_SR_METRIC_PSNR;
     else if (!strcmp (*n, "ssim"))
       *set |= GST_SR_METRIC_SSIM;
+    else if (!strcmp (*n, "ms-ssim"))
+      *set |= GST_SR_METRIC_MS_SSIM;
     else if (**n) {
       g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
           "metrics=%s: unknown metric \"%s\" (available: " AVAILABLE ")",
@@ -246,6 +248,8 @@ post_summary (GstSrMetrics *self)
   }
   if (self->metric_set & GST_SR_METRIC_SSIM)
     stats_set (s, "ssim", &self->ssim);
+  if (self->metric_set & GST_SR_METRIC_MS_SSIM)
+    stats_set (s, "ms-ssim", &self->ms_ssim);
   GST_INFO_OBJECT (self, "%" GST_PTR_FORMAT, s);
   emit (self, s);
 }
@@ -309,6 +313,83 @@ frame_planes (GstSrMetrics *self, int side, const GstVideoFrame *frame)
   if (st == SR_OK)
     st = sr_status_from_cl (clFinish (self->queue));
   return st;
+}
+
+/* MS-SSIM's weights (Wang, Simoncelli, Bovik 2003) for scales 1..5. */
+static const double ms_weights[5] = { 0.0448, 0.2856, 0.3001, 0.2363, 0.1333 };
+
+/* Lock held: MS-SSIM of planes[REF] against planes[TEST] (spec/metrics.md
+ * 5): five scales of the 11x11 Gaussian SSIM, 2x2 means between them;
+ * prod_j cs_j^w_j (j = 1..4) * ssim_5^w_5 per channel, then the mean of the
+ * channels. basicsr: MATLAB's msssim.m (its downsampling; a negative term
+ * gives no value, reason negative-cs, where MATLAB would go complex);
+ * skimage: pytorch-msssim (zero-padded pooling; negative terms clamped at
+ * 0). scale1: the scale-1 sums when they were made with the Gaussian
+ * window, else NULL. *reason is set (and the result NaN) when there is no
+ * value. */
+static SrStatus
+ms_ssim (GstSrMetrics *self, const SrSimilarity *scale1, double *value,
+    const char **reason)
+{
+  const gboolean torch = self->convention == GST_SR_CONVENTION_SKIMAGE;
+  SrTensor *a = self->planes[REF], *b = self->planes[TEST];
+  const int nc = a->c;
+  double cs[4][3] = { { 0 } }, s5[3] = { 0 };
+  SrSimilarity r[3];
+  *value = NAN;
+  *reason = NULL;
+  /* MATLAB refuses sides below 11 * 2^4 = 176; pytorch-msssim asserts
+   * more than (11 - 1) * 2^4 = 160. */
+  if (MIN (a->h, a->w) < (torch ? 161 : 176)) {
+    *reason = "too-small";
+    return SR_OK;
+  }
+  for (int level = 0; level < 5; level++) {
+    SrStatus st = SR_OK;
+    if (level > 0) {
+      SrTensor *na = sr_tensor_reuse (self->runtime, self->queue,
+          &self->scales[REF][level - 1], 1, nc, (a->h + 1) / 2, (a->w + 1) / 2,
+          SR_DTYPE_F64);
+      SrTensor *nb = sr_tensor_reuse (self->runtime, self->queue,
+          &self->scales[TEST][level - 1], 1, nc, (b->h + 1) / 2,
+          (b->w + 1) / 2, SR_DTYPE_F64);
+      if (!na || !nb)
+        return SR_ERR_OUT_OF_DEVICE_MEMORY;
+      if ((st = sr_similarity_downsample (self->similarity, self->queue, a,
+                  na, torch)) != SR_OK
+          || (st = sr_similarity_downsample (self->similarity, self->queue, b,
+                  nb, torch)) != SR_OK)
+        return st;
+      a = na;
+      b = nb;
+    }
+    if (level == 0 && scale1)
+      memcpy (r, scale1, nc * sizeof *r);
+    else if ((st = sr_similarity_run (self->similarity, self->queue, a, b,
+                SR_WINDOW_GAUSSIAN11, (0.01 * 255) * (0.01 * 255),
+                (0.03 * 255) * (0.03 * 255), FALSE, r)) != SR_OK)
+      return st;
+    for (int i = 0; i < nc; i++) {
+      if (level < 4)
+        cs[level][i] = torch ? MAX (r[i].cs, 0.0) : r[i].cs;
+      else
+        s5[i] = torch ? MAX (r[i].ssim, 0.0) : r[i].ssim;
+    }
+  }
+  double mean = 0;
+  for (int i = 0; i < nc; i++) {
+    double v = pow (s5[i], ms_weights[4]);
+    for (int j = 0; j < 4; j++) {
+      if (cs[j][i] < 0 || s5[i] < 0) {
+        *reason = "negative-cs";
+        return SR_OK;
+      }
+      v *= pow (cs[j][i], ms_weights[j]);
+    }
+    mean += v / nc;
+  }
+  *value = mean;
+  return SR_OK;
 }
 
 /* Lock held: test frame `test` against ref frame `ref`. */
@@ -385,6 +466,30 @@ score (GstSrMetrics *self, GstSrPending *ref, GstSrPending *test)
       stats_add (&self->ssim, ssim);
     } else {
       gst_structure_set (s, "ssim-reason", G_TYPE_STRING, "too-small", NULL);
+    }
+  }
+  if (self->metric_set & GST_SR_METRIC_MS_SSIM) {
+    double ms;
+    const char *reason;
+    st = ms_ssim (self, skimage ? NULL : r, &ms, &reason);
+    if (st != SR_OK) {
+      gst_structure_free (s);
+      GST_ELEMENT_ERROR (self, RESOURCE, FAILED, ("MS-SSIM of a %dx%d frame "
+              "failed: %s", w, h, sr_status_name (st)), (NULL));
+      return GST_FLOW_ERROR;
+    }
+    if (reason) {
+      gst_structure_set (s, "ms-ssim-reason", G_TYPE_STRING, reason, NULL);
+      if (!strcmp (reason, "too-small") && !self->warned_ms_ssim) {
+        self->warned_ms_ssim = TRUE;
+        GST_ELEMENT_WARNING (self, STREAM, FORMAT, ("MS-SSIM needs frames of "
+                "at least %d pixels on their short side (after crop-border); "
+                "these are %dx%d: no MS-SSIM values", skimage ? 161 : 176,
+                w - 2 * crop, h - 2 * crop), (NULL));
+      }
+    } else {
+      gst_structure_set (s, "ms-ssim", G_TYPE_DOUBLE, ms, NULL);
+      stats_add (&self->ms_ssim, ms);
     }
   }
   self->scored++;
@@ -580,6 +685,8 @@ release (GstSrMetrics *self)
   for (int s = 0; s < 2; s++) {
     g_clear_pointer (&self->rgb[s], sr_tensor_unref);
     g_clear_pointer (&self->y8[s], sr_tensor_unref);
+    for (int l = 0; l < 4; l++)
+      g_clear_pointer (&self->scales[s][l], sr_tensor_unref);
     g_clear_pointer (&self->planes[s], sr_tensor_unref);
   }
   g_clear_pointer (&self->similarity, sr_similarity_free);
@@ -640,6 +747,8 @@ start (GstSrMetrics *self)
   self->sum_mse = 0;
   memset (&self->psnr, 0, sizeof self->psnr);
   memset (&self->ssim, 0, sizeof self->ssim);
+  memset (&self->ms_ssim, 0, sizeof self->ms_ssim);
+  self->warned_ms_ssim = FALSE;
   self->summary_posted = FALSE;
   g_mutex_unlock (&self->lock);
   if (!ok)

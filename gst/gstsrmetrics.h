@@ -21,6 +21,7 @@ typedef enum {
 
 #define GST_SR_METRIC_PSNR (1 << 0)
 #define GST_SR_METRIC_SSIM (1 << 1)
+#define GST_SR_METRIC_MS_SSIM (1 << 2)
 
 /* One metric's running summary. */
 typedef struct {
@@ -51,6 +52,7 @@ struct _GstSrMetrics {
   SrConvert *convert;
   SrSimilarityOp *similarity;
   SrTensor *rgb[2], *y8[2], *planes[2];  /* ref, test: reused */
+  SrTensor *scales[2][4];       /* MS-SSIM's scales 2..5, reused */
   SrLineFile *out;              /* location's JSON lines, or NULL */
 
   GMutex lock;                  /* everything below */
@@ -63,7 +65,8 @@ struct _GstSrMetrics {
   guint64 test_frames;          /* test buffers seen */
   guint64 scored;
   double sum_mse;               /* for PSNR of the mean MSE */
-  GstSrMetricStats psnr, ssim;
+  GstSrMetricStats psnr, ssim, ms_ssim;
+  gboolean warned_ms_ssim;      /* the too-small warning, once */
   gboolean summary_posted;
 };
 

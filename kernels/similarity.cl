@@ -74,6 +74,42 @@ planes_y8 (__global const uchar *y8, const int ih, const int iw,
   out[(size_t) y * w + x] = y8[(size_t) (y + crop) * iw + x + crop];
 }
 
+/* MS-SSIM's step between scales: [C][h][w] -> [C][(h+1)/2][(w+1)/2], the
+ * mean of each 2x2 block (spec/metrics.md 5.2, 5.3). zero_pad 0: MATLAB's
+ * imfilter (ones (2) / 4, 'symmetric') then every second sample: a block
+ * past the last row or column repeats it. zero_pad 1: PyTorch's
+ * avg_pool2d (2, padding = (h % 2, w % 2), count_include_pad): an odd side
+ * gets a zero row or column before its first, and every block divides by
+ * 4. */
+__kernel void
+downsample2 (__global const double *in, const int h, const int w,
+    __global double *out, const int oh, const int ow, const int zero_pad)
+{
+  const int x = get_global_id (0), y = get_global_id (1), c = get_global_id (2);
+  if (x >= ow || y >= oh)
+    return;
+  __global const double *p = in + (size_t) c * h * w;
+  int y0 = 2 * y, x0 = 2 * x, y1 = y0 + 1, x1 = x0 + 1;
+  double s;
+  if (zero_pad) {
+    y0 -= h % 2;
+    y1 -= h % 2;
+    x0 -= w % 2;
+    x1 -= w % 2;
+    /* Only the first row / column of blocks reaches the padding (-1). */
+    const double a = y0 >= 0 && x0 >= 0 ? p[(size_t) y0 * w + x0] : 0.0;
+    const double b = y0 >= 0 ? p[(size_t) y0 * w + x1] : 0.0;
+    const double d = x0 >= 0 ? p[(size_t) y1 * w + x0] : 0.0;
+    s = a + b + d + p[(size_t) y1 * w + x1];
+  } else {
+    y1 = min (y1, h - 1);
+    x1 = min (x1, w - 1);
+    s = p[(size_t) y0 * w + x0] + p[(size_t) y0 * w + x1]
+        + p[(size_t) y1 * w + x0] + p[(size_t) y1 * w + x1];
+  }
+  out[((size_t) c * oh + y) * ow + x] = s / 4;
+}
+
 /* Squared differences of row y of channel c, summed: row_sse[c * h + y]. */
 __kernel void
 sse_rows (__global const double *a, __global const double *b, const int h,

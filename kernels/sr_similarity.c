@@ -5,7 +5,7 @@
 
 struct SrSimilarityOp {
   SrRuntime *rt;
-  cl_kernel planes, planes_y8, sse, sums;
+  cl_kernel planes, planes_y8, sse, sums, down;
   cl_kernel rows[2], cols[2];   /* per SrWindow (their taps built in) */
   SrTensor *taps;               /* [11] doubles, the last window's */
   SrWindow taps_window;
@@ -64,7 +64,9 @@ sr_similarity_new (SrRuntime *rt, GError **error)
       || !(op->cols[1] = sr_runtime_create_kernel_with_options (rt,
               "similarity", "-DTAPS=7", "window_cols", error))
       || !(op->sums = sr_runtime_create_kernel (rt, "similarity",
-              "sum_rows", error))) {
+              "sum_rows", error))
+      || !(op->down = sr_runtime_create_kernel (rt, "similarity",
+              "downsample2", error))) {
     sr_similarity_free (op);
     return NULL;
   }
@@ -77,7 +79,7 @@ sr_similarity_free (SrSimilarityOp *op)
   if (!op)
     return;
   cl_kernel k[] = { op->planes, op->planes_y8, op->sse, op->rows[0],
-    op->cols[0], op->rows[1], op->cols[1], op->sums };
+    op->cols[0], op->rows[1], op->cols[1], op->sums, op->down };
   for (guint i = 0; i < G_N_ELEMENTS (k); i++)
     if (k[i])
       clReleaseKernel (k[i]);
@@ -143,6 +145,31 @@ sr_similarity_planes_y8 (SrSimilarityOp *op, cl_command_queue q,
     return SR_ERR_INVALID_KERNEL_ARGS;
   const size_t g[2] = { out->w, out->h };
   return sr_enqueue (q, k, 2, g);
+}
+
+SrStatus
+sr_similarity_downsample (SrSimilarityOp *op, cl_command_queue q,
+    const SrTensor *in, SrTensor *out, gboolean zero_pad)
+{
+  if (!in || !out || in == out || in->dtype != SR_DTYPE_F64
+      || out->dtype != SR_DTYPE_F64 || in->n != 1 || out->n != 1
+      || in->c != out->c || out->h != (in->h + 1) / 2
+      || out->w != (in->w + 1) / 2)
+    return SR_ERR_INVALID_ARGUMENT;
+  cl_kernel k = op->down;
+  const cl_int zp = zero_pad ? 1 : 0;
+  cl_int e = 0;
+  e |= SR_ARG_MEM (k, 0, in);
+  e |= SR_ARG (k, 1, in->h);
+  e |= SR_ARG (k, 2, in->w);
+  e |= SR_ARG_MEM (k, 3, out);
+  e |= SR_ARG (k, 4, out->h);
+  e |= SR_ARG (k, 5, out->w);
+  e |= SR_ARG (k, 6, zp);
+  if (e != CL_SUCCESS)
+    return SR_ERR_INVALID_KERNEL_ARGS;
+  const size_t g[3] = { out->w, out->h, out->c };
+  return sr_enqueue (q, k, 3, g);
 }
 
 /* Sum of n doubles read back from t, in order. */

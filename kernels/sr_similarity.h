@@ -61,6 +61,15 @@ SrStatus sr_similarity_planes (SrSimilarityOp *op, cl_command_queue q,
 SrStatus sr_similarity_planes_y8 (SrSimilarityOp *op, cl_command_queue q,
     const SrTensor *y8, int crop, SrTensor *out);
 
+/* MS-SSIM's step between scales: out (f64, [1,C,(H+1)/2,(W+1)/2]) = the
+ * 2x2 block means of in. zero_pad FALSE: MATLAB's msssim.m (imfilter
+ * ones (2) / 4 'symmetric', then every second sample: an odd side's last
+ * block averages its edge with itself); TRUE: pytorch-msssim's avg_pool2d
+ * (padding h % 2, w % 2, count_include_pad: an odd side's first block
+ * averages a zero row or column in). Enqueued, not waited for. */
+SrStatus sr_similarity_downsample (SrSimilarityOp *op, cl_command_queue q,
+    const SrTensor *in, SrTensor *out, gboolean zero_pad);
+
 /* Per channel of a and b (f64 planes of one shape, from
  * sr_similarity_planes): res[c] (C entries). c1, c2: SSIM's constants
  * ((0.01 L)^2, (0.03 L)^2 for the data range L); relu_cs clamps cs at 0

@@ -10,6 +10,9 @@
  *   without pyiqa's per-pixel clamp of cs. Tolerance 1e-12 relative
  *   (spec 12: fp64 kernels against their reference); the two differ only
  *   in the order of double sums.
+ * - MS-SSIM's 2x2 means, both edge rules (MATLAB: an odd side's last block
+ *   repeats its edge; PyTorch: an odd side's first block takes a zero),
+ *   on odd and even sizes: within 1 ulp of the four-term mean.
  * - identical inputs give SSE 0 and SSIM, cs exactly 1; constant 100
  *   against 101 gives BasicSR's 0.9999505134 (spec 10.2) to 1e-9. */
 #include "sr_similarity.h"
@@ -230,6 +233,54 @@ test_codes (void)
   sr_tensor_unref (t);
 }
 
+/* 2x2 means between MS-SSIM scales. */
+static void
+test_downsample (void)
+{
+  static const int sizes[][2] = { {7, 5}, {8, 6}, {1, 3}, {33, 17} };
+  for (guint si = 0; si < G_N_ELEMENTS (sizes); si++)
+    for (int zero_pad = 0; zero_pad < 2; zero_pad++) {
+      const int h = sizes[si][0], w = sizes[si][1], c = 2;
+      const int oh = (h + 1) / 2, ow = (w + 1) / 2;
+      double *in = g_new (double, (size_t) c * h * w);
+      for (int i = 0; i < c * h * w; i++)
+        in[i] = (i * 37 % 101) * 0.75 + 3;
+      SrTensor *t = sr_tensor_new (sr_test_runtime (), 1, c, h, w,
+          SR_DTYPE_F64, NULL);
+      SrTensor *out = sr_tensor_new (sr_test_runtime (), 1, c, oh, ow,
+          SR_DTYPE_F64, NULL);
+      g_assert_cmpint (sr_tensor_write (sr_test_queue (), t, in), ==, SR_OK);
+      g_assert_cmpint (sr_similarity_downsample (op, sr_test_queue (), t, out,
+              zero_pad), ==, SR_OK);
+      double *got = read_f64 (out);
+      for (int ch = 0; ch < c; ch++)
+        for (int y = 0; y < oh; y++)
+          for (int x = 0; x < ow; x++) {
+            double s = 0;
+            for (int dy = 0; dy < 2; dy++)
+              for (int dx = 0; dx < 2; dx++) {
+                int yy = 2 * y + dy, xx = 2 * x + dx;
+                if (zero_pad) {
+                  yy -= h % 2;
+                  xx -= w % 2;
+                  if (yy < 0 || xx < 0)
+                    continue;
+                } else {
+                  yy = MIN (yy, h - 1);
+                  xx = MIN (xx, w - 1);
+                }
+                s += in[((size_t) ch * h + yy) * w + xx];
+              }
+            check_close (got[((size_t) ch * oh + y) * ow + x], s / 4, 1e-15,
+                "downsample");
+          }
+      g_free (got);
+      g_free (in);
+      sr_tensor_unref (t);
+      sr_tensor_unref (out);
+    }
+}
+
 /* An 8-bit luma plane as it is, cropped. */
 static void
 test_y8 (void)
@@ -349,6 +400,7 @@ main (int argc, char **argv)
   g_test_add_func ("/similarity/codes", test_codes);
   g_test_add_func ("/similarity/sums", test_sums);
   g_test_add_func ("/similarity/y8", test_y8);
+  g_test_add_func ("/similarity/downsample", test_downsample);
   g_test_add_func ("/similarity/identical-and-constant",
       test_identical_and_constant);
   g_test_add_func ("/similarity/invalid", test_invalid);

@@ -27,6 +27,14 @@ with y-only: scored on the Y planes as they are (BasicSR's Y, rounded by
 the encoder; the message says y-plane), against BasicSR's PSNR / SSIM
 formulas on those planes read back from videoconvert's raw I420: 1e-9.
 
+MS-SSIM (spec 5): sizes 176x176, 320x256 and 181x177 (odd: the two
+downsamplings differ there), Y and RGB, against references written here
+from the spec: MATLAB's msssim.m semantics in NumPy (basicsr: imfilter
+'symmetric' 2x2 means, every second sample, product of cs_1..4^w and
+ssim_5^w5) and pytorch-msssim's in PyTorch float64 (skimage: avg_pool2d
+with zero padding, cs and ssim clamped at 0): 1e-9. Below 176 pixels
+(basicsr) no value, reason too-small.
+
 Usage: test_srmetrics.py
 """
 import json
@@ -37,6 +45,8 @@ import tempfile
 
 import cv2
 import numpy as np
+import torch
+import torch.nn.functional as F
 from skimage.metrics import structural_similarity
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -66,6 +76,104 @@ def run(tmp, ref_png, test_png, props, test_caps="video/x-raw,format=RGB",
     with open(out) as f:
         lines = [json.loads(line) for line in f]
     return lines[:-1], lines[-1]
+
+
+MS_W = [0.0448, 0.2856, 0.3001, 0.2363, 0.1333]
+
+
+def ssim_cs(x, y):
+    """Means of the SSIM and cs maps, 11x11 Gaussian, valid (float64)."""
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+    k = cv2.getGaussianKernel(11, 1.5)
+    win = np.outer(k, k.transpose())
+
+    def filt(v):
+        return cv2.filter2D(v, -1, win)[5:-5, 5:-5]
+    mu1, mu2 = filt(x), filt(y)
+    s1, s2 = filt(x * x) - mu1 ** 2, filt(y * y) - mu2 ** 2
+    s12 = filt(x * y) - mu1 * mu2
+    cs = (2 * s12 + c2) / (s1 + s2 + c2)
+    ssim = ((2 * mu1 * mu2 + c1) * (2 * s12 + c2)) / ((mu1 ** 2 + mu2 ** 2 + c1) * (s1 + s2 + c2))
+    return ssim.mean(), cs.mean()
+
+
+def msssim_matlab(x, y):
+    """MATLAB msssim.m on one float64 plane."""
+    mcs, mssim = [], []
+    for level in range(5):
+        s, c = ssim_cs(x, y)
+        mssim.append(s)
+        mcs.append(c)
+        # imfilter(ones(2)/4, 'symmetric', 'same') then (1:2:end, 1:2:end).
+        x = np.pad(x, ((0, 1), (0, 1)), mode="symmetric")
+        y = np.pad(y, ((0, 1), (0, 1)), mode="symmetric")
+        x = (x[:-1, :-1] + x[:-1, 1:] + x[1:, :-1] + x[1:, 1:])[::2, ::2] / 4
+        y = (y[:-1, :-1] + y[:-1, 1:] + y[1:, :-1] + y[1:, 1:])[::2, ::2] / 4
+    return np.prod([mcs[j] ** MS_W[j] for j in range(4)]) * mssim[4] ** MS_W[4]
+
+
+def msssim_torch(x, y):
+    """pytorch-msssim's ms_ssim on [1, C, H, W] float64, data_range 255."""
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+    g = torch.from_numpy(cv2.getGaussianKernel(11, 1.5)[:, 0]).to(torch.float64)
+    ch = x.shape[1]
+    gh = g.view(1, 1, 1, 11).repeat(ch, 1, 1, 1)
+    gv = g.view(1, 1, 11, 1).repeat(ch, 1, 1, 1)
+
+    def filt(v):
+        return F.conv2d(F.conv2d(v, gh, groups=ch), gv, groups=ch)
+    mcs = []
+    for level in range(5):
+        mu1, mu2 = filt(x), filt(y)
+        s1, s2 = filt(x * x) - mu1 ** 2, filt(y * y) - mu2 ** 2
+        s12 = filt(x * y) - mu1 * mu2
+        cs_map = (2 * s12 + c2) / (s1 + s2 + c2)
+        ssim_map = ((2 * mu1 * mu2 + c1) / (mu1 ** 2 + mu2 ** 2 + c1)) * cs_map
+        ssim_pc, cs = ssim_map.flatten(2).mean(-1), cs_map.flatten(2).mean(-1)
+        if level < 4:
+            mcs.append(torch.relu(cs))
+            pad = [s % 2 for s in x.shape[2:]]
+            x = F.avg_pool2d(x, kernel_size=2, padding=pad)
+            y = F.avg_pool2d(y, kernel_size=2, padding=pad)
+    stack = torch.stack(mcs + [torch.relu(ssim_pc)], dim=0)
+    w = torch.tensor(MS_W, dtype=torch.float64).view(-1, 1, 1)
+    return float(torch.prod(stack ** w, dim=0).mean(1))
+
+
+def ms_reference(ref, test, y_only, conv):
+    a, b = basicsr_prepare(ref, 0, y_only), basicsr_prepare(test, 0, y_only)
+    if conv == "basicsr":
+        return float(np.mean([msssim_matlab(a[..., i], b[..., i]) for i in range(a.shape[2])]))
+    ta = torch.from_numpy(np.ascontiguousarray(a.transpose(2, 0, 1)))[None]
+    tb = torch.from_numpy(np.ascontiguousarray(b.transpose(2, 0, 1)))[None]
+    return msssim_torch(ta, tb)
+
+
+def check_ms_ssim(tmp, close, failures):
+    ref_png, test_png = os.path.join(tmp, "ref.png"), os.path.join(tmp, "test.png")
+    full = cv2.imread(sample("baboon.jpg"), cv2.IMREAD_COLOR)
+    for cw, ch in ((176, 176), (320, 256), (181, 177)):
+        ref = np.ascontiguousarray(full[30:30 + ch, 50:50 + cw])
+        cv2.imwrite(ref_png, ref)
+        for name, test in degraded(ref)[:2]:
+            cv2.imwrite(test_png, test)
+            for y_only in (True, False):
+                for conv in ("basicsr", "skimage"):
+                    frames, summary = run(tmp, ref_png, test_png, [
+                        "metrics=ms-ssim", "y-only=%s" % str(y_only).lower(),
+                        "convention=" + conv])
+                    want = ms_reference(ref, test, y_only, conv)
+                    tag = "ms-ssim %dx%d %s y-only=%s %s" % (cw, ch, name, y_only, conv)
+                    close(tag, frames[0].get("ms-ssim"), want)
+                    close(tag + " mean", summary.get("ms-ssim-mean"), want)
+                    print("%s: %s (reference %.12f)" % (tag, frames[0].get("ms-ssim"), want))
+    # Too small for MATLAB's rule: no value, and why.
+    ref = np.ascontiguousarray(full[:175, :200])
+    cv2.imwrite(ref_png, ref)
+    cv2.imwrite(test_png, degraded(ref)[0][1])
+    frames, _ = run(tmp, ref_png, test_png, ["metrics=ms-ssim"])
+    if "ms-ssim" in frames[0] or frames[0].get("ms-ssim-reason") != "too-small":
+        failures.append("ms-ssim on 200x175: %r" % frames[0])
 
 
 def main():
@@ -155,6 +263,7 @@ def main():
             close(photo + " I420 Y-plane ssim", frames[0]["ssim"], want_ssim)
             print("%s I420 both, y-only: PSNR %.6f SSIM %.6f" % (photo, frames[0]["psnr"],
                                                                   frames[0]["ssim"]))
+        check_ms_ssim(tmp, close, failures)
     print("largest difference: %.3g" % worst)
     if failures:
         print("FAIL:\n  " + "\n  ".join(failures))

@@ -96,7 +96,7 @@ convention_name (GstSrConvention c)
 
 /* ---- settings ----------------------------------------------------------------- */
 
-#define AVAILABLE "psnr, ssim, ms-ssim"
+#define AVAILABLE "psnr, ssim, ms-ssim, delta-e"
 
 static gboolean
 parse_metrics (const char *list, guint *set, GError **error)
@@ -112,6 +112,8 @@ parse_metrics (const char *list, guint *set, GError **error)
       *set |= GST_SR_METRIC_SSIM;
     else if (!strcmp (*n, "ms-ssim"))
       *set |= GST_SR_METRIC_MS_SSIM;
+    else if (!strcmp (*n, "delta-e"))
+      *set |= GST_SR_METRIC_DELTA_E;
     else if (**n) {
       g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
           "metrics=%s: unknown metric \"%s\" (available: " AVAILABLE ")",
@@ -250,6 +252,8 @@ post_summary (GstSrMetrics *self)
     stats_set (s, "ssim", &self->ssim);
   if (self->metric_set & GST_SR_METRIC_MS_SSIM)
     stats_set (s, "ms-ssim", &self->ms_ssim);
+  if (self->metric_set & GST_SR_METRIC_DELTA_E)
+    stats_set (s, "delta-e", &self->delta_e);
   GST_INFO_OBJECT (self, "%" GST_PTR_FORMAT, s);
   emit (self, s);
 }
@@ -279,8 +283,21 @@ y_from (const GstVideoInfo *info)
       ? "rgb" : "rgb-converted";
 }
 
-/* Lock held: one side's frame to planes[side]: the Y plane as it is, or
- * through the upload to RGB and the code values / BasicSR's Y. */
+/* Lock held: rgb[side] from the frame, through the upload (the caps'
+ * colorimetry for YUV). */
+static SrStatus
+frame_rgb (GstSrMetrics *self, int side, const GstVideoFrame *frame)
+{
+  SrTensor *rgb = reuse (self, &self->rgb[side], 3,
+      GST_VIDEO_FRAME_HEIGHT (frame), GST_VIDEO_FRAME_WIDTH (frame),
+      SR_DTYPE_F32);
+  return !rgb ? SR_ERR_OUT_OF_DEVICE_MEMORY
+      : gst_sr_upload_frame (self->convert, self->queue, frame, 0, 0, rgb);
+}
+
+/* Lock held: one side's frame to planes[side] (the Y plane as it is, or
+ * through the upload to RGB and the code values / BasicSR's Y), and for
+ * delta-e to lab[side] (CIELAB of the RGB code values, whole frame). */
 static SrStatus
 frame_planes (GstSrMetrics *self, int side, const GstVideoFrame *frame)
 {
@@ -290,25 +307,37 @@ frame_planes (GstSrMetrics *self, int side, const GstVideoFrame *frame)
       w - 2 * crop, SR_DTYPE_F64);
   if (!planes)
     return SR_ERR_OUT_OF_DEVICE_MEMORY;
+  const gboolean delta_e = self->metric_set & GST_SR_METRIC_DELTA_E;
+  SrStatus st = SR_OK;
+  if (delta_e) {
+    SrTensor *lab = reuse (self, &self->lab[side], 3, h, w, SR_DTYPE_F64);
+    st = !lab ? SR_ERR_OUT_OF_DEVICE_MEMORY : frame_rgb (self, side, frame);
+    if (st == SR_OK)
+      st = sr_lab_run (self->lab_op, self->queue, self->rgb[side], lab);
+    if (st != SR_OK)
+      return st;
+  }
   if (self->y_only && y_plane_is_basicsr_y (&frame->info)) {
     SrTensor *y8 = reuse (self, &self->y8[side], 1, h, w, SR_DTYPE_U8);
     if (!y8)
       return SR_ERR_OUT_OF_DEVICE_MEMORY;
     const size_t origin[3] = { 0, 0, 0 }, region[3] = { w, h, 1 };
+    /* Blocking: the frame may be unmapped once this returns. */
     const cl_int err = clEnqueueWriteBufferRect (self->queue, y8->mem, CL_TRUE,
         origin, origin, region, w, 0, GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0),
         0, GST_VIDEO_FRAME_PLANE_DATA (frame, 0), 0, NULL, NULL);
     if (err != CL_SUCCESS)
       return sr_status_from_cl (err);
-    return sr_similarity_planes_y8 (self->similarity, self->queue, y8, crop,
+    st = sr_similarity_planes_y8 (self->similarity, self->queue, y8, crop,
         planes);
+  } else {
+    if (!delta_e)               /* else uploaded above */
+      st = frame_rgb (self, side, frame);
+    if (st == SR_OK)
+      st = sr_similarity_planes (self->similarity, self->queue,
+          self->rgb[side], crop, self->y_only ? SR_PLANES_Y_BASICSR
+          : SR_PLANES_RGB, planes);
   }
-  SrTensor *rgb = reuse (self, &self->rgb[side], 3, h, w, SR_DTYPE_F32);
-  SrStatus st = !rgb ? SR_ERR_OUT_OF_DEVICE_MEMORY
-      : gst_sr_upload_frame (self->convert, self->queue, frame, 0, 0, rgb);
-  if (st == SR_OK)
-    st = sr_similarity_planes (self->similarity, self->queue, rgb, crop,
-        self->y_only ? SR_PLANES_Y_BASICSR : SR_PLANES_RGB, planes);
   /* The frame is unmapped next: the upload must have read it. */
   if (st == SR_OK)
     st = sr_status_from_cl (clFinish (self->queue));
@@ -467,6 +496,19 @@ score (GstSrMetrics *self, GstSrPending *ref, GstSrPending *test)
     } else {
       gst_structure_set (s, "ssim-reason", G_TYPE_STRING, "too-small", NULL);
     }
+  }
+  if (self->metric_set & GST_SR_METRIC_DELTA_E) {
+    double de;
+    st = sr_ciede2000_run (self->ciede2000, self->queue, self->lab[REF],
+        self->lab[TEST], NULL, &de);
+    if (st != SR_OK) {
+      gst_structure_free (s);
+      GST_ELEMENT_ERROR (self, RESOURCE, FAILED, ("CIEDE2000 of a %dx%d frame "
+              "failed: %s", w, h, sr_status_name (st)), (NULL));
+      return GST_FLOW_ERROR;
+    }
+    gst_structure_set (s, "delta-e", G_TYPE_DOUBLE, de, NULL);
+    stats_add (&self->delta_e, de);
   }
   if (self->metric_set & GST_SR_METRIC_MS_SSIM) {
     double ms;
@@ -685,11 +727,14 @@ release (GstSrMetrics *self)
   for (int s = 0; s < 2; s++) {
     g_clear_pointer (&self->rgb[s], sr_tensor_unref);
     g_clear_pointer (&self->y8[s], sr_tensor_unref);
+    g_clear_pointer (&self->lab[s], sr_tensor_unref);
     for (int l = 0; l < 4; l++)
       g_clear_pointer (&self->scales[s][l], sr_tensor_unref);
     g_clear_pointer (&self->planes[s], sr_tensor_unref);
   }
   g_clear_pointer (&self->similarity, sr_similarity_free);
+  g_clear_pointer (&self->lab_op, sr_lab_free);
+  g_clear_pointer (&self->ciede2000, sr_ciede2000_free);
   g_clear_pointer (&self->convert, sr_convert_free);
   g_clear_pointer (&self->out, sr_line_file_close);
   if (self->queue)
@@ -714,7 +759,11 @@ start (GstSrMetrics *self)
   ok = ok && gst_sr_element_open (GST_ELEMENT (self), device, &self->runtime,
       &self->queue);
   if (ok && (!(self->convert = sr_convert_new (self->runtime, &error))
-          || !(self->similarity = sr_similarity_new (self->runtime, &error)))) {
+          || !(self->similarity = sr_similarity_new (self->runtime, &error))
+          || ((self->metric_set & GST_SR_METRIC_DELTA_E)
+              && (!(self->lab_op = sr_lab_new (self->runtime, &error))
+                  || !(self->ciede2000 = sr_ciede2000_new (self->runtime,
+                          &error)))))) {
     gst_sr_post_runtime_error (GST_ELEMENT (self), error);
     g_clear_error (&error);
     ok = FALSE;
@@ -748,6 +797,7 @@ start (GstSrMetrics *self)
   memset (&self->psnr, 0, sizeof self->psnr);
   memset (&self->ssim, 0, sizeof self->ssim);
   memset (&self->ms_ssim, 0, sizeof self->ms_ssim);
+  memset (&self->delta_e, 0, sizeof self->delta_e);
   self->warned_ms_ssim = FALSE;
   self->summary_posted = FALSE;
   g_mutex_unlock (&self->lock);

@@ -10,6 +10,8 @@
 #include "gstsrpairing.h"
 #include "sr_convert.h"
 #include "sr_dataset.h"
+#include "sr_ciede2000.h"
+#include "sr_lab.h"
 #include "sr_similarity.h"
 
 G_BEGIN_DECLS
@@ -22,6 +24,7 @@ typedef enum {
 #define GST_SR_METRIC_PSNR (1 << 0)
 #define GST_SR_METRIC_SSIM (1 << 1)
 #define GST_SR_METRIC_MS_SSIM (1 << 2)
+#define GST_SR_METRIC_DELTA_E (1 << 3)
 
 /* One metric's running summary. */
 typedef struct {
@@ -51,6 +54,9 @@ struct _GstSrMetrics {
   cl_command_queue queue;
   SrConvert *convert;
   SrSimilarityOp *similarity;
+  SrLab *lab_op;                /* delta-e only */
+  SrCiede2000 *ciede2000;
+  SrTensor *lab[2];
   SrTensor *rgb[2], *y8[2], *planes[2];  /* ref, test: reused */
   SrTensor *scales[2][4];       /* MS-SSIM's scales 2..5, reused */
   SrLineFile *out;              /* location's JSON lines, or NULL */
@@ -65,7 +71,7 @@ struct _GstSrMetrics {
   guint64 test_frames;          /* test buffers seen */
   guint64 scored;
   double sum_mse;               /* for PSNR of the mean MSE */
-  GstSrMetricStats psnr, ssim, ms_ssim;
+  GstSrMetricStats psnr, ssim, ms_ssim, delta_e;
   gboolean warned_ms_ssim;      /* the too-small warning, once */
   gboolean summary_posted;
 };

@@ -21,14 +21,7 @@
 #define PLANES_RGB 0
 #define PLANES_Y_BASICSR 1
 
-/* BasicSR's tensor2img: clamp to [0, 1], times 255 in float32, rounded
- * half to even. */
-inline double
-code (float x)
-{
-  x = isnan (x) ? 0.0f : fmin (fmax (x, 0.0f), 1.0f);
-  return rint (x * 255.0f);
-}
+#include "codes.clh"
 
 /* One output pixel (x, y) of each plane: the input pixel at (x + crop,
  * y + crop) of the [3][ih][iw] float RGB picture. */
@@ -42,8 +35,8 @@ planes (__global const float *rgb, const int ih, const int iw,
     return;
   const size_t plane = (size_t) ih * iw, at = (size_t) (y + crop) * iw + x
       + crop, o = (size_t) y * w + x;
-  const double r = code (rgb[at]), g = code (rgb[plane + at]),
-      b = code (rgb[2 * plane + at]);
+  const double r = sr_code (rgb[at]), g = sr_code (rgb[plane + at]),
+      b = sr_code (rgb[2 * plane + at]);
   if (mode == PLANES_RGB) {
     out[o] = r;
     out[(size_t) h * w + o] = g;

@@ -35,6 +35,10 @@ ssim_5^w5) and pytorch-msssim's in PyTorch float64 (skimage: avg_pool2d
 with zero padding, cs and ssim clamped at 0): 1e-9. Below 176 pixels
 (basicsr) no value, reason too-small.
 
+delta-e: the mean over the frame of scikit-image's
+deltaE_ciede2000(rgb2lab(ref), rgb2lab(test)) (the real package), on
+every degradation of each photo: 1e-10 (spec 12).
+
 Usage: test_srmetrics.py
 """
 import json
@@ -47,6 +51,7 @@ import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
+from skimage.color import deltaE_ciede2000, rgb2lab
 from skimage.metrics import structural_similarity
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -176,6 +181,20 @@ def check_ms_ssim(tmp, close, failures):
         failures.append("ms-ssim on 200x175: %r" % frames[0])
 
 
+def check_delta_e(tmp, close):
+    ref_png, test_png = os.path.join(tmp, "ref.png"), os.path.join(tmp, "test.png")
+    for photo in ("fruits.jpg", "baboon.jpg"):
+        ref = np.ascontiguousarray(cv2.imread(sample(photo), cv2.IMREAD_COLOR)[60:183, 90:247])
+        cv2.imwrite(ref_png, ref)
+        for name, test in degraded(ref):
+            cv2.imwrite(test_png, test)
+            frames, summary = run(tmp, ref_png, test_png, ["metrics=delta-e"])
+            want = float(deltaE_ciede2000(rgb2lab(ref[..., ::-1]), rgb2lab(test[..., ::-1])).mean())
+            close("delta-e %s %s" % (photo, name), frames[0].get("delta-e"), want, 1e-10)
+            close("delta-e %s %s mean" % (photo, name), summary.get("delta-e-mean"), want, 1e-10)
+            print("delta-e %s %s: %s (skimage %.12f)" % (photo, name, frames[0].get("delta-e"), want))
+
+
 def main():
     failures, worst = [], 0.0
 
@@ -264,6 +283,7 @@ def main():
             print("%s I420 both, y-only: PSNR %.6f SSIM %.6f" % (photo, frames[0]["psnr"],
                                                                   frames[0]["ssim"]))
         check_ms_ssim(tmp, close, failures)
+        check_delta_e(tmp, close)
     print("largest difference: %.3g" % worst)
     if failures:
         print("FAIL:\n  " + "\n  ".join(failures))

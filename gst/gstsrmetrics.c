@@ -29,6 +29,7 @@
 #include "gstsrmetrics.h"
 #include "gstsrcontext.h"
 #include "gstsrvideo.h"
+#include "sr_blockiness.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -96,7 +97,11 @@ convention_name (GstSrConvention c)
 
 /* ---- settings ----------------------------------------------------------------- */
 
-#define AVAILABLE "psnr, ssim, ms-ssim, delta-e"
+#define AVAILABLE "psnr, ssim, ms-ssim, delta-e, blockiness, informativeness"
+/* Need ref, or only test. */
+#define FULL_REFERENCE (GST_SR_METRIC_PSNR | GST_SR_METRIC_SSIM \
+    | GST_SR_METRIC_MS_SSIM | GST_SR_METRIC_DELTA_E)
+#define NO_REFERENCE (GST_SR_METRIC_BLOCKINESS | GST_SR_METRIC_INFORMATIVENESS)
 
 static gboolean
 parse_metrics (const char *list, guint *set, GError **error)
@@ -114,6 +119,10 @@ parse_metrics (const char *list, guint *set, GError **error)
       *set |= GST_SR_METRIC_MS_SSIM;
     else if (!strcmp (*n, "delta-e"))
       *set |= GST_SR_METRIC_DELTA_E;
+    else if (!strcmp (*n, "blockiness"))
+      *set |= GST_SR_METRIC_BLOCKINESS;
+    else if (!strcmp (*n, "informativeness"))
+      *set |= GST_SR_METRIC_INFORMATIVENESS;
     else if (**n) {
       g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
           "metrics=%s: unknown metric \"%s\" (available: " AVAILABLE ")",
@@ -225,6 +234,13 @@ stats_set (GstStructure *s, const char *name, const GstSrMetricStats *st)
   g_free (max);
 }
 
+static gint
+cmp_double (gconstpointer a, gconstpointer b)
+{
+  const double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
 /* Lock held. */
 static void
 post_summary (GstSrMetrics *self)
@@ -254,6 +270,24 @@ post_summary (GstSrMetrics *self)
     stats_set (s, "ms-ssim", &self->ms_ssim);
   if (self->metric_set & GST_SR_METRIC_DELTA_E)
     stats_set (s, "delta-e", &self->delta_e);
+  if (self->metric_set & GST_SR_METRIC_BLOCKINESS) {
+    stats_set (s, "blockiness", &self->blockiness);
+    /* GASR's dataset table quotes the median. */
+    GArray *v = self->blockiness_values;
+    if (v->len) {
+      g_array_sort (v, cmp_double);
+      const double *d = (const double *) v->data;
+      gst_structure_set (s, "blockiness-median", G_TYPE_DOUBLE, v->len % 2
+          ? d[v->len / 2] : (d[v->len / 2 - 1] + d[v->len / 2]) / 2, NULL);
+    }
+  }
+  if (self->metric_set & GST_SR_METRIC_INFORMATIVENESS) {
+    stats_set (s, "gray-std", &self->gray_std);
+    stats_set (s, "laplacian-var", &self->laplacian_var);
+  }
+  if ((self->metric_set & NO_REFERENCE) && self->scored)
+    gst_structure_set (s, "pixels-mean", G_TYPE_DOUBLE, self->sum_pixels
+        / self->scored, NULL);
   GST_INFO_OBJECT (self, "%" GST_PTR_FORMAT, s);
   emit (self, s);
 }
@@ -421,9 +455,11 @@ ms_ssim (GstSrMetrics *self, const SrSimilarity *scale1, double *value,
   return SR_OK;
 }
 
-/* Lock held: test frame `test` against ref frame `ref`. */
+/* Lock held: the full-reference metrics of test frame `test` against ref
+ * frame `ref`, into s. */
 static GstFlowReturn
-score (GstSrMetrics *self, GstSrPending *ref, GstSrPending *test)
+full_reference (GstSrMetrics *self, GstSrPending *ref, GstSrPending *test,
+    GstStructure *s)
 {
   const GstVideoInfo *ri = &self->info[REF], *ti = &self->info[TEST];
   const int w = GST_VIDEO_INFO_WIDTH (ti), h = GST_VIDEO_INFO_HEIGHT (ti);
@@ -465,12 +501,6 @@ score (GstSrMetrics *self, GstSrPending *ref, GstSrPending *test)
     return GST_FLOW_ERROR;
   }
 
-  GstStructure *s = gst_structure_new ("sr-metrics",
-      "frame", G_TYPE_UINT64, test->seq,
-      "pts", G_TYPE_UINT64, GST_BUFFER_PTS (test->buffer),
-      "convention", G_TYPE_STRING, convention_name (self->convention),
-      "crop-border", G_TYPE_UINT, self->crop_border,
-      "y-only", G_TYPE_BOOLEAN, self->y_only, NULL);
   if (self->y_only)
     gst_structure_set (s, "ref-y-from", G_TYPE_STRING, y_from (ri),
         "test-y-from", G_TYPE_STRING, y_from (ti), NULL);
@@ -502,7 +532,6 @@ score (GstSrMetrics *self, GstSrPending *ref, GstSrPending *test)
     st = sr_ciede2000_run (self->ciede2000, self->queue, self->lab[REF],
         self->lab[TEST], NULL, &de);
     if (st != SR_OK) {
-      gst_structure_free (s);
       GST_ELEMENT_ERROR (self, RESOURCE, FAILED, ("CIEDE2000 of a %dx%d frame "
               "failed: %s", w, h, sr_status_name (st)), (NULL));
       return GST_FLOW_ERROR;
@@ -515,7 +544,6 @@ score (GstSrMetrics *self, GstSrPending *ref, GstSrPending *test)
     const char *reason;
     st = ms_ssim (self, skimage ? NULL : r, &ms, &reason);
     if (st != SR_OK) {
-      gst_structure_free (s);
       GST_ELEMENT_ERROR (self, RESOURCE, FAILED, ("MS-SSIM of a %dx%d frame "
               "failed: %s", w, h, sr_status_name (st)), (NULL));
       return GST_FLOW_ERROR;
@@ -534,8 +562,99 @@ score (GstSrMetrics *self, GstSrPending *ref, GstSrPending *test)
       stats_add (&self->ms_ssim, ms);
     }
   }
-  self->scored++;
   self->sum_mse += mse;
+  return GST_FLOW_OK;
+}
+
+/* Lock held: the test frame as 8-bit RGB in host memory: the mapped frame
+ * itself when it is packed RGB, else the upload's RGB (the caps'
+ * colorimetry) downloaded with the code-value rounding into host_rgb. */
+static SrStatus
+host_rgb (GstSrMetrics *self, const GstVideoFrame *frame, SrHostFrame *out)
+{
+  SrPackedLayout layout;
+  if (gst_sr_packed_layout (GST_VIDEO_FRAME_FORMAT (frame), &layout)) {
+    gst_sr_host_frame (frame, out);
+    return SR_OK;
+  }
+  const int w = GST_VIDEO_FRAME_WIDTH (frame), h = GST_VIDEO_FRAME_HEIGHT (frame);
+  SrStatus st = frame_rgb (self, TEST, frame);
+  self->host_rgb = g_realloc (self->host_rgb, (size_t) w * h * 3);
+  const SrPackedLayout rgb = { 3, 0, 1, 2, -1 };
+  if (st == SR_OK)
+    st = sr_download_packed8 (self->convert, self->queue, self->rgb[TEST],
+        self->host_rgb, w * 3, &rgb, SR_ROUND_HALF_EVEN);
+  *out = (SrHostFrame) { self->host_rgb, w, h, w * 3, rgb };
+  return st;
+}
+
+/* Lock held: the no-reference statistics of the test frame, into s:
+ * blockiness (DiverSeg's; spec 7) and HGGT's informativeness (gray std,
+ * saturated Laplacian variance; spec 8), and the pixel count. */
+static GstFlowReturn
+no_reference (GstSrMetrics *self, GstSrPending *test, GstStructure *s)
+{
+  GstVideoFrame frame;
+  if (!gst_video_frame_map (&frame, &self->info[TEST], test->buffer,
+          GST_MAP_READ)) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not map a test frame"),
+        (NULL));
+    return GST_FLOW_ERROR;
+  }
+  SrHostFrame hf;
+  const SrStatus st = host_rgb (self, &frame, &hf);
+  if (st != SR_OK) {
+    gst_video_frame_unmap (&frame);
+    GST_ELEMENT_ERROR (self, RESOURCE, FAILED, ("Converting a test frame "
+            "failed: %s", sr_status_name (st)), (NULL));
+    return GST_FLOW_ERROR;
+  }
+  gst_structure_set (s, "pixels", G_TYPE_UINT64, (guint64) hf.width
+      * hf.height, NULL);
+  self->sum_pixels += (double) hf.width * hf.height;
+  if (self->metric_set & GST_SR_METRIC_BLOCKINESS) {
+    double b;
+    const char *reason;
+    if (sr_blockiness (&hf, &b, &reason)) {
+      gst_structure_set (s, "blockiness", G_TYPE_DOUBLE, b, NULL);
+      stats_add (&self->blockiness, b);
+      g_array_append_val (self->blockiness_values, b);
+    } else {
+      gst_structure_set (s, "blockiness-reason", G_TYPE_STRING, reason, NULL);
+    }
+  }
+  if (self->metric_set & GST_SR_METRIC_INFORMATIVENESS) {
+    double std, lap;
+    sr_patch_informativeness (&hf, 0, 0, hf.width, hf.height, &std, &lap);
+    gst_structure_set (s, "gray-std", G_TYPE_DOUBLE, std, "laplacian-var",
+        G_TYPE_DOUBLE, lap, NULL);
+    stats_add (&self->gray_std, std);
+    stats_add (&self->laplacian_var, lap);
+  }
+  gst_video_frame_unmap (&frame);
+  return GST_FLOW_OK;
+}
+
+/* Lock held: scores test (against ref, NULL with only test linked). */
+static GstFlowReturn
+score (GstSrMetrics *self, GstSrPending *ref, GstSrPending *test)
+{
+  GstStructure *s = gst_structure_new ("sr-metrics",
+      "frame", G_TYPE_UINT64, test->seq,
+      "pts", G_TYPE_UINT64, GST_BUFFER_PTS (test->buffer),
+      "convention", G_TYPE_STRING, convention_name (self->convention),
+      "crop-border", G_TYPE_UINT, self->crop_border,
+      "y-only", G_TYPE_BOOLEAN, self->y_only, NULL);
+  GstFlowReturn ret = GST_FLOW_OK;
+  if (ref && (self->metric_set & FULL_REFERENCE))
+    ret = full_reference (self, ref, test, s);
+  if (ret == GST_FLOW_OK && (self->metric_set & NO_REFERENCE))
+    ret = no_reference (self, test, s);
+  if (ret != GST_FLOW_OK) {
+    gst_structure_free (s);
+    return ret;
+  }
+  self->scored++;
   return emit (self, s) ? GST_FLOW_OK : GST_FLOW_ERROR;
 }
 
@@ -592,15 +711,27 @@ gst_sr_metrics_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
   const int side = pad == self->ref_pad ? REF : TEST;
   gboolean queued;
   g_mutex_lock (&self->lock);
+  GstFlowReturn ret;
   if (side == TEST && !gst_pad_is_linked (self->ref_pad)) {
-    g_mutex_unlock (&self->lock);
-    GST_ELEMENT_ERROR (self, CORE, PAD, ("srmetrics' ref pad is not linked: "
-            "psnr and ssim score test against ref"),
-        ("link the reference frames to ref before data flows"));
-    gst_buffer_unref (buffer);
-    return GST_FLOW_ERROR;
+    if (self->metric_set & FULL_REFERENCE) {
+      g_mutex_unlock (&self->lock);
+      GST_ELEMENT_ERROR (self, CORE, PAD, ("srmetrics' ref pad is not "
+              "linked: psnr, ssim, ms-ssim and delta-e score test against "
+              "ref"), ("link the reference frames to ref, or ask only for "
+              "the no-reference metrics (blockiness, informativeness)"));
+      gst_buffer_unref (buffer);
+      return GST_FLOW_ERROR;
+    }
+    /* Only test: its no-reference statistics, nothing to pair. */
+    GstSrPending *p = gst_sr_pending_new (buffer, GST_CLOCK_TIME_NONE,
+        self->test_frames++);
+    ret = !self->have_info[TEST] ? GST_FLOW_NOT_NEGOTIATED
+        : score (self, NULL, p);
+    gst_sr_pending_free (p);
+    queued = FALSE;
+  } else {
+    ret = offer (self, side, buffer, &queued);
   }
-  GstFlowReturn ret = offer (self, side, buffer, &queued);
   g_mutex_unlock (&self->lock);
   if (ret != GST_FLOW_OK) {
     gst_buffer_unref (buffer);
@@ -737,6 +868,7 @@ release (GstSrMetrics *self)
   g_clear_pointer (&self->ciede2000, sr_ciede2000_free);
   g_clear_pointer (&self->convert, sr_convert_free);
   g_clear_pointer (&self->out, sr_line_file_close);
+  g_clear_pointer (&self->host_rgb, g_free);
   if (self->queue)
     clReleaseCommandQueue (self->queue);
   self->queue = NULL;
@@ -798,6 +930,11 @@ start (GstSrMetrics *self)
   memset (&self->ssim, 0, sizeof self->ssim);
   memset (&self->ms_ssim, 0, sizeof self->ms_ssim);
   memset (&self->delta_e, 0, sizeof self->delta_e);
+  memset (&self->blockiness, 0, sizeof self->blockiness);
+  memset (&self->gray_std, 0, sizeof self->gray_std);
+  memset (&self->laplacian_var, 0, sizeof self->laplacian_var);
+  g_array_set_size (self->blockiness_values, 0);
+  self->sum_pixels = 0;
   self->warned_ms_ssim = FALSE;
   self->summary_posted = FALSE;
   g_mutex_unlock (&self->lock);
@@ -917,6 +1054,7 @@ gst_sr_metrics_finalize (GObject *object)
   g_free (self->metrics);
   g_free (self->location);
   g_free (self->device);
+  g_array_free (self->blockiness_values, TRUE);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
   G_OBJECT_CLASS (gst_sr_metrics_parent_class)->finalize (object);
@@ -1003,6 +1141,7 @@ gst_sr_metrics_init (GstSrMetrics *self)
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
   gst_sr_pairing_init (&self->pairing);
+  self->blockiness_values = g_array_new (FALSE, FALSE, sizeof (double));
   self->metrics = g_strdup (DEFAULT_METRICS);
   self->y_only = DEFAULT_Y_ONLY;
   self->crop_border = DEFAULT_CROP_BORDER;

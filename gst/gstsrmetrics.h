@@ -25,6 +25,8 @@ typedef enum {
 #define GST_SR_METRIC_SSIM (1 << 1)
 #define GST_SR_METRIC_MS_SSIM (1 << 2)
 #define GST_SR_METRIC_DELTA_E (1 << 3)
+#define GST_SR_METRIC_BLOCKINESS (1 << 4)
+#define GST_SR_METRIC_INFORMATIVENESS (1 << 5)
 
 /* One metric's running summary. */
 typedef struct {
@@ -72,6 +74,10 @@ struct _GstSrMetrics {
   guint64 scored;
   double sum_mse;               /* for PSNR of the mean MSE */
   GstSrMetricStats psnr, ssim, ms_ssim, delta_e;
+  GstSrMetricStats blockiness, gray_std, laplacian_var;
+  GArray *blockiness_values;    /* of double, for the median */
+  double sum_pixels;
+  guint8 *host_rgb;             /* a converted test frame, reused */
   gboolean warned_ms_ssim;      /* the too-small warning, once */
   gboolean summary_posted;
 };

@@ -45,6 +45,7 @@ enum {
   PROP_Y_ONLY,
   PROP_CROP_BORDER,
   PROP_CONVENTION,
+  PROP_ON_SIZE_MISMATCH,
   PROP_LOCATION,
   PROP_DEVICE,
 };
@@ -85,6 +86,27 @@ gst_sr_convention_get_type (void)
   };
   if (g_once_init_enter (&type))
     g_once_init_leave (&type, g_enum_register_static ("GstSrConvention",
+            values));
+  return type;
+}
+
+#define GST_TYPE_SR_SIZE_MISMATCH (gst_sr_size_mismatch_get_type ())
+static GType
+gst_sr_size_mismatch_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_SR_SIZE_MISMATCH_ERROR, "Frames of different sizes are an error",
+        "error"},
+    {GST_SR_SIZE_MISMATCH_UPSCALE_TEST, "Resize test to ref's size with "
+          "MATLAB's bicubic imresize", "upscale-test"},
+    {GST_SR_SIZE_MISMATCH_DOWNSCALE_REF, "Resize ref to test's size with "
+          "MATLAB's bicubic imresize (antialiased): the undertrained-"
+          "degradation paper's colour-difference protocol", "downscale-ref"},
+    {0, NULL, NULL},
+  };
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("GstSrSizeMismatch",
             values));
   return type;
 }
@@ -329,29 +351,60 @@ frame_rgb (GstSrMetrics *self, int side, const GstVideoFrame *frame)
       : gst_sr_upload_frame (self->convert, self->queue, frame, 0, 0, rgb);
 }
 
-/* Lock held: one side's frame to planes[side] (the Y plane as it is, or
- * through the upload to RGB and the code values / BasicSR's Y), and for
+/* Lock held: rgb resized to w x h into self->resized with MATLAB's
+ * bicubic imresize (antialiased when shrinking, as imresize by default). */
+static SrStatus
+resize_rgb (GstSrMetrics *self, const SrTensor *rgb, int w, int h)
+{
+  SrTensor *out = reuse (self, &self->resized, 3, h, w, SR_DTYPE_F32);
+  if (!out)
+    return SR_ERR_OUT_OF_DEVICE_MEMORY;
+  if (self->rows.in_len != rgb->h || self->rows.out_len != h) {
+    sr_tap_table_clear (&self->rows);
+    sr_taps_matlab_bicubic (&self->rows, rgb->h, h, (double) h / rgb->h, TRUE);
+  }
+  if (self->cols.in_len != rgb->w || self->cols.out_len != w) {
+    sr_tap_table_clear (&self->cols);
+    sr_taps_matlab_bicubic (&self->cols, rgb->w, w, (double) w / rgb->w, TRUE);
+  }
+  return sr_resample_run (self->resample, self->queue, rgb, out, &self->rows,
+      &self->cols);
+}
+
+/* Lock held: one side's frame, brought to w x h (resized when it is not
+ * that size: on-size-mismatch), to planes[side]: the Y plane as it is, or
+ * through the upload to RGB and the code values / BasicSR's Y; and for
  * delta-e to lab[side] (CIELAB of the RGB code values, whole frame). */
 static SrStatus
-frame_planes (GstSrMetrics *self, int side, const GstVideoFrame *frame)
+frame_planes (GstSrMetrics *self, int side, const GstVideoFrame *frame,
+    int w, int h)
 {
-  const int w = GST_VIDEO_FRAME_WIDTH (frame), h = GST_VIDEO_FRAME_HEIGHT (frame);
   const int crop = self->crop_border, c = self->y_only ? 1 : 3;
+  const gboolean resize = GST_VIDEO_FRAME_WIDTH (frame) != w
+      || GST_VIDEO_FRAME_HEIGHT (frame) != h;
+  const gboolean delta_e = self->metric_set & GST_SR_METRIC_DELTA_E;
+  const gboolean y_plane = self->y_only && !resize
+      && y_plane_is_basicsr_y (&frame->info);
   SrTensor *planes = reuse (self, &self->planes[side], c, h - 2 * crop,
       w - 2 * crop, SR_DTYPE_F64);
   if (!planes)
     return SR_ERR_OUT_OF_DEVICE_MEMORY;
-  const gboolean delta_e = self->metric_set & GST_SR_METRIC_DELTA_E;
   SrStatus st = SR_OK;
-  if (delta_e) {
-    SrTensor *lab = reuse (self, &self->lab[side], 3, h, w, SR_DTYPE_F64);
-    st = !lab ? SR_ERR_OUT_OF_DEVICE_MEMORY : frame_rgb (self, side, frame);
-    if (st == SR_OK)
-      st = sr_lab_run (self->lab_op, self->queue, self->rgb[side], lab);
-    if (st != SR_OK)
-      return st;
+  SrTensor *rgb = NULL;         /* the frame's RGB at w x h */
+  if (delta_e || !y_plane) {
+    st = frame_rgb (self, side, frame);
+    rgb = self->rgb[side];
+    if (st == SR_OK && resize) {
+      st = resize_rgb (self, rgb, w, h);
+      rgb = self->resized;
+    }
   }
-  if (self->y_only && y_plane_is_basicsr_y (&frame->info)) {
+  if (st == SR_OK && delta_e) {
+    SrTensor *lab = reuse (self, &self->lab[side], 3, h, w, SR_DTYPE_F64);
+    st = !lab ? SR_ERR_OUT_OF_DEVICE_MEMORY
+        : sr_lab_run (self->lab_op, self->queue, rgb, lab);
+  }
+  if (st == SR_OK && y_plane) {
     SrTensor *y8 = reuse (self, &self->y8[side], 1, h, w, SR_DTYPE_U8);
     if (!y8)
       return SR_ERR_OUT_OF_DEVICE_MEMORY;
@@ -360,17 +413,12 @@ frame_planes (GstSrMetrics *self, int side, const GstVideoFrame *frame)
     const cl_int err = clEnqueueWriteBufferRect (self->queue, y8->mem, CL_TRUE,
         origin, origin, region, w, 0, GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0),
         0, GST_VIDEO_FRAME_PLANE_DATA (frame, 0), 0, NULL, NULL);
-    if (err != CL_SUCCESS)
-      return sr_status_from_cl (err);
-    st = sr_similarity_planes_y8 (self->similarity, self->queue, y8, crop,
+    st = err != CL_SUCCESS ? sr_status_from_cl (err)
+        : sr_similarity_planes_y8 (self->similarity, self->queue, y8, crop,
         planes);
-  } else {
-    if (!delta_e)               /* else uploaded above */
-      st = frame_rgb (self, side, frame);
-    if (st == SR_OK)
-      st = sr_similarity_planes (self->similarity, self->queue,
-          self->rgb[side], crop, self->y_only ? SR_PLANES_Y_BASICSR
-          : SR_PLANES_RGB, planes);
+  } else if (st == SR_OK) {
+    st = sr_similarity_planes (self->similarity, self->queue, rgb, crop,
+        self->y_only ? SR_PLANES_Y_BASICSR : SR_PLANES_RGB, planes);
   }
   /* The frame is unmapped next: the upload must have read it. */
   if (st == SR_OK)
@@ -462,15 +510,21 @@ full_reference (GstSrMetrics *self, GstSrPending *ref, GstSrPending *test,
     GstStructure *s)
 {
   const GstVideoInfo *ri = &self->info[REF], *ti = &self->info[TEST];
-  const int w = GST_VIDEO_INFO_WIDTH (ti), h = GST_VIDEO_INFO_HEIGHT (ti);
-  if (GST_VIDEO_INFO_WIDTH (ri) != w || GST_VIDEO_INFO_HEIGHT (ri) != h) {
+  const int rw = GST_VIDEO_INFO_WIDTH (ri), rh = GST_VIDEO_INFO_HEIGHT (ri);
+  const int tw = GST_VIDEO_INFO_WIDTH (ti), th = GST_VIDEO_INFO_HEIGHT (ti);
+  if ((rw != tw || rh != th)
+      && self->on_size_mismatch == GST_SR_SIZE_MISMATCH_ERROR) {
     GST_ELEMENT_ERROR (self, STREAM, FORMAT, ("srmetrics compares frames of "
-            "one size: ref is %dx%d, test is %dx%d",
-            GST_VIDEO_INFO_WIDTH (ri), GST_VIDEO_INFO_HEIGHT (ri), w, h),
-        ("bring them to one size before srmetrics (e.g. videoscale or "
-            "srupscale on the test branch)"));
+            "one size: ref is %dx%d, test is %dx%d", rw, rh, tw, th),
+        ("bring them to one size before srmetrics (videoscale, srupscale), "
+            "or set on-size-mismatch=upscale-test (test resized to ref's "
+            "size) or downscale-ref (ref to test's), MATLAB bicubic"));
     return GST_FLOW_ERROR;
   }
+  /* The size scored: ref's unless ref is brought to test's. */
+  const gboolean to_test = self->on_size_mismatch
+      == GST_SR_SIZE_MISMATCH_DOWNSCALE_REF;
+  const int w = to_test ? tw : rw, h = to_test ? th : rh;
   const int crop = self->crop_border, c = self->y_only ? 1 : 3;
   if (2 * crop >= w || 2 * crop >= h) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("crop-border=%d leaves "
@@ -486,7 +540,7 @@ full_reference (GstSrMetrics *self, GstSrPending *ref, GstSrPending *test,
               s == REF ? "ref" : "test"), (NULL));
       return GST_FLOW_ERROR;
     }
-    st = frame_planes (self, s, &frame);
+    st = frame_planes (self, s, &frame, w, h);
     gst_video_frame_unmap (&frame);
   }
   SrSimilarity r[3];
@@ -502,8 +556,12 @@ full_reference (GstSrMetrics *self, GstSrPending *ref, GstSrPending *test,
   }
 
   if (self->y_only)
-    gst_structure_set (s, "ref-y-from", G_TYPE_STRING, y_from (ri),
-        "test-y-from", G_TYPE_STRING, y_from (ti), NULL);
+    gst_structure_set (s, "ref-y-from", G_TYPE_STRING, rw == w && rh == h
+        ? y_from (ri) : "rgb-resized", "test-y-from", G_TYPE_STRING,
+        tw == w && th == h ? y_from (ti) : "rgb-resized", NULL);
+  if (rw != tw || rh != th)
+    gst_structure_set (s, "resized", G_TYPE_STRING, to_test ? "ref" : "test",
+        NULL);
   double sse = 0, n = 0, ssim = 0;
   gboolean windowed = TRUE;
   for (int i = 0; i < c; i++) {
@@ -865,6 +923,10 @@ release (GstSrMetrics *self)
   }
   g_clear_pointer (&self->similarity, sr_similarity_free);
   g_clear_pointer (&self->lab_op, sr_lab_free);
+  g_clear_pointer (&self->resample, sr_resample_free);
+  g_clear_pointer (&self->resized, sr_tensor_unref);
+  sr_tap_table_clear (&self->rows);
+  sr_tap_table_clear (&self->cols);
   g_clear_pointer (&self->ciede2000, sr_ciede2000_free);
   g_clear_pointer (&self->convert, sr_convert_free);
   g_clear_pointer (&self->out, sr_line_file_close);
@@ -892,6 +954,7 @@ start (GstSrMetrics *self)
       &self->queue);
   if (ok && (!(self->convert = sr_convert_new (self->runtime, &error))
           || !(self->similarity = sr_similarity_new (self->runtime, &error))
+          || !(self->resample = sr_resample_new (self->runtime, &error))
           || ((self->metric_set & GST_SR_METRIC_DELTA_E)
               && (!(self->lab_op = sr_lab_new (self->runtime, &error))
                   || !(self->ciede2000 = sr_ciede2000_new (self->runtime,
@@ -996,6 +1059,9 @@ gst_sr_metrics_set_property (GObject *object, guint prop_id,
     case PROP_CONVENTION:
       self->convention = g_value_get_enum (value);
       break;
+    case PROP_ON_SIZE_MISMATCH:
+      self->on_size_mismatch = g_value_get_enum (value);
+      break;
     case PROP_LOCATION:
       g_free (self->location);
       self->location = g_value_dup_string (value);
@@ -1030,6 +1096,9 @@ gst_sr_metrics_get_property (GObject *object, guint prop_id, GValue *value,
       break;
     case PROP_CONVENTION:
       g_value_set_enum (value, self->convention);
+      break;
+    case PROP_ON_SIZE_MISMATCH:
+      g_value_set_enum (value, self->on_size_mismatch);
       break;
     case PROP_LOCATION:
       g_value_set_string (value, self->location);
@@ -1089,6 +1158,13 @@ gst_sr_metrics_class_init (GstSrMetricsClass *klass)
           "Whose definitions to follow where tools differ",
           GST_TYPE_SR_CONVENTION, DEFAULT_CONVENTION,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_ON_SIZE_MISMATCH,
+      g_param_spec_enum ("on-size-mismatch", "On size mismatch",
+          "What to do when ref and test differ in size: error, upscale-test "
+          "or downscale-ref (MATLAB bicubic; full-reference metrics only)",
+          GST_TYPE_SR_SIZE_MISMATCH, GST_SR_SIZE_MISMATCH_ERROR,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  gst_type_mark_as_plugin_api (GST_TYPE_SR_SIZE_MISMATCH, 0);
   g_object_class_install_property (gobject_class, PROP_LOCATION,
       g_param_spec_string ("location", "Location",
           "JSON-lines file for the per-frame scores and the summary (replaced "

@@ -12,6 +12,7 @@
 #include "sr_dataset.h"
 #include "sr_ciede2000.h"
 #include "sr_lab.h"
+#include "sr_resample.h"
 #include "sr_similarity.h"
 
 G_BEGIN_DECLS
@@ -20,6 +21,12 @@ typedef enum {
   GST_SR_CONVENTION_BASICSR,    /* BasicSR's NumPy metrics (the default) */
   GST_SR_CONVENTION_SKIMAGE,    /* scikit-image's defaults */
 } GstSrConvention;
+
+typedef enum {
+  GST_SR_SIZE_MISMATCH_ERROR,
+  GST_SR_SIZE_MISMATCH_UPSCALE_TEST,    /* test resized to ref's size */
+  GST_SR_SIZE_MISMATCH_DOWNSCALE_REF,   /* ref resized to test's size */
+} GstSrSizeMismatch;
 
 #define GST_SR_METRIC_PSNR (1 << 0)
 #define GST_SR_METRIC_SSIM (1 << 1)
@@ -47,6 +54,7 @@ struct _GstSrMetrics {
   gboolean y_only;
   guint crop_border;
   GstSrConvention convention;
+  GstSrSizeMismatch on_size_mismatch;
   gchar *location;
   gchar *device;
 
@@ -57,6 +65,9 @@ struct _GstSrMetrics {
   SrConvert *convert;
   SrSimilarityOp *similarity;
   SrLab *lab_op;                /* delta-e only */
+  SrResample *resample;         /* on-size-mismatch */
+  SrTapTable rows, cols;        /* its tables, for the last sizes */
+  SrTensor *resized;
   SrCiede2000 *ciede2000;
   SrTensor *lab[2];
   SrTensor *rgb[2], *y8[2], *planes[2];  /* ref, test: reused */

@@ -39,6 +39,14 @@ delta-e: the mean over the frame of scikit-image's
 deltaE_ciede2000(rgb2lab(ref), rgb2lab(test)) (the real package), on
 every degradation of each photo: 1e-10 (spec 12).
 
+on-size-mismatch: a 160x120 ref against a 80x60 test, upscale-test (test
+resized x2) and downscale-ref (ref resized to 80x60, antialiased), against
+BasicSR's PSNR / SSIM on the same resize by the NumPy float64 MATLAB
+imresize reference (imresize_ref.py) then the 8-bit code rule: the
+resample op computes in float32 as BasicSR does, which moves a few values
+by one level (its own tests: within +-1 of this reference), so the bar is
+0.02 dB and 2e-4 here.
+
 Usage: test_srmetrics.py
 """
 import json
@@ -195,6 +203,29 @@ def check_delta_e(tmp, close):
             print("delta-e %s %s: %s (skimage %.12f)" % (photo, name, frames[0].get("delta-e"), want))
 
 
+def check_size_mismatch(tmp, close):
+    import imresize_ref
+    ref_png, test_png = os.path.join(tmp, "ref.png"), os.path.join(tmp, "test.png")
+    ref = np.ascontiguousarray(cv2.imread(sample("building.jpg"), cv2.IMREAD_COLOR)[100:220, 50:210])
+    test = cv2.resize(ref, (80, 60), interpolation=cv2.INTER_AREA)
+    cv2.imwrite(ref_png, ref)
+    cv2.imwrite(test_png, test)
+
+    def codes(x):                       # the 8-bit code rule on a float resize
+        return np.rint(np.clip(x / 255.0, 0, 1).astype(np.float32) * np.float32(255)).astype(np.uint8)
+    for mode in ("upscale-test", "downscale-ref"):
+        frames, _ = run(tmp, ref_png, test_png, ["on-size-mismatch=" + mode])
+        if mode == "upscale-test":
+            a, b = ref, codes(imresize_ref.imresize(test.astype(np.float64), 2.0, out_size=(120, 160)))
+        else:
+            a, b = codes(imresize_ref.imresize(ref.astype(np.float64), 0.5, out_size=(60, 80))), test
+        want_p, want_s = basicsr_psnr(a, b, 0, True), basicsr_ssim(a, b, 0, True)
+        close("%s psnr" % mode, frames[0].get("psnr"), want_p, 0.02)
+        close("%s ssim" % mode, frames[0].get("ssim"), want_s, 2e-4)
+        print("%s: PSNR %.6f (reference %.6f), SSIM %.6f (reference %.6f), resized %s"
+              % (mode, frames[0]["psnr"], want_p, frames[0]["ssim"], want_s, frames[0].get("resized")))
+
+
 def main():
     failures, worst = [], 0.0
 
@@ -284,6 +315,7 @@ def main():
                                                                   frames[0]["ssim"]))
         check_ms_ssim(tmp, close, failures)
         check_delta_e(tmp, close)
+        check_size_mismatch(tmp, close)
     print("largest difference: %.3g" % worst)
     if failures:
         print("FAIL:\n  " + "\n  ".join(failures))

@@ -47,6 +47,7 @@ enum {
   PROP_CONVENTION,
   PROP_ON_SIZE_MISMATCH,
   PROP_LOCATION,
+  PROP_FORMAT,
   PROP_DEVICE,
 };
 
@@ -107,6 +108,22 @@ gst_sr_size_mismatch_get_type (void)
   };
   if (g_once_init_enter (&type))
     g_once_init_leave (&type, g_enum_register_static ("GstSrSizeMismatch",
+            values));
+  return type;
+}
+
+#define GST_TYPE_SR_METRICS_FORMAT (gst_sr_metrics_format_get_type ())
+static GType
+gst_sr_metrics_format_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {0, "JSON lines", "jsonl"},
+    {1, "Comma-separated values with a header", "csv"},
+    {0, NULL, NULL},
+  };
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("GstSrMetricsFormat",
             values));
   return type;
 }
@@ -197,16 +214,92 @@ structure_to_json (const GstStructure *s)
   return node;
 }
 
+/* format=csv: every field a message of this metric set can carry, per
+ * frame and in the summary, as the header's columns. */
+static GPtrArray *
+csv_columns (guint set)
+{
+  GPtrArray *c = g_ptr_array_new_with_free_func (g_free);
+  static const char *base[] = { "summary", "frame", "pts", "frames",
+    "unmatched", "convention", "crop-border", "y-only", "ref-y-from",
+    "test-y-from", "resized"
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (base); i++)
+    g_ptr_array_add (c, g_strdup (base[i]));
+  static const struct { guint flag; const char *name; } m[] = {
+    {GST_SR_METRIC_PSNR, "psnr"}, {GST_SR_METRIC_SSIM, "ssim"},
+    {GST_SR_METRIC_MS_SSIM, "ms-ssim"}, {GST_SR_METRIC_DELTA_E, "delta-e"},
+    {GST_SR_METRIC_BLOCKINESS, "blockiness"},
+    {GST_SR_METRIC_INFORMATIVENESS, "gray-std"},
+    {GST_SR_METRIC_INFORMATIVENESS, "laplacian-var"},
+  };
+  static const char *stat[] = { "", "-reason", "-mean", "-mean-finite",
+    "-min", "-max"
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (m); i++)
+    for (guint k = 0; (set & m[i].flag) && k < G_N_ELEMENTS (stat); k++)
+      g_ptr_array_add (c, g_strconcat (m[i].name, stat[k], NULL));
+  if (set & GST_SR_METRIC_PSNR) {
+    g_ptr_array_add (c, g_strdup ("mse"));
+    g_ptr_array_add (c, g_strdup ("psnr-from-mean-mse"));
+    g_ptr_array_add (c, g_strdup ("psnr-identical"));
+  }
+  if (set & GST_SR_METRIC_BLOCKINESS)
+    g_ptr_array_add (c, g_strdup ("blockiness-median"));
+  if (set & NO_REFERENCE) {
+    g_ptr_array_add (c, g_strdup ("pixels"));
+    g_ptr_array_add (c, g_strdup ("pixels-mean"));
+  }
+  return c;
+}
+
+/* One CSV row of s in the columns' order: doubles with 17 digits (inf as
+ * "inf", as Python and FFmpeg print it), an absent field empty. */
+static gchar *
+structure_to_csv (const GstStructure *s, const GPtrArray *columns)
+{
+  GString *row = g_string_new (NULL);
+  for (guint i = 0; i < columns->len; i++) {
+    const GValue *v = gst_structure_get_value (s, columns->pdata[i]);
+    if (i)
+      g_string_append_c (row, ',');
+    if (!v)
+      continue;
+    if (G_VALUE_HOLDS_DOUBLE (v)) {
+      const double d = g_value_get_double (v);
+      if (isfinite (d))
+        g_string_append_printf (row, "%.17g", d);
+      else
+        g_string_append (row, isnan (d) ? "nan" : d > 0 ? "inf" : "-inf");
+    } else if (G_VALUE_HOLDS_UINT64 (v)) {
+      g_string_append_printf (row, "%" G_GUINT64_FORMAT, g_value_get_uint64 (v));
+    } else if (G_VALUE_HOLDS_UINT (v)) {
+      g_string_append_printf (row, "%u", g_value_get_uint (v));
+    } else if (G_VALUE_HOLDS_BOOLEAN (v)) {
+      g_string_append (row, g_value_get_boolean (v) ? "true" : "false");
+    } else if (G_VALUE_HOLDS_STRING (v)) {
+      g_string_append (row, g_value_get_string (v));
+    }
+  }
+  return g_string_free (row, FALSE);
+}
+
 /* Posts s (taken) as an element message and appends it to location. */
 static gboolean
 emit (GstSrMetrics *self, GstStructure *s)
 {
   gboolean ok = TRUE;
   if (self->out) {
-    JsonNode *node = structure_to_json (s);
     GError *error = NULL;
-    ok = sr_jsonl_append (self->out, node, &error);
-    json_node_unref (node);
+    if (self->csv) {
+      gchar *row = structure_to_csv (s, self->columns);
+      ok = sr_line_file_append (self->out, row, &error);
+      g_free (row);
+    } else {
+      JsonNode *node = structure_to_json (s);
+      ok = sr_jsonl_append (self->out, node, &error);
+      json_node_unref (node);
+    }
     if (!ok) {
       GST_ELEMENT_ERROR (self, RESOURCE, WRITE, ("Could not write %s: %s",
               self->location, error->message), (NULL));
@@ -930,6 +1023,7 @@ release (GstSrMetrics *self)
   g_clear_pointer (&self->ciede2000, sr_ciede2000_free);
   g_clear_pointer (&self->convert, sr_convert_free);
   g_clear_pointer (&self->out, sr_line_file_close);
+  g_clear_pointer (&self->columns, g_ptr_array_unref);
   g_clear_pointer (&self->host_rgb, g_free);
   if (self->queue)
     clReleaseCommandQueue (self->queue);
@@ -970,11 +1064,23 @@ start (GstSrMetrics *self)
       GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE, ("Cannot replace %s: %s",
               location, g_strerror (errno)), (NULL));
       ok = FALSE;
-    } else if (!(self->out = sr_jsonl_open (location, NULL, NULL, &error))) {
-      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE, ("Cannot write %s: %s",
-              location, error->message), (NULL));
-      g_clear_error (&error);
-      ok = FALSE;
+    } else {
+      gchar *header = NULL;
+      if (self->csv) {
+        self->columns = csv_columns (self->metric_set);
+        g_ptr_array_add (self->columns, NULL);
+        header = g_strjoinv (",", (gchar **) self->columns->pdata);
+        g_ptr_array_remove_index (self->columns, self->columns->len - 1);
+      }
+      if (!(self->out = self->csv ? sr_line_file_open (location, NULL, NULL,
+                  &error) : sr_jsonl_open (location, NULL, NULL, &error))
+          || (header && !sr_line_file_append (self->out, header, &error))) {
+        GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE, ("Cannot write %s: %s",
+                location, error->message), (NULL));
+        g_clear_error (&error);
+        ok = FALSE;
+      }
+      g_free (header);
     }
   }
   g_free (metrics);
@@ -1066,6 +1172,9 @@ gst_sr_metrics_set_property (GObject *object, guint prop_id,
       g_free (self->location);
       self->location = g_value_dup_string (value);
       break;
+    case PROP_FORMAT:
+      self->csv = g_value_get_enum (value) == 1;
+      break;
     case PROP_DEVICE:
       g_free (self->device);
       self->device = g_value_dup_string (value);
@@ -1102,6 +1211,9 @@ gst_sr_metrics_get_property (GObject *object, guint prop_id, GValue *value,
       break;
     case PROP_LOCATION:
       g_value_set_string (value, self->location);
+      break;
+    case PROP_FORMAT:
+      g_value_set_enum (value, self->csv ? 1 : 0);
       break;
     case PROP_DEVICE:
       g_value_set_string (value, self->device);
@@ -1170,6 +1282,13 @@ gst_sr_metrics_class_init (GstSrMetricsClass *klass)
           "JSON-lines file for the per-frame scores and the summary (replaced "
           "at start; none when unset)", NULL,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_FORMAT,
+      g_param_spec_enum ("format", "Format",
+          "How location is written: jsonl (one JSON object per line), or csv "
+          "(a header of every field, one row per frame, the summary row last)",
+          GST_TYPE_SR_METRICS_FORMAT, 0,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  gst_type_mark_as_plugin_api (GST_TYPE_SR_METRICS_FORMAT, 0);
   g_object_class_install_property (gobject_class, PROP_DEVICE,
       g_param_spec_string ("device", "Device",
           "OpenCL device: auto (a GPU if any, else the CPU), cpu, gpu, or P:D",

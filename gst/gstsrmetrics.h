@@ -56,6 +56,7 @@ struct _GstSrMetrics {
   GstSrConvention convention;
   GstSrSizeMismatch on_size_mismatch;
   gchar *location;
+  gboolean csv;                 /* format=csv, else JSON lines */
   gchar *device;
 
   /* from start to stop */
@@ -72,7 +73,8 @@ struct _GstSrMetrics {
   SrTensor *lab[2];
   SrTensor *rgb[2], *y8[2], *planes[2];  /* ref, test: reused */
   SrTensor *scales[2][4];       /* MS-SSIM's scales 2..5, reused */
-  SrLineFile *out;              /* location's JSON lines, or NULL */
+  SrLineFile *out;              /* location's lines, or NULL */
+  GPtrArray *columns;           /* format=csv: the field names, in order */
 
   GMutex lock;                  /* everything below */
   GCond cond;

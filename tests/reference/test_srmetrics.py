@@ -47,8 +47,13 @@ resample op computes in float32 as BasicSR does, which moves a few values
 by one level (its own tests: within +-1 of this reference), so the bar is
 0.02 dB and 2e-4 here.
 
+format=csv: the same run written as CSV holds, column by column, the
+JSON lines' values (floats equal to the last bit; inf where JSON has
+null + "-infinite"), the summary in the last row.
+
 Usage: test_srmetrics.py
 """
+import csv
 import json
 import os
 import subprocess
@@ -71,15 +76,20 @@ TOL = 1e-9
 FRAMES = 2
 
 
-def run(tmp, ref_png, test_png, props, test_caps="video/x-raw,format=RGB",
-        ref_caps="video/x-raw,format=RGB"):
-    out = os.path.join(tmp, "scores.jsonl")
-    cmd = ["gst-launch-1.0", "-q",
+def run_cmd(ref_png, test_png, props, out, test_caps="video/x-raw,format=RGB",
+            ref_caps="video/x-raw,format=RGB"):
+    return ["gst-launch-1.0", "-q",
            "filesrc", "location=" + ref_png, "!", "pngdec", "!", "videoconvert", "!",
            ref_caps, "!", "imagefreeze", "num-buffers=%d" % FRAMES, "!", "m.ref",
            "filesrc", "location=" + test_png, "!", "pngdec", "!", "videoconvert", "!",
            test_caps, "!", "imagefreeze", "num-buffers=%d" % FRAMES, "!", "m.test",
            "srmetrics", "name=m", "location=" + out] + props + ["!", "fakesink"]
+
+
+def run(tmp, ref_png, test_png, props, test_caps="video/x-raw,format=RGB",
+        ref_caps="video/x-raw,format=RGB"):
+    out = os.path.join(tmp, "scores.jsonl")
+    cmd = run_cmd(ref_png, test_png, props, out, test_caps, ref_caps)
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     if r.returncode != 0:
         if "no OpenCL" in r.stderr or "pocl-opencl-icd" in r.stderr:
@@ -226,6 +236,39 @@ def check_size_mismatch(tmp, close):
               % (mode, frames[0]["psnr"], want_p, frames[0]["ssim"], want_s, frames[0].get("resized")))
 
 
+def check_csv(tmp, failures):
+    ref_png, test_png = os.path.join(tmp, "ref.png"), os.path.join(tmp, "test.png")
+    ref = np.ascontiguousarray(cv2.imread(sample("fruits.jpg"), cv2.IMREAD_COLOR)[:150, :200])
+    cv2.imwrite(ref_png, ref)
+    props = ["metrics=psnr,ssim,delta-e,blockiness"]
+    for name, test in (degraded(ref)[0], degraded(ref)[-1]):
+        cv2.imwrite(test_png, test)
+        frames, summary = run(tmp, ref_png, test_png, props)
+        out = os.path.join(tmp, "scores.csv")
+        subprocess.run(run_cmd(ref_png, test_png, props + ["format=csv"], out), check=True,
+                       capture_output=True)
+        with open(out, newline="") as f:
+            rows = list(csv.DictReader(f))
+        for got, want in zip(rows, frames + [summary]):
+            for key, value in want.items():
+                if key.endswith("-infinite"):
+                    continue
+                cell = got.get(key)
+                if value is None:
+                    ok = cell == "inf" and want.get(key + "-infinite")
+                elif isinstance(value, bool):
+                    ok = cell == str(value).lower()
+                elif isinstance(value, float):
+                    ok = cell is not None and float(cell) == value
+                else:
+                    ok = cell == str(value)
+                if not ok:
+                    failures.append("csv %s %s: %r, JSON %r" % (name, key, cell, value))
+        if len(rows) != len(frames) + 1:
+            failures.append("csv %s: %d rows for %d frames + summary" % (name, len(rows), len(frames)))
+        print("csv %s: %d rows, %d columns agree with the JSON lines" % (name, len(rows), len(rows[0])))
+
+
 def main():
     failures, worst = [], 0.0
 
@@ -316,6 +359,7 @@ def main():
         check_ms_ssim(tmp, close, failures)
         check_delta_e(tmp, close)
         check_size_mismatch(tmp, close)
+        check_csv(tmp, failures)
     print("largest difference: %.3g" % worst)
     if failures:
         print("FAIL:\n  " + "\n  ".join(failures))

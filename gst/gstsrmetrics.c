@@ -83,6 +83,10 @@ gst_sr_convention_get_type (void)
         "basicsr"},
     {GST_SR_CONVENTION_SKIMAGE, "scikit-image's defaults: SSIM with a 7x7 "
           "uniform window and sample covariance (Y as basicsr)", "skimage"},
+    {GST_SR_CONVENTION_PYIQA, "pyiqa's psnr / psnry (float32 [0,1] values, "
+          "YIQ's Y, 1e-8 added to the MSE), ssim / ssimc and ms_ssim (Y "
+          "rounded to 8 bits, contrast-structure clamped at 0 per pixel)",
+        "pyiqa"},
     {0, NULL, NULL},
   };
   if (g_once_init_enter (&type))
@@ -131,7 +135,8 @@ gst_sr_metrics_format_get_type (void)
 static const char *
 convention_name (GstSrConvention c)
 {
-  return c == GST_SR_CONVENTION_SKIMAGE ? "skimage" : "basicsr";
+  return c == GST_SR_CONVENTION_SKIMAGE ? "skimage"
+      : c == GST_SR_CONVENTION_PYIQA ? "pyiqa" : "basicsr";
 }
 
 /* ---- settings ----------------------------------------------------------------- */
@@ -373,10 +378,12 @@ post_summary (GstSrMetrics *self)
   if (self->metric_set & GST_SR_METRIC_PSNR) {
     stats_set (s, "psnr", &self->psnr);
     /* FFmpeg's "average": the PSNR of the mean MSE over the frames. */
+    const double mean_mse = self->sum_mse / self->scored;
     if (self->scored)
       gst_structure_set (s, "psnr-from-mean-mse", G_TYPE_DOUBLE,
-          self->sum_mse > 0 ? 10 * log10 (255.0 * 255.0 * self->scored
-              / self->sum_mse) : INFINITY,
+          self->convention == GST_SR_CONVENTION_PYIQA
+          ? 10 * log10 (1 / (mean_mse + 1e-8)) : mean_mse > 0
+          ? 10 * log10 (255.0 * 255.0 / mean_mse) : INFINITY,
           "psnr-identical", G_TYPE_UINT64, self->psnr.n_infinite, NULL);
   }
   if (self->metric_set & GST_SR_METRIC_SSIM)
@@ -476,7 +483,8 @@ frame_planes (GstSrMetrics *self, int side, const GstVideoFrame *frame,
   const gboolean resize = GST_VIDEO_FRAME_WIDTH (frame) != w
       || GST_VIDEO_FRAME_HEIGHT (frame) != h;
   const gboolean delta_e = self->metric_set & GST_SR_METRIC_DELTA_E;
-  const gboolean y_plane = self->y_only && !resize
+  const gboolean pyiqa = self->convention == GST_SR_CONVENTION_PYIQA;
+  const gboolean y_plane = self->y_only && !resize && !pyiqa
       && y_plane_is_basicsr_y (&frame->info);
   SrTensor *planes = reuse (self, &self->planes[side], c, h - 2 * crop,
       w - 2 * crop, SR_DTYPE_F64);
@@ -492,6 +500,7 @@ frame_planes (GstSrMetrics *self, int side, const GstVideoFrame *frame,
       rgb = self->resized;
     }
   }
+  self->scored_rgb[side] = rgb;
   if (st == SR_OK && delta_e) {
     SrTensor *lab = reuse (self, &self->lab[side], 3, h, w, SR_DTYPE_F64);
     st = !lab ? SR_ERR_OUT_OF_DEVICE_MEMORY
@@ -510,8 +519,18 @@ frame_planes (GstSrMetrics *self, int side, const GstVideoFrame *frame,
         : sr_similarity_planes_y8 (self->similarity, self->queue, y8, crop,
         planes);
   } else if (st == SR_OK) {
+    /* pyiqa's SSIM sees YIQ's Y, rounded (RGB: the codes themselves). */
     st = sr_similarity_planes (self->similarity, self->queue, rgb, crop,
-        self->y_only ? SR_PLANES_Y_BASICSR : SR_PLANES_RGB, planes);
+        !self->y_only ? SR_PLANES_RGB : pyiqa ? SR_PLANES_Y_YIQ_255
+        : SR_PLANES_Y_BASICSR, planes);
+  }
+  /* And its PSNR the unrounded float32 values in [0, 1]. */
+  if (st == SR_OK && pyiqa && (self->metric_set & GST_SR_METRIC_PSNR)) {
+    SrTensor *unit = reuse (self, &self->unit[side], c, h - 2 * crop,
+        w - 2 * crop, SR_DTYPE_F64);
+    st = !unit ? SR_ERR_OUT_OF_DEVICE_MEMORY
+        : sr_similarity_planes (self->similarity, self->queue, rgb, crop,
+        self->y_only ? SR_PLANES_Y_YIQ : SR_PLANES_RGB_UNIT, unit);
   }
   /* The frame is unmapped next: the upload must have read it. */
   if (st == SR_OK)
@@ -535,7 +554,9 @@ static SrStatus
 ms_ssim (GstSrMetrics *self, const SrSimilarity *scale1, double *value,
     const char **reason)
 {
-  const gboolean torch = self->convention == GST_SR_CONVENTION_SKIMAGE;
+  /* pytorch-msssim's pooling for skimage, and pyiqa's (the same). */
+  const gboolean pyiqa = self->convention == GST_SR_CONVENTION_PYIQA;
+  const gboolean torch = pyiqa || self->convention == GST_SR_CONVENTION_SKIMAGE;
   SrTensor *a = self->planes[REF], *b = self->planes[TEST];
   const int nc = a->c;
   double cs[4][3] = { { 0 } }, s5[3] = { 0 };
@@ -571,8 +592,21 @@ ms_ssim (GstSrMetrics *self, const SrSimilarity *scale1, double *value,
       memcpy (r, scale1, nc * sizeof *r);
     else if ((st = sr_similarity_run (self->similarity, self->queue, a, b,
                 SR_WINDOW_GAUSSIAN11, (0.01 * 255) * (0.01 * 255),
-                (0.03 * 255) * (0.03 * 255), FALSE, r)) != SR_OK)
+                (0.03 * 255) * (0.03 * 255), pyiqa, r)) != SR_OK)
       return st;
+    if (pyiqa) {
+      /* Means over channels and pixels together, clamped per pixel
+       * already: one product for all channels. */
+      double c_mean = 0, s_mean = 0;
+      for (int i = 0; i < nc; i++) {
+        c_mean += r[i].cs / nc;
+        s_mean += r[i].ssim / nc;
+      }
+      for (int i = 0; i < nc; i++) {
+        r[i].cs = c_mean;
+        r[i].ssim = s_mean;
+      }
+    }
     for (int i = 0; i < nc; i++) {
       if (level < 4)
         cs[level][i] = torch ? MAX (r[i].cs, 0.0) : r[i].cs;
@@ -636,19 +670,27 @@ full_reference (GstSrMetrics *self, GstSrPending *ref, GstSrPending *test,
     st = frame_planes (self, s, &frame, w, h);
     gst_video_frame_unmap (&frame);
   }
-  SrSimilarity r[3];
+  SrSimilarity r[3], unit[3];
   const gboolean skimage = self->convention == GST_SR_CONVENTION_SKIMAGE;
+  const gboolean pyiqa = self->convention == GST_SR_CONVENTION_PYIQA;
   if (st == SR_OK)
     st = sr_similarity_run (self->similarity, self->queue, self->planes[REF],
         self->planes[TEST], skimage ? SR_WINDOW_UNIFORM7 : SR_WINDOW_GAUSSIAN11,
-        (0.01 * 255) * (0.01 * 255), (0.03 * 255) * (0.03 * 255), FALSE, r);
+        (0.01 * 255) * (0.01 * 255), (0.03 * 255) * (0.03 * 255), pyiqa, r);
+  /* pyiqa's PSNR: its own planes (the window's sums go unused there). */
+  if (st == SR_OK && pyiqa && (self->metric_set & GST_SR_METRIC_PSNR))
+    st = sr_similarity_run (self->similarity, self->queue, self->unit[REF],
+        self->unit[TEST], SR_WINDOW_GAUSSIAN11, 1, 1, FALSE, unit);
   if (st != SR_OK) {
     GST_ELEMENT_ERROR (self, RESOURCE, FAILED, ("Scoring a %dx%d frame failed: "
             "%s", w, h, sr_status_name (st)), (NULL));
     return GST_FLOW_ERROR;
   }
 
-  if (self->y_only)
+  if (self->y_only && pyiqa)
+    gst_structure_set (s, "ref-y-from", G_TYPE_STRING, "yiq",
+        "test-y-from", G_TYPE_STRING, "yiq", NULL);
+  else if (self->y_only)
     gst_structure_set (s, "ref-y-from", G_TYPE_STRING, rw == w && rh == h
         ? y_from (ri) : "rgb-resized", "test-y-from", G_TYPE_STRING,
         tw == w && th == h ? y_from (ti) : "rgb-resized", NULL);
@@ -658,14 +700,17 @@ full_reference (GstSrMetrics *self, GstSrPending *ref, GstSrPending *test,
   double sse = 0, n = 0, ssim = 0;
   gboolean windowed = TRUE;
   for (int i = 0; i < c; i++) {
-    sse += r[i].sse;
+    sse += pyiqa && (self->metric_set & GST_SR_METRIC_PSNR) ? unit[i].sse
+        : r[i].sse;
     n += r[i].n;
     ssim += r[i].ssim / c;
     windowed &= r[i].n_valid > 0;
   }
+  /* MSE in the convention's units: 0..255, or pyiqa's 0..1. */
   const double mse = sse / n;
   if (self->metric_set & GST_SR_METRIC_PSNR) {
-    const double psnr = mse > 0 ? 10 * log10 (255.0 * 255.0 / mse) : INFINITY;
+    const double psnr = pyiqa ? 10 * log10 (1 / (mse + 1e-8))
+        : mse > 0 ? 10 * log10 (255.0 * 255.0 / mse) : INFINITY;
     gst_structure_set (s, "psnr", G_TYPE_DOUBLE, psnr, "mse", G_TYPE_DOUBLE,
         mse, NULL);
     stats_add (&self->psnr, psnr);
@@ -1009,6 +1054,7 @@ release (GstSrMetrics *self)
   for (int s = 0; s < 2; s++) {
     g_clear_pointer (&self->rgb[s], sr_tensor_unref);
     g_clear_pointer (&self->y8[s], sr_tensor_unref);
+    g_clear_pointer (&self->unit[s], sr_tensor_unref);
     g_clear_pointer (&self->lab[s], sr_tensor_unref);
     for (int l = 0; l < 4; l++)
       g_clear_pointer (&self->scales[s][l], sr_tensor_unref);

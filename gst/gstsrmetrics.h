@@ -20,6 +20,7 @@ G_BEGIN_DECLS
 typedef enum {
   GST_SR_CONVENTION_BASICSR,    /* BasicSR's NumPy metrics (the default) */
   GST_SR_CONVENTION_SKIMAGE,    /* scikit-image's defaults */
+  GST_SR_CONVENTION_PYIQA,      /* pyiqa's psnr(y), ssim(c), ms_ssim */
 } GstSrConvention;
 
 typedef enum {
@@ -72,6 +73,8 @@ struct _GstSrMetrics {
   SrCiede2000 *ciede2000;
   SrTensor *lab[2];
   SrTensor *rgb[2], *y8[2], *planes[2];  /* ref, test: reused */
+  SrTensor *unit[2];            /* pyiqa's PSNR planes, in [0, 1] */
+  SrTensor *scored_rgb[2];      /* each side's RGB at the scored size */
   SrTensor *scales[2][4];       /* MS-SSIM's scales 2..5, reused */
   SrLineFile *out;              /* location's lines, or NULL */
   GPtrArray *columns;           /* format=csv: the field names, in order */

@@ -20,6 +20,9 @@
 /* SrPlanes */
 #define PLANES_RGB 0
 #define PLANES_Y_BASICSR 1
+#define PLANES_RGB_UNIT 2
+#define PLANES_Y_YIQ 3
+#define PLANES_Y_YIQ_255 4
 
 #include "codes.clh"
 
@@ -41,6 +44,21 @@ planes (__global const float *rgb, const int ih, const int iw,
     out[o] = r;
     out[(size_t) h * w + o] = g;
     out[2 * (size_t) h * w + o] = b;
+    return;
+  }
+  /* pyiqa: TF.to_tensor's u8 / 255 in float32; YIQ's Y in float32 (not
+   * rounded), or times 255 and rounded half to even. */
+  const float fr = (float) (r / 255.0), fg = (float) (g / 255.0),
+      fb = (float) (b / 255.0);
+  if (mode == PLANES_RGB_UNIT) {
+    out[o] = fr;
+    out[(size_t) h * w + o] = fg;
+    out[2 * (size_t) h * w + o] = fb;
+    return;
+  }
+  if (mode == PLANES_Y_YIQ || mode == PLANES_Y_YIQ_255) {
+    const float yiq = fr * 0.299f + fg * 0.587f + fb * 0.114f;
+    out[o] = mode == PLANES_Y_YIQ ? yiq : rint (yiq * 255.0f);
     return;
   }
   /* BasicSR to_y_channel: u8 / 255 in float32 (the double quotient

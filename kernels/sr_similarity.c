@@ -96,11 +96,11 @@ SrStatus
 sr_similarity_planes (SrSimilarityOp *op, cl_command_queue q,
     const SrTensor *rgb, int crop, SrPlanes mode, SrTensor *out)
 {
-  const int c = mode == SR_PLANES_RGB ? 3 : 1;
+  const int c = mode == SR_PLANES_RGB || mode == SR_PLANES_RGB_UNIT ? 3 : 1;
   if (!rgb || !out || rgb->dtype != SR_DTYPE_F32 || rgb->n != 1
       || rgb->c != 3 || out->dtype != SR_DTYPE_F64 || out->n != 1
-      || out->c != c || crop < 0 || (mode != SR_PLANES_RGB
-          && mode != SR_PLANES_Y_BASICSR)
+      || out->c != c || crop < 0 || mode < SR_PLANES_RGB
+      || mode > SR_PLANES_Y_YIQ_255
       || (gint64) out->h + 2 * (gint64) crop != rgb->h
       || (gint64) out->w + 2 * (gint64) crop != rgb->w || out->h < 1
       || out->w < 1)

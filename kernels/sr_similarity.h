@@ -17,6 +17,11 @@ typedef enum {
   SR_PLANES_Y_BASICSR,    /* one plane: BasicSR's Y (BT.601 limited
                            * range from the codes, its float32 chain, not
                            * rounded; spec 3.2) */
+  SR_PLANES_RGB_UNIT,     /* pyiqa: the codes / 255 in float32, R G B */
+  SR_PLANES_Y_YIQ,        /* pyiqa's psnry: YIQ's Y (0.299 R + 0.587 G +
+                           * 0.114 B) of those, float32, in [0, 1] */
+  SR_PLANES_Y_YIQ_255,    /* pyiqa's ssim: that Y times 255, rounded half
+                           * to even */
 } SrPlanes;
 
 typedef enum {

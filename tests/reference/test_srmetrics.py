@@ -51,6 +51,14 @@ format=csv: the same run written as CSV holds, column by column, the
 JSON lines' values (floats equal to the last bit; inf where JSON has
 null + "-infinite"), the summary in the last row.
 
+convention=pyiqa, against pyiqa's metrics written here from
+spec/metrics.md 3.3, 4.2 and 5.4 in PyTorch (pyiqa itself is on PyPI only):
+psnr / psnry in float32 (TF.to_tensor values, YIQ's Y by a float32
+matmul, 1e-8 added to the MSE): 1e-5 dB; ssim / ssimc in float64 on the
+rounded 8-bit Y (or the codes), fspecial's float32-rounded window, cs
+clamped at 0 per pixel: 1e-6; ms_ssim likewise with zero-padded pooling:
+1e-6 (spec 12).
+
 Usage: test_srmetrics.py
 """
 import csv
@@ -269,6 +277,84 @@ def check_csv(tmp, failures):
         print("csv %s: %d rows, %d columns agree with the JSON lines" % (name, len(rows), len(rows[0])))
 
 
+def pyiqa_input(bgr, y_only):
+    """TF.to_tensor of the RGB picture ([1, 3, H, W] float32 in [0, 1]),
+    or YIQ's Y of it ([1, 1, H, W]) by a float32 matmul."""
+    x = torch.from_numpy(np.ascontiguousarray(bgr[..., ::-1].transpose(2, 0, 1))).float().div(255)
+    if y_only:
+        w = torch.tensor([0.299, 0.587, 0.114], dtype=torch.float32)
+        x = (x.permute(1, 2, 0) @ w)[None]
+    return x[None]
+
+
+def pyiqa_window():
+    """fspecial(11, 1.5) as pyiqa builds it: 2-D, float64, stored float32."""
+    ax = np.arange(-5, 6, dtype=np.float64)
+    g = np.exp(-(ax[None, :] ** 2 + ax[:, None] ** 2) / (2 * 1.5 ** 2))
+    g /= g.sum()
+    return torch.from_numpy(g).float().double()
+
+
+def pyiqa_ssim_cs(x, y):
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+    ch = x.shape[1]
+    win = pyiqa_window().view(1, 1, 11, 11).repeat(ch, 1, 1, 1)
+
+    def filt(v):
+        return F.conv2d(v, win, groups=ch)
+    mu1, mu2 = filt(x), filt(y)
+    s1, s2 = filt(x * x) - mu1 ** 2, filt(y * y) - mu2 ** 2
+    s12 = filt(x * y) - mu1 * mu2
+    cs = F.relu((2 * s12 + c2) / (s1 + s2 + c2))
+    ssim = ((2 * mu1 * mu2 + c1) / (mu1 ** 2 + mu2 ** 2 + c1)) * cs
+    return float(ssim.mean()), float(cs.mean())
+
+
+def pyiqa_reference(ref, test, y_only, crop):
+    a, b = pyiqa_input(ref, y_only), pyiqa_input(test, y_only)
+    if crop:
+        a, b = a[..., crop:-crop, crop:-crop], b[..., crop:-crop, crop:-crop]
+    mse = ((a - b) ** 2).mean()
+    psnr = float(10 * torch.log10(1 / (mse + 1e-8)))
+    x, y = (a * 255).round().double(), (b * 255).round().double()
+    ssim, _ = pyiqa_ssim_cs(x, y)
+    if min(x.shape[2:]) < 161:
+        return psnr, ssim, None
+    mcs = []
+    for level in range(5):
+        s, c = pyiqa_ssim_cs(x, y)
+        mcs.append(c)
+        pad = [v % 2 for v in x.shape[2:]]
+        x = F.avg_pool2d(x, kernel_size=2, padding=pad)
+        y = F.avg_pool2d(y, kernel_size=2, padding=pad)
+    ms = float(np.prod([mcs[j] ** MS_W[j] for j in range(4)]) * s ** MS_W[4])
+    return psnr, ssim, ms
+
+
+def check_pyiqa(tmp, close):
+    ref_png, test_png = os.path.join(tmp, "ref.png"), os.path.join(tmp, "test.png")
+    full = cv2.imread(sample("baboon.jpg"), cv2.IMREAD_COLOR)
+    for cw, ch in ((181, 177), (210, 160)):
+        ref = np.ascontiguousarray(full[20:20 + ch, 40:40 + cw])
+        cv2.imwrite(ref_png, ref)
+        for name, test in degraded(ref)[:3] + degraded(ref)[-1:]:
+            cv2.imwrite(test_png, test)
+            for y_only in (True, False):
+                crop = 0 if y_only else 2
+                frames, _ = run(tmp, ref_png, test_png, [
+                    "metrics=psnr,ssim,ms-ssim", "convention=pyiqa",
+                    "y-only=%s" % str(y_only).lower(), "crop-border=%d" % crop])
+                psnr, ssim, ms = pyiqa_reference(ref, test, y_only, crop)
+                tag = "pyiqa %dx%d %s y-only=%s" % (cw, ch, name, y_only)
+                close(tag + " psnr", frames[0].get("psnr"), psnr, 1e-5)
+                close(tag + " ssim", frames[0].get("ssim"), ssim, 1e-6)
+                if ms is not None:
+                    close(tag + " ms-ssim", frames[0].get("ms-ssim"), ms, 1e-6)
+                print("%s: PSNR %.6f (%.6f), SSIM %.8f (%.8f), MS-SSIM %s (%s)" % (
+                    tag, frames[0]["psnr"], psnr, frames[0]["ssim"], ssim,
+                    frames[0].get("ms-ssim"), ms))
+
+
 def main():
     failures, worst = [], 0.0
 
@@ -360,6 +446,7 @@ def main():
         check_delta_e(tmp, close)
         check_size_mismatch(tmp, close)
         check_csv(tmp, failures)
+        check_pyiqa(tmp, close)
     print("largest difference: %.3g" % worst)
     if failures:
         print("FAIL:\n  " + "\n  ".join(failures))

@@ -3,7 +3,9 @@
  * - planes: code = rint (clamp (x, 0, 1) * 255 in float32) (half to
  *   even); BasicSR's Y by its chain (3.2): u8 / 255 rounded to float32,
  *   B*24.966 + G*128.553 + R*65.481 + 16 in double, / 255 rounded to
- *   float32, * 255 in float32. Exact: every value must be identical.
+ *   float32, * 255 in float32; pyiqa's: u8 / 255 in float32, YIQ's Y in
+ *   float32 (0.299 R + 0.587 G + 0.114 B, left to right), and that times
+ *   255 rounded. Exact: every value must be identical.
  * - sums: SSE over the plane; SSIM and cs means over the valid region of
  *   the 2-D window w[i][j] = t[i] t[j] (direct, not separable, unlike the
  *   device), population moments or sample ones (x 49/48), with and
@@ -44,10 +46,21 @@ ref_planes (const float *rgb, int h, int w, int crop, SrPlanes mode)
       const size_t o = (size_t) y * ow + x;
       const double r = ref_code (rgb[at]), g = ref_code (rgb[plane + at]);
       const double b = ref_code (rgb[2 * plane + at]);
-      if (mode == SR_PLANES_RGB) {
-        out[o] = r;
-        out[op_ + o] = g;
-        out[2 * op_ + o] = b;
+      const float ur = (float) r / 255.0f, ug = (float) g / 255.0f;
+      const float ub = (float) b / 255.0f;
+      volatile float yiq = ur * 0.299f;
+      yiq = yiq + ug * 0.587f;
+      yiq = yiq + ub * 0.114f;
+      if (mode == SR_PLANES_RGB || mode == SR_PLANES_RGB_UNIT) {
+        const gboolean unit = mode == SR_PLANES_RGB_UNIT;
+        out[o] = unit ? ur : r;
+        out[op_ + o] = unit ? ug : g;
+        out[2 * op_ + o] = unit ? ub : b;
+      } else if (mode == SR_PLANES_Y_YIQ) {
+        out[o] = yiq;
+      } else if (mode == SR_PLANES_Y_YIQ_255) {
+        const float y255 = yiq * 255.0f;
+        out[o] = nearbyintf (y255);
       } else {
         const float fb = (float) b / 255.0f, fg = (float) g / 255.0f;
         const float fr = (float) r / 255.0f;
@@ -140,8 +153,8 @@ device_planes (const float *rgb, int h, int w, int crop, SrPlanes mode)
 {
   SrTensor *t = sr_test_upload (rgb, 1, 3, h, w);
   SrTensor *out = sr_tensor_new (sr_test_runtime (), 1,
-      mode == SR_PLANES_RGB ? 3 : 1, h - 2 * crop, w - 2 * crop, SR_DTYPE_F64,
-      NULL);
+      mode == SR_PLANES_RGB || mode == SR_PLANES_RGB_UNIT ? 3 : 1, h - 2 * crop,
+      w - 2 * crop, SR_DTYPE_F64, NULL);
   g_assert_nonnull (out);
   g_assert_cmpint (sr_similarity_planes (op, sr_test_queue (), t, crop, mode,
           out), ==, SR_OK);
@@ -164,7 +177,7 @@ check_case (int h, int w, int crop, SrPlanes mode, double noise, guint32 seed)
 {
   float *a = picture (h, w, seed, NULL, 12);
   float *b = picture (h, w, seed + 1, a, noise);
-  const int c = mode == SR_PLANES_RGB ? 3 : 1;
+  const int c = mode == SR_PLANES_RGB || mode == SR_PLANES_RGB_UNIT ? 3 : 1;
   const int oh = h - 2 * crop, ow = w - 2 * crop;
   SrTensor *ta = device_planes (a, h, w, crop, mode);
   SrTensor *tb = device_planes (b, h, w, crop, mode);
@@ -213,6 +226,9 @@ test_sums (void)
   check_case (19, 11, 0, SR_PLANES_RGB, 5, 4);     /* one window high */
   check_case (12, 9, 1, SR_PLANES_RGB, 5, 5);      /* smaller than 11 */
   check_case (200, 131, 2, SR_PLANES_Y_BASICSR, 90, 6);
+  check_case (41, 29, 1, SR_PLANES_RGB_UNIT, 20, 7);
+  check_case (41, 29, 0, SR_PLANES_Y_YIQ, 20, 8);
+  check_case (41, 29, 3, SR_PLANES_Y_YIQ_255, 20, 9);
 }
 
 /* The code rule at its edges: out of range, NaN, a tie. */

@@ -71,7 +71,9 @@ def basicsr_psnr(a, b, crop, y_only):
     return float("inf") if mse == 0 else 10. * np.log10(255. * 255. / mse)
 
 
-def basicsr_ssim_channel(x, y):
+def ssim_cs(x, y):
+    """BasicSR's _ssim on one float64 channel, and the mean of its
+    contrast-structure map (MS-SSIM's term) likewise."""
     c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
     k = cv2.getGaussianKernel(11, 1.5)
     win = np.outer(k, k.transpose())
@@ -83,7 +85,11 @@ def basicsr_ssim_channel(x, y):
     s2 = filt(y ** 2) - mu2 ** 2
     s12 = filt(x * y) - mu1 * mu2
     m = ((2 * mu1 * mu2 + c1) * (2 * s12 + c2)) / ((mu1 ** 2 + mu2 ** 2 + c1) * (s1 + s2 + c2))
-    return m.mean()
+    return m.mean(), ((2 * s12 + c2) / (s1 + s2 + c2)).mean()
+
+
+def basicsr_ssim_channel(x, y):
+    return ssim_cs(x, y)[0]
 
 
 def basicsr_ssim(a, b, crop, y_only):

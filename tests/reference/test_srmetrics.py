@@ -78,7 +78,7 @@ from skimage.metrics import structural_similarity
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sr_testenv import EXIT_SKIP, sample  # noqa: E402
 from test_similarity import (basicsr_prepare, basicsr_psnr, basicsr_ssim,  # noqa: E402
-                             basicsr_ssim_channel, degraded)
+                             basicsr_ssim_channel, degraded, ssim_cs)
 
 TOL = 1e-9
 FRAMES = 2
@@ -110,22 +110,6 @@ def run(tmp, ref_png, test_png, props, test_caps="video/x-raw,format=RGB",
 
 
 MS_W = [0.0448, 0.2856, 0.3001, 0.2363, 0.1333]
-
-
-def ssim_cs(x, y):
-    """Means of the SSIM and cs maps, 11x11 Gaussian, valid (float64)."""
-    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
-    k = cv2.getGaussianKernel(11, 1.5)
-    win = np.outer(k, k.transpose())
-
-    def filt(v):
-        return cv2.filter2D(v, -1, win)[5:-5, 5:-5]
-    mu1, mu2 = filt(x), filt(y)
-    s1, s2 = filt(x * x) - mu1 ** 2, filt(y * y) - mu2 ** 2
-    s12 = filt(x * y) - mu1 * mu2
-    cs = (2 * s12 + c2) / (s1 + s2 + c2)
-    ssim = ((2 * mu1 * mu2 + c1) * (2 * s12 + c2)) / ((mu1 ** 2 + mu2 ** 2 + c1) * (s1 + s2 + c2))
-    return ssim.mean(), cs.mean()
 
 
 def msssim_matlab(x, y):

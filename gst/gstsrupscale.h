@@ -57,6 +57,13 @@ struct _GstSrUpscale {
   SrNnTile *tile;
   SrExecutor *executor;
   SrTensor *frame_in, *frame_out, *tile_in, *tile_out;
+  /* Networks whose input sides must be a multiple of `multiple` (RRDBNet
+   * x2 / x1, through pixel unshuffle): the frame reflect-padded right and
+   * bottom to pad_w x pad_h (frame_pad), run, and its output (frame_out_pad)
+   * cropped, as RealESRGANer does. NULL when the frame fits as it is. */
+  int multiple;
+  int pad_w, pad_h;
+  SrTensor *frame_pad, *frame_out_pad;
   GstClockTime latency;         /* the slowest frame so far, as reported */
   int tile_w, tile_h;           /* tile size (interior, input pixels) */
   int region_w, region_h;       /* tile + overlap, what the network runs on */

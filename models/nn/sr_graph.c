@@ -619,6 +619,35 @@ sr_graph_macs_per_input_pixel (const SrGraph *g)
   return macs;
 }
 
+static int
+gcd (int a, int b)
+{
+  while (b) {
+    const int t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+int
+sr_graph_size_multiple (const SrGraph *g)
+{
+  double *f = value_scales (g);
+  int m = 1;
+  for (guint i = 0; i < g->nodes->len; i++) {
+    const SrNode *n = sr_graph_node (g, i);
+    if (n->dead || n->kind != SR_NODE_PIXEL_UNSHUFFLE)
+      continue;
+    /* Its input has f input pixels per pixel: k of them span k / f. */
+    const int need = (int) lround (n->factor / f[n->inputs[0]]);
+    if (need > 1)
+      m = m / gcd (m, need) * need;   /* their least common multiple */
+  }
+  g_free (f);
+  return m;
+}
+
 int
 sr_graph_receptive_radius (const SrGraph *g)
 {

@@ -133,6 +133,11 @@ double sr_graph_macs_per_input_pixel (const SrGraph *g);
 /* How far an output pixel's value reaches into the input (pixels of the
  * input, each side): the overlap a tile needs to equal the untiled result. */
 int sr_graph_receptive_radius (const SrGraph *g);
+/* What the input's sides must be a multiple of: the pixel unshuffles'
+ * factors, in input pixels (RRDBNet x2: 2, x1: 4; 1 for most networks).
+ * Other sizes are padded to it by the caller (srupscale, as RealESRGANer
+ * does) and the output cropped. */
+int sr_graph_size_multiple (const SrGraph *g);
 
 /* Prefixes "path: " to *error unless its message names path already:
  * the loaders' way to name the file in the graph's own messages, which

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* srmetrics: full-reference quality of `test` against `ref`.
+/* srmetrics: the quality of `test` against `ref` (psnr, ssim, ms-ssim,
+ * delta-e), and test's no-reference statistics (blockiness,
+ * informativeness); docs/elements.md has the whole reference.
  *
  * The two sink pads pair their buffers by running time (gstsrpairing.c, as
  * srpairsink does): a test frame is scored only against the ref frame of
@@ -20,10 +22,14 @@
  *         frames are identical);
  *   ssim  mean over channels of the SSIM map's mean over the valid
  *         window region: 11x11 Gaussian (basicsr) or 7x7 uniform with
- *         sample covariance (skimage).
+ *         sample covariance (skimage);
+ * convention=pyiqa follows pyiqa's definitions instead; ms-ssim, delta-e
+ * (the Lab and CIEDE2000 ops) and the no-reference statistics are below.
+ * With only test linked and only no-reference metrics, every test frame
+ * is scored alone.
  * Per frame an `sr-metrics` element message; at EOS (before EOS goes on)
- * `sr-metrics-summary`; with `location`, the same fields as JSON lines
- * (written through the dataset module's line files), the summary last
+ * `sr-metrics-summary`; with `location`, the same fields as JSON lines or
+ * CSV (written through the dataset module's line files), the summary last
  * with "summary": true. JSON has no infinity: an infinite value is written
  * null with "<name>-infinite": true. */
 #include "gstsrmetrics.h"

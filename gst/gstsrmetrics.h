@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* srmetrics: scores `test` against `ref` frame by frame (paired by running
- * time) with BasicSR's / scikit-image's PSNR and SSIM, posts one message
- * per frame and a summary at EOS, optionally writes them as JSON lines;
+ * time) as BasicSR, scikit-image or pyiqa do (PSNR, SSIM, MS-SSIM), with
+ * CIEDE2000, and test's no-reference statistics; posts one message per
+ * frame and a summary at EOS, optionally writes them as JSON lines or CSV;
  * `test` passes through to src unchanged. */
 #pragma once
 

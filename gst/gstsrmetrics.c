@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* srmetrics: the quality of `test` against `ref` (psnr, ssim, ms-ssim,
- * delta-e), and test's no-reference statistics (blockiness,
+ * delta-e, lpips), and test's no-reference statistics (blockiness,
  * informativeness); docs/elements.md has the whole reference.
  *
  * The two sink pads pair their buffers by running time (gstsrpairing.c, as
@@ -24,7 +24,9 @@
  *         window region: 11x11 Gaussian (basicsr) or 7x7 uniform with
  *         sample covariance (skimage);
  * convention=pyiqa follows pyiqa's definitions instead; ms-ssim, delta-e
- * (the Lab and CIEDE2000 ops) and the no-reference statistics are below.
+ * (the Lab and CIEDE2000 ops), lpips (AlexNet on the network executor,
+ * models/nn/sr_lpips.h, with the user's converted weights) and the
+ * no-reference statistics are below.
  * With only test linked and only no-reference metrics, every test frame
  * is scored alone.
  * Per frame an `sr-metrics` element message; at EOS (before EOS goes on)
@@ -55,6 +57,7 @@ enum {
   PROP_LOCATION,
   PROP_FORMAT,
   PROP_DEVICE,
+  PROP_LPIPS_WEIGHTS,
 };
 
 #define DEFAULT_METRICS "psnr,ssim"
@@ -147,11 +150,14 @@ convention_name (GstSrConvention c)
 
 /* ---- settings ----------------------------------------------------------------- */
 
-#define AVAILABLE "psnr, ssim, ms-ssim, delta-e, blockiness, informativeness"
+#define AVAILABLE "psnr, ssim, ms-ssim, delta-e, lpips, blockiness, " \
+    "informativeness"
 /* Need ref, or only test. */
 #define FULL_REFERENCE (GST_SR_METRIC_PSNR | GST_SR_METRIC_SSIM \
-    | GST_SR_METRIC_MS_SSIM | GST_SR_METRIC_DELTA_E)
+    | GST_SR_METRIC_MS_SSIM | GST_SR_METRIC_DELTA_E | GST_SR_METRIC_LPIPS)
 #define NO_REFERENCE (GST_SR_METRIC_BLOCKINESS | GST_SR_METRIC_INFORMATIVENESS)
+/* Made from the similarity op's sums (Y or RGB planes, crop-border). */
+#define WINDOWED (GST_SR_METRIC_PSNR | GST_SR_METRIC_SSIM | GST_SR_METRIC_MS_SSIM)
 
 static gboolean
 parse_metrics (const char *list, guint *set, GError **error)
@@ -169,6 +175,8 @@ parse_metrics (const char *list, guint *set, GError **error)
       *set |= GST_SR_METRIC_MS_SSIM;
     else if (!strcmp (*n, "delta-e"))
       *set |= GST_SR_METRIC_DELTA_E;
+    else if (!strcmp (*n, "lpips"))
+      *set |= GST_SR_METRIC_LPIPS;
     else if (!strcmp (*n, "blockiness"))
       *set |= GST_SR_METRIC_BLOCKINESS;
     else if (!strcmp (*n, "informativeness"))
@@ -240,7 +248,7 @@ csv_columns (guint set)
   static const struct { guint flag; const char *name; } m[] = {
     {GST_SR_METRIC_PSNR, "psnr"}, {GST_SR_METRIC_SSIM, "ssim"},
     {GST_SR_METRIC_MS_SSIM, "ms-ssim"}, {GST_SR_METRIC_DELTA_E, "delta-e"},
-    {GST_SR_METRIC_BLOCKINESS, "blockiness"},
+    {GST_SR_METRIC_LPIPS, "lpips"}, {GST_SR_METRIC_BLOCKINESS, "blockiness"},
     {GST_SR_METRIC_INFORMATIVENESS, "gray-std"},
     {GST_SR_METRIC_INFORMATIVENESS, "laplacian-var"},
   };
@@ -398,6 +406,8 @@ post_summary (GstSrMetrics *self)
     stats_set (s, "ms-ssim", &self->ms_ssim);
   if (self->metric_set & GST_SR_METRIC_DELTA_E)
     stats_set (s, "delta-e", &self->delta_e);
+  if (self->metric_set & GST_SR_METRIC_LPIPS)
+    stats_set (s, "lpips", &self->lpips_stats);
   if (self->metric_set & GST_SR_METRIC_BLOCKINESS) {
     stats_set (s, "blockiness", &self->blockiness);
     /* GASR's dataset table quotes the median. */
@@ -489,6 +499,8 @@ frame_planes (GstSrMetrics *self, int side, const GstVideoFrame *frame,
   const gboolean resize = GST_VIDEO_FRAME_WIDTH (frame) != w
       || GST_VIDEO_FRAME_HEIGHT (frame) != h;
   const gboolean delta_e = self->metric_set & GST_SR_METRIC_DELTA_E;
+  const gboolean need_rgb = delta_e || (self->metric_set & GST_SR_METRIC_LPIPS);
+  const gboolean windowed = self->metric_set & WINDOWED;
   const gboolean pyiqa = self->convention == GST_SR_CONVENTION_PYIQA;
   const gboolean y_plane = self->y_only && !resize && !pyiqa
       && y_plane_is_basicsr_y (&frame->info);
@@ -498,7 +510,7 @@ frame_planes (GstSrMetrics *self, int side, const GstVideoFrame *frame,
     return SR_ERR_OUT_OF_DEVICE_MEMORY;
   SrStatus st = SR_OK;
   SrTensor *rgb = NULL;         /* the frame's RGB at w x h */
-  if (delta_e || !y_plane) {
+  if (need_rgb || !y_plane) {
     st = frame_rgb (self, side, frame);
     rgb = self->rgb[side];
     if (st == SR_OK && resize) {
@@ -512,7 +524,7 @@ frame_planes (GstSrMetrics *self, int side, const GstVideoFrame *frame,
     st = !lab ? SR_ERR_OUT_OF_DEVICE_MEMORY
         : sr_lab_run (self->lab_op, self->queue, rgb, lab);
   }
-  if (st == SR_OK && y_plane) {
+  if (st == SR_OK && windowed && y_plane) {
     SrTensor *y8 = reuse (self, &self->y8[side], 1, h, w, SR_DTYPE_U8);
     if (!y8)
       return SR_ERR_OUT_OF_DEVICE_MEMORY;
@@ -524,7 +536,7 @@ frame_planes (GstSrMetrics *self, int side, const GstVideoFrame *frame,
     st = err != CL_SUCCESS ? sr_status_from_cl (err)
         : sr_similarity_planes_y8 (self->similarity, self->queue, y8, crop,
         planes);
-  } else if (st == SR_OK) {
+  } else if (st == SR_OK && windowed) {
     /* pyiqa's SSIM sees YIQ's Y, rounded (RGB: the codes themselves). */
     st = sr_similarity_planes (self->similarity, self->queue, rgb, crop,
         !self->y_only ? SR_PLANES_RGB : pyiqa ? SR_PLANES_Y_YIQ_255
@@ -636,6 +648,53 @@ ms_ssim (GstSrMetrics *self, const SrSimilarity *scale1, double *value,
   return SR_OK;
 }
 
+/* Lock held: LPIPS of the scored RGB pictures (w x h, whole frames) into
+ * s; FALSE after posting an error. Below AlexNet's smallest input: no
+ * value, a reason and one warning. The first frame of a size plans the
+ * network (on a new machine its convolutions are measured first): a
+ * progress message pair says so. */
+static gboolean
+lpips (GstSrMetrics *self, int w, int h, GstStructure *s)
+{
+  if (MIN (w, h) < SR_LPIPS_MIN_SIDE) {
+    gst_structure_set (s, "lpips-reason", G_TYPE_STRING, "too-small", NULL);
+    if (!self->warned_lpips) {
+      self->warned_lpips = TRUE;
+      GST_ELEMENT_WARNING (self, STREAM, FORMAT, ("LPIPS needs frames of at "
+              "least %dx%d pixels; these are %dx%d: no LPIPS values",
+              SR_LPIPS_MIN_SIDE, SR_LPIPS_MIN_SIDE, w, h), (NULL));
+    }
+    return TRUE;
+  }
+  const gboolean first = self->lpips_w != w || self->lpips_h != h;
+  if (first)
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_progress (GST_OBJECT (self), GST_PROGRESS_TYPE_START,
+            "lpips", "Planning LPIPS's network for this frame size (the "
+            "first use on a device measures its convolutions; cached in "
+            "~/.cache/gst-sr)"));
+  GError *error = NULL;
+  double d;
+  const gboolean ok = sr_lpips_run (self->lpips, self->queue,
+      self->scored_rgb[REF], self->scored_rgb[TEST], &d, &error);
+  if (first)
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_progress (GST_OBJECT (self), ok
+            ? GST_PROGRESS_TYPE_COMPLETE : GST_PROGRESS_TYPE_ERROR, "lpips",
+            ok ? "LPIPS planned" : "Planning LPIPS failed"));
+  if (!ok) {
+    GST_ELEMENT_ERROR (self, RESOURCE, FAILED, ("LPIPS of a %dx%d frame "
+            "failed: %s", w, h, error->message), (NULL));
+    g_error_free (error);
+    return FALSE;
+  }
+  self->lpips_w = w;
+  self->lpips_h = h;
+  gst_structure_set (s, "lpips", G_TYPE_DOUBLE, d, NULL);
+  stats_add (&self->lpips_stats, d);
+  return TRUE;
+}
+
 /* Lock held: the full-reference metrics of test frame `test` against ref
  * frame `ref`, into s. */
 static GstFlowReturn
@@ -676,10 +735,11 @@ full_reference (GstSrMetrics *self, GstSrPending *ref, GstSrPending *test,
     st = frame_planes (self, s, &frame, w, h);
     gst_video_frame_unmap (&frame);
   }
-  SrSimilarity r[3], unit[3];
+  SrSimilarity r[3] = { { 0 } }, unit[3];
   const gboolean skimage = self->convention == GST_SR_CONVENTION_SKIMAGE;
   const gboolean pyiqa = self->convention == GST_SR_CONVENTION_PYIQA;
-  if (st == SR_OK)
+  const gboolean windowed_metrics = self->metric_set & WINDOWED;
+  if (st == SR_OK && windowed_metrics)
     st = sr_similarity_run (self->similarity, self->queue, self->planes[REF],
         self->planes[TEST], skimage ? SR_WINDOW_UNIFORM7 : SR_WINDOW_GAUSSIAN11,
         (0.01 * 255) * (0.01 * 255), (0.03 * 255) * (0.03 * 255), pyiqa, r);
@@ -693,10 +753,10 @@ full_reference (GstSrMetrics *self, GstSrPending *ref, GstSrPending *test,
     return GST_FLOW_ERROR;
   }
 
-  if (self->y_only && pyiqa)
+  if (self->y_only && pyiqa && windowed_metrics)
     gst_structure_set (s, "ref-y-from", G_TYPE_STRING, "yiq",
         "test-y-from", G_TYPE_STRING, "yiq", NULL);
-  else if (self->y_only)
+  else if (self->y_only && windowed_metrics)
     gst_structure_set (s, "ref-y-from", G_TYPE_STRING, rw == w && rh == h
         ? y_from (ri) : "rgb-resized", "test-y-from", G_TYPE_STRING,
         tw == w && th == h ? y_from (ti) : "rgb-resized", NULL);
@@ -764,6 +824,8 @@ full_reference (GstSrMetrics *self, GstSrPending *ref, GstSrPending *test,
       stats_add (&self->ms_ssim, ms);
     }
   }
+  if ((self->metric_set & GST_SR_METRIC_LPIPS) && !lpips (self, w, h, s))
+    return GST_FLOW_ERROR;
   self->sum_mse += mse;
   return GST_FLOW_OK;
 }
@@ -1073,6 +1135,8 @@ release (GstSrMetrics *self)
   sr_tap_table_clear (&self->rows);
   sr_tap_table_clear (&self->cols);
   g_clear_pointer (&self->ciede2000, sr_ciede2000_free);
+  g_clear_pointer (&self->lpips, sr_lpips_free);
+  self->lpips_w = self->lpips_h = 0;
   g_clear_pointer (&self->convert, sr_convert_free);
   g_clear_pointer (&self->out, sr_line_file_close);
   g_clear_pointer (&self->columns, g_ptr_array_unref);
@@ -1090,6 +1154,7 @@ start (GstSrMetrics *self)
   gchar *metrics = g_strdup (self->metrics);
   gchar *location = g_strdup (self->location);
   gchar *device = g_strdup (self->device);
+  gchar *lpips_weights = g_strdup (self->lpips_weights);
   GST_OBJECT_UNLOCK (self);
   gboolean ok = parse_metrics (metrics, &self->metric_set, &error);
   if (!ok) {
@@ -1108,6 +1173,23 @@ start (GstSrMetrics *self)
     gst_sr_post_runtime_error (GST_ELEMENT (self), error);
     g_clear_error (&error);
     ok = FALSE;
+  }
+  /* LPIPS: the user's weights, or a clear error, never a made-up number. */
+  if (ok && (self->metric_set & GST_SR_METRIC_LPIPS)) {
+    if (!lpips_weights || !*lpips_weights) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("metrics=lpips needs "
+              "lpips-weights=<file.safetensors>: gst-sr ships no LPIPS "
+              "weights; convert the official ones with "
+              "scripts/convert-lpips.py (docs/elements.md, srmetrics)"),
+          (NULL));
+      ok = FALSE;
+    } else if (!(self->lpips = sr_lpips_new (self->runtime, lpips_weights,
+                &error))) {
+      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ, ("lpips-weights: %s",
+              error->message), (NULL));
+      g_clear_error (&error);
+      ok = FALSE;
+    }
   }
   /* A new file each run, as filesink does (a killed run run again gives
    * what one run gives); then written line by line. */
@@ -1138,6 +1220,7 @@ start (GstSrMetrics *self)
   g_free (metrics);
   g_free (location);
   g_free (device);
+  g_free (lpips_weights);
   g_mutex_lock (&self->lock);
   gst_sr_pairing_reset (&self->pairing, TRUE);
   for (int s = 0; s < 2; s++) {
@@ -1154,9 +1237,10 @@ start (GstSrMetrics *self)
   memset (&self->blockiness, 0, sizeof self->blockiness);
   memset (&self->gray_std, 0, sizeof self->gray_std);
   memset (&self->laplacian_var, 0, sizeof self->laplacian_var);
+  memset (&self->lpips_stats, 0, sizeof self->lpips_stats);
   g_array_set_size (self->blockiness_values, 0);
   self->sum_pixels = 0;
-  self->warned_ms_ssim = FALSE;
+  self->warned_ms_ssim = self->warned_lpips = FALSE;
   self->summary_posted = FALSE;
   g_mutex_unlock (&self->lock);
   if (!ok)
@@ -1233,6 +1317,10 @@ gst_sr_metrics_set_property (GObject *object, guint prop_id,
       if (!self->device)
         self->device = g_strdup (DEFAULT_DEVICE);
       break;
+    case PROP_LPIPS_WEIGHTS:
+      g_free (self->lpips_weights);
+      self->lpips_weights = g_value_dup_string (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -1270,6 +1358,9 @@ gst_sr_metrics_get_property (GObject *object, guint prop_id, GValue *value,
     case PROP_DEVICE:
       g_value_set_string (value, self->device);
       break;
+    case PROP_LPIPS_WEIGHTS:
+      g_value_set_string (value, self->lpips_weights);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -1287,6 +1378,7 @@ gst_sr_metrics_finalize (GObject *object)
   g_free (self->metrics);
   g_free (self->location);
   g_free (self->device);
+  g_free (self->lpips_weights);
   g_array_free (self->blockiness_values, TRUE);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
@@ -1346,12 +1438,19 @@ gst_sr_metrics_class_init (GstSrMetricsClass *klass)
           "OpenCL device: auto (a GPU if any, else the CPU), cpu, gpu, or P:D",
           DEFAULT_DEVICE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
           | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_LPIPS_WEIGHTS,
+      g_param_spec_string ("lpips-weights", "LPIPS weights",
+          "safetensors file of LPIPS v0.1 (alex) weights, converted from the "
+          "official files by scripts/convert-lpips.py; needed by "
+          "metrics=lpips", NULL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
   gst_type_mark_as_plugin_api (GST_TYPE_SR_CONVENTION, 0);
 
   gst_element_class_set_static_metadata (element_class,
       "Super-resolution quality metrics", "Filter/Analyzer/Video",
       "Scores test frames against ref frames of the same running time "
-      "(PSNR, SSIM as BasicSR computes them); passes test through",
+      "(PSNR, SSIM, MS-SSIM, CIEDE2000, LPIPS as BasicSR, MATLAB, pyiqa "
+      "compute them); passes test through",
       "gst-sr");
   gst_element_class_add_static_pad_template (element_class, &ref_template);
   gst_element_class_add_static_pad_template (element_class, &test_template);

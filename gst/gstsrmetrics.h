@@ -13,6 +13,7 @@
 #include "sr_dataset.h"
 #include "sr_ciede2000.h"
 #include "sr_lab.h"
+#include "sr_lpips.h"
 #include "sr_resample.h"
 #include "sr_similarity.h"
 
@@ -36,6 +37,7 @@ typedef enum {
 #define GST_SR_METRIC_DELTA_E (1 << 3)
 #define GST_SR_METRIC_BLOCKINESS (1 << 4)
 #define GST_SR_METRIC_INFORMATIVENESS (1 << 5)
+#define GST_SR_METRIC_LPIPS (1 << 6)
 
 /* One metric's running summary. */
 typedef struct {
@@ -60,6 +62,7 @@ struct _GstSrMetrics {
   gchar *location;
   gboolean csv;                 /* format=csv, else JSON lines */
   gchar *device;
+  gchar *lpips_weights;         /* safetensors file */
 
   /* from start to stop */
   guint metric_set;             /* GST_SR_METRIC_* parsed from metrics */
@@ -72,6 +75,8 @@ struct _GstSrMetrics {
   SrTapTable rows, cols;        /* its tables, for the last sizes */
   SrTensor *resized;
   SrCiede2000 *ciede2000;
+  SrLpips *lpips;               /* lpips only */
+  int lpips_w, lpips_h;         /* the size it was last planned for */
   SrTensor *lab[2];
   SrTensor *rgb[2], *y8[2], *planes[2];  /* ref, test: reused */
   SrTensor *unit[2];            /* pyiqa's PSNR planes, in [0, 1] */
@@ -91,11 +96,12 @@ struct _GstSrMetrics {
   guint64 scored;
   double sum_mse;               /* for PSNR of the mean MSE */
   GstSrMetricStats psnr, ssim, ms_ssim, delta_e;
-  GstSrMetricStats blockiness, gray_std, laplacian_var;
+  GstSrMetricStats blockiness, gray_std, laplacian_var, lpips_stats;
   GArray *blockiness_values;    /* of double, for the median */
   double sum_pixels;
   guint8 *host_rgb;             /* a converted test frame, reused */
-  gboolean warned_ms_ssim;      /* the too-small warning, once */
+  gboolean warned_ms_ssim;      /* the too-small warnings, once each */
+  gboolean warned_lpips;
   gboolean summary_posted;
 };
 

@@ -3,6 +3,7 @@
 
 #include "sr_cast.h"
 #include "sr_nn_eltwise.h"
+#include "sr_nn_pool.h"
 #include "sr_nn_tile.h"
 
 #include <string.h>
@@ -35,6 +36,7 @@ struct _SrExecutor {
   SrNnShuffle *shuffle;
   SrNnUpsample *upsample;
   SrNnTile *tile;
+  SrNnPool *pool;               /* NULL when the graph does not pool */
   /* The plan. */
   int plan_h, plan_w;
   int *vh, *vw;                 /* per value */
@@ -81,6 +83,8 @@ assign_layouts (const SrGraph *g, gboolean *blocked)
     ok[v] = sr_graph_value (g, v)->channels % 16 == 0;
   }
   ok[g->input] = ok[g->output] = FALSE;
+  for (guint t = 0; t < g->taps->len; t++)
+    ok[g_array_index (g->taps, int, t)] = FALSE;
   for (guint i = 0; i < g->nodes->len; i++) {
     const SrNode *n = sr_graph_node (g, i);
     if (n->dead)
@@ -189,7 +193,20 @@ sr_executor_new_with_storage (SrRuntime *rt, SrGraph *g, SrDType act,
       && !(any && mode == -1
           && !(ex->conv_nchw = new_convs (rt, g, nchw, act, error)));
   g_free (nchw);
+  gboolean pools = FALSE;
+  for (guint i = 0; i < g->nodes->len; i++) {
+    const SrNodeKind kind = sr_graph_node (g, i)->kind;
+    pools |= kind == SR_NODE_MAX_POOL || kind == SR_NODE_L2_NORMALIZE;
+  }
+  if (ok && pools && act != SR_DTYPE_F32) {
+    g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_UNSUPPORTED,
+        "%s: pooling and normalisation run on float32 storage only",
+        g->name);
+    sr_executor_free (ex);
+    return NULL;
+  }
   if (!ok || !(ex->eltwise = sr_nn_eltwise_new (rt, act, error))
+      || (pools && !(ex->pool = sr_nn_pool_new (rt, error)))
       || !(ex->shuffle = sr_nn_shuffle_new (rt, act, error))
       || !(ex->upsample = sr_nn_upsample_new (rt, act, error))
       || !(ex->tile = sr_nn_tile_new (rt, act, error))
@@ -227,6 +244,7 @@ sr_executor_free (SrExecutor *ex)
   sr_nn_shuffle_free (ex->shuffle);
   sr_nn_upsample_free (ex->upsample);
   sr_nn_tile_free (ex->tile);
+  sr_nn_pool_free (ex->pool);
   sr_cast_free (ex->cast);
   sr_graph_free (ex->g);
   sr_runtime_unref (ex->rt);
@@ -248,7 +266,7 @@ sr_executor_peak_bytes (const SrExecutor *ex)
 /* ---- planning ---------------------------------------------------------------- */
 
 /* Concats, latest-read output first: an input that is still its own root,
- * made by a node (not the graph input) and not the graph output, moves into
+ * made by a node (not the graph input) and not the graph output or a tap, moves into
  * the concat's storage (with whatever was already placed inside it); any
  * other input is copied in when the concat runs. A value that two concats
  * read so lives in the one that lives longer: RDN's blocks each feed the
@@ -261,6 +279,15 @@ cmp_last_read_desc (gconstpointer a, gconstpointer b, gpointer last)
   const int x = ((const int *) last)[*(const int *) a];
   const int y = ((const int *) last)[*(const int *) b];
   return x != y ? y - x : *(const int *) a - *(const int *) b;
+}
+
+static gboolean
+is_tap (const SrGraph *g, int v)
+{
+  for (guint t = 0; t < g->taps->len; t++)
+    if (g_array_index (g->taps, int, t) == v)
+      return TRUE;
+  return FALSE;
 }
 
 static void
@@ -298,7 +325,8 @@ place_concats (const SrGraph *g, Place *place)
       gboolean seen = FALSE;    /* the same value twice: copy the second */
       for (int j = 0; j < k; j++)
         seen |= n->inputs[j] == v;
-      if (!seen && v != g->input && v != g->output && place[v].root == v)
+      if (!seen && v != g->input && v != g->output && !is_tap (g, v)
+          && place[v].root == v)
         for (int u = 0; u < nv; u++)
           if (place[u].root == v) {
             place[u].root = place[n->output].root;
@@ -365,6 +393,9 @@ layout (const SrGraph *g, int h, int w, size_t elem, int *vh, int *vw,
     }
   }
   g_free (read);
+  /* Taps are read after the run. */
+  for (guint t = 0; t < g->taps->len; t++)
+    last[place[g_array_index (g->taps, int, t)].root] = nn;
   /* A root takes the smallest free slot that holds it; else the largest
    * free one, grown to fit; else a new one. (Sharing only between roots of
    * one shape held esrgan-medium-x2 at 480x270 at 1065 MB.) */
@@ -467,7 +498,8 @@ graph_digest (const SrGraph *g)
       g_string_append_printf (s, " k%dx%d s%dx%d p%d.%d.%d.%d a%d r%d",
           c->kh, c->kw, c->stride_h, c->stride_w, c->pad_top, c->pad_bottom,
           c->pad_left, c->pad_right, c->act.kind, n->skip);
-    g_string_append_printf (s, " f%d\n", n->factor);
+    g_string_append_printf (s, " f%d p%d.%d\n", n->factor, n->pool_k,
+        n->pool_s);
   }
   char *d = g_compute_checksum_for_string (G_CHECKSUM_SHA256, s->str, -1);
   g_string_free (s, TRUE);
@@ -677,7 +709,7 @@ read_split (const SrExecutor *ex, int v)
 {
   const SrGraph *g = ex->g;
   const int producer = sr_graph_value (g, v)->producer;
-  if (producer < 0 || v == g->output)
+  if (producer < 0 || v == g->output || is_tap (g, v))
     return FALSE;
   const SrNode *n = sr_graph_node (g, producer);
   if (n->kind != SR_NODE_CONCAT || n->n_inputs < 2)
@@ -769,6 +801,10 @@ run_node (SrExecutor *ex, int i, cl_command_queue q, SrView in, SrView out)
       return sr_nn_pixel_shuffle_run (ex->shuffle, q, a, o, n->factor, n->order);
     case SR_NODE_PIXEL_UNSHUFFLE:
       return sr_nn_pixel_unshuffle_run (ex->shuffle, q, a, o, n->factor);
+    case SR_NODE_MAX_POOL:
+      return sr_nn_max_pool_run (ex->pool, q, a, o, n->pool_k, n->pool_s);
+    case SR_NODE_L2_NORMALIZE:
+      return sr_nn_l2_normalize_run (ex->pool, q, a, o, n->eps);
   }
   return SR_ERR_INVALID_ARGUMENT;
 }
@@ -784,6 +820,16 @@ sr_executor_profile (SrExecutor *ex, cl_command_queue q, SrView in,
     SrView out, double *ms)
 {
   return run_nodes (ex, q, in, out, ms);
+}
+
+SrView
+sr_executor_tap (const SrExecutor *ex, guint k)
+{
+  const SrGraph *g = ex->g;
+  if (!ex->place || k >= g->taps->len)
+    return (SrView) { 0 };
+  const SrView none = { 0 };
+  return view_of (ex, g_array_index (g->taps, int, k), none, none);
 }
 
 void

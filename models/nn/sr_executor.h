@@ -59,6 +59,11 @@ SrStatus sr_executor_run (SrExecutor *ex, cl_command_queue q, SrView in,
 SrStatus sr_executor_profile (SrExecutor *ex, cl_command_queue q, SrView in,
     SrView out, double *ms);
 
+/* Tap k of the graph (sr_graph_add_tap) as the last run left it: a view
+ * into the plan's storage (float32), valid until the next plan; an
+ * invalid view (NULL tensor) before a plan or for an unknown k. */
+SrView sr_executor_tap (const SrExecutor *ex, guint k);
+
 /* Value v's planned size. */
 void sr_executor_value_size (const SrExecutor *ex, int v, int *h, int *w);
 

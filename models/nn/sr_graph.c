@@ -30,6 +30,7 @@ sr_graph_new (const char *name, int input_channels)
   g_array_append_val (g->values, in);
   g->input = 0;
   g->output = -1;
+  g->taps = g_array_new (FALSE, FALSE, sizeof (int));
   return g;
 }
 
@@ -40,6 +41,7 @@ sr_graph_free (SrGraph *g)
     return;
   g_ptr_array_free (g->nodes, TRUE);
   g_array_free (g->values, TRUE);
+  g_array_free (g->taps, TRUE);
   g_free (g->name);
   g_free (g);
 }
@@ -286,6 +288,57 @@ sr_graph_add_pixel_unshuffle (SrGraph *g, const char *name, int in, int factor,
   return n->output;
 }
 
+int
+sr_graph_add_max_pool (SrGraph *g, const char *name, int in, int k, int s,
+    GError **error)
+{
+  if (!check_value (g, name, in, error))
+    return -1;
+  if (k < 1 || k > 16 || s < 1 || s > 16) {
+    g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_UNSUPPORTED,
+        "max pool '%s': kernel %d, stride %d (1..16 supported)", name, k, s);
+    return -1;
+  }
+  SrNode *n = add_node (g, SR_NODE_MAX_POOL, name, 1, &in, in_channels (g, in),
+      error);
+  if (!n)
+    return -1;
+  n->pool_k = k;
+  n->pool_s = s;
+  return n->output;
+}
+
+int
+sr_graph_add_l2_normalize (SrGraph *g, const char *name, int in, float eps,
+    GError **error)
+{
+  if (!check_value (g, name, in, error))
+    return -1;
+  if (!(eps >= 0)) {
+    g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_GRAPH,
+        "normalisation '%s': eps %g is not >= 0", name, eps);
+    return -1;
+  }
+  SrNode *n = add_node (g, SR_NODE_L2_NORMALIZE, name, 1, &in,
+      in_channels (g, in), error);
+  if (!n)
+    return -1;
+  n->eps = eps;
+  return n->output;
+}
+
+int
+sr_graph_add_tap (SrGraph *g, int v, GError **error)
+{
+  if (v <= g->input || v >= (int) g->values->len) {
+    g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_GRAPH,
+        "%s: a tap must be a value made by a layer", g->name);
+    return -1;
+  }
+  g_array_append_val (g->taps, v);
+  return g->taps->len - 1;
+}
+
 /* ---- sizes ---------------------------------------------------------------- */
 
 gboolean
@@ -320,6 +373,10 @@ sr_graph_infer_sizes (const SrGraph *g, int h, int w, int *vh, int *vw,
       case SR_NODE_PIXEL_UNSHUFFLE:
         oh = ih % n->factor ? 0 : ih / n->factor;
         ow = iw % n->factor ? 0 : iw / n->factor;
+        break;
+      case SR_NODE_MAX_POOL:
+        oh = ih < n->pool_k ? 0 : (ih - n->pool_k) / n->pool_s + 1;
+        ow = iw < n->pool_k ? 0 : (iw - n->pool_k) / n->pool_s + 1;
         break;
       default:
         for (int k = 1; k < n->n_inputs; k++)
@@ -362,6 +419,8 @@ count_consumers (SrGraph *g)
       sr_graph_value (g, n->skip)->n_consumers++;
   }
   sr_graph_value (g, g->output)->n_consumers++;
+  for (guint t = 0; t < g->taps->len; t++)
+    sr_graph_value (g, g_array_index (g->taps, int, t))->n_consumers++;
 }
 
 /* The live convolution producing v for this one consumer, or NULL. */
@@ -556,6 +615,12 @@ sr_graph_finish (SrGraph *g, int output, GError **error)
         "%s: no output layer", g->name);
     return FALSE;
   }
+  for (guint t = 0; t < g->taps->len; t++)
+    if (g_array_index (g->taps, int, t) == output) {
+      g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_GRAPH,
+          "%s: the output is also a tap", g->name);
+      return FALSE;
+    }
   g->output = output;
   fuse (g);
   for (guint i = 0; i < g->nodes->len; i++)
@@ -569,7 +634,9 @@ sr_graph_finish (SrGraph *g, int output, GError **error)
   gboolean ok = sr_graph_infer_sizes (g, probe, probe, vh, vw, error);
   if (ok) {
     g->scale = vh[g->output] / probe;
-    if (vh[g->output] % probe || g->scale < 1) {
+    if (vh[g->output] < probe && g->taps->len)
+      g->scale = 0;             /* a feature network */
+    else if (vh[g->output] % probe || g->scale < 1) {
       g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_UNSUPPORTED,
           "%s: the output is not an integer multiple of the input", g->name);
       ok = FALSE;
@@ -596,6 +663,8 @@ value_scales (const SrGraph *g)
     double s = f[n->inputs[0]];
     if (n->kind == SR_NODE_CONV2D)
       s /= n->conv.stride_h;
+    else if (n->kind == SR_NODE_MAX_POOL)
+      s /= n->pool_s;
     else if (n->kind == SR_NODE_UPSAMPLE || n->kind == SR_NODE_PIXEL_SHUFFLE)
       s *= n->factor;
     else if (n->kind == SR_NODE_PIXEL_UNSHUFFLE)
@@ -673,6 +742,8 @@ sr_graph_receptive_radius (const SrGraph *g)
       r += 1 / fi;
     } else if (n->kind == SR_NODE_PIXEL_UNSHUFFLE) {
       r += (n->factor - 1) / fi;
+    } else if (n->kind == SR_NODE_MAX_POOL) {
+      r += (n->pool_k - 1) / fi;
     }
     reach[n->output] = r;
   }

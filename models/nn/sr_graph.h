@@ -44,6 +44,8 @@ typedef enum {
   SR_NODE_UPSAMPLE,
   SR_NODE_PIXEL_SHUFFLE,
   SR_NODE_PIXEL_UNSHUFFLE,
+  SR_NODE_MAX_POOL,         /* pool_k x pool_k, stride pool_s, no padding */
+  SR_NODE_L2_NORMALIZE,     /* in / (sqrt (sum_c in^2) + eps) per pixel */
 } SrNodeKind;
 
 #define SR_GRAPH_MAX_INPUTS 16
@@ -67,6 +69,9 @@ typedef struct {
   int factor;
   SrUpsampleMode upsample;
   SrShuffleOrder order;
+  /* MAX_POOL; L2_NORMALIZE */
+  int pool_k, pool_s;
+  float eps;
   gboolean dead;                /* fused into another node */
 } SrNode;
 
@@ -80,7 +85,11 @@ typedef struct {
   GPtrArray *nodes;             /* SrNode *, in execution order */
   GArray *values;               /* SrValue */
   int input, output;            /* value ids */
-  int scale;                    /* output size / input size (set by finish) */
+  GArray *taps;                 /* int value ids the caller reads besides
+                                 * the output (a feature network's layers) */
+  int scale;                    /* output size / input size (set by finish;
+                                 * 0 for a network with taps whose output is
+                                 * smaller than its input) */
   char *name;
 } SrGraph;
 
@@ -119,8 +128,19 @@ int sr_graph_add_pixel_shuffle (SrGraph *g, const char *name, int in,
     int factor, SrShuffleOrder order, GError **error);
 int sr_graph_add_pixel_unshuffle (SrGraph *g, const char *name, int in,
     int factor, GError **error);
+int sr_graph_add_max_pool (SrGraph *g, const char *name, int in, int k,
+    int s, GError **error);
+int sr_graph_add_l2_normalize (SrGraph *g, const char *name, int in,
+    float eps, GError **error);
 
-/* Marks the output, checks the graph and fuses epilogues. */
+/* Marks value v (made by a node, not the input) as a tap: kept whole and
+ * unfused until the end of every run, where sr_executor_tap reads it.
+ * Returns the tap's index, or -1 with *error set. */
+int sr_graph_add_tap (SrGraph *g, int v, GError **error);
+
+/* Marks the output, checks the graph and fuses epilogues. The output must
+ * be an integer multiple of the input's size (an upscaler) unless the
+ * graph has taps (a feature network). */
 gboolean sr_graph_finish (SrGraph *g, int output, GError **error);
 
 /* Every value's size for an h x w input (vh, vw: one per value); FALSE

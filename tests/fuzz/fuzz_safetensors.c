@@ -1,18 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* libFuzzer target for the safetensors reader and Real-ESRGAN's
- * architecture builder: each input is one .safetensors file, written into
+/* libFuzzer target for the safetensors reader and the builders on it
+ * (Real-ESRGAN's architectures, LPIPS's AlexNet): each input is one .safetensors file, written into
  * a temp folder of this process. The reader opens it (header length, UTF-8
  * JSON, dtypes, shapes against byte ranges, ranges tiling the data) and
  * every tensor it accepted is converted to float where the dtype allows;
  * then sr_realesrgan_load recognises SRVGGNetCompact or RRDBNet from the
  * names, reads its configuration from the shapes and builds the graph,
- * whose sizes, reach and cost are worked out. No OpenCL: nothing runs.
+ * whose sizes, reach and cost are worked out; and sr_lpips_load reads it
+ * as LPIPS weights. No OpenCL: nothing runs.
  *
  * A crash, an ASan/UBSan report, a GLib critical or warning (made fatal),
  * or a refusal without an SR_MODEL_ERROR is a finding; so is the builder
  * loading a file the reader refused. */
 #include "fuzz_target.h"
 #include "sr_arch_realesrgan.h"
+#include "sr_lpips.h"
 #include "sr_safetensors.h"
 
 #include <stdio.h>
@@ -87,10 +89,33 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   SrGraph *g = sr_realesrgan_load (path, &error);
   if (!g) {
     sr_fuzz_refused ("sr_realesrgan_load", error);
+    error = NULL;
+  } else {
+    sr_fuzz_loaded = 1;
+    check_graph (g);
+    sr_graph_free (g);
+  }
+
+  float *lin[SR_LPIPS_LAYERS];
+  int lin_c[SR_LPIPS_LAYERS];
+  g = sr_lpips_load (path, lin, lin_c, &error);
+  if (!g) {
+    /* A refusal frees what it read and says why (sr_fuzz_loaded and the
+     * smoke test's message stay the Real-ESRGAN builder's). */
+    for (int k = 0; k < SR_LPIPS_LAYERS; k++)
+      if (lin[k])
+        abort ();
+    if (!error || error->domain != SR_MODEL_ERROR || !error->message[0])
+      abort ();
+    g_error_free (error);
     return 0;
   }
-  sr_fuzz_loaded = 1;
   check_graph (g);
+  for (int k = 0; k < SR_LPIPS_LAYERS; k++) {
+    volatile float sink = lin[k][lin_c[k] - 1];
+    (void) sink;
+    g_free (lin[k]);
+  }
   sr_graph_free (g);
   return 0;
 }

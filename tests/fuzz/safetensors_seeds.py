@@ -137,4 +137,13 @@ def seeds():
     s["bad-rrdb-growth"] = file(rrdbnet(nf=2, ng=1)[:2] + [
         t if t[0] != "body.0.rdb1.conv2.weight" else (t[0], (1, 2, 3, 3))
         for t in rrdbnet(nf=2, ng=1)[2:]], "F16")
+    # LPIPS's names (sr_lpips_load): its shapes are fixed and large, so the
+    # seeds carry its keys with tiny shapes (refused) and a scaling layer.
+    s["bad-lpips-shapes"] = file([("net.slice1.0.weight", (2, 3, 1, 1)),
+                                  ("net.slice1.0.bias", (2,)),
+                                  ("lin0.model.1.weight", (1, 2, 1, 1)),
+                                  ("scaling_layer.shift", (1, 3, 1, 1)),
+                                  ("scaling_layer.scale", (1, 3, 1, 1))])
+    s["bad-lpips-torchvision"] = file([("features.0.weight", (2, 3, 1, 1)),
+                                       ("features.0.bias", (2,))], "F16")
     return s

@@ -288,6 +288,62 @@ sr_graph_add_pixel_unshuffle (SrGraph *g, const char *name, int in, int factor,
   return n->output;
 }
 
+/* Output row 2m + a of a k4 s2 p1 transposed convolution reads input rows
+ * m + d (d = -1, 0, 1: the 3x3 tap d + 1) through kernel row
+ * phase_tap[a][d + 1] (-1: none): from o = 2 i - 1 + k, a = 0 takes k = 3
+ * at i = m - 1 and k = 1 at i = m; a = 1 takes k = 2 at i = m and k = 0 at
+ * i = m + 1. */
+static const int phase_tap[2][3] = { { 3, 1, -1 }, { -1, 2, 0 } };
+
+int
+sr_graph_add_conv_transpose (SrGraph *g, const char *name, int in, int cout,
+    const float *weight, const float *bias, SrAct act, GError **error)
+{
+  if (!check_value (g, name, in, error))
+    return -1;
+  const int cin = in_channels (g, in);
+  if (cout < 1 || cout > G_MAXINT / 4 || act.kind == SR_ACT_PRELU || !weight) {
+    g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_UNSUPPORTED,
+        "transposed convolution '%s': %d output channels, activation %d "
+        "(PReLU unsupported) or no weights", name, cout, act.kind);
+    return -1;
+  }
+  SrNnConv2dParams p = { 0 };
+  p.cin = cin;
+  p.cout = 4 * cout;
+  p.kh = p.kw = 3;
+  p.stride_h = p.stride_w = 1;
+  p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 1;
+  p.act = act;                  /* elementwise: commutes with the shuffle */
+  /* Phase channel c * 4 + a * 2 + b lands on output (c, 2m + a, 2n + b)
+   * in the shuffle's CRD order. */
+  float *w = g_new0 (float, (size_t) p.cout * cin * 9);
+  float *b = bias ? g_new (float, p.cout) : NULL;
+  for (int c = 0; c < cout; c++)
+    for (int ph = 0; ph < 4; ph++) {
+      const int a = ph / 2, bb = ph % 2, o = c * 4 + ph;
+      if (b)
+        b[o] = bias[c];
+      for (int i = 0; i < cin; i++)
+        for (int y = 0; y < 3; y++)
+          for (int x = 0; x < 3; x++) {
+            const int ky = phase_tap[a][y], kx = phase_tap[bb][x];
+            if (ky >= 0 && kx >= 0)
+              w[(((size_t) o * cin + i) * 3 + y) * 3 + x] =
+                  weight[(((size_t) i * cout + c) * 4 + ky) * 4 + kx];
+          }
+    }
+  int v = sr_graph_add_conv2d (g, name, in, &p, w, b, NULL, error);
+  g_free (w);
+  g_free (b);
+  if (v < 0)
+    return -1;
+  gchar *phases = g_strconcat (name, "-phases", NULL);
+  v = sr_graph_add_pixel_shuffle (g, phases, v, 2, SR_SHUFFLE_CRD, error);
+  g_free (phases);
+  return v;
+}
+
 int
 sr_graph_add_max_pool (SrGraph *g, const char *name, int in, int k, int s,
     GError **error)

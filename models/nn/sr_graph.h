@@ -128,6 +128,15 @@ int sr_graph_add_pixel_shuffle (SrGraph *g, const char *name, int in,
     int factor, SrShuffleOrder order, GError **error);
 int sr_graph_add_pixel_unshuffle (SrGraph *g, const char *name, int in,
     int factor, GError **error);
+/* PyTorch's ConvTranspose2d (cin, cout, 4, stride 2, padding 1), the
+ * exact 2x upsampler of VQ-VAE decoders: weight [cin][cout][4][4] (its
+ * layout), bias [cout] or NULL, then act (not PReLU). Built as what it
+ * equals: a 3x3 convolution (padding 1) making the four output phases as
+ * 4 cout channels, then a pixel shuffle; so every conv strategy serves it
+ * (5 of each 9 phase taps are zero). Returns the output value. */
+int sr_graph_add_conv_transpose (SrGraph *g, const char *name, int in,
+    int cout, const float *weight, const float *bias, SrAct act,
+    GError **error);
 int sr_graph_add_max_pool (SrGraph *g, const char *name, int in, int k,
     int s, GError **error);
 int sr_graph_add_l2_normalize (SrGraph *g, const char *name, int in,

@@ -87,7 +87,7 @@ sr_lpips_load (const char *path, float *lin[SR_LPIPS_LAYERS],
   float mul[3], add[3];
   gboolean ok = scaling (st, used, mul, add, error);
   int v = ok ? sr_graph_add_affine (g, "scaling_layer", g->input, mul, add,
-      (SrAct) { SR_ACT_NONE }, error) : -1;
+      (SrAct) {.kind = SR_ACT_NONE }, error) : -1;
   for (int k = 0; ok && v >= 0 && k < SR_LPIPS_LAYERS; k++) {
     const char *stem = tv ? stages[k].torchvision : stages[k].lpips;
     char *wname = g_strconcat (stem, ".weight", NULL);

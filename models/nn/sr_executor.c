@@ -37,6 +37,7 @@ struct _SrExecutor {
   SrNnUpsample *upsample;
   SrNnTile *tile;
   SrNnPool *pool;               /* NULL when the graph does not pool */
+  SrNnVq **vq;                  /* per node, NULL for other kinds */
   /* The plan. */
   int plan_h, plan_w;
   int *vh, *vw;                 /* per value */
@@ -188,22 +189,34 @@ sr_executor_new_with_storage (SrRuntime *rt, SrGraph *g, SrDType act,
   for (int v = 0; v < nv; v++)
     any |= ex->blocked[v];
   gboolean *nchw = g_new0 (gboolean, nv);
-  const gboolean ok = mode != -2
+  gboolean ok = mode != -2
       && (ex->conv = new_convs (rt, g, ex->blocked, act, error)) != NULL
       && !(any && mode == -1
           && !(ex->conv_nchw = new_convs (rt, g, nchw, act, error)));
   g_free (nchw);
-  gboolean pools = FALSE;
+  gboolean pools = FALSE, quantises = FALSE;
   for (guint i = 0; i < g->nodes->len; i++) {
     const SrNodeKind kind = sr_graph_node (g, i)->kind;
     pools |= kind == SR_NODE_MAX_POOL || kind == SR_NODE_L2_NORMALIZE;
+    quantises |= kind == SR_NODE_VQ;
   }
-  if (ok && pools && act != SR_DTYPE_F32) {
+  if (ok && (pools || quantises) && act != SR_DTYPE_F32) {
     g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_UNSUPPORTED,
-        "%s: pooling and normalisation run on float32 storage only",
-        g->name);
+        "%s: pooling, normalisation and quantisation run on float32 "
+        "storage only", g->name);
     sr_executor_free (ex);
     return NULL;
+  }
+  ex->vq = g_new0 (SrNnVq *, g->nodes->len);
+  for (guint i = 0; ok && quantises && i < g->nodes->len; i++) {
+    const SrNode *n = sr_graph_node (g, i);
+    if (!n->dead && n->kind == SR_NODE_VQ
+        && !(ex->vq[i] = sr_nn_vq_new (rt, n->weight,
+                sr_graph_value (g, n->output)->channels, n->vq_codes,
+                error))) {
+      g_prefix_error (error, "layer '%s' of %s: ", n->name, g->name);
+      ok = FALSE;
+    }
   }
   if (!ok || !(ex->eltwise = sr_nn_eltwise_new (rt, act, error))
       || (pools && !(ex->pool = sr_nn_pool_new (rt, error)))
@@ -245,6 +258,9 @@ sr_executor_free (SrExecutor *ex)
   sr_nn_upsample_free (ex->upsample);
   sr_nn_tile_free (ex->tile);
   sr_nn_pool_free (ex->pool);
+  for (guint i = 0; ex->vq && i < ex->g->nodes->len; i++)
+    sr_nn_vq_free (ex->vq[i]);
+  g_free (ex->vq);
   sr_cast_free (ex->cast);
   sr_graph_free (ex->g);
   sr_runtime_unref (ex->rt);
@@ -805,6 +821,8 @@ run_node (SrExecutor *ex, int i, cl_command_queue q, SrView in, SrView out)
       return sr_nn_max_pool_run (ex->pool, q, a, o, n->pool_k, n->pool_s);
     case SR_NODE_L2_NORMALIZE:
       return sr_nn_l2_normalize_run (ex->pool, q, a, o, n->eps);
+    case SR_NODE_VQ:
+      return sr_nn_vq_run (ex->vq[i], q, a, o);
   }
   return SR_ERR_INVALID_ARGUMENT;
 }
@@ -872,6 +890,12 @@ gboolean
 sr_executor_layout_settled (const SrExecutor *ex)
 {
   return ex->conv_nchw == NULL;
+}
+
+SrNnVq *
+sr_executor_vq (const SrExecutor *ex, guint i)
+{
+  return i < ex->g->nodes->len ? ex->vq[i] : NULL;
 }
 
 gboolean

@@ -12,6 +12,7 @@
 #pragma once
 
 #include "sr_graph.h"
+#include "sr_nn_vq.h"
 
 G_BEGIN_DECLS
 
@@ -70,6 +71,10 @@ void sr_executor_value_size (const SrExecutor *ex, int v, int *h, int *w);
 /* The conv2d op of node i (NULL for other nodes), e.g. to ask its
  * strategy. */
 const SrNnConv2d *sr_executor_conv (const SrExecutor *ex, guint i);
+
+/* The quantiser of node i (NULL for other nodes), e.g. for its last
+ * run's code usage (sr_nn_vq_last_indices). */
+SrNnVq *sr_executor_vq (const SrExecutor *ex, guint i);
 
 /* TRUE when value v is stored channel-blocked (NCHW16c) rather than NCHW
  * (see sr_executor.c; settled by the first plan unless SR_NN_LAYOUT pins

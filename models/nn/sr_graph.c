@@ -384,6 +384,27 @@ sr_graph_add_l2_normalize (SrGraph *g, const char *name, int in, float eps,
 }
 
 int
+sr_graph_add_vq (SrGraph *g, const char *name, int in, const float *embed,
+    int n_codes, GError **error)
+{
+  if (!check_value (g, name, in, error))
+    return -1;
+  const int dim = in_channels (g, in);
+  if (!embed || n_codes < 1 || n_codes > 65536 || dim > 256) {
+    g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_UNSUPPORTED,
+        "quantiser '%s': %d codes of %d values (1..65536 codes of up to "
+        "256)", name, n_codes, dim);
+    return -1;
+  }
+  SrNode *n = add_node (g, SR_NODE_VQ, name, 1, &in, dim, error);
+  if (!n)
+    return -1;
+  n->weight = copy_floats (embed, dim * n_codes);
+  n->vq_codes = n_codes;
+  return n->output;
+}
+
+int
 sr_graph_add_tap (SrGraph *g, int v, GError **error)
 {
   if (v <= g->input || v >= (int) g->values->len) {

@@ -46,6 +46,8 @@ typedef enum {
   SR_NODE_PIXEL_UNSHUFFLE,
   SR_NODE_MAX_POOL,         /* pool_k x pool_k, stride pool_s, no padding */
   SR_NODE_L2_NORMALIZE,     /* in / (sqrt (sum_c in^2) + eps) per pixel */
+  SR_NODE_VQ,               /* each pixel -> its nearest code (weight:
+                             * [C][vq_codes], a column per code) */
 } SrNodeKind;
 
 #define SR_GRAPH_MAX_INPUTS 16
@@ -72,6 +74,7 @@ typedef struct {
   /* MAX_POOL; L2_NORMALIZE */
   int pool_k, pool_s;
   float eps;
+  int vq_codes;                 /* VQ */
   gboolean dead;                /* fused into another node */
 } SrNode;
 
@@ -137,6 +140,10 @@ int sr_graph_add_pixel_unshuffle (SrGraph *g, const char *name, int in,
 int sr_graph_add_conv_transpose (SrGraph *g, const char *name, int in,
     int cout, const float *weight, const float *bias, SrAct act,
     GError **error);
+/* VQ-VAE's quantiser at inference: embed [C][n_codes] (its layout, C =
+ * the input's channels). */
+int sr_graph_add_vq (SrGraph *g, const char *name, int in,
+    const float *embed, int n_codes, GError **error);
 int sr_graph_add_max_pool (SrGraph *g, const char *name, int in, int k,
     int s, GError **error);
 int sr_graph_add_l2_normalize (SrGraph *g, const char *name, int in,

@@ -783,10 +783,12 @@ sr_graph_size_multiple (const SrGraph *g)
   int m = 1;
   for (guint i = 0; i < g->nodes->len; i++) {
     const SrNode *n = sr_graph_node (g, i);
-    if (n->dead || n->kind != SR_NODE_PIXEL_UNSHUFFLE)
+    const int stride = n->kind == SR_NODE_PIXEL_UNSHUFFLE ? n->factor
+        : n->kind == SR_NODE_CONV2D ? n->conv.stride_h : 1;
+    if (n->dead || stride < 2)
       continue;
     /* Its input has f input pixels per pixel: k of them span k / f. */
-    const int need = (int) lround (n->factor / f[n->inputs[0]]);
+    const int need = (int) lround (stride / f[n->inputs[0]]);
     if (need > 1)
       m = m / gcd (m, need) * need;   /* their least common multiple */
   }

@@ -170,7 +170,8 @@ double sr_graph_macs_per_input_pixel (const SrGraph *g);
  * input, each side): the overlap a tile needs to equal the untiled result. */
 int sr_graph_receptive_radius (const SrGraph *g);
 /* What the input's sides must be a multiple of: the pixel unshuffles'
- * factors, in input pixels (RRDBNet x2: 2, x1: 4; 1 for most networks).
+ * factors and the strided convolutions' strides, in input pixels (RRDBNet
+ * x2: 2, x1: 4; VQ-VAE-2 8; 1 for most networks).
  * Other sizes are padded to it by the caller (srupscale, as RealESRGANer
  * does) and the output cropped. */
 int sr_graph_size_multiple (const SrGraph *g);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "sr_registry.h"
 #include "sr_arch_realesrgan.h"
+#include "sr_arch_vqvae.h"
 #include "sr_tfjs.h"
 
 #include <string.h>
@@ -20,6 +21,12 @@ static const SrModelEntry entries[] = {
   ENTRY ("esrgan-thick", 2, 1), ENTRY ("esrgan-thick", 3, 1),
   ENTRY ("esrgan-thick", 4, 1), ENTRY ("esrgan-thick", 8, 1),
   { "default", UPSCALERJS "default-model/models/model.json", 2, 255, "MIT" },
+  /* srundertrained's generators: gst-sr's own checkpoints (models/train/),
+   * reconstructions at the input's size. */
+  { "vqvae2-ep4", "weights/vqvae2-ep4.safetensors", 1, 1, "LGPL-2.1-or-later" },
+  { "vqvae2-ep8", "weights/vqvae2-ep8.safetensors", 1, 1, "LGPL-2.1-or-later" },
+  { "vqvae2-ep16", "weights/vqvae2-ep16.safetensors", 1, 1, "LGPL-2.1-or-later" },
+  { "vqvae-ep8", "weights/vqvae-ep8.safetensors", 1, 1, "LGPL-2.1-or-later" },
   { NULL, NULL, 0, 0, NULL },
 };
 
@@ -133,10 +140,12 @@ sr_registry_load (const char *name_or_path, GError **error)
   gchar *path = sr_registry_resolve (name_or_path, &e, error);
   if (!path)
     return NULL;
-  /* safetensors: Real-ESRGAN's architectures; anything else: TF.js. */
-  SrGraph *g = g_str_has_suffix (path, ".safetensors")
-      ? sr_realesrgan_load (path, error)
-      : sr_tfjs_load (path, e ? e->input_max : 0, error);
+  /* safetensors: VQ-VAEs or Real-ESRGAN's architectures; anything else:
+   * TF.js. */
+  SrGraph *g = !g_str_has_suffix (path, ".safetensors")
+      ? sr_tfjs_load (path, e ? e->input_max : 0, error)
+      : sr_vqvae_recognise (path) ? sr_vqvae_load (path, error)
+      : sr_realesrgan_load (path, error);
   g_free (path);
   if (g && e && g->scale != e->scale) {
     g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_FORMAT,

@@ -16,6 +16,9 @@
  * The HWC <-> CHW reordering of the files is outside both. Exit 77 without
  * an OpenCL device.
  *
+ * SR_NN_DUMP_CODES=FILE: the code index of every pixel of each quantiser
+ * (VQ node, in graph order) in the last run, as int32, to FILE.
+ *
  * SR_NN_PROFILE=1: after the runs, one more run node by node (waiting after
  * each), and a table on stderr of each node's time, strategy and GFLOP/s,
  * slowest first. */
@@ -165,6 +168,24 @@ main (int argc, char **argv)
     return 1;
   }
   printf ("%d %d %.3f %.3f\n", oh, ow, ms[runs / 2], e2e[runs / 2]);
+  const char *codes_file = g_getenv ("SR_NN_DUMP_CODES");
+  if (codes_file) {
+    GByteArray *codes = g_byte_array_new ();
+    for (guint i = 0; i < sr_executor_graph (ex)->nodes->len; i++) {
+      SrNnVq *vq = sr_executor_vq (ex, i);
+      int n, used;
+      int *idx = vq ? sr_nn_vq_last_indices (vq, q, &n, &used) : NULL;
+      if (idx)
+        g_byte_array_append (codes, (const guint8 *) idx, n * sizeof (int));
+      g_free (idx);
+    }
+    if (!g_file_set_contents (codes_file, (const char *) codes->data,
+            codes->len, &error)) {
+      fprintf (stderr, "%s\n", error->message);
+      return 1;
+    }
+    g_byte_array_unref (codes);
+  }
   if (g_getenv ("SR_NN_PROFILE"))
     profile (ex, q, in, out);
   fprintf (stderr, "peak intermediate memory %.1f MB, %.0f MAC per input "

@@ -222,12 +222,6 @@ gst_sr_upscale_transform_caps (GstBaseTransform *trans, GstPadDirection dir,
 
 /* ---- runtime ------------------------------------------------------------------ */
 
-static int
-round_up (int v, int m)
-{
-  return (v + m - 1) / m * m;
-}
-
 static void
 release_tensors (GstSrUpscale *self)
 {
@@ -235,10 +229,6 @@ release_tensors (GstSrUpscale *self)
     clFinish (self->queue);
   g_clear_pointer (&self->frame_in, sr_tensor_unref);
   g_clear_pointer (&self->frame_out, sr_tensor_unref);
-  g_clear_pointer (&self->tile_in, sr_tensor_unref);
-  g_clear_pointer (&self->tile_out, sr_tensor_unref);
-  g_clear_pointer (&self->frame_pad, sr_tensor_unref);
-  g_clear_pointer (&self->frame_out_pad, sr_tensor_unref);
   g_clear_pointer (&self->alpha_in, sr_tensor_unref);
   g_clear_pointer (&self->alpha_out, sr_tensor_unref);
   g_clear_pointer (&self->alpha_host, g_free);
@@ -252,8 +242,8 @@ static void
 gst_sr_upscale_release (GstSrUpscale *self)
 {
   release_tensors (self);
+  g_clear_pointer (&self->tiled, sr_tiled_free);
   g_clear_pointer (&self->executor, sr_executor_free);
-  g_clear_pointer (&self->tile, sr_nn_tile_free);
   g_clear_pointer (&self->convert, sr_convert_free);
   g_clear_pointer (&self->resample, sr_resample_free);
   if (self->queue)
@@ -309,7 +299,7 @@ gst_sr_upscale_start (GstBaseTransform *trans)
   /* sr_executor_new takes g, even when it fails: it comes first. */
   if ((!baseline && (!(self->executor = sr_executor_new_with_storage
                   (self->runtime, g, storage, &error))
-              || !(self->tile = sr_nn_tile_new (self->runtime, SR_DTYPE_F32,
+              || !(self->tiled = sr_tiled_new (self->runtime, self->executor,
                       &error))))
       || !(self->convert = sr_convert_new (self->runtime, &error))
       || (baseline && !(self->resample = sr_resample_new (self->runtime, &error)))) {
@@ -331,20 +321,15 @@ gst_sr_upscale_start (GstBaseTransform *trans)
     g_free (done);
   }
   if (baseline) {
-    self->overlap = 0;
     GST_INFO_OBJECT (self, "model %s x%d on %s", self->model, self->scale,
         sr_runtime_describe (self->runtime));
     return TRUE;
   }
-  /* Tiles and their overlaps keep to the input multiple, so that every
-   * region unshuffles on the frame's own 2x2 / 4x4 grid. */
-  self->multiple = sr_graph_size_multiple (sr_executor_graph (self->executor));
-  self->overlap = round_up (sr_graph_receptive_radius (sr_executor_graph
-          (self->executor)), self->multiple);
-  GST_INFO_OBJECT (self, "model %s (x%d, %.0f MAC per input pixel, receptive "
-      "radius %d) on %s", self->model, self->scale,
+  GST_INFO_OBJECT (self, "model %s (x%d, %.0f MAC per input pixel, tile "
+      "overlap %d) on %s", self->model, self->scale,
       sr_graph_macs_per_input_pixel (sr_executor_graph (self->executor)),
-      self->overlap, sr_runtime_describe (self->runtime));
+      sr_tiled_get_plan (self->tiled)->overlap,
+      sr_runtime_describe (self->runtime));
   return TRUE;
 }
 
@@ -356,46 +341,6 @@ gst_sr_upscale_stop (GstBaseTransform *trans)
   GST_OBJECT_LOCK (self);
   self->model_loaded = FALSE;   /* the executor owned the graph: load anew */
   GST_OBJECT_UNLOCK (self);
-  return TRUE;
-}
-
-/* The tiles for w x h frames under the memory budget: the whole frame
- * when its intermediate values fit, else the grid of equal tiles whose
- * regions (tile + overlap on each inner side) fit and that computes the
- * fewest pixels in all: 480x270 at 536 MB for 512 MiB runs as two
- * 240x270 tiles (1.15x the frame's pixels), where the largest square tile
- * would take six (3x). FALSE on error; *tile_w = 0 when nothing fits. */
-static gboolean
-tiles_for_budget (GstSrUpscale *self, int w, int h, int *tile_w, int *tile_h,
-    GError **error)
-{
-  const int r = self->overlap, m = self->multiple;
-  double best = G_MAXDOUBLE;
-  *tile_w = *tile_h = 0;
-  /* Fewer rows of tiles need narrower tiles; for each row count, the
-   * fewest columns that fit (more columns only shrink the regions). */
-  for (int ny = 1; ny <= h; ny++) {
-    const int th = round_up ((h + ny - 1) / ny, m), rh = MIN (h, th + 2 * r);
-    if (ny > 1 && th == round_up ((h + ny - 2) / (ny - 1), m))
-      continue;                 /* the same tiles as ny - 1 */
-    for (int nx = 1; nx <= w; nx++) {
-      const int tw = round_up ((w + nx - 1) / nx, m), rw = MIN (w, tw + 2 * r);
-      const double pixels = (double) nx * ny * rw * rh;
-      if (pixels >= best)
-        break;                  /* only worse from here */
-      size_t bytes;
-      if (!sr_executor_measure (self->executor, rh, rw, &bytes, error))
-        return FALSE;
-      if (bytes <= self->memory_budget) {
-        best = pixels;
-        *tile_w = tw;
-        *tile_h = th;
-        break;
-      }
-    }
-    if (best <= (double) w * h)
-      break;                    /* the whole frame: nothing beats it */
-  }
   return TRUE;
 }
 
@@ -455,36 +400,6 @@ gst_sr_upscale_set_info (GstVideoFilter *filter, GstCaps *incaps,
         self->model, self->alpha_in ? ", alpha bicubic" : "");
     return TRUE;
   }
-  /* The network's own size: the frame padded to its multiple. */
-  const int pw = round_up (w, self->multiple), ph = round_up (h, self->multiple);
-  const gboolean padded = pw != w || ph != h;
-  if (padded && (pw - w >= w || ph - h >= h)) {
-    GST_ELEMENT_ERROR (self, STREAM, FORMAT, ("Model %s needs frame sides "
-            "that are multiples of %d: a %dx%d frame is too small to pad "
-            "to %dx%d by reflection", self->model, self->multiple, w, h, pw,
-            ph), (NULL));
-    return FALSE;
-  }
-  self->pad_w = pw;
-  self->pad_h = ph;
-  int tile_w = round_up (self->tile_size, self->multiple), tile_h = tile_w;
-  if (!self->tile_size) {
-    if (!tiles_for_budget (self, pw, ph, &tile_w, &tile_h, &error))
-      goto failed;
-    if (MIN (tile_w, tile_h) < 16) {
-      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("memory-budget=%"
-              G_GUINT64_FORMAT " is too small for model %s: its tiles would "
-              "be under 16 pixels", self->memory_budget, self->model), (NULL));
-      return FALSE;
-    }
-  }
-  /* One tile when the frame fits; else tiles of tile_w x tile_h pixels,
-   * each run on a region of tile + 2 overlap (less only where the frame
-   * is). */
-  self->tile_w = MIN (tile_w, pw);
-  self->tile_h = MIN (tile_h, ph);
-  self->region_w = MIN (pw, self->tile_w + 2 * self->overlap);
-  self->region_h = MIN (ph, self->tile_h + 2 * self->overlap);
   /* The first plan of a network may run it both ways to choose its
    * layout (seconds on a new machine; cached after): say so. */
   const gboolean settling = !sr_executor_layout_settled (self->executor);
@@ -494,47 +409,43 @@ gst_sr_upscale_set_info (GstVideoFilter *filter, GstCaps *incaps,
             "layout", "Choosing the network's memory layout (the first use "
             "on a device runs it both ways; cached in ~/.cache/gst-sr)"));
   const gint64 t_plan = g_get_monotonic_time ();
-  if (!sr_executor_plan (self->executor, self->region_h, self->region_w,
-          &error)) {
-    if (settling)
-      gst_element_post_message (GST_ELEMENT (self),
-          gst_message_new_progress (GST_OBJECT (self),
-              GST_PROGRESS_TYPE_ERROR, "layout", "Planning failed"));
-    goto failed;
-  }
-  if (settling) {
-    gchar *done = g_strdup_printf ("Layout chosen in %.1f s",
-        (g_get_monotonic_time () - t_plan) / 1e6);
+  const gboolean planned = sr_tiled_plan (self->tiled, w, h, self->tile_size,
+      self->memory_budget, &error);
+  if (settling)
     gst_element_post_message (GST_ELEMENT (self),
-        gst_message_new_progress (GST_OBJECT (self),
-            GST_PROGRESS_TYPE_COMPLETE, "layout", done));
-    g_free (done);
+        gst_message_new_progress (GST_OBJECT (self), planned
+            ? GST_PROGRESS_TYPE_COMPLETE : GST_PROGRESS_TYPE_ERROR, "layout",
+            planned ? "Layout chosen" : "Planning failed"));
+  if (planned && settling)
+    GST_INFO_OBJECT (self, "layout chosen in %.1f s",
+        (g_get_monotonic_time () - t_plan) / 1e6);
+  if (!planned && g_error_matches (error, SR_MODEL_ERROR,
+          SR_MODEL_ERROR_SIZE)) {
+    /* The frame or the budget: the user's settings, not a failure. */
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("Model %s on %dx%d frames: "
+            "%s", self->model, w, h, error->message), ("tile-size=%u, "
+            "memory-budget=%" G_GUINT64_FORMAT, self->tile_size,
+            self->memory_budget));
+    g_clear_error (&error);
+    return FALSE;
   }
-  const gboolean tiled = self->region_w < pw || self->region_h < ph;
-  if (!(self->frame_in = sr_tensor_new (self->runtime, 1, 3, h, w,
+  if (!planned
+      || !(self->frame_in = sr_tensor_new (self->runtime, 1, 3, h, w,
               SR_DTYPE_F32, &error))
       || !(self->frame_out = sr_tensor_new (self->runtime, 1, 3, h * s, w * s,
-              SR_DTYPE_F32, &error))
-      || (padded && (!(self->frame_pad = sr_tensor_new (self->runtime, 1, 3,
-                      ph, pw, SR_DTYPE_F32, &error))
-              || !(self->frame_out_pad = sr_tensor_new (self->runtime, 1, 3,
-                      ph * s, pw * s, SR_DTYPE_F32, &error))))
-      || (tiled && (!(self->tile_in = sr_tensor_new (self->runtime, 1, 3,
-                      self->region_h, self->region_w, SR_DTYPE_F32, &error))
-              || !(self->tile_out = sr_tensor_new (self->runtime, 1, 3,
-                      self->region_h * s, self->region_w * s, SR_DTYPE_F32,
-                      &error)))))
+              SR_DTYPE_F32, &error)))
     goto failed;
+  const SrTiledPlan *plan = sr_tiled_get_plan (self->tiled);
   GST_INFO_OBJECT (self, "%dx%d -> %dx%d: %s, %.1f MB of intermediate values",
-      w, h, w * s, h * s, tiled ? "tiled" : "whole frames",
+      w, h, w * s, h * s, plan->tiled ? "tiled" : "whole frames",
       sr_executor_peak_bytes (self->executor) / 1e6);
-  if (padded)
-    GST_INFO_OBJECT (self, "padded to %dx%d (sides a multiple of %d)", pw, ph,
-        self->multiple);
-  if (tiled)
+  if (plan->padded)
+    GST_INFO_OBJECT (self, "padded to %dx%d (sides a multiple of %d)",
+        plan->pad_w, plan->pad_h, plan->multiple);
+  if (plan->tiled)
     GST_INFO_OBJECT (self, "tiles %dx%d on regions %dx%d (overlap %d)",
-        self->tile_w, self->tile_h, self->region_w, self->region_h,
-        self->overlap);
+        plan->tile_w, plan->tile_h, plan->region_w, plan->region_h,
+        plan->overlap);
   return TRUE;
 
 failed:
@@ -542,34 +453,6 @@ failed:
           "frames: %s", self->model, w, h, error ? error->message : "?"), (NULL));
   g_clear_error (&error);
   return FALSE;
-}
-
-/* Runs every tile of in (w x h) into out: region around it in, the tile's
- * own pixels out. */
-static SrStatus
-run_tiles (GstSrUpscale *self, SrTensor *in, SrTensor *out)
-{
-  const int w = in->w, h = in->h;
-  const int s = self->scale, r = self->overlap;
-  for (int ty = 0; ty < h; ty += self->tile_h) {
-    for (int tx = 0; tx < w; tx += self->tile_w) {
-      const int tw = MIN (self->tile_w, w - tx), th = MIN (self->tile_h, h - ty);
-      const int rx = CLAMP (tx - r, 0, w - self->region_w);
-      const int ry = CLAMP (ty - r, 0, h - self->region_h);
-      SrStatus st;
-      if ((st = sr_nn_copy_rect_run (self->tile, self->queue,
-                  sr_view (in), rx, ry, sr_view (self->tile_in), 0, 0,
-                  self->region_w, self->region_h)) != SR_OK
-          || (st = sr_executor_run (self->executor, self->queue,
-                  sr_view (self->tile_in), sr_view (self->tile_out))) != SR_OK
-          || (st = sr_nn_copy_rect_run (self->tile, self->queue,
-                  sr_view (self->tile_out), (tx - rx) * s, (ty - ry) * s,
-                  sr_view (out), tx * s, ty * s, tw * s, th * s))
-          != SR_OK)
-        return st;
-    }
-  }
-  return SR_OK;
 }
 
 /* The input's alpha plane, MATLAB-bicubic resized on the device, into the
@@ -635,22 +518,9 @@ gst_sr_upscale_transform_frame (GstVideoFilter *filter, GstVideoFrame *in,
   if (st == SR_OK && self->baseline != GST_SR_UPSCALE_LEARNED)
     st = sr_resample_run (self->resample, self->queue, self->frame_in,
         self->frame_out, &self->rows, &self->cols);
-  else if (st == SR_OK) {
-    /* Padded to the network's multiple (reflection, right and bottom),
-     * run, cropped back. */
-    SrTensor *in = self->frame_pad ? self->frame_pad : self->frame_in;
-    SrTensor *out = self->frame_pad ? self->frame_out_pad : self->frame_out;
-    if (self->frame_pad)
-      st = sr_nn_pad_run (self->tile, self->queue, sr_view (self->frame_in),
-          sr_view (in), 0, in->h - h, 0, in->w - w, SR_PAD_REFLECT);
-    if (st == SR_OK)
-      st = self->tile_in ? run_tiles (self, in, out)
-          : sr_executor_run (self->executor, self->queue, sr_view (in),
-          sr_view (out));
-    if (st == SR_OK && self->frame_pad)
-      st = sr_nn_copy_rect_run (self->tile, self->queue, sr_view (out), 0, 0,
-          sr_view (self->frame_out), 0, 0, w * self->scale, h * self->scale);
-  }
+  else if (st == SR_OK)
+    st = sr_tiled_run (self->tiled, self->queue, self->frame_in,
+        self->frame_out);
   if (st == SR_OK)
     st = gst_sr_download_frame (self->convert, self->queue, self->frame_out, out,
         SR_ROUND_HALF_EVEN);
@@ -886,6 +756,5 @@ gst_sr_upscale_init (GstSrUpscale *self)
   self->device = g_strdup (DEFAULT_DEVICE);
   self->tile_size = DEFAULT_TILE_SIZE;
   self->memory_budget = DEFAULT_MEMORY_BUDGET;
-  self->multiple = 1;
   gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), TRUE);
 }

@@ -10,7 +10,7 @@
 #include <gst/video/gstvideofilter.h>
 #include "sr_convert.h"
 #include "sr_executor.h"
-#include "sr_nn_tile.h"
+#include "sr_tiled.h"
 #include "sr_resample.h"
 
 G_BEGIN_DECLS
@@ -54,20 +54,11 @@ struct _GstSrUpscale {
   SrRuntime *runtime;
   cl_command_queue queue;
   SrConvert *convert;
-  SrNnTile *tile;
   SrExecutor *executor;
-  SrTensor *frame_in, *frame_out, *tile_in, *tile_out;
-  /* Networks whose input sides must be a multiple of `multiple` (RRDBNet
-   * x2 / x1, through pixel unshuffle): the frame reflect-padded right and
-   * bottom to pad_w x pad_h (frame_pad), run, and its output (frame_out_pad)
-   * cropped, as RealESRGANer does. NULL when the frame fits as it is. */
-  int multiple;
-  int pad_w, pad_h;
-  SrTensor *frame_pad, *frame_out_pad;
+  SrTiled *tiled;               /* the executor on whole frames: padding to
+                                 * its multiple, tiles under the budget */
+  SrTensor *frame_in, *frame_out;
   GstClockTime latency;         /* the slowest frame so far, as reported */
-  int tile_w, tile_h;           /* tile size (interior, input pixels) */
-  int region_w, region_h;       /* tile + overlap, what the network runs on */
-  int overlap;
   /* baselines and alpha: the resample op and its tables */
   SrResample *resample;
   SrTapTable rows, cols;        /* the baseline's, colour */

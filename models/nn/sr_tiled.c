@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "sr_tiled.h"
+
+struct _SrTiled {
+  SrRuntime *rt;
+  SrExecutor *ex;
+  SrNnTile *tile;
+  int scale, in_c, out_c;
+  SrTiledPlan plan;
+  int w, h;                     /* the frame size planned for */
+  SrTensor *frame_pad, *out_pad;  /* padded: the padded frame and output */
+  SrTensor *tile_in, *tile_out;   /* tiled: one region in and out */
+};
+
+static int
+round_up (int v, int m)
+{
+  return (v + m - 1) / m * m;
+}
+
+SrTiled *
+sr_tiled_new (SrRuntime *rt, SrExecutor *ex, GError **error)
+{
+  SrTiled *t = g_new0 (SrTiled, 1);
+  t->rt = sr_runtime_ref (rt);
+  t->ex = ex;
+  const SrGraph *g = sr_executor_graph (ex);
+  t->scale = g->scale;
+  t->in_c = sr_graph_value (g, g->input)->channels;
+  t->out_c = sr_graph_value (g, g->output)->channels;
+  t->plan.multiple = sr_graph_size_multiple (g);
+  t->plan.overlap = round_up (sr_graph_receptive_radius (g), t->plan.multiple);
+  if (t->scale < 1) {
+    g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_UNSUPPORTED,
+        "%s: its output is not the input's size times an integer", g->name);
+    sr_tiled_free (t);
+    return NULL;
+  }
+  if (!(t->tile = sr_nn_tile_new (rt, SR_DTYPE_F32, error))) {
+    sr_tiled_free (t);
+    return NULL;
+  }
+  return t;
+}
+
+static void
+clear_plan (SrTiled *t)
+{
+  g_clear_pointer (&t->frame_pad, sr_tensor_unref);
+  g_clear_pointer (&t->out_pad, sr_tensor_unref);
+  g_clear_pointer (&t->tile_in, sr_tensor_unref);
+  g_clear_pointer (&t->tile_out, sr_tensor_unref);
+  t->w = t->h = 0;
+}
+
+void
+sr_tiled_free (SrTiled *t)
+{
+  if (!t)
+    return;
+  clear_plan (t);
+  sr_nn_tile_free (t->tile);
+  sr_runtime_unref (t->rt);
+  g_free (t);
+}
+
+const SrTiledPlan *
+sr_tiled_get_plan (const SrTiled *t)
+{
+  return &t->plan;
+}
+
+/* The whole frame when its intermediate values fit, else the grid of
+ * equal tiles whose regions (tile + overlap on each inner side) fit and
+ * that computes the fewest pixels in all: 480x270 at 536 MB for 512 MiB
+ * runs as two 240x270 tiles (1.15x the frame's pixels), where the largest
+ * square tile would take six (3x). *tile_w = 0 when nothing fits. */
+static gboolean
+tiles_for_budget (SrTiled *t, int w, int h, guint64 budget, int *tile_w,
+    int *tile_h, GError **error)
+{
+  const int r = t->plan.overlap, m = t->plan.multiple;
+  double best = G_MAXDOUBLE;
+  *tile_w = *tile_h = 0;
+  /* Fewer rows of tiles need narrower tiles; for each row count, the
+   * fewest columns that fit (more columns only shrink the regions). */
+  for (int ny = 1; ny <= h; ny++) {
+    const int th = round_up ((h + ny - 1) / ny, m), rh = MIN (h, th + 2 * r);
+    if (ny > 1 && th == round_up ((h + ny - 2) / (ny - 1), m))
+      continue;                 /* the same tiles as ny - 1 */
+    for (int nx = 1; nx <= w; nx++) {
+      const int tw = round_up ((w + nx - 1) / nx, m), rw = MIN (w, tw + 2 * r);
+      const double pixels = (double) nx * ny * rw * rh;
+      if (pixels >= best)
+        break;                  /* only worse from here */
+      size_t bytes;
+      if (!sr_executor_measure (t->ex, rh, rw, &bytes, error))
+        return FALSE;
+      if (bytes <= budget) {
+        best = pixels;
+        *tile_w = tw;
+        *tile_h = th;
+        break;
+      }
+    }
+    if (best <= (double) w * h)
+      break;                    /* the whole frame: nothing beats it */
+  }
+  return TRUE;
+}
+
+gboolean
+sr_tiled_plan (SrTiled *t, int w, int h, guint tile_size, guint64 budget,
+    GError **error)
+{
+  clear_plan (t);
+  SrTiledPlan *p = &t->plan;
+  const int m = p->multiple, s = t->scale;
+  const char *name = sr_executor_graph (t->ex)->name;
+  p->pad_w = round_up (w, m);
+  p->pad_h = round_up (h, m);
+  p->padded = p->pad_w != w || p->pad_h != h;
+  if (p->padded && (p->pad_w - w >= w || p->pad_h - h >= h)) {
+    g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_SIZE, "%s needs frame "
+        "sides that are multiples of %d: a %dx%d frame is too small to pad to "
+        "%dx%d by reflection", name, m, w, h, p->pad_w, p->pad_h);
+    return FALSE;
+  }
+  int tile_w = round_up (tile_size, m), tile_h = tile_w;
+  if (!tile_size) {
+    if (!tiles_for_budget (t, p->pad_w, p->pad_h, budget, &tile_w, &tile_h,
+            error))
+      return FALSE;
+    if (MIN (tile_w, tile_h) < 16) {
+      g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_SIZE, "a memory "
+          "budget of %" G_GUINT64_FORMAT " bytes is too small for %s: its "
+          "tiles would be under 16 pixels", budget, name);
+      return FALSE;
+    }
+  }
+  /* One tile when the frame fits; else tiles of tile_w x tile_h pixels,
+   * each run on a region of tile + 2 overlap (less only where the frame
+   * is). */
+  p->tile_w = MIN (tile_w, p->pad_w);
+  p->tile_h = MIN (tile_h, p->pad_h);
+  p->region_w = MIN (p->pad_w, p->tile_w + 2 * p->overlap);
+  p->region_h = MIN (p->pad_h, p->tile_h + 2 * p->overlap);
+  p->tiled = p->region_w < p->pad_w || p->region_h < p->pad_h;
+  if (!sr_executor_plan (t->ex, p->region_h, p->region_w, error)
+      || (p->padded && (!(t->frame_pad = sr_tensor_new (t->rt, 1, t->in_c,
+                      p->pad_h, p->pad_w, SR_DTYPE_F32, error))
+              || !(t->out_pad = sr_tensor_new (t->rt, 1, t->out_c,
+                      p->pad_h * s, p->pad_w * s, SR_DTYPE_F32, error))))
+      || (p->tiled && (!(t->tile_in = sr_tensor_new (t->rt, 1, t->in_c,
+                      p->region_h, p->region_w, SR_DTYPE_F32, error))
+              || !(t->tile_out = sr_tensor_new (t->rt, 1, t->out_c,
+                      p->region_h * s, p->region_w * s, SR_DTYPE_F32,
+                      error))))) {
+    clear_plan (t);
+    return FALSE;
+  }
+  t->w = w;
+  t->h = h;
+  return TRUE;
+}
+
+/* Every tile of in (w x h) into out: the region around it in, the tile's
+ * own pixels out. */
+static SrStatus
+run_tiles (SrTiled *t, cl_command_queue q, SrTensor *in, SrTensor *out)
+{
+  const SrTiledPlan *p = &t->plan;
+  const int w = in->w, h = in->h, s = t->scale, r = p->overlap;
+  for (int ty = 0; ty < h; ty += p->tile_h) {
+    for (int tx = 0; tx < w; tx += p->tile_w) {
+      const int tw = MIN (p->tile_w, w - tx), th = MIN (p->tile_h, h - ty);
+      const int rx = CLAMP (tx - r, 0, w - p->region_w);
+      const int ry = CLAMP (ty - r, 0, h - p->region_h);
+      SrStatus st;
+      if ((st = sr_nn_copy_rect_run (t->tile, q, sr_view (in), rx, ry,
+                  sr_view (t->tile_in), 0, 0, p->region_w, p->region_h))
+          != SR_OK
+          || (st = sr_executor_run (t->ex, q, sr_view (t->tile_in),
+                  sr_view (t->tile_out))) != SR_OK
+          || (st = sr_nn_copy_rect_run (t->tile, q, sr_view (t->tile_out),
+                  (tx - rx) * s, (ty - ry) * s, sr_view (out), tx * s, ty * s,
+                  tw * s, th * s)) != SR_OK)
+        return st;
+    }
+  }
+  return SR_OK;
+}
+
+SrStatus
+sr_tiled_run (SrTiled *t, cl_command_queue q, SrTensor *in, SrTensor *out)
+{
+  const int s = t->scale;
+  if (!t->w || in->w != t->w || in->h != t->h || in->c != t->in_c
+      || out->w != t->w * s || out->h != t->h * s || out->c != t->out_c)
+    return SR_ERR_INVALID_ARGUMENT;
+  /* Padded to the network's multiple (reflection, right and bottom), run,
+   * cropped back. */
+  SrTensor *src = t->frame_pad ? t->frame_pad : in;
+  SrTensor *dst = t->frame_pad ? t->out_pad : out;
+  SrStatus st = SR_OK;
+  if (t->frame_pad)
+    st = sr_nn_pad_run (t->tile, q, sr_view (in), sr_view (src), 0,
+        src->h - in->h, 0, src->w - in->w, SR_PAD_REFLECT);
+  if (st == SR_OK)
+    st = t->tile_in ? run_tiles (t, q, src, dst)
+        : sr_executor_run (t->ex, q, sr_view (src), sr_view (dst));
+  if (st == SR_OK && t->frame_pad)
+    st = sr_nn_copy_rect_run (t->tile, q, sr_view (dst), 0, 0, sr_view (out),
+        0, 0, out->w, out->h);
+  return st;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SrTiled: an executor run on frames of any size, as the elements need it
+ * (srupscale, srundertrained):
+ *
+ *  - padding: networks whose sides must be a multiple of m
+ *    (sr_graph_size_multiple: pixel unshuffles, strided convolutions) get
+ *    the frame reflect-padded right and bottom to the multiple, and their
+ *    output cropped back, as Real-ESRGAN's RealESRGANer does;
+ *  - tiling: when the whole frame's intermediate values would pass the
+ *    memory budget, the frame runs as a grid of equal tiles, each on a
+ *    region of tile + the receptive radius on each inner side, and only
+ *    the tile's own pixels are kept, so the output equals the untiled
+ *    one. Tiles and overlaps keep to the multiple (every region then sees
+ *    the frame's own unshuffle / stride grid).
+ *
+ * sr_tiled_plan settles the sizes and holds every tensor a frame needs:
+ * running a frame allocates nothing. */
+#pragma once
+
+#include "sr_executor.h"
+#include "sr_nn_tile.h"
+
+G_BEGIN_DECLS
+
+typedef struct _SrTiled SrTiled;
+
+/* Runs ex (not taken: the caller frees it after this). */
+SrTiled *sr_tiled_new (SrRuntime *rt, SrExecutor *ex, GError **error);
+void sr_tiled_free (SrTiled *t);
+
+/* Plans for w x h frames: tile_size > 0 fixes the tile side (rounded up to
+ * the multiple), 0 takes the fewest-pixel grid of tiles whose regions fit
+ * in budget bytes. SR_MODEL_ERROR_SIZE when the frame is too small to pad
+ * by reflection or the budget leaves tiles under 16 pixels. Also plans the
+ * executor (the first plan may measure its layout: see
+ * sr_executor_layout_settled). */
+gboolean sr_tiled_plan (SrTiled *t, int w, int h, guint tile_size,
+    guint64 budget, GError **error);
+
+/* in: [1,C,h,w] float32 as planned; out: [1,C',h*s,w*s] float32, s the
+ * graph's scale. Enqueued on q. */
+SrStatus sr_tiled_run (SrTiled *t, cl_command_queue q, SrTensor *in,
+    SrTensor *out);
+
+/* The plan, for messages: the padded size (pad_w x pad_h = w x h when
+ * none), the tile and region sizes (region = the padded frame when not
+ * tiled), the overlap and the multiple. */
+typedef struct {
+  int pad_w, pad_h;
+  int tile_w, tile_h;
+  int region_w, region_h;
+  int overlap, multiple;
+  gboolean padded, tiled;
+} SrTiledPlan;
+
+const SrTiledPlan *sr_tiled_get_plan (const SrTiled *t);
+
+G_END_DECLS

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Full-reference similarity in double precision (spec/metrics.md 1-4;
  * sr_similarity.h): the pictures as the metrics see them, then per channel
- * the squared differences (PSNR) and the SSIM and contrast-structure maps
- * over the valid region of a separable window, summed by rows (the host
- * adds the rows up).
+ * the squared differences (PSNR) and the SSIM and contrast-structure
+ * values over the valid region of a separable window, summed by rows (the
+ * host adds the rows up).
  *
  * No contraction into fma: the reference tools multiply and add
  * separately (NumPy, OpenCV in double), and BasicSR's Y is defined by a
@@ -11,8 +11,8 @@
 #pragma OPENCL EXTENSION cl_khr_fp64 : enable
 #pragma OPENCL FP_CONTRACT OFF
 
-/* The window's taps, fixed at build time (-DTAPS=11 or 7) so that its
- * loops unroll; n, the same number, is also passed. */
+/* The window's tap count n, fixed at build time (-DTAPS=11 or 7): it
+ * sizes the private arrays and bounds the tap loops. */
 #ifndef TAPS
 #define TAPS 11
 #endif
@@ -121,119 +121,211 @@ downsample2 (__global const double *in, const int h, const int w,
   out[((size_t) c * oh + y) * ow + x] = s / 4;
 }
 
-/* Squared differences of row y of channel c, summed: row_sse[c * h + y]. */
-__kernel void
-sse_rows (__global const double *a, __global const double *b, const int h,
-    const int w, __global double *row_sse)
-{
-  const int y = get_global_id (0), c = get_global_id (1);
-  if (y >= h)
-    return;
-  const size_t o = ((size_t) c * h + y) * w;
-  double s = 0;
-  for (int x = 0; x < w; x++) {
-    const double d = a[o + x] - b[o + x];
-    s += d * d;
-  }
-  row_sse[(size_t) c * h + y] = s;
-}
-
-/* The window along the rows of channel c: for every row y and every
- * valid column x (x + n <= w), the weighted sums of a, b, a^2, b^2 and
- * ab over columns x .. x + n - 1, into the five [h][wv] planes of rs. */
-__kernel void
-window_rows (__global const double *a, __global const double *b,
-    const int c, const int h, const int w, __global const double *taps,
-    const int n, __global double *rs)
-{
-  const int x = get_global_id (0), y = get_global_id (1);
-  const int wv = w - n + 1;
-  if (x >= wv || y >= h)
-    return;
-  const size_t i = ((size_t) c * h + y) * w + x;
-  double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
-#pragma unroll
-  for (int k = 0; k < TAPS; k++) {
-    const double u = a[i + k], v = b[i + k];
-    const double tu = taps[k] * u, tv = taps[k] * v;
-    sa += tu;
-    sb += tv;
-    saa += tu * u;
-    sbb += tv * v;
-    sab += tu * v;
-  }
-  const size_t plane = (size_t) h * wv, o = (size_t) y * wv + x;
-  rs[o] = sa;
-  rs[plane + o] = sb;
-  rs[2 * plane + o] = saa;
-  rs[3 * plane + o] = sbb;
-  rs[4 * plane + o] = sab;
-}
-
-/* The window down the columns at output (x, y) (rows y .. y + n - 1 of
- * rs), then the SSIM and contrast-structure values there, into the maps
- * (one work-item per pixel, so that neighbouring work-items read
- * neighbouring columns):
+/* The sums behind SSIM, in one pass per pair of rows (the maps never go
+ * through memory: the two separate passes with five full-size maps
+ * between them were bound by that traffic). Work-item (i, c) takes rows
+ * y = 2i and 2i + 1 of channel c: their squared differences summed, and
+ * for each that is a valid output row (y + n <= h), the SSIM and
+ * contrast-structure values of its valid columns summed. Per step of SEG
+ * output columns the window runs down the columns first (rows y ..
+ * y + n of a and b, each load serving both output rows) into private
+ * memory, then along them; the columns past the step that the next step
+ * needs (n - 1, rounded up to a vector) are carried over. Eight columns
+ * at a time as double8: PoCL does not vectorise across work-items whose
+ * body loops, so the vectors are written out. At every output pixel:
  *   mu = W*a, sigma_a^2 = cov_norm (W*a^2 - mu_a^2), sigma_ab likewise,
  *   cs = (2 sigma_ab + c2) / (sigma_a^2 + sigma_b^2 + c2),
  *   ssim = (2 mu_a mu_b + c1) (2 sigma_ab + c2) /
  *          ((mu_a^2 + mu_b^2 + c1) (sigma_a^2 + sigma_b^2 + c2)).
  * relu_cs clamps cs at 0 per pixel first (pyiqa), and then ssim =
- * lum * cs as pyiqa writes it. maps: the ssim map, then the cs map
- * ([2][hv][wv]). */
-__kernel void
-window_cols (__global const double *rs, const int h, const int wv,
-    __global const double *taps, const int n, const double c1,
-    const double c2, const double cov_norm, const int relu_cs,
-    __global double *maps)
+ * lum * cs as pyiqa writes it. sums: [3][C][h], per row the SSE, the
+ * SSIM sum and the cs sum (the last two for valid rows only).
+ *
+ * The tap loops stay rolled (#pragma unroll 1): unrolled, the compiler
+ * hoists all the loads and spills vectors (measured slower). */
+#define SEG 128
+#define CARRY ((TAPS - 1 + 7) / 8 * 8)
+#define VLEN (SEG + CARRY)
+
+/* The weighted sums of a, b, a^2, b^2, ab at some columns: [5][VLEN]. */
+typedef double Moments[5][VLEN];
+
+/* p[0 .. m - 1], zeros past them (none for m <= 0): the end of a row,
+ * where a whole vector would read past the buffer. */
+static double8
+load_part (__global const double *p, const int m)
 {
-  const int x = get_global_id (0), y = get_global_id (1);
-  const int hv = h - n + 1;
-  if (x >= wv || y >= hv)
-    return;
-  const size_t plane = (size_t) h * wv;
-  double ma = 0, mb = 0, maa = 0, mbb = 0, mab = 0;
-#pragma unroll
-  for (int k = 0; k < TAPS; k++) {
-    const double t = taps[k];
-    const size_t o = (size_t) (y + k) * wv + x;
-    ma += t * rs[o];
-    mb += t * rs[plane + o];
-    maa += t * rs[2 * plane + o];
-    mbb += t * rs[3 * plane + o];
-    mab += t * rs[4 * plane + o];
-  }
-  const double va = cov_norm * (maa - ma * ma);
-  const double vb = cov_norm * (mbb - mb * mb);
-  const double vab = cov_norm * (mab - ma * mb);
-  double cs = (2 * vab + c2) / (va + vb + c2), ssim;
-  if (relu_cs) {
-    cs = fmax (cs, 0.0);
-    ssim = (2 * ma * mb + c1) / (ma * ma + mb * mb + c1) * cs;
-  } else {
-    ssim = ((2 * ma * mb + c1) * (2 * vab + c2))
-        / ((ma * ma + mb * mb + c1) * (va + vb + c2));
-  }
-  const size_t o = (size_t) y * wv + x;
-  maps[o] = ssim;
-  maps[(size_t) hv * wv + o] = cs;
+  double v[8];
+  for (int i = 0; i < 8; i++)
+    v[i] = i < m ? p[i] : 0.0;
+  return vload8 (0, v);
 }
 
-/* Row y of the two maps summed, in order: row_ssim / row_cs [row0 + y]. */
-__kernel void
-sum_rows (__global const double *maps, const int hv, const int wv,
-    __global double *row_ssim, __global double *row_cs, const int row0)
+static double8
+load_cols (__global const double *p, const int m)
 {
-  const int y = get_global_id (0);
-  if (y >= hv)
-    return;
-  __global const double *ssim = maps + (size_t) y * wv;
-  __global const double *cs = ssim + (size_t) hv * wv;
-  double s = 0, c = 0;
-  for (int x = 0; x < wv; x++) {
-    s += ssim[x];
-    c += cs[x];
+  return m >= 8 ? vload8 (0, p) : load_part (p, m);
+}
+
+static void
+store_moments (Moments v, const int j, const double8 sa, const double8 sb,
+    const double8 saa, const double8 sbb, const double8 sab)
+{
+  vstore8 (sa, 0, v[0] + j);
+  vstore8 (sb, 0, v[1] + j);
+  vstore8 (saa, 0, v[2] + j);
+  vstore8 (sbb, 0, v[3] + j);
+  vstore8 (sab, 0, v[4] + j);
+}
+
+/* Adds tap t at a row whose values are u, v (eight columns). */
+#define ACCUMULATE(t, u, v, sa, sb, saa, sbb, sab) do { \
+    const double8 tu_ = (t) * (u), tv_ = (t) * (v); \
+    sa += tu_; \
+    sb += tv_; \
+    saa += tu_ * (u); \
+    sbb += tv_ * (v); \
+    sab += tu_ * (v); \
+  } while (0)
+
+/* The window down columns x .. x + 7 (m of them left in the row) for
+ * output rows y (window rows 0 .. n - 1 from pa, pb) and, when rows is 2,
+ * y + 1 (rows 1 .. n): into column j of v[0], v[1]. */
+static void
+window_down (__global const double *pa, __global const double *pb,
+    const int w, const int m, const double *t, const int rows, Moments *v,
+    const int j)
+{
+  double8 sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+  double8 ra = 0, rb = 0, raa = 0, rbb = 0, rab = 0;
+  double8 u = load_cols (pa, m), x = load_cols (pb, m);
+  ACCUMULATE (t[0], u, x, sa, sb, saa, sbb, sab);
+  if (rows == 2) {
+#pragma unroll 1
+    for (int k = 1; k < TAPS; k++) {
+      const size_t o = (size_t) k * w;
+      u = load_cols (pa + o, m);
+      x = load_cols (pb + o, m);
+      ACCUMULATE (t[k], u, x, sa, sb, saa, sbb, sab);
+      ACCUMULATE (t[k - 1], u, x, ra, rb, raa, rbb, rab);
+    }
+    const size_t o = (size_t) TAPS * w;
+    u = load_cols (pa + o, m);
+    x = load_cols (pb + o, m);
+    ACCUMULATE (t[TAPS - 1], u, x, ra, rb, raa, rbb, rab);
+    store_moments (v[1], j, ra, rb, raa, rbb, rab);
+  } else {
+#pragma unroll 1
+    for (int k = 1; k < TAPS; k++) {
+      const size_t o = (size_t) k * w;
+      u = load_cols (pa + o, m);
+      x = load_cols (pb + o, m);
+      ACCUMULATE (t[k], u, x, sa, sb, saa, sbb, sab);
+    }
   }
-  row_ssim[row0 + y] = s;
-  row_cs[row0 + y] = c;
+  store_moments (v[0], j, sa, sb, saa, sbb, sab);
+}
+
+/* The window along v's columns for the nx outputs from column 0, and
+ * the SSIM and cs values there added to ssim8, cs8 (lane-wise). */
+static void
+window_along (Moments v, const double *t, const int nx, const double c1,
+    const double c2, const double cov_norm, const int relu_cs,
+    double8 *ssim8, double8 *cs8)
+{
+  const double8 lane = (double8) (0, 1, 2, 3, 4, 5, 6, 7);
+  for (int j = 0; j < nx; j += 8) {
+    double8 ma = 0, mb = 0, maa = 0, mbb = 0, mab = 0;
+#pragma unroll 1
+    for (int k = 0; k < TAPS; k++) {
+      ma += t[k] * vload8 (0, v[0] + j + k);
+      mb += t[k] * vload8 (0, v[1] + j + k);
+      maa += t[k] * vload8 (0, v[2] + j + k);
+      mbb += t[k] * vload8 (0, v[3] + j + k);
+      mab += t[k] * vload8 (0, v[4] + j + k);
+    }
+    const double8 va = cov_norm * (maa - ma * ma);
+    const double8 vb = cov_norm * (mbb - mb * mb);
+    const double8 vab = cov_norm * (mab - ma * mb);
+    double8 cs = (2 * vab + c2) / (va + vb + c2), ssim;
+    if (relu_cs) {
+      cs = fmax (cs, 0.0);
+      ssim = (2 * ma * mb + c1) / (ma * ma + mb * mb + c1) * cs;
+    } else {
+      ssim = ((2 * ma * mb + c1) * (2 * vab + c2))
+          / ((ma * ma + mb * mb + c1) * (va + vb + c2));
+    }
+    /* Lanes past the row's last window count nothing. */
+    const long8 in = isless (lane, (double8) (nx - j));
+    *ssim8 += select ((double8) 0, ssim, in);
+    *cs8 += select ((double8) 0, cs, in);
+  }
+}
+
+static double
+lanes_sum (const double8 v)
+{
+  return v.s0 + v.s1 + v.s2 + v.s3 + v.s4 + v.s5 + v.s6 + v.s7;
+}
+
+static double
+row_sse (__global const double *pa, __global const double *pb, const int w)
+{
+  double8 sse8 = 0;
+  int x = 0;
+  for (; x + 8 <= w; x += 8) {
+    const double8 d = vload8 (0, pa + x) - vload8 (0, pb + x);
+    sse8 += d * d;
+  }
+  double sse = lanes_sum (sse8);
+  for (; x < w; x++) {
+    const double d = pa[x] - pb[x];
+    sse += d * d;
+  }
+  return sse;
+}
+
+__kernel void
+window_sums (__global const double *a, __global const double *b,
+    const int h, const int w, __global const double *taps, const double c1,
+    const double c2, const double cov_norm, const int relu_cs,
+    __global double *sums)
+{
+  const int y = 2 * get_global_id (0), c = get_global_id (1);
+  const int nc = get_global_size (1);
+  if (y >= h)
+    return;
+  __global const double *pa = a + ((size_t) c * h + y) * w;
+  __global const double *pb = b + ((size_t) c * h + y) * w;
+  __global double *out = sums + (size_t) c * h + y;
+  const size_t plane = (size_t) nc * h;
+  for (int r = 0; r < 2 && y + r < h; r++)
+    out[r] = row_sse (pa + (size_t) r * w, pb + (size_t) r * w, w);
+
+  const int wv = w - TAPS + 1, rows = min (2, h - TAPS + 1 - y);
+  if (wv < 1 || rows < 1)
+    return;
+  double t[TAPS];
+  for (int k = 0; k < TAPS; k++)
+    t[k] = taps[k];
+  Moments v[2];
+  double8 ssim8[2] = { 0, 0 }, cs8[2] = { 0, 0 };
+  int carried = 0;
+  for (int x0 = 0; x0 < wv; x0 += SEG) {
+    const int nx = min (SEG, wv - x0);
+    for (int j = carried; j < nx + CARRY; j += 8)
+      window_down (pa + x0 + j, pb + x0 + j, w, w - x0 - j, t, rows, v, j);
+    for (int r = 0; r < rows; r++) {
+      window_along (v[r], t, nx, c1, c2, cov_norm, relu_cs, &ssim8[r],
+          &cs8[r]);
+      for (int q = 0; q < 5; q++)
+        for (int i = 0; i < CARRY; i++)
+          v[r][q][i] = v[r][q][SEG + i];
+    }
+    carried = CARRY;
+  }
+  for (int r = 0; r < rows; r++) {
+    out[plane + r] = lanes_sum (ssim8[r]);
+    out[2 * plane + r] = lanes_sum (cs8[r]);
+  }
 }

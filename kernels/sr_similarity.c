@@ -5,11 +5,11 @@
 
 struct SrSimilarityOp {
   SrRuntime *rt;
-  cl_kernel planes, planes_y8, sse, sums, down;
-  cl_kernel rows[2], cols[2];   /* per SrWindow (their taps built in) */
+  cl_kernel planes, planes_y8, down;
+  cl_kernel sums[2];            /* per SrWindow (its tap count built in) */
   SrTensor *taps;               /* [11] doubles, the last window's */
   SrWindow taps_window;
-  SrTensor *rs, *maps, *row_sse, *row_ssim, *row_cs;   /* scratch, reused */
+  SrTensor *row_sums;           /* scratch, reused */
 };
 
 int
@@ -53,18 +53,10 @@ sr_similarity_new (SrRuntime *rt, GError **error)
               error))
       || !(op->planes_y8 = sr_runtime_create_kernel (rt, "similarity",
               "planes_y8", error))
-      || !(op->sse = sr_runtime_create_kernel (rt, "similarity", "sse_rows",
-              error))
-      || !(op->rows[0] = sr_runtime_create_kernel_with_options (rt,
-              "similarity", "-DTAPS=11", "window_rows", error))
-      || !(op->cols[0] = sr_runtime_create_kernel_with_options (rt,
-              "similarity", "-DTAPS=11", "window_cols", error))
-      || !(op->rows[1] = sr_runtime_create_kernel_with_options (rt,
-              "similarity", "-DTAPS=7", "window_rows", error))
-      || !(op->cols[1] = sr_runtime_create_kernel_with_options (rt,
-              "similarity", "-DTAPS=7", "window_cols", error))
-      || !(op->sums = sr_runtime_create_kernel (rt, "similarity",
-              "sum_rows", error))
+      || !(op->sums[0] = sr_runtime_create_kernel_with_options (rt,
+              "similarity", "-DTAPS=11", "window_sums", error))
+      || !(op->sums[1] = sr_runtime_create_kernel_with_options (rt,
+              "similarity", "-DTAPS=7", "window_sums", error))
       || !(op->down = sr_runtime_create_kernel (rt, "similarity",
               "downsample2", error))) {
     sr_similarity_free (op);
@@ -78,16 +70,15 @@ sr_similarity_free (SrSimilarityOp *op)
 {
   if (!op)
     return;
-  cl_kernel k[] = { op->planes, op->planes_y8, op->sse, op->rows[0],
-    op->cols[0], op->rows[1], op->cols[1], op->sums, op->down };
+  cl_kernel k[] = { op->planes, op->planes_y8, op->sums[0], op->sums[1],
+    op->down };
   for (guint i = 0; i < G_N_ELEMENTS (k); i++)
     if (k[i])
       clReleaseKernel (k[i]);
-  SrTensor *t[] = { op->taps, op->rs, op->maps, op->row_sse, op->row_ssim,
-    op->row_cs };
-  for (guint i = 0; i < G_N_ELEMENTS (t); i++)
-    if (t[i])
-      sr_tensor_unref (t[i]);
+  if (op->taps)
+    sr_tensor_unref (op->taps);
+  if (op->row_sums)
+    sr_tensor_unref (op->row_sums);
   sr_runtime_unref (op->rt);
   g_free (op);
 }
@@ -172,21 +163,6 @@ sr_similarity_downsample (SrSimilarityOp *op, cl_command_queue q,
   return sr_enqueue (q, k, 3, g);
 }
 
-/* Sum of n doubles read back from t, in order. */
-static SrStatus
-read_sums (cl_command_queue q, SrTensor *t, size_t at, size_t n, double *sum)
-{
-  double *v = g_new (double, n);
-  const cl_int err = clEnqueueReadBuffer (q, t->mem, CL_TRUE,
-      at * sizeof (double), n * sizeof (double), v, 0, NULL, NULL);
-  double s = 0;
-  for (size_t i = 0; i < n; i++)
-    s += v[i];
-  g_free (v);
-  *sum = s;
-  return sr_status_from_cl (err);
-}
-
 SrStatus
 sr_similarity_run (SrSimilarityOp *op, cl_command_queue q, const SrTensor *a,
     const SrTensor *b, SrWindow window, double c1, double c2,
@@ -214,88 +190,52 @@ sr_similarity_run (SrSimilarityOp *op, cl_command_queue q, const SrTensor *a,
       return st;
     op->taps_window = window;
   }
-  SrTensor *row_sse = sr_tensor_reuse (op->rt, q, &op->row_sse, 1, nc, h, 1,
-      SR_DTYPE_F64);
-  SrTensor *rs = windowed ? sr_tensor_reuse (op->rt, q, &op->rs, 1, 5, h, wv,
-      SR_DTYPE_F64) : NULL;
-  SrTensor *maps = windowed ? sr_tensor_reuse (op->rt, q, &op->maps, 1, 2,
-      hv, wv, SR_DTYPE_F64) : NULL;
-  SrTensor *row_ssim = windowed ? sr_tensor_reuse (op->rt, q, &op->row_ssim,
-      1, nc, hv, 1, SR_DTYPE_F64) : NULL;
-  SrTensor *row_cs = windowed ? sr_tensor_reuse (op->rt, q, &op->row_cs, 1,
-      nc, hv, 1, SR_DTYPE_F64) : NULL;
-  if (!row_sse || (windowed && (!rs || !maps || !row_ssim || !row_cs)))
+  /* [3][C][h]: per row, the SSE, and the SSIM and cs sums of the valid
+   * rows (window_sums in similarity.cl). */
+  SrTensor *row_sums = sr_tensor_reuse (op->rt, q, &op->row_sums, 1, 3, nc,
+      h, SR_DTYPE_F64);
+  if (!row_sums)
     return SR_ERR_OUT_OF_DEVICE_MEMORY;
-
+  cl_kernel k = op->sums[window];
+  const cl_int relu = relu_cs ? 1 : 0;
   cl_int e = 0;
-  e |= SR_ARG_MEM (op->sse, 0, a);
-  e |= SR_ARG_MEM (op->sse, 1, b);
-  e |= SR_ARG (op->sse, 2, h);
-  e |= SR_ARG (op->sse, 3, w);
-  e |= SR_ARG_MEM (op->sse, 4, row_sse);
+  e |= SR_ARG_MEM (k, 0, a);
+  e |= SR_ARG_MEM (k, 1, b);
+  e |= SR_ARG (k, 2, h);
+  e |= SR_ARG (k, 3, w);
+  e |= SR_ARG_MEM (k, 4, op->taps);
+  e |= SR_ARG (k, 5, c1);
+  e |= SR_ARG (k, 6, c2);
+  e |= SR_ARG (k, 7, cov_norm);
+  e |= SR_ARG (k, 8, relu);
+  e |= SR_ARG_MEM (k, 9, row_sums);
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
-  const size_t gs[2] = { h, nc };
-  if ((st = sr_enqueue (q, op->sse, 2, gs)) != SR_OK)
+  const size_t g[2] = { (h + 1) / 2, nc };   /* two rows a work-item */
+  if ((st = sr_enqueue (q, k, 2, g)) != SR_OK)
     return st;
-
-  /* The window, channel by channel (one channel's row sums as scratch). */
-  const cl_int relu = relu_cs ? 1 : 0;
-  cl_kernel rows = op->rows[window], cols = op->cols[window];
-  for (int c = 0; windowed && c < nc; c++) {
-    const cl_int row0 = c * hv;
-    e = 0;
-    e |= SR_ARG_MEM (rows, 0, a);
-    e |= SR_ARG_MEM (rows, 1, b);
-    e |= SR_ARG (rows, 2, c);
-    e |= SR_ARG (rows, 3, h);
-    e |= SR_ARG (rows, 4, w);
-    e |= SR_ARG_MEM (rows, 5, op->taps);
-    e |= SR_ARG (rows, 6, n);
-    e |= SR_ARG_MEM (rows, 7, rs);
-    e |= SR_ARG_MEM (cols, 0, rs);
-    e |= SR_ARG (cols, 1, h);
-    e |= SR_ARG (cols, 2, wv);
-    e |= SR_ARG_MEM (cols, 3, op->taps);
-    e |= SR_ARG (cols, 4, n);
-    e |= SR_ARG (cols, 5, c1);
-    e |= SR_ARG (cols, 6, c2);
-    e |= SR_ARG (cols, 7, cov_norm);
-    e |= SR_ARG (cols, 8, relu);
-    e |= SR_ARG_MEM (cols, 9, maps);
-    e |= SR_ARG_MEM (op->sums, 0, maps);
-    e |= SR_ARG (op->sums, 1, hv);
-    e |= SR_ARG (op->sums, 2, wv);
-    e |= SR_ARG_MEM (op->sums, 3, row_ssim);
-    e |= SR_ARG_MEM (op->sums, 4, row_cs);
-    e |= SR_ARG (op->sums, 5, row0);
-    const size_t gr[2] = { wv, h }, gc[2] = { wv, hv }, gs1[1] = { hv };
-    if (e != CL_SUCCESS)
-      st = SR_ERR_INVALID_KERNEL_ARGS;
-    if (st == SR_OK)
-      st = sr_enqueue (q, rows, 2, gr);
-    if (st == SR_OK)
-      st = sr_enqueue (q, cols, 2, gc);
-    if (st == SR_OK)
-      st = sr_enqueue (q, op->sums, 1, gs1);
-    if (st != SR_OK)
-      return st;
-  }
-
+  const size_t nsums = (size_t) 3 * nc * h;
+  double *v = g_new (double, nsums);
+  st = sr_status_from_cl (clEnqueueReadBuffer (q, row_sums->mem, CL_TRUE, 0,
+          nsums * sizeof (double), v, 0, NULL, NULL));
   for (int c = 0; c < nc && st == SR_OK; c++) {
     SrSimilarity *r = &res[c];
+    const double *row = v + (size_t) c * h;
+    const size_t plane = (size_t) nc * h;
     r->n = (gint64) h * w;
     r->n_valid = windowed ? (gint64) hv * wv : 0;
-    r->ssim = r->cs = 0;
-    st = read_sums (q, row_sse, (size_t) c * h, h, &r->sse);
-    if (st == SR_OK && windowed)
-      st = read_sums (q, row_ssim, (size_t) c * hv, hv, &r->ssim);
-    if (st == SR_OK && windowed)
-      st = read_sums (q, row_cs, (size_t) c * hv, hv, &r->cs);
+    r->sse = r->ssim = r->cs = 0;
+    for (int y = 0; y < h; y++)
+      r->sse += row[y];
+    for (int y = 0; windowed && y < hv; y++) {
+      r->ssim += row[plane + y];
+      r->cs += row[2 * plane + y];
+    }
     if (windowed) {
       r->ssim /= r->n_valid;
       r->cs /= r->n_valid;
     }
   }
+  g_free (v);
   return st;
 }

@@ -2,10 +2,13 @@
 /* Times the similarity op's steps on one W x H pair (default 1920x1080):
  * the planes (Y or RGB codes from float RGB) and the sums (SSE, SSIM with
  * the Gaussian window), warm-up then `reps` timed calls, median ms each.
+ * The pair: a smooth field with texture, and it with noise added; the
+ * first channel's sums are printed in full, to compare builds by.
  *
  *   bench_similarity [size=WxH] [mode=y|rgb] [reps=N]
  *
  * Not a test: tests/kernels/test_similarity.c checks the values. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,19 +47,28 @@ main (int argc, char **argv)
     return 1;
   }
   const int c = mode == SR_PLANES_RGB ? 3 : 1;
-  float *host = g_new (float, (size_t) 3 * w * h);
-  for (size_t i = 0; i < (size_t) 3 * w * h; i++)
-    host[i] = (float) ((i * 2654435761u) % 256) / 255.0f;
-  SrTensor *rgb = sr_tensor_new (rt, 1, 3, h, w, SR_DTYPE_F32, NULL);
+  const size_t np = (size_t) 3 * w * h;
+  float *host = g_new (float, 2 * np);
+  for (size_t i = 0; i < np; i++) {
+    const size_t x = i % w, y = i / w % h;
+    const double v = 128 + 90 * sin (0.05 * x) * cos (0.03 * y)
+        + (double) ((i * 2654435761u) % 25) - 12;
+    const double noise = (double) ((i * 40503u) >> 7 & 15) - 7.5;
+    host[i] = (float) (round (v) / 255);
+    host[np + i] = (float) (fmin (fmax (round (v + noise), 0), 255) / 255);
+  }
+  SrTensor *rgb_a = sr_tensor_new (rt, 1, 3, h, w, SR_DTYPE_F32, NULL);
+  SrTensor *rgb_b = sr_tensor_new (rt, 1, 3, h, w, SR_DTYPE_F32, NULL);
   SrTensor *a = sr_tensor_new (rt, 1, c, h, w, SR_DTYPE_F64, NULL);
   SrTensor *b = sr_tensor_new (rt, 1, c, h, w, SR_DTYPE_F64, NULL);
-  sr_tensor_write (q, rgb, host);
+  sr_tensor_write (q, rgb_a, host);
+  sr_tensor_write (q, rgb_b, host + np);
   double *tp = g_new (double, reps), *ts = g_new (double, reps);
   SrSimilarity res[3];
   for (int r = -2; r < reps; r++) {
     const gint64 t0 = g_get_monotonic_time ();
-    sr_similarity_planes (op, q, rgb, 0, mode, a);
-    sr_similarity_planes (op, q, rgb, 0, mode, b);
+    sr_similarity_planes (op, q, rgb_a, 0, mode, a);
+    sr_similarity_planes (op, q, rgb_b, 0, mode, b);
     clFinish (q);
     const gint64 t1 = g_get_monotonic_time ();
     if (sr_similarity_run (op, q, a, b, SR_WINDOW_GAUSSIAN11, 6.5025, 58.5225,
@@ -73,7 +85,8 @@ main (int argc, char **argv)
   qsort (tp, reps, sizeof (double), cmp_double);
   qsort (ts, reps, sizeof (double), cmp_double);
   printf ("similarity %dx%d %s: planes (two pictures) %.2f ms, sums %.2f ms "
-      "(median of %d)\n", w, h, c == 1 ? "Y" : "RGB", tp[reps / 2],
-      ts[reps / 2], reps);
+      "(median of %d); channel 0: sse %.17g ssim %.17g cs %.17g\n", w, h,
+      c == 1 ? "Y" : "RGB", tp[reps / 2], ts[reps / 2], reps, res[0].sse,
+      res[0].ssim, res[0].cs);
   return 0;
 }

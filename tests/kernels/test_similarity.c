@@ -229,6 +229,7 @@ test_sums (void)
   check_case (41, 29, 1, SR_PLANES_RGB_UNIT, 20, 7);
   check_case (41, 29, 0, SR_PLANES_Y_YIQ, 20, 8);
   check_case (41, 29, 3, SR_PLANES_Y_YIQ_255, 20, 9);
+  check_case (31, 300, 0, SR_PLANES_RGB, 30, 10);   /* several column steps */
 }
 
 /* The code rule at its edges: out of range, NaN, a tie. */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Lab op: sRGB -> CIELAB (D65, 2 degrees) in double precision, as
+/* Lab op: sRGB <-> CIELAB (D65, 2 degrees) in double precision, as
  * scikit-image's rgb2lab computes it from 8-bit pictures
- * (spec/metrics.md 6.1). srmetrics' delta-e and the undertrained
- * degradation's colour gate use it. Needs cl_khr_fp64. */
+ * (spec/metrics.md 6.1) and its lab2rgb back. srmetrics' delta-e and the
+ * undertrained degradation's colour gate and colour fix use it. Needs
+ * cl_khr_fp64. */
 #pragma once
 
 #include "sr_tensor.h"
@@ -21,5 +22,12 @@ void sr_lab_free (SrLab *op);
  * for. */
 SrStatus sr_lab_run (SrLab *op, cl_command_queue q, const SrTensor *rgb,
     SrTensor *lab);
+
+/* rgb (f32 [1,3,H,W] in [0,1], clipped, not quantised) = scikit-image's
+ * lab2rgb of lab * scale + shift per channel (L, a, b): scale 1, shift 0
+ * for the plain inverse; a colour correction otherwise. Enqueued. */
+SrStatus sr_lab_to_rgb_run (SrLab *op, cl_command_queue q,
+    const SrTensor *lab, const double scale[3], const double shift[3],
+    SrTensor *rgb);
 
 G_END_DECLS

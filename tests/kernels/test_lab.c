@@ -5,7 +5,15 @@
  * and a lattice of 32^3 colours plus out-of-range and NaN samples (the
  * code rule clamps them): 1e-12 absolute (libm's pow and cbrt against the
  * device's). And the spec's sanity values, (255,255,255) -> (100,
- * -0.002455, 0.004653) and the others, to the 6 decimals printed there. */
+ * -0.002455, 0.004653) and the others, to the 6 decimals printed there.
+ *
+ * The inverse (lab2rgb, with the colour fix's per-channel scale and
+ * shift) against a plain-C double evaluation of scikit-image's lab2xyz and
+ * xyz2rgb (f inverted, negative z clipped, the white point, the inverse
+ * of xyz_from_rgb by Gauss-Jordan here, the sRGB transfer function, the
+ * clip) on Lab values in and out of the sRGB gamut: 2^-23 absolute (the
+ * op returns float32). And the round trip of every lattice colour through
+ * rgb_to_lab and lab_to_rgb gives its code / 255 back to 1e-6. */
 #include "sr_lab.h"
 #include "sr_test_util.h"
 
@@ -130,6 +138,113 @@ test_sanity_values (void)
   g_free (got);
 }
 
+/* skimage lab2rgb in double, inverting the matrix its own way. */
+static void
+ref_rgb (const double *lab, double *rgb)
+{
+  double m[3][6] = { {0.412453, 0.357580, 0.180423, 1, 0, 0},
+  {0.212671, 0.715160, 0.072169, 0, 1, 0}, {0.019334, 0.119193, 0.950227, 0,
+      0, 1}
+  };
+  for (int c = 0; c < 3; c++) { /* Gauss-Jordan, no pivoting needed */
+    const double p = m[c][c];
+    for (int j = 0; j < 6; j++)
+      m[c][j] /= p;
+    for (int r = 0; r < 3; r++)
+      if (r != c) {
+        const double f = m[r][c];
+        for (int j = 0; j < 6; j++)
+          m[r][j] -= f * m[c][j];
+      }
+  }
+  const double fy = (lab[0] + 16) / 116, f[3] = { lab[1] / 500 + fy, fy,
+    fmax (fy - lab[2] / 200, 0)
+  };
+  static const double white[3] = { 0.95047, 1.0, 1.08883 };
+  double xyz[3];
+  for (int i = 0; i < 3; i++)
+    xyz[i] = (f[i] > 0.2068966 ? f[i] * f[i] * f[i]
+        : (f[i] - 16.0 / 116) / 7.787) * white[i];
+  for (int c = 0; c < 3; c++) {
+    const double lin = m[c][3] * xyz[0] + m[c][4] * xyz[1] + m[c][5] * xyz[2];
+    const double v = lin > 0.0031308 ? 1.055 * pow (lin, 1 / 2.4) - 0.055
+        : 12.92 * lin;
+    rgb[c] = fmin (fmax (v, 0), 1);
+  }
+}
+
+static void
+test_inverse (void)
+{
+  const int n = 2000;
+  double *lab = g_new (double, 3 * n);
+  float *u = g_new (float, 3 * n);
+  sr_test_fill_uniform (u, 3 * n, 77, 0, 1);
+  for (int i = 0; i < n; i++) {
+    lab[i] = u[3 * i] * 110.0 - 5;                /* L beyond 0..100 too */
+    lab[n + i] = u[3 * i + 1] * 260.0 - 130;
+    lab[2 * n + i] = u[3 * i + 2] * 260.0 - 130;  /* negative z included */
+  }
+  const double scale[3] = { 0.9, 1.1, 1.05 }, shift[3] = { 2.5, -3, 1.5 };
+  SrRuntime *rt = sr_test_runtime ();
+  SrTensor *tl = sr_tensor_new (rt, 1, 3, 1, n, SR_DTYPE_F64, NULL);
+  SrTensor *tr = sr_tensor_new (rt, 1, 3, 1, n, SR_DTYPE_F32, NULL);
+  g_assert_cmpint (sr_tensor_write (sr_test_queue (), tl, lab), ==, SR_OK);
+  g_assert_cmpint (sr_lab_to_rgb_run (op, sr_test_queue (), tl, scale, shift,
+          tr), ==, SR_OK);
+  float *got = g_new (float, 3 * n);
+  g_assert_cmpint (sr_tensor_read (sr_test_queue (), tr, got), ==, SR_OK);
+  double worst = 0;
+  for (int i = 0; i < n; i++) {
+    const double in[3] = { lab[i] * scale[0] + shift[0],
+      lab[n + i] * scale[1] + shift[1], lab[2 * n + i] * scale[2] + shift[2]
+    };
+    double want[3];
+    ref_rgb (in, want);
+    for (int c = 0; c < 3; c++) {
+      const double d = fabs (got[c * n + i] - want[c]);
+      if (!(d <= ldexp (1, -23)))
+        g_error ("Lab (%g, %g, %g) channel %d: %.9g, reference %.17g", in[0],
+            in[1], in[2], c, got[c * n + i], want[c]);
+      worst = MAX (worst, d);
+    }
+  }
+  g_test_message ("lab_to_rgb: largest difference %.2g", worst);
+  /* The round trip of the lattice. */
+  const int m = 32 * 32 * 32;
+  float *rgb = g_new (float, 3 * m);
+  for (int k = 0; k < m; k++) {
+    rgb[3 * k] = (k / 1024 * 8 + 3) / 255.0f;
+    rgb[3 * k + 1] = (k / 32 % 32 * 8 + 5) / 255.0f;
+    rgb[3 * k + 2] = (k % 32 * 8 + 1) / 255.0f;
+  }
+  double *back = device_lab (rgb, m);
+  SrTensor *bl = sr_tensor_new (rt, 1, 3, 1, m, SR_DTYPE_F64, NULL);
+  SrTensor *br = sr_tensor_new (rt, 1, 3, 1, m, SR_DTYPE_F32, NULL);
+  const double one[3] = { 1, 1, 1 }, zero[3] = { 0, 0, 0 };
+  g_assert_cmpint (sr_tensor_write (sr_test_queue (), bl, back), ==, SR_OK);
+  g_assert_cmpint (sr_lab_to_rgb_run (op, sr_test_queue (), bl, one, zero,
+          br), ==, SR_OK);
+  float *trip = g_new (float, 3 * m);
+  g_assert_cmpint (sr_tensor_read (sr_test_queue (), br, trip), ==, SR_OK);
+  double worst_trip = 0;
+  for (int k = 0; k < m; k++)
+    for (int c = 0; c < 3; c++)
+      worst_trip = MAX (worst_trip, fabs (trip[c * m + k] - rgb[3 * k + c]));
+  g_test_message ("round trip: largest difference %.2g", worst_trip);
+  g_assert_cmpfloat (worst_trip, <=, 1e-6);
+  g_free (trip);
+  g_free (back);
+  g_free (rgb);
+  sr_tensor_unref (bl);
+  sr_tensor_unref (br);
+  sr_tensor_unref (tl);
+  sr_tensor_unref (tr);
+  g_free (got);
+  g_free (u);
+  g_free (lab);
+}
+
 static void
 test_invalid (void)
 {
@@ -160,6 +275,7 @@ main (int argc, char **argv)
   }
   g_test_add_func ("/lab/lattice", test_lattice);
   g_test_add_func ("/lab/sanity-values", test_sanity_values);
+  g_test_add_func ("/lab/inverse", test_inverse);
   g_test_add_func ("/lab/invalid", test_invalid);
   const int ret = g_test_run ();
   sr_lab_free (op);

@@ -143,60 +143,6 @@ GST_ELEMENT_REGISTER_DEFINE (srdegrade, "srdegrade", GST_RANK_NONE,
 
 /* ---- caps ---------------------------------------------------------------- */
 
-/* HR size -> LR size: mod-crop then divide. LR size -> every HR size that
- * crops to it: [lr*s, lr*s + s - 1]. */
-static gboolean
-transform_dimension (const GValue *in, GValue *out, int s, GstPadDirection dir)
-{
-  if (G_VALUE_HOLDS_INT (in)) {
-    int v = g_value_get_int (in);
-    if (dir == GST_PAD_SINK) {
-      g_value_init (out, G_TYPE_INT);
-      g_value_set_int (out, MAX (v / s, 1));
-    } else {
-      const gint64 lo = MIN ((gint64) v * s, G_MAXINT), hi = MIN (lo + s - 1, G_MAXINT);
-      if (lo == hi) {
-        g_value_init (out, G_TYPE_INT);
-        g_value_set_int (out, (int) lo);
-      } else {
-        g_value_init (out, GST_TYPE_INT_RANGE);
-        gst_value_set_int_range (out, (int) lo, (int) hi);
-      }
-    }
-    return TRUE;
-  }
-  if (GST_VALUE_HOLDS_INT_RANGE (in)) {
-    gint64 lo = gst_value_get_int_range_min (in), hi = gst_value_get_int_range_max (in);
-    if (dir == GST_PAD_SINK) {
-      lo = MAX (lo / s, 1);
-      hi = MAX (hi / s, 1);
-    } else {
-      lo = lo * s;
-      hi = hi * s + s - 1;
-    }
-    lo = MIN (lo, G_MAXINT);
-    hi = MIN (hi, G_MAXINT);
-    if (lo == hi) {
-      g_value_init (out, G_TYPE_INT);
-      g_value_set_int (out, (int) lo);
-    } else {
-      g_value_init (out, GST_TYPE_INT_RANGE);
-      gst_value_set_int_range (out, (int) lo, (int) hi);
-    }
-    return TRUE;
-  }
-  if (GST_VALUE_HOLDS_LIST (in)) {
-    g_value_init (out, GST_TYPE_LIST);
-    for (guint i = 0; i < gst_value_list_get_size (in); i++) {
-      GValue item = G_VALUE_INIT;
-      if (transform_dimension (gst_value_list_get_value (in, i), &item, s, dir))
-        gst_value_list_append_and_take_value (out, &item);
-    }
-    return TRUE;
-  }
-  return FALSE;
-}
-
 static GstCaps *
 gst_sr_degrade_transform_caps (GstBaseTransform *trans, GstPadDirection dir,
     GstCaps *caps, GstCaps *filter)
@@ -205,30 +151,7 @@ gst_sr_degrade_transform_caps (GstBaseTransform *trans, GstPadDirection dir,
   GST_OBJECT_LOCK (self);
   const int s = self->config.scale;
   GST_OBJECT_UNLOCK (self);
-  GstCaps *out = gst_caps_new_empty ();
-
-  for (guint i = 0; i < gst_caps_get_size (caps); i++) {
-    GstStructure *st = gst_structure_copy (gst_caps_get_structure (caps, i));
-    const char *dims[] = { "width", "height" };
-    for (int d = 0; d < 2; d++) {
-      const GValue *v = gst_structure_get_value (st, dims[d]);
-      GValue nv = G_VALUE_INIT;
-      if (v && transform_dimension (v, &nv, s, dir))
-        gst_structure_take_value (st, dims[d], &nv);
-      else if (!v)
-        gst_structure_set (st, dims[d], GST_TYPE_INT_RANGE, 1, G_MAXINT, NULL);
-    }
-    GstCapsFeatures *f = gst_caps_get_features (caps, i);
-    gst_caps_append_structure_full (out, st, gst_caps_features_copy (f));
-  }
-  /* The same formats first (what fixation picks when the peer allows it),
-   * then any format: upload and download convert on the device, so a YUV
-   * input can leave as RGB without a videoconvert. */
-  GstCaps *any = gst_caps_copy (out);
-  for (guint i = 0; i < gst_caps_get_size (any); i++)
-    gst_structure_remove_fields (gst_caps_get_structure (any, i), "format",
-        "colorimetry", "chroma-site", NULL);
-  out = gst_caps_merge (out, any);
+  GstCaps *out = gst_sr_downscale_caps (caps, s, dir);
   /* Sizes below the preset's floor are refused here, so that an upstream
    * with a choice picks one that works and one without fails to negotiate. */
   out = gst_sr_size_limit_apply (dir == GST_PAD_SINK ? &self->lr_limit
@@ -432,8 +355,7 @@ gst_sr_degrade_start (GstBaseTransform *trans)
     gst_sr_degrade_release (self);
     return FALSE;
   }
-  self->next_frame = 0;
-  self->frame_base_pending = TRUE;
+  gst_sr_frame_counter_reset (&self->frames);
   set_size_floor (self, TRUE);
   GST_INFO_OBJECT (self, "preset=%s scale=%d on %s",
       sr_preset_name (self->config.preset), self->config.scale,
@@ -478,47 +400,13 @@ gst_sr_degrade_query (GstBaseTransform *trans, GstPadDirection dir,
 
 /* ---- per frame ----------------------------------------------------------- */
 
-/* The source frame index. Frames are counted from the first one of each
- * segment, whose index comes from its timestamp (so seeks and shards keep
- * true indices). Counting rather than converting every timestamp matters on
- * real files: Debian's mpeg4videoparse gives Megamind.avi's packed B-frames
- * duplicate timestamps (...21, 21, 23...), which would name two frames 21
- * and none 22. */
-static guint64
-frame_index (GstSrDegrade *self, GstBuffer *buf)
-{
-  const GstVideoInfo *info = &GST_VIDEO_FILTER (self)->in_info;
-  if (self->frame_base_pending) {
-    self->frame_base_pending = FALSE;
-    if (GST_BUFFER_PTS_IS_VALID (buf) && info->fps_n > 0 && info->fps_d > 0)
-      self->next_frame = gst_util_uint64_scale_round (GST_BUFFER_PTS (buf),
-          info->fps_n, (guint64) info->fps_d * GST_SECOND);
-  }
-  return self->next_frame++;
-}
-
 /* A GAP stands for frames upstream dropped: they keep their indices. */
 static gboolean
 gst_sr_degrade_sink_event (GstBaseTransform *trans, GstEvent *event)
 {
   GstSrDegrade *self = GST_SR_DEGRADE (trans);
-  const GstVideoInfo *info = &GST_VIDEO_FILTER (self)->in_info;
-  GstClockTime ts, dur;
-  switch (GST_EVENT_TYPE (event)) {
-    case GST_EVENT_SEGMENT:
-    case GST_EVENT_FLUSH_STOP:
-      self->frame_base_pending = TRUE;
-      break;
-    case GST_EVENT_GAP:
-      gst_event_parse_gap (event, &ts, &dur);
-      if (!self->frame_base_pending && info->fps_n > 0 && info->fps_d > 0)
-        self->next_frame += MAX (1, GST_CLOCK_TIME_IS_VALID (dur)
-            ? gst_util_uint64_scale_round (dur, info->fps_n,
-                (guint64) info->fps_d * GST_SECOND) : 1);
-      break;
-    default:
-      break;
-  }
+  gst_sr_frame_counter_event (&self->frames, &GST_VIDEO_FILTER (self)->in_info,
+      event);
   return GST_BASE_TRANSFORM_CLASS (gst_sr_degrade_parent_class)->sink_event (trans, event);
 }
 
@@ -555,7 +443,8 @@ gst_sr_degrade_transform_frame (GstVideoFilter *filter, GstVideoFrame *in,
   const int s = self->config.scale;
   const int cw = GST_VIDEO_FRAME_WIDTH (in) / s * s;
   const int ch = GST_VIDEO_FRAME_HEIGHT (in) / s * s;
-  const guint64 frame = frame_index (self, in->buffer);
+  const guint64 frame = gst_sr_frame_counter_next (&self->frames,
+      &filter->in_info, in->buffer);
   SrTensor *hr, *lr = NULL;
   SrStatus st;
 

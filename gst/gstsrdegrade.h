@@ -6,6 +6,7 @@
 #include <gst/video/gstvideofilter.h>
 #include "sr_degrade.h"
 #include "sr_convert.h"
+#include "gstsrframes.h"
 #include "gstsrsize.h"
 
 G_BEGIN_DECLS
@@ -34,8 +35,7 @@ struct _GstSrDegrade {
   SrDegrader *degrader;
   SrTensor *hr;
   SrRecord record;
-  guint64 next_frame;         /* index of the next frame */
-  gboolean frame_base_pending;  /* a segment began: re-derive next_frame */
+  GstSrFrameCounter frames;
   GstSrSizeLimit hr_limit, lr_limit;  /* the preset's floor, from start() */
 };
 

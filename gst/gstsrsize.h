@@ -40,6 +40,13 @@ GstCaps *gst_sr_size_limit_refused (const GstSrSizeLimit *lim, GstQuery *query);
  * gets TRUE posts the error, so a pipeline fails once. */
 gboolean gst_sr_size_limit_first_refusal (GstSrSizeLimit *lim);
 
+/* The caps across an element that turns HR frames into LR frames of 1/s
+ * their size (srdegrade, srundertrained): dir GST_PAD_SINK maps HR caps
+ * to LR (mod-crop to a multiple of s, then divide), GST_PAD_SRC maps LR to
+ * every HR size that crops to it. The same formats first, then any format
+ * (upload and download convert on the device). Returns new caps. */
+GstCaps *gst_sr_downscale_caps (GstCaps *caps, int s, GstPadDirection dir);
+
 /* "WxH" of caps' first structure ("[1, 20]x64" for ranges); g_free it. */
 gchar *gst_sr_caps_size_string (const GstCaps *caps);
 

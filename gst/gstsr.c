@@ -8,6 +8,7 @@
 #include "gstsrcodec.h"
 #include "gstsrupscale.h"
 #include "gstsrmetrics.h"
+#include "gstsrundertrained.h"
 
 static gboolean
 plugin_init (GstPlugin *plugin)
@@ -19,6 +20,7 @@ plugin_init (GstPlugin *plugin)
   ok |= GST_ELEMENT_REGISTER (srcodec, plugin);
   ok |= GST_ELEMENT_REGISTER (srupscale, plugin);
   ok |= GST_ELEMENT_REGISTER (srmetrics, plugin);
+  ok |= GST_ELEMENT_REGISTER (srundertrained, plugin);
   return ok;
 }
 

@@ -325,6 +325,12 @@ sr_vqvae_load (const char *path, GError **error)
         "VQ-VAE-2 (enc_b.blocks.0.weight, ...) nor VQ-VAE "
         "(enc.blocks.0.weight, ...) keys", path);
     ok = FALSE;
+  } else if (sr_safetensors_metadata (st, "gst-sr.input-range")
+      && strcmp (sr_safetensors_metadata (st, "gst-sr.input-range"), "-1,1")) {
+    g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_UNSUPPORTED, "%s: "
+        "gst-sr.input-range is '%s'; VQ-VAEs here take -1,1", path,
+        sr_safetensors_metadata (st, "gst-sr.input-range"));
+    ok = FALSE;
   } else {
     b.g = sr_graph_new (path, 3);
     out = two ? build_vqvae2 (&b) : build_vqvae (&b);

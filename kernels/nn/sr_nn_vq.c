@@ -2,6 +2,12 @@
 #include "sr_nn_vq.h"
 #include "sr_nn_private.h"
 
+#include <math.h>
+
+/* nn_vq.cl's block of codes: the codebook is padded to a multiple. */
+#define CODE_BLOCK 16
+#define PIXELS_PER_ITEM 8
+
 struct _SrNnVq {
   SrRuntime *rt;
   int dim, n_codes;
@@ -29,8 +35,11 @@ sr_nn_vq_new (SrRuntime *rt, const float *embed, int dim, int n_codes,
   op->kernel = sr_runtime_create_kernel_with_options (rt, "nn_vq", options,
       "vq_nearest", error);
   g_free (options);
-  float *codes = g_new (float, (size_t) dim * n_codes);
-  float *norms = g_new (float, n_codes);
+  const int padded = (n_codes + CODE_BLOCK - 1) / CODE_BLOCK * CODE_BLOCK;
+  float *codes = g_new0 (float, (size_t) dim * padded);
+  float *norms = g_new (float, padded);
+  for (int k = n_codes; k < padded; k++)
+    norms[k] = INFINITY;        /* never the nearest */
   /* ||e_k||^2 summed over d in order, in float32, as embed.pow (2).sum (0). */
   for (int k = 0; k < n_codes; k++) {
     float s = 0;
@@ -43,9 +52,9 @@ sr_nn_vq_new (SrRuntime *rt, const float *embed, int dim, int n_codes,
   }
   cl_command_queue q = op->kernel ? sr_runtime_create_queue (rt, error) : NULL;
   gboolean ok = q
-      && (op->codes = sr_tensor_new (rt, 1, 1, n_codes, dim, SR_DTYPE_F32,
+      && (op->codes = sr_tensor_new (rt, 1, 1, padded, dim, SR_DTYPE_F32,
               error))
-      && (op->norms = sr_tensor_new (rt, 1, 1, 1, n_codes, SR_DTYPE_F32,
+      && (op->norms = sr_tensor_new (rt, 1, 1, 1, padded, SR_DTYPE_F32,
               error))
       && sr_tensor_write (q, op->codes, codes) == SR_OK
       && sr_tensor_write (q, op->norms, norms) == SR_OK;
@@ -108,20 +117,18 @@ sr_nn_vq_run (SrNnVq *op, cl_command_queue q, SrView in, SrView out)
   e |= SR_ARG_MEM (k, 2, out.t);
   e |= SR_ARG (k, 3, out.c0);
   e |= SR_ARG (k, 4, plane);
-  e |= SR_ARG (k, 5, op->n_codes);
+  const int padded = (op->n_codes + CODE_BLOCK - 1) / CODE_BLOCK * CODE_BLOCK;
+  e |= SR_ARG (k, 5, padded);
   e |= SR_ARG_MEM (k, 6, op->codes);
   e |= SR_ARG_MEM (k, 7, op->norms);
   e |= SR_ARG_MEM (k, 8, index);
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
-  /* Work-groups of neighbouring pixels share the codebook's loads. */
-  const size_t local = 16, global = (plane + local - 1) / local * local;
-  const cl_int err = clEnqueueNDRangeKernel (q, k, 1, NULL, &global, &local,
-      0, NULL, NULL);
-  if (err != CL_SUCCESS)
-    return sr_status_from_cl (err);
-  op->last_n = plane;
-  return SR_OK;
+  const size_t items = (plane + PIXELS_PER_ITEM - 1) / PIXELS_PER_ITEM;
+  const SrStatus st = sr_enqueue (q, k, 1, &items);
+  if (st == SR_OK)
+    op->last_n = plane;
+  return st;
 }
 
 int *

@@ -17,7 +17,11 @@ fourth side (ratio_ours_f32 = float32 ms / half ms); --peak-mem then runs
 srupscale with precision=fp16.
 
 Cases: UpscalerJS's RDN models esrgan-slim-x4 and esrgan-medium-x2 (their
-model.json + weight shard); srvgg-x4fast, an SRVGGNetCompact in
+model.json + weight shard); vqvae2-lr, srundertrained's VQ-VAE-2
+(models/train/vqvae.py, seeded random weights, codebooks drawn from its
+encoders' outputs on the frame) on the LR of a 1080p frame, 480x272 (270
+padded to the network's multiple of 8, as the element does), [0,1] in and
+out as ours maps it; srvgg-x4fast, an SRVGGNetCompact in
 Real-ESRGAN's realesr-general-x4v3 / x4fast shape (64 features, 32 convs,
 PReLU, x4) with seeded random weights; and the single layer 3x3 conv,
 64->64, bias, on 1x64x270x480.
@@ -97,7 +101,10 @@ MODELS = {   # registry name -> model.json
 # mostly inside [0,1], where the clamp hides nothing).
 SRVGG = {"num_feat": 64, "num_conv": 32, "upscale": 4, "seed": 11}
 CONV = (64, 64, H, W, 3)   # cin, cout, h, w, k
-CASES = ["esrgan-slim-x4", "esrgan-medium-x2", "srvgg-x4fast", "conv3x3-64-64"]
+CASES = ["esrgan-slim-x4", "esrgan-medium-x2", "srvgg-x4fast", "conv3x3-64-64",
+         "vqvae2-lr"]
+# Cases whose frame is not W x H: (h, w).
+SIZES = {"vqvae2-lr": (272, 480)}
 MIN_PSNR = 50.0
 PEAK_MEM_DEFAULT = ["esrgan-slim-x2:1920x1080", "esrgan-slim-x4:1920x1080"]
 
@@ -127,13 +134,18 @@ def _torch_paths():
             sys.path.insert(0, d)
 
 
+def case_size(name):
+    return SIZES.get(name, (H, W))
+
+
 def torch_case(name, prep, frame_f32):
     """(module, NCHW input) of a case, on the weights ours runs."""
     import torch
     _torch_paths()
+    h, w = case_size(name)
 
     def frame():
-        hwc = np.fromfile(frame_f32, np.float32).reshape(H, W, 3)
+        hwc = np.fromfile(frame_f32, np.float32).reshape(h, w, 3)
         return torch.from_numpy(hwc).permute(2, 0, 1)[None].contiguous()
 
     if name in MODELS:
@@ -157,6 +169,27 @@ def torch_case(name, prep, frame_f32):
         last = "body.%d" % (2 * SRVGG["num_conv"] + 2)
         randomize(net, SRVGG["seed"], {last: 0.1}, last, 0.0)
         return Clamped(net).eval(), frame()
+    if name == "vqvae2-lr":
+        sys.path.insert(0, os.path.join(SOURCE_ROOT, "models", "train"))
+        import vqvae
+        from test_vqvae_arch import prepare
+
+        class Reconstruct(torch.nn.Module):
+            """[0,1] in, the network on [-1,1], (y + 1) / 2 clamped out."""
+
+            def __init__(self, net):
+                super().__init__()
+                self.net = net
+
+            def forward(self, x):
+                y, _ = self.net(x * 2 - 1)
+                return torch.clamp((y + 1) / 2, 0.0, 1.0)
+
+        torch.manual_seed(5)
+        net = vqvae.build("vqvae2").eval()
+        x = frame()
+        prepare(net, x * 2 - 1, torch.Generator().manual_seed(6))
+        return Reconstruct(net).eval(), x
     if name == "conv3x3-64-64":
         cin, cout, h, w, k = CONV
         def load(ext, shape):
@@ -197,7 +230,7 @@ def prepare_side(args):
     warnings.simplefilter("ignore")
     for name in args.cases:
         net, x = torch_case(name, args.prep, args.input)
-        if name == "srvgg-x4fast":
+        if name in ("srvgg-x4fast", "vqvae2-lr"):
             save_safetensors(os.path.join(args.prep, name + ".safetensors"),
                              net.net.state_dict(), {"format": "pt"})
         with torch.no_grad():
@@ -218,7 +251,8 @@ def ours_model(args, model, out, runs, storage=None):
     """(executor ms, end-to-end ms, MAC per input pixel) of nn_run_tool
     (storage: args.storage unless given); writes the output (HWC) to out
     and keeps its size in args.ours_hw."""
-    p = subprocess.run([args.tool, model, args.frame_f32, str(H), str(W),
+    h, w = args.hw
+    p = subprocess.run([args.tool, model, args.frame_f32, str(h), str(w),
                         out, str(runs), storage or args.storage],
                        capture_output=True, text=True, env=args.env)
     if p.returncode != 0:
@@ -264,7 +298,7 @@ def ort_run(args, name, runs, out=None):
         cin, _, h, w, _ = CONV
         src, dims = os.path.join(args.tmp, "conv.in.f32"), (1, cin, h, w)
     else:
-        src, dims = args.frame_chw, (1, 3, H, W)
+        src, dims = args.frame_chw, (1, 3) + args.hw
     cmd = ["node", ORT_RUN, os.path.join(args.tmp, name + ".onnx"), src,
            ",".join(map(str, dims)), out or "", str(runs)]
     p = subprocess.run(cmd, capture_output=True, text=True)
@@ -284,6 +318,32 @@ def gst_seconds(args, name, frames, cache, props=()):
     t0 = time.perf_counter()
     subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
     return time.perf_counter() - t0
+
+
+def gst_undertrained_fps(args, model, frames=(4, 16)):
+    """Steady-state frames per second of srundertrained (1080p HR in,
+    MATLAB bicubic to 480x270, the network, 8-bit LR out): the frame
+    difference of a short and a long gst-launch run over their time
+    difference (start-up and planning cancel out); one run each after a
+    warm-up run."""
+    rgb = os.path.join(args.tmp, "hr1080.rgb")
+    if not os.path.exists(rgb):
+        photo_frame(1920, 1080).tofile(rgb)
+
+    def seconds(n):
+        cmd = ["gst-launch-1.0", "-q", "multifilesrc", "location=" + rgb, "loop=true",
+               "num-buffers=%d" % n,
+               "caps=video/x-raw,format=RGB,width=1920,height=1080,framerate=25/1",
+               "!", "rawvideoparse", "use-sink-caps=true", "!",
+               "srundertrained", "model=" + model, "scale=4", "!", "fakesink",
+               "sync=false"]
+        t0 = time.perf_counter()
+        subprocess.run(cmd, check=True, env=args.env, stdout=subprocess.DEVNULL)
+        return time.perf_counter() - t0
+
+    seconds(frames[0])
+    short, long_ = seconds(frames[0]), seconds(frames[1])
+    return (frames[1] - frames[0]) / (long_ - short)
 
 
 def device_peak(args):
@@ -363,16 +423,25 @@ def drive(args):
     if not os.path.exists(os.path.join(ORT_DIR, "node_modules", "onnxruntime-node")):
         sys.exit("missing onnxruntime-node: bash scripts/install-bench.sh")
     args.tmp = tmp = tempfile.mkdtemp(prefix="sr-bench-up-")
-    args.frame_f32 = os.path.join(tmp, "frame.f32")
-    args.frame_chw = os.path.join(tmp, "frame.chw.f32")
-    args.frame_rgb = os.path.join(tmp, "frame.rgb")
-    rgb = photo_frame(W, H)
-    rgb.tofile(args.frame_rgb)
-    f = rgb.astype(np.float32) / 255.0
-    f.tofile(args.frame_f32)
-    np.ascontiguousarray(f.transpose(2, 0, 1)).tofile(args.frame_chw)
+    # The frame files of each size in use; use_frame points args at one.
+    frames = {}
+    for hw in {case_size(n) for n in args.cases}:
+        tag = "%dx%d" % (hw[1], hw[0])
+        files = [os.path.join(tmp, "frame-%s.%s" % (tag, ext))
+                 for ext in ("f32", "chw.f32", "rgb")]
+        rgb = photo_frame(hw[1], hw[0])
+        rgb.tofile(files[2])
+        f = rgb.astype(np.float32) / 255.0
+        f.tofile(files[0])
+        np.ascontiguousarray(f.transpose(2, 0, 1)).tofile(files[1])
+        frames[hw] = files
+
+    def use_frame(name):
+        args.hw = case_size(name)
+        args.frame_f32, args.frame_chw, args.frame_rgb = frames[args.hw]
     args.model_file = dict(MODELS)
-    args.model_file["srvgg-x4fast"] = os.path.join(tmp, "srvgg-x4fast.safetensors")
+    for n in ("srvgg-x4fast", "vqvae2-lr"):
+        args.model_file[n] = os.path.join(tmp, n + ".safetensors")
     report = {"frame": "%s, centre crop 16:9, cv2 INTER_AREA to %dx%d" % (PHOTO, W, H),
               "rounds": args.rounds, "runs_per_round": args.runs,
               "load_before": os.getloadavg(), "equivalence": {}, "cases": {}}
@@ -385,20 +454,23 @@ def drive(args):
     if "conv3x3-64-64" in args.cases:
         ours_conv(args, 1, dump=os.path.join(tmp, "conv"))
     t0 = time.perf_counter()
-    p = subprocess.run([sys.executable, os.path.abspath(__file__), "--prepare",
-                        "--prep", tmp, "--input", args.frame_f32,
-                        "--cases", ",".join(args.cases)],
-                       capture_output=True, text=True)
-    if p.returncode != 0:
-        sys.exit("export failed: %s" % p.stderr[-3000:])
+    for name in args.cases:
+        use_frame(name)
+        p = subprocess.run([sys.executable, os.path.abspath(__file__), "--prepare",
+                            "--prep", tmp, "--input", args.frame_f32, "--cases", name],
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            sys.exit("export failed: %s" % p.stderr[-3000:])
     report["torch"] = json.loads(p.stdout.strip().splitlines()[-1])["torch"]
     print("exported %s in %.0f s" % (", ".join(args.cases), time.perf_counter() - t0),
           file=sys.stderr)
 
     for name in args.cases:
+        use_frame(name)
         check_same(args, name, report)
 
     for name in args.cases:
+        use_frame(name)
         ex, e2e, tms, oms, f32 = [], [], [], [], []
         mac = None
         for r in range(args.rounds):
@@ -417,7 +489,7 @@ def drive(args):
                   "ONNX Runtime %.1f ms" % (name, r + 1, a,
                                             "%.1f ms" % b if b is not None else "n/a",
                                             tms[-1], oms[-1]), file=sys.stderr)
-        gflop = 2 * mac * W * H / 1e9
+        gflop = 2 * mac * args.hw[0] * args.hw[1] / 1e9
         entry = {"mac_per_input_pixel": mac, "gflop_per_frame": gflop,
                  "ours_storage": args.storage,
                  "ours_ms": summary(ex), "torch_ms": summary(tms), "ort_ms": summary(oms)}
@@ -436,7 +508,12 @@ def drive(args):
                     [p / o for p, o in zip(xs, ex)])
         for side, xs in (("ours", ref), ("torch", tms), ("ort", oms)):
             entry[side + "_gflops"] = gflop / statistics.median(xs) * 1e3
-        if args.gst_frames > 0 and name != "conv3x3-64-64":
+        if name == "vqvae2-lr":
+            entry["srundertrained_fps_1080p_in"] = gst_undertrained_fps(
+                args, args.model_file[name])
+            print("srundertrained, 1920x1080 in, 480x270 out: %.2f fps"
+                  % entry["srundertrained_fps_1080p_in"], file=sys.stderr)
+        elif args.gst_frames > 0 and name != "conv3x3-64-64":
             model = name if name in MODELS else args.model_file[name]
             cache = os.path.join(tmp, "cache-" + name)
             cold = gst_seconds(args, model, args.gst_frames, cache)

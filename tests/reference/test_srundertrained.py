@@ -24,7 +24,8 @@ bring the Lab means nearer the input's than they were (not onto them:
 lab2rgb clips what leaves the sRGB gamut). max-delta-e below every frame's colour difference
 with on-color-shift=drop writes no pair (GAPs pair nothing) and with
 flag writes every pair marked color-shift; mix draws both models over 8
-frames, the same in two runs. A super-resolution model is refused.
+frames, the same in two runs (and, with neither a fix nor a gate, records
+no delta-e: the colour is not measured). A super-resolution model is refused.
 
 Usage: test_srundertrained.py
 """
@@ -130,7 +131,10 @@ def main():
         path_a = os.path.join(tmp, "a.safetensors")
 
         for fix in ("none", "mean", "meanstd"):
-            res, err = run(tmp, "ds-" + fix, len(hrs), ["model=" + path_a, "color-fix=" + fix])
+            # max-delta-e=100 (no frame is that far) makes color-fix=none
+            # measure the colour too.
+            res, err = run(tmp, "ds-" + fix, len(hrs), ["model=" + path_a, "color-fix=" + fix,
+                                                        "max-delta-e=100"])
             if res is None:
                 failures.append("color-fix=%s: gst-launch failed: %s" % (fix, err[-1500:]))
                 continue
@@ -210,6 +214,9 @@ def main():
                 failures.append("mix: gst-launch failed: %s" % err[-800:])
                 break
             picks.append([l["params"]["ops"][-1]["model"] for l in sorted(res[1], key=lambda l: l["frame"])])
+            # Neither a fix nor a gate: the colour is not measured.
+            if any("delta-e" in l["params"]["ops"][-1] for l in res[1]):
+                failures.append("mix: delta-e recorded without color-fix or max-delta-e")
         if len(picks) == 2:
             if picks[0] != picks[1] or len(set(picks[0])) != 2:
                 failures.append("mix: picks %s" % picks)

@@ -1,19 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target for the safetensors reader and the builders on it
- * (Real-ESRGAN's architectures, LPIPS's AlexNet): each input is one .safetensors file, written into
+ * (Real-ESRGAN's architectures, LPIPS's AlexNet, the VQ-VAEs): each input is one .safetensors file, written into
  * a temp folder of this process. The reader opens it (header length, UTF-8
  * JSON, dtypes, shapes against byte ranges, ranges tiling the data) and
  * every tensor it accepted is converted to float where the dtype allows;
  * then sr_realesrgan_load recognises SRVGGNetCompact or RRDBNet from the
  * names, reads its configuration from the shapes and builds the graph,
- * whose sizes, reach and cost are worked out; and sr_lpips_load reads it
- * as LPIPS weights. No OpenCL: nothing runs.
+ * whose sizes, reach and cost are worked out; sr_lpips_load reads it as
+ * LPIPS weights and sr_vqvae_load as a VQ-VAE. No OpenCL: nothing runs.
  *
  * A crash, an ASan/UBSan report, a GLib critical or warning (made fatal),
  * or a refusal without an SR_MODEL_ERROR is a finding; so is the builder
  * loading a file the reader refused. */
 #include "fuzz_target.h"
 #include "sr_arch_realesrgan.h"
+#include "sr_arch_vqvae.h"
 #include "sr_lpips.h"
 #include "sr_safetensors.h"
 
@@ -96,12 +97,22 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     sr_graph_free (g);
   }
 
+  /* The other builders' refusals must say why too (sr_fuzz_loaded and the
+   * smoke test's message stay the Real-ESRGAN builder's). */
+  g = sr_vqvae_load (path, &error);
+  if (g) {
+    check_graph (g);
+    sr_graph_free (g);
+  } else if (!error || error->domain != SR_MODEL_ERROR || !error->message[0]) {
+    abort ();
+  }
+  g_clear_error (&error);
+
   float *lin[SR_LPIPS_LAYERS];
   int lin_c[SR_LPIPS_LAYERS];
   g = sr_lpips_load (path, lin, lin_c, &error);
   if (!g) {
-    /* A refusal frees what it read and says why (sr_fuzz_loaded and the
-     * smoke test's message stay the Real-ESRGAN builder's). */
+    /* A refusal frees what it read and says why. */
     for (int k = 0; k < SR_LPIPS_LAYERS; k++)
       if (lin[k])
         abort ();

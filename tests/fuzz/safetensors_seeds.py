@@ -75,6 +75,64 @@ def rrdbnet(nf=4, ng=2, blocks=1, cin=3):
     return t
 
 
+def vqvae(two_level=True, c=8, rc=4, d=4, k=8, nrb=1):
+    """A VQ-VAE-2 (or single-level VQ-VAE) state_dict of tiny widths, names
+    and shapes as spec/models.md 5.2 / 5.3 lay them out."""
+    t = []
+
+    def conv(stem, cout, cin, ks):
+        t.extend([(stem + ".weight", (cout, cin, ks, ks)), (stem + ".bias", (cout,))])
+
+    def convt(stem, cin, cout):
+        t.extend([(stem + ".weight", (cin, cout, 4, 4)), (stem + ".bias", (cout,))])
+
+    def res(stem):
+        conv(stem + ".conv.1", rc, c, 3)
+        conv(stem + ".conv.3", c, rc, 1)
+
+    def encoder(stem, cin, stride):
+        conv(stem + ".blocks.0", c // 2, cin, 4)
+        i = 2
+        if stride == 4:
+            conv(stem + ".blocks.2", c, c // 2, 4)
+            i = 4
+        conv("%s.blocks.%d" % (stem, i), c, c // 2 if stride == 2 else c, 3)
+        for r in range(nrb):
+            res("%s.blocks.%d" % (stem, i + 1 + r))
+
+    def decoder(stem, cin, cout, stride):
+        conv(stem + ".blocks.0", c, cin, 3)
+        for r in range(nrb):
+            res("%s.blocks.%d" % (stem, 1 + r))
+        i = 2 + nrb
+        if stride == 4:
+            convt("%s.blocks.%d" % (stem, i), c, c // 2)
+            convt("%s.blocks.%d" % (stem, i + 2), c // 2, cout)
+        else:
+            convt("%s.blocks.%d" % (stem, i), c, cout)
+
+    def quantise(stem):
+        t.extend([(stem + ".embed", (d, k)), (stem + ".cluster_size", (k,)),
+                  (stem + ".embed_avg", (d, k))])
+
+    if not two_level:
+        encoder("enc", 3, 4)
+        conv("quantize_conv", d, c, 1)
+        quantise("quantize")
+        decoder("dec", d, 3, 4)
+        return t
+    encoder("enc_b", 3, 4)
+    encoder("enc_t", c, 2)
+    conv("quantize_conv_t", d, c, 1)
+    quantise("quantize_t")
+    decoder("dec_t", d, d, 2)
+    conv("quantize_conv_b", d, d + c, 1)
+    quantise("quantize_b")
+    convt("upsample_t", d, d)
+    decoder("dec", 2 * d, 3, 4)
+    return t
+
+
 def replace_header(blob, old, new):
     """A copy whose header has old replaced by new, the length fixed up."""
     n = struct.unpack("<Q", blob[:8])[0]
@@ -137,6 +195,12 @@ def seeds():
     s["bad-rrdb-growth"] = file(rrdbnet(nf=2, ng=1)[:2] + [
         t if t[0] != "body.0.rdb1.conv2.weight" else (t[0], (1, 2, 3, 3))
         for t in rrdbnet(nf=2, ng=1)[2:]], "F16")
+    # VQ-VAEs (sr_vqvae_load; not Real-ESRGAN, so neither valid- nor bad-
+    # for the smoke test's check, which is the Real-ESRGAN builder's).
+    s["vqvae2-tiny"] = file(vqvae())
+    s["vqvae-tiny-f16"] = file(vqvae(False, nrb=2), "F16",
+                               metadata={"gst-sr.input-range": "-1,1"})
+    s["vqvae2-missing-embed"] = file([x for x in vqvae() if x[0] != "quantize_b.embed"])
     # LPIPS's names (sr_lpips_load): its shapes are fixed and large, so the
     # seeds carry its keys with tiny shapes (refused) and a scaling layer.
     s["bad-lpips-shapes"] = file([("net.slice1.0.weight", (2, 3, 1, 1)),

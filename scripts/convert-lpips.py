@@ -23,11 +23,16 @@ lpips.LPIPS itself (one .pth with both) works as the only input too:
   /usr/bin/python3 scripts/convert-lpips.py lpips_state.pth lpips-alex.safetensors
 """
 import hashlib
-import json
-import struct
+import os
 import sys
 
 import torch
+
+# The project's safetensors writer (models/train/: Debian has no
+# safetensors package).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                                "models", "train"))
+from safetensors_io import save_file  # noqa: E402
 
 # torchvision's features.N -> lpips's net.sliceK.N (lpips/pretrained_networks.py).
 SLICES = {0: 1, 3: 2, 6: 3, 8: 4, 10: 5}
@@ -69,23 +74,6 @@ def collect(states):
     return {n: out[n] for n in sorted(out)}
 
 
-def save(path, tensors, metadata):
-    header, blobs, at = {"__metadata__": metadata}, [], 0
-    for name, t in tensors.items():
-        data = t.detach().to(torch.float32).contiguous().numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape),
-                        "data_offsets": [at, at + len(data)]}
-        blobs.append(data)
-        at += len(data)
-    text = json.dumps(header).encode()
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for b in blobs:
-            f.write(b)
-
-
 def main():
     if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
@@ -95,7 +83,7 @@ def main():
     for i, p in enumerate(inputs):
         with open(p, "rb") as f:
             metadata["gst-sr.source-%d-sha256" % i] = hashlib.sha256(f.read()).hexdigest()
-    save(output, tensors, metadata)
+    save_file(tensors, output, metadata)
     print("%s: %d tensors" % (output, len(tensors)))
 
 

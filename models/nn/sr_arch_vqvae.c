@@ -336,15 +336,8 @@ sr_vqvae_load (const char *path, GError **error)
     out = two ? build_vqvae2 (&b) : build_vqvae (&b);
     ok = out >= 0;
   }
-  guint n;
-  const char *const *names = sr_safetensors_names (st, &n);
-  for (guint i = 0; ok && i < n; i++)
-    if (!g_hash_table_contains (b.used, names[i])) {
-      g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_WEIGHTS,
-          "%s: tensor '%s' belongs to no layer of the %s", path, names[i],
-          two ? "VQ-VAE-2" : "VQ-VAE");
-      ok = FALSE;
-    }
+  ok = ok && sr_safetensors_all_used (st, b.used, two ? "the VQ-VAE-2"
+      : "the VQ-VAE", error);
   ok = ok && sr_graph_finish (b.g, out, error);
   g_hash_table_unref (b.used);
   sr_safetensors_close (st);

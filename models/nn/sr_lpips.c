@@ -135,14 +135,10 @@ sr_lpips_load (const char *path, float *lin[SR_LPIPS_LAYERS],
     g_free (pname);
     g_free (nname);
   }
-  guint n;
-  const char *const *names = sr_safetensors_names (st, &n);
-  for (guint i = 0; ok && i < n; i++)
-    if (!g_hash_table_contains (used, names[i]))
-      ok = FAIL (SR_MODEL_ERROR_WEIGHTS, "tensor '%s' belongs to no layer of "
-          "LPIPS (alex, v0.1): expected net.slice1.0.weight ... "
-          "net.slice5.10.bias, lin0.model.1.weight ... lin4.model.1.weight "
-          "and optionally scaling_layer.shift/scale", names[i]);
+  ok = ok && sr_safetensors_all_used (st, used, "LPIPS (alex, v0.1), whose "
+      "tensors are net.slice1.0.weight ... net.slice5.10.bias, "
+      "lin0.model.1.weight ... lin4.model.1.weight and optionally "
+      "scaling_layer.shift/scale", error);
   g_hash_table_unref (used);
   sr_safetensors_close (st);
   if (!ok) {

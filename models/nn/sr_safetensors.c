@@ -416,3 +416,18 @@ sr_safetensors_read_float (const SrSafetensors *st, const char *name, int rank,
   }
   return out;
 }
+
+gboolean
+sr_safetensors_all_used (const SrSafetensors *st, GHashTable *used,
+    const char *network, GError **error)
+{
+  guint n;
+  const char *const *names = sr_safetensors_names (st, &n);
+  for (guint i = 0; i < n; i++)
+    if (!g_hash_table_contains (used, names[i])) {
+      g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_WEIGHTS,
+          "tensor '%s' belongs to no layer of %s", names[i], network);
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -56,4 +56,11 @@ const SrSafetensorsTensor *sr_safetensors_lookup (const SrSafetensors *st,
 float *sr_safetensors_read_float (const SrSafetensors *st, const char *name,
     int rank, const gint64 *shape, GError **error);
 
+/* TRUE when every tensor of st is in used (a set of names the builder
+ * took); else FALSE and SR_MODEL_ERROR_WEIGHTS "tensor 'x' belongs to no
+ * layer of <network>" for the first one (a builder must not ignore what
+ * it does not know). */
+gboolean sr_safetensors_all_used (const SrSafetensors *st, GHashTable *used,
+    const char *network, GError **error);
+
 G_END_DECLS

@@ -57,7 +57,7 @@ scaling (SrSafetensors *st, GHashTable *used, float mul[3], float add[3],
     return FALSE;
   }
   gboolean ok = TRUE;
-  for (int c = 0; c < 3; c++) {
+  for (int c = 0; ok && c < 3; c++) {
     const float sh = shift ? shift[c] : default_shift[c];
     const float sc = scale ? scale[c] : default_scale[c];
     if (!(sc > 0) || !isfinite (sh))

@@ -274,8 +274,9 @@ build_vqvae2 (Builder *b)
   const int q_b = quantise (b, "quantize_b", conv (b, "quantize_conv_b",
           concat2 (b, "cat-dec_t-enc_b", dec_t, enc_b), w.embed_dim, 1, 1, 0,
           none));
-  const int up_t = conv_transpose (b, "upsample_t", q_t, w.embed_dim, 1, 0,
-      none);
+  /* q_t is fine when q_b failed: build nothing more, the error is set. */
+  const int up_t = q_b < 0 ? -1 : conv_transpose (b, "upsample_t", q_t,
+      w.embed_dim, 1, 0, none);
   const SrAct clamp = {.kind = SR_ACT_CLAMP,.lo = 0,.hi = 1 };
   return decoder (b, "dec", concat2 (b, "cat-upsample_t-q_b", up_t, q_b), 3,
       w.c, w.rc, 4, w.nrb, 0.5f, 0.5f, clamp);

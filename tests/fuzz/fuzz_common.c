@@ -3,8 +3,11 @@
 #include "sr_graph.h"
 #include "sr_test_data.h"
 
+#include <glib/gstdio.h>
+
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int sr_fuzz_loaded;
 char sr_fuzz_message[200];
@@ -61,4 +64,39 @@ sr_fuzz_refused (const char *loader, GError *error)
   }
   g_strlcpy (sr_fuzz_message, error->message, sizeof sr_fuzz_message);
   g_error_free (error);
+}
+
+void
+sr_fuzz_write_pair (const uint8_t *data, size_t size, const char *first_path,
+    const char *second_path)
+{
+  const uint8_t *sep = size ? memchr (data, 0, size) : NULL;
+  const size_t first_len = sep ? (size_t) (sep - data) : size;
+  sr_fuzz_write_file (first_path, data, first_len);
+  if (sep)
+    sr_fuzz_write_file (second_path, sep + 1, size - first_len - 1);
+  else
+    g_unlink (second_path);
+}
+
+void
+sr_fuzz_check_graph (const SrGraph *g)
+{
+  /* A size every unshuffle factor and stride divides, and a small odd one
+   * that strided, unpadded or unshuffling graphs refuse (which must be an
+   * SR_MODEL_ERROR too). */
+  static const int sizes[2][2] = { { 8, 12 }, { 9, 7 } };
+  int *vh = g_new (int, g->values->len), *vw = g_new (int, g->values->len);
+  for (int i = 0; i < 2; i++) {
+    GError *error = NULL;
+    if (!sr_graph_infer_sizes (g, sizes[i][0], sizes[i][1], vh, vw, &error)) {
+      if (!error || error->domain != SR_MODEL_ERROR)
+        abort ();
+      g_clear_error (&error);
+    }
+  }
+  g_free (vh);
+  g_free (vw);
+  if (sr_graph_receptive_radius (g) < 0 || sr_graph_macs_per_input_pixel (g) < 0)
+    abort ();
 }

@@ -49,27 +49,6 @@ read_all (const SrSafetensors *st)
   (void) sr_safetensors_metadata (st, "gst-sr.config");
 }
 
-static void
-check_graph (const SrGraph *g)
-{
-  /* A size every unshuffle factor divides, and an odd one it does not
-   * (an SR_MODEL_ERROR_SIZE for RRDBNet x2 / x1). */
-  static const int sizes[2][2] = { { 8, 12 }, { 9, 7 } };
-  int *vh = g_new (int, g->values->len), *vw = g_new (int, g->values->len);
-  for (int i = 0; i < 2; i++) {
-    GError *error = NULL;
-    if (!sr_graph_infer_sizes (g, sizes[i][0], sizes[i][1], vh, vw, &error)) {
-      if (!error || error->domain != SR_MODEL_ERROR)
-        abort ();
-      g_clear_error (&error);
-    }
-  }
-  g_free (vh);
-  g_free (vw);
-  if (sr_graph_receptive_radius (g) < 0 || sr_graph_macs_per_input_pixel (g) < 0)
-    abort ();
-}
-
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
@@ -93,7 +72,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     error = NULL;
   } else {
     sr_fuzz_loaded = 1;
-    check_graph (g);
+    sr_fuzz_check_graph (g);
     sr_graph_free (g);
   }
 
@@ -101,7 +80,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
    * smoke test's message stay the Real-ESRGAN builder's). */
   g = sr_vqvae_load (path, &error);
   if (g) {
-    check_graph (g);
+    sr_fuzz_check_graph (g);
     sr_graph_free (g);
   } else if (!error || error->domain != SR_MODEL_ERROR || !error->message[0]) {
     abort ();
@@ -121,7 +100,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     g_error_free (error);
     return 0;
   }
-  check_graph (g);
+  sr_fuzz_check_graph (g);
   for (int k = 0; k < SR_LPIPS_LAYERS; k++) {
     volatile float sink = lin[k][lin_c[k] - 1];
     (void) sink;

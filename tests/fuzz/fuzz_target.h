@@ -4,6 +4,8 @@
  * after each seed, and the helpers of fuzz_common.c. */
 #pragma once
 
+#include "sr_graph.h"
+
 #include <glib.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,3 +28,11 @@ void sr_fuzz_write_file (const char *path, const uint8_t *data, size_t size);
 /* Records a refusal: aborts unless error is a non-empty SR_MODEL_ERROR,
  * keeps its message, frees it. */
 void sr_fuzz_refused (const char *loader, GError *error);
+/* Writes an input that holds two files, the first's bytes, then optionally
+ * a NUL byte and the second's (without one, second_path is removed). */
+void sr_fuzz_write_pair (const uint8_t *data, size_t size,
+    const char *first_path, const char *second_path);
+/* Works out a loaded graph's sizes (at a size that divides, and at a small
+ * odd one that may be refused only with an SR_MODEL_ERROR), reach and cost;
+ * aborts on anything inconsistent. */
+void sr_fuzz_check_graph (const SrGraph *g);

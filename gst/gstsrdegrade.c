@@ -151,7 +151,7 @@ gst_sr_degrade_transform_caps (GstBaseTransform *trans, GstPadDirection dir,
   GST_OBJECT_LOCK (self);
   const int s = self->config.scale;
   GST_OBJECT_UNLOCK (self);
-  GstCaps *out = gst_sr_downscale_caps (caps, s, dir);
+  GstCaps *out = gst_sr_scale_caps (caps, s, FALSE, dir);
   /* Sizes below the preset's floor are refused here, so that an upstream
    * with a choice picks one that works and one without fails to negotiate. */
   out = gst_sr_size_limit_apply (dir == GST_PAD_SINK ? &self->lr_limit

@@ -109,80 +109,86 @@ gst_sr_caps_size_string (const GstCaps *caps)
   return s;
 }
 
-/* ---- downscaling elements' caps ----------------------------------------- */
+/* ---- scaling elements' caps ---------------------------------------------- */
 
-/* HR size -> LR size: mod-crop then divide. LR size -> every HR size that
- * crops to it: [lr*s, lr*s + s - 1]. */
+/* One width or height across a scaling element, as the interval [lo, hi] it
+ * maps to (a single size is [v, v]). Shrinking mod-crops then divides; its
+ * inverse is every size that crops to the given one, [v*s, v*s + s - 1].
+ * Enlarging multiplies; its inverse exists only for multiples of s. FALSE
+ * when nothing maps (the value is then left unset). */
 static gboolean
-downscale_dimension (const GValue *in, GValue *out, int s, GstPadDirection dir)
+scale_dimension (const GValue *in, GValue *out, int s, gboolean enlarge,
+    GstPadDirection dir)
 {
-  if (G_VALUE_HOLDS_INT (in)) {
-    int v = g_value_get_int (in);
-    if (dir == GST_PAD_SINK) {
-      g_value_init (out, G_TYPE_INT);
-      g_value_set_int (out, MAX (v / s, 1));
-    } else {
-      const gint64 lo = MIN ((gint64) v * s, G_MAXINT), hi = MIN (lo + s - 1, G_MAXINT);
-      if (lo == hi) {
-        g_value_init (out, G_TYPE_INT);
-        g_value_set_int (out, (int) lo);
-      } else {
-        g_value_init (out, GST_TYPE_INT_RANGE);
-        gst_value_set_int_range (out, (int) lo, (int) hi);
-      }
-    }
-    return TRUE;
-  }
-  if (GST_VALUE_HOLDS_INT_RANGE (in)) {
-    gint64 lo = gst_value_get_int_range_min (in), hi = gst_value_get_int_range_max (in);
-    if (dir == GST_PAD_SINK) {
-      lo = MAX (lo / s, 1);
-      hi = MAX (hi / s, 1);
-    } else {
-      lo = lo * s;
-      hi = hi * s + s - 1;
-    }
-    lo = MIN (lo, G_MAXINT);
-    hi = MIN (hi, G_MAXINT);
-    if (lo == hi) {
-      g_value_init (out, G_TYPE_INT);
-      g_value_set_int (out, (int) lo);
-    } else {
-      g_value_init (out, GST_TYPE_INT_RANGE);
-      gst_value_set_int_range (out, (int) lo, (int) hi);
-    }
-    return TRUE;
-  }
   if (GST_VALUE_HOLDS_LIST (in)) {
     g_value_init (out, GST_TYPE_LIST);
     for (guint i = 0; i < gst_value_list_get_size (in); i++) {
       GValue item = G_VALUE_INIT;
-      if (downscale_dimension (gst_value_list_get_value (in, i), &item, s, dir))
+      if (scale_dimension (gst_value_list_get_value (in, i), &item, s, enlarge, dir))
         gst_value_list_append_and_take_value (out, &item);
     }
-    return TRUE;
+    if (gst_value_list_get_size (out) > 0)
+      return TRUE;
+    g_value_unset (out);
+    return FALSE;
   }
-  return FALSE;
+  gint64 lo, hi;
+  if (G_VALUE_HOLDS_INT (in))
+    lo = hi = g_value_get_int (in);
+  else if (GST_VALUE_HOLDS_INT_RANGE (in)) {
+    lo = gst_value_get_int_range_min (in);
+    hi = gst_value_get_int_range_max (in);
+  } else
+    return FALSE;
+  const gboolean forward = dir == GST_PAD_SINK;
+  if (enlarge && forward) {
+    lo *= s;
+    hi *= s;
+  } else if (enlarge) {
+    lo = (lo + s - 1) / s;
+    hi /= s;
+  } else if (forward) {
+    lo = MAX (lo / s, 1);
+    hi = MAX (hi / s, 1);
+  } else {
+    lo *= s;
+    hi = hi * s + s - 1;
+  }
+  if (lo > hi || lo > G_MAXINT)
+    return FALSE;
+  hi = MIN (hi, G_MAXINT);
+  if (lo == hi) {
+    g_value_init (out, G_TYPE_INT);
+    g_value_set_int (out, (int) lo);
+  } else {
+    g_value_init (out, GST_TYPE_INT_RANGE);
+    gst_value_set_int_range (out, (int) lo, (int) hi);
+  }
+  return TRUE;
 }
 
 GstCaps *
-gst_sr_downscale_caps (GstCaps *caps, int s, GstPadDirection dir)
+gst_sr_scale_caps (GstCaps *caps, int s, gboolean enlarge, GstPadDirection dir)
 {
   GstCaps *out = gst_caps_new_empty ();
 
   for (guint i = 0; i < gst_caps_get_size (caps); i++) {
     GstStructure *st = gst_structure_copy (gst_caps_get_structure (caps, i));
+    gboolean ok = TRUE;
     const char *dims[] = { "width", "height" };
-    for (int d = 0; d < 2; d++) {
+    for (int d = 0; d < 2 && ok; d++) {
       const GValue *v = gst_structure_get_value (st, dims[d]);
       GValue nv = G_VALUE_INIT;
-      if (v && downscale_dimension (v, &nv, s, dir))
-        gst_structure_take_value (st, dims[d], &nv);
-      else if (!v)
+      if (!v)
         gst_structure_set (st, dims[d], GST_TYPE_INT_RANGE, 1, G_MAXINT, NULL);
+      else if ((ok = scale_dimension (v, &nv, s, enlarge, dir)))
+        gst_structure_take_value (st, dims[d], &nv);
     }
-    GstCapsFeatures *f = gst_caps_get_features (caps, i);
-    gst_caps_append_structure_full (out, st, gst_caps_features_copy (f));
+    if (ok)
+      gst_caps_append_structure_full (out, st,
+          gst_caps_features_copy (gst_caps_get_features (caps, i)));
+    else
+      gst_structure_free (st);
   }
   /* The same formats first (what fixation picks when the peer allows it),
    * then any format: upload and download convert on the device, so a YUV

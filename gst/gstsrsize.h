@@ -40,12 +40,15 @@ GstCaps *gst_sr_size_limit_refused (const GstSrSizeLimit *lim, GstQuery *query);
  * gets TRUE posts the error, so a pipeline fails once. */
 gboolean gst_sr_size_limit_first_refusal (GstSrSizeLimit *lim);
 
-/* The caps across an element that turns HR frames into LR frames of 1/s
- * their size (srdegrade, srundertrained): dir GST_PAD_SINK maps HR caps
- * to LR (mod-crop to a multiple of s, then divide), GST_PAD_SRC maps LR to
- * every HR size that crops to it. The same formats first, then any format
- * (upload and download convert on the device). Returns new caps. */
-GstCaps *gst_sr_downscale_caps (GstCaps *caps, int s, GstPadDirection dir);
+/* The caps across an element that scales frames by s: enlarge FALSE for HR
+ * in, LR of 1/s the size out (srdegrade, srundertrained: mod-crop to a
+ * multiple of s, then divide), TRUE for x s out (srupscale). dir
+ * GST_PAD_SINK maps input caps to output caps, GST_PAD_SRC output caps back
+ * to every input size that gives them; a structure with no such size is
+ * left out. The same formats first, then any format (upload and download
+ * convert on the device). Returns new caps. */
+GstCaps *gst_sr_scale_caps (GstCaps *caps, int s, gboolean enlarge,
+    GstPadDirection dir);
 
 /* "WxH" of caps' first structure ("[1, 20]x64" for ranges); g_free it. */
 gchar *gst_sr_caps_size_string (const GstCaps *caps);

@@ -116,7 +116,7 @@ gst_sr_undertrained_transform_caps (GstBaseTransform *trans,
   const int s = self->scale;
   GST_OBJECT_UNLOCK (self);
   GstCaps *out = gst_sr_size_limit_apply (dir == GST_PAD_SINK
-      ? &self->lr_limit : &self->hr_limit, gst_sr_downscale_caps (caps, s,
+      ? &self->lr_limit : &self->hr_limit, gst_sr_scale_caps (caps, s, FALSE,
           dir));
   if (filter) {
     GstCaps *tmp = gst_caps_intersect_full (filter, out,

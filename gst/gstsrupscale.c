@@ -17,6 +17,7 @@
 #include "gstsrupscale.h"
 #include "gstsrcontext.h"
 #include "gstsrvideo.h"
+#include "gstsrsize.h"
 #include "sr_registry.h"
 
 #include <math.h>
@@ -122,51 +123,6 @@ ensure_model (GstSrUpscale *self)
 
 /* ---- caps --------------------------------------------------------------------- */
 
-/* Input size -> output size (x s); output size -> the input size it comes
- * from (only multiples of s have one). */
-static gboolean
-transform_dimension (const GValue *in, GValue *out, int s, GstPadDirection dir)
-{
-  if (G_VALUE_HOLDS_INT (in)) {
-    const gint64 v = g_value_get_int (in);
-    if (dir == GST_PAD_SINK ? v * s > G_MAXINT : v % s != 0)
-      return FALSE;
-    g_value_init (out, G_TYPE_INT);
-    g_value_set_int (out, (int) (dir == GST_PAD_SINK ? v * s : v / s));
-    return TRUE;
-  }
-  if (GST_VALUE_HOLDS_INT_RANGE (in)) {
-    gint64 lo = gst_value_get_int_range_min (in), hi = gst_value_get_int_range_max (in);
-    if (dir == GST_PAD_SINK) {
-      lo = MIN (lo * s, G_MAXINT);
-      hi = MIN (hi * s, G_MAXINT);
-    } else {
-      lo = (lo + s - 1) / s;
-      hi = hi / s;
-    }
-    if (lo > hi)
-      return FALSE;
-    if (lo == hi) {
-      g_value_init (out, G_TYPE_INT);
-      g_value_set_int (out, (int) lo);
-    } else {
-      g_value_init (out, GST_TYPE_INT_RANGE);
-      gst_value_set_int_range (out, (int) lo, (int) hi);
-    }
-    return TRUE;
-  }
-  if (GST_VALUE_HOLDS_LIST (in)) {
-    g_value_init (out, GST_TYPE_LIST);
-    for (guint i = 0; i < gst_value_list_get_size (in); i++) {
-      GValue item = G_VALUE_INIT;
-      if (transform_dimension (gst_value_list_get_value (in, i), &item, s, dir))
-        gst_value_list_append_and_take_value (out, &item);
-    }
-    return gst_value_list_get_size (out) > 0;
-  }
-  return FALSE;
-}
-
 static GstCaps *
 gst_sr_upscale_transform_caps (GstBaseTransform *trans, GstPadDirection dir,
     GstCaps *caps, GstCaps *filter)
@@ -176,42 +132,10 @@ gst_sr_upscale_transform_caps (GstBaseTransform *trans, GstPadDirection dir,
   ensure_model (self);
   const int s = self->scale;
   GST_OBJECT_UNLOCK (self);
-  if (s < 1) {
-    /* No model: link anyway, so that start() says why it cannot run
-     * (negotiation would only say "could not link"). */
-    GstCaps *out = gst_caps_copy (caps);
-    if (filter) {
-      GstCaps *tmp = gst_caps_intersect_full (filter, out, GST_CAPS_INTERSECT_FIRST);
-      gst_caps_unref (out);
-      out = tmp;
-    }
-    return out;
-  }
-  GstCaps *out = gst_caps_new_empty ();
-  for (guint i = 0; i < gst_caps_get_size (caps); i++) {
-    GstStructure *st = gst_structure_copy (gst_caps_get_structure (caps, i));
-    gboolean ok = TRUE;
-    const char *dims[] = { "width", "height" };
-    for (int d = 0; d < 2 && ok; d++) {
-      const GValue *v = gst_structure_get_value (st, dims[d]);
-      GValue nv = G_VALUE_INIT;
-      if (!v)
-        gst_structure_set (st, dims[d], GST_TYPE_INT_RANGE, 1, G_MAXINT, NULL);
-      else if ((ok = transform_dimension (v, &nv, s, dir)))
-        gst_structure_take_value (st, dims[d], &nv);
-    }
-    if (ok)
-      gst_caps_append_structure_full (out, st,
-          gst_caps_features_copy (gst_caps_get_features (caps, i)));
-    else
-      gst_structure_free (st);
-  }
-  /* The input's format first; any other is converted on the device. */
-  GstCaps *any = gst_caps_copy (out);
-  for (guint i = 0; i < gst_caps_get_size (any); i++)
-    gst_structure_remove_fields (gst_caps_get_structure (any, i), "format",
-        "colorimetry", "chroma-site", NULL);
-  out = gst_caps_merge (out, any);
+  /* No model: link anyway, so that start() says why it cannot run
+   * (negotiation would only say "could not link"). */
+  GstCaps *out = s < 1 ? gst_caps_copy (caps)
+      : gst_sr_scale_caps (caps, s, TRUE, dir);
   if (filter) {
     GstCaps *tmp = gst_caps_intersect_full (filter, out, GST_CAPS_INTERSECT_FIRST);
     gst_caps_unref (out);

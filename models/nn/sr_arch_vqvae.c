@@ -28,6 +28,24 @@ dim (Builder *b, const char *key, int d)
   return t && d < t->rank ? t->shape[d] : -1;
 }
 
+/* `stem`.weight of the given shape and `stem`.bias [shape[bias_dim]]: TRUE
+ * with both read, else FALSE with neither. */
+static gboolean
+take_weight_bias (Builder *b, const char *stem, const gint64 wshape[4],
+    int bias_dim, float **w, float **bias)
+{
+  gchar *wkey = g_strconcat (stem, ".weight", NULL);
+  gchar *bkey = g_strconcat (stem, ".bias", NULL);
+  const gint64 bshape[1] = { wshape[bias_dim] };
+  *w = take (b, wkey, 4, wshape);
+  *bias = *w ? take (b, bkey, 1, bshape) : NULL;
+  if (!*bias)
+    g_clear_pointer (w, g_free);
+  g_free (wkey);
+  g_free (bkey);
+  return *bias != NULL;
+}
+
 /* A convolution `stem` (stem.weight [cout][cin][k][k], stem.bias [cout])
  * reading in: stride and padding given; -1 on failure. */
 static int
@@ -44,17 +62,13 @@ conv (Builder *b, const char *stem, int in, int cout, int k, int stride,
   p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = pad;
   p.act = act;
   p.res_scale = p.skip_scale = 1;
-  gchar *wkey = g_strconcat (stem, ".weight", NULL);
-  gchar *bkey = g_strconcat (stem, ".bias", NULL);
-  const gint64 wshape[4] = { cout, p.cin, k, k }, bshape[1] = { cout };
-  float *w = take (b, wkey, 4, wshape);
-  float *bias = w ? take (b, bkey, 1, bshape) : NULL;
-  const int v = bias ? sr_graph_add_conv2d (b->g, stem, in, &p, w, bias, NULL,
-      b->error) : -1;
+  const gint64 wshape[4] = { cout, p.cin, k, k };
+  float *w, *bias;
+  if (!take_weight_bias (b, stem, wshape, 0, &w, &bias))
+    return -1;
+  const int v = sr_graph_add_conv2d (b->g, stem, in, &p, w, bias, NULL, b->error);
   g_free (w);
   g_free (bias);
-  g_free (wkey);
-  g_free (bkey);
   return v;
 }
 
@@ -67,24 +81,18 @@ conv_transpose (Builder *b, const char *stem, int in, int cout,
   if (in < 0)
     return -1;
   const int cin = sr_graph_value (b->g, in)->channels;
-  gchar *wkey = g_strconcat (stem, ".weight", NULL);
-  gchar *bkey = g_strconcat (stem, ".bias", NULL);
-  const gint64 wshape[4] = { cin, cout, 4, 4 }, bshape[1] = { cout };
-  float *w = take (b, wkey, 4, wshape);
-  float *bias = w ? take (b, bkey, 1, bshape) : NULL;
-  int v = -1;
-  if (bias) {
-    for (size_t i = 0; i < (size_t) cin * cout * 16; i++)
-      w[i] *= out_scale;
-    for (int c = 0; c < cout; c++)
-      bias[c] = bias[c] * out_scale + out_shift;
-    v = sr_graph_add_conv_transpose (b->g, stem, in, cout, w, bias, act,
-        b->error);
-  }
+  const gint64 wshape[4] = { cin, cout, 4, 4 };
+  float *w, *bias;
+  if (!take_weight_bias (b, stem, wshape, 1, &w, &bias))
+    return -1;
+  for (size_t i = 0; i < (size_t) cin * cout * 16; i++)
+    w[i] *= out_scale;
+  for (int c = 0; c < cout; c++)
+    bias[c] = bias[c] * out_scale + out_shift;
+  const int v = sr_graph_add_conv_transpose (b->g, stem, in, cout, w, bias,
+      act, b->error);
   g_free (w);
   g_free (bias);
-  g_free (wkey);
-  g_free (bkey);
   return v;
 }
 

@@ -33,7 +33,10 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "..", "models", "train"))
 from realesrgan_ref import save_safetensors  # noqa: E402
 from sr_testenv import run_nn_tool, sample  # noqa: E402
+import safetensors_io  # noqa: E402
 import vqvae  # noqa: E402
+
+WEIGHTS = os.path.join(HERE, "..", "..", "models", "weights")
 
 MIN_PSNR = 45.0
 MIN_AGREEMENT = 0.999
@@ -68,6 +71,63 @@ def prepare(model, x, gen):
             codebook_from(model.quantize, z.reshape(-1, z.shape[-1]), gen)
 
 
+def compare(arch, model, path, x01, label, tmp, tool, failures, min_inside=0.5):
+    """Runs the safetensors at path on the executor and model in PyTorch on
+    x01 [H, W, 3] in [0, 1]; checks the PSNR and code-agreement bars.
+    Returns the executor's output."""
+    x = torch.from_numpy(x01).permute(2, 0, 1)[None] * 2 - 1
+    with torch.no_grad():
+        y, _ = model(x)
+        codes = model.code_indices(x)
+    ref = np.clip((y[0].permute(1, 2, 0).numpy() + 1) / 2, 0, 1)
+    inside = float(np.mean((y.abs() < 1).numpy()))
+    codes_path = os.path.join(tmp, "codes.i32")
+    os.environ["SR_NN_DUMP_CODES"] = codes_path
+    got = run_nn_tool(tool, path, x01, tmp)
+    del os.environ["SR_NN_DUMP_CODES"]
+    ours = np.fromfile(codes_path, np.int32)
+    theirs = np.concatenate([codes[level].reshape(-1).numpy()
+                             for level in (("top", "bottom") if arch == "vqvae2"
+                                           else ("bottom",))])
+    agree = float(np.mean(ours == theirs)) if ours.shape == theirs.shape else 0.0
+    db = psnr01(got, ref)
+    print("%s on %s: %.2f dB, max |diff| %.2e, %.0f %% of the reference inside [0, 1], "
+          "codes agree %.4f %% (%d of %d; %d distinct codes)" % (
+              arch, label, db, float(np.abs(got - ref).max()), 100 * inside, 100 * agree,
+              int(np.sum(ours == theirs)) if ours.shape == theirs.shape else -1,
+              theirs.size, len(np.unique(theirs))))
+    if inside < min_inside:
+        failures.append("%s %s: only %.0f %% inside [0, 1]: the clamp would hide "
+                        "differences" % (arch, label, 100 * inside))
+    if not db >= MIN_PSNR:
+        failures.append("%s %s: %.2f dB < %.0f" % (arch, label, db, MIN_PSNR))
+    if not agree >= MIN_AGREEMENT:
+        failures.append("%s %s: code agreement %.4f < %.3f" % (arch, label, agree,
+                                                                 MIN_AGREEMENT))
+    return got
+
+
+def crop01(photo, w, h):
+    bgr = cv2.imread(sample(photo), cv2.IMREAD_COLOR)
+    y0, x0 = bgr.shape[0] // 3, bgr.shape[1] // 3
+    rgb = cv2.cvtColor(bgr[y0:y0 + h, x0:x0 + w], cv2.COLOR_BGR2RGB)
+    return rgb.astype(np.float32) / 255.0
+
+
+def shipped_checkpoints():
+    """(arch, path) of every checkpoint in models/weights/ (model cards
+    beside them name the arch)."""
+    import json
+    out = []
+    if os.path.isdir(WEIGHTS):
+        for name in sorted(os.listdir(WEIGHTS)):
+            if name.endswith(".json"):
+                with open(os.path.join(WEIGHTS, name)) as f:
+                    card = json.load(f)
+                out.append((card["arch"], os.path.join(WEIGHTS, card["file"])))
+    return out
+
+
 def main():
     tool = sys.argv[1]
     torch.set_num_threads(2)
@@ -76,10 +136,7 @@ def main():
              ("vqvae", "building.jpg", 100, 76)]
     with tempfile.TemporaryDirectory(prefix="sr-vqvae-") as tmp:
         for k, (arch, photo, w, h) in enumerate(cases):
-            bgr = cv2.imread(sample(photo), cv2.IMREAD_COLOR)
-            y0, x0 = bgr.shape[0] // 3, bgr.shape[1] // 3
-            rgb = cv2.cvtColor(bgr[y0:y0 + h, x0:x0 + w], cv2.COLOR_BGR2RGB)
-            x01 = rgb.astype(np.float32) / 255.0
+            x01 = crop01(photo, w, h)
             torch.manual_seed(100 + k)
             gen = torch.Generator().manual_seed(200 + k)
             model = vqvae.build(arch).eval()
@@ -92,35 +149,8 @@ def main():
                 last.weight.mul_(gain)
             path = os.path.join(tmp, arch + ".safetensors")
             save_safetensors(path, model.state_dict(), {"format": "pt"})
-            with torch.no_grad():
-                y, _ = model(x)
-                codes = model.code_indices(x)
-            ref = np.clip((y[0].permute(1, 2, 0).numpy() + 1) / 2, 0, 1)
-            inside = float(np.mean((y.abs() < 1).numpy()))
-            codes_path = os.path.join(tmp, "codes.i32")
-            os.environ["SR_NN_DUMP_CODES"] = codes_path
-            got = run_nn_tool(tool, path, x01, tmp)
-            del os.environ["SR_NN_DUMP_CODES"]
-            ours = np.fromfile(codes_path, np.int32)
-            theirs = np.concatenate([codes[level].reshape(-1).numpy()
-                                     for level in (("top", "bottom") if arch == "vqvae2"
-                                                   else ("bottom",))])
-            agree = float(np.mean(ours == theirs)) if ours.shape == theirs.shape else 0.0
-            used = len(np.unique(theirs))
-            db = psnr01(got, ref)
-            print("%s on %dx%d %s: %.2f dB, max |diff| %.2e, %.0f %% of the reference "
-                  "inside [0, 1], codes agree %.4f %% (%d of %d; %d distinct codes)" % (
-                      arch, w, h, photo, db, float(np.abs(got - ref).max()), 100 * inside,
-                      100 * agree, int(np.sum(ours == theirs)) if ours.shape == theirs.shape
-                      else -1, theirs.size, used))
-            if inside < 0.5:
-                failures.append("%s %s: only %.0f %% inside [0, 1]: the clamp would hide "
-                                "differences" % (arch, photo, 100 * inside))
-            if not db >= MIN_PSNR:
-                failures.append("%s %s: %.2f dB < %.0f" % (arch, photo, db, MIN_PSNR))
-            if not agree >= MIN_AGREEMENT:
-                failures.append("%s %s: code agreement %.4f < %.3f" % (arch, photo, agree,
-                                                                         MIN_AGREEMENT))
+            got = compare(arch, model, path, x01, "%dx%d %s" % (w, h, photo), tmp, tool,
+                          failures)
             if arch == "vqvae2":
                 with torch.no_grad():
                     q_t, q_b, _, _, _ = model.encode(x)
@@ -130,6 +160,19 @@ def main():
                 print("  control, decoder inputs swapped: %.2f dB" % control)
                 if control >= MIN_PSNR:
                     failures.append("%s: the control passes too (%.2f dB)" % (arch, control))
+        # The checkpoints gst-sr ships, loaded into the trainer's model by the
+        # trainer's own reader, on natural crops (a trained decoder's output
+        # lies inside [-1, 1] almost everywhere, so the clamp hides little).
+        shipped = shipped_checkpoints()
+        for arch, path in shipped:
+            tensors, _ = safetensors_io.load_file(path)
+            model = vqvae.build(arch).eval()
+            model.load_state_dict(tensors)
+            for photo, w, h in (("baboon.jpg", 128, 96), ("aero3.jpg", 200, 136)):
+                compare(arch, model, path, crop01(photo, w, h), "%dx%d %s, shipped %s" % (
+                    w, h, photo, os.path.basename(path)), tmp, tool, failures)
+        if not shipped:
+            print("no checkpoint in models/weights/ yet: shipped-weight parity not run")
     if failures:
         print("FAIL:\n  " + "\n  ".join(failures))
         sys.exit(1)

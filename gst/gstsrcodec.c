@@ -23,8 +23,6 @@
 #include "gstsrcodec.h"
 #include "gstsrcodecs.h"
 
-#include <gst/app/gstappsink.h>
-#include <gst/app/gstappsrc.h>
 #include <string.h>
 #include "gstsrmeta.h"
 #include "gstsrsize.h"
@@ -61,10 +59,6 @@ enum {
 #define DEFAULT_GOP_MIN 12
 #define DEFAULT_GOP_MAX 250
 #define DEFAULT_SEED 0
-
-/* How long one wait on the private pipeline lasts before the bus is checked
- * for errors and flushing; frames keep coming in between. */
-#define PULL_TIMEOUT (100 * GST_MSECOND)
 
 /* A queued frame (its timestamps and meta; the pixels are in the private
  * pipeline) or a serialized event that came between frames. */
@@ -192,22 +186,10 @@ check_ranges (GstSrCodec *self)
 }
 
 static void
-pipeline_teardown (GstSrCodec *self)
-{
-  if (!self->pipeline)
-    return;
-  gst_element_set_state (self->pipeline, GST_STATE_NULL);
-  gst_clear_object (&self->appsrc);
-  gst_clear_object (&self->appsink);
-  gst_clear_object (&self->pipeline);
-}
-
-static void
 drop_pending (GstSrCodec *self)
 {
-  pipeline_teardown (self);
+  g_clear_pointer (&self->stream, gst_sr_codec_stream_free);
   g_queue_clear_full (&self->pending, item_free);
-  self->frames_in = 0;
 }
 
 /* Frame rate of the private stream: the encoders' rate control turns
@@ -233,28 +215,7 @@ choose_fps (GstSrCodec *self, const SrCodecDesc *d, gint *n, gint *dd)
   }
 }
 
-/* What the private appsink takes: the input's format, size and colour
- * description (colorimetry, chroma siting). Frame rate, aspect ratio and
- * interlacing stay out: the decoder sets those and videoconvert cannot
- * change them (the frames go out with the input's caps anyway). */
-static GstCaps *
-output_caps (const GstVideoInfo *info)
-{
-  static const char *const keep[] = { "format", "width", "height",
-    "colorimetry", "chroma-site" };
-  GstCaps *full = gst_video_info_to_caps (info);
-  const GstStructure *fs = gst_caps_get_structure (full, 0);
-  GstStructure *os = gst_structure_new_empty ("video/x-raw");
-  for (guint i = 0; i < G_N_ELEMENTS (keep); i++) {
-    const GValue *v = gst_structure_get_value (fs, keep[i]);
-    if (v)
-      gst_structure_set_value (os, keep[i], v);
-  }
-  gst_caps_unref (full);
-  return gst_caps_new_full (os, NULL);
-}
-
-/* Draws the segment's parameters and starts its private pipeline. All four
+/* Draws the segment's parameters and starts its private stream. All four
  * draws happen whatever the codec, so the stream layout is fixed. */
 static gboolean
 segment_start (GstSrCodec *self)
@@ -263,95 +224,36 @@ segment_start (GstSrCodec *self)
   sr_rng_init (&rng, self->seed, self->segment_index, CODEC_RNG_OP);
   const guint pick = (guint) sr_rng_int (&rng, 0, self->choices->len - 1);
   self->desc = g_ptr_array_index (self->choices, pick);
-  self->bitrate = (guint) sr_rng_int (&rng, self->bitrate_min, self->bitrate_max);
-  self->quality = (guint) sr_rng_int (&rng, self->quality_min, self->quality_max);
-  self->gop = (guint) sr_rng_int (&rng, self->gop_min, self->gop_max);
+  GstSrCodecSettings *set = &self->settings;
+  set->bitrate = (guint) sr_rng_int (&rng, self->bitrate_min, self->bitrate_max);
+  set->quality = (guint) sr_rng_int (&rng, self->quality_min, self->quality_max);
+  set->gop = (guint) sr_rng_int (&rng, self->gop_min, self->gop_max);
   const SrCodecDesc *d = self->desc;
   if (!d->gop_prop)
-    self->gop = 1;
+    set->gop = 1;
   /* Past the draws: an encoder's own limits clamp what is applied, and the
    * step records the applied value. */
-  if (d->rate_max && self->bitrate > d->rate_max) {
+  if (d->rate_max && set->bitrate > d->rate_max) {
     GST_WARNING_OBJECT (self, "%s takes at most %u kbit/s; %u drawn",
-        d->encoder, d->rate_max, self->bitrate);
-    self->bitrate = d->rate_max;
+        d->encoder, d->rate_max, set->bitrate);
+    set->bitrate = d->rate_max;
   }
-  if (d->gop_limit && self->gop > d->gop_limit) {
+  if (d->gop_limit && set->gop > d->gop_limit) {
     GST_WARNING_OBJECT (self, "%s takes a GOP of at most %u; %u drawn",
-        d->encoder, d->gop_limit, self->gop);
-    self->gop = d->gop_limit;
+        d->encoder, d->gop_limit, set->gop);
+    set->gop = d->gop_limit;
   }
-  choose_fps (self, d, &self->fps_n, &self->fps_d);
-
-  GString *enc = g_string_new (d->encoder);
-  if (d->rate_prop)
-    g_string_append_printf (enc, " %s=%u", d->rate_prop, self->bitrate * d->rate_scale);
-  else
-    g_string_append_printf (enc, " quality=%u", self->quality);
-  if (d->gop_prop)
-    g_string_append_printf (enc, " %s=%u", d->gop_prop, self->gop);
-  if (d->gop_prop2)
-    g_string_append_printf (enc, " %s=%u", d->gop_prop2, self->gop);
-  if (d->vbv_prop && d->rate_prop) {
-    /* Six frames at the bitrate, in kB, where the default 224 kB holds
-     * fewer than four: mpeg2enc refuses a buffer under 4 frame times. */
-    const guint64 kb = gst_util_uint64_scale_ceil (self->bitrate,
-        6 * (guint64) self->fps_d, 8 * (guint64) self->fps_n);
-    if (kb * 4 > 200 * 6)
-      g_string_append_printf (enc, " %s=%u", d->vbv_prop, (guint) MIN (kb, 4000));
-  }
-  g_string_append_printf (enc, " %s", d->extra);
-  /* BT.601 limited range both ways (PyAV's default, as RandomVideoCompression uses it): the
-   * capssetter overrides whatever colorimetry the decoder guesses (VP8 and
-   * JPEG carry none), so conversion back matches conversion in. */
-  gchar *desc = g_strdup_printf ("appsrc name=src format=time ! videoconvert ! "
-      "video/x-raw,format=I420,colorimetry=bt601 ! %s ! %s%s%s ! "
-      "capssetter join=true replace=false caps=\"video/x-raw,colorimetry=bt601\" ! "
-      "videoconvert ! appsink name=sink sync=false", enc->str,
-      d->parse ? d->parse : "", d->parse ? " ! " : "", d->decoder);
-  g_string_free (enc, TRUE);
+  choose_fps (self, d, &set->fps_n, &set->fps_d);
   GST_DEBUG_OBJECT (self, "segment %" G_GUINT64_FORMAT ": %s", self->segment_index,
-      desc);
-
+      d->encoder);
   GError *error = NULL;
-  self->pipeline = gst_parse_launch_full (desc, NULL, GST_PARSE_FLAG_FATAL_ERRORS,
-      &error);
-  g_free (desc);
-  if (!self->pipeline) {
-    GST_ELEMENT_ERROR (self, CORE, FAILED, ("srcodec could not build its %s "
-            "chain: %s", d->encoder, error ? error->message : "unknown"), (NULL));
-    g_clear_error (&error);
+  self->stream = gst_sr_codec_stream_start (d, &self->info, set, &error);
+  if (!self->stream) {
+    GST_ELEMENT_ERROR (self, CORE, FAILED, ("srcodec: %s", error->message), (NULL));
+    g_error_free (error);
     return FALSE;
   }
-  self->appsrc = gst_bin_get_by_name (GST_BIN (self->pipeline), "src");
-  self->appsink = gst_bin_get_by_name (GST_BIN (self->pipeline), "sink");
-
-  GstCaps *caps = gst_video_info_to_caps (&self->info);
-  gst_caps_set_simple (caps, "framerate", GST_TYPE_FRACTION, self->fps_n,
-      self->fps_d, NULL);
-  gst_app_src_set_caps (GST_APP_SRC (self->appsrc), caps);
-  gst_caps_unref (caps);
-  caps = output_caps (&self->info);
-  gst_app_sink_set_caps (GST_APP_SINK (self->appsink), caps);
-  gst_caps_unref (caps);
-  /* A segment is at most segment-frames frames: let appsrc queue them all. */
-  gst_app_src_set_max_bytes (GST_APP_SRC (self->appsrc), 0);
-
-  if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING)
-      == GST_STATE_CHANGE_FAILURE) {
-    GST_ELEMENT_ERROR (self, CORE, STATE_CHANGE, ("srcodec could not start "
-            "its %s chain", d->encoder), (NULL));
-    pipeline_teardown (self);
-    return FALSE;
-  }
-  self->frames_in = 0;
   return TRUE;
-}
-
-static GstClockTime
-frame_time (GstSrCodec *self, guint64 k)
-{
-  return gst_util_uint64_scale (k, GST_SECOND * self->fps_d, self->fps_n);
 }
 
 static GstStructure *
@@ -359,104 +261,21 @@ codec_step (GstSrCodec *self, guint frames)
 {
   GstStructure *s = gst_structure_new ("codec",
       "codec", G_TYPE_STRING, self->desc->encoder,
-      "gop", G_TYPE_INT, (int) self->gop,
+      "gop", G_TYPE_INT, (int) self->settings.gop,
       "segment", G_TYPE_UINT64, self->segment_index,
       "segment-frames", G_TYPE_INT, (int) self->segment_frames, NULL);
   if (self->desc->rate_prop)
-    gst_structure_set (s, "bitrate", G_TYPE_INT, (int) self->bitrate, NULL);
+    gst_structure_set (s, "bitrate", G_TYPE_INT, (int) self->settings.bitrate, NULL);
   else
-    gst_structure_set (s, "quality", G_TYPE_INT, (int) self->quality, NULL);
+    gst_structure_set (s, "quality", G_TYPE_INT, (int) self->settings.quality, NULL);
   /* Informative: this segment's length (shorter at EOS) and the frame rate
    * the bitrate was spent at. */
-  const int fps[2] = { self->fps_n, self->fps_d };
+  const int fps[2] = { self->settings.fps_n, self->settings.fps_d };
   GValue v = gst_sr_int_array (fps, 2);
   gst_structure_set_value (s, "framerate", &v);
   g_value_unset (&v);
   gst_structure_set (s, "frames", G_TYPE_INT, (int) frames, NULL);
   return s;
-}
-
-/* Waits for the private stream's EOS, collecting decoded frames by their
- * private running time (decoders reorder; the encoder may shift PTS).
- * When those times are unusable (this GStreamer's avenc_* stamps every
- * packet 2^63 ns), frames are matched by order instead: decoders output in
- * display order. FALSE on a private error (posted) or flushing. */
-static gboolean
-collect_decoded (GstSrCodec *self, GstBuffer **decoded, GstVideoInfo *dinfo,
-    guint n)
-{
-  GPtrArray *got = g_ptr_array_new_with_free_func ((GDestroyNotify) gst_buffer_unref);
-  GArray *slot = g_array_new (FALSE, FALSE, sizeof (guint64));
-  gboolean by_time = TRUE;
-  gboolean have_dinfo = FALSE;
-  GstBus *bus = gst_element_get_bus (self->pipeline);
-  gboolean ok = TRUE;
-
-  gst_app_src_end_of_stream (GST_APP_SRC (self->appsrc));
-  for (;;) {
-    GstSample *sample = gst_app_sink_try_pull_sample (GST_APP_SINK (self->appsink),
-        PULL_TIMEOUT);
-    if (sample) {
-      GstBuffer *b = gst_sample_get_buffer (sample);
-      if (!have_dinfo)
-        have_dinfo = gst_video_info_from_caps (dinfo, gst_sample_get_caps (sample));
-      /* Running time, not PTS: x264enc shifts PTS by 1000 h in its
-       * segment to keep DTS positive. */
-      const GstSegment *seg = gst_sample_get_segment (sample);
-      GstClockTime rt = GST_CLOCK_TIME_NONE;
-      if (GST_BUFFER_PTS_IS_VALID (b) && seg && seg->format == GST_FORMAT_TIME)
-        rt = gst_segment_to_running_time (seg, GST_FORMAT_TIME, GST_BUFFER_PTS (b));
-      guint64 k = G_MAXUINT64;
-      if (GST_CLOCK_TIME_IS_VALID (rt))
-        k = gst_util_uint64_scale_round (rt, self->fps_n, GST_SECOND * self->fps_d);
-      for (guint i = 0; i < slot->len && by_time; i++)
-        by_time = g_array_index (slot, guint64, i) != k;
-      by_time &= k < n;
-      g_ptr_array_add (got, gst_buffer_ref (b));
-      g_array_append_val (slot, k);
-      gst_sample_unref (sample);
-      continue;
-    }
-    const gboolean eos = gst_app_sink_is_eos (GST_APP_SINK (self->appsink));
-    GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-    if (!msg && eos && got->len == 0 && n > 0) {
-      GST_ELEMENT_ERROR (self, STREAM, FAILED, ("srcodec %s chain returned no "
-              "frame for a segment of %u", self->desc->encoder, n), (NULL));
-      ok = FALSE;
-      break;
-    }
-    if (!msg && eos)
-      break;
-    if (msg) {
-      GError *err = NULL;
-      gchar *dbg = NULL;
-      gst_message_parse_error (msg, &err, &dbg);
-      GST_ELEMENT_ERROR (self, STREAM, FAILED, ("srcodec %s chain failed: %s",
-              self->desc->encoder, err->message), ("%s", dbg ? dbg : ""));
-      g_clear_error (&err);
-      g_free (dbg);
-      gst_message_unref (msg);
-      ok = FALSE;
-      break;
-    }
-    if (self->flushing) {
-      ok = FALSE;
-      break;
-    }
-  }
-  gst_object_unref (bus);
-  if (got->len > n)
-    GST_WARNING_OBJECT (self, "decoder gave %u frames for %u", got->len, n);
-  for (guint i = 0; i < got->len && ok; i++) {
-    const guint64 k = by_time ? g_array_index (slot, guint64, i) : i;
-    if (k < n)
-      decoded[k] = gst_buffer_ref (g_ptr_array_index (got, i));
-  }
-  if (ok && !have_dinfo && got->len > 0)
-    ok = FALSE;
-  g_ptr_array_unref (got);
-  g_array_unref (slot);
-  return ok;
 }
 
 /* Ends the running segment: drains the codec, then pushes the queued
@@ -467,17 +286,25 @@ collect_decoded (GstSrCodec *self, GstBuffer **decoded, GstVideoInfo *dinfo,
 static GstFlowReturn
 segment_finish (GstSrCodec *self)
 {
-  if (!self->pipeline)
+  if (!self->stream)
     return GST_FLOW_OK;
-  const guint n = self->frames_in;
+  const guint n = gst_sr_codec_stream_frames (self->stream);
   GstBuffer **decoded = g_new0 (GstBuffer *, n ? n : 1);
   GstVideoInfo dinfo;
   GstFlowReturn ret = GST_FLOW_OK;
+  GError *error = NULL;
 
-  if (!collect_decoded (self, decoded, &dinfo, n))
-    ret = self->flushing ? GST_FLOW_FLUSHING : GST_FLOW_ERROR;
+  if (!gst_sr_codec_stream_finish (self->stream, decoded, &dinfo, &self->flushing,
+          &error)) {
+    ret = GST_FLOW_FLUSHING;
+    if (error) {
+      GST_ELEMENT_ERROR (self, STREAM, FAILED, ("srcodec: %s", error->message), (NULL));
+      g_error_free (error);
+      ret = GST_FLOW_ERROR;
+    }
+  }
   GstStructure *step = codec_step (self, n);
-  pipeline_teardown (self);
+  g_clear_pointer (&self->stream, gst_sr_codec_stream_free);
 
   guint k = 0;
   SrCodecItem *it;
@@ -536,7 +363,6 @@ segment_finish (GstSrCodec *self)
     if (decoded[i])
       gst_buffer_unref (decoded[i]);
   g_free (decoded);
-  self->frames_in = 0;
   self->segment_index++;
   return ret;
 }
@@ -550,7 +376,7 @@ gst_sr_codec_chain (GstPad *pad, GstObject *parent, GstBuffer *buf)
     gst_buffer_unref (buf);
     return GST_FLOW_NOT_NEGOTIATED;
   }
-  if (!self->pipeline && !segment_start (self)) {
+  if (!self->stream && !segment_start (self)) {
     gst_buffer_unref (buf);
     return GST_FLOW_ERROR;
   }
@@ -565,23 +391,15 @@ gst_sr_codec_chain (GstPad *pad, GstObject *parent, GstBuffer *buf)
   it->info = gst_sr_degradation_info_from (buf);
   g_queue_push_tail (&self->pending, it);
 
-  /* A copy restamped on the private clock: shallow (memory shared), but
-   * deep for I420, which the private videoconvert may pass through to an
-   * encoder that holds frames until the segment ends. */
-  GstBuffer *in = GST_VIDEO_INFO_FORMAT (&self->info) == GST_VIDEO_FORMAT_I420
-      ? gst_buffer_copy_deep (buf) : gst_buffer_copy (buf);
+  GError *error = NULL;
+  const gboolean fed = gst_sr_codec_stream_push (self->stream, buf, &error);
   gst_buffer_unref (buf);
-  GST_BUFFER_PTS (in) = frame_time (self, self->frames_in);
-  GST_BUFFER_DTS (in) = GST_CLOCK_TIME_NONE;
-  GST_BUFFER_DURATION (in) = frame_time (self, self->frames_in + 1)
-      - frame_time (self, self->frames_in);
-  self->frames_in++;
-  if (gst_app_src_push_buffer (GST_APP_SRC (self->appsrc), in) != GST_FLOW_OK) {
-    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("srcodec could not feed its "
-            "%s chain", self->desc->encoder), (NULL));
+  if (!fed) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("srcodec: %s", error->message), (NULL));
+    g_error_free (error);
     return GST_FLOW_ERROR;
   }
-  if (self->frames_in >= self->segment_frames)
+  if (gst_sr_codec_stream_frames (self->stream) >= self->segment_frames)
     return segment_finish (self);
   return GST_FLOW_OK;
 }
@@ -681,7 +499,7 @@ gst_sr_codec_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
       segment_finish (self);
       return gst_pad_push_event (self->srcpad, event);
     default:
-      if (GST_EVENT_IS_SERIALIZED (event) && self->pipeline) {
+      if (GST_EVENT_IS_SERIALIZED (event) && self->stream) {
         /* Keep its place among the frames held for the segment. */
         SrCodecItem *it = g_new0 (SrCodecItem, 1);
         it->event = event;

@@ -8,6 +8,7 @@
 #include <gst/gst.h>
 #include <gst/video/video.h>
 #include "gstsrcodecs.h"
+#include "gstsrcodecstream.h"
 #include "gstsrsize.h"
 
 G_BEGIN_DECLS
@@ -34,14 +35,11 @@ struct _GstSrCodec {
   /* streaming state, under the stream lock */
   GstVideoInfo info;
   gboolean have_info;
-  gint fps_n, fps_d;                    /* of the internal stream */
   guint64 segment_index;                /* next segment to start */
-  GstElement *pipeline;                 /* the running segment, or NULL */
-  GstElement *appsrc, *appsink;
+  GstSrCodecStream *stream;             /* the running segment, or NULL */
   const SrCodecDesc *desc;
-  guint bitrate, quality, gop;          /* the running segment's draws */
+  GstSrCodecSettings settings;          /* the running segment's draws */
   GQueue pending;                       /* SrCodecItem: frames and events */
-  guint frames_in;                      /* frames of the running segment */
   gboolean flushing;
 };
 

@@ -114,11 +114,27 @@ gray_of (float r, float g, float b)
   return 0.2989f * r + 0.587f * g + 0.114f * b;
 }
 
+/* OpenCV's float cvtColor(BGR2GRAY) of an RGB frame handed over as BGR
+ * reversed (mmagic's x[..., [2, 1, 0]]), in 0..255 units: 0.114 B + 0.587 G
+ * + 0.299 R of the true colours, in OpenCV's order. */
+SR_INLINE float
+gray601_of (float r, float g, float b)
+{
+  return (b * 255.0f) * 0.114f + (g * 255.0f) * 0.587f + (r * 255.0f) * 0.299f;
+}
+
+/* NumPy's clip(round(v), 0, 255) of a value in 0..255, half to even. */
+SR_INLINE int
+level255_of (float v)
+{
+  return (int) fmin (fmax (rint (v), 0.0f), 255.0f);
+}
+
 /* torch's clamp(round(v*255), 0, 255), round half to even. */
 SR_INLINE int
 level_of (float v)
 {
-  return (int) fmin (fmax (rint (v * 255.0f), 0.0f), 255.0f);
+  return level255_of (v * 255.0f);
 }
 
 #define MASK_GROUP 64      /* local size of the level-mask kernels */
@@ -131,7 +147,8 @@ level_of (float v)
  * set), each item marks its values' levels in a local byte per level
  * (straight-line stores of 1, which PoCL vectorises across work items),
  * and items 0..7 OR one word each into the global mask (zeroed before).
- * gray is a constant after inlining. Global (groups*64, n), local (64, 1). */
+ * gray (0: colour; 1: torchvision's gray; 2: OpenCV's, already in 0..255)
+ * is a constant after inlining. Global (groups*64, n), local (64, 1). */
 SR_INLINE void
 level_mask (__global const float *src, __global volatile uint *mask, int hw,
     int channels, const int gray, __local uchar *seen)
@@ -148,8 +165,8 @@ level_mask (__global const float *src, __global volatile uint *mask, int hw,
 #pragma unroll
   for (int j = 0; j < MASK_PER_ITEM; j++) {
     const int i = min (first + j * MASK_GROUP, count - 1);
-    const int k = gray ? level_of (gray_of (s[i], s[hw + i], s[2 * hw + i]))
-        : level_of (s[i]);
+    const int k = gray == 2 ? level255_of (gray601_of (s[i], s[hw + i], s[2 * hw + i]))
+        : gray ? level_of (gray_of (s[i], s[hw + i], s[2 * hw + i])) : level_of (s[i]);
     seen[k] = 1;    /* items that race here all store 1 */
   }
   barrier (CLK_LOCAL_MEM_FENCE);
@@ -176,6 +193,14 @@ __kernel void noise_level_mask_gray (__global const float *src,
 {
   __local uchar seen[256];
   level_mask (src, mask, hw, 3, 1, seen);
+}
+
+/* The same over OpenCV's gray image in 0..255 (mmagic's Poisson noise). */
+__kernel void noise_level_mask_gray601 (__global const float *src,
+    __global volatile uint *mask, int hw)
+{
+  __local uchar seen[256];
+  level_mask (src, mask, hw, 3, 2, seen);
 }
 
 /* vals = 2^ceil(log2(number of distinct levels)) of image n. */
@@ -610,6 +635,51 @@ __kernel void noise_poisson_kair (__global const float *src, __global float *dst
     sr_element_rng_init (&r, key, (uint) i);
     dst[i] = fmin (fmax (sr_poisson (&r, x[c] * vals) / vals, 0.0f), 1.0f);
   }
+}
+
+/* ---- mmagic (RealBasicVSR) ----------------------------------------------
+ * mmagic's RandomNoise works on frames in 0..255 and never clips:
+ * out = frame + noise (a later JPEG or the final Clip saturates). Here
+ * frames are in [0, 1], so the noise is divided by 255.
+ * Gaussian (poisson = 0): normal c of the pixel's stream (gray: normal 0 on
+ * R, G, B) times sigma = value, as noise_gaussian3 draws them.
+ * Poisson: x = the frame's rounded level (gray: OpenCV's gray level,
+ * mask from noise_level_mask_gray601), vals from the mask, noise =
+ * poisson(x*vals)/vals - x in 0..255 units (element n*3hw + c*hw + p; gray
+ * n*hw + p), out = frame + value*noise/255. C = 3. Global (hw, n). */
+__kernel void noise_mmagic (__global const float *src, __global float *dst,
+    __global const uint *mask, int hw, int poisson, int gray, float value,
+    uint seed_lo, uint seed_hi, uint op, uint index_lo, uint index_hi)
+{
+  const int p = get_global_id (0), n = get_global_id (1);
+  const SrStreamKey key = sr_stream_key (seed_lo, seed_hi, op, index_lo,
+      index_hi);
+  const size_t base = (size_t) n * 3 * hw + p;
+  const float v[3] = { src[base], src[base + hw], src[base + 2 * hw] };
+  float noise[3];
+  if (!poisson) {
+    const uint4 w = sr_stream_block (key, (uint) n * hw + p, 0);
+    const float2 z01 = sr_box_muller (w.x, w.y), z23 = sr_box_muller (w.z, w.w);
+    noise[0] = z01.x * value;
+    noise[1] = gray ? noise[0] : z01.y * value;
+    noise[2] = gray ? noise[0] : z23.x * value;
+  } else {
+    const float vals = vals_of (mask, n);
+    SrElementRng r;
+    if (gray) {
+      const float x = (float) level255_of (gray601_of (v[0], v[1], v[2]));
+      sr_element_rng_init (&r, key, (uint) n * hw + p);
+      noise[0] = noise[1] = noise[2] = (sr_poisson (&r, x * vals) / vals - x) * value;
+    } else {
+      for (int c = 0; c < 3; c++) {
+        const float x = (float) level255_of (v[c] * 255.0f);
+        sr_element_rng_init (&r, key, (uint) (base + (size_t) c * hw));
+        noise[c] = (sr_poisson (&r, x * vals) / vals - x) * value;
+      }
+    }
+  }
+  for (int c = 0; c < 3; c++)
+    dst[base + (size_t) c * hw] = v[c] + noise[c] / 255.0f;
 }
 
 /* ---- raw streams, for the unit tests -------------------------------------- */

@@ -15,6 +15,7 @@ struct SrNoise {
   cl_kernel level_mask, level_mask_gray;
   cl_kernel poisson_table, poisson_fast, poisson_gray_fast, poisson_slow;
   cl_kernel clamp, speckle, poisson_kair;   /* KAIR's (BSRGAN, BSRGAN+) */
+  cl_kernel level_mask_gray601, mmagic;     /* mmagic's (RealBasicVSR) */
   SrTensor *mask;               /* [N,1,1,8] level bit masks, reused */
   SrTensor *tab, *cdf, *lpt;    /* Poisson per-level tables */
   SrTensor *flags;              /* Poisson samples left to the slow path */
@@ -50,7 +51,11 @@ sr_noise_new (SrRuntime *rt, GError **error)
       || !(op->speckle = sr_runtime_create_kernel (rt, "noise",
               "noise_speckle", error))
       || !(op->poisson_kair = sr_runtime_create_kernel (rt, "noise",
-              "noise_poisson_kair", error))) {
+              "noise_poisson_kair", error))
+      || !(op->level_mask_gray601 = sr_runtime_create_kernel (rt, "noise",
+              "noise_level_mask_gray601", error))
+      || !(op->mmagic = sr_runtime_create_kernel (rt, "noise", "noise_mmagic",
+              error))) {
     sr_noise_free (op);
     return NULL;
   }
@@ -66,7 +71,7 @@ sr_noise_free (SrNoise *op)
     &op->correlated, &op->level_mask, &op->level_mask_gray,
     &op->poisson_table, &op->poisson_fast, &op->poisson_gray_fast,
     &op->poisson_slow, &op->clamp, &op->speckle,
-    &op->poisson_kair };
+    &op->poisson_kair, &op->level_mask_gray601, &op->mmagic };
   for (guint i = 0; i < G_N_ELEMENTS (k); i++)
     if (*k[i])
       clReleaseKernel (*k[i]);
@@ -185,6 +190,38 @@ sr_noise_correlated_run (SrNoise *op, cl_command_queue q, const SrTensor *src,
   return sr_enqueue (q, op->correlated, 2, global);
 }
 
+/* Which 8-bit levels occur in each image of src (the mask of op, zeroed
+ * first), through the level-mask kernel mk: over every sample, or over
+ * one gray value per pixel. NULL with *st on failure. */
+static SrTensor *
+level_mask (SrNoise *op, cl_command_queue q, const SrTensor *src, cl_kernel mk,
+    gboolean per_pixel, SrStatus *st)
+{
+  const cl_int hw = src->h * src->w, channels = src->c;
+  SrTensor *mask = sr_tensor_reuse (op->rt, q, &op->mask, src->n, 1, 1, 8,
+      SR_DTYPE_I32);
+  *st = SR_ERR_OUT_OF_DEVICE_MEMORY;
+  if (!mask)
+    return NULL;
+  const cl_uint zero = 0;
+  cl_int e = clEnqueueFillBuffer (q, mask->mem, &zero, sizeof zero, 0,
+      mask->bytes, 0, NULL, NULL);
+  const size_t count = per_pixel ? (size_t) hw : (size_t) channels * hw;
+  const size_t groups = (count + MASK_GROUP * MASK_PER_ITEM - 1)
+      / (MASK_GROUP * MASK_PER_ITEM);
+  e |= SR_ARG_MEM (mk, 0, src);
+  e |= SR_ARG_MEM (mk, 1, mask);
+  e |= SR_ARG (mk, 2, hw);
+  if (!per_pixel)
+    e |= SR_ARG (mk, 3, channels);
+  const size_t mglobal[2] = { groups * MASK_GROUP, (size_t) src->n };
+  const size_t mlocal[2] = { MASK_GROUP, 1 };
+  if (e == CL_SUCCESS)
+    e = clEnqueueNDRangeKernel (q, mk, 2, NULL, mglobal, mlocal, 0, NULL, NULL);
+  *st = sr_status_from_cl (e);
+  return e == CL_SUCCESS ? mask : NULL;
+}
+
 SrStatus
 sr_noise_poisson_run (SrNoise *op, cl_command_queue q, const SrTensor *src,
     SrTensor *dst, guint64 seed, guint64 index, guint32 op_id, double scale,
@@ -194,33 +231,16 @@ sr_noise_poisson_run (SrNoise *op, cl_command_queue q, const SrTensor *src,
     return SR_ERR_INVALID_ARGUMENT;
   const cl_int hw = src->h * src->w, channels = src->c, g = gray ? 1 : 0;
   const cl_float s = (cl_float) scale;
-  SrTensor *mask = sr_tensor_reuse (op->rt, q, &op->mask, src->n, 1, 1, 8,
-      SR_DTYPE_I32);
-  if (!mask)
-    return SR_ERR_OUT_OF_DEVICE_MEMORY;
-  const cl_uint zero = 0;
-  cl_int e = clEnqueueFillBuffer (q, mask->mem, &zero, sizeof zero, 0,
-      mask->bytes, 0, NULL, NULL);
-  if (e != CL_SUCCESS)
-    return sr_status_from_cl (e);
 
   /* 1. which levels occur, per image */
+  SrStatus st;
+  SrTensor *mask = level_mask (op, q, src, gray ? op->level_mask_gray
+      : op->level_mask, gray, &st);
+  if (!mask)
+    return st;
   const size_t count = gray ? (size_t) hw : (size_t) channels * hw;
-  const size_t groups = (count + MASK_GROUP * MASK_PER_ITEM - 1)
-      / (MASK_GROUP * MASK_PER_ITEM);
-  cl_kernel mk = gray ? op->level_mask_gray : op->level_mask;
-  e |= SR_ARG_MEM (mk, 0, src);
-  e |= SR_ARG_MEM (mk, 1, mask);
-  e |= SR_ARG (mk, 2, hw);
-  if (!gray)
-    e |= SR_ARG (mk, 3, channels);
-  if (e != CL_SUCCESS)
-    return SR_ERR_INVALID_KERNEL_ARGS;
-  const size_t mglobal[2] = { groups * MASK_GROUP, (size_t) src->n };
-  const size_t mlocal[2] = { MASK_GROUP, 1 };
-  e = clEnqueueNDRangeKernel (q, mk, 2, NULL, mglobal, mlocal, 0, NULL, NULL);
-  if (e != CL_SUCCESS)
-    return sr_status_from_cl (e);
+  cl_int e = CL_SUCCESS;
+  const cl_uint zero = 0;
 
   /* 2. per-level tables, from the mask on the device (no host sync) */
   const int n = src->n;
@@ -249,7 +269,7 @@ sr_noise_poisson_run (SrNoise *op, cl_command_queue q, const SrTensor *src,
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
   const size_t tglobal[2] = { 256, (size_t) n };
-  SrStatus st = sr_enqueue (q, op->poisson_table, 2, tglobal);
+  st = sr_enqueue (q, op->poisson_table, 2, tglobal);
   if (st != SR_OK)
     return st;
 
@@ -350,4 +370,35 @@ sr_noise_poisson_kair_run (SrNoise *op, cl_command_queue q, const SrTensor *src,
     return SR_ERR_INVALID_KERNEL_ARGS;
   const size_t global[2] = { (size_t) hw, (size_t) src->n };
   return sr_enqueue (q, op->poisson_kair, 2, global);
+}
+
+SrStatus
+sr_noise_mmagic_run (SrNoise *op, cl_command_queue q, const SrTensor *src,
+    SrTensor *dst, guint64 seed, guint64 index, guint32 op_id, gboolean poisson,
+    double value, gboolean gray)
+{
+  if (!shapes_ok (src, dst) || src->c != 3 || !(value >= 0))
+    return SR_ERR_INVALID_ARGUMENT;
+  const cl_int hw = src->h * src->w, p = poisson ? 1 : 0, g = gray ? 1 : 0;
+  const cl_float v = (cl_float) value;
+  SrStatus st;
+  /* The Gaussian branch reads no mask; it gets the colour one anyway. */
+  SrTensor *mask = level_mask (op, q, src, gray && poisson ? op->level_mask_gray601
+      : op->level_mask, gray && poisson, &st);
+  if (!mask)
+    return st;
+  cl_int e = 0;
+  cl_uint a = 0;
+  e |= SR_ARG_MEM (op->mmagic, a++, src);
+  e |= SR_ARG_MEM (op->mmagic, a++, dst);
+  e |= SR_ARG_MEM (op->mmagic, a++, mask);
+  e |= SR_ARG (op->mmagic, a++, hw);
+  e |= SR_ARG (op->mmagic, a++, p);
+  e |= SR_ARG (op->mmagic, a++, g);
+  e |= SR_ARG (op->mmagic, a++, v);
+  e |= set_stream_args (op->mmagic, a, seed, index, op_id);
+  if (e != CL_SUCCESS)
+    return SR_ERR_INVALID_KERNEL_ARGS;
+  const size_t global[2] = { (size_t) hw, (size_t) src->n };
+  return sr_enqueue (q, op->mmagic, 2, global);
 }

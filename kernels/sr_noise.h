@@ -65,4 +65,15 @@ SrStatus sr_noise_poisson_kair_run (SrNoise *op, cl_command_queue q,
     const SrTensor *src, SrTensor *dst, guint64 seed, guint64 index,
     guint32 op_id, double vals, gboolean gray);
 
+/* mmagic's RandomNoise (RealBasicVSR; spec part B 5.4), which works in
+ * 0..255 and never clips: out = img + noise/255. Gaussian: per-channel
+ * normals (gray: one for R, G, B) times sigma = value (0..255 units).
+ * Poisson: x = each sample's rounded level 0..255 (gray: the rounded
+ * OpenCV gray level 0.299R + 0.587G + 0.114B of the frame in 0..255),
+ * vals = 2^ceil(log2(#distinct levels)), noise = poisson(x*vals)/vals - x,
+ * times scale = value. C = 3; src may be dst. */
+SrStatus sr_noise_mmagic_run (SrNoise *op, cl_command_queue q,
+    const SrTensor *src, SrTensor *dst, guint64 seed, guint64 index,
+    guint32 op_id, gboolean poisson, double value, gboolean gray);
+
 G_END_DECLS

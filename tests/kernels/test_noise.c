@@ -1016,6 +1016,113 @@ test_kair_poisson (void)
     }
 }
 
+
+/* ---- mmagic (RealBasicVSR) ------------------------------------------------ */
+
+static float *
+run_mmagic (const float *img, int h, int w, gboolean poisson, double value,
+    gboolean gray)
+{
+  SrTensor *src = sr_test_upload (img, 1, 3, h, w);
+  SrTensor *dst = new_tensor (1, 3, h, w, SR_DTYPE_F32);
+  g_assert_cmpint (sr_noise_mmagic_run (noise_op (), sr_test_queue (), src, dst,
+          SEED, INDEX, OP, poisson, value, gray), ==, SR_OK);
+  float *out = sr_test_download (dst);
+  sr_tensor_unref (src);
+  sr_tensor_unref (dst);
+  return out;
+}
+
+/* Gaussian, bit for bit against the host twin of the streams: out = img +
+ * (normal * sigma) / 255, never clipped (mmagic adds in 0..255 and leaves
+ * the saturation to a later JPEG or its final Clip). Tolerance: none. */
+static void
+test_mmagic_gaussian (void)
+{
+  const int h = 61, w = 97;
+  const size_t hw = (size_t) h * w;
+  float *img = g_new (float, 3 * hw);
+  sr_test_fill_uniform (img, 3 * hw, 11, 0, 1);
+  for (int gray = 0; gray <= 1; gray++) {
+    const float sigma = 23.5f;
+    float *out = run_mmagic (img, h, w, FALSE, sigma, gray);
+    int outside = 0;
+    for (size_t p = 0; p < hw; p++) {
+      const SrPhilox4x32 o = sr_philox_element_block (SEED, INDEX, OP, p, 0);
+      float z[4];
+      sr_philox_box_muller (o.v[0], o.v[1], &z[0], &z[1]);
+      sr_philox_box_muller (o.v[2], o.v[3], &z[2], &z[3]);
+      for (int ch = 0; ch < 3; ch++) {
+        const float noise = z[gray ? 0 : ch] * sigma;
+        const float ref = img[ch * hw + p] + noise / 255.0f;
+        g_assert_cmphex (fbits (out[ch * hw + p]), ==, fbits (ref));
+        outside += ref < 0 || ref > 1;
+      }
+    }
+    g_test_message ("mmagic gaussian gray %d: %d samples outside [0, 1], kept", gray, outside);
+    g_assert_cmpint (outside, >, 0);
+    g_free (out);
+  }
+  g_free (img);
+}
+
+/* Poisson in 0..255 units: on a frame of two levels (vals 2) the noise
+ * (out - img) * 255 has mean 0 and std scale * sqrt(x / vals) at level x;
+ * gray noise is the same on R, G, B and follows OpenCV's gray level
+ * 0.299 R + 0.587 G + 0.114 B: a red of 1.6725 is level 1 that way and
+ * level 0 (no noise at all) with torchvision's 0.2989. Tolerance: 5 SE. */
+static void
+test_mmagic_poisson (void)
+{
+  const int h = 512, w = 512;
+  const size_t hw = (size_t) h * w;
+  const double scale = 2.5;
+  /* colour: level 100 everywhere but one pixel at level 7 (vals 2) */
+  float *img = flat_frame (3, h, w, 100.0f / 255.0f);
+  img[0] = 7.0f / 255.0f;
+  float *out = run_mmagic (img, h, w, TRUE, scale, FALSE);
+  double sum = 0, sq = 0, n = 0;
+  for (int ch = 0; ch < 3; ch++)
+    for (size_t p = 1; p < hw; p++) {
+      const double d = ((double) out[ch * hw + p] - img[ch * hw + p]) * 255.0;
+      sum += d;
+      sq += d * d;
+      n += 1;
+    }
+  double mean = sum / n, sd = sqrt (sq / n - mean * mean);
+  double want = scale * sqrt (100.0 / 2), se = want * sqrt ((2 + 1 / 200.0) / n) / 2;
+  g_test_message ("mmagic poisson colour: std %.4f want %.4f (%.2f SE), mean %.4f",
+      sd, want, (sd - want) / se, mean);
+  g_assert_cmpfloat (fabs (sd - want), <, 5 * se);
+  g_assert_cmpfloat (fabs (mean), <, 5 * want / sqrt (n));
+  g_free (out);
+  g_free (img);
+
+  /* gray: one gray level, 1 (vals 1: lam 1) */
+  img = flat_frame (3, h, w, 0);
+  for (size_t p = 0; p < hw; p++)
+    img[p] = 1.6725f / 255.0f;
+  out = run_mmagic (img, h, w, TRUE, scale, TRUE);
+  sum = sq = 0;
+  double spread = 0;
+  for (size_t p = 0; p < hw; p++) {
+    const double d = ((double) out[p] - img[p]) * 255.0;
+    spread = fmax (spread, fabs ((double) out[hw + p] * 255.0 - d));
+    sum += d;
+    sq += d * d;
+  }
+  mean = sum / hw;
+  sd = sqrt (sq / hw - mean * mean);
+  want = scale;       /* poisson(1) - 1 has std 1 */
+  se = want * sqrt (3.0 / hw) / 2;
+  g_test_message ("mmagic poisson gray: std %.4f want %.4f (%.2f SE; torchvision's "
+      "gray would give 0), channel spread %.2e", sd, want, (sd - want) / se, spread);
+  g_assert_cmpfloat (fabs (sd - want), <, 5 * se);
+  g_assert_cmpfloat (spread, <, 1e-4);
+  g_free (out);
+  g_free (img);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1040,5 +1147,7 @@ main (int argc, char **argv)
   g_test_add_func ("/noise/bsrgan/clamp", test_clamp);
   g_test_add_func ("/noise/bsrgan/speckle", test_speckle);
   g_test_add_func ("/noise/bsrgan/kair-poisson", test_kair_poisson);
+  g_test_add_func ("/noise/mmagic/gaussian", test_mmagic_gaussian);
+  g_test_add_func ("/noise/mmagic/poisson", test_mmagic_poisson);
   return g_test_run ();
 }

@@ -287,13 +287,16 @@ ijg_block (int *f, __constant const int *table, int ijg_scale)
 
 /* Source pixel (py, px) clamped into the image, rounded to 8 bits the way
  * BSRGAN does before cv2.imencode: np.uint8((img.clip(0, 1) * 255.).round())
- * (round half to even). */
+ * (round half to even; OpenCV's own float-to-8-bit conversion rounds the
+ * same way). bgr: the frame is handed to libjpeg with R and B swapped, as
+ * mmagic hands its RGB frames to OpenCV, which reads them as BGR. */
 inline int3
-load_rgb8 (__global const float *img, int h, int w, int py, int px)
+load_rgb8 (__global const float *img, int h, int w, int py, int px, int bgr)
 {
   const size_t plane = (size_t) h * w;
   const size_t i = (size_t) min (py, h - 1) * w + min (px, w - 1);
-  const float3 v = (float3) (img[i], img[plane + i], img[2 * plane + i]);
+  const float3 v = bgr ? (float3) (img[2 * plane + i], img[plane + i], img[i])
+      : (float3) (img[i], img[plane + i], img[2 * plane + i]);
   return convert_int3 (rint (clamp (v, 0.0f, 1.0f) * 255.0f));
 }
 
@@ -323,14 +326,14 @@ ijg_cr (int3 c)
  * outputs, so they are not computed. */
 __kernel void
 ijg_luma (__global const float *src, __global uchar *yplane, int h, int w,
-    int hp, int wp, __constant const int *tables, int ijg_scale)
+    int hp, int wp, __constant const int *tables, int ijg_scale, int bgr)
 {
   const int bx = get_global_id (0), by = get_global_id (1), n = get_global_id (2);
   __global const float *img = src + (size_t) n * 3 * h * w;
   int f[64];
   for (int r = 0; r < 8; r++)
     for (int c = 0; c < 8; c++)
-      f[r * 8 + c] = ijg_y (load_rgb8 (img, h, w, by * 8 + r, bx * 8 + c));
+      f[r * 8 + c] = ijg_y (load_rgb8 (img, h, w, by * 8 + r, bx * 8 + c, bgr));
   ijg_block (f, tables + TAB_LUMA, ijg_scale);
   __global uchar *out = yplane + (size_t) n * hp * wp;
   for (int r = 0; r < 8; r++)
@@ -347,7 +350,7 @@ ijg_luma (__global const float *src, __global uchar *yplane, int h, int w,
  * output, not the input, to the iMCU height). */
 __kernel void
 ijg_chroma (__global const float *src, __global uchar *cplane, int h, int w,
-    int hp, int wp, __constant const int *tables, int ijg_scale)
+    int hp, int wp, __constant const int *tables, int ijg_scale, int bgr)
 {
   const int bx = get_global_id (0), by = get_global_id (1), n = get_global_id (2);
   __global const float *img = src + (size_t) n * 3 * h * w;
@@ -358,7 +361,7 @@ ijg_chroma (__global const float *src, __global uchar *cplane, int h, int w,
       const int i = min (by * 8 + r, last_row), j = bx * 8 + c;
       int sb = (j & 1) ? 2 : 1, sr = sb;
       for (int k = 0; k < 4; k++) {
-        const int3 p = load_rgb8 (img, h, w, 2 * i + (k >> 1), 2 * j + (k & 1));
+        const int3 p = load_rgb8 (img, h, w, 2 * i + (k >> 1), 2 * j + (k & 1), bgr);
         sb += ijg_cb (p);
         sr += ijg_cr (p);
       }
@@ -399,10 +402,11 @@ fancy_sample (__global const uchar *c, int stride, int ch, int cw, int y,
   return (3 * this_sum + next_sum + ((x & 1) ? 7 : 8)) >> 4;
 }
 
-/* global: (W, H, N). */
+/* global: (W, H, N). bgr: the decoded B goes back to plane 0 (see
+ * load_rgb8). */
 __kernel void
 ijg_merge (__global const uchar *yplane, __global const uchar *cplane,
-    __global float *dst, int h, int w, int hp, int wp)
+    __global float *dst, int h, int w, int hp, int wp, int bgr)
 {
   const int x = get_global_id (0), y = get_global_id (1), n = get_global_id (2);
   const int ch = hp / 2, cw = wp / 2;
@@ -418,7 +422,7 @@ ijg_merge (__global const uchar *yplane, __global const uchar *cplane,
   const int gv = yv + ((-22554 * b - 46802 * r + 32768) >> 16);
   const int bv = yv + ((116130 * b + 32768) >> 16);
   const size_t plane = (size_t) h * w, o = (size_t) n * 3 * plane + (size_t) y * w + x;
-  dst[o] = (float) clamp (rv, 0, 255) / 255.0f;
+  dst[o + (bgr ? 2 * plane : 0)] = (float) clamp (rv, 0, 255) / 255.0f;
   dst[o + plane] = (float) clamp (gv, 0, 255) / 255.0f;
-  dst[o + 2 * plane] = (float) clamp (bv, 0, 255) / 255.0f;
+  dst[o + (bgr ? 0 : 2 * plane)] = (float) clamp (bv, 0, 255) / 255.0f;
 }

@@ -140,7 +140,9 @@ sr_jpeg_run (SrJpeg *op, cl_command_queue q, const SrTensor *src,
       || dst->w != src->w || src->dtype != SR_DTYPE_F32
       || dst->dtype != SR_DTYPE_F32 || src->h < 1 || src->w < 1)
     return SR_ERR_INVALID_ARGUMENT;
-  const gboolean libjpeg = variant == SR_JPEG_OP_LIBJPEG_TABLES;
+  const gboolean libjpeg = variant == SR_JPEG_OP_LIBJPEG_TABLES
+      || variant == SR_JPEG_OP_LIBJPEG_TABLES_BGR;
+  const cl_int bgr = variant == SR_JPEG_OP_LIBJPEG_TABLES_BGR;
   if (variant != SR_JPEG_OP_DIFFJPEG && variant != SR_JPEG_OP_DIFFJPEG_BASICSR
       && !libjpeg)
     return SR_ERR_INVALID_ARGUMENT;
@@ -185,8 +187,11 @@ sr_jpeg_run (SrJpeg *op, cl_command_queue q, const SrTensor *src,
     const cl_int scale = sr_jpeg_ijg_scale (sr_jpeg_ijg_quality (quality));
     e |= SR_ARG_MEM (kl, 6, op->tables);
     e |= SR_ARG (kl, 7, scale);
+    e |= SR_ARG (kl, 8, bgr);
     e |= SR_ARG_MEM (kc, 6, op->tables);
     e |= SR_ARG (kc, 7, scale);
+    e |= SR_ARG (kc, 8, bgr);
+    e |= SR_ARG (km, 7, bgr);
   } else {
     const cl_int luma_off = variant == SR_JPEG_OP_DIFFJPEG_BASICSR ? TAB_LUMA_T
         : TAB_LUMA;

@@ -22,6 +22,10 @@ typedef enum {
    * is rounded to 8 bits first as BSRGAN does (clip, *255, round half to
    * even). */
   SR_JPEG_OP_LIBJPEG_TABLES,
+  /* The same with the frame handed to libjpeg as BGR (R and B swapped on
+   * the way in and back on the way out): mmagic's RandomJPEGCompression
+   * passes RGB frames to cv2.imencode, which reads them as BGR. */
+  SR_JPEG_OP_LIBJPEG_TABLES_BGR,
 } SrJpegOpVariant;
 
 /* DiffJPEG's quality_to_factor in float: (q < 50 ? 5000/q : 200 - 2q) / 100,

@@ -176,9 +176,11 @@ decode_jpeg (const guint8 *data, size_t len, int *h, int *w)
 }
 
 /* Encode at quality q (jpeg_set_quality(q, TRUE), 4:2:0, islow) and decode
- * with libjpeg's defaults (fancy upsampling). */
+ * with libjpeg's defaults (fancy upsampling). The pixels are read as
+ * `space` (JCS_RGB, or JCS_EXT_BGR as OpenCV hands its BGR arrays over);
+ * the decoded ones come back as RGB. */
 static guint8 *
-libjpeg_round_trip (const guint8 *rgb, int h, int w, int q)
+libjpeg_round_trip_as (const guint8 *rgb, int h, int w, int q, J_COLOR_SPACE space)
 {
   struct jpeg_compress_struct c;
   struct jpeg_error_mgr err;
@@ -190,7 +192,7 @@ libjpeg_round_trip (const guint8 *rgb, int h, int w, int q)
   c.image_width = w;
   c.image_height = h;
   c.input_components = 3;
-  c.in_color_space = JCS_RGB;
+  c.in_color_space = space;
   jpeg_set_defaults (&c);
   jpeg_set_quality (&c, q, TRUE);
   g_assert_cmpint (c.comp_info[0].h_samp_factor, ==, 2);
@@ -208,6 +210,12 @@ libjpeg_round_trip (const guint8 *rgb, int h, int w, int q)
   g_assert_cmpint (dw, ==, w);
   free (buf);
   return out;
+}
+
+static guint8 *
+libjpeg_round_trip (const guint8 *rgb, int h, int w, int q)
+{
+  return libjpeg_round_trip_as (rgb, h, w, q, JCS_RGB);
 }
 
 /* A sample photo decoded to RGB8; NULL (the test then skips) if absent. */
@@ -632,6 +640,52 @@ test_libjpeg_exact (void)
   g_free (img);
 }
 
+
+/* LIBJPEG_TABLES_BGR against what mmagic's cv2.imencode + imdecode do with
+ * an RGB frame: libjpeg reads its bytes as BGR (JCS_EXT_BGR) and the decoded
+ * array comes back in the order it went in. Tolerance: none. */
+static void
+test_libjpeg_bgr (void)
+{
+  int h, w;
+  guint8 *photo = load_photo ("fruits.jpg", &h, &w);
+  if (!photo) {
+    g_test_skip ("fruits.jpg missing");
+    return;
+  }
+  const int ch = 72, cw = 104;
+  guint8 *rgb = g_new (guint8, (size_t) ch * cw * 3);
+  for (int y = 0; y < ch; y++)
+    memcpy (rgb + (size_t) y * cw * 3, photo + ((size_t) (y + 100) * w + 150) * 3,
+        (size_t) cw * 3);
+  float *src = rgb8_to_planar (rgb, ch, cw);
+  const size_t n = (size_t) ch * cw;
+  for (int q = 30; q <= 90; q += 60) {
+    guint8 *lj = libjpeg_round_trip_as (rgb, ch, cw, q, JCS_EXT_BGR);
+    float *ours = run_op (src, ch, cw, q, SR_JPEG_OP_LIBJPEG_TABLES_BGR);
+    float *plain = run_op (src, ch, cw, q, SR_JPEG_OP_LIBJPEG_TABLES);
+    size_t differ = 0, differ_plain = 0;
+    for (size_t i = 0; i < n; i++)
+      for (int c = 0; c < 3; c++) {
+        /* libjpeg decodes as RGB what it encoded from "BGR": the byte that
+         * went in first comes back as its B. */
+        const int want = lj[3 * i + 2 - c];
+        differ += lrintf (ours[c * n + i] * 255.0f) != want;
+        differ_plain += lrintf (plain[c * n + i] * 255.0f) != want;
+      }
+    g_test_message ("q=%d bgr vs libjpeg JCS_EXT_BGR: %zu of %zu bytes differ "
+        "(the RGB variant: %zu)", q, differ, 3 * n, differ_plain);
+    g_assert_cmpuint (differ, ==, 0);
+    g_assert_cmpuint (differ_plain, >, 0);
+    g_free (lj);
+    g_free (ours);
+    g_free (plain);
+  }
+  g_free (src);
+  g_free (rgb);
+  g_free (photo);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -644,5 +698,6 @@ main (int argc, char **argv)
       test_orientation_luma_only);
   g_test_add_func ("/jpeg/libjpeg/photos", test_vs_libjpeg);
   g_test_add_func ("/jpeg/libjpeg/exact", test_libjpeg_exact);
+  g_test_add_func ("/jpeg/libjpeg/bgr", test_libjpeg_bgr);
   return g_test_run ();
 }

@@ -571,6 +571,15 @@ __kernel void noise_clamp (__global const float *src, __global float *dst)
   dst[i] = fmin (fmax (src[i], 0.0f), 1.0f);
 }
 
+/* dst = clamp(rint(src*255), 0, 255)/255: what OpenCV stores when a filter
+ * or resize writes an 8-bit image (saturate_cast<uchar>, half to even),
+ * as mmagic's blurs and resizes do on a decoded JPEG. Global (count). */
+__kernel void noise_round8 (__global const float *src, __global float *dst)
+{
+  const size_t i = get_global_id (0);
+  dst[i] = (float) level_of (src[i]) / 255.0f;
+}
+
 /* BSRGAN+'s add_speckle_noise (KAIR utils_blindsr.py): x = clamp(img, 0, 1),
  * out = clamp(x + x * noise, 0, 1), the noise drawn as noise_gaussian
  * (mode 0 colour, 1 gray: normal c / normal 0 of the pixel's stream, times

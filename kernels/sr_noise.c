@@ -15,7 +15,7 @@ struct SrNoise {
   cl_kernel level_mask, level_mask_gray;
   cl_kernel poisson_table, poisson_fast, poisson_gray_fast, poisson_slow;
   cl_kernel clamp, speckle, poisson_kair;   /* KAIR's (BSRGAN, BSRGAN+) */
-  cl_kernel level_mask_gray601, mmagic;     /* mmagic's (RealBasicVSR) */
+  cl_kernel level_mask_gray601, mmagic, round8;   /* mmagic's (RealBasicVSR) */
   SrTensor *mask;               /* [N,1,1,8] level bit masks, reused */
   SrTensor *tab, *cdf, *lpt;    /* Poisson per-level tables */
   SrTensor *flags;              /* Poisson samples left to the slow path */
@@ -55,6 +55,8 @@ sr_noise_new (SrRuntime *rt, GError **error)
       || !(op->level_mask_gray601 = sr_runtime_create_kernel (rt, "noise",
               "noise_level_mask_gray601", error))
       || !(op->mmagic = sr_runtime_create_kernel (rt, "noise", "noise_mmagic",
+              error))
+      || !(op->round8 = sr_runtime_create_kernel (rt, "noise", "noise_round8",
               error))) {
     sr_noise_free (op);
     return NULL;
@@ -71,7 +73,7 @@ sr_noise_free (SrNoise *op)
     &op->correlated, &op->level_mask, &op->level_mask_gray,
     &op->poisson_table, &op->poisson_fast, &op->poisson_gray_fast,
     &op->poisson_slow, &op->clamp, &op->speckle,
-    &op->poisson_kair, &op->level_mask_gray601, &op->mmagic };
+    &op->poisson_kair, &op->level_mask_gray601, &op->mmagic, &op->round8 };
   for (guint i = 0; i < G_N_ELEMENTS (k); i++)
     if (*k[i])
       clReleaseKernel (*k[i]);
@@ -309,19 +311,33 @@ sr_noise_poisson_run (SrNoise *op, cl_command_queue q, const SrTensor *src,
   return sr_enqueue (q, k, 1, &nchunks);
 }
 
-SrStatus
-sr_noise_clamp_run (SrNoise *op, cl_command_queue q, const SrTensor *src,
-    SrTensor *dst)
+/* An elementwise kernel (src, dst) over every sample. */
+static SrStatus
+elementwise (cl_kernel k, cl_command_queue q, const SrTensor *src, SrTensor *dst)
 {
   if (!shapes_ok (src, dst))
     return SR_ERR_INVALID_ARGUMENT;
   cl_int e = 0;
-  e |= SR_ARG_MEM (op->clamp, 0, src);
-  e |= SR_ARG_MEM (op->clamp, 1, dst);
+  e |= SR_ARG_MEM (k, 0, src);
+  e |= SR_ARG_MEM (k, 1, dst);
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
   const size_t global[1] = { sr_tensor_numel (src) };
-  return sr_enqueue (q, op->clamp, 1, global);
+  return sr_enqueue (q, k, 1, global);
+}
+
+SrStatus
+sr_noise_clamp_run (SrNoise *op, cl_command_queue q, const SrTensor *src,
+    SrTensor *dst)
+{
+  return elementwise (op->clamp, q, src, dst);
+}
+
+SrStatus
+sr_noise_round8_run (SrNoise *op, cl_command_queue q, const SrTensor *src,
+    SrTensor *dst)
+{
+  return elementwise (op->round8, q, src, dst);
 }
 
 SrStatus

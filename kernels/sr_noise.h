@@ -65,6 +65,12 @@ SrStatus sr_noise_poisson_kair_run (SrNoise *op, cl_command_queue q,
     const SrTensor *src, SrTensor *dst, guint64 seed, guint64 index,
     guint32 op_id, double vals, gboolean gray);
 
+/* dst = clamp(round(src*255), 0, 255)/255 (half to even), any shape: what
+ * OpenCV stores when a filter or resize writes an 8-bit image, as mmagic's
+ * steps after a JPEG decode do. */
+SrStatus sr_noise_round8_run (SrNoise *op, cl_command_queue q,
+    const SrTensor *src, SrTensor *dst);
+
 /* mmagic's RandomNoise (RealBasicVSR; spec part B 5.4), which works in
  * 0..255 and never clips: out = img + noise/255. Gaussian: per-channel
  * normals (gray: one for R, G, B) times sigma = value (0..255 units).

@@ -1019,6 +1019,30 @@ test_kair_poisson (void)
 
 /* ---- mmagic (RealBasicVSR) ------------------------------------------------ */
 
+/* round8 against C's nearbyint (half to even) on values around the ties,
+ * below 0 and above 1. Tolerance: none. */
+static void
+test_round8 (void)
+{
+  const int n = 4096;
+  float *img = g_new (float, n);
+  for (int i = 0; i < n; i++)
+    img[i] = (float) (i - 512) / 2.0f / 255.0f;   /* k/2 levels: every tie */
+  SrTensor *src = sr_test_upload (img, 1, 1, 1, n);
+  SrTensor *dst = new_tensor (1, 1, 1, n, SR_DTYPE_F32);
+  g_assert_cmpint (sr_noise_round8_run (noise_op (), sr_test_queue (), src, dst),
+      ==, SR_OK);
+  float *out = sr_test_download (dst);
+  for (int i = 0; i < n; i++) {
+    const float ref = (float) (int) CLAMP (nearbyintf (img[i] * 255.0f), 0.0f, 255.0f) / 255.0f;
+    g_assert_cmphex (fbits (out[i]), ==, fbits (ref));
+  }
+  g_free (out);
+  g_free (img);
+  sr_tensor_unref (src);
+  sr_tensor_unref (dst);
+}
+
 static float *
 run_mmagic (const float *img, int h, int w, gboolean poisson, double value,
     gboolean gray)
@@ -1147,6 +1171,7 @@ main (int argc, char **argv)
   g_test_add_func ("/noise/bsrgan/clamp", test_clamp);
   g_test_add_func ("/noise/bsrgan/speckle", test_speckle);
   g_test_add_func ("/noise/bsrgan/kair-poisson", test_kair_poisson);
+  g_test_add_func ("/noise/mmagic/round8", test_round8);
   g_test_add_func ("/noise/mmagic/gaussian", test_mmagic_gaussian);
   g_test_add_func ("/noise/mmagic/poisson", test_mmagic_poisson);
   return g_test_run ();

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "sr_degrade.h"
-#include "sr_blur_kernels.h"
 #include "sr_bsrgan.h"
 #include "sr_conv2d.h"
 #include "sr_jpeg.h"
@@ -206,28 +205,6 @@ work_tensor (SrDegrader *d, cl_command_queue q, int h, int w, const SrTensor *av
   return sr_tensor_reuse (d->rt, q, &d->work[i], 1, 3, h, w, SR_DTYPE_F32);
 }
 
-static gboolean
-make_kernel (const SrKernelDraw *k, float *out)
-{
-  switch (k->kind) {
-    case SR_KERNEL_ISO:
-    case SR_KERNEL_ANISO:
-      return sr_kernel_gaussian (out, k->size, k->sigma_x, k->sigma_y, k->theta);
-    case SR_KERNEL_GENERALIZED_ISO:
-    case SR_KERNEL_GENERALIZED_ANISO:
-      return sr_kernel_generalized (out, k->size, k->sigma_x, k->sigma_y,
-          k->theta, k->beta);
-    case SR_KERNEL_PLATEAU_ISO:
-    case SR_KERNEL_PLATEAU_ANISO:
-      return sr_kernel_plateau (out, k->size, k->sigma_x, k->sigma_y, k->theta,
-          k->beta);
-    case SR_KERNEL_SINC:
-      return sr_kernel_sinc (out, k->size, k->omega, 0);
-    default:
-      return sr_kernel_pulse (out, k->size);
-  }
-}
-
 /* filter2D with the drawn kernel. Upstream zero-pads kernels to 21 (9 for
  * HGGT); zero taps add nothing, so running the unpadded kernel gives the
  * same result (the frame-size minimum already covers the padded reflect). */
@@ -237,7 +214,7 @@ apply_blur (SrDegrader *d, cl_command_queue q, SrTensor **x, const SrKernelDraw 
   SrTensor *out = work_tensor (d, q, (*x)->h, (*x)->w, *x);
   if (!out)
     return SR_ERR_OUT_OF_DEVICE_MEMORY;
-  if (!make_kernel (k, d->kernel))
+  if (!sr_kernel_draw_make (k, d->kernel))
     return SR_ERR_INVALID_ARGUMENT;
   SrStatus st = sr_conv2d_run (d->conv, q, *x, out, d->kernel, k->size,
       SR_BORDER_REFLECT_ONCE, NULL);
@@ -341,23 +318,6 @@ apply_jpeg (SrDegrader *d, cl_command_queue q, SrTensor *x, double quality,
   return sr_jpeg_run (d->jpeg, q, x, x, (float) quality, jpeg_variants[d->cfg.jpeg]);
 }
 
-static const char *
-updown_name (SrUpDown u)
-{
-  return u == SR_UPDOWN_UP ? "up" : u == SR_UPDOWN_DOWN ? "down" : "keep";
-}
-
-static void
-record_skip (SrRecord *rec, const char *step, int stage)
-{
-  SrOpRecord *op = sr_record_add (rec, "skip");
-  sr_op_string (op, "step", step);
-  if (stage > 0)
-    sr_op_int (op, "stage", stage);
-  else
-    sr_op_string (op, "stage", "final");
-}
-
 #define TRY(expr) do { SrStatus st_ = (expr); if (st_ != SR_OK) return st_; } while (0)
 
 static SrStatus
@@ -376,10 +336,10 @@ run_twostage (SrDegrader *d, cl_command_queue q, SrTensor *hr,
       sr_record_blur (rec, stage, &s->kernel);
       TRY (apply_blur (d, q, &x, &s->kernel));
     } else {
-      record_skip (rec, "blur", stage);
+      sr_record_skip (rec, "blur", stage);
     }
     TRY (apply_resize (d, q, &x, s->mode, s->resize_w, s->resize_h,
-            i == 0 ? s->resize_scale : 0, rec, stage, updown_name (s->updown)));
+            i == 0 ? s->resize_scale : 0, rec, stage, sr_updown_name (s->updown)));
     if (i > 0)                  /* informative: the size path's drawn factor */
       sr_op_double (&rec->ops[rec->n_ops - 1], "size-factor", s->resize_scale);
     TRY (apply_noise (d, q, &x, s, stage, index, rec));
@@ -397,7 +357,7 @@ run_twostage (SrDegrader *d, cl_command_queue q, SrTensor *hr,
       sr_record_blur (rec, 0, &draw.sinc);
       TRY (apply_blur (d, q, &x, &draw.sinc));
     } else {
-      record_skip (rec, "blur", 0);     /* the pulse: an identity filter */
+      sr_record_skip (rec, "blur", 0);     /* the pulse: an identity filter */
     }
   }
   if (draw.final_jpeg && draw.order_a)

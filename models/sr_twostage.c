@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "sr_twostage.h"
+#include "sr_blur_kernels.h"
 #include "sr_philox.h"
 #include "sr_status.h"
 
@@ -353,6 +354,42 @@ record_stage (SrOpRecord *op, int stage)
     sr_op_int (op, "stage", stage);
   else
     sr_op_string (op, "stage", "final");
+}
+
+void
+sr_record_skip (SrRecord *rec, const char *step, int stage)
+{
+  SrOpRecord *op = sr_record_add (rec, "skip");
+  sr_op_string (op, "step", step);
+  record_stage (op, stage);
+}
+
+const char *
+sr_updown_name (SrUpDown u)
+{
+  return u == SR_UPDOWN_UP ? "up" : u == SR_UPDOWN_DOWN ? "down" : "keep";
+}
+
+gboolean
+sr_kernel_draw_make (const SrKernelDraw *k, float *out)
+{
+  switch (k->kind) {
+    case SR_KERNEL_ISO:
+    case SR_KERNEL_ANISO:
+      return sr_kernel_gaussian (out, k->size, k->sigma_x, k->sigma_y, k->theta);
+    case SR_KERNEL_GENERALIZED_ISO:
+    case SR_KERNEL_GENERALIZED_ANISO:
+      return sr_kernel_generalized (out, k->size, k->sigma_x, k->sigma_y,
+          k->theta, k->beta);
+    case SR_KERNEL_PLATEAU_ISO:
+    case SR_KERNEL_PLATEAU_ANISO:
+      return sr_kernel_plateau (out, k->size, k->sigma_x, k->sigma_y, k->theta,
+          k->beta);
+    case SR_KERNEL_SINC:
+      return sr_kernel_sinc (out, k->size, k->omega, 0);
+    default:
+      return sr_kernel_pulse (out, k->size);
+  }
 }
 
 void

@@ -118,7 +118,16 @@ void sr_twostage_sample (const SrTwoStageConfig *cfg, int scale, guint64 seed,
 const char *sr_kernel_kind_name (SrKernelKind kind);
 const char *sr_torch_mode_name (SrTorchMode mode);
 
-/* Records one kernel as a `blur` step (stage: 1, 2, or "final"). */
+/* Records one kernel as a `blur` step (stage: 1, 2, or 0 for "final"). */
 void sr_record_blur (SrRecord *rec, int stage, const SrKernelDraw *k);
+
+/* Records a gated step that was drawn and not applied (stage as above). */
+void sr_record_skip (SrRecord *rec, const char *step, int stage);
+
+const char *sr_updown_name (SrUpDown u);
+
+/* The k->size x k->size kernel of a draw (row-major, unpadded) into out;
+ * FALSE for an invalid size or parameter. */
+gboolean sr_kernel_draw_make (const SrKernelDraw *k, float *out);
 
 G_END_DECLS

@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "sr_realbasicvsr.h"
+#include "sr_conv2d.h"
+#include "sr_jpeg.h"
+#include "sr_noise.h"
+#include "sr_resample.h"
+#include "sr_status.h"
 
 #include <math.h>
 
@@ -334,4 +339,317 @@ sr_vsr_codec_name (SrVsrCodec c)
    * libx264 and FFmpeg's default h264 are both x264. */
   static const char *names[] = { "x264enc", "x264enc", "avenc_mpeg4" };
   return names[c];
+}
+
+/* ---- running a clip ---------------------------------------------------- */
+
+/* Op ids of the per-pixel noise streams, keyed by (seed, frame, op). */
+#define NOISE_OP_VSR1 0x6e6f5601u
+#define NOISE_OP_VSR2 0x6e6f5602u
+
+/* The encoders' own GOP defaults, which mmagic's PyAV streams keep: x264's
+ * keyint 250, FFmpeg's gop_size 12 for MPEG-4 Part 2. */
+static const int codec_gop[] = { 250, 250, 12 };
+
+struct SrVsrRunner {
+  SrRuntime *rt;
+  SrResample *resample;
+  SrConv2d *conv;
+  SrNoise *noise;
+  SrJpeg *jpeg;
+  SrTapTable rows, cols;
+  float kernel[SR_MAX_KERNEL * SR_MAX_KERNEL];
+};
+
+/* A frame on its way: the tensor, and whether it holds 8-bit data (after a
+ * JPEG decode: OpenCV then rounds and saturates what a blur or resize
+ * writes). */
+typedef struct {
+  SrTensor *x;
+  gboolean u8;
+} Frame;
+
+SrVsrRunner *
+sr_vsr_runner_new (SrRuntime *rt, GError **error)
+{
+  SrVsrRunner *r = g_new0 (SrVsrRunner, 1);
+  r->rt = sr_runtime_ref (rt);
+  if (!(r->resample = sr_resample_new (rt, error))
+      || !(r->conv = sr_conv2d_new (rt, error))
+      || !(r->noise = sr_noise_new (rt, error))
+      || !(r->jpeg = sr_jpeg_new (rt, error))) {
+    sr_vsr_runner_free (r);
+    return NULL;
+  }
+  return r;
+}
+
+void
+sr_vsr_runner_free (SrVsrRunner *r)
+{
+  if (!r)
+    return;
+  sr_resample_free (r->resample);
+  sr_conv2d_free (r->conv);
+  sr_noise_free (r->noise);
+  sr_jpeg_free (r->jpeg);
+  sr_tap_table_clear (&r->rows);
+  sr_tap_table_clear (&r->cols);
+  sr_runtime_unref (r->rt);
+  g_free (r);
+}
+
+/* FALSE with error (domain SR_ERROR, code st) saying what failed. */
+static gboolean
+fail (GError **error, SrStatus st, const char *what)
+{
+  g_set_error (error, SR_ERROR, st, "%s: %s", what, sr_status_name (st));
+  return FALSE;
+}
+
+/* Replaces f's tensor with `out` (the result of a step on it); an 8-bit
+ * frame's result is rounded and saturated as OpenCV stores it. */
+static SrStatus
+replace (SrVsrRunner *r, cl_command_queue q, Frame *f, SrTensor *out, SrStatus st)
+{
+  if (st == SR_OK && f->u8)
+    st = sr_noise_round8_run (r->noise, q, out, out);
+  sr_tensor_unref (f->x);
+  f->x = out;
+  return st;
+}
+
+static SrTensor *
+new_like (SrVsrRunner *r, int h, int w)
+{
+  return sr_tensor_new (r->rt, 1, 3, h, w, SR_DTYPE_F32, NULL);
+}
+
+/* cv2.filter2D (correlation, BORDER_REFLECT_101 on any size: SciPy's
+ * 'mirror' is the same reflection, repeated). */
+static SrStatus
+blur (SrVsrRunner *r, cl_command_queue q, Frame *f, const SrKernelDraw *k)
+{
+  if (!sr_kernel_draw_make (k, r->kernel))
+    return SR_ERR_INVALID_ARGUMENT;
+  SrTensor *out = new_like (r, f->x->h, f->x->w);
+  if (!out)
+    return SR_ERR_OUT_OF_DEVICE_MEMORY;
+  return replace (r, q, f, out, sr_conv2d_run (r->conv, q, f->x, out, r->kernel,
+          k->size, SR_BORDER_MIRROR, NULL));
+}
+
+static const SrResizeMode cv_modes[] = {
+  [SR_VSR_BILINEAR] = SR_RESIZE_BILINEAR,
+  [SR_VSR_AREA] = SR_RESIZE_AREA,
+  [SR_VSR_BICUBIC] = SR_RESIZE_BICUBIC,
+};
+
+/* cv2.resize to w x h. */
+static SrStatus
+resize (SrVsrRunner *r, cl_command_queue q, Frame *f, SrVsrInterp interp, int w,
+    int h)
+{
+  if (!sr_taps_opencv_2d (&r->rows, &r->cols, cv_modes[interp], f->x->h, f->x->w,
+          h, w))
+    return SR_ERR_INVALID_ARGUMENT;
+  SrTensor *out = new_like (r, h, w);
+  if (!out)
+    return SR_ERR_OUT_OF_DEVICE_MEMORY;
+  return replace (r, q, f, out, sr_resample_run (r->resample, q, f->x, out,
+          &r->rows, &r->cols));
+}
+
+static void
+record_resize (SrRecord *rec, int stage, SrVsrInterp interp, const char *direction,
+    double factor, int in_w, int in_h, int out_w, int out_h)
+{
+  SrOpRecord *op = sr_record_add (rec, "resize");
+  if (stage > 0)
+    sr_op_int (op, "stage", stage);
+  else
+    sr_op_string (op, "stage", "final");
+  sr_op_string (op, "semantics", "opencv");
+  sr_op_string (op, "mode", sr_vsr_interp_name (interp));
+  sr_op_string (op, "direction", direction);
+  if (factor > 0)
+    sr_op_double (op, "factor", factor);
+  sr_op_size (op, "in-size", in_w, in_h);
+  sr_op_size (op, "out-size", out_w, out_h);
+}
+
+/* RandomNoise: in 0..255 units, unclipped; its result is float data. */
+static SrStatus
+noise_step (SrVsrRunner *r, cl_command_queue q, Frame *f, const SrVsrNoise *n,
+    double value, int stage, guint64 seed, guint64 index, gboolean apply,
+    SrRecord *rec)
+{
+  SrOpRecord *op = sr_record_add (rec, "noise");
+  sr_op_int (op, "stage", stage);
+  sr_op_string (op, "type", n->gaussian ? "gaussian" : "poisson");
+  sr_op_bool (op, "gray", n->gray);
+  sr_op_double (op, n->gaussian ? "sigma" : "scale", value);
+  sr_op_bool (op, "applied", apply);
+  f->u8 = FALSE;
+  if (!apply)
+    return SR_OK;
+  return sr_noise_mmagic_run (r->noise, q, f->x, f->x, seed, index,
+      stage == 1 ? NOISE_OP_VSR1 : NOISE_OP_VSR2, !n->gaussian, value, n->gray);
+}
+
+/* RandomJPEGCompression: cv2.imencode + imdecode of the RGB frame, which
+ * OpenCV reads as BGR; 8-bit data out. */
+static SrStatus
+jpeg_step (SrVsrRunner *r, cl_command_queue q, Frame *f, double quality,
+    int stage, SrRecord *rec)
+{
+  SrOpRecord *op = sr_record_add (rec, "jpeg");
+  sr_op_int (op, "stage", stage);
+  sr_op_int (op, "quality", (gint64) quality);
+  sr_op_string (op, "variant", "libjpeg");
+  sr_op_string (op, "channel-order", "bgr");
+  f->u8 = TRUE;
+  return sr_jpeg_run (r->jpeg, q, f->x, f->x, (float) quality,
+      SR_JPEG_OP_LIBJPEG_TABLES_BGR);
+}
+
+/* RandomVideoCompression over the whole clip: PyAV scales every frame to
+ * the first frame's size (swscale, bilinear) on the way into the encoder,
+ * and the decoded frames come back as float data. */
+static gboolean
+video_step (SrVsrRunner *r, cl_command_queue q, Frame *frames, int n,
+    const SrVsrVideo *v, guint64 clip, SrVsrCodecFunc codec, gpointer user,
+    SrRecord *recs, GError **error)
+{
+  const int w = frames[0].x->w, h = frames[0].x->h;
+  if (n < 1 || n > SR_VSR_MAX_CLIP)
+    return fail (error, SR_ERR_INVALID_ARGUMENT, "a clip of that many frames");
+  for (int t = 0; t < n; t++) {
+    SrOpRecord *op = sr_record_add (&recs[t], "codec");
+    sr_op_string (op, "codec", sr_vsr_codec_name (v->codec));
+    sr_op_double (op, "bitrate", v->bitrate / 1000.0);
+    sr_op_int (op, "bits-per-frame", v->bitrate);
+    sr_op_int (op, "gop", codec_gop[v->codec]);
+    sr_op_int (op, "segment", (gint64) clip);
+    sr_op_int (op, "segment-frames", n);
+    sr_op_size (op, "size", w, h);
+    sr_op_bool (op, "applied", codec != NULL);
+  }
+  if (!codec)
+    return TRUE;
+  SrTensor **x = g_new (SrTensor *, n);
+  SrStatus st = SR_OK;
+  for (int t = 0; t < n && st == SR_OK; t++)
+    if (frames[t].x->w != w || frames[t].x->h != h)
+      st = resize (r, q, &frames[t], SR_VSR_BILINEAR, w, h);
+  if (st != SR_OK) {
+    g_free (x);
+    return fail (error, st, "scaling a clip to its first frame's size");
+  }
+  for (int t = 0; t < n; t++)
+    x[t] = frames[t].x;
+  const gboolean ok = codec (x, n, v, clip, user, error);
+  for (int t = 0; t < n; t++) {
+    frames[t].x = x[t];
+    frames[t].u8 = FALSE;
+  }
+  g_free (x);
+  return ok;
+}
+
+#define TRY(expr) do { if ((st = (expr)) != SR_OK) goto failed; } while (0)
+
+gboolean
+sr_vsr_run_clip (SrVsrRunner *r, cl_command_queue q, const SrVsrConfig *cfg,
+    guint64 seed, guint64 clip, guint64 first_frame, SrTensor *const *hr, int n,
+    int scale, gboolean noise, SrVsrCodecFunc codec, gpointer codec_user,
+    SrTensor **lr, SrRecord *recs, GError **error)
+{
+  if (n < 1 || n > SR_VSR_MAX_CLIP)
+    return fail (error, SR_ERR_INVALID_ARGUMENT, "a realbasicvsr clip of that many frames");
+  SrVsrClip c;
+  sr_vsr_clip_begin (&c, cfg, seed, clip, hr[0]->w, hr[0]->h, scale);
+  SrVsrFrame *draws = g_new (SrVsrFrame, n);
+  Frame *f = g_new0 (Frame, n);
+  SrStatus st = SR_OK;
+  gboolean ok = TRUE;
+  for (int t = 0; t < n; t++) {
+    sr_vsr_clip_next (&c, cfg, &draws[t]);
+    sr_record_clear (&recs[t]);
+    f[t].x = sr_tensor_ref (hr[t]);
+  }
+
+  /* Stage 1, frame by frame. */
+  for (int t = 0; t < n; t++) {
+    const SrVsrFrame *d = &draws[t];
+    sr_record_blur (&recs[t], 1, &d->blur1);
+    TRY (blur (r, q, &f[t], &d->blur1));
+    record_resize (&recs[t], 1, c.resize1.interp, sr_updown_name (c.resize1.updown),
+        d->resize1_scale, f[t].x->w, f[t].x->h, d->resize1_w, d->resize1_h);
+    TRY (resize (r, q, &f[t], c.resize1.interp, d->resize1_w, d->resize1_h));
+    TRY (noise_step (r, q, &f[t], &c.noise1, d->noise1_value, 1, seed,
+            first_frame + t, noise, &recs[t]));
+    TRY (jpeg_step (r, q, &f[t], d->jpeg1_quality, 1, &recs[t]));
+  }
+  if (!(ok = video_step (r, q, f, n, &c.video1, clip, codec, codec_user, recs, error)))
+    goto done;
+
+  /* Stage 2. Resize 2 sizes from the first frame it sees. */
+  for (int t = 0; t < n; t++) {
+    const SrVsrFrame *d = &draws[t];
+    if (c.blur2.applied) {
+      sr_record_blur (&recs[t], 2, &d->blur2);
+      TRY (blur (r, q, &f[t], &d->blur2));
+    } else {
+      sr_record_skip (&recs[t], "blur", 2);
+    }
+    const int w2 = even_size (f[0].x->w, d->resize2_scale);
+    const int h2 = even_size (f[0].x->h, d->resize2_scale);
+    record_resize (&recs[t], 2, c.resize2.interp, sr_updown_name (c.resize2.updown),
+        d->resize2_scale, f[t].x->w, f[t].x->h, w2, h2);
+    TRY (resize (r, q, &f[t], c.resize2.interp, w2, h2));
+    TRY (noise_step (r, q, &f[t], &c.noise2, d->noise2_value, 2, seed,
+            first_frame + t, noise, &recs[t]));
+    TRY (jpeg_step (r, q, &f[t], d->jpeg2_quality, 2, &recs[t]));
+  }
+
+  /* The shuffled final group: video compression, and the resize to the LR
+   * size followed by the gated sinc, in the clip's order. */
+  for (int pass = 0; pass < 2; pass++) {
+    if ((pass == 0) == c.video_first) {
+      if (!(ok = video_step (r, q, f, n, &c.video2, clip, codec, codec_user, recs,
+                  error)))
+        goto done;
+      continue;
+    }
+    for (int t = 0; t < n; t++) {
+      record_resize (&recs[t], 0, c.resize_final.interp, "final", 0, f[t].x->w,
+          f[t].x->h, c.lr_w, c.lr_h);
+      TRY (resize (r, q, &f[t], c.resize_final.interp, c.lr_w, c.lr_h));
+      if (c.sinc.applied) {
+        sr_record_blur (&recs[t], 0, &draws[t].sinc);
+        TRY (blur (r, q, &f[t], &draws[t].sinc));
+      } else {
+        sr_record_skip (&recs[t], "blur", 0);
+      }
+    }
+  }
+
+  /* mmagic's Clip to [0, 255]; the download rounds. */
+  for (int t = 0; t < n; t++) {
+    TRY (sr_noise_clamp_run (r->noise, q, f[t].x, f[t].x));
+    lr[t] = f[t].x;
+    f[t].x = NULL;
+  }
+  goto done;
+
+failed:
+  ok = fail (error, st, "degrading a realbasicvsr clip");
+done:
+  for (int t = 0; t < n; t++)
+    if (f[t].x)
+      sr_tensor_unref (f[t].x);
+  g_free (f);
+  g_free (draws);
+  return ok;
 }

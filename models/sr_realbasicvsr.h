@@ -13,6 +13,8 @@
 #pragma once
 
 #include "sr_philox.h"
+#include "sr_record.h"
+#include "sr_tensor.h"
 #include "sr_twostage.h"
 
 G_BEGIN_DECLS
@@ -131,6 +133,39 @@ void sr_vsr_clip_begin (SrVsrClip *c, const SrVsrConfig *cfg, guint64 seed,
 
 /* The next frame's values; then every walk takes its step. */
 void sr_vsr_clip_next (SrVsrClip *c, const SrVsrConfig *cfg, SrVsrFrame *f);
+
+/* ---- running a clip ---------------------------------------------------- */
+
+/* The round trip of a clip's frames through a real video codec, which the
+ * gst layer provides (models/ knows no GStreamer): frames[0..n) are
+ * [1,3,h,w] tensors of one size holding 8-bit values; each is replaced by
+ * its decoded frame (same shape; the old one unreffed). FALSE with error
+ * on failure. */
+typedef gboolean (*SrVsrCodecFunc) (SrTensor **frames, int n,
+    const SrVsrVideo *video, guint64 clip, gpointer user, GError **error);
+
+typedef struct SrVsrRunner SrVsrRunner;
+
+/* The longest clip a runner takes (its frames are held on the device). */
+#define SR_VSR_MAX_CLIP 1000
+
+SrVsrRunner *sr_vsr_runner_new (SrRuntime *rt, GError **error);
+void sr_vsr_runner_free (SrVsrRunner *r);
+
+/* Degrades the n HR frames of clip `clip` (each [1,3,H,W], H and W
+ * multiples of scale, all of one size; first_frame is the stream index of
+ * hr[0], which keys the per-pixel noise) through mmagic's pipeline:
+ * lr[t] gets a new [1,3,H/scale,W/scale] tensor, values in [0,1] after the
+ * final Clip (not yet rounded: the download rounds), and recs[t] the
+ * steps frame t went through (docs/degradations.md). noise FALSE: noise
+ * drawn and recorded, not added. codec NULL: both video compressions are
+ * drawn and recorded, not applied (nor the scaling to the first frame's
+ * size that comes with them). */
+gboolean sr_vsr_run_clip (SrVsrRunner *r, cl_command_queue q,
+    const SrVsrConfig *cfg, guint64 seed, guint64 clip, guint64 first_frame,
+    SrTensor *const *hr, int n, int scale, gboolean noise,
+    SrVsrCodecFunc codec, gpointer codec_user, SrTensor **lr, SrRecord *recs,
+    GError **error);
 
 const char *sr_vsr_interp_name (SrVsrInterp i);
 const char *sr_vsr_codec_name (SrVsrCodec c);

@@ -17,7 +17,17 @@ struct _GstSrCodecStream {
   gint fps_n, fps_d;
   GstElement *pipeline, *appsrc, *appsink;
   guint frames_in;
+  guint64 encoded_bytes;                /* counted on the encoder's src pad */
 };
+
+static GstPadProbeReturn
+count_bytes (GstPad *pad, GstPadProbeInfo *info, gpointer user)
+{
+  (void) pad;
+  GstSrCodecStream *s = user;
+  s->encoded_bytes += gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info));
+  return GST_PAD_PROBE_OK;
+}
 
 /* What the private appsink takes: the input's format, size and colour
  * description (colorimetry, chroma siting). Frame rate, aspect ratio and
@@ -45,7 +55,10 @@ static gchar *
 encoder_description (const SrCodecDesc *d, const GstSrCodecSettings *s)
 {
   GString *enc = g_string_new (d->encoder);
-  if (d->rate_prop)
+  g_string_append (enc, " name=enc");
+  if (s->rate_override)
+    g_string_append_printf (enc, " %s", s->rate_override);
+  else if (d->rate_prop)
     g_string_append_printf (enc, " %s=%u", d->rate_prop, s->bitrate * d->rate_scale);
   else
     g_string_append_printf (enc, " quality=%u", s->quality);
@@ -53,7 +66,7 @@ encoder_description (const SrCodecDesc *d, const GstSrCodecSettings *s)
     g_string_append_printf (enc, " %s=%u", d->gop_prop, s->gop);
   if (d->gop_prop2)
     g_string_append_printf (enc, " %s=%u", d->gop_prop2, s->gop);
-  if (d->vbv_prop && d->rate_prop) {
+  if (d->vbv_prop && d->rate_prop && !s->rate_override) {
     /* Six frames at the bitrate, in kB, where the default 224 kB holds
      * fewer than four: mpeg2enc refuses a buffer under 4 frame times. */
     const guint64 kb = gst_util_uint64_scale_ceil (s->bitrate,
@@ -117,6 +130,11 @@ gst_sr_codec_stream_start (const SrCodecDesc *d, const GstVideoInfo *info,
   }
   s->appsrc = gst_bin_get_by_name (GST_BIN (s->pipeline), "src");
   s->appsink = gst_bin_get_by_name (GST_BIN (s->pipeline), "sink");
+  GstElement *enc_el = gst_bin_get_by_name (GST_BIN (s->pipeline), "enc");
+  GstPad *enc_src = gst_element_get_static_pad (enc_el, "src");
+  gst_pad_add_probe (enc_src, GST_PAD_PROBE_TYPE_BUFFER, count_bytes, s, NULL);
+  gst_object_unref (enc_src);
+  gst_object_unref (enc_el);
 
   GstCaps *caps = gst_video_info_to_caps (info);
   gst_caps_set_simple (caps, "framerate", GST_TYPE_FRACTION, s->fps_n, s->fps_d, NULL);
@@ -135,6 +153,12 @@ gst_sr_codec_stream_start (const SrCodecDesc *d, const GstVideoInfo *info,
     return NULL;
   }
   return s;
+}
+
+guint64
+gst_sr_codec_stream_encoded_bytes (const GstSrCodecStream *s)
+{
+  return s->encoded_bytes;
 }
 
 GstClockTime

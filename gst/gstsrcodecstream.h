@@ -20,6 +20,9 @@ typedef struct _GstSrCodecStream GstSrCodecStream;
 typedef struct {
   guint bitrate, quality, gop;
   gint fps_n, fps_d;                    /* the stream's frame rate */
+  /* NULL, or encoder properties (gst-launch syntax) that replace the rate
+   * control above: e.g. "pass=quant quantizer=7.5" */
+  const char *rate_override;
 } GstSrCodecSettings;
 
 /* Starts d's chain for frames laid out as info. NULL with error when it
@@ -48,6 +51,9 @@ GstClockTime gst_sr_codec_stream_frame_time (const GstSrCodecStream *s,
  * chain. */
 gboolean gst_sr_codec_stream_finish (GstSrCodecStream *s, GstBuffer **decoded,
     GstVideoInfo *dinfo, const gboolean *cancel, GError **error);
+
+/* Bytes the encoder has produced so far (all of them after finish). */
+guint64 gst_sr_codec_stream_encoded_bytes (const GstSrCodecStream *s);
 
 void gst_sr_codec_stream_free (GstSrCodecStream *s);
 

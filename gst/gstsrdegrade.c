@@ -6,14 +6,22 @@
  * Output caps are the cropped size / scale; timestamps are kept, so the LR
  * frame pairs with its HR frame by running time downstream. */
 #include "gstsrdegrade.h"
+#include "gstsrcodecs.h"
+#include "gstsrcodecstream.h"
 #include "gstsrcontext.h"
 #include "gstsrmeta.h"
 #include "gstsrsize.h"
 #include "gstsrvideo.h"
 #include "sr_custom_config.h"
 
+#include <math.h>
+#include <string.h>
+
 GST_DEBUG_CATEGORY_STATIC (gst_sr_degrade_debug);
 #define GST_CAT_DEFAULT gst_sr_degrade_debug
+
+static GstFlowReturn clip_finish (GstSrDegrade *self);
+static void clip_drop (GstSrDegrade *self);
 
 enum {
   PROP_0,
@@ -24,6 +32,7 @@ enum {
   PROP_JPEG,
   PROP_DEVICE,
   PROP_CLIP_LENGTH,
+  PROP_VIDEO_COMPRESSION,
   PROP_CONFIG,
   PROP_STAGES,
   PROP_CUSTOM_FIRST,
@@ -106,6 +115,7 @@ gst_sr_preset_get_type (void)
     {SR_PRESET_BSRGAN_PLUS, "BSRGAN+ (13 shuffled slots)", "bsrgan-plus"},
     {SR_PRESET_HGGT, "HGGT moderate single stage", "hggt"},
     {SR_PRESET_CUSTOM, "Custom ranges from properties or a config file", "custom"},
+    {SR_PRESET_REALBASICVSR, "RealBasicVSR's video degradations, per clip", "realbasicvsr"},
     {0, NULL, NULL},
   };
   if (g_once_init_enter (&type))
@@ -235,6 +245,7 @@ gst_sr_degrade_release (GstSrDegrade *self)
 {
   if (self->queue)
     clFinish (self->queue);
+  clip_drop (self);
   sr_tensor_unref (self->hr);
   self->hr = NULL;
   sr_degrader_free (self->degrader);
@@ -400,11 +411,28 @@ gst_sr_degrade_query (GstBaseTransform *trans, GstPadDirection dir,
 
 /* ---- per frame ----------------------------------------------------------- */
 
-/* A GAP stands for frames upstream dropped: they keep their indices. */
+/* A GAP stands for frames upstream dropped: they keep their indices.
+ * realbasicvsr's gathered clip is degraded before an EOS, a new segment or
+ * new caps pass, and dropped on a flush. */
 static gboolean
 gst_sr_degrade_sink_event (GstBaseTransform *trans, GstEvent *event)
 {
   GstSrDegrade *self = GST_SR_DEGRADE (trans);
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_EOS:
+    case GST_EVENT_SEGMENT:
+    case GST_EVENT_CAPS:
+      if (clip_finish (self) == GST_FLOW_ERROR) {
+        gst_event_unref (event);
+        return FALSE;
+      }
+      break;
+    case GST_EVENT_FLUSH_STOP:
+      clip_drop (self);
+      break;
+    default:
+      break;
+  }
   gst_sr_frame_counter_event (&self->frames, &GST_VIDEO_FILTER (self)->in_info,
       event);
   return GST_BASE_TRANSFORM_CLASS (gst_sr_degrade_parent_class)->sink_event (trans, event);
@@ -413,9 +441,9 @@ gst_sr_degrade_sink_event (GstBaseTransform *trans, GstEvent *event)
 /* Builds the LR frame's `sr-degradation` structure: the steps an upstream
  * element recorded on the HR frame (srusm), then ours. */
 static GstStructure *
-build_info (GstSrDegrade *self, GstBuffer *inbuf, guint64 frame, int cw, int ch)
+build_info (GstSrDegrade *self, GstStructure *info, guint64 frame, int cw,
+    int ch, const SrRecord *record)
 {
-  GstStructure *info = gst_sr_degradation_info_from (inbuf);
   const int crop[4] = { 0, 0, cw, ch };
   GValue crop_v = gst_sr_int_array (crop, 4);
 
@@ -424,14 +452,16 @@ build_info (GstSrDegrade *self, GstBuffer *inbuf, guint64 frame, int cw, int ch)
       "scale", G_TYPE_INT, self->config.scale,
       "preset", G_TYPE_STRING, sr_preset_name (self->config.preset),
       "seed", G_TYPE_UINT64, self->config.seed,
-      "jpeg-variant", G_TYPE_STRING, sr_jpeg_variant_name (self->config.jpeg),
+      "jpeg-variant", G_TYPE_STRING, self->config.preset == SR_PRESET_REALBASICVSR
+      ? "libjpeg" : sr_jpeg_variant_name (self->config.jpeg),
       NULL);
   gst_structure_take_value (info, "crop", &crop_v);
-  if (self->config.clip_length > 0)
+  const guint clip_length = sr_degrade_clip_length (&self->config);
+  if (clip_length > 0)
     gst_structure_set (info, "clip", G_TYPE_UINT64,
-        sr_degrade_draw_index (&self->config, frame), "clip-length", G_TYPE_UINT,
-        self->config.clip_length, NULL);
-  gst_sr_degradation_append_record (info, &self->record);
+        sr_degrade_draw_index (&self->config, frame), "clip-frame", G_TYPE_UINT,
+        (guint) (frame % clip_length), "clip-length", G_TYPE_UINT, clip_length, NULL);
+  gst_sr_degradation_append_record (info, record);
   return info;
 }
 
@@ -470,8 +500,8 @@ gst_sr_degrade_transform_frame (GstVideoFilter *filter, GstVideoFrame *in,
   if (st != SR_OK)
     goto failed;
 
-  gst_buffer_add_sr_degradation_meta (out->buffer,
-      build_info (self, in->buffer, frame, cw, ch));
+  gst_buffer_add_sr_degradation_meta (out->buffer, build_info (self,
+          gst_sr_degradation_info_from (in->buffer), frame, cw, ch, &self->record));
   return GST_FLOW_OK;
 
 failed:
@@ -479,6 +509,355 @@ failed:
       ("Degrading frame %" G_GUINT64_FORMAT " failed: %s", frame,
           sr_status_name (st)), (NULL));
   return GST_FLOW_ERROR;
+}
+
+
+/* ---- realbasicvsr: clips ------------------------------------------------- *
+ * mmagic's RealBasicVSR pipeline degrades a clip at a time: its video
+ * compressions encode the whole clip as one stream. So this preset gathers
+ * the HR frames of a clip (uploaded as they come, the input buffers given
+ * back at once), degrades the clip when it is complete (or cut short by an
+ * EOS, a segment, caps or a gap that ends it), and pushes its LR frames
+ * with their inputs' timestamps. Latency: one clip. */
+
+typedef struct {
+  SrTensor *hr;
+  guint64 frame;
+  GstClockTime pts, dts, duration;
+  guint64 offset, offset_end;
+  GstBufferFlags flags;
+  GstStructure *info;           /* what upstream recorded on the HR frame */
+} GstSrClipFrame;
+
+static void
+clip_frame_free (gpointer data)
+{
+  GstSrClipFrame *f = data;
+  sr_tensor_unref (f->hr);
+  if (f->info)
+    gst_structure_free (f->info);
+  g_free (f);
+}
+
+static void
+clip_drop (GstSrDegrade *self)
+{
+  g_queue_clear_full (&self->clip, clip_frame_free);
+}
+
+/* MPEG-4 Part 2 cannot follow a bitrate in this GStreamer (gstsrcodecs.c):
+ * the clip is encoded at the constant quantizer whose stream size comes
+ * nearest the drawn bits, found by bisection (the size falls as the
+ * quantizer rises). */
+#define QUANT_STEPS 6
+
+typedef struct {
+  const SrCodecDesc *desc;
+  GstVideoInfo info;            /* RGB at the (even) encoded size */
+  GstBuffer **in;               /* the clip as RGB frames */
+  int n, w, h;                  /* the frames' own size */
+} CodecJob;
+
+/* One encode + decode of the clip: decoded[] (n), its layout, bytes. */
+static gboolean
+codec_pass (CodecJob *job, const GstSrCodecSettings *set, GstBuffer **decoded,
+    GstVideoInfo *dinfo, guint64 *bytes, GError **error)
+{
+  GstSrCodecStream *st = gst_sr_codec_stream_start (job->desc, &job->info, set, error);
+  if (!st)
+    return FALSE;
+  gboolean ok = TRUE;
+  for (int t = 0; t < job->n && ok; t++)
+    ok = gst_sr_codec_stream_push (st, job->in[t], error);
+  ok = ok && gst_sr_codec_stream_finish (st, decoded, dinfo, NULL, error);
+  *bytes = gst_sr_codec_stream_encoded_bytes (st);
+  gst_sr_codec_stream_free (st);
+  for (int t = 0; t < job->n && ok; t++)
+    if (!decoded[t]) {
+      g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE,
+          "%s returned no frame %d of %d", job->desc->encoder, t, job->n);
+      ok = FALSE;
+    }
+  return ok;
+}
+
+static void
+unref_all (GstBuffer **b, int n)
+{
+  for (int t = 0; t < n; t++)
+    gst_clear_buffer (&b[t]);
+}
+
+/* SrVsrCodecFunc: the clip through its codec, as mmagic's PyAV stream at
+ * 1 frame/s (so the drawn bits per second are bits per frame), in RGB
+ * (the private chain converts to I420 BT.601 and back). Odd sides are
+ * padded by repeating the last row or column (the encoders take even
+ * sizes) and cropped back after decoding. */
+static gboolean
+clip_codec (SrTensor **frames, int n, const SrVsrVideo *video, guint64 clip,
+    gpointer user, SrVsrCodecResult *result, GError **error)
+{
+  GstSrDegrade *self = user;
+  const char *name = sr_vsr_codec_name (video->codec);
+  const SrCodecDesc *d = gst_sr_codec_lookup (name);
+  if (!d || !gst_sr_codec_installed (d)) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
+        "realbasicvsr needs %s (%s) for its video compression",
+        name, d ? d->package : "?");
+    return FALSE;
+  }
+  CodecJob job = { .desc = d, .n = n, .w = frames[0]->w, .h = frames[0]->h };
+  gst_video_info_set_format (&job.info, GST_VIDEO_FORMAT_RGB, job.w + job.w % 2,
+      job.h + job.h % 2);
+  job.in = g_new0 (GstBuffer *, n);
+  GstBuffer **decoded = g_new0 (GstBuffer *, n), **best = g_new0 (GstBuffer *, n);
+  gboolean ok = TRUE;
+  SrStatus st = SR_OK;
+  for (int t = 0; t < n && st == SR_OK; t++) {
+    GstVideoInfo own;
+    gst_video_info_set_format (&own, GST_VIDEO_FORMAT_RGB, job.w, job.h);
+    GstBuffer *b = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&own), NULL);
+    GstVideoFrame vf;
+    gst_video_frame_map (&vf, &own, b, GST_MAP_WRITE);
+    st = gst_sr_download_frame (self->convert, self->queue, frames[t], &vf,
+        SR_ROUND_HALF_EVEN);
+    /* Pad to the encoded size: repeat the last column, then the last row. */
+    GstBuffer *p = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&job.info), NULL);
+    GstMapInfo pm;
+    gst_buffer_map (p, &pm, GST_MAP_WRITE);
+    const int ps = GST_VIDEO_INFO_PLANE_STRIDE (&job.info, 0);
+    const int os = GST_VIDEO_FRAME_PLANE_STRIDE (&vf, 0);
+    const guint8 *src = GST_VIDEO_FRAME_PLANE_DATA (&vf, 0);
+    for (int y = 0; y < GST_VIDEO_INFO_HEIGHT (&job.info); y++) {
+      guint8 *row = pm.data + (gsize) y * ps;
+      memcpy (row, src + (gsize) MIN (y, job.h - 1) * os, (gsize) job.w * 3);
+      if (job.w % 2)
+        memcpy (row + job.w * 3, row + (job.w - 1) * 3, 3);
+    }
+    gst_buffer_unmap (p, &pm);
+    gst_video_frame_unmap (&vf);
+    gst_buffer_unref (b);
+    job.in[t] = p;
+  }
+  if (st != SR_OK) {
+    g_set_error (error, SR_ERROR, st, "reading a clip back for %s: %s", name,
+        sr_status_name (st));
+    ok = FALSE;
+    goto done;
+  }
+
+  GstSrCodecSettings set = { .gop = sr_vsr_codec_gop (video->codec),
+    .fps_n = 1, .fps_d = 1 };
+  GstVideoInfo dinfo;
+  guint64 bytes = 0;
+  const double target = (double) video->bitrate * n / 8;        /* bytes */
+  if (!gst_sr_codec_problem (d)) {
+    set.bitrate = MAX ((guint) lround (video->bitrate / 1000.0), 1);
+    ok = codec_pass (&job, &set, best, &dinfo, &bytes, error);
+    result->bitrate = set.bitrate;
+  } else {
+    /* FFmpeg's default quantizer bounds (qmin 2, qmax 31; the property
+     * stops at 30), which its rate control stays within. */
+    double lo = 2, hi = 30, best_err = G_MAXDOUBLE;
+    for (int i = 0; i < QUANT_STEPS && ok; i++) {
+      const double q = sqrt (lo * hi);
+      gchar *rate = g_strdup_printf ("pass=quant quantizer=%.4f", q);
+      set.rate_override = rate;
+      guint64 got = 0;
+      GstVideoInfo di;
+      ok = codec_pass (&job, &set, decoded, &di, &got, error);
+      g_free (rate);
+      if (!ok)
+        break;
+      const double err = fabs (log ((got + 1.0) / (target + 1.0)));
+      if (err < best_err) {
+        best_err = err;
+        unref_all (best, n);
+        memcpy (best, decoded, n * sizeof *decoded);
+        memset (decoded, 0, n * sizeof *decoded);
+        dinfo = di;
+        bytes = got;
+        result->quantizer = q;
+      } else {
+        unref_all (decoded, n);
+      }
+      if (got > target)
+        lo = q;
+      else
+        hi = q;
+    }
+  }
+  if (!ok)
+    goto done;
+  result->bits_per_frame = 8.0 * bytes / n;
+  GST_DEBUG_OBJECT (self, "clip %" G_GUINT64_FORMAT ": %s, %d bits/frame drawn, "
+      "%.0f produced", clip, name, video->bitrate, result->bits_per_frame);
+
+  /* Back to the device, cropped to the frames' own size. */
+  for (int t = 0; t < n && st == SR_OK; t++) {
+    GstVideoFrame vf;
+    if (!gst_video_frame_map (&vf, &dinfo, best[t], GST_MAP_READ)) {
+      st = SR_ERR_INVALID_ARGUMENT;
+      break;
+    }
+    SrTensor *x = sr_tensor_new (self->runtime, 1, 3, job.h, job.w, SR_DTYPE_F32, NULL);
+    st = x ? gst_sr_upload_frame (self->convert, self->queue, &vf, 0, 0, x)
+        : SR_ERR_OUT_OF_DEVICE_MEMORY;
+    gst_video_frame_unmap (&vf);
+    if (x) {
+      sr_tensor_unref (frames[t]);
+      frames[t] = x;
+    }
+  }
+  if (st != SR_OK) {
+    g_set_error (error, SR_ERROR, st, "uploading %s's decoded clip: %s", name,
+        sr_status_name (st));
+    ok = FALSE;
+  }
+done:
+  unref_all (job.in, n);
+  unref_all (decoded, n);
+  unref_all (best, n);
+  g_free (job.in);
+  g_free (decoded);
+  g_free (best);
+  return ok;
+}
+
+/* Degrades the gathered clip and pushes its LR frames. */
+static GstFlowReturn
+clip_finish (GstSrDegrade *self)
+{
+  const int n = (int) g_queue_get_length (&self->clip);
+  if (n == 0)
+    return GST_FLOW_OK;
+  GstSrClipFrame **in = g_new (GstSrClipFrame *, n);
+  SrTensor **hr = g_new (SrTensor *, n), **lr = g_new0 (SrTensor *, n);
+  SrRecord *recs = g_new (SrRecord, n);
+  for (int t = 0; t < n; t++) {
+    in[t] = g_queue_pop_head (&self->clip);
+    hr[t] = in[t]->hr;
+  }
+  GError *error = NULL;
+  GstFlowReturn ret = GST_FLOW_OK;
+  if (!sr_degrader_run_clip (self->degrader, self->queue, self->clip_index,
+          in[0]->frame, hr, n, clip_codec, self, lr, recs, &error)) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Degrading clip %" G_GUINT64_FORMAT
+            " (frames %" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT ") failed: %s",
+            self->clip_index, in[0]->frame, in[n - 1]->frame, error->message), (NULL));
+    g_clear_error (&error);
+    ret = GST_FLOW_ERROR;
+  }
+  const GstVideoInfo *oi = &GST_VIDEO_FILTER (self)->out_info;
+  for (int t = 0; t < n && ret == GST_FLOW_OK; t++) {
+    GstBuffer *out = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (oi), NULL);
+    GstVideoFrame vf;
+    gst_video_frame_map (&vf, oi, out, GST_MAP_WRITE);
+    const SrStatus st = gst_sr_download_frame (self->convert, self->queue, lr[t], &vf,
+        SR_ROUND_HALF_EVEN);
+    gst_video_frame_unmap (&vf);
+    if (st != SR_OK) {
+      GST_ELEMENT_ERROR (self, RESOURCE, FAILED, ("Writing frame %" G_GUINT64_FORMAT
+              " failed: %s", in[t]->frame, sr_status_name (st)), (NULL));
+      gst_buffer_unref (out);
+      ret = GST_FLOW_ERROR;
+      break;
+    }
+    GST_BUFFER_PTS (out) = in[t]->pts;
+    GST_BUFFER_DTS (out) = in[t]->dts;
+    GST_BUFFER_DURATION (out) = in[t]->duration;
+    GST_BUFFER_OFFSET (out) = in[t]->offset;
+    GST_BUFFER_OFFSET_END (out) = in[t]->offset_end;
+    GST_BUFFER_FLAGS (out) = in[t]->flags;
+    GstStructure *info = build_info (self, in[t]->info, in[t]->frame, hr[t]->w,
+        hr[t]->h, &recs[t]);
+    in[t]->info = NULL;
+    gst_structure_set (info, "clip", G_TYPE_UINT64, self->clip_index,
+        "clip-frame", G_TYPE_UINT, (guint) t, NULL);
+    gst_buffer_add_sr_degradation_meta (out, info);
+    ret = gst_pad_push (GST_BASE_TRANSFORM_SRC_PAD (self), out);
+  }
+  for (int t = 0; t < n; t++) {
+    if (lr[t])
+      sr_tensor_unref (lr[t]);
+    clip_frame_free (in[t]);
+  }
+  g_free (in);
+  g_free (hr);
+  g_free (lr);
+  g_free (recs);
+  return ret;
+}
+
+/* realbasicvsr takes each frame into its clip; the other presets go
+ * through GstVideoFilter's transform_frame. */
+static GstFlowReturn
+gst_sr_degrade_submit_input_buffer (GstBaseTransform *trans, gboolean discont,
+    GstBuffer *inbuf)
+{
+  GstSrDegrade *self = GST_SR_DEGRADE (trans);
+  if (self->config.preset != SR_PRESET_REALBASICVSR)
+    return GST_BASE_TRANSFORM_CLASS (gst_sr_degrade_parent_class)->submit_input_buffer
+        (trans, discont, inbuf);
+  GstVideoFilter *filter = GST_VIDEO_FILTER (trans);
+  if (!filter->negotiated) {
+    gst_buffer_unref (inbuf);
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+  const int s = self->config.scale;
+  const int cw = GST_VIDEO_INFO_WIDTH (&filter->in_info) / s * s;
+  const int ch = GST_VIDEO_INFO_HEIGHT (&filter->in_info) / s * s;
+  const guint64 frame = gst_sr_frame_counter_next (&self->frames, &filter->in_info, inbuf);
+  const guint64 clip = sr_degrade_draw_index (&self->config, frame);
+  GstFlowReturn ret = GST_FLOW_OK;
+  if (clip != self->clip_index)
+    ret = clip_finish (self);
+  self->clip_index = clip;
+
+  GstSrClipFrame *f = g_new0 (GstSrClipFrame, 1);
+  f->frame = frame;
+  f->pts = GST_BUFFER_PTS (inbuf);
+  f->dts = GST_BUFFER_DTS (inbuf);
+  f->duration = GST_BUFFER_DURATION (inbuf);
+  f->offset = GST_BUFFER_OFFSET (inbuf);
+  f->offset_end = GST_BUFFER_OFFSET_END (inbuf);
+  f->flags = GST_BUFFER_FLAGS (inbuf);
+  f->info = gst_sr_degradation_info_from (inbuf);
+  f->hr = sr_tensor_new (self->runtime, 1, 3, ch, cw, SR_DTYPE_F32, NULL);
+  SrStatus st = f->hr ? SR_OK : SR_ERR_OUT_OF_DEVICE_MEMORY;
+  GstVideoFrame vf;
+  if (st == SR_OK) {
+    if (gst_video_frame_map (&vf, &filter->in_info, inbuf, GST_MAP_READ)) {
+      st = gst_sr_upload_frame (self->convert, self->queue, &vf, 0, 0, f->hr);
+      gst_video_frame_unmap (&vf);
+    } else {
+      st = SR_ERR_INVALID_ARGUMENT;
+    }
+  }
+  gst_buffer_unref (inbuf);
+  if (st != SR_OK) {
+    GST_ELEMENT_ERROR (self, RESOURCE, FAILED, ("Reading frame %" G_GUINT64_FORMAT
+            " failed: %s", frame, sr_status_name (st)), (NULL));
+    clip_frame_free (f);
+    return GST_FLOW_ERROR;
+  }
+  g_queue_push_tail (&self->clip, f);
+  if (ret == GST_FLOW_OK
+      && g_queue_get_length (&self->clip) >= sr_degrade_clip_length (&self->config))
+    ret = clip_finish (self);
+  return ret;
+}
+
+/* realbasicvsr pushes its frames from clip_finish: nothing to generate. */
+static GstFlowReturn
+gst_sr_degrade_generate_output (GstBaseTransform *trans, GstBuffer **outbuf)
+{
+  GstSrDegrade *self = GST_SR_DEGRADE (trans);
+  if (self->config.preset != SR_PRESET_REALBASICVSR)
+    return GST_BASE_TRANSFORM_CLASS (gst_sr_degrade_parent_class)->generate_output
+        (trans, outbuf);
+  *outbuf = NULL;
+  return GST_FLOW_OK;
 }
 
 /* ---- properties ------------------------------------------------------------ */
@@ -507,6 +886,9 @@ gst_sr_degrade_set_property (GObject *object, guint prop_id,
       break;
     case PROP_CLIP_LENGTH:
       self->config.clip_length = g_value_get_uint (value);
+      break;
+    case PROP_VIDEO_COMPRESSION:
+      self->config.video_compression = g_value_get_boolean (value);
       break;
     case PROP_DEVICE:
       g_free (self->device);
@@ -561,6 +943,9 @@ gst_sr_degrade_get_property (GObject *object, guint prop_id, GValue *value,
       break;
     case PROP_CLIP_LENGTH:
       g_value_set_uint (value, self->config.clip_length);
+      break;
+    case PROP_VIDEO_COMPRESSION:
+      g_value_set_boolean (value, self->config.video_compression);
       break;
     case PROP_DEVICE:
       g_value_set_string (value, self->device);
@@ -638,8 +1023,14 @@ gst_sr_degrade_class_init (GstSrDegradeClass *klass)
       g_param_spec_uint ("clip-length", "Clip length",
           "Draw the degradation parameters once per clip of this many frames "
           "(video datasets hold one degradation across a clip); per-pixel "
-          "noise is still drawn per frame. 0: parameters per frame", 0,
-          G_MAXUINT, 0, rw));
+          "noise is still drawn per frame. 0: parameters per frame "
+          "(realbasicvsr: clips of 15, mmagic's)", 0, SR_VSR_MAX_CLIP, 0, rw));
+  g_object_class_install_property (gobject_class, PROP_VIDEO_COMPRESSION,
+      g_param_spec_boolean ("video-compression", "Video compression",
+          "preset=realbasicvsr: encode and decode each clip with a real video "
+          "codec (x264enc, avenc_mpeg4), as mmagic does. FALSE still draws and "
+          "records those steps but does not apply them: for verifying an LR "
+          "against a replay of its recorded parameters", TRUE, rw));
   g_object_class_install_property (gobject_class, PROP_DEVICE,
       g_param_spec_string ("device", "OpenCL device",
           "auto (a GPU if present, else the CPU), cpu, gpu, or P:D "
@@ -678,6 +1069,8 @@ gst_sr_degrade_class_init (GstSrDegradeClass *klass)
   trans_class->stop = gst_sr_degrade_stop;
   trans_class->query = gst_sr_degrade_query;
   trans_class->sink_event = gst_sr_degrade_sink_event;
+  trans_class->submit_input_buffer = gst_sr_degrade_submit_input_buffer;
+  trans_class->generate_output = gst_sr_degrade_generate_output;
   filter_class->set_info = gst_sr_degrade_set_info;
   filter_class->transform_frame = gst_sr_degrade_transform_frame;
 
@@ -695,6 +1088,8 @@ gst_sr_degrade_init (GstSrDegrade *self)
   self->config.seed = DEFAULT_SEED;
   self->config.noise = TRUE;
   self->config.jpeg = SR_JPEG_DIFFJPEG;
+  self->config.video_compression = TRUE;
+  g_queue_init (&self->clip);
   set_size_floor (self, FALSE);
   self->device = g_strdup (DEFAULT_DEVICE);
 }

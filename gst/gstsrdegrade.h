@@ -36,6 +36,9 @@ struct _GstSrDegrade {
   SrTensor *hr;
   SrRecord record;
   GstSrFrameCounter frames;
+  /* realbasicvsr: the clip being gathered (GstSrClipFrame) and its index */
+  GQueue clip;
+  guint64 clip_index;
   GstSrSizeLimit hr_limit, lr_limit;  /* the preset's floor, from start() */
 };
 

@@ -16,6 +16,8 @@ struct SrDegrader {
   SrNoise *noise;
   SrJpeg *jpeg;
   SrBsrRunner *bsrgan;          /* bsrgan, bsrgan-plus */
+  SrVsrRunner *vsr;             /* realbasicvsr */
+  SrVsrConfig vsr_config;
   SrTensor *lr;
   SrTensor *work[2];            /* ping-pong intermediates */
   /* Host tables, recomputed only when the sizes change. */
@@ -38,6 +40,7 @@ sr_preset_name (SrPreset preset)
     case SR_PRESET_BSRGAN_PLUS: return "bsrgan-plus";
     case SR_PRESET_HGGT: return "hggt";
     case SR_PRESET_CUSTOM: return "custom";
+    case SR_PRESET_REALBASICVSR: return "realbasicvsr";
   }
   return "unknown";
 }
@@ -81,6 +84,7 @@ sr_degrade_check_config (const SrDegradeConfig *cfg, GError **error)
     case SR_PRESET_REALESRGAN:
     case SR_PRESET_HGGT:
     case SR_PRESET_CUSTOM:
+    case SR_PRESET_REALBASICVSR:
       if (cfg->scale >= 1 && cfg->scale <= 8)
         return !twostage_config (cfg, &ts) || sr_twostage_config_check (&ts, error);
       g_set_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT,
@@ -112,6 +116,10 @@ sr_degrade_min_hr_size (const SrDegradeConfig *cfg)
   if (cfg->preset == SR_PRESET_BSRGAN || cfg->preset == SR_PRESET_BSRGAN_PLUS)
     return sr_bsrgan_min_hr_size (cfg->preset == SR_PRESET_BSRGAN_PLUS,
         cfg->scale);
+  /* realbasicvsr: an LR of at least 16 px, a macroblock for the encoders
+   * (mmagic's is 64); its blurs reflect at any size. */
+  if (cfg->preset == SR_PRESET_REALBASICVSR)
+    return 16 * cfg->scale;
   /* bicubic: an LR of at least 2 px keeps BasicSR's symmetric padding
    * within the image (sym_len = ceil(1.5 s - 0.5) <= 2 s). */
   return 2 * cfg->scale;
@@ -134,13 +142,16 @@ sr_degrader_new (SrRuntime *rt, const SrDegradeConfig *cfg, GError **error)
   d->rt = sr_runtime_ref (rt);
   d->cfg = *cfg;
   twostage_config (cfg, &d->twostage);
+  sr_vsr_config_realbasicvsr (&d->vsr_config);
   if (!(d->resample = sr_resample_new (rt, error))
       || !(d->conv = sr_conv2d_new (rt, error))
       || !(d->noise = sr_noise_new (rt, error))
       || !(d->jpeg = sr_jpeg_new (rt, error))
       || ((cfg->preset == SR_PRESET_BSRGAN
               || cfg->preset == SR_PRESET_BSRGAN_PLUS)
-          && !(d->bsrgan = sr_bsrgan_runner_new (rt, error)))) {
+          && !(d->bsrgan = sr_bsrgan_runner_new (rt, error)))
+      || (cfg->preset == SR_PRESET_REALBASICVSR
+          && !(d->vsr = sr_vsr_runner_new (rt, error)))) {
     sr_degrader_free (d);
     return NULL;
   }
@@ -157,6 +168,7 @@ sr_degrader_free (SrDegrader *d)
   sr_noise_free (d->noise);
   sr_jpeg_free (d->jpeg);
   sr_bsrgan_runner_free (d->bsrgan);
+  sr_vsr_runner_free (d->vsr);
   sr_tensor_unref (d->lr);
   sr_tensor_unref (d->work[0]);
   sr_tensor_unref (d->work[1]);
@@ -379,7 +391,8 @@ run_twostage (SrDegrader *d, cl_command_queue q, SrTensor *hr,
 guint64
 sr_degrade_draw_index (const SrDegradeConfig *cfg, guint64 frame)
 {
-  return cfg->clip_length > 0 ? frame / cfg->clip_length : frame;
+  const guint len = sr_degrade_clip_length (cfg);
+  return len > 0 ? frame / len : frame;
 }
 
 SrStatus
@@ -420,4 +433,27 @@ sr_degrader_run (SrDegrader *d, cl_command_queue q, SrTensor *hr,
   }
   *lr = d->lr;
   return st;
+}
+
+guint
+sr_degrade_clip_length (const SrDegradeConfig *cfg)
+{
+  if (cfg->preset == SR_PRESET_REALBASICVSR && cfg->clip_length == 0)
+    return SR_DEGRADE_VSR_CLIP_LENGTH;
+  return cfg->clip_length;
+}
+
+gboolean
+sr_degrader_run_clip (SrDegrader *d, cl_command_queue q, guint64 clip,
+    guint64 first_frame, SrTensor *const *hr, int n, SrVsrCodecFunc codec,
+    gpointer codec_user, SrTensor **lr, SrRecord *recs, GError **error)
+{
+  if (!d->vsr) {
+    g_set_error (error, SR_ERROR, SR_ERR_INVALID_ARGUMENT,
+        "preset=%s does not degrade clips", sr_preset_name (d->cfg.preset));
+    return FALSE;
+  }
+  return sr_vsr_run_clip (d->vsr, q, &d->vsr_config, d->cfg.seed, clip,
+      first_frame, hr, n, d->cfg.scale, d->cfg.noise,
+      d->cfg.video_compression ? codec : NULL, codec_user, lr, recs, error);
 }

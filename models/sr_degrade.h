@@ -6,6 +6,7 @@
 
 #include "sr_record.h"
 #include "sr_tensor.h"
+#include "sr_realbasicvsr.h"
 #include "sr_twostage.h"
 
 G_BEGIN_DECLS
@@ -17,6 +18,7 @@ typedef enum {
   SR_PRESET_BSRGAN_PLUS,
   SR_PRESET_HGGT,
   SR_PRESET_CUSTOM,
+  SR_PRESET_REALBASICVSR,     /* clips: sr_degrader_run_clip */
 } SrPreset;
 
 typedef enum {
@@ -34,8 +36,11 @@ typedef struct {
   SrJpegVariant jpeg;
   /* > 0: parameters are drawn once per clip of this many frames (video
    * datasets hold one degradation across a clip); per-pixel noise is still
-   * drawn per frame. */
+   * drawn per frame. realbasicvsr: 0 means SR_DEGRADE_VSR_CLIP_LENGTH. */
   guint clip_length;
+  /* realbasicvsr: FALSE records the video compressions without applying
+   * them (replay verification, as `noise`). */
+  gboolean video_compression;
   /* preset=custom only: the chain's ranges (sr_custom_config.h fills it). */
   SrTwoStageConfig custom;
 } SrDegradeConfig;
@@ -74,5 +79,20 @@ guint64 sr_degrade_draw_index (const SrDegradeConfig *cfg, guint64 frame);
  * the frame index itself. */
 SrStatus sr_degrader_run (SrDegrader *d, cl_command_queue q, SrTensor *hr,
     guint64 frame, SrTensor **lr, SrRecord *rec);
+
+/* realbasicvsr's clip length when clip_length is 0: mmagic's 15 input
+ * frames (num_input_frames). */
+#define SR_DEGRADE_VSR_CLIP_LENGTH 15
+
+/* The clip length in effect (realbasicvsr's default applied). */
+guint sr_degrade_clip_length (const SrDegradeConfig *cfg);
+
+/* realbasicvsr: degrades the n frames of clip `clip` (hr[0] is stream frame
+ * first_frame); see sr_vsr_run_clip. codec is used only with
+ * video_compression. */
+gboolean sr_degrader_run_clip (SrDegrader *d, cl_command_queue q,
+    guint64 clip, guint64 first_frame, SrTensor *const *hr, int n,
+    SrVsrCodecFunc codec, gpointer codec_user, SrTensor **lr, SrRecord *recs,
+    GError **error);
 
 G_END_DECLS

@@ -347,9 +347,6 @@ sr_vsr_codec_name (SrVsrCodec c)
 #define NOISE_OP_VSR1 0x6e6f5601u
 #define NOISE_OP_VSR2 0x6e6f5602u
 
-/* The encoders' own GOP defaults, which mmagic's PyAV streams keep: x264's
- * keyint 250, FFmpeg's gop_size 12 for MPEG-4 Part 2. */
-static const int codec_gop[] = { 250, 250, 12 };
 
 struct SrVsrRunner {
   SrRuntime *rt;
@@ -515,7 +512,10 @@ jpeg_step (SrVsrRunner *r, cl_command_queue q, Frame *f, double quality,
 
 /* RandomVideoCompression over the whole clip: PyAV scales every frame to
  * the first frame's size (swscale, bilinear) on the way into the encoder,
- * and the decoded frames come back as float data. */
+ * and the decoded frames come back as float data. Recorded: the draw
+ * (bits-per-frame: mmagic's bits/s at 1 frame/s), what the encoder was
+ * given (bitrate in kbit/s, or a constant quantizer where the encoder
+ * cannot follow a bitrate) and what it produced. */
 static gboolean
 video_step (SrVsrRunner *r, cl_command_queue q, Frame *frames, int n,
     const SrVsrVideo *v, guint64 clip, SrVsrCodecFunc codec, gpointer user,
@@ -524,36 +524,41 @@ video_step (SrVsrRunner *r, cl_command_queue q, Frame *frames, int n,
   const int w = frames[0].x->w, h = frames[0].x->h;
   if (n < 1 || n > SR_VSR_MAX_CLIP)
     return fail (error, SR_ERR_INVALID_ARGUMENT, "a clip of that many frames");
+  SrVsrCodecResult result = { 0 };
+  gboolean ok = TRUE;
+  if (codec) {
+    SrStatus st = SR_OK;
+    for (int t = 0; t < n && st == SR_OK; t++)
+      if (frames[t].x->w != w || frames[t].x->h != h)
+        st = resize (r, q, &frames[t], SR_VSR_BILINEAR, w, h);
+    if (st != SR_OK)
+      return fail (error, st, "scaling a clip to its first frame's size");
+    SrTensor **x = g_new (SrTensor *, n);
+    for (int t = 0; t < n; t++)
+      x[t] = frames[t].x;
+    ok = codec (x, n, v, clip, user, &result, error);
+    for (int t = 0; t < n; t++) {
+      frames[t].x = x[t];
+      frames[t].u8 = FALSE;
+    }
+    g_free (x);
+  }
   for (int t = 0; t < n; t++) {
     SrOpRecord *op = sr_record_add (&recs[t], "codec");
     sr_op_string (op, "codec", sr_vsr_codec_name (v->codec));
-    sr_op_double (op, "bitrate", v->bitrate / 1000.0);
     sr_op_int (op, "bits-per-frame", v->bitrate);
-    sr_op_int (op, "gop", codec_gop[v->codec]);
+    if (result.quantizer > 0)
+      sr_op_double (op, "quantizer", result.quantizer);
+    else
+      sr_op_double (op, "bitrate", codec ? result.bitrate : v->bitrate / 1000.0);
+    if (codec)
+      sr_op_double (op, "encoded-bits-per-frame", result.bits_per_frame);
+    sr_op_int (op, "gop", sr_vsr_codec_gop (v->codec));
     sr_op_int (op, "segment", (gint64) clip);
     sr_op_int (op, "segment-frames", n);
     sr_op_size (op, "size", w, h);
     sr_op_bool (op, "applied", codec != NULL);
   }
-  if (!codec)
-    return TRUE;
-  SrTensor **x = g_new (SrTensor *, n);
-  SrStatus st = SR_OK;
-  for (int t = 0; t < n && st == SR_OK; t++)
-    if (frames[t].x->w != w || frames[t].x->h != h)
-      st = resize (r, q, &frames[t], SR_VSR_BILINEAR, w, h);
-  if (st != SR_OK) {
-    g_free (x);
-    return fail (error, st, "scaling a clip to its first frame's size");
-  }
-  for (int t = 0; t < n; t++)
-    x[t] = frames[t].x;
-  const gboolean ok = codec (x, n, v, clip, user, error);
-  for (int t = 0; t < n; t++) {
-    frames[t].x = x[t];
-    frames[t].u8 = FALSE;
-  }
-  g_free (x);
   return ok;
 }
 
@@ -594,7 +599,8 @@ sr_vsr_run_clip (SrVsrRunner *r, cl_command_queue q, const SrVsrConfig *cfg,
   if (!(ok = video_step (r, q, f, n, &c.video1, clip, codec, codec_user, recs, error)))
     goto done;
 
-  /* Stage 2. Resize 2 sizes from the first frame it sees. */
+  /* Stage 2 (resize 2 sizes from the first frame it sees: frame 0 after
+   * resize 1, which the codec keeps). */
   for (int t = 0; t < n; t++) {
     const SrVsrFrame *d = &draws[t];
     if (c.blur2.applied) {
@@ -603,11 +609,9 @@ sr_vsr_run_clip (SrVsrRunner *r, cl_command_queue q, const SrVsrConfig *cfg,
     } else {
       sr_record_skip (&recs[t], "blur", 2);
     }
-    const int w2 = even_size (f[0].x->w, d->resize2_scale);
-    const int h2 = even_size (f[0].x->h, d->resize2_scale);
     record_resize (&recs[t], 2, c.resize2.interp, sr_updown_name (c.resize2.updown),
-        d->resize2_scale, f[t].x->w, f[t].x->h, w2, h2);
-    TRY (resize (r, q, &f[t], c.resize2.interp, w2, h2));
+        d->resize2_scale, f[t].x->w, f[t].x->h, d->resize2_w, d->resize2_h);
+    TRY (resize (r, q, &f[t], c.resize2.interp, d->resize2_w, d->resize2_h));
     TRY (noise_step (r, q, &f[t], &c.noise2, d->noise2_value, 2, seed,
             first_frame + t, noise, &recs[t]));
     TRY (jpeg_step (r, q, &f[t], d->jpeg2_quality, 2, &recs[t]));
@@ -652,4 +656,11 @@ done:
   g_free (f);
   g_free (draws);
   return ok;
+}
+
+int
+sr_vsr_codec_gop (SrVsrCodec c)
+{
+  static const int gops[] = { 250, 250, 12 };
+  return gops[c];
 }

@@ -136,13 +136,21 @@ void sr_vsr_clip_next (SrVsrClip *c, const SrVsrConfig *cfg, SrVsrFrame *f);
 
 /* ---- running a clip ---------------------------------------------------- */
 
+/* What a codec round trip applied and produced, for the record. */
+typedef struct {
+  double bitrate;                       /* kbit/s given to a rate-driven encoder, or 0 */
+  double quantizer;                     /* constant quantizer used instead, or 0 */
+  double bits_per_frame;                /* what the encoder produced, on average */
+} SrVsrCodecResult;
+
 /* The round trip of a clip's frames through a real video codec, which the
  * gst layer provides (models/ knows no GStreamer): frames[0..n) are
  * [1,3,h,w] tensors of one size holding 8-bit values; each is replaced by
- * its decoded frame (same shape; the old one unreffed). FALSE with error
- * on failure. */
+ * its decoded frame (same shape; the old one unreffed) and *result says
+ * how. FALSE with error on failure. */
 typedef gboolean (*SrVsrCodecFunc) (SrTensor **frames, int n,
-    const SrVsrVideo *video, guint64 clip, gpointer user, GError **error);
+    const SrVsrVideo *video, guint64 clip, gpointer user,
+    SrVsrCodecResult *result, GError **error);
 
 typedef struct SrVsrRunner SrVsrRunner;
 
@@ -169,5 +177,8 @@ gboolean sr_vsr_run_clip (SrVsrRunner *r, cl_command_queue q,
 
 const char *sr_vsr_interp_name (SrVsrInterp i);
 const char *sr_vsr_codec_name (SrVsrCodec c);
+/* The encoder's GOP as mmagic's PyAV streams leave it (x264's keyint 250,
+ * FFmpeg's gop_size 12 for MPEG-4 Part 2). */
+int sr_vsr_codec_gop (SrVsrCodec c);
 
 G_END_DECLS

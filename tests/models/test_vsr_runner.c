@@ -27,13 +27,14 @@ typedef struct {
  * hands back the same frames. */
 static gboolean
 codec_stub (SrTensor **frames, int n, const SrVsrVideo *video, guint64 clip,
-    gpointer user, GError **error)
+    gpointer user, SrVsrCodecResult *result, GError **error)
 {
   CodecLog *log = user;
-  (void) video;
   (void) clip;
   (void) error;
   log->calls++;
+  result->bitrate = video->bitrate / 1000.0;
+  result->bits_per_frame = video->bitrate;
   for (int t = 0; t < n; t++) {
     log->frames++;
     log->bad_size += frames[t]->w != frames[0]->w || frames[t]->h != frames[0]->h;

@@ -33,6 +33,7 @@ enum {
   PROP_DEVICE,
   PROP_CLIP_LENGTH,
   PROP_VIDEO_COMPRESSION,
+  PROP_SCENE_CUT,
   PROP_CONFIG,
   PROP_STAGES,
   PROP_CUSTOM_FIRST,
@@ -367,6 +368,8 @@ gst_sr_degrade_start (GstBaseTransform *trans)
     return FALSE;
   }
   gst_sr_frame_counter_reset (&self->frames);
+  self->clip_index = 0;
+  self->have_hist = FALSE;
   set_size_floor (self, TRUE);
   GST_INFO_OBJECT (self, "preset=%s scale=%d on %s",
       sr_preset_name (self->config.preset), self->config.scale,
@@ -523,6 +526,7 @@ failed:
 typedef struct {
   SrTensor *hr;
   guint64 frame;
+  double scene_difference;      /* to the previous frame, -1: not measured */
   GstClockTime pts, dts, duration;
   guint64 offset, offset_end;
   GstBufferFlags flags;
@@ -543,6 +547,44 @@ static void
 clip_drop (GstSrDegrade *self)
 {
   g_queue_clear_full (&self->clip, clip_frame_free);
+}
+
+/* Scene cuts: half the L1 distance between consecutive frames' luma
+ * histograms (GST_SR_DEGRADE_SCENE_BINS bins over every 4th pixel of every 4th row), 0
+ * for equal histograms, 1 for disjoint ones. Luma: Y of YUV and gray
+ * frames, (77 R + 150 G + 29 B) / 256 of RGB ones. */
+static void
+luma_histogram (const GstVideoFrame *vf, double *hist)
+{
+  const GstVideoFormatInfo *fi = vf->info.finfo;
+  const gboolean rgb = GST_VIDEO_FORMAT_INFO_IS_RGB (fi);
+  const int w = GST_VIDEO_FRAME_WIDTH (vf), h = GST_VIDEO_FRAME_HEIGHT (vf);
+  guint64 count[GST_SR_DEGRADE_SCENE_BINS] = { 0 }, total = 0;
+  for (int y = 0; y < h; y += 4)
+    for (int x = 0; x < w; x += 4) {
+      int v[3];
+      for (int c = 0; c < (rgb ? 3 : 1); c++) {
+        const int sx = GST_VIDEO_FORMAT_INFO_SCALE_WIDTH (fi, c, x);
+        const int sy = GST_VIDEO_FORMAT_INFO_SCALE_HEIGHT (fi, c, y);
+        const guint8 *p = GST_VIDEO_FRAME_COMP_DATA (vf, c);
+        v[c] = p[(gsize) sy * GST_VIDEO_FRAME_COMP_STRIDE (vf, c)
+            + (gsize) sx * GST_VIDEO_FRAME_COMP_PSTRIDE (vf, c)];
+      }
+      const int luma = rgb ? (77 * v[0] + 150 * v[1] + 29 * v[2]) >> 8 : v[0];
+      count[luma * GST_SR_DEGRADE_SCENE_BINS / 256]++;
+      total++;
+    }
+  for (int i = 0; i < GST_SR_DEGRADE_SCENE_BINS; i++)
+    hist[i] = (double) count[i] / MAX (total, 1);
+}
+
+static double
+histogram_difference (const double *a, const double *b)
+{
+  double d = 0;
+  for (int i = 0; i < GST_SR_DEGRADE_SCENE_BINS; i++)
+    d += fabs (a[i] - b[i]);
+  return d / 2;
 }
 
 /* MPEG-4 Part 2 cannot follow a bitrate in this GStreamer (gstsrcodecs.c):
@@ -774,6 +816,9 @@ clip_finish (GstSrDegrade *self)
     in[t]->info = NULL;
     gst_structure_set (info, "clip", G_TYPE_UINT64, self->clip_index,
         "clip-frame", G_TYPE_UINT, (guint) t, NULL);
+    if (in[t]->scene_difference >= 0)
+      gst_structure_set (info, "scene-difference", G_TYPE_DOUBLE,
+          in[t]->scene_difference, NULL);
     gst_buffer_add_sr_degradation_meta (out, info);
     ret = gst_pad_push (GST_BASE_TRANSFORM_SRC_PAD (self), out);
   }
@@ -786,6 +831,7 @@ clip_finish (GstSrDegrade *self)
   g_free (hr);
   g_free (lr);
   g_free (recs);
+  self->clip_index++;
   return ret;
 }
 
@@ -808,14 +854,33 @@ gst_sr_degrade_submit_input_buffer (GstBaseTransform *trans, gboolean discont,
   const int cw = GST_VIDEO_INFO_WIDTH (&filter->in_info) / s * s;
   const int ch = GST_VIDEO_INFO_HEIGHT (&filter->in_info) / s * s;
   const guint64 frame = gst_sr_frame_counter_next (&self->frames, &filter->in_info, inbuf);
-  const guint64 clip = sr_degrade_draw_index (&self->config, frame);
+  GstVideoFrame vf;
+  if (!gst_video_frame_map (&vf, &filter->in_info, inbuf, GST_MAP_READ)) {
+    gst_buffer_unref (inbuf);
+    GST_ELEMENT_ERROR (self, RESOURCE, FAILED, ("Cannot map frame %" G_GUINT64_FORMAT,
+            frame), (NULL));
+    return GST_FLOW_ERROR;
+  }
+  /* A scene cut ends the clip before this frame. */
   GstFlowReturn ret = GST_FLOW_OK;
-  if (clip != self->clip_index)
-    ret = clip_finish (self);
-  self->clip_index = clip;
+  double difference = -1;
+  if (self->scene_cut > 0) {
+    double hist[GST_SR_DEGRADE_SCENE_BINS];
+    luma_histogram (&vf, hist);
+    if (self->have_hist)
+      difference = histogram_difference (self->hist, hist);
+    memcpy (self->hist, hist, sizeof hist);
+    self->have_hist = TRUE;
+    if (difference > self->scene_cut && !g_queue_is_empty (&self->clip)) {
+      GST_DEBUG_OBJECT (self, "scene cut before frame %" G_GUINT64_FORMAT
+          " (difference %.3f)", frame, difference);
+      ret = clip_finish (self);
+    }
+  }
 
   GstSrClipFrame *f = g_new0 (GstSrClipFrame, 1);
   f->frame = frame;
+  f->scene_difference = difference;
   f->pts = GST_BUFFER_PTS (inbuf);
   f->dts = GST_BUFFER_DTS (inbuf);
   f->duration = GST_BUFFER_DURATION (inbuf);
@@ -824,16 +889,9 @@ gst_sr_degrade_submit_input_buffer (GstBaseTransform *trans, gboolean discont,
   f->flags = GST_BUFFER_FLAGS (inbuf);
   f->info = gst_sr_degradation_info_from (inbuf);
   f->hr = sr_tensor_new (self->runtime, 1, 3, ch, cw, SR_DTYPE_F32, NULL);
-  SrStatus st = f->hr ? SR_OK : SR_ERR_OUT_OF_DEVICE_MEMORY;
-  GstVideoFrame vf;
-  if (st == SR_OK) {
-    if (gst_video_frame_map (&vf, &filter->in_info, inbuf, GST_MAP_READ)) {
-      st = gst_sr_upload_frame (self->convert, self->queue, &vf, 0, 0, f->hr);
-      gst_video_frame_unmap (&vf);
-    } else {
-      st = SR_ERR_INVALID_ARGUMENT;
-    }
-  }
+  SrStatus st = f->hr ? gst_sr_upload_frame (self->convert, self->queue, &vf, 0, 0, f->hr)
+      : SR_ERR_OUT_OF_DEVICE_MEMORY;
+  gst_video_frame_unmap (&vf);
   gst_buffer_unref (inbuf);
   if (st != SR_OK) {
     GST_ELEMENT_ERROR (self, RESOURCE, FAILED, ("Reading frame %" G_GUINT64_FORMAT
@@ -889,6 +947,9 @@ gst_sr_degrade_set_property (GObject *object, guint prop_id,
       break;
     case PROP_VIDEO_COMPRESSION:
       self->config.video_compression = g_value_get_boolean (value);
+      break;
+    case PROP_SCENE_CUT:
+      self->scene_cut = g_value_get_double (value);
       break;
     case PROP_DEVICE:
       g_free (self->device);
@@ -946,6 +1007,9 @@ gst_sr_degrade_get_property (GObject *object, guint prop_id, GValue *value,
       break;
     case PROP_VIDEO_COMPRESSION:
       g_value_set_boolean (value, self->config.video_compression);
+      break;
+    case PROP_SCENE_CUT:
+      g_value_set_double (value, self->scene_cut);
       break;
     case PROP_DEVICE:
       g_value_set_string (value, self->device);
@@ -1031,6 +1095,12 @@ gst_sr_degrade_class_init (GstSrDegradeClass *klass)
           "codec (x264enc, avenc_mpeg4), as mmagic does. FALSE still draws and "
           "records those steps but does not apply them: for verifying an LR "
           "against a replay of its recorded parameters", TRUE, rw));
+  g_object_class_install_property (gobject_class, PROP_SCENE_CUT,
+      g_param_spec_double ("scene-cut", "Scene cut threshold",
+          "preset=realbasicvsr: start a new clip where the luma histograms of "
+          "consecutive frames differ by more than this (half their L1 "
+          "distance, 0..1; recorded as scene-difference), so that a clip never "
+          "spans a cut. 0: clips of clip-length frames only", 0, 1, 0, rw));
   g_object_class_install_property (gobject_class, PROP_DEVICE,
       g_param_spec_string ("device", "OpenCL device",
           "auto (a GPU if present, else the CPU), cpu, gpu, or P:D "

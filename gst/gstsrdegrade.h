@@ -13,6 +13,8 @@ G_BEGIN_DECLS
 
 /* String properties that override one key of the custom config. */
 #define GST_SR_DEGRADE_N_CUSTOM 17
+/* Luma histogram bins of the scene-cut detector. */
+#define GST_SR_DEGRADE_SCENE_BINS 64
 
 #define GST_TYPE_SR_DEGRADE (gst_sr_degrade_get_type ())
 G_DECLARE_FINAL_TYPE (GstSrDegrade, gst_sr_degrade, GST, SR_DEGRADE, GstVideoFilter)
@@ -36,9 +38,14 @@ struct _GstSrDegrade {
   SrTensor *hr;
   SrRecord record;
   GstSrFrameCounter frames;
-  /* realbasicvsr: the clip being gathered (GstSrClipFrame) and its index */
+  /* realbasicvsr: the clip being gathered (GstSrClipFrame), its index
+   * (clips counted from 0), the scene-cut threshold (property) and the
+   * previous frame's luma histogram */
   GQueue clip;
   guint64 clip_index;
+  double scene_cut;
+  double hist[GST_SR_DEGRADE_SCENE_BINS];
+  gboolean have_hist;
   GstSrSizeLimit hr_limit, lr_limit;  /* the preset's floor, from start() */
 };
 

@@ -4,10 +4,22 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
+/* Free buffers kept for reuse, oldest first; past this many bytes the
+ * oldest are released. Without a bound, work whose sizes wander (the
+ * realbasicvsr preset's per-frame resize walk, tiles of changing frames)
+ * would keep a buffer of every size it ever met. */
+#define POOL_FREE_LIMIT ((gsize) 256 << 20)
+
+typedef struct {
+  gsize capacity;
+  cl_mem mem;
+} FreeBuffer;
+
 struct SrTensorPool {
   SrRuntime *rt;          /* not a reference: the runtime owns the pool */
   GMutex lock;
-  GHashTable *free;       /* capacity (gsize as pointer key) -> GSList of cl_mem */
+  GQueue free;            /* FreeBuffer, oldest first */
+  gsize free_bytes;
   guint allocations;
   gint live;              /* tensors handed out and not yet returned */
 };
@@ -30,15 +42,11 @@ sr_dtype_size (SrDType dtype)
 }
 
 static void
-release_mem (gpointer mem)
+release_free_buffer (gpointer data)
 {
-  clReleaseMemObject (mem);
-}
-
-static void
-free_list (gpointer data)
-{
-  g_slist_free_full (data, release_mem);
+  FreeBuffer *b = data;
+  clReleaseMemObject (b->mem);
+  g_free (b);
 }
 
 SrTensorPool *
@@ -47,9 +55,17 @@ sr_tensor_pool_new (SrRuntime *rt)
   SrTensorPool *pool = g_new0 (SrTensorPool, 1);
   pool->rt = rt;
   g_mutex_init (&pool->lock);
-  pool->free = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
-      free_list);
+  g_queue_init (&pool->free);
   return pool;
+}
+
+void
+sr_tensor_pool_trim (SrTensorPool *pool)
+{
+  g_mutex_lock (&pool->lock);
+  g_queue_clear_full (&pool->free, release_free_buffer);
+  pool->free_bytes = 0;
+  g_mutex_unlock (&pool->lock);
 }
 
 void
@@ -60,17 +76,27 @@ sr_tensor_pool_free (SrTensorPool *pool)
   if (g_atomic_int_get (&pool->live) != 0)
     g_warning ("gst-sr: %d tensors still alive when their runtime was freed",
         g_atomic_int_get (&pool->live));
-  g_hash_table_destroy (pool->free);
+  sr_tensor_pool_trim (pool);
   g_mutex_clear (&pool->lock);
   g_free (pool);
 }
 
-void
-sr_tensor_pool_trim (SrTensorPool *pool)
+/* The most recently freed buffer of this capacity, taken out; NULL if none.
+ * Called with the lock held. */
+static cl_mem
+take_free (SrTensorPool *pool, gsize capacity)
 {
-  g_mutex_lock (&pool->lock);
-  g_hash_table_remove_all (pool->free);   /* free_list releases them */
-  g_mutex_unlock (&pool->lock);
+  for (GList *l = pool->free.tail; l; l = l->prev) {
+    FreeBuffer *b = l->data;
+    if (b->capacity == capacity) {
+      cl_mem mem = b->mem;
+      g_queue_delete_link (&pool->free, l);
+      pool->free_bytes -= capacity;
+      g_free (b);
+      return mem;
+    }
+  }
+  return NULL;
 }
 
 guint
@@ -152,14 +178,7 @@ sr_tensor_new (SrRuntime *rt, int n, int c, int h, int w, SrDType dtype,
   cl_mem mem = NULL;
 
   g_mutex_lock (&pool->lock);
-  GSList *list = g_hash_table_lookup (pool->free, GSIZE_TO_POINTER (cap));
-  if (list) {
-    mem = list->data;
-    list = g_slist_delete_link (list, list);
-    g_hash_table_steal (pool->free, GSIZE_TO_POINTER (cap));
-    if (list)
-      g_hash_table_insert (pool->free, GSIZE_TO_POINTER (cap), list);
-  }
+  mem = take_free (pool, cap);
   g_mutex_unlock (&pool->lock);
 
   if (!mem) {
@@ -232,11 +251,17 @@ sr_tensor_unref (SrTensor *t)
   }
   SrTensorPool *pool = t->pool;
   SrRuntime *rt = pool->rt;
+  FreeBuffer *b = g_new (FreeBuffer, 1);
+  b->capacity = t->capacity;
+  b->mem = t->mem;
   g_mutex_lock (&pool->lock);
-  GSList *list = g_hash_table_lookup (pool->free, GSIZE_TO_POINTER (t->capacity));
-  g_hash_table_steal (pool->free, GSIZE_TO_POINTER (t->capacity));
-  g_hash_table_insert (pool->free, GSIZE_TO_POINTER (t->capacity),
-      g_slist_prepend (list, t->mem));
+  g_queue_push_tail (&pool->free, b);
+  pool->free_bytes += b->capacity;
+  while (pool->free_bytes > POOL_FREE_LIMIT && pool->free.length > 1) {
+    FreeBuffer *old = g_queue_pop_head (&pool->free);
+    pool->free_bytes -= old->capacity;
+    release_free_buffer (old);
+  }
   g_mutex_unlock (&pool->lock);
   g_atomic_int_add (&pool->live, -1);
   g_free (t);

@@ -25,6 +25,8 @@ PACKAGES=(
   python3-pil
   # real test data: Megamind.avi and sample images
   opencv-doc
+  # the Slurm scale-out (scripts/slurm/) and its single-node cluster test
+  slurm-wlm munge
   # fuzzing (scripts/fuzz.sh): clang and its libFuzzer/sanitizer runtimes
   clang libclang-rt-14-dev
 )

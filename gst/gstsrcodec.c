@@ -22,6 +22,7 @@
  * chroma siting. */
 #include "gstsrcodec.h"
 #include "gstsrcodecs.h"
+#include "gstsrframes.h"
 
 #include <string.h>
 #include "gstsrmeta.h"
@@ -64,9 +65,7 @@ enum {
  * pipeline) or a serialized event that came between frames. */
 typedef struct {
   GstEvent *event;
-  GstClockTime pts, dts, duration;
-  guint64 offset, offset_end;
-  GstBufferFlags flags;
+  GstSrBufferStamp stamp;
   GstStructure *info;
 } SrCodecItem;
 
@@ -322,8 +321,9 @@ segment_finish (GstSrCodec *self)
     GstBuffer *src = decoded[k++];
     if (!src) {
       GST_WARNING_OBJECT (self, "frame at %" GST_TIME_FORMAT " was not decoded",
-          GST_TIME_ARGS (it->pts));
-      gst_pad_push_event (self->srcpad, gst_event_new_gap (it->pts, it->duration));
+          GST_TIME_ARGS (it->stamp.pts));
+      gst_pad_push_event (self->srcpad, gst_event_new_gap (it->stamp.pts,
+              it->stamp.duration));
       item_free (it);
       continue;
     }
@@ -346,12 +346,7 @@ segment_finish (GstSrCodec *self)
       ret = GST_FLOW_ERROR;
       continue;
     }
-    GST_BUFFER_PTS (out) = it->pts;
-    GST_BUFFER_DTS (out) = it->dts;
-    GST_BUFFER_DURATION (out) = it->duration;
-    GST_BUFFER_OFFSET (out) = it->offset;
-    GST_BUFFER_OFFSET_END (out) = it->offset_end;
-    GST_BUFFER_FLAGS (out) = it->flags;
+    gst_sr_buffer_stamp_apply (&it->stamp, out);
     gst_sr_degradation_append_op (it->info, gst_structure_copy (step));
     gst_buffer_add_sr_degradation_meta (out, it->info);
     it->info = NULL;
@@ -382,12 +377,7 @@ gst_sr_codec_chain (GstPad *pad, GstObject *parent, GstBuffer *buf)
   }
 
   SrCodecItem *it = g_new0 (SrCodecItem, 1);
-  it->pts = GST_BUFFER_PTS (buf);
-  it->dts = GST_BUFFER_DTS (buf);
-  it->duration = GST_BUFFER_DURATION (buf);
-  it->offset = GST_BUFFER_OFFSET (buf);
-  it->offset_end = GST_BUFFER_OFFSET_END (buf);
-  it->flags = GST_BUFFER_FLAGS (buf);
+  gst_sr_buffer_stamp_save (&it->stamp, buf);
   it->info = gst_sr_degradation_info_from (buf);
   g_queue_push_tail (&self->pending, it);
 

@@ -527,9 +527,7 @@ typedef struct {
   SrTensor *hr;
   guint64 frame;
   double scene_difference;      /* to the previous frame, -1: not measured */
-  GstClockTime pts, dts, duration;
-  guint64 offset, offset_end;
-  GstBufferFlags flags;
+  GstSrBufferStamp stamp;
   GstStructure *info;           /* what upstream recorded on the HR frame */
 } GstSrClipFrame;
 
@@ -805,12 +803,7 @@ clip_finish (GstSrDegrade *self)
       ret = GST_FLOW_ERROR;
       break;
     }
-    GST_BUFFER_PTS (out) = in[t]->pts;
-    GST_BUFFER_DTS (out) = in[t]->dts;
-    GST_BUFFER_DURATION (out) = in[t]->duration;
-    GST_BUFFER_OFFSET (out) = in[t]->offset;
-    GST_BUFFER_OFFSET_END (out) = in[t]->offset_end;
-    GST_BUFFER_FLAGS (out) = in[t]->flags;
+    gst_sr_buffer_stamp_apply (&in[t]->stamp, out);
     GstStructure *info = build_info (self, in[t]->info, in[t]->frame, hr[t]->w,
         hr[t]->h, &recs[t]);
     in[t]->info = NULL;
@@ -881,12 +874,7 @@ gst_sr_degrade_submit_input_buffer (GstBaseTransform *trans, gboolean discont,
   GstSrClipFrame *f = g_new0 (GstSrClipFrame, 1);
   f->frame = frame;
   f->scene_difference = difference;
-  f->pts = GST_BUFFER_PTS (inbuf);
-  f->dts = GST_BUFFER_DTS (inbuf);
-  f->duration = GST_BUFFER_DURATION (inbuf);
-  f->offset = GST_BUFFER_OFFSET (inbuf);
-  f->offset_end = GST_BUFFER_OFFSET_END (inbuf);
-  f->flags = GST_BUFFER_FLAGS (inbuf);
+  gst_sr_buffer_stamp_save (&f->stamp, inbuf);
   f->info = gst_sr_degradation_info_from (inbuf);
   f->hr = sr_tensor_new (self->runtime, 1, 3, ch, cw, SR_DTYPE_F32, NULL);
   SrStatus st = f->hr ? gst_sr_upload_frame (self->convert, self->queue, &vf, 0, 0, f->hr)

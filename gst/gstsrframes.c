@@ -42,3 +42,25 @@ gst_sr_frame_counter_event (GstSrFrameCounter *fc, const GstVideoInfo *info,
       break;
   }
 }
+
+void
+gst_sr_buffer_stamp_save (GstSrBufferStamp *stamp, const GstBuffer *buf)
+{
+  stamp->pts = GST_BUFFER_PTS (buf);
+  stamp->dts = GST_BUFFER_DTS (buf);
+  stamp->duration = GST_BUFFER_DURATION (buf);
+  stamp->offset = GST_BUFFER_OFFSET (buf);
+  stamp->offset_end = GST_BUFFER_OFFSET_END (buf);
+  stamp->flags = GST_BUFFER_FLAGS (buf);
+}
+
+void
+gst_sr_buffer_stamp_apply (const GstSrBufferStamp *stamp, GstBuffer *buf)
+{
+  GST_BUFFER_PTS (buf) = stamp->pts;
+  GST_BUFFER_DTS (buf) = stamp->dts;
+  GST_BUFFER_DURATION (buf) = stamp->duration;
+  GST_BUFFER_OFFSET (buf) = stamp->offset;
+  GST_BUFFER_OFFSET_END (buf) = stamp->offset_end;
+  GST_BUFFER_FLAGS (buf) = stamp->flags;
+}

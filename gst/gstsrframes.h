@@ -30,4 +30,16 @@ guint64 gst_sr_frame_counter_next (GstSrFrameCounter *fc,
 void gst_sr_frame_counter_event (GstSrFrameCounter *fc,
     const GstVideoInfo *info, GstEvent *event);
 
+/* What an element that holds frames back (srcodec's segments, srdegrade's
+ * clips) keeps of each input buffer to give its output: timestamps,
+ * offsets and flags. */
+typedef struct {
+  GstClockTime pts, dts, duration;
+  guint64 offset, offset_end;
+  GstBufferFlags flags;
+} GstSrBufferStamp;
+
+void gst_sr_buffer_stamp_save (GstSrBufferStamp *stamp, const GstBuffer *buf);
+void gst_sr_buffer_stamp_apply (const GstSrBufferStamp *stamp, GstBuffer *buf);
+
 G_END_DECLS

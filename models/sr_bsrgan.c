@@ -3,11 +3,8 @@
 #include <string.h>
 #include "sr_bsrgan.h"
 #include "sr_blur_kernels.h"
-#include "sr_conv2d.h"
-#include "sr_jpeg.h"
-#include "sr_noise.h"
+#include "sr_degrade_ops.h"
 #include "sr_philox.h"
-#include "sr_resample.h"
 
 /* Op id of the parameter stream, and the base of the per-pixel noise
  * streams (one per slot, so that two noise slots never share a field). */
@@ -450,13 +447,9 @@ sr_bsrgan_min_hr_size (gboolean plus, int sf)
 
 struct SrBsrRunner {
   SrRuntime *rt;
-  SrResample *resample;
-  SrConv2d *conv;
-  SrNoise *noise;
-  SrJpeg *jpeg;
+  SrDegradeOps ops;
   SrTensor *lr;
   SrTensor *work[2];
-  SrTapTable rows, cols;
   float kernel[25 * 25], flipped[25 * 25];
 };
 
@@ -465,10 +458,7 @@ sr_bsrgan_runner_new (SrRuntime *rt, GError **error)
 {
   SrBsrRunner *r = g_new0 (SrBsrRunner, 1);
   r->rt = sr_runtime_ref (rt);
-  if (!(r->resample = sr_resample_new (rt, error))
-      || !(r->conv = sr_conv2d_new (rt, error))
-      || !(r->noise = sr_noise_new (rt, error))
-      || !(r->jpeg = sr_jpeg_new (rt, error))) {
+  if (!sr_degrade_ops_init (&r->ops, rt, error)) {
     sr_bsrgan_runner_free (r);
     return NULL;
   }
@@ -480,15 +470,10 @@ sr_bsrgan_runner_free (SrBsrRunner *r)
 {
   if (!r)
     return;
-  sr_resample_free (r->resample);
-  sr_conv2d_free (r->conv);
-  sr_noise_free (r->noise);
-  sr_jpeg_free (r->jpeg);
+  sr_degrade_ops_clear (&r->ops);
   sr_tensor_unref (r->lr);
   sr_tensor_unref (r->work[0]);
   sr_tensor_unref (r->work[1]);
-  sr_tap_table_clear (&r->rows);
-  sr_tap_table_clear (&r->cols);
   sr_runtime_unref (r->rt);
   g_free (r);
 }
@@ -519,7 +504,7 @@ clip (SrBsrRunner *r, cl_command_queue q, SrTensor **x)
   SrTensor *out = work_tensor (r, q, (*x)->h, (*x)->w, *x);
   if (!out)
     return SR_ERR_OUT_OF_DEVICE_MEMORY;
-  SrStatus st = sr_noise_clamp_run (r->noise, q, *x, out);
+  SrStatus st = sr_noise_clamp_run (r->ops.noise, q, *x, out);
   *x = out;
   return st;
 }
@@ -530,7 +515,7 @@ conv (SrBsrRunner *r, cl_command_queue q, SrTensor **x, const float *k, int ks)
   SrTensor *out = work_tensor (r, q, (*x)->h, (*x)->w, *x);
   if (!out)
     return SR_ERR_OUT_OF_DEVICE_MEMORY;
-  SrStatus st = sr_conv2d_run (r->conv, q, *x, out, k, ks, SR_BORDER_MIRROR,
+  SrStatus st = sr_conv2d_run (r->ops.conv, q, *x, out, k, ks, SR_BORDER_MIRROR,
       NULL);
   *x = out;
   return st;
@@ -576,7 +561,7 @@ resample (SrBsrRunner *r, cl_command_queue q, SrTensor **x, int out_w, int out_h
   SrTensor *out = work_tensor (r, q, out_h, out_w, *x);
   if (!out)
     return SR_ERR_OUT_OF_DEVICE_MEMORY;
-  SrStatus st = sr_resample_run (r->resample, q, *x, out, &r->rows, &r->cols);
+  SrStatus st = sr_resample_run (r->ops.resample, q, *x, out, &r->ops.rows, &r->ops.cols);
   *x = out;
   return st;
 }
@@ -604,11 +589,11 @@ run_resize (SrBsrRunner *r, cl_command_queue q, SrTensor **x,
   if ((*x)->w != st->in_w || (*x)->h != st->in_h)
     return SR_ERR_INVALID_ARGUMENT;
   if (matlab) {
-    sr_taps_matlab_bicubic (&r->rows, st->in_h, st->out_h, 0.5, TRUE);
-    sr_taps_matlab_bicubic (&r->cols, st->in_w, st->out_w, 0.5, TRUE);
+    sr_taps_matlab_bicubic (&r->ops.rows, st->in_h, st->out_h, 0.5, TRUE);
+    sr_taps_matlab_bicubic (&r->ops.cols, st->in_w, st->out_w, 0.5, TRUE);
   } else if (st->in_w == st->out_w && st->in_h == st->out_h) {
     return SR_OK;               /* cv2.resize to the same size is a copy */
-  } else if (!sr_taps_opencv_2d (&r->rows, &r->cols, cv2_modes[st->interp],
+  } else if (!sr_taps_opencv_2d (&r->ops.rows, &r->ops.cols, cv2_modes[st->interp],
           st->in_h, st->in_w, st->out_h, st->out_w)) {
     return SR_ERR_INVALID_ARGUMENT;
   }
@@ -661,8 +646,8 @@ run_shift_decimate (SrBsrRunner *r, cl_command_queue q, SrTensor **x,
   for (int i = 0; i < n; i++)
     r->flipped[i] = r->kernel[n - 1 - i];
   TRY (conv (r, q, x, r->flipped, st->ksize));
-  decimate_taps (&r->rows, st->in_h, st->out_h, st->sf);
-  decimate_taps (&r->cols, st->in_w, st->out_w, st->sf);
+  decimate_taps (&r->ops.rows, st->in_h, st->out_h, st->sf);
+  decimate_taps (&r->ops.cols, st->in_w, st->out_w, st->sf);
   TRY (resample (r, q, x, st->out_w, st->out_h));
   return clip (r, q, x);
 }
@@ -717,16 +702,16 @@ run_noise (SrBsrRunner *r, cl_command_queue q, SrTensor **x,
   const guint32 op_id = BSRGAN_NOISE_OP | (guint32) st->slot;
   SrStatus s;
   if (st->noise == SR_BSR_NOISE_POISSON)
-    s = sr_noise_poisson_kair_run (r->noise, q, *x, out, seed, index, op_id,
+    s = sr_noise_poisson_kair_run (r->ops.noise, q, *x, out, seed, index, op_id,
         st->vals, gray);
   else if (st->noise == SR_BSR_NOISE_SPECKLE)
-    s = sr_noise_speckle_run (r->noise, q, *x, out, seed, index, op_id,
+    s = sr_noise_speckle_run (r->ops.noise, q, *x, out, seed, index, op_id,
         st->level, gray, corr ? st->factor3 : NULL);
   else if (corr)
-    s = sr_noise_correlated_run (r->noise, q, *x, out, seed, index, op_id,
+    s = sr_noise_correlated_run (r->ops.noise, q, *x, out, seed, index, op_id,
         st->factor3);
   else
-    s = sr_noise_gaussian_run (r->noise, q, *x, out, seed, index, op_id,
+    s = sr_noise_gaussian_run (r->ops.noise, q, *x, out, seed, index, op_id,
         st->level, gray);
   *x = out;
   return s;
@@ -767,10 +752,10 @@ sr_bsrgan_run (SrBsrRunner *r, cl_command_queue q, SrTensor *hr,
           SrTensor *out = work_tensor (r, q, x->h, x->w, x);
           if (!out)
             return SR_ERR_OUT_OF_DEVICE_MEMORY;
-          TRY (sr_jpeg_run (r->jpeg, q, x, out, st->quality, jpeg_variant));
+          TRY (sr_jpeg_run (r->ops.jpeg, q, x, out, st->quality, jpeg_variant));
           x = out;
         } else {
-          TRY (sr_jpeg_run (r->jpeg, q, x, x, st->quality, jpeg_variant));
+          TRY (sr_jpeg_run (r->ops.jpeg, q, x, x, st->quality, jpeg_variant));
         }
         break;
       }

@@ -1,27 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "sr_degrade.h"
 #include "sr_bsrgan.h"
-#include "sr_conv2d.h"
-#include "sr_jpeg.h"
-#include "sr_noise.h"
-#include "sr_resample.h"
+#include "sr_degrade_ops.h"
 #include "sr_twostage.h"
 
 struct SrDegrader {
   SrRuntime *rt;
   SrDegradeConfig cfg;
   SrTwoStageConfig twostage;    /* realesrgan, hggt, custom */
-  SrResample *resample;
-  SrConv2d *conv;
-  SrNoise *noise;
-  SrJpeg *jpeg;
+  SrDegradeOps ops;
   SrBsrRunner *bsrgan;          /* bsrgan, bsrgan-plus */
   SrVsrRunner *vsr;             /* realbasicvsr */
   SrVsrConfig vsr_config;
   SrTensor *lr;
   SrTensor *work[2];            /* ping-pong intermediates */
   /* Host tables, recomputed only when the sizes change. */
-  SrTapTable rows, cols;
   float kernel[SR_MAX_KERNEL * SR_MAX_KERNEL];
 };
 
@@ -143,10 +136,7 @@ sr_degrader_new (SrRuntime *rt, const SrDegradeConfig *cfg, GError **error)
   d->cfg = *cfg;
   twostage_config (cfg, &d->twostage);
   sr_vsr_config_realbasicvsr (&d->vsr_config);
-  if (!(d->resample = sr_resample_new (rt, error))
-      || !(d->conv = sr_conv2d_new (rt, error))
-      || !(d->noise = sr_noise_new (rt, error))
-      || !(d->jpeg = sr_jpeg_new (rt, error))
+  if (!sr_degrade_ops_init (&d->ops, rt, error)
       || ((cfg->preset == SR_PRESET_BSRGAN
               || cfg->preset == SR_PRESET_BSRGAN_PLUS)
           && !(d->bsrgan = sr_bsrgan_runner_new (rt, error)))
@@ -163,17 +153,12 @@ sr_degrader_free (SrDegrader *d)
 {
   if (!d)
     return;
-  sr_resample_free (d->resample);
-  sr_conv2d_free (d->conv);
-  sr_noise_free (d->noise);
-  sr_jpeg_free (d->jpeg);
+  sr_degrade_ops_clear (&d->ops);
   sr_bsrgan_runner_free (d->bsrgan);
   sr_vsr_runner_free (d->vsr);
   sr_tensor_unref (d->lr);
   sr_tensor_unref (d->work[0]);
   sr_tensor_unref (d->work[1]);
-  sr_tap_table_clear (&d->rows);
-  sr_tap_table_clear (&d->cols);
   sr_runtime_unref (d->rt);
   g_free (d);
 }
@@ -186,10 +171,10 @@ run_bicubic (SrDegrader *d, cl_command_queue q, SrTensor *hr, SrRecord *rec)
   const int s = d->cfg.scale;
   const double factor = 1.0 / s;
   const int out_h = hr->h / s, out_w = hr->w / s;
-  if (d->rows.in_len != hr->h || d->rows.out_len != out_h)
-    sr_taps_matlab_bicubic (&d->rows, hr->h, out_h, factor, TRUE);
-  if (d->cols.in_len != hr->w || d->cols.out_len != out_w)
-    sr_taps_matlab_bicubic (&d->cols, hr->w, out_w, factor, TRUE);
+  if (d->ops.rows.in_len != hr->h || d->ops.rows.out_len != out_h)
+    sr_taps_matlab_bicubic (&d->ops.rows, hr->h, out_h, factor, TRUE);
+  if (d->ops.cols.in_len != hr->w || d->ops.cols.out_len != out_w)
+    sr_taps_matlab_bicubic (&d->ops.cols, hr->w, out_w, factor, TRUE);
   SrTensor *lr = sr_tensor_reuse (d->rt, q, &d->lr, 1, 3, out_h, out_w,
       SR_DTYPE_F32);
   if (!lr)
@@ -204,7 +189,7 @@ run_bicubic (SrDegrader *d, cl_command_queue q, SrTensor *hr, SrRecord *rec)
   sr_op_bool (op, "antialias", TRUE);
   sr_op_size (op, "in-size", hr->w, hr->h);
   sr_op_size (op, "out-size", out_w, out_h);
-  return sr_resample_run (d->resample, q, hr, lr, &d->rows, &d->cols);
+  return sr_resample_run (d->ops.resample, q, hr, lr, &d->ops.rows, &d->ops.cols);
 }
 
 /* ---- the Real-ESRGAN family (realesrgan, hggt, custom) -------------------- */
@@ -228,7 +213,7 @@ apply_blur (SrDegrader *d, cl_command_queue q, SrTensor **x, const SrKernelDraw 
     return SR_ERR_OUT_OF_DEVICE_MEMORY;
   if (!sr_kernel_draw_make (k, d->kernel))
     return SR_ERR_INVALID_ARGUMENT;
-  SrStatus st = sr_conv2d_run (d->conv, q, *x, out, d->kernel, k->size,
+  SrStatus st = sr_conv2d_run (d->ops.conv, q, *x, out, d->kernel, k->size,
       SR_BORDER_REFLECT_ONCE, NULL);
   *x = out;
   return st;
@@ -262,13 +247,13 @@ apply_resize (SrDegrader *d, cl_command_queue q, SrTensor **x, SrTorchMode mode,
   if (out_w == (*x)->w && out_h == (*x)->h && (factor == 1 || factor <= 0)
       && mode != SR_MODE_AREA)
     return SR_OK;
-  if (!sr_taps_torch (&d->rows, torch_modes[mode], (*x)->h, out_h, factor)
-      || !sr_taps_torch (&d->cols, torch_modes[mode], (*x)->w, out_w, factor))
+  if (!sr_taps_torch (&d->ops.rows, torch_modes[mode], (*x)->h, out_h, factor)
+      || !sr_taps_torch (&d->ops.cols, torch_modes[mode], (*x)->w, out_w, factor))
     return SR_ERR_INVALID_ARGUMENT;
   SrTensor *out = work_tensor (d, q, out_h, out_w, *x);
   if (!out)
     return SR_ERR_OUT_OF_DEVICE_MEMORY;
-  SrStatus st = sr_resample_run (d->resample, q, *x, out, &d->rows, &d->cols);
+  SrStatus st = sr_resample_run (d->ops.resample, q, *x, out, &d->ops.rows, &d->ops.cols);
   *x = out;
   return st;
 }
@@ -293,15 +278,15 @@ apply_noise (SrDegrader *d, cl_command_queue q, SrTensor **x,
     /* Drawn and recorded, not added; the step still clips to [0, 1] as
      * BasicSR's random_add_*_noise_pt (clip=True) does after adding, so
      * noise=false is upstream with a zero noise field. */
-    SrStatus st = sr_noise_clamp_run (d->noise, q, *x, out);
+    SrStatus st = sr_noise_clamp_run (d->ops.noise, q, *x, out);
     *x = out;
     return st;
   }
   const guint32 op_id = stage == 1 ? NOISE_OP_STAGE1 : NOISE_OP_STAGE2;
   SrStatus st = s->gaussian
-      ? sr_noise_gaussian_run (d->noise, q, *x, out, d->cfg.seed, index, op_id,
+      ? sr_noise_gaussian_run (d->ops.noise, q, *x, out, d->cfg.seed, index, op_id,
       s->noise_sigma, s->gray)
-      : sr_noise_poisson_run (d->noise, q, *x, out, d->cfg.seed, index, op_id,
+      : sr_noise_poisson_run (d->ops.noise, q, *x, out, d->cfg.seed, index, op_id,
       s->poisson_scale, s->gray);
   *x = out;
   return st;
@@ -327,7 +312,7 @@ apply_jpeg (SrDegrader *d, cl_command_queue q, SrTensor *x, double quality,
   else
     sr_op_double (op, "quality", (float) quality);   /* as used: float32 */
   sr_op_string (op, "variant", sr_jpeg_variant_name (d->cfg.jpeg));
-  return sr_jpeg_run (d->jpeg, q, x, x, (float) quality, jpeg_variants[d->cfg.jpeg]);
+  return sr_jpeg_run (d->ops.jpeg, q, x, x, (float) quality, jpeg_variants[d->cfg.jpeg]);
 }
 
 #define TRY(expr) do { SrStatus st_ = (expr); if (st_ != SR_OK) return st_; } while (0)

@@ -1,9 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "sr_realbasicvsr.h"
-#include "sr_conv2d.h"
-#include "sr_jpeg.h"
-#include "sr_noise.h"
-#include "sr_resample.h"
+#include "sr_degrade_ops.h"
 #include "sr_status.h"
 
 #include <math.h>
@@ -350,11 +347,7 @@ sr_vsr_codec_name (SrVsrCodec c)
 
 struct SrVsrRunner {
   SrRuntime *rt;
-  SrResample *resample;
-  SrConv2d *conv;
-  SrNoise *noise;
-  SrJpeg *jpeg;
-  SrTapTable rows, cols;
+  SrDegradeOps ops;
   float kernel[SR_MAX_KERNEL * SR_MAX_KERNEL];
 };
 
@@ -371,10 +364,7 @@ sr_vsr_runner_new (SrRuntime *rt, GError **error)
 {
   SrVsrRunner *r = g_new0 (SrVsrRunner, 1);
   r->rt = sr_runtime_ref (rt);
-  if (!(r->resample = sr_resample_new (rt, error))
-      || !(r->conv = sr_conv2d_new (rt, error))
-      || !(r->noise = sr_noise_new (rt, error))
-      || !(r->jpeg = sr_jpeg_new (rt, error))) {
+  if (!sr_degrade_ops_init (&r->ops, rt, error)) {
     sr_vsr_runner_free (r);
     return NULL;
   }
@@ -386,12 +376,7 @@ sr_vsr_runner_free (SrVsrRunner *r)
 {
   if (!r)
     return;
-  sr_resample_free (r->resample);
-  sr_conv2d_free (r->conv);
-  sr_noise_free (r->noise);
-  sr_jpeg_free (r->jpeg);
-  sr_tap_table_clear (&r->rows);
-  sr_tap_table_clear (&r->cols);
+  sr_degrade_ops_clear (&r->ops);
   sr_runtime_unref (r->rt);
   g_free (r);
 }
@@ -410,7 +395,7 @@ static SrStatus
 replace (SrVsrRunner *r, cl_command_queue q, Frame *f, SrTensor *out, SrStatus st)
 {
   if (st == SR_OK && f->u8)
-    st = sr_noise_round8_run (r->noise, q, out, out);
+    st = sr_noise_round8_run (r->ops.noise, q, out, out);
   sr_tensor_unref (f->x);
   f->x = out;
   return st;
@@ -432,7 +417,7 @@ blur (SrVsrRunner *r, cl_command_queue q, Frame *f, const SrKernelDraw *k)
   SrTensor *out = new_like (r, f->x->h, f->x->w);
   if (!out)
     return SR_ERR_OUT_OF_DEVICE_MEMORY;
-  return replace (r, q, f, out, sr_conv2d_run (r->conv, q, f->x, out, r->kernel,
+  return replace (r, q, f, out, sr_conv2d_run (r->ops.conv, q, f->x, out, r->kernel,
           k->size, SR_BORDER_MIRROR, NULL));
 }
 
@@ -447,14 +432,14 @@ static SrStatus
 resize (SrVsrRunner *r, cl_command_queue q, Frame *f, SrVsrInterp interp, int w,
     int h)
 {
-  if (!sr_taps_opencv_2d (&r->rows, &r->cols, cv_modes[interp], f->x->h, f->x->w,
+  if (!sr_taps_opencv_2d (&r->ops.rows, &r->ops.cols, cv_modes[interp], f->x->h, f->x->w,
           h, w))
     return SR_ERR_INVALID_ARGUMENT;
   SrTensor *out = new_like (r, h, w);
   if (!out)
     return SR_ERR_OUT_OF_DEVICE_MEMORY;
-  return replace (r, q, f, out, sr_resample_run (r->resample, q, f->x, out,
-          &r->rows, &r->cols));
+  return replace (r, q, f, out, sr_resample_run (r->ops.resample, q, f->x, out,
+          &r->ops.rows, &r->ops.cols));
 }
 
 static void
@@ -490,7 +475,7 @@ noise_step (SrVsrRunner *r, cl_command_queue q, Frame *f, const SrVsrNoise *n,
   f->u8 = FALSE;
   if (!apply)
     return SR_OK;
-  return sr_noise_mmagic_run (r->noise, q, f->x, f->x, seed, index,
+  return sr_noise_mmagic_run (r->ops.noise, q, f->x, f->x, seed, index,
       stage == 1 ? NOISE_OP_VSR1 : NOISE_OP_VSR2, !n->gaussian, value, n->gray);
 }
 
@@ -506,7 +491,7 @@ jpeg_step (SrVsrRunner *r, cl_command_queue q, Frame *f, double quality,
   sr_op_string (op, "variant", "libjpeg");
   sr_op_string (op, "channel-order", "bgr");
   f->u8 = TRUE;
-  return sr_jpeg_run (r->jpeg, q, f->x, f->x, (float) quality,
+  return sr_jpeg_run (r->ops.jpeg, q, f->x, f->x, (float) quality,
       SR_JPEG_OP_LIBJPEG_TABLES_BGR);
 }
 
@@ -641,7 +626,7 @@ sr_vsr_run_clip (SrVsrRunner *r, cl_command_queue q, const SrVsrConfig *cfg,
 
   /* mmagic's Clip to [0, 255]; the download rounds. */
   for (int t = 0; t < n; t++) {
-    TRY (sr_noise_clamp_run (r->noise, q, f[t].x, f[t].x));
+    TRY (sr_noise_clamp_run (r->ops.noise, q, f[t].x, f[t].x));
     lr[t] = f[t].x;
     f[t].x = NULL;
   }

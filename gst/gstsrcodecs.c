@@ -2,7 +2,10 @@
 #include "gstsrcodecs.h"
 
 /* x264enc keeps its defaults (preset medium, ABR at the target), as
- * upstream's libx264 does; vp8enc runs with deadline=1 (realtime) because
+ * upstream's libx264 does, but on one thread: with several, its rate
+ * control gives a different stream on every run of the same frames (seen
+ * with x264enc 1.22 here), and a dataset must come out the same when a
+ * killed job is run again; vp8enc runs with deadline=1 (realtime) because
  * its default "good" deadline is several times slower for a dataset tool.
  *
  * MPEG-2 is mjpegtools' mpeg2enc (gstreamer1.0-plugins-bad), decoded by
@@ -32,7 +35,7 @@ static const SrCodecDesc codec_table[] = {
     .encoder = "x264enc", .decoder = "avdec_h264",
     .package = "gstreamer1.0-plugins-ugly and gstreamer1.0-libav",
     .rate_prop = "bitrate", .rate_scale = 1, .gop_prop = "key-int-max",
-    .extra = "", .even_size = TRUE,
+    .extra = "threads=1", .even_size = TRUE,
   },
   {
     .encoder = "vp8enc", .decoder = "vp8dec",

@@ -634,8 +634,16 @@ write_clip_frame (GstSrPairSink *self, const MappedInput *hr,
     return GST_FLOW_ERROR;
   }
   guint length;
-  if (gst_structure_get_uint (info, "clip-length", &length)
-      && self->clip_next >= length)
+  if (!gst_structure_get_uint (info, "clip-length", &length))
+    return GST_FLOW_OK;
+  if (length < self->min_clip_frames && !self->clip_length_warned) {
+    self->clip_length_warned = TRUE;
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
+        ("Clips of %u frames are shorter than min-clip-frames=%u: none will "
+            "be written", length, self->min_clip_frames),
+        ("lower min-clip-frames or raise srdegrade's clip-length"));
+  }
+  if (self->clip_next >= length)
     return clip_end (self);
   return GST_FLOW_OK;
 }
@@ -1206,6 +1214,7 @@ gst_sr_pair_sink_start (GstSrPairSink *self)
         self->location);
   self->clip_state = GST_SR_CLIP_NONE;
   self->clips = self->skipped_clip_frames = 0;
+  self->clip_length_warned = FALSE;
   self->scale = 0;
   self->hr_frames = self->pairs = 0;
   self->skipped_filtered = self->skipped_existing = 0;

@@ -99,6 +99,7 @@ struct _GstSrPairSink {
   guint64 clip_index;
   guint clip_next;            /* the clip-frame that continues it */
   gint clip_w, clip_h;        /* its HR size */
+  gboolean clip_length_warned;  /* clip-length < min-clip-frames said */
   guint64 clips;              /* clips written this run */
   guint64 skipped_clip_frames;  /* in clips too short, broken or cut */
   gboolean done;              /* the dataset holds max-pairs pairs */

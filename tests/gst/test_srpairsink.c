@@ -1670,6 +1670,22 @@ GST_START_TEST (test_clips_breaks_and_min_frames)
   fail_unless_equals_string (clips, "frame_s5_c000000:3 frame_s5_c000001:3");
   g_free (clips);
   rig_free (r);
+
+  /* Clips shorter than min-clip-frames by their clip-length: a warning
+   * says that nothing will be written. */
+  r = rig_new ("layout=clips");
+  fail_unless_equals_int (push_clip_frames (r, 0, 2, 1, -1), GST_FLOW_OK);
+  push_pair_eos (r);
+  GstMessage *m = gst_bus_pop_filtered (r->bus, GST_MESSAGE_WARNING);
+  fail_unless (m != NULL, "no warning for clip-length 1 < min-clip-frames 2");
+  GError *err = NULL;
+  gst_message_parse_warning (m, &err, NULL);
+  fail_unless (strstr (err->message, "min-clip-frames=2"), "got: %s", err->message);
+  g_error_free (err);
+  gst_message_unref (m);
+  fail_unless_equals_int (count_lines (r, "manifest.jsonl"), 0);
+  fail_unless_equals_int (count_files (r, "HR"), 0);
+  rig_free (r);
 }
 GST_END_TEST;
 

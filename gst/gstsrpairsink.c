@@ -58,6 +58,8 @@ enum {
   PROP_STALL_TIMEOUT,
   PROP_ASYNC,
   PROP_DEVICE,
+  PROP_LAYOUT,
+  PROP_MIN_CLIP_FRAMES,
 };
 
 #define DEFAULT_EVERY_N 1
@@ -67,6 +69,8 @@ enum {
 #define DEFAULT_COMPRESSION 3   /* BasicSR's extract_subimages.py uses 3 */
 #define DEFAULT_DEVICE "auto"
 #define DEFAULT_STALL_TIMEOUT 30  /* seconds */
+#define DEFAULT_LAYOUT GST_SR_PAIR_SINK_LAYOUT_FRAMES
+#define DEFAULT_MIN_CLIP_FRAMES 2 /* one frame has no neighbour to learn from */
 #define MAX_PENDING 8           /* frames one input may run ahead */
 #define PATCH_TRIES_PER_PATCH 10
 #define PROGRESS_INTERVAL_US (500 * 1000)
@@ -81,6 +85,23 @@ static GstStaticPadTemplate lr_template = GST_STATIC_PAD_TEMPLATE ("lr",
 G_DEFINE_TYPE (GstSrPairSink, gst_sr_pair_sink, GST_TYPE_BIN);
 GST_ELEMENT_REGISTER_DEFINE (srpairsink, "srpairsink", GST_RANK_NONE,
     GST_TYPE_SR_PAIR_SINK);
+
+GType
+gst_sr_pair_sink_layout_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_SR_PAIR_SINK_LAYOUT_FRAMES, "One PNG per pair, HR/<name>.png "
+          "(BasicSR's paired image datasets)", "frames"},
+    {GST_SR_PAIR_SINK_LAYOUT_CLIPS, "One folder per clip, HR/<clip>/<frame>.png "
+          "(BasicSR's REDS video datasets)", "clips"},
+    {0, NULL, NULL},
+  };
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("GstSrPairSinkLayout",
+            values));
+  return type;
+}
 
 static GstSrPairInput *
 other_of (GstSrPairSink *self, GstSrPairInput *in)
@@ -139,11 +160,10 @@ resolve_source (GstSrPairSink *self)
   }
 }
 
-/* <prefix>[_s<seed>]_<frame>[_p<k>]: the seed keeps shards made from one
- * video with different seeds apart; the stem keeps different videos apart. */
-static gchar *
-pair_name (GstSrPairSink *self, const GstStructure *params, guint64 frame,
-    int patch)
+/* <prefix>[_s<seed>]: the seed keeps shards made from one video with
+ * different seeds apart; the stem keeps different videos apart. */
+static GString *
+name_base (GstSrPairSink *self, const GstStructure *params)
 {
   guint64 seed;
   /* A prefix is sanitised as the default stem is: a '/' or ".." must not
@@ -154,10 +174,28 @@ pair_name (GstSrPairSink *self, const GstStructure *params, guint64 frame,
   g_free (stem);
   if (params && gst_structure_get_uint64 (params, "seed", &seed))
     g_string_append_printf (s, "_s%" G_GUINT64_FORMAT, seed);
+  return s;
+}
+
+/* <prefix>[_s<seed>]_<frame>[_p<k>].png */
+static gchar *
+pair_name (GstSrPairSink *self, const GstStructure *params, guint64 frame,
+    int patch)
+{
+  GString *s = name_base (self, params);
   g_string_append_printf (s, "_%06" G_GUINT64_FORMAT, frame);
   if (patch >= 0)
     g_string_append_printf (s, "_p%02d", patch);
   g_string_append (s, ".png");
+  return g_string_free (s, FALSE);
+}
+
+/* layout=clips: the folder <prefix>[_s<seed>]_c<clip>. */
+static gchar *
+clip_name (GstSrPairSink *self, const GstStructure *params, guint64 clip)
+{
+  GString *s = name_base (self, params);
+  g_string_append_printf (s, "_c%06" G_GUINT64_FORMAT, clip);
   return g_string_free (s, FALSE);
 }
 
@@ -388,7 +426,7 @@ post_progress (GstSrPairSink *self, gboolean force)
       "frames", G_TYPE_UINT64, self->hr_frames,
       "pairs", G_TYPE_UINT64, self->pairs,
       "skipped", G_TYPE_UINT64, self->pairing.unmatched + self->skipped_filtered
-      + self->skipped_existing, NULL);
+      + self->skipped_existing + self->skipped_clip_frames, NULL);
   const gint64 duration = (gint64) GPOINTER_TO_SIZE (g_atomic_pointer_get (&self->duration));
   if (duration <= 0 && g_atomic_int_compare_and_exchange (&self->duration_pending, 0, 1))
     gst_element_call_async (GST_ELEMENT (self), query_duration_async, NULL, NULL);
@@ -414,6 +452,10 @@ post_summary (GstSrPairSink *self)
       "skipped-unmatched", G_TYPE_UINT64, self->pairing.unmatched,
       "skipped-filtered", G_TYPE_UINT64, self->skipped_filtered,
       "skipped-existing", G_TYPE_UINT64, self->skipped_existing, NULL);
+  if (self->layout == GST_SR_PAIR_SINK_LAYOUT_CLIPS)
+    gst_structure_set (s, "clips", G_TYPE_UINT64, self->clips,
+        "total-clips", G_TYPE_UINT, sr_dataset_n_clips (self->dataset),
+        "skipped-clip-frames", G_TYPE_UINT64, self->skipped_clip_frames, NULL);
   GST_INFO_OBJECT (self, "summary: %" GST_PTR_FORMAT, s);
   gst_element_post_message (GST_ELEMENT (self),
       gst_message_new_element (GST_OBJECT (self), s));
@@ -456,6 +498,156 @@ dataset_full (GstSrPairSink *self)
   return self->max_pairs && sr_dataset_n_pairs (self->dataset) >= self->max_pairs;
 }
 
+/* ---- layout=clips ------------------------------------------------------------ *
+ * A clip's frames are written as they come (the PNGs) and committed whole
+ * when the clip ends: its last frame (clip-frame + 1 == clip-length), a
+ * frame that does not continue it (another clip, a clip-frame that skips
+ * or restarts, another size) or EOS. A clip shorter than min-clip-frames is
+ * removed instead. Frames of a clip whose clip-frame 0 was not seen are
+ * skipped (BasicSR's loaders read frames 0..n-1), and so are those that
+ * follow a break in the same clip. every-n picks clips (clip index a
+ * multiple of N). Lock held in all of these. */
+
+/* Ends the clip now arriving: commits (or drops) the open one. */
+static GstFlowReturn
+clip_end (GstSrPairSink *self)
+{
+  const GstSrClipState state = self->clip_state;
+  self->clip_state = GST_SR_CLIP_NONE;
+  if (state != GST_SR_CLIP_WRITING || !self->dataset)
+    return GST_FLOW_OK;
+  const guint n = sr_dataset_clip_n_frames (self->dataset);
+  gchar *name = g_strdup (sr_dataset_clip_name (self->dataset));
+  GstFlowReturn ret = GST_FLOW_OK;
+  GError *error = NULL;
+  if (n < self->min_clip_frames) {
+    GST_INFO_OBJECT (self, "clip %s: %u frames, fewer than min-clip-frames=%u: "
+        "not written", name, n, self->min_clip_frames);
+    sr_dataset_clip_drop (self->dataset);
+    self->skipped_clip_frames += n;
+  } else if (!sr_dataset_clip_commit (self->dataset, &error)) {
+    gchar *what = g_strdup_printf ("Could not write the clip %s", name);
+    post_dataset_error (self, what, error);
+    g_free (what);
+    g_clear_error (&error);
+    ret = GST_FLOW_ERROR;
+  } else {
+    GST_DEBUG_OBJECT (self, "clip %s: %u frames written", name, n);
+    self->clips++;
+    self->pairs += n;
+    if (dataset_full (self)) {
+      GST_INFO_OBJECT (self, "max-pairs=%u reached", self->max_pairs);
+      self->done = TRUE;
+    }
+  }
+  g_free (name);
+  return ret;
+}
+
+/* Where the frame (clip, clip-frame cf, HR size w x h) goes: *file is its
+ * file name in the open clip, or NULL when it is skipped. */
+static GstFlowReturn
+clip_route (GstSrPairSink *self, const GstStructure *params, guint64 clip,
+    guint cf, int w, int h, gchar **file)
+{
+  GstFlowReturn ret = GST_FLOW_OK;
+  *file = NULL;
+  if (self->clip_state != GST_SR_CLIP_NONE) {
+    const gboolean same = clip == self->clip_index && cf == self->clip_next
+        && (self->clip_state != GST_SR_CLIP_WRITING
+        || (w == self->clip_w && h == self->clip_h));
+    if (same) {
+      self->clip_next++;
+      switch (self->clip_state) {
+        case GST_SR_CLIP_WRITING:
+          *file = g_strdup_printf ("%08u.png", cf);
+          break;
+        case GST_SR_CLIP_SKIP_EXISTING:
+          self->skipped_existing++;
+          break;
+        case GST_SR_CLIP_SKIP_BROKEN:
+          self->skipped_clip_frames++;
+          break;
+        default:
+          break;
+      }
+      return GST_FLOW_OK;
+    }
+    if ((ret = clip_end (self)) != GST_FLOW_OK || self->done)
+      return ret;
+  }
+  self->clip_index = clip;
+  self->clip_next = cf + 1;
+  if (cf != 0) {
+    GST_DEBUG_OBJECT (self, "clip %" G_GUINT64_FORMAT " seen from its frame "
+        "%u: skipped", clip, cf);
+    self->clip_state = GST_SR_CLIP_SKIP_BROKEN;
+    self->skipped_clip_frames++;
+    return GST_FLOW_OK;
+  }
+  if (clip % self->every_n != 0) {
+    self->clip_state = GST_SR_CLIP_SKIP;
+    return GST_FLOW_OK;
+  }
+  gchar *name = clip_name (self, params, clip);
+  GError *error = NULL;
+  if (sr_dataset_contains_clip (self->dataset, name)) {
+    self->clip_state = GST_SR_CLIP_SKIP_EXISTING;
+    self->skipped_existing++;
+  } else if (!sr_dataset_clip_begin (self->dataset, name, &error)) {
+    gchar *what = g_strdup_printf ("Could not start the clip %s", name);
+    post_dataset_error (self, what, error);
+    g_free (what);
+    g_clear_error (&error);
+    ret = GST_FLOW_ERROR;
+  } else {
+    self->clip_state = GST_SR_CLIP_WRITING;
+    self->clip_w = w;
+    self->clip_h = h;
+    *file = g_strdup_printf ("%08u.png", cf);
+  }
+  g_free (name);
+  return ret;
+}
+
+/* Writes the frame into the open clip, and ends the clip at its last
+ * frame. */
+static GstFlowReturn
+write_clip_frame (GstSrPairSink *self, const MappedInput *hr,
+    const MappedInput *lr, JsonNode *params, const GstStructure *info,
+    guint64 frame, const char *file, const int hr_box[4], const int lr_box[4])
+{
+  const SrHostFrame hf = host_frame (hr), lf = host_frame (lr);
+  SrDatasetPair pair = {
+    .name = file, .source = self->source, .frame = frame, .hr = &hf,
+    .lr = &lf, .params = params, .compression = self->compression,
+  };
+  memcpy (pair.hr_box, hr_box, sizeof pair.hr_box);
+  memcpy (pair.lr_box, lr_box, sizeof pair.lr_box);
+  GError *error = NULL;
+  if (!sr_dataset_clip_add_frame (self->dataset, &pair, &error)) {
+    gchar *what = g_strdup_printf ("Could not write %s/%s",
+        sr_dataset_clip_name (self->dataset), file);
+    post_dataset_error (self, what, error);
+    g_free (what);
+    g_clear_error (&error);
+    return GST_FLOW_ERROR;
+  }
+  guint length;
+  if (!gst_structure_get_uint (info, "clip-length", &length))
+    return GST_FLOW_OK;
+  if (length < self->min_clip_frames && !self->clip_length_warned) {
+    self->clip_length_warned = TRUE;
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
+        ("Clips of %u frames are shorter than min-clip-frames=%u: none will "
+            "be written", length, self->min_clip_frames),
+        ("lower min-clip-frames or raise srdegrade's clip-length"));
+  }
+  if (self->clip_next >= length)
+    return clip_end (self);
+  return GST_FLOW_OK;
+}
+
 /* Called with the lock held. */
 static GstFlowReturn
 handle_pair (GstSrPairSink *self, GstSrPending *hrp, GstSrPending *lrp)
@@ -472,7 +664,21 @@ handle_pair (GstSrPairSink *self, GstSrPending *hrp, GstSrPending *lrp)
   }
   if (params)
     gst_structure_get_uint64 (params, "frame", &frame);
-  if (frame % self->every_n != 0)
+  guint64 clip = 0;
+  guint clip_frame = 0;
+  if (self->layout == GST_SR_PAIR_SINK_LAYOUT_CLIPS) {
+    if (!params || !gst_structure_get_uint64 (params, "clip", &clip)
+        || !gst_structure_get_uint (params, "clip-frame", &clip_frame)) {
+      GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+          ("layout=clips needs LR frames that say which clip they belong to: "
+              "put srdegrade with clip-length > 0 (or preset=realbasicvsr) "
+              "on the lr branch"),
+          ("frame %" G_GUINT64_FORMAT ": the LR buffer has %s", frame,
+              params ? "no clip / clip-frame in its sr-degradation meta"
+              : "no sr-degradation meta"));
+      return GST_FLOW_ERROR;
+    }
+  } else if (frame % self->every_n != 0)
     return GST_FLOW_OK;
 
   const int hw = GST_VIDEO_INFO_WIDTH (&self->hr.info), hh = GST_VIDEO_INFO_HEIGHT (&self->hr.info);
@@ -518,13 +724,25 @@ handle_pair (GstSrPairSink *self, GstSrPending *hrp, GstSrPending *lrp)
     self->scale = scale;
   }
   resolve_source (self);
+  gchar *clip_file = NULL;
+  if (self->layout == GST_SR_PAIR_SINK_LAYOUT_CLIPS) {
+    ret = clip_route (self, params, clip, clip_frame, crop[2], crop[3],
+        &clip_file);
+    if (ret != GST_FLOW_OK || !clip_file) {
+      post_progress (self, FALSE);
+      return ret;
+    }
+  }
 
   GstVideoFrame hf, lf;
   MappedInput hm, lm;
-  if (!gst_video_frame_map (&hf, &self->hr.info, hrp->buffer, GST_MAP_READ))
+  if (!gst_video_frame_map (&hf, &self->hr.info, hrp->buffer, GST_MAP_READ)) {
+    g_free (clip_file);
     goto map_failed;
+  }
   if (!gst_video_frame_map (&lf, &self->lr.info, lrp->buffer, GST_MAP_READ)) {
     gst_video_frame_unmap (&hf);
+    g_free (clip_file);
     goto map_failed;
   }
   /* Both sides as packed RGB (converted on the device when they are not). */
@@ -535,11 +753,17 @@ handle_pair (GstSrPairSink *self, GstSrPending *hrp, GstSrPending *lrp)
     mapped_input_clear (&hm);
     gst_video_frame_unmap (&lf);
     gst_video_frame_unmap (&hf);
+    g_free (clip_file);
     return GST_FLOW_ERROR;
   }
 
   JsonNode *params_json = params ? gst_sr_structure_to_json (params) : NULL;
-  if (!self->patch_size) {
+  if (clip_file) {
+    const int lr_box[4] = { 0, 0, lw, lh };
+    ret = write_clip_frame (self, &hm, &lm, params_json, params, frame,
+        clip_file, crop, lr_box);
+    g_free (clip_file);
+  } else if (!self->patch_size) {
     gchar *name = pair_name (self, params, frame, -1);
     const int lr_box[4] = { 0, 0, lw, lh };
     if (sr_dataset_contains (self->dataset, name))
@@ -872,12 +1096,16 @@ input_event (GstBaseSink *bsink, GstEvent *event)
     case GST_EVENT_EOS:
       gst_sr_pairing_eos (&self->pairing, in->side);
       g_cond_broadcast (&self->cond);
-      if (self->pairing.eos[other->side])
+      if (self->pairing.eos[other->side]) {
+        /* No pair can come any more: the last clip ends here. */
+        clip_end (self);
         post_summary (self);
-      else
+      } else
         post_progress (self, TRUE);
       break;
     case GST_EVENT_FLUSH_STOP:
+      /* What follows a flush does not continue the clip. */
+      clip_end (self);
       gst_sr_pairing_reset_side (&self->pairing, in->side);
       self->done = self->summary_posted = self->eos_posted = FALSE;
       break;
@@ -957,6 +1185,13 @@ gst_sr_pair_sink_start (GstSrPairSink *self)
         ("the location property is empty"));
     return FALSE;
   }
+  if (self->layout == GST_SR_PAIR_SINK_LAYOUT_CLIPS && self->patch_size) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("layout=clips writes whole frames: patch-size must be 0 (it is %u)",
+            self->patch_size), ("a clip's frames are the whole frames of a "
+            "video, as BasicSR's REDS loaders crop them themselves"));
+    return FALSE;
+  }
   /* Takes the location's lock and resumes what is there. */
   if (!(self->dataset = sr_dataset_open (self->location, &error))) {
     gchar *what = g_strdup_printf ("Cannot write a dataset to \"%s\"",
@@ -966,9 +1201,20 @@ gst_sr_pair_sink_start (GstSrPairSink *self)
     g_clear_error (&error);
     return FALSE;
   }
+  if (!sr_dataset_set_layout (self->dataset,
+          self->layout == GST_SR_PAIR_SINK_LAYOUT_CLIPS ? SR_DATASET_LAYOUT_CLIPS
+          : SR_DATASET_LAYOUT_FRAMES, &error)) {
+    post_dataset_error (self, "Cannot resume the dataset", error);
+    g_clear_error (&error);
+    return FALSE;
+  }
   if (sr_dataset_n_pairs (self->dataset))
-    GST_INFO_OBJECT (self, "resuming: %u pairs already in %s",
-        sr_dataset_n_pairs (self->dataset), self->location);
+    GST_INFO_OBJECT (self, "resuming: %u pairs (%u clips) already in %s",
+        sr_dataset_n_pairs (self->dataset), sr_dataset_n_clips (self->dataset),
+        self->location);
+  self->clip_state = GST_SR_CLIP_NONE;
+  self->clips = self->skipped_clip_frames = 0;
+  self->clip_length_warned = FALSE;
   self->scale = 0;
   self->hr_frames = self->pairs = 0;
   self->skipped_filtered = self->skipped_existing = 0;
@@ -1083,6 +1329,12 @@ gst_sr_pair_sink_set_property (GObject *object, guint prop_id,
       if (!self->device)
         self->device = g_strdup (DEFAULT_DEVICE);
       break;
+    case PROP_LAYOUT:
+      self->layout = g_value_get_enum (value);
+      break;
+    case PROP_MIN_CLIP_FRAMES:
+      self->min_clip_frames = g_value_get_uint (value);
+      break;
     case PROP_ASYNC:
       /* Both inputs preroll (or not) together. */
       gst_base_sink_set_async_enabled (GST_BASE_SINK (self->hr.sink),
@@ -1139,6 +1391,12 @@ gst_sr_pair_sink_get_property (GObject *object, guint prop_id, GValue *value,
     case PROP_DEVICE:
       g_value_set_string (value, self->device);
       break;
+    case PROP_LAYOUT:
+      g_value_set_enum (value, self->layout);
+      break;
+    case PROP_MIN_CLIP_FRAMES:
+      g_value_set_uint (value, self->min_clip_frames);
+      break;
     case PROP_ASYNC:
       g_value_set_boolean (value,
           gst_base_sink_is_async_enabled (GST_BASE_SINK (self->hr.sink)));
@@ -1183,16 +1441,31 @@ gst_sr_pair_sink_class_init (GstSrPairSinkClass *klass)
   g_object_class_install_property (gobject_class, PROP_PREFIX,
       g_param_spec_string ("prefix", "Name prefix",
           "File name prefix; default: the source file's name. Names are "
-          "<prefix>[_s<seed>]_<frame>[_p<patch>].png", NULL, rw));
+          "<prefix>[_s<seed>]_<frame>[_p<patch>].png (layout=clips: folders "
+          "<prefix>[_s<seed>]_c<clip>)", NULL, rw));
+  g_object_class_install_property (gobject_class, PROP_LAYOUT,
+      g_param_spec_enum ("layout", "Layout",
+          "frames: HR/<name>.png per pair, meta_info \"<name> (h,w,c)\" "
+          "(BasicSR's paired images); clips: HR/<clip>/<frame:08d>.png per "
+          "clip of srdegrade's clip-length, meta_info \"<clip> <n> (h,w,c)\" "
+          "(BasicSR's REDS), each clip written whole when it ends",
+          GST_TYPE_SR_PAIR_SINK_LAYOUT, DEFAULT_LAYOUT, rw));
+  g_object_class_install_property (gobject_class, PROP_MIN_CLIP_FRAMES,
+      g_param_spec_uint ("min-clip-frames", "Minimum clip frames",
+          "layout=clips: a clip with fewer frames (cut short by the end of "
+          "the stream, a dropped frame or a flush) is not written", 1,
+          G_MAXUINT, DEFAULT_MIN_CLIP_FRAMES, rw));
   g_object_class_install_property (gobject_class, PROP_EVERY_N,
       g_param_spec_uint ("every-n", "Every N frames",
-          "Write the pairs of frames whose index is a multiple of N", 1,
+          "Write the pairs of frames whose index is a multiple of N "
+          "(layout=clips: the clips whose index is a multiple of N)", 1,
           G_MAXUINT, DEFAULT_EVERY_N, rw));
   g_object_class_install_property (gobject_class, PROP_MAX_PAIRS,
       g_param_spec_uint ("max-pairs", "Max pairs",
           "End the stream (EOS) once the dataset holds this many pairs, those "
           "of earlier runs in the same location included, so that running a "
-          "killed command again completes it (0 = no limit)", 0, G_MAXUINT, DEFAULT_MAX_PAIRS, rw));
+          "killed command again completes it (layout=clips: checked when a "
+          "clip ends, so the last clip is whole; 0 = no limit)", 0, G_MAXUINT, DEFAULT_MAX_PAIRS, rw));
   g_object_class_install_property (gobject_class, PROP_PATCH_SIZE,
       g_param_spec_uint ("patch-size", "Patch size",
           "HR patch side in pixels (a multiple of the scale); 0 writes whole "
@@ -1288,6 +1561,8 @@ gst_sr_pair_sink_init (GstSrPairSink *self)
   self->patches_per_frame = DEFAULT_PATCHES_PER_FRAME;
   self->compression = DEFAULT_COMPRESSION;
   self->stall_timeout = DEFAULT_STALL_TIMEOUT;
+  self->layout = DEFAULT_LAYOUT;
+  self->min_clip_frames = DEFAULT_MIN_CLIP_FRAMES;
   self->device = g_strdup (DEFAULT_DEVICE);
   make_input (self, &self->hr, &hr_template);
   make_input (self, &self->lr, &lr_template);

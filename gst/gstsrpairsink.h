@@ -14,6 +14,24 @@ G_BEGIN_DECLS
 #define GST_TYPE_SR_PAIR_SINK (gst_sr_pair_sink_get_type ())
 G_DECLARE_FINAL_TYPE (GstSrPairSink, gst_sr_pair_sink, GST, SR_PAIR_SINK, GstBin)
 
+/* layout: single frames (BasicSR's paired images) or clips (REDS). */
+typedef enum {
+  GST_SR_PAIR_SINK_LAYOUT_FRAMES,
+  GST_SR_PAIR_SINK_LAYOUT_CLIPS,
+} GstSrPairSinkLayout;
+
+#define GST_TYPE_SR_PAIR_SINK_LAYOUT (gst_sr_pair_sink_layout_get_type ())
+GType gst_sr_pair_sink_layout_get_type (void);
+
+/* layout=clips: what the frames of the clip now arriving do. */
+typedef enum {
+  GST_SR_CLIP_NONE,           /* no clip yet: the next frame starts one */
+  GST_SR_CLIP_WRITING,        /* the dataset's open clip */
+  GST_SR_CLIP_SKIP,           /* every-n: not this clip */
+  GST_SR_CLIP_SKIP_EXISTING,  /* committed by an earlier run */
+  GST_SR_CLIP_SKIP_BROKEN,    /* its start was missed, or it broke off */
+} GstSrClipState;
+
 /* One input's state (what waits for a partner is in the pairing). */
 typedef struct {
   const char *name;           /* "hr" or "lr" */
@@ -55,6 +73,8 @@ struct _GstSrPairSink {
   gint compression;
   gchar *device;
   guint stall_timeout;        /* seconds, 0: no stall warning */
+  GstSrPairSinkLayout layout;
+  guint min_clip_frames;
 
   /* OpenCL, opened when a non-RGB caps arrives (RGB-only pipelines need
    * none): the pipeline's shared runtime (gst.sr.opencl context), our own
@@ -74,6 +94,14 @@ struct _GstSrPairSink {
   guint64 pairs;              /* pairs written this run */
   guint64 skipped_filtered;
   guint64 skipped_existing;
+  /* layout=clips: the clip the last frame belonged to */
+  GstSrClipState clip_state;
+  guint64 clip_index;
+  guint clip_next;            /* the clip-frame that continues it */
+  gint clip_w, clip_h;        /* its HR size */
+  gboolean clip_length_warned;  /* clip-length < min-clip-frames said */
+  guint64 clips;              /* clips written this run */
+  guint64 skipped_clip_frames;  /* in clips too short, broken or cut */
   gboolean done;              /* the dataset holds max-pairs pairs */
   gboolean summary_posted;
   gboolean eos_posted;

@@ -477,20 +477,40 @@ sr_patch_informativeness (const SrHostFrame *fr, int x0, int y0, int w, int h,
 /* ---- the paired dataset --------------------------------------------------- */
 
 typedef struct {
-  gchar *name;
+  gchar *name;                /* a pair's file name, or a clip's name */
   int w, h;
+  int frames;                 /* a clip's frame count; 0 for a pair */
 } Entry;
+
+/* The clip being written (layout CLIPS): its PNGs are on disk, its
+ * manifest lines wait here until the commit. */
+typedef struct {
+  gchar *name;
+  GPtrArray *files;           /* frame file names written, in order */
+  GPtrArray *names;           /* their manifest names "<clip>/<file>" */
+  GString *lines;             /* their manifest lines, each ending '\n' */
+  int w, h, lw, lh;           /* HR and LR sizes of every frame */
+  gchar *source;              /* the first frame's */
+  guint64 first_frame;
+  JsonNode *params;           /* the first frame's (NULL: null) */
+} OpenClip;
 
 struct _SrDataset {
   gchar *location;
   SrDirLock *lock;
   SrLineFile *manifest, *meta_info;
-  GHashTable *names;          /* in the manifest */
+  GHashTable *names;          /* in the manifest (clips: committed frames) */
   GHashTable *meta_names;     /* in meta_info.txt */
   GArray *entries;            /* of Entry, manifest order (resume only) */
   int scale;                  /* of the pairs written, 0: none yet */
   int scale_line;             /* the manifest line that set it */
   gboolean dirs_made;
+  SrDatasetLayout layout;     /* of the manifest, or fixed by this run */
+  int layout_line;            /* the manifest line that set it (0: none) */
+  GHashTable *clips;          /* committed clips */
+  GPtrArray *pending;         /* open: frame names after the last clip line */
+  guint committed_lines;      /* open: lines up to the last clip line */
+  OpenClip *clip;             /* the clip being written, or NULL */
 };
 
 static void
@@ -516,22 +536,51 @@ get_box (JsonObject *o, const char *key, gint64 box[4])
   return TRUE;
 }
 
+/* A [w, h] array of positive ints. */
 static gboolean
-manifest_line (JsonObject *o, guint lineno, gpointer user, GError **error)
+get_size (JsonObject *o, const char *key, gint64 size[2])
 {
-  SrDataset *ds = user;
-  JsonNode *n = json_object_get_member (o, "name");
-  const char *name = n && json_node_get_value_type (n) == G_TYPE_STRING
-      ? json_node_get_string (n) : NULL;
-  gint64 crop[4], lr_crop[4];
-  if (!plain_file_name (name) || !get_box (o, "crop", crop)
-      || !get_box (o, "lr_crop", lr_crop) || lr_crop[2] <= 0) {
+  JsonNode *n = json_object_get_member (o, key);
+  JsonArray *a = n && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+  if (!a || json_array_get_length (a) != 2)
+    return FALSE;
+  for (guint i = 0; i < 2; i++) {
+    JsonNode *e = json_array_get_element (a, i);
+    if (json_node_get_value_type (e) != G_TYPE_INT64
+        || (size[i] = json_node_get_int (e)) <= 0 || size[i] > G_MAXINT)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static const char *
+layout_noun (SrDatasetLayout layout)
+{
+  return layout == SR_DATASET_LAYOUT_CLIPS ? "clips (layout=clips)"
+      : "single frames (layout=frames)";
+}
+
+/* A line of `layout` at lineno: the manifest holds one layout. */
+static gboolean
+note_layout (SrDataset *ds, SrDatasetLayout layout, guint lineno,
+    GError **error)
+{
+  if (ds->layout == SR_DATASET_LAYOUT_NONE) {
+    ds->layout = layout;
+    ds->layout_line = (int) lineno;
+  } else if (ds->layout != layout) {
     g_set_error (error, SR_DATASET_ERROR, SR_DATASET_ERROR_CORRUPT,
-        "%s/manifest.jsonl:%u: not a pair (it needs \"name\", \"crop\" and "
-        "\"lr_crop\")", ds->location, lineno);
+        "%s/manifest.jsonl:%u: a line of %s after lines of %s (line %d)",
+        ds->location, lineno, layout_noun (layout), layout_noun (ds->layout),
+        ds->layout_line);
     return FALSE;
   }
-  const int scale = (int) (crop[2] / lr_crop[2]);
+  return TRUE;
+}
+
+static gboolean
+note_scale (SrDataset *ds, int scale, guint lineno, GError **error)
+{
   if (ds->scale && scale != ds->scale) {
     g_set_error (error, SR_DATASET_ERROR, SR_DATASET_ERROR_CORRUPT,
         "%s/manifest.jsonl:%u: an x%d pair after x%d ones (line %d)",
@@ -542,11 +591,128 @@ manifest_line (JsonObject *o, guint lineno, gpointer user, GError **error)
     ds->scale = scale;
     ds->scale_line = (int) lineno;
   }
+  return TRUE;
+}
+
+/* "<clip>/<file>": the manifest name of a clip's frame, both parts plain. */
+static gboolean
+clip_frame_name (const char *name)
+{
+  const char *slash = name ? strchr (name, '/') : NULL;
+  if (!slash)
+    return FALSE;
+  gchar *clip = g_strndup (name, slash - name);
+  const gboolean ok = plain_file_name (clip) && plain_file_name (slash + 1);
+  g_free (clip);
+  return ok;
+}
+
+/* {"clip", "frames", "size", "lr_size", ...}: the line that commits the
+ * frame lines before it. */
+static gboolean
+clip_line (SrDataset *ds, JsonObject *o, guint lineno, GError **error)
+{
+  JsonNode *n = json_object_get_member (o, "clip");
+  const char *clip = n && json_node_get_value_type (n) == G_TYPE_STRING
+      ? json_node_get_string (n) : NULL;
+  JsonNode *fn = json_object_get_member (o, "frames");
+  gint64 size[2], lr_size[2];
+  const gint64 frames = fn && json_node_get_value_type (fn) == G_TYPE_INT64
+      ? json_node_get_int (fn) : -1;
+  if (!plain_file_name (clip) || frames < 1 || frames > G_MAXINT
+      || !get_size (o, "size", size) || !get_size (o, "lr_size", lr_size)) {
+    g_set_error (error, SR_DATASET_ERROR, SR_DATASET_ERROR_CORRUPT,
+        "%s/manifest.jsonl:%u: not a clip (it needs \"clip\", \"frames\", "
+        "\"size\" and \"lr_size\")", ds->location, lineno);
+    return FALSE;
+  }
+  if (!note_layout (ds, SR_DATASET_LAYOUT_CLIPS, lineno, error)
+      || !note_scale (ds, (int) (size[0] / lr_size[0]), lineno, error))
+    return FALSE;
+  const size_t len = strlen (clip);
+  gboolean ok = ds->pending->len == (guint) frames;
+  for (guint i = 0; ok && i < ds->pending->len; i++) {
+    const char *f = g_ptr_array_index (ds->pending, i);
+    ok = strncmp (f, clip, len) == 0 && f[len] == '/';
+  }
+  if (!ok) {
+    g_set_error (error, SR_DATASET_ERROR, SR_DATASET_ERROR_CORRUPT,
+        "%s/manifest.jsonl:%u: clip \"%s\" has %" G_GINT64_FORMAT " frames, "
+        "but the %u frame lines before it (after line %u) are not all its own",
+        ds->location, lineno, clip, frames, ds->pending->len,
+        ds->committed_lines);
+    return FALSE;
+  }
+  if (!g_hash_table_contains (ds->clips, clip)) {   /* merged shards may repeat one */
+    for (guint i = 0; i < ds->pending->len; i++)
+      g_hash_table_add (ds->names, g_strdup (g_ptr_array_index (ds->pending, i)));
+    g_hash_table_add (ds->clips, g_strdup (clip));
+    Entry e = { g_strdup (clip), (int) size[0], (int) size[1], (int) frames };
+    g_array_append_val (ds->entries, e);
+  }
+  g_ptr_array_set_size (ds->pending, 0);
+  ds->committed_lines = lineno;
+  return TRUE;
+}
+
+static gboolean
+manifest_line (JsonObject *o, guint lineno, gpointer user, GError **error)
+{
+  SrDataset *ds = user;
+  if (json_object_has_member (o, "clip") && !json_object_has_member (o, "name"))
+    return clip_line (ds, o, lineno, error);
+  JsonNode *n = json_object_get_member (o, "name");
+  const char *name = n && json_node_get_value_type (n) == G_TYPE_STRING
+      ? json_node_get_string (n) : NULL;
+  const gboolean in_clip = clip_frame_name (name);
+  gint64 crop[4], lr_crop[4];
+  if ((!in_clip && !plain_file_name (name)) || !get_box (o, "crop", crop)
+      || !get_box (o, "lr_crop", lr_crop) || lr_crop[2] <= 0) {
+    g_set_error (error, SR_DATASET_ERROR, SR_DATASET_ERROR_CORRUPT,
+        "%s/manifest.jsonl:%u: not a pair (it needs \"name\", \"crop\" and "
+        "\"lr_crop\")", ds->location, lineno);
+    return FALSE;
+  }
+  if (!note_layout (ds, in_clip ? SR_DATASET_LAYOUT_CLIPS
+          : SR_DATASET_LAYOUT_FRAMES, lineno, error)
+      || !note_scale (ds, (int) (crop[2] / lr_crop[2]), lineno, error))
+    return FALSE;
+  if (in_clip) {
+    /* Counted once its clip line commits it. */
+    g_ptr_array_add (ds->pending, g_strdup (name));
+    return TRUE;
+  }
   if (g_hash_table_contains (ds->names, name))
     return TRUE;                /* merged shards may repeat one */
   g_hash_table_add (ds->names, g_strdup (name));
-  Entry e = { g_strdup (name), (int) crop[2], (int) crop[3] };
+  Entry e = { g_strdup (name), (int) crop[2], (int) crop[3], 0 };
   g_array_append_val (ds->entries, e);
+  return TRUE;
+}
+
+/* Cuts f back to its first n lines. */
+static gboolean
+line_file_keep_lines (SrLineFile *f, guint n, GError **error)
+{
+  gchar *text = NULL;
+  gsize len = 0, keep = 0;
+  if (!f->regular)
+    return TRUE;
+  if (!g_file_get_contents (f->path, &text, &len, error))
+    return FALSE;
+  for (guint seen = 0; seen < n && keep < len; seen++) {
+    const char *nl = memchr (text + keep, '\n', len - keep);
+    if (!nl)
+      break;
+    keep = (gsize) (nl - text) + 1;
+  }
+  g_free (text);
+  if (ftruncate (f->fd, (off_t) keep) != 0) {
+    set_errno_error (error, errno, "Could not cut a torn clip's lines off",
+        f->path);
+    return FALSE;
+  }
+  f->size = (off_t) keep;
   return TRUE;
 }
 
@@ -563,18 +729,52 @@ meta_info_line (const char *line, guint lineno, gpointer user, GError **error)
   return TRUE;
 }
 
+/* BasicSR's meta_info lines: "<name> (h,w,c)" for a pair (paired image
+ * datasets), "<clip> <frames> (h,w,c)" for a clip (REDS). */
 static gboolean
-append_meta_info (SrDataset *ds, const char *name, int w, int h,
+append_meta_info (SrDataset *ds, const char *name, int w, int h, int frames,
     GError **error)
 {
   if (g_hash_table_contains (ds->meta_names, name))
     return TRUE;
-  gchar *line = g_strdup_printf ("%s (%d,%d,3)", name, h, w);
+  gchar *line = frames > 0 ? g_strdup_printf ("%s %d (%d,%d,3)", name, frames,
+      h, w) : g_strdup_printf ("%s (%d,%d,3)", name, h, w);
   gboolean ok = sr_line_file_append (ds->meta_info, line, error);
   g_free (line);
   if (ok)
     g_hash_table_add (ds->meta_names, g_strdup (name));
   return ok;
+}
+
+static gboolean
+is_temp_file (const char *n)
+{
+  return n[0] == '.' && strstr (n, ".tmp-") != NULL;
+}
+
+/* "00000012.png": a frame of a clip. */
+static gboolean
+is_clip_frame_file (const char *n)
+{
+  if (strlen (n) != 12 || strcmp (n + 8, ".png") != 0)
+    return FALSE;
+  for (int i = 0; i < 8; i++)
+    if (!g_ascii_isdigit (n[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* "<anything>_c<digits>": how srpairsink names clips. */
+static gboolean
+is_clip_dir_name (const char *n)
+{
+  const char *c = g_strrstr (n, "_c");
+  if (!c || !c[2])
+    return FALSE;
+  for (c += 2; *c; c++)
+    if (!g_ascii_isdigit (*c))
+      return FALSE;
+  return TRUE;
 }
 
 /* Removes the temporary PNGs a killed run left in dir (we hold the lock, so
@@ -585,13 +785,78 @@ remove_stale_temps (const char *dir)
   GDir *d = g_dir_open (dir, 0, NULL);
   const char *n;
   while (d && (n = g_dir_read_name (d)))
-    if (n[0] == '.' && strstr (n, ".tmp-")) {
+    if (is_temp_file (n)) {
       gchar *p = g_build_filename (dir, n, NULL);
       g_unlink (p);
       g_free (p);
     }
   if (d)
     g_dir_close (d);
+}
+
+/* Empties a clip folder of what srpairsink writes there (frame PNGs and
+ * their temporary files); with `whole`, only when that is all it holds,
+ * and then removes the folder too. */
+static void
+clear_clip_dir (const char *dir, gboolean whole)
+{
+  GDir *d = g_dir_open (dir, 0, NULL);
+  const char *n;
+  if (!d)
+    return;
+  gboolean ours = TRUE;
+  while (whole && ours && (n = g_dir_read_name (d)))
+    ours = is_clip_frame_file (n) || is_temp_file (n);
+  if (!ours) {
+    g_info ("left %s alone: it holds more than a clip's PNGs", dir);
+    g_dir_close (d);
+    return;
+  }
+  g_dir_rewind (d);
+  while ((n = g_dir_read_name (d)))
+    if (is_clip_frame_file (n) || is_temp_file (n)) {
+      gchar *p = g_build_filename (dir, n, NULL);
+      g_unlink (p);
+      g_free (p);
+    }
+  g_dir_close (d);
+  if (whole)
+    g_rmdir (dir);
+}
+
+/* In HR/ or LR_x<s>/ (dir): temporary PNGs removed; clips layout: the
+ * temporary PNGs of committed clips, and the folders of clips that were
+ * never committed (a killed run's torn clip) removed. */
+static void
+repair_image_dir (SrDataset *ds, const char *dir)
+{
+  remove_stale_temps (dir);
+  if (ds->layout == SR_DATASET_LAYOUT_FRAMES)
+    return;
+  GDir *d = g_dir_open (dir, 0, NULL);
+  const char *n;
+  GPtrArray *torn = g_ptr_array_new_with_free_func (g_free);
+  while (d && (n = g_dir_read_name (d))) {
+    gchar *p = g_build_filename (dir, n, NULL);
+    if (!g_file_test (p, G_FILE_TEST_IS_DIR) || g_file_test (p,
+            G_FILE_TEST_IS_SYMLINK))
+      g_free (p);
+    else if (g_hash_table_contains (ds->clips, n)) {
+      remove_stale_temps (p);
+      g_free (p);
+    } else if (is_clip_dir_name (n))
+      g_ptr_array_add (torn, p);
+    else
+      g_free (p);
+  }
+  if (d)
+    g_dir_close (d);
+  for (guint i = 0; i < torn->len; i++) {
+    g_info ("removing %s: a clip that was never committed",
+        (const char *) g_ptr_array_index (torn, i));
+    clear_clip_dir (g_ptr_array_index (torn, i), TRUE);
+  }
+  g_ptr_array_unref (torn);
 }
 
 SrDataset *
@@ -611,6 +876,8 @@ sr_dataset_open (const char *location, GError **error)
   ds->names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   ds->meta_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       NULL);
+  ds->clips = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  ds->pending = g_ptr_array_new_with_free_func (g_free);
   ds->entries = g_array_new (FALSE, FALSE, sizeof (Entry));
   g_array_set_clear_func (ds->entries, (GDestroyNotify) entry_clear);
   if (!(ds->lock = sr_dir_lock (location, error)))
@@ -620,6 +887,20 @@ sr_dataset_open (const char *location, GError **error)
   g_free (path);
   if (!ds->manifest)
     goto fail;
+  if (ds->pending->len) {
+    /* A clip killed while its lines were appended: it is not committed,
+     * its lines go (its PNGs below), and the clip is written again. */
+    g_info ("cutting the %u frame lines of a torn clip off %s/manifest.jsonl",
+        ds->pending->len, location);
+    if (!line_file_keep_lines (ds->manifest, ds->committed_lines, error))
+      goto fail;
+    g_ptr_array_set_size (ds->pending, 0);
+    if (!g_hash_table_size (ds->clips)) {
+      ds->layout = SR_DATASET_LAYOUT_NONE;
+      ds->layout_line = 0;
+      ds->scale = ds->scale_line = 0;
+    }
+  }
   path = g_build_filename (location, "meta_info.txt", NULL);
   ds->meta_info = sr_line_file_open (path, meta_info_line, ds, error);
   g_free (path);
@@ -629,19 +910,19 @@ sr_dataset_open (const char *location, GError **error)
    * gets its meta_info line now, in manifest order. */
   for (guint i = 0; i < ds->entries->len; i++) {
     Entry *e = &g_array_index (ds->entries, Entry, i);
-    if (!append_meta_info (ds, e->name, e->w, e->h, error))
+    if (!append_meta_info (ds, e->name, e->w, e->h, e->frames, error))
       goto fail;
   }
   g_array_set_size (ds->entries, 0);
   gchar *hr = g_build_filename (location, "HR", NULL);
-  remove_stale_temps (hr);
+  repair_image_dir (ds, hr);
   g_free (hr);
   GDir *d = g_dir_open (location, 0, NULL);
   const char *n;
   while (d && (n = g_dir_read_name (d)))
     if (g_str_has_prefix (n, "LR_x")) {
       gchar *p = g_build_filename (location, n, NULL);
-      remove_stale_temps (p);
+      repair_image_dir (ds, p);
       g_free (p);
     }
   if (d)
@@ -658,11 +939,15 @@ sr_dataset_close (SrDataset *ds)
 {
   if (!ds)
     return;
+  /* A clip still open was not completed: it leaves nothing behind. */
+  sr_dataset_clip_drop (ds);
   sr_line_file_close (ds->manifest);
   sr_line_file_close (ds->meta_info);
   sr_dir_unlock (ds->lock);
   g_hash_table_destroy (ds->names);
   g_hash_table_destroy (ds->meta_names);
+  g_hash_table_destroy (ds->clips);
+  g_ptr_array_unref (ds->pending);
   g_array_unref (ds->entries);
   g_free (ds->location);
   g_free (ds);
@@ -690,6 +975,31 @@ int
 sr_dataset_scale (const SrDataset *ds)
 {
   return ds->scale;
+}
+
+SrDatasetLayout
+sr_dataset_layout (const SrDataset *ds)
+{
+  return ds->layout;
+}
+
+gboolean
+sr_dataset_set_layout (SrDataset *ds, SrDatasetLayout layout, GError **error)
+{
+  if (layout == SR_DATASET_LAYOUT_NONE || ds->layout == layout)
+    return TRUE;
+  if (ds->layout != SR_DATASET_LAYOUT_NONE) {
+    gchar *where = ds->layout_line > 0
+        ? g_strdup_printf (" (manifest.jsonl line %d)", ds->layout_line)
+        : g_strdup ("");
+    g_set_error (error, SR_DATASET_ERROR, SR_DATASET_ERROR_LAYOUT,
+        "\"%s\" holds %s%s and this run writes %s: give it another location",
+        ds->location, layout_noun (ds->layout), where, layout_noun (layout));
+    g_free (where);
+    return FALSE;
+  }
+  ds->layout = layout;
+  return TRUE;
 }
 
 gboolean
@@ -778,6 +1088,8 @@ sr_dataset_write_pair (SrDataset *ds, const SrDatasetPair *p, GError **error)
         "\"%s\" is already in %s/manifest.jsonl", p->name, ds->location);
     return FALSE;
   }
+  if (!sr_dataset_set_layout (ds, SR_DATASET_LAYOUT_FRAMES, error))
+    return FALSE;
   if (!ds->dirs_made || !ds->scale || p->hr_box[2] != p->lr_box[2] * ds->scale
       || p->hr_box[3] != p->lr_box[3] * ds->scale) {
     g_set_error (error, SR_DATASET_ERROR, SR_DATASET_ERROR_SCALE,
@@ -808,10 +1120,269 @@ sr_dataset_write_pair (SrDataset *ds, const SrDatasetPair *p, GError **error)
   g_hash_table_add (ds->names, g_strdup (p->name));
   /* The pair is in the manifest now; a failure here is repaired by the
    * next open (it adds the missing meta_info line). */
-  ok = append_meta_info (ds, p->name, p->hr_box[2], p->hr_box[3], error);
+  ok = append_meta_info (ds, p->name, p->hr_box[2], p->hr_box[3], 0, error);
 out:
   g_free (lrdir);
   g_free (hr_path);
   g_free (lr_path);
   return ok;
+}
+
+/* ---- clips ---------------------------------------------------------------- */
+
+guint
+sr_dataset_n_clips (const SrDataset *ds)
+{
+  return g_hash_table_size (ds->clips);
+}
+
+gboolean
+sr_dataset_contains_clip (const SrDataset *ds, const char *clip)
+{
+  return g_hash_table_contains (ds->clips, clip);
+}
+
+const char *
+sr_dataset_clip_name (const SrDataset *ds)
+{
+  return ds->clip ? ds->clip->name : NULL;
+}
+
+guint
+sr_dataset_clip_n_frames (const SrDataset *ds)
+{
+  return ds->clip ? ds->clip->files->len : 0;
+}
+
+static void
+open_clip_free (OpenClip *c)
+{
+  if (!c)
+    return;
+  g_free (c->name);
+  g_ptr_array_unref (c->files);
+  g_ptr_array_unref (c->names);
+  g_string_free (c->lines, TRUE);
+  g_free (c->source);
+  if (c->params)
+    json_node_unref (c->params);
+  g_free (c);
+}
+
+/* HR/<clip> and LR_x<scale>/<clip>. */
+static void
+clip_dirs (const SrDataset *ds, const char *clip, gchar **hr, gchar **lr)
+{
+  gchar *lrname = g_strdup_printf ("LR_x%d", ds->scale);
+  *hr = g_build_filename (ds->location, "HR", clip, NULL);
+  *lr = g_build_filename (ds->location, lrname, clip, NULL);
+  g_free (lrname);
+}
+
+gboolean
+sr_dataset_clip_begin (SrDataset *ds, const char *clip, GError **error)
+{
+  g_return_val_if_fail (ds->clip == NULL, FALSE);
+  if (!plain_file_name (clip)) {
+    g_set_error (error, SR_DATASET_ERROR, SR_DATASET_ERROR_NAME,
+        "\"%s\" is not a plain folder name (no '/', no leading '.', no "
+        "spaces): it could leave \"%s\"", clip ? clip : "", ds->location);
+    return FALSE;
+  }
+  if (sr_dataset_contains_clip (ds, clip)) {
+    g_set_error (error, SR_DATASET_ERROR, SR_DATASET_ERROR_NAME,
+        "clip \"%s\" is already in %s/manifest.jsonl", clip, ds->location);
+    return FALSE;
+  }
+  if (!sr_dataset_set_layout (ds, SR_DATASET_LAYOUT_CLIPS, error))
+    return FALSE;
+  if (!ds->dirs_made || !ds->scale) {
+    g_set_error (error, SR_DATASET_ERROR, SR_DATASET_ERROR_SCALE,
+        "clip \"%s\": the dataset's scale is not set yet", clip);
+    return FALSE;
+  }
+  gchar *hr, *lr;
+  clip_dirs (ds, clip, &hr, &lr);
+  gboolean ok = TRUE;
+  if (g_mkdir_with_parents (hr, 0777) != 0) {
+    set_errno_error (error, errno, "Could not create the folder", hr);
+    ok = FALSE;
+  } else if (g_mkdir_with_parents (lr, 0777) != 0) {
+    set_errno_error (error, errno, "Could not create the folder", lr);
+    g_rmdir (hr);
+    ok = FALSE;
+  } else {
+    /* A killed run's PNGs of this clip: it is written again whole. */
+    clear_clip_dir (hr, FALSE);
+    clear_clip_dir (lr, FALSE);
+    OpenClip *c = g_new0 (OpenClip, 1);
+    c->name = g_strdup (clip);
+    c->files = g_ptr_array_new_with_free_func (g_free);
+    c->names = g_ptr_array_new_with_free_func (g_free);
+    c->lines = g_string_new (NULL);
+    ds->clip = c;
+  }
+  g_free (hr);
+  g_free (lr);
+  return ok;
+}
+
+gboolean
+sr_dataset_clip_add_frame (SrDataset *ds, const SrDatasetPair *p,
+    GError **error)
+{
+  OpenClip *c = ds->clip;
+  g_return_val_if_fail (c != NULL, FALSE);
+  if (!plain_file_name (p->name)) {
+    g_set_error (error, SR_DATASET_ERROR, SR_DATASET_ERROR_NAME,
+        "\"%s\" is not a plain file name (no '/', no leading '.', no "
+        "spaces): it could leave \"%s\"", p->name, ds->location);
+    return FALSE;
+  }
+  gchar *full = g_strdup_printf ("%s/%s", c->name, p->name);
+  gboolean ok = FALSE;
+  for (guint i = 0; i < c->names->len; i++)
+    if (strcmp (g_ptr_array_index (c->names, i), full) == 0) {
+      g_set_error (error, SR_DATASET_ERROR, SR_DATASET_ERROR_NAME,
+          "\"%s\" was already written into clip \"%s\"", p->name, c->name);
+      goto out;
+    }
+  if (p->hr_box[2] != p->lr_box[2] * ds->scale
+      || p->hr_box[3] != p->lr_box[3] * ds->scale) {
+    g_set_error (error, SR_DATASET_ERROR, SR_DATASET_ERROR_SCALE,
+        "pair \"%s\": HR %dx%d is not LR %dx%d x%d", full, p->hr_box[2],
+        p->hr_box[3], p->lr_box[2], p->lr_box[3], ds->scale);
+    goto out;
+  }
+  if (c->files->len && (p->hr_box[2] != c->w || p->hr_box[3] != c->h)) {
+    g_set_error (error, SR_DATASET_ERROR, SR_DATASET_ERROR_SCALE,
+        "pair \"%s\": HR %dx%d, but the clip's frames are %dx%d", full,
+        p->hr_box[2], p->hr_box[3], c->w, c->h);
+    goto out;
+  }
+  gchar *hr, *lr;
+  clip_dirs (ds, c->name, &hr, &lr);
+  gchar *hr_path = g_build_filename (hr, p->name, NULL);
+  gchar *lr_path = g_build_filename (lr, p->name, NULL);
+  g_free (hr);
+  g_free (lr);
+  if (sr_png_write_atomic (hr_path, p->hr, p->hr_box[0], p->hr_box[1],
+          p->hr_box[2], p->hr_box[3], p->compression, error)) {
+    if (sr_png_write_atomic (lr_path, p->lr, p->lr_box[0], p->lr_box[1],
+            p->lr_box[2], p->lr_box[3], p->compression, error))
+      ok = TRUE;
+    else
+      g_unlink (hr_path);       /* never leave half a pair */
+  }
+  g_free (hr_path);
+  g_free (lr_path);
+  if (!ok)
+    goto out;
+  SrDatasetPair named = *p;
+  named.name = full;
+  JsonNode *entry = sr_dataset_manifest_entry (&named);
+  gchar *text = sr_json_to_string (entry);
+  json_node_unref (entry);
+  g_string_append (c->lines, text);
+  g_string_append_c (c->lines, '\n');
+  g_free (text);
+  if (!c->files->len) {
+    c->w = p->hr_box[2];
+    c->h = p->hr_box[3];
+    c->lw = p->lr_box[2];
+    c->lh = p->lr_box[3];
+    c->source = g_utf8_make_valid (p->source ? p->source : "", -1);
+    c->first_frame = p->frame;
+    c->params = p->params ? json_node_copy (p->params) : NULL;
+  }
+  g_ptr_array_add (c->files, g_strdup (p->name));
+  g_ptr_array_add (c->names, full);
+  full = NULL;
+out:
+  g_free (full);
+  return ok;
+}
+
+static void
+add_size (JsonBuilder *b, const char *key, int w, int h)
+{
+  json_builder_set_member_name (b, key);
+  json_builder_begin_array (b);
+  json_builder_add_int_value (b, w);
+  json_builder_add_int_value (b, h);
+  json_builder_end_array (b);
+}
+
+static JsonNode *
+clip_entry (const OpenClip *c)
+{
+  JsonBuilder *b = json_builder_new_immutable ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "clip");
+  json_builder_add_string_value (b, c->name);
+  json_builder_set_member_name (b, "source");
+  json_builder_add_string_value (b, c->source);
+  json_builder_set_member_name (b, "frames");
+  json_builder_add_int_value (b, c->files->len);
+  json_builder_set_member_name (b, "first-frame");
+  json_builder_add_int_value (b, (gint64) MIN (c->first_frame,
+          (guint64) G_MAXINT64));
+  add_size (b, "size", c->w, c->h);
+  add_size (b, "lr_size", c->lw, c->lh);
+  json_builder_set_member_name (b, "params");
+  if (c->params)
+    json_builder_add_value (b, json_node_copy (c->params));
+  else
+    json_builder_add_null_value (b);
+  json_builder_end_object (b);
+  JsonNode *root = json_builder_get_root (b);
+  g_object_unref (b);
+  return root;
+}
+
+gboolean
+sr_dataset_clip_commit (SrDataset *ds, GError **error)
+{
+  OpenClip *c = ds->clip;
+  g_return_val_if_fail (c != NULL, FALSE);
+  if (!c->files->len) {
+    sr_dataset_clip_drop (ds);
+    return TRUE;
+  }
+  /* One write: a crash leaves all the clip's lines or a torn tail that
+   * the next open cuts back to the last clip line. */
+  JsonNode *entry = clip_entry (c);
+  gchar *line = sr_json_to_string (entry);
+  json_node_unref (entry);
+  g_string_append (c->lines, line);
+  g_free (line);
+  if (!sr_line_file_append (ds->manifest, c->lines->str, error)) {
+    sr_dataset_clip_drop (ds);
+    return FALSE;
+  }
+  for (guint i = 0; i < c->names->len; i++)
+    g_hash_table_add (ds->names, g_strdup (g_ptr_array_index (c->names, i)));
+  g_hash_table_add (ds->clips, g_strdup (c->name));
+  ds->clip = NULL;
+  /* Committed now; a failure here is repaired by the next open. */
+  const gboolean ok = append_meta_info (ds, c->name, c->w, c->h,
+      (int) c->files->len, error);
+  open_clip_free (c);
+  return ok;
+}
+
+void
+sr_dataset_clip_drop (SrDataset *ds)
+{
+  OpenClip *c = ds->clip;
+  if (!c)
+    return;
+  ds->clip = NULL;
+  gchar *hr, *lr;
+  clip_dirs (ds, c->name, &hr, &lr);
+  clear_clip_dir (hr, TRUE);
+  clear_clip_dir (lr, TRUE);
+  g_free (hr);
+  g_free (lr);
+  open_clip_free (c);
 }

@@ -33,6 +33,7 @@ typedef enum {
   SR_DATASET_ERROR_CORRUPT,   /* a complete line that is not what it must be */
   SR_DATASET_ERROR_SCALE,     /* a resume with another scale */
   SR_DATASET_ERROR_NAME,      /* a name that would leave the dataset */
+  SR_DATASET_ERROR_LAYOUT,    /* a resume with the other layout */
 } SrDatasetError;
 
 /* ---- location lock ------------------------------------------------------ */
@@ -104,10 +105,24 @@ void sr_patch_informativeness (const SrHostFrame *frame, int x0, int y0,
 
 typedef struct _SrDataset SrDataset;
 
+/* What a dataset holds: single frames (HR/<name>.png, BasicSR's paired
+ * layout) or clips (HR/<clip>/<8 digits>.png, BasicSR's REDS layout). */
+typedef enum {
+  SR_DATASET_LAYOUT_NONE,     /* nothing written yet */
+  SR_DATASET_LAYOUT_FRAMES,
+  SR_DATASET_LAYOUT_CLIPS,
+} SrDatasetLayout;
+
 /* Opens (creating) a BasicSR paired dataset at location: takes its lock,
  * resumes manifest.jsonl (the names and the scale of the pairs already
  * there) and makes meta_info.txt agree with it (one line per manifest pair,
- * in order: a crash between the two appends leaves no stray line). */
+ * in order: a crash between the two appends leaves no stray line).
+ * A clips dataset is resumed clip by clip: frame lines after the manifest's
+ * last clip line (a clip killed while its lines were appended) are cut off,
+ * and the folders of clips not in the manifest (a clip killed while its
+ * PNGs were written) are removed (only folders named like srpairsink's
+ * clips, "..._c<digits>", holding nothing but 8-digit PNGs and temporary
+ * files), so that every clip is either whole or absent. */
 SrDataset *sr_dataset_open (const char *location, GError **error);
 void sr_dataset_close (SrDataset *ds);
 
@@ -117,6 +132,14 @@ guint sr_dataset_n_pairs (const SrDataset *ds);
 gboolean sr_dataset_contains (const SrDataset *ds, const char *name);
 /* The scale of the pairs already written, 0 when none. */
 int sr_dataset_scale (const SrDataset *ds);
+
+/* The layout of what the dataset holds (NONE when empty), or what
+ * sr_dataset_set_layout fixed. */
+SrDatasetLayout sr_dataset_layout (const SrDataset *ds);
+/* Fixes the layout of what this run writes. Fails with
+ * SR_DATASET_ERROR_LAYOUT, naming both, when the dataset holds the other. */
+gboolean sr_dataset_set_layout (SrDataset *ds, SrDatasetLayout layout,
+    GError **error);
 
 /* Fixes the scale of what this run writes (creating HR/ and LR_x<scale>/).
  * Fails with SR_DATASET_ERROR_SCALE, naming both scales, when the dataset
@@ -138,6 +161,40 @@ typedef struct {
  * complete; on failure neither PNG of the pair is left. */
 gboolean sr_dataset_write_pair (SrDataset *ds, const SrDatasetPair *pair,
     GError **error);
+
+/* ---- clips (layout CLIPS) ------------------------------------------------ *
+ * A clip is written frame by frame (the PNGs, atomically, as the frames
+ * come) and committed whole: its frame lines, its clip line and its
+ * meta_info line "<clip> <n> (h,w,c)" are appended only at
+ * sr_dataset_clip_commit, the manifest lines in one write. One clip is open
+ * at a time. */
+
+/* Committed clips (resumed ones included) and whether `clip` is one. */
+guint sr_dataset_n_clips (const SrDataset *ds);
+gboolean sr_dataset_contains_clip (const SrDataset *ds, const char *clip);
+
+/* Opens clip (a plain name, not committed yet): creates HR/<clip>/ and
+ * LR_x<scale>/<clip>/ (after sr_dataset_set_scale), emptying them of a
+ * killed run's PNGs. Fixes the layout to CLIPS. */
+gboolean sr_dataset_clip_begin (SrDataset *ds, const char *clip,
+    GError **error);
+/* The open clip's name (NULL: none) and the frames written into it. */
+const char *sr_dataset_clip_name (const SrDataset *ds);
+guint sr_dataset_clip_n_frames (const SrDataset *ds);
+/* Writes pair into the open clip: pair->name is the frame's file name
+ * inside the clip ("00000003.png"); its manifest name is
+ * "<clip>/<file>". Every frame of a clip must have the sizes of its
+ * first. On failure neither PNG of the frame is left. */
+gboolean sr_dataset_clip_add_frame (SrDataset *ds, const SrDatasetPair *pair,
+    GError **error);
+/* Appends the open clip's frame lines and its clip line {"clip", "source",
+ * "frames", "first-frame", "size", "lr_size", "params" (the first frame's)}
+ * to the manifest in one write, then its meta_info line, and closes it. On
+ * failure the clip is dropped (as sr_dataset_clip_drop). */
+gboolean sr_dataset_clip_commit (SrDataset *ds, GError **error);
+/* Closes the open clip without committing it: its PNGs and folders are
+ * removed. */
+void sr_dataset_clip_drop (SrDataset *ds);
 
 /* The manifest line of pair (without '\n'): {"name", "source", "frame",
  * "crop", "lr_crop", "params"} in that order. */

@@ -2,7 +2,9 @@
 /* srpairsink element tests: pairing by running time, dataset files, resume,
  * max-pairs, patches and their filter, errors on bad locations / full disks,
  * YUV and gray inputs written as RGB PNGs, the location lock, sanitised
- * prefixes, file modes, an unlinked pad. */
+ * prefixes, file modes, an unlinked pad; layout=clips (folders, meta_info,
+ * clip lines, breaks, min-clip-frames, every-n, max-pairs, refusals, resume
+ * per clip). */
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
@@ -1451,6 +1453,438 @@ GST_START_TEST (test_manifest_params_json)
 }
 GST_END_TEST;
 
+/* ---- layout=clips ---------------------------------------------------------------- */
+
+/* An LR frame whose sr-degradation meta puts it at clip-frame cf of clip
+ * `clip` (as srdegrade clip-length=len records it; len 0: no clip-length
+ * field), seed 5, so names are frame_s5_c<clip>. */
+static GstBuffer *
+clip_lr_buf (int frame, guint64 clip, guint cf, guint len)
+{
+  GstBuffer *b = frame_buf (W / S, H / S, frame, frame, FALSE);
+  const GstMetaInfo *mi = gst_meta_get_info ("GstSrDegradationMeta");
+  fail_unless (mi != NULL, "the plugin did not register GstSrDegradationMeta");
+  SrCheckDegradationMeta *m = (SrCheckDegradationMeta *) gst_buffer_add_meta (b, mi, NULL);
+  m->info = gst_structure_new ("sr-degradation", "frame", G_TYPE_UINT64,
+      (guint64) frame, "scale", G_TYPE_INT, S, "preset", G_TYPE_STRING, "test",
+      "seed", G_TYPE_UINT64, (guint64) 5, "clip", G_TYPE_UINT64, clip,
+      "clip-frame", G_TYPE_UINT, cf, NULL);
+  if (len)
+    gst_structure_set (m->info, "clip-length", G_TYPE_UINT, len, NULL);
+  return b;
+}
+
+/* Frames first..last as clips of len frames (frame f: clip f / len,
+ * clip-frame f % len); the LR of frame `drop` (-1: none) is missing. Returns
+ * the last flow return of the LR pushes (stops at the first not OK). */
+static GstFlowReturn
+push_clip_frames (Rig *r, int first, int last, guint len, int drop)
+{
+  GstFlowReturn ret = GST_FLOW_OK;
+  for (int f = first; f <= last && ret == GST_FLOW_OK; f++) {
+    ret = gst_harness_push (r->hr, frame_buf (W, H, f, f, FALSE));
+    if (ret == GST_FLOW_OK && f != drop)
+      ret = gst_harness_push (r->lr, clip_lr_buf (f, f / len, f % len, len));
+  }
+  return ret;
+}
+
+static gchar *
+ds_text (Rig *r, const char *rel)
+{
+  gchar *path = ds_path (r, rel), *text = NULL;
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    text = g_strdup ("");
+  g_free (path);
+  return text;
+}
+
+static gboolean
+ds_exists (Rig *r, const char *rel)
+{
+  gchar *path = ds_path (r, rel);
+  gboolean e = g_file_test (path, G_FILE_TEST_EXISTS);
+  g_free (path);
+  return e;
+}
+
+/* The "clip" lines of the manifest, in order, as "name:frames". */
+static gchar *
+manifest_clips (Rig *r)
+{
+  GPtrArray *lines = read_manifest (r);
+  GString *s = g_string_new (NULL);
+  for (guint i = 0; i < lines->len; i++) {
+    JsonObject *o = g_ptr_array_index (lines, i);
+    if (json_object_has_member (o, "clip"))
+      g_string_append_printf (s, "%s%s:%" G_GINT64_FORMAT, s->len ? " " : "",
+          json_object_get_string_member (o, "clip"),
+          json_object_get_int_member (o, "frames"));
+  }
+  g_ptr_array_unref (lines);
+  return g_string_free (s, FALSE);
+}
+
+static guint64
+summary_u64 (const GstStructure *s, const char *field)
+{
+  guint64 v = G_MAXUINT64;
+  fail_unless (s && gst_structure_get_uint64 (s, field, &v), "no %s in %"
+      GST_PTR_FORMAT, field, s);
+  return v;
+}
+
+/* HR/<clip>/<frame:08d>.png and LR_x4/ likewise, meta_info "<clip> <n>
+ * (h,w,c)", one manifest line per frame (its name "<clip>/<file>") and
+ * one clip line per clip after its frames; a clip is committed as soon as
+ * its last frame (clip-length) is written, the short last one at EOS. */
+GST_START_TEST (test_clips_layout)
+{
+  Rig *r = rig_new ("layout=clips");
+  fail_unless_equals_int (push_clip_frames (r, 0, 3, 4, -1), GST_FLOW_OK);
+  /* Clip 0 is complete at its fourth frame: committed at once. */
+  fail_unless_equals_int (count_lines (r, "manifest.jsonl"), 5);
+  fail_unless_equals_int (count_lines (r, "meta_info.txt"), 1);
+  fail_unless_equals_int (push_clip_frames (r, 4, 9, 4, -1), GST_FLOW_OK);
+  /* Clip 2 (frames 8, 9) waits for its end. */
+  fail_unless_equals_int (count_lines (r, "manifest.jsonl"), 10);
+  fail_unless (ds_exists (r, "HR/frame_s5_c000002/00000001.png"));
+  push_pair_eos (r);
+  gchar *meta = ds_text (r, "meta_info.txt");
+  fail_unless_equals_string (meta, "frame_s5_c000000 4 (48,64,3)\n"
+      "frame_s5_c000001 4 (48,64,3)\nframe_s5_c000002 2 (48,64,3)\n");
+  g_free (meta);
+  fail_unless_equals_int (count_files (r, "HR"), 3);
+  fail_unless_equals_int (count_files (r, "LR_x4"), 3);
+  fail_unless_equals_int (count_files (r, "HR/frame_s5_c000001"), 4);
+  fail_unless_equals_int (count_files (r, "LR_x4/frame_s5_c000002"), 2);
+
+  /* Clip 1's third file is frame 6 (red = x * 3 + frame). */
+  gchar *hp = ds_path (r, "HR/frame_s5_c000001/00000002.png");
+  int w, h;
+  guint8 *px = read_png (hp, &w, &h);
+  fail_unless (px != NULL && w == W && h == H, "bad %s", hp);
+  fail_unless_equals_int (px[(5 * W + 7) * 3 + 0], 7 * 3 + 6);
+  g_free (px);
+  g_free (hp);
+
+  GPtrArray *lines = read_manifest (r);
+  fail_unless_equals_int (lines->len, 13);
+  const int clip_lines[] = { 4, 9, 12 };
+  int frame = 0;
+  for (guint i = 0, c = 0; i < lines->len; i++) {
+    JsonObject *o = g_ptr_array_index (lines, i);
+    if (c < 3 && (int) i == clip_lines[c]) {
+      gchar *want = g_strdup_printf ("frame_s5_c%06u", c);
+      fail_unless_equals_string (json_object_get_string_member (o, "clip"), want);
+      fail_unless_equals_int (json_object_get_int_member (o, "frames"), c < 2 ? 4 : 2);
+      fail_unless_equals_int (json_object_get_int_member (o, "first-frame"), 4 * c);
+      JsonArray *size = json_object_get_array_member (o, "size");
+      JsonArray *lr_size = json_object_get_array_member (o, "lr_size");
+      fail_unless (json_array_get_int_element (size, 0) == W
+          && json_array_get_int_element (size, 1) == H
+          && json_array_get_int_element (lr_size, 0) == W / S
+          && json_array_get_int_element (lr_size, 1) == H / S);
+      /* The clip's draws: its first frame's record. */
+      JsonObject *params = json_object_get_object_member (o, "params");
+      fail_unless_equals_int (json_object_get_int_member (params, "frame"), 4 * c);
+      fail_unless_equals_int (json_object_get_int_member (params, "clip-frame"), 0);
+      fail_unless (!json_object_has_member (o, "name"));
+      g_free (want);
+      c++;
+      continue;
+    }
+    gchar *want = g_strdup_printf ("frame_s5_c%06d/%08d.png", frame / 4, frame % 4);
+    fail_unless_equals_string (json_object_get_string_member (o, "name"), want);
+    fail_unless_equals_int (json_object_get_int_member (o, "frame"), frame);
+    JsonObject *params = json_object_get_object_member (o, "params");
+    fail_unless_equals_int (json_object_get_int_member (params, "clip"), frame / 4);
+    fail_unless_equals_int (json_object_get_int_member (params, "clip-frame"), frame % 4);
+    g_free (want);
+    frame++;
+  }
+  g_ptr_array_unref (lines);
+
+  gboolean eos;
+  GstStructure *sum = drain_messages (r, "sr-summary", &eos);
+  fail_unless (eos);
+  fail_unless_equals_uint64 (summary_u64 (sum, "pairs"), 10);
+  fail_unless_equals_uint64 (summary_u64 (sum, "clips"), 3);
+  fail_unless_equals_uint64 (summary_u64 (sum, "skipped-clip-frames"), 0);
+  gst_structure_free (sum);
+  rig_free (r);
+}
+GST_END_TEST;
+
+/* A clip seen from its middle is skipped (BasicSR reads frames 0..n-1); a
+ * missing frame ends its clip (the frames after it are skipped); a clip
+ * shorter than min-clip-frames is removed, the files it had written
+ * included. */
+GST_START_TEST (test_clips_breaks_and_min_frames)
+{
+  Rig *r = rig_new ("layout=clips min-clip-frames=3");
+  /* Frames 1..10, clips of 4: clip 0 from its frame 1; clip 1 loses its
+   * frame 5 (unmatched), so it ends after one frame; clip 2 has 8, 9, 10. */
+  fail_unless_equals_int (push_clip_frames (r, 1, 10, 4, 5), GST_FLOW_OK);
+  fail_unless (!ds_exists (r, "HR/frame_s5_c000000"));
+  fail_unless (!ds_exists (r, "HR/frame_s5_c000001"), "a 1-frame clip was kept");
+  fail_unless (!ds_exists (r, "LR_x4/frame_s5_c000001"));
+  push_pair_eos (r);
+  gchar *meta = ds_text (r, "meta_info.txt");
+  fail_unless_equals_string (meta, "frame_s5_c000002 3 (48,64,3)\n");
+  g_free (meta);
+  gchar *clips = manifest_clips (r);
+  fail_unless_equals_string (clips, "frame_s5_c000002:3");
+  g_free (clips);
+  fail_unless_equals_int (count_lines (r, "manifest.jsonl"), 4);
+  fail_unless_equals_int (count_files (r, "HR"), 1);
+  GstStructure *sum = drain_messages (r, "sr-summary", NULL);
+  /* 1, 2, 3 (no start) + 4 (too short) + 6, 7 (after the break) */
+  fail_unless_equals_uint64 (summary_u64 (sum, "skipped-clip-frames"), 6);
+  fail_unless_equals_uint64 (summary_u64 (sum, "skipped-unmatched"), 1);
+  fail_unless_equals_uint64 (summary_u64 (sum, "pairs"), 3);
+  gst_structure_free (sum);
+  rig_free (r);
+
+  /* The last clip cut short by EOS, under min-clip-frames: not written. */
+  r = rig_new ("layout=clips min-clip-frames=3");
+  fail_unless_equals_int (push_clip_frames (r, 0, 5, 4, -1), GST_FLOW_OK);
+  fail_unless (ds_exists (r, "HR/frame_s5_c000001/00000001.png"));
+  push_pair_eos (r);
+  fail_unless (!ds_exists (r, "HR/frame_s5_c000001"));
+  clips = manifest_clips (r);
+  fail_unless_equals_string (clips, "frame_s5_c000000:4");
+  g_free (clips);
+  rig_free (r);
+
+  /* Without clip-length in the records a clip ends when the next one
+   * starts (or at EOS). */
+  r = rig_new ("layout=clips");
+  for (int f = 0; f < 6; f++) {
+    gst_harness_push (r->hr, frame_buf (W, H, f, f, FALSE));
+    gst_harness_push (r->lr, clip_lr_buf (f, f / 3, f % 3, 0));
+  }
+  fail_unless_equals_int (count_lines (r, "manifest.jsonl"), 4);
+  push_pair_eos (r);
+  clips = manifest_clips (r);
+  fail_unless_equals_string (clips, "frame_s5_c000000:3 frame_s5_c000001:3");
+  g_free (clips);
+  rig_free (r);
+
+  /* Clips shorter than min-clip-frames by their clip-length: a warning
+   * says that nothing will be written. */
+  r = rig_new ("layout=clips");
+  fail_unless_equals_int (push_clip_frames (r, 0, 2, 1, -1), GST_FLOW_OK);
+  push_pair_eos (r);
+  GstMessage *m = gst_bus_pop_filtered (r->bus, GST_MESSAGE_WARNING);
+  fail_unless (m != NULL, "no warning for clip-length 1 < min-clip-frames 2");
+  GError *err = NULL;
+  gst_message_parse_warning (m, &err, NULL);
+  fail_unless (strstr (err->message, "min-clip-frames=2"), "got: %s", err->message);
+  g_error_free (err);
+  gst_message_unref (m);
+  fail_unless_equals_int (count_lines (r, "manifest.jsonl"), 0);
+  fail_unless_equals_int (count_files (r, "HR"), 0);
+  rig_free (r);
+}
+GST_END_TEST;
+
+/* every-n picks clips; max-pairs is checked when a clip ends, so the last
+ * clip is whole, and then the stream ends. */
+GST_START_TEST (test_clips_every_n_and_max_pairs)
+{
+  Rig *r = rig_new ("layout=clips every-n=2 max-pairs=4");
+  GstFlowReturn ret = push_clip_frames (r, 0, 20, 3, -1);
+  fail_unless_equals_int (ret, GST_FLOW_EOS);
+  gchar *clips = manifest_clips (r);
+  fail_unless_equals_string (clips, "frame_s5_c000000:3 frame_s5_c000002:3");
+  g_free (clips);
+  fail_unless_equals_int (count_files (r, "HR"), 2);
+  gboolean eos;
+  GstStructure *sum = drain_messages (r, "sr-summary", &eos);
+  fail_unless (eos, "max-pairs must end the stream");
+  fail_unless_equals_uint64 (summary_u64 (sum, "pairs"), 6);
+  gst_structure_free (sum);
+  rig_free (r);
+}
+GST_END_TEST;
+
+/* layout=clips refuses patches at start, frames without a clip record when
+ * they come, and a location of the other layout. */
+GST_START_TEST (test_clips_refusals)
+{
+  gchar *dir = sr_test_tmpdir ("srpairsink");
+  gchar *loc = g_build_filename (dir, "ds", NULL);
+  GstElement *el = gst_element_factory_make ("srpairsink", NULL);
+  g_object_set (el, "location", loc, "patch-size", 16, NULL);
+  gst_util_set_object_arg (G_OBJECT (el), "layout", "clips");
+  gchar *msg = state_change_error (el);
+  fail_unless (msg && strstr (msg, "layout=clips") && strstr (msg, "patch-size"),
+      "got: %s", msg ? msg : "(no error)");
+  g_print ("srpairsink layout=clips patch-size=16: %s\n", msg);
+  g_free (msg);
+  gst_object_unref (el);
+  sr_test_rmtree (dir);
+  g_free (loc);
+  g_free (dir);
+
+  Rig *r = rig_new ("layout=clips");
+  gst_harness_push (r->hr, frame_buf (W, H, 0, 0, FALSE));
+  fail_unless_equals_int (gst_harness_push (r->lr, frame_buf (W / S, H / S, 0, 0,
+              FALSE)), GST_FLOW_ERROR);
+  GError *err = NULL;
+  gchar *debug = NULL;
+  fail_unless (pop_error (r->bus, &err, &debug), "no error posted");
+  fail_unless (strstr (err->message, "clip-length"), "got: %s", err->message);
+  g_print ("srpairsink layout=clips without clips: %s\n", err->message);
+  g_error_free (err);
+  g_free (debug);
+  rig_free (r);
+
+  /* A frames dataset resumed with layout=clips, and the other way round. */
+  r = rig_new (NULL);
+  gst_harness_push (r->hr, frame_buf (W, H, 0, 0, FALSE));
+  gst_harness_push (r->lr, frame_buf (W / S, H / S, 0, 0, FALSE));
+  push_pair_eos (r);
+  loc = ds_path (r, NULL);
+  el = gst_element_factory_make ("srpairsink", NULL);
+  g_object_set (el, "location", loc, NULL);
+  gst_util_set_object_arg (G_OBJECT (el), "layout", "clips");
+  dir = g_strdup (r->dir);
+  rig_stop (r, TRUE);
+  msg = state_change_error (el);
+  sr_test_rmtree (dir);
+  g_free (dir);
+  fail_unless (msg && strstr (msg, "single frames") && strstr (msg, "layout=clips"),
+      "got: %s", msg ? msg : "(no error)");
+  g_print ("srpairsink layout=clips over frames: %s\n", msg);
+  g_free (msg);
+  gst_object_unref (el);
+  g_free (loc);
+
+  r = rig_new ("layout=clips");
+  push_clip_frames (r, 0, 1, 2, -1);
+  push_pair_eos (r);
+  loc = ds_path (r, NULL);
+  el = gst_element_factory_make ("srpairsink", NULL);
+  g_object_set (el, "location", loc, NULL);
+  dir = g_strdup (r->dir);
+  rig_stop (r, TRUE);
+  msg = state_change_error (el);
+  sr_test_rmtree (dir);
+  g_free (dir);
+  fail_unless (msg && strstr (msg, "holds clips"), "got: %s", msg ? msg : "(no error)");
+  g_free (msg);
+  gst_object_unref (el);
+  g_free (loc);
+}
+GST_END_TEST;
+
+static void
+write_text (const char *path, const char *text)
+{
+  fail_unless (g_file_set_contents (path, text, -1, NULL), "cannot write %s", path);
+}
+
+/* Cuts the last `n` lines off path; with `torn`, the start of the first of
+ * them stays, without its newline (a crash in the middle of an append). */
+static void
+cut_lines (const char *path, int n, gboolean torn)
+{
+  gchar *text = NULL;
+  gsize len = 0;
+  fail_unless (g_file_get_contents (path, &text, &len, NULL));
+  gsize keep = len;
+  for (int i = 0; i < n; i++) {
+    keep--;                     /* the newline of the last line kept */
+    while (keep > 0 && text[keep - 1] != '\n')
+      keep--;
+  }
+  if (torn)
+    keep += 10;
+  text[keep] = '\0';
+  write_text (path, text);
+  g_free (text);
+}
+
+/* Resume per clip: what a killed run can leave (a clip's lines half
+ * appended, its PNGs half written, a temporary PNG, a clip committed whose
+ * meta_info line is missing, a clip folder never committed, a run stopped
+ * without EOS) is repaired, and the same frames again give the files of
+ * one uninterrupted run, byte for byte. */
+GST_START_TEST (test_clips_resume_torn)
+{
+  Rig *clean = rig_new ("name=p layout=clips");
+  push_clip_frames (clean, 0, 9, 4, -1);
+  push_pair_eos (clean);
+  gchar *clean_ds = ds_path (clean, NULL);
+
+  for (int variant = 0; variant < 3; variant++) {
+    Rig *r = rig_new ("name=p layout=clips");
+    if (variant < 2) {
+      push_clip_frames (r, 0, 9, 4, -1);
+      push_pair_eos (r);
+    } else {
+      /* Stopped (no EOS) in the middle of clip 1: it leaves nothing. */
+      push_clip_frames (r, 0, 5, 4, -1);
+    }
+    gchar *dir = g_strdup (r->dir);
+    rig_stop (r, TRUE);
+    gchar *ds = g_build_filename (dir, "ds", NULL);
+    gchar *manifest = g_build_filename (ds, "manifest.jsonl", NULL);
+    gchar *meta = g_build_filename (ds, "meta_info.txt", NULL);
+    gchar *hr1 = g_build_filename (ds, "HR", "frame_s5_c000001", NULL);
+    if (variant == 0) {
+      /* Killed while appending clip 2's lines (its clip line torn) and
+       * before its meta_info line; clip 1's PNGs as if half written. */
+      cut_lines (manifest, 1, TRUE);
+      cut_lines (meta, 1, FALSE);
+      gchar *p = g_build_filename (ds, "HR", "frame_s5_c000002", "00000001.png", NULL);
+      g_unlink (p);
+      g_free (p);
+      p = g_build_filename (ds, "LR_x4", "frame_s5_c000002", ".00000000.png.tmp-AbCdEf", NULL);
+      write_text (p, "partial");
+      g_free (p);
+      /* A torn clip beyond the others: its folder only. */
+      p = g_build_filename (ds, "HR", "frame_s5_c000007", NULL);
+      g_mkdir_with_parents (p, 0777);
+      gchar *f = g_build_filename (p, "00000000.png", NULL);
+      write_text (f, "png");
+      g_free (f);
+      g_free (p);
+    } else if (variant == 1) {
+      /* Killed between clip 2's manifest and meta_info lines, with a
+       * temporary PNG left in clip 1 and clip 2's lines whole. */
+      cut_lines (meta, 1, FALSE);
+      gchar *p = g_build_filename (hr1, ".00000003.png.tmp-XyZ123", NULL);
+      write_text (p, "partial");
+      g_free (p);
+    } else {
+      fail_unless (!g_file_test (hr1, G_FILE_TEST_EXISTS),
+          "a run stopped without EOS left its open clip");
+    }
+    r = rig_new_in (dir, "name=p layout=clips");
+    push_clip_frames (r, 0, 9, 4, -1);
+    push_pair_eos (r);
+    GstStructure *sum = drain_messages (r, "sr-summary", NULL);
+    gchar *text = gst_structure_to_string (sum);
+    g_print ("srpairsink clips resume, case %d: %s\n", variant, text);
+    g_free (text);
+    gst_structure_free (sum);
+    rig_stop (r, TRUE);
+    assert_same_tree (clean_ds, ds);
+    sr_test_rmtree (dir);
+    g_free (hr1);
+    g_free (meta);
+    g_free (manifest);
+    g_free (ds);
+    g_free (dir);
+  }
+  g_free (clean_ds);
+  rig_free (clean);
+}
+GST_END_TEST;
+
 static Suite *
 srpairsink_suite (void)
 {
@@ -1475,6 +1909,11 @@ srpairsink_suite (void)
   tcase_add_test (tc, test_file_modes_follow_umask);
   tcase_add_test (tc, test_no_space_left);
   tcase_add_test (tc, test_manifest_params_json);
+  tcase_add_test (tc, test_clips_layout);
+  tcase_add_test (tc, test_clips_breaks_and_min_frames);
+  tcase_add_test (tc, test_clips_every_n_and_max_pairs);
+  tcase_add_test (tc, test_clips_refusals);
+  tcase_add_test (tc, test_clips_resume_torn);
   photo = sr_test_data_path ("baboon.jpg");
   video = sr_test_data_path ("Megamind.avi");
   SR_CHECK_ADD_IF (tc, test_photo_i420_nv12_yuy2_gray8, photo != NULL,

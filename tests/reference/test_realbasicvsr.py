@@ -19,7 +19,11 @@ against mmagic's own transforms).
    another, with scene-cut=0.15 and clip-length 8: the clip ends at the cut
    (5 + 5 frames, not 8 + 2), and the recorded scene-difference is small
    inside a scene and large at the cut.
-4. Compression (statistics, as the spec says: encoder builds differ): with
+4. Loaded back as clips: 15-frame clips (mmagic's length) of both videos
+   through srpairsink layout=clips (max-pairs=15: one whole clip), read
+   with sr_dataset.ClipDataset (BasicSR's REDS conventions): one clip of
+   15 frames, a 15-frame HR/LR window loads at x4.
+5. Compression (statistics, as the spec says: encoder builds differ): with
    video-compression on, every codec step was applied, x264's stream stays
    within its drawn budget (ABR: at most 1.5x the drawn bits per frame),
    and the LR differs from the uncompressed one by a real but bounded
@@ -40,6 +44,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import sr_dataset  # noqa: E402
 from realbasicvsr_ref import replay_frame  # noqa: E402
 from sr_testenv import EXIT_SKIP, sample  # noqa: E402
 
@@ -51,14 +56,14 @@ FIXED = {"blur": ("kernel", "size"), "resize": ("mode", "direction"),
          "noise": ("type", "gray"), "codec": ("codec", "bits-per-frame")}
 
 
-def run(video, out, props):
+def run(video, out, props, clip=CLIP, sink=(), frames=FRAMES):
     cmd = ["gst-launch-1.0", "-q", "filesrc", "location=" + video, "!", "decodebin", "!",
            "videoconvert", "!", "video/x-raw,format=RGB", "!", "identity",
-           "eos-after=%d" % (FRAMES + 1), "!", "tee", "name=t",
+           "eos-after=%d" % (frames + 1), "!", "tee", "name=t",
            "t.", "!", "queue", "max-size-buffers=0", "max-size-bytes=0", "max-size-time=0",
            "!", "p.hr", "t.", "!", "queue", "!", "srdegrade", "preset=realbasicvsr",
-           "scale=4", "clip-length=%d" % CLIP] + props + ["!", "p.lr",
-           "srpairsink", "name=p", "location=" + out]
+           "scale=4", "clip-length=%d" % clip] + props + ["!", "p.lr",
+           "srpairsink", "name=p", "location=" + out] + list(sink)
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
     if r.returncode != 0:
         if "pocl-opencl-icd" in r.stderr:
@@ -176,6 +181,18 @@ def main():
                 failures.append("%s: %d clips for %d frames" % (name, len(by_clip), len(lines)))
             print("%s: %d frames in %d clips of %d, replay >= %.2f dB (bar %.0f)" % (
                 name, len(lines), len(by_clip), CLIP, worst, MIN_PSNR))
+
+            clips_dir = os.path.join(tmp, "clips%d" % k)
+            run(video, clips_dir, [seed], clip=15, sink=["layout=clips", "max-pairs=15"],
+                frames=16)
+            ds = sr_dataset.ClipDataset(clips_dir, 4)
+            key, lqs, gts = ds.window(0, 15)
+            if [m[1] for m in ds.meta] != [15] or lqs.shape[0] != 15 or \
+                    gts.shape[1:3] != (lqs.shape[1] * 4, lqs.shape[2] * 4):
+                failures.append("%s: clips of 15 read back as %s, window %s / %s" % (
+                    name, ds.meta, lqs.shape, gts.shape))
+            print("%s: a 15-frame clip (%s) loads back as a 15-frame window, LR %s, HR %s" % (
+                name, ds.meta[0][0], lqs.shape[1:3], gts.shape[1:3]))
 
             comp_dir = os.path.join(tmp, "comp%d" % k)
             comp = run(video, comp_dir, [seed, "noise=false"])

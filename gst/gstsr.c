@@ -2,6 +2,7 @@
 /* The `sr` plugin: registers every gst-sr element. */
 #include <gst/gst.h>
 
+#include "gstsrmeta.h"
 #include "gstsrdegrade.h"
 #include "gstsrpairsink.h"
 #include "gstsrusm.h"
@@ -14,6 +15,9 @@ static gboolean
 plugin_init (GstPlugin *plugin)
 {
   gboolean ok = FALSE;
+  /* The record's meta exists as soon as the plugin loads, so that an
+   * application can attach or look for it by name before any element ran. */
+  gst_sr_degradation_meta_register ();
   ok |= GST_ELEMENT_REGISTER (srdegrade, plugin);
   ok |= GST_ELEMENT_REGISTER (srpairsink, plugin);
   ok |= GST_ELEMENT_REGISTER (srusm, plugin);

@@ -5,79 +5,77 @@
 #include <math.h>
 #include <string.h>
 
-GType
-gst_sr_degradation_meta_api_get_type (void)
-{
-  static GType type = 0;
-  static const gchar *tags[] = { GST_META_TAG_VIDEO_STR, NULL };
-  if (g_once_init_enter (&type)) {
-    GType t = gst_meta_api_type_register ("GstSrDegradationMetaAPI", tags);
-    g_once_init_leave (&type, t);
-  }
-  return type;
-}
-
 static gboolean
-meta_init (GstMeta *meta, gpointer params, GstBuffer *buffer)
+copy_field (GQuark field, const GValue *value, gpointer dest)
 {
-  (void) params;
-  (void) buffer;
-  ((GstSrDegradationMeta *) meta)->info = NULL;
+  gst_structure_id_set_value (dest, field, value);
   return TRUE;
 }
 
+/* dest's record becomes a copy of src's fields. */
 static void
-meta_free (GstMeta *meta, GstBuffer *buffer)
+set_record (GstCustomMeta *dest, const GstStructure *src)
 {
-  (void) buffer;
-  GstSrDegradationMeta *m = (GstSrDegradationMeta *) meta;
-  if (m->info)
-    gst_structure_free (m->info);
+  GstStructure *s = gst_custom_meta_get_structure (dest);
+  gst_structure_remove_all_fields (s);
+  gst_structure_set_name (s, "sr-degradation");
+  gst_structure_foreach (src, copy_field, s);
 }
 
-/* Copied on buffer copies and on colorspace-only conversions (videoconvert),
- * which do not change which source pixels a frame holds. Scaling drops it:
- * the recorded crop and sizes would be wrong afterwards. */
+/* Copied on buffer copies and on conversions that keep the frame's size
+ * (videoconvert), which do not change which source pixels a frame holds;
+ * scaling drops it: the recorded crop and sizes would be wrong afterwards.
+ * Tagged "video" and "size" so that GStreamer's convert/scale elements (one
+ * class since 1.22) ask with the scale transform, whose infos tell a
+ * conversion from a scaling. */
 static gboolean
-meta_transform (GstBuffer *dest, GstMeta *meta, GstBuffer *buffer,
-    GQuark type, gpointer data)
+meta_transform (GstBuffer *dest, GstCustomMeta *meta, GstBuffer *buffer,
+    GQuark type, gpointer data, gpointer user_data)
 {
   (void) buffer;
-  (void) data;
-  GstSrDegradationMeta *m = (GstSrDegradationMeta *) meta;
-  if (GST_META_TRANSFORM_IS_COPY (type)
-      || type == g_quark_from_static_string (GST_META_TAG_VIDEO_COLORSPACE_STR)) {
-    if (m->info)
-      gst_buffer_add_sr_degradation_meta (dest, gst_structure_copy (m->info));
-    return TRUE;
+  (void) user_data;
+  gboolean keep = GST_META_TRANSFORM_IS_COPY (type)
+      || type == g_quark_from_static_string (GST_META_TAG_VIDEO_COLORSPACE_STR);
+  if (GST_VIDEO_META_TRANSFORM_IS_SCALE (type)) {
+    const GstVideoMetaTransform *t = data;
+    keep = GST_VIDEO_INFO_WIDTH (t->in_info) == GST_VIDEO_INFO_WIDTH (t->out_info)
+        && GST_VIDEO_INFO_HEIGHT (t->in_info) == GST_VIDEO_INFO_HEIGHT (t->out_info);
   }
-  return FALSE;
+  if (keep)
+    set_record (gst_buffer_add_custom_meta (dest, GST_SR_DEGRADATION_META_NAME),
+        gst_custom_meta_get_structure (meta));
+  return keep;
 }
 
 const GstMetaInfo *
-gst_sr_degradation_meta_get_info (void)
+gst_sr_degradation_meta_register (void)
 {
   static const GstMetaInfo *info = NULL;
   if (g_once_init_enter ((GstMetaInfo **) & info)) {
-    const GstMetaInfo *mi = gst_meta_register (GST_SR_DEGRADATION_META_API_TYPE,
-        "GstSrDegradationMeta", sizeof (GstSrDegradationMeta), meta_init,
-        meta_free, meta_transform);
+    static const gchar *tags[] = { GST_META_TAG_VIDEO_STR, GST_META_TAG_VIDEO_SIZE_STR, NULL };
+    const GstMetaInfo *mi = gst_meta_register_custom (GST_SR_DEGRADATION_META_NAME,
+        tags, meta_transform, NULL, NULL);
     g_once_init_leave ((GstMetaInfo **) & info, (GstMetaInfo *) mi);
   }
   return info;
 }
 
-GstSrDegradationMeta *
+const GstStructure *
+gst_sr_degradation_get (GstBuffer *buffer)
+{
+  GstCustomMeta *m = gst_buffer_get_custom_meta (buffer, GST_SR_DEGRADATION_META_NAME);
+  return m ? gst_custom_meta_get_structure (m) : NULL;
+}
+
+void
 gst_buffer_add_sr_degradation_meta (GstBuffer *buffer, GstStructure *info)
 {
-  GstSrDegradationMeta *m = gst_buffer_get_sr_degradation_meta (buffer);
+  gst_sr_degradation_meta_register ();
+  GstCustomMeta *m = gst_buffer_get_custom_meta (buffer, GST_SR_DEGRADATION_META_NAME);
   if (!m)
-    m = (GstSrDegradationMeta *) gst_buffer_add_meta (buffer,
-        gst_sr_degradation_meta_get_info (), NULL);
-  if (m->info)
-    gst_structure_free (m->info);
-  m->info = info;
-  return m;
+    m = gst_buffer_add_custom_meta (buffer, GST_SR_DEGRADATION_META_NAME);
+  set_record (m, info);
+  gst_structure_free (info);
 }
 
 void
@@ -142,9 +140,8 @@ field_to_structure (const SrField *f, GstStructure *s)
 GstStructure *
 gst_sr_degradation_info_from (GstBuffer *buffer)
 {
-  GstSrDegradationMeta *m = gst_buffer_get_sr_degradation_meta (buffer);
-  return m && m->info ? gst_structure_copy (m->info)
-      : gst_structure_new_empty ("sr-degradation");
+  const GstStructure *s = gst_sr_degradation_get (buffer);
+  return s ? gst_structure_copy (s) : gst_structure_new_empty ("sr-degradation");
 }
 
 void

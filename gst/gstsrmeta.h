@@ -1,6 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* GstSrDegradationMeta: how an LR frame was made. Holds
- * one `sr-degradation` GstStructure; any element appends its step to `ops`. */
+/* The degradation record: how an LR frame was made, as one `sr-degradation`
+ * GstStructure (spec/degradations.md 0.3) that every degrading element
+ * extends with its step. It travels as a GstCustomMeta (GStreamer >= 1.20)
+ * named "GstSrDegradationMeta", so that any application reads it without
+ * gst-sr's headers, in C
+ *   GstCustomMeta *m = gst_buffer_get_custom_meta (buf, "GstSrDegradationMeta");
+ *   const GstStructure *s = m ? gst_custom_meta_get_structure (m) : NULL;
+ * or in Python (PyGObject) buf.get_custom_meta ("GstSrDegradationMeta").
+ * Kept on copies and colourspace conversions (videoconvert), dropped by
+ * scaling (its crop and sizes would be wrong). */
 #pragma once
 
 #include <gst/gst.h>
@@ -9,21 +17,17 @@
 
 G_BEGIN_DECLS
 
-typedef struct {
-  GstMeta meta;
-  GstStructure *info;         /* named "sr-degradation" */
-} GstSrDegradationMeta;
+#define GST_SR_DEGRADATION_META_NAME "GstSrDegradationMeta"
 
-GType gst_sr_degradation_meta_api_get_type (void);
-#define GST_SR_DEGRADATION_META_API_TYPE (gst_sr_degradation_meta_api_get_type ())
-const GstMetaInfo *gst_sr_degradation_meta_get_info (void);
+/* Registers the meta (once; the plugin does it when it loads). */
+const GstMetaInfo *gst_sr_degradation_meta_register (void);
 
-#define gst_buffer_get_sr_degradation_meta(b) \
-  ((GstSrDegradationMeta *) gst_buffer_get_meta ((b), GST_SR_DEGRADATION_META_API_TYPE))
+/* buffer's record (owned by the buffer), or NULL. */
+const GstStructure *gst_sr_degradation_get (GstBuffer *buffer);
 
-/* Attaches a meta taking ownership of info (replacing any existing one). */
-GstSrDegradationMeta *gst_buffer_add_sr_degradation_meta (GstBuffer *buffer,
-    GstStructure *info);
+/* Sets buffer's record to info's fields (info is taken and freed),
+ * replacing any. buffer must be writable. */
+void gst_buffer_add_sr_degradation_meta (GstBuffer *buffer, GstStructure *info);
 
 /* Appends step (taken) to info's `ops` array, creating it if needed. */
 void gst_sr_degradation_append_op (GstStructure *info, GstStructure *step);

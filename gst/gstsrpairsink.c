@@ -652,8 +652,7 @@ write_clip_frame (GstSrPairSink *self, const MappedInput *hr,
 static GstFlowReturn
 handle_pair (GstSrPairSink *self, GstSrPending *hrp, GstSrPending *lrp)
 {
-  GstSrDegradationMeta *meta = gst_buffer_get_sr_degradation_meta (lrp->buffer);
-  const GstStructure *params = meta ? meta->info : NULL;
+  const GstStructure *params = gst_sr_degradation_get (lrp->buffer);
   guint64 frame = hrp->seq;
   int scale = 0, crop[4];
   GstFlowReturn ret = GST_FLOW_OK;
@@ -1524,10 +1523,6 @@ gst_sr_pair_sink_class_init (GstSrPairSinkClass *klass)
 
   GST_DEBUG_CATEGORY_INIT (gst_sr_pair_sink_debug, "srpairsink", 0,
       "SR dataset writer");
-  /* The meta this element reads, registered with it, so that an
-   * application can attach one by name (gst_meta_get_info) before any
-   * srdegrade ran. */
-  gst_sr_degradation_meta_get_info ();
 }
 
 /* One input: an inner base sink and the ghost pad that exposes it. */

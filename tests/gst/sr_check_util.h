@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Reads GstSrDegradationMeta from buffers made by the plugin without
- * linking gst-sr code into the test: the API type is looked up by name
- * (registered when the plugin loads) and the layout mirrors gstsrmeta.h. */
+/* Test helpers; the degradation record is read and attached the way any
+ * application does, through GStreamer's custom-meta API by name
+ * ("GstSrDegradationMeta", registered when the plugin loads), without
+ * gst-sr's headers. */
 #pragma once
 
 #include <gst/gst.h>
@@ -37,19 +38,24 @@ static int sr_check_n_skipped;
     return sr_check_n_skipped ? SR_TEST_EXIT_SKIP : 0;                      \
   }
 
-typedef struct {
-  GstMeta meta;
-  GstStructure *info;
-} SrCheckDegradationMeta;
-
 static inline const GstStructure *
 sr_check_meta_info (GstBuffer *buf)
 {
-  GType api = g_type_from_name ("GstSrDegradationMetaAPI");
-  if (!api)
-    return NULL;
-  SrCheckDegradationMeta *m = (SrCheckDegradationMeta *) gst_buffer_get_meta (buf, api);
-  return m ? m->info : NULL;
+  GstCustomMeta *m = gst_buffer_get_custom_meta (buf, "GstSrDegradationMeta");
+  return m ? gst_custom_meta_get_structure (m) : NULL;
+}
+
+/* Attaches a record to buf (which must be writable); returns its
+ * structure, named sr-degradation, to be filled in. */
+static inline GstStructure *
+sr_check_attach_record (GstBuffer *buf)
+{
+  fail_unless (gst_meta_get_info ("GstSrDegradationMeta") != NULL,
+      "the plugin did not register GstSrDegradationMeta");
+  GstStructure *s = gst_custom_meta_get_structure (gst_buffer_add_custom_meta (buf,
+          "GstSrDegradationMeta"));
+  gst_structure_set_name (s, "sr-degradation");
+  return s;
 }
 
 /* RGB caps of w x h at 25 fps. */

@@ -1408,10 +1408,8 @@ GST_END_TEST;
 GST_START_TEST (test_manifest_params_json)
 {
   Rig *r = rig_new ("name=p");
-  const GstMetaInfo *mi = gst_meta_get_info ("GstSrDegradationMeta");
-  fail_unless (mi != NULL, "the plugin did not register GstSrDegradationMeta");
   GstBuffer *lr = frame_buf (W / S, H / S, 0, 0, FALSE);
-  SrCheckDegradationMeta *m = (SrCheckDegradationMeta *) gst_buffer_add_meta (lr, mi, NULL);
+  GstStructure *rec = sr_check_attach_record (lr);
   GstStructure *step = gst_structure_new ("blur", "sigma-x", G_TYPE_DOUBLE, 1e17,
       "applied", G_TYPE_BOOLEAN, TRUE, "q", G_TYPE_DOUBLE, 0.1, "size", G_TYPE_INT, 7,
       NULL);
@@ -1427,11 +1425,11 @@ GST_START_TEST (test_manifest_params_json)
     g_value_set_int (&e, (int[]) { 0, 0, W, H }[i]);
     gst_value_array_append_and_take_value (&crop, &e);
   }
-  m->info = gst_structure_new ("sr-degradation", "frame", G_TYPE_UINT64,
+  gst_structure_set (rec, "frame", G_TYPE_UINT64,
       (guint64) 0, "scale", G_TYPE_INT, S, "preset", G_TYPE_STRING, "a \"b\"",
       "seed", G_TYPE_UINT64, G_MAXUINT64, NULL);
-  gst_structure_take_value (m->info, "crop", &crop);
-  gst_structure_take_value (m->info, "ops", &ops);
+  gst_structure_take_value (rec, "crop", &crop);
+  gst_structure_take_value (rec, "ops", &ops);
   gst_harness_push (r->hr, frame_buf (W, H, 0, 0, FALSE));
   fail_unless_equals_int (gst_harness_push (r->lr, lr), GST_FLOW_OK);
   push_pair_eos (r);
@@ -1462,15 +1460,13 @@ static GstBuffer *
 clip_lr_buf (int frame, guint64 clip, guint cf, guint len)
 {
   GstBuffer *b = frame_buf (W / S, H / S, frame, frame, FALSE);
-  const GstMetaInfo *mi = gst_meta_get_info ("GstSrDegradationMeta");
-  fail_unless (mi != NULL, "the plugin did not register GstSrDegradationMeta");
-  SrCheckDegradationMeta *m = (SrCheckDegradationMeta *) gst_buffer_add_meta (b, mi, NULL);
-  m->info = gst_structure_new ("sr-degradation", "frame", G_TYPE_UINT64,
+  GstStructure *rec = sr_check_attach_record (b);
+  gst_structure_set (rec, "frame", G_TYPE_UINT64,
       (guint64) frame, "scale", G_TYPE_INT, S, "preset", G_TYPE_STRING, "test",
       "seed", G_TYPE_UINT64, (guint64) 5, "clip", G_TYPE_UINT64, clip,
       "clip-frame", G_TYPE_UINT, cf, NULL);
   if (len)
-    gst_structure_set (m->info, "clip-length", G_TYPE_UINT, len, NULL);
+    gst_structure_set (rec, "clip-length", G_TYPE_UINT, len, NULL);
   return b;
 }
 

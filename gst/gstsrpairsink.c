@@ -1421,6 +1421,21 @@ gst_sr_pair_sink_finalize (GObject *object)
   G_OBJECT_CLASS (gst_sr_pair_sink_parent_class)->finalize (object);
 }
 
+/* "record-to-json": the record as the manifest's `params` text, through
+ * the same code that writes the manifest, for applications that read the
+ * meta themselves (docs/embedding.md). */
+static gchar *
+gst_sr_pair_sink_record_to_json (GstSrPairSink *self, const GstStructure *record)
+{
+  (void) self;
+  if (!record)
+    return NULL;
+  JsonNode *node = gst_sr_structure_to_json (record);
+  gchar *text = sr_json_to_string (node);
+  json_node_unref (node);
+  return text;
+}
+
 static void
 gst_sr_pair_sink_class_init (GstSrPairSinkClass *klass)
 {
@@ -1432,6 +1447,14 @@ gst_sr_pair_sink_class_init (GstSrPairSinkClass *klass)
   gobject_class->set_property = gst_sr_pair_sink_set_property;
   gobject_class->get_property = gst_sr_pair_sink_get_property;
   gobject_class->finalize = gst_sr_pair_sink_finalize;
+
+  /* gchar *record-to-json (GstStructure *record): the degradation record
+   * (the GstSrDegradationMeta's structure) as the JSON object srpairsink
+   * writes as a manifest line's `params`; free it with g_free. */
+  g_signal_new_class_handler ("record-to-json", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+      G_CALLBACK (gst_sr_pair_sink_record_to_json), NULL, NULL, NULL,
+      G_TYPE_STRING, 1, GST_TYPE_STRUCTURE);
 
   g_object_class_install_property (gobject_class, PROP_LOCATION,
       g_param_spec_string ("location", "Location",

@@ -113,6 +113,61 @@ GST_START_TEST (test_elements_write_it)
 }
 GST_END_TEST;
 
+static GstPadProbeReturn
+record_json (GstPad *pad, GstPadProbeInfo *info, gpointer user)
+{
+  GPtrArray *texts = user;
+  GstElement *sink = GST_ELEMENT (gst_object_get_parent (GST_OBJECT (pad)));
+  const GstStructure *s = sr_check_meta_info (GST_PAD_PROBE_INFO_BUFFER (info));
+  gchar *text = NULL;
+  if (s)
+    g_signal_emit_by_name (sink, "record-to-json", s, &text);
+  g_ptr_array_add (texts, text);
+  gst_object_unref (sink);
+  return GST_PAD_PROBE_OK;
+}
+
+/* srpairsink's record-to-json gives what srpairsink writes: every LR
+ * frame's JSON (from the signal, on the frame as it enters srpairsink)
+ * is its manifest line's params, to the byte. */
+GST_START_TEST (test_json_helper_equals_manifest)
+{
+  gchar *dir = g_dir_make_tmp ("sr-meta-XXXXXX", NULL);
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=3 ! "
+      "video/x-raw,format=RGB,width=64,height=48 ! tee name=t t. ! queue ! p.hr "
+      "t. ! queue ! srdegrade preset=bicubic scale=2 seed=9 ! p.lr "
+      "srpairsink name=p location=%s", dir);
+  GstElement *p = gst_parse_launch (desc, NULL);
+  g_free (desc);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (p), "p");
+  GstPad *lr = gst_element_get_static_pad (sink, "lr");
+  GPtrArray *texts = g_ptr_array_new_with_free_func (g_free);
+  gst_pad_add_probe (lr, GST_PAD_PROBE_TYPE_BUFFER, record_json, texts, NULL);
+  gchar *err = sr_check_play_for_error (p, "json");     /* takes p */
+  fail_unless (err == NULL, "%s", err);
+  gchar *path = g_build_filename (dir, "manifest.jsonl", NULL), *manifest = NULL;
+  fail_unless (g_file_get_contents (path, &manifest, NULL, NULL));
+  gchar **lines = g_strsplit (manifest, "\n", -1);
+  fail_unless_equals_int (texts->len, 3);
+  for (guint i = 0; i < texts->len; i++) {
+    const char *json = g_ptr_array_index (texts, i);
+    fail_unless (json != NULL, "frame %u had no record", i);
+    gchar *want = g_strdup_printf ("\"params\":%s}", json);
+    fail_unless (g_str_has_suffix (lines[i], want), "line %u: %s\nhelper: %s", i,
+        lines[i], json);
+    g_free (want);
+  }
+  g_strfreev (lines);
+  g_free (manifest);
+  g_free (path);
+  g_ptr_array_unref (texts);
+  gst_object_unref (lr);
+  gst_object_unref (sink);
+  sr_test_rmtree (dir);
+  g_free (dir);
+}
+GST_END_TEST;
+
 static Suite *
 meta_suite (void)
 {
@@ -123,6 +178,7 @@ meta_suite (void)
   tcase_add_test (tc, test_registered_by_name);
   tcase_add_test (tc, test_kept_by_conversion_dropped_by_scaling);
   tcase_add_test (tc, test_elements_write_it);
+  tcase_add_test (tc, test_json_helper_equals_manifest);
   return s;
 }
 

@@ -65,7 +65,8 @@ sr_registry_folders (void)
         g_ptr_array_add (dirs, g_strdup (*p));
     g_strfreev (parts);
   }
-  g_ptr_array_add (dirs, g_strdup (SR_SOURCE_MODELS_DIR));
+  if (*SR_SOURCE_MODELS_DIR)   /* meson -Dsource_models=false: "" */
+    g_ptr_array_add (dirs, g_strdup (SR_SOURCE_MODELS_DIR));
   g_ptr_array_add (dirs, g_strdup (SR_INSTALLED_MODELS_DIR));
   g_ptr_array_add (dirs, NULL);
   return (gchar **) g_ptr_array_free (dirs, FALSE);

@@ -23,6 +23,8 @@ PACKAGES=(
   # Python references (Debian's python3, no PyPI)
   python3 python3-numpy python3-scipy python3-torch python3-skimage python3-opencv
   python3-pil
+  # embedding from Python (examples/python): PyGObject and GStreamer's typelibs
+  python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
   # real test data: Megamind.avi and sample images
   opencv-doc
   # the Slurm scale-out (scripts/slurm/) and its single-node cluster test

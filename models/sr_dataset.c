@@ -1047,6 +1047,22 @@ add_box (JsonBuilder *b, const char *key, const int box[4])
   json_builder_end_array (b);
 }
 
+/* Ends a manifest object with its "params" (a copy; null when there are
+ * none) and returns it. */
+static JsonNode *
+end_with_params (JsonBuilder *b, JsonNode *params)
+{
+  json_builder_set_member_name (b, "params");
+  if (params)
+    json_builder_add_value (b, json_node_copy (params));
+  else
+    json_builder_add_null_value (b);
+  json_builder_end_object (b);
+  JsonNode *root = json_builder_get_root (b);
+  g_object_unref (b);
+  return root;
+}
+
 JsonNode *
 sr_dataset_manifest_entry (const SrDatasetPair *p)
 {
@@ -1063,15 +1079,7 @@ sr_dataset_manifest_entry (const SrDatasetPair *p)
   json_builder_add_int_value (b, (gint64) MIN (p->frame, (guint64) G_MAXINT64));
   add_box (b, "crop", p->hr_box);
   add_box (b, "lr_crop", p->lr_box);
-  json_builder_set_member_name (b, "params");
-  if (p->params)
-    json_builder_add_value (b, json_node_copy (p->params));
-  else
-    json_builder_add_null_value (b);
-  json_builder_end_object (b);
-  JsonNode *root = json_builder_get_root (b);
-  g_object_unref (b);
-  return root;
+  return end_with_params (b, p->params);
 }
 
 gboolean
@@ -1329,15 +1337,7 @@ clip_entry (const OpenClip *c)
           (guint64) G_MAXINT64));
   add_size (b, "size", c->w, c->h);
   add_size (b, "lr_size", c->lw, c->lh);
-  json_builder_set_member_name (b, "params");
-  if (c->params)
-    json_builder_add_value (b, json_node_copy (c->params));
-  else
-    json_builder_add_null_value (b);
-  json_builder_end_object (b);
-  JsonNode *root = json_builder_get_root (b);
-  g_object_unref (b);
-  return root;
+  return end_with_params (b, c->params);
 }
 
 gboolean

@@ -7,7 +7,10 @@
  *
  * No contraction into fma: the reference tools multiply and add
  * separately (NumPy, OpenCV in double), and BasicSR's Y is defined by a
- * float32 chain whose every rounding counts. */
+ * float32 chain whose every rounding counts. The window's weighted sums
+ * (window_along, window_down_u8) are written as explicit fma: their order
+ * of terms differs from OpenCV's anyway, and fma rounds once where
+ * multiply-then-add rounds twice, with half the operations. */
 #pragma OPENCL EXTENSION cl_khr_fp64 : enable
 #pragma OPENCL FP_CONTRACT OFF
 
@@ -249,20 +252,24 @@ window_along (Moments v, const double *t, const int nx, const double c1,
     double8 ma = 0, mb = 0, mq = 0, mab = 0;
 #pragma unroll 1
     for (int k = 0; k < TAPS; k++) {
-      ma += t[k] * vload8 (0, v[0] + j + k);
-      mb += t[k] * vload8 (0, v[1] + j + k);
-      mq += t[k] * vload8 (0, v[2] + j + k);
-      mab += t[k] * vload8 (0, v[3] + j + k);
+      ma = fma ((double8) t[k], vload8 (0, v[0] + j + k), ma);
+      mb = fma ((double8) t[k], vload8 (0, v[1] + j + k), mb);
+      mq = fma ((double8) t[k], vload8 (0, v[2] + j + k), mq);
+      mab = fma ((double8) t[k], vload8 (0, v[3] + j + k), mab);
     }
     const double8 vsum = cov_norm * (mq - ma * ma - mb * mb);
     const double8 vab = cov_norm * (mab - ma * mb);
-    double8 cs = (2 * vab + c2) / (vsum + c2), ssim;
+    const double8 nl = 2 * ma * mb + c1, dl = ma * ma + mb * mb + c1;
+    const double8 nc = 2 * vab + c2, dc = vsum + c2;
+    const double8 inv = 1 / (dl * dc);
+    /* One division for both quotients (the rounding of a few more
+     * products, far below the bar). */
+    double8 cs = nc * dl * inv, ssim;
     if (relu_cs) {
       cs = fmax (cs, 0.0);
-      ssim = (2 * ma * mb + c1) / (ma * ma + mb * mb + c1) * cs;
+      ssim = nl * dc * inv * cs;
     } else {
-      ssim = ((2 * ma * mb + c1) * (2 * vab + c2))
-          / ((ma * ma + mb * mb + c1) * (vsum + c2));
+      ssim = nl * nc * inv;
     }
     /* Lanes past the row's last window count nothing. */
     const long8 in = isless (lane, (double8) (nx - j));
@@ -394,10 +401,11 @@ window_down_u8 (__global const uchar *pa, __global const uchar *pb,
     double8 sab = tm * convert_double8 (ip[mid]);
     for (int k = 0; k < TAPS / 2; k++) {
       const int lo = r + k, hi = r + TAPS - 1 - k;
-      sa += t[k] * convert_double8 (ia[lo] + ia[hi]);
-      sb += t[k] * convert_double8 (ib[lo] + ib[hi]);
-      sq += t[k] * convert_double8 (iq[lo] + iq[hi]);
-      sab += t[k] * convert_double8 (ip[lo] + ip[hi]);
+      const double8 tk = t[k];
+      sa = fma (tk, convert_double8 (ia[lo] + ia[hi]), sa);
+      sb = fma (tk, convert_double8 (ib[lo] + ib[hi]), sb);
+      sq = fma (tk, convert_double8 (iq[lo] + iq[hi]), sq);
+      sab = fma (tk, convert_double8 (ip[lo] + ip[hi]), sab);
     }
     store_moments (v[r], j, sa, sb, sq, sab);
   }

@@ -487,13 +487,25 @@ resize_rgb (GstSrMetrics *self, const SrTensor *rgb, int w, int h)
       &self->cols);
 }
 
+/* Side's frames (scored at w x h) are scored on their Y plane as it is. */
+static gboolean
+scored_on_y_plane (GstSrMetrics *self, int side, int w, int h)
+{
+  const GstVideoInfo *info = &self->info[side];
+  return self->y_only && self->convention != GST_SR_CONVENTION_PYIQA
+      && GST_VIDEO_INFO_WIDTH (info) == w && GST_VIDEO_INFO_HEIGHT (info) == h
+      && y_plane_is_basicsr_y (info);
+}
+
 /* Lock held: one side's frame, brought to w x h (resized when it is not
  * that size: on-size-mismatch), to planes[side]: the Y plane as it is, or
  * through the upload to RGB and the code values / BasicSR's Y; and for
- * delta-e to lab[side] (CIELAB of the RGB code values, whole frame). */
+ * delta-e to lab[side] (CIELAB of the RGB code values, whole frame).
+ * y8_only: the Y plane is scored as it is, from y8[side] alone (no
+ * planes[side]). */
 static SrStatus
 frame_planes (GstSrMetrics *self, int side, const GstVideoFrame *frame,
-    int w, int h)
+    int w, int h, gboolean y8_only)
 {
   const int crop = self->crop_border, c = self->y_only ? 1 : 3;
   const gboolean resize = GST_VIDEO_FRAME_WIDTH (frame) != w
@@ -502,11 +514,10 @@ frame_planes (GstSrMetrics *self, int side, const GstVideoFrame *frame,
   const gboolean need_rgb = delta_e || (self->metric_set & GST_SR_METRIC_LPIPS);
   const gboolean windowed = self->metric_set & WINDOWED;
   const gboolean pyiqa = self->convention == GST_SR_CONVENTION_PYIQA;
-  const gboolean y_plane = self->y_only && !resize && !pyiqa
-      && y_plane_is_basicsr_y (&frame->info);
-  SrTensor *planes = reuse (self, &self->planes[side], c, h - 2 * crop,
-      w - 2 * crop, SR_DTYPE_F64);
-  if (!planes)
+  const gboolean y_plane = scored_on_y_plane (self, side, w, h);
+  SrTensor *planes = y8_only ? NULL : reuse (self, &self->planes[side], c,
+      h - 2 * crop, w - 2 * crop, SR_DTYPE_F64);
+  if (!planes && !y8_only)
     return SR_ERR_OUT_OF_DEVICE_MEMORY;
   SrStatus st = SR_OK;
   SrTensor *rgb = NULL;         /* the frame's RGB at w x h */
@@ -533,7 +544,7 @@ frame_planes (GstSrMetrics *self, int side, const GstVideoFrame *frame,
     const cl_int err = clEnqueueWriteBufferRect (self->queue, y8->mem, CL_TRUE,
         origin, origin, region, w, 0, GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0),
         0, GST_VIDEO_FRAME_PLANE_DATA (frame, 0), 0, NULL, NULL);
-    st = err != CL_SUCCESS ? sr_status_from_cl (err)
+    st = err != CL_SUCCESS ? sr_status_from_cl (err) : y8_only ? SR_OK
         : sr_similarity_planes_y8 (self->similarity, self->queue, y8, crop,
         planes);
   } else if (st == SR_OK && windowed) {
@@ -723,6 +734,15 @@ full_reference (GstSrMetrics *self, GstSrPending *ref, GstSrPending *test,
             "nothing of a %dx%d frame", crop, w, h), (NULL));
     return GST_FLOW_ERROR;
   }
+  const gboolean skimage = self->convention == GST_SR_CONVENTION_SKIMAGE;
+  const gboolean pyiqa = self->convention == GST_SR_CONVENTION_PYIQA;
+  const gboolean windowed_metrics = self->metric_set & WINDOWED;
+  /* Both Y planes as they are, and no MS-SSIM (which downsamples the
+   * double planes): the sums straight from the 8-bit planes. */
+  const gboolean y8_only = windowed_metrics
+      && !(self->metric_set & GST_SR_METRIC_MS_SSIM)
+      && scored_on_y_plane (self, REF, w, h)
+      && scored_on_y_plane (self, TEST, w, h);
   SrStatus st = SR_OK;
   for (int s = 0; s < 2 && st == SR_OK; s++) {
     GstVideoFrame frame;
@@ -732,17 +752,19 @@ full_reference (GstSrMetrics *self, GstSrPending *ref, GstSrPending *test,
               s == REF ? "ref" : "test"), (NULL));
       return GST_FLOW_ERROR;
     }
-    st = frame_planes (self, s, &frame, w, h);
+    st = frame_planes (self, s, &frame, w, h, y8_only);
     gst_video_frame_unmap (&frame);
   }
   SrSimilarity r[3] = { { 0 } }, unit[3];
-  const gboolean skimage = self->convention == GST_SR_CONVENTION_SKIMAGE;
-  const gboolean pyiqa = self->convention == GST_SR_CONVENTION_PYIQA;
-  const gboolean windowed_metrics = self->metric_set & WINDOWED;
-  if (st == SR_OK && windowed_metrics)
+  const SrWindow window = skimage ? SR_WINDOW_UNIFORM7 : SR_WINDOW_GAUSSIAN11;
+  const double c1 = (0.01 * 255) * (0.01 * 255);
+  const double c2 = (0.03 * 255) * (0.03 * 255);
+  if (st == SR_OK && y8_only)
+    st = sr_similarity_run_u8 (self->similarity, self->queue, self->y8[REF],
+        self->y8[TEST], crop, window, c1, c2, pyiqa, r);
+  else if (st == SR_OK && windowed_metrics)
     st = sr_similarity_run (self->similarity, self->queue, self->planes[REF],
-        self->planes[TEST], skimage ? SR_WINDOW_UNIFORM7 : SR_WINDOW_GAUSSIAN11,
-        (0.01 * 255) * (0.01 * 255), (0.03 * 255) * (0.03 * 255), pyiqa, r);
+        self->planes[TEST], window, c1, c2, pyiqa, r);
   /* pyiqa's PSNR: its own planes (the window's sums go unused there). */
   if (st == SR_OK && pyiqa && (self->metric_set & GST_SR_METRIC_PSNR))
     st = sr_similarity_run (self->similarity, self->queue, self->unit[REF],

@@ -7,6 +7,7 @@ struct SrSimilarityOp {
   SrRuntime *rt;
   cl_kernel planes, planes_y8, down;
   cl_kernel sums[2];            /* per SrWindow (its tap count built in) */
+  cl_kernel sums_u8[2];         /* likewise, from 8-bit planes */
   SrTensor *taps;               /* [11] doubles, the last window's */
   SrWindow taps_window;
   SrTensor *row_sums;           /* scratch, reused */
@@ -57,6 +58,10 @@ sr_similarity_new (SrRuntime *rt, GError **error)
               "similarity", "-DTAPS=11", "window_sums", error))
       || !(op->sums[1] = sr_runtime_create_kernel_with_options (rt,
               "similarity", "-DTAPS=7", "window_sums", error))
+      || !(op->sums_u8[0] = sr_runtime_create_kernel_with_options (rt,
+              "similarity", "-DTAPS=11", "window_sums_u8", error))
+      || !(op->sums_u8[1] = sr_runtime_create_kernel_with_options (rt,
+              "similarity", "-DTAPS=7", "window_sums_u8", error))
       || !(op->down = sr_runtime_create_kernel (rt, "similarity",
               "downsample2", error))) {
     sr_similarity_free (op);
@@ -71,7 +76,7 @@ sr_similarity_free (SrSimilarityOp *op)
   if (!op)
     return;
   cl_kernel k[] = { op->planes, op->planes_y8, op->sums[0], op->sums[1],
-    op->down };
+    op->sums_u8[0], op->sums_u8[1], op->down };
   for (guint i = 0; i < G_N_ELEMENTS (k); i++)
     if (k[i])
       clReleaseKernel (k[i]);
@@ -163,61 +168,48 @@ sr_similarity_downsample (SrSimilarityOp *op, cl_command_queue q,
   return sr_enqueue (q, k, 3, g);
 }
 
-SrStatus
-sr_similarity_run (SrSimilarityOp *op, cl_command_queue q, const SrTensor *a,
-    const SrTensor *b, SrWindow window, double c1, double c2,
-    gboolean relu_cs, SrSimilarity *res)
+/* The window's taps on the device (once per window), and row_sums sized
+ * for [3][nc][h]. */
+static SrStatus
+prepare (SrSimilarityOp *op, cl_command_queue q, SrWindow window, int nc,
+    int h, double *cov_norm, int *n)
 {
-  if (!a || !b || !res || a->dtype != SR_DTYPE_F64
-      || b->dtype != SR_DTYPE_F64 || a->n != 1 || b->n != 1 || a->c != b->c
-      || a->h != b->h || a->w != b->w || a->c < 1 || a == b
-      || (window != SR_WINDOW_GAUSSIAN11 && window != SR_WINDOW_UNIFORM7))
-    return SR_ERR_INVALID_ARGUMENT;
-  const int nc = a->c, h = a->h, w = a->w;
-  double taps[11], cov_norm;
-  const int n = sr_window_taps (window, taps, &cov_norm);
-  const int wv = w - n + 1, hv = h - n + 1;
-  const gboolean windowed = wv > 0 && hv > 0;
-  SrStatus st = SR_OK;
+  double taps[11];
+  *n = sr_window_taps (window, taps, cov_norm);
   if (op->taps_window != window) {
     if (!op->taps && !(op->taps = sr_tensor_new (op->rt, 1, 1, 1, 11,
                 SR_DTYPE_F64, NULL)))
       return SR_ERR_OUT_OF_DEVICE_MEMORY;
     double padded[11] = { 0 };
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < *n; i++)
       padded[i] = taps[i];
-    if ((st = sr_tensor_write (q, op->taps, padded)) != SR_OK)
+    const SrStatus st = sr_tensor_write (q, op->taps, padded);
+    if (st != SR_OK)
       return st;
     op->taps_window = window;
   }
   /* [3][C][h]: per row, the SSE, and the SSIM and cs sums of the valid
    * rows (window_sums in similarity.cl). */
-  SrTensor *row_sums = sr_tensor_reuse (op->rt, q, &op->row_sums, 1, 3, nc,
-      h, SR_DTYPE_F64);
-  if (!row_sums)
-    return SR_ERR_OUT_OF_DEVICE_MEMORY;
-  cl_kernel k = op->sums[window];
-  const cl_int relu = relu_cs ? 1 : 0;
-  cl_int e = 0;
-  e |= SR_ARG_MEM (k, 0, a);
-  e |= SR_ARG_MEM (k, 1, b);
-  e |= SR_ARG (k, 2, h);
-  e |= SR_ARG (k, 3, w);
-  e |= SR_ARG_MEM (k, 4, op->taps);
-  e |= SR_ARG (k, 5, c1);
-  e |= SR_ARG (k, 6, c2);
-  e |= SR_ARG (k, 7, cov_norm);
-  e |= SR_ARG (k, 8, relu);
-  e |= SR_ARG_MEM (k, 9, row_sums);
-  if (e != CL_SUCCESS)
-    return SR_ERR_INVALID_KERNEL_ARGS;
-  const size_t g[2] = { (h + 1) / 2, nc };   /* two rows a work-item */
-  if ((st = sr_enqueue (q, k, 2, g)) != SR_OK)
+  return sr_tensor_reuse (op->rt, q, &op->row_sums, 1, 3, nc, h,
+      SR_DTYPE_F64) ? SR_OK : SR_ERR_OUT_OF_DEVICE_MEMORY;
+}
+
+/* Runs k (its arguments set) over nc channels of h rows, two rows a
+ * work-item, and adds up its row sums into res. */
+static SrStatus
+finish (SrSimilarityOp *op, cl_command_queue q, cl_kernel k, int nc, int h,
+    int w, int n, SrSimilarity *res)
+{
+  const int wv = w - n + 1, hv = h - n + 1;
+  const gboolean windowed = wv > 0 && hv > 0;
+  const size_t g[2] = { (h + 1) / 2, nc };
+  SrStatus st = sr_enqueue (q, k, 2, g);
+  if (st != SR_OK)
     return st;
   const size_t nsums = (size_t) 3 * nc * h;
   double *v = g_new (double, nsums);
-  st = sr_status_from_cl (clEnqueueReadBuffer (q, row_sums->mem, CL_TRUE, 0,
-          nsums * sizeof (double), v, 0, NULL, NULL));
+  st = sr_status_from_cl (clEnqueueReadBuffer (q, op->row_sums->mem, CL_TRUE,
+          0, nsums * sizeof (double), v, 0, NULL, NULL));
   for (int c = 0; c < nc && st == SR_OK; c++) {
     SrSimilarity *r = &res[c];
     const double *row = v + (size_t) c * h;
@@ -238,4 +230,78 @@ sr_similarity_run (SrSimilarityOp *op, cl_command_queue q, const SrTensor *a,
   }
   g_free (v);
   return st;
+}
+
+SrStatus
+sr_similarity_run (SrSimilarityOp *op, cl_command_queue q, const SrTensor *a,
+    const SrTensor *b, SrWindow window, double c1, double c2,
+    gboolean relu_cs, SrSimilarity *res)
+{
+  if (!a || !b || !res || a->dtype != SR_DTYPE_F64
+      || b->dtype != SR_DTYPE_F64 || a->n != 1 || b->n != 1 || a->c != b->c
+      || a->h != b->h || a->w != b->w || a->c < 1 || a == b
+      || (window != SR_WINDOW_GAUSSIAN11 && window != SR_WINDOW_UNIFORM7))
+    return SR_ERR_INVALID_ARGUMENT;
+  const int nc = a->c, h = a->h, w = a->w;
+  double cov_norm;
+  int n;
+  SrStatus st = prepare (op, q, window, nc, h, &cov_norm, &n);
+  if (st != SR_OK)
+    return st;
+  cl_kernel k = op->sums[window];
+  const cl_int relu = relu_cs ? 1 : 0;
+  cl_int e = 0;
+  e |= SR_ARG_MEM (k, 0, a);
+  e |= SR_ARG_MEM (k, 1, b);
+  e |= SR_ARG (k, 2, h);
+  e |= SR_ARG (k, 3, w);
+  e |= SR_ARG_MEM (k, 4, op->taps);
+  e |= SR_ARG (k, 5, c1);
+  e |= SR_ARG (k, 6, c2);
+  e |= SR_ARG (k, 7, cov_norm);
+  e |= SR_ARG (k, 8, relu);
+  e |= SR_ARG_MEM (k, 9, op->row_sums);
+  if (e != CL_SUCCESS)
+    return SR_ERR_INVALID_KERNEL_ARGS;
+  return finish (op, q, k, nc, h, w, n, res);
+}
+
+SrStatus
+sr_similarity_run_u8 (SrSimilarityOp *op, cl_command_queue q,
+    const SrTensor *a, const SrTensor *b, int crop, SrWindow window, double c1,
+    double c2, gboolean relu_cs, SrSimilarity *res)
+{
+  if (!a || !b || !res || a->dtype != SR_DTYPE_U8 || b->dtype != SR_DTYPE_U8
+      || a->n != 1 || b->n != 1 || a->c != b->c || a->h != b->h
+      || a->w != b->w || a->c < 1 || a == b || crop < 0
+      || 2 * (gint64) crop >= a->h || 2 * (gint64) crop >= a->w
+      || (window != SR_WINDOW_GAUSSIAN11 && window != SR_WINDOW_UNIFORM7))
+    return SR_ERR_INVALID_ARGUMENT;
+  const int nc = a->c, h = a->h - 2 * crop, w = a->w - 2 * crop;
+  double cov_norm;
+  int n;
+  SrStatus st = prepare (op, q, window, nc, h, &cov_norm, &n);
+  if (st != SR_OK)
+    return st;
+  cl_kernel k = op->sums_u8[window];
+  const cl_int relu = relu_cs ? 1 : 0, offset = crop * a->w + crop;
+  const cl_int stride = a->w;
+  const cl_ulong plane = (cl_ulong) a->h * a->w;
+  cl_int e = 0;
+  e |= SR_ARG_MEM (k, 0, a);
+  e |= SR_ARG_MEM (k, 1, b);
+  e |= SR_ARG (k, 2, offset);
+  e |= SR_ARG (k, 3, stride);
+  e |= SR_ARG (k, 4, plane);
+  e |= SR_ARG (k, 5, h);
+  e |= SR_ARG (k, 6, w);
+  e |= SR_ARG_MEM (k, 7, op->taps);
+  e |= SR_ARG (k, 8, c1);
+  e |= SR_ARG (k, 9, c2);
+  e |= SR_ARG (k, 10, cov_norm);
+  e |= SR_ARG (k, 11, relu);
+  e |= SR_ARG_MEM (k, 12, op->row_sums);
+  if (e != CL_SUCCESS)
+    return SR_ERR_INVALID_KERNEL_ARGS;
+  return finish (op, q, k, nc, h, w, n, res);
 }

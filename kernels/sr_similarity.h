@@ -83,4 +83,13 @@ SrStatus sr_similarity_run (SrSimilarityOp *op, cl_command_queue q,
     const SrTensor *a, const SrTensor *b, SrWindow window, double c1,
     double c2, gboolean relu_cs, SrSimilarity *res);
 
+/* sr_similarity_run on 8-bit planes as they are (u8, [1,C,H,W]: a code
+ * plane, or the Y plane of BT.601 limited-range video), cropped by `crop`
+ * pixels on every side: the same sums as sr_similarity_run on their
+ * values in double, without those planes (equal to within the rounding
+ * of double sums). Waits for the result. */
+SrStatus sr_similarity_run_u8 (SrSimilarityOp *op, cl_command_queue q,
+    const SrTensor *a, const SrTensor *b, int crop, SrWindow window,
+    double c1, double c2, gboolean relu_cs, SrSimilarity *res);
+
 G_END_DECLS

@@ -12,6 +12,9 @@
  *   without pyiqa's per-pixel clamp of cs. Tolerance 1e-12 relative
  *   (spec 12: fp64 kernels against their reference); the two differ only
  *   in the order of double sums.
+ * - the sums straight from 8-bit planes (C of them, cropped on the
+ *   device): the same reference on the planes' values, 1e-12 relative;
+ *   the window's taps symmetric (the 8-bit kernel pairs them).
  * - MS-SSIM's 2x2 means, both edge rules (MATLAB: an odd side's last block
  *   repeats its edge; PyTorch: an odd side's first block takes a zero),
  *   on odd and even sizes: within 1 ulp of the four-term mean.
@@ -232,6 +235,84 @@ test_sums (void)
   check_case (31, 300, 0, SR_PLANES_RGB, 30, 10);   /* several column steps */
 }
 
+/* 8-bit planes [c][h][w], cropped by crop on the device, against the
+ * reference sums on their cropped values. */
+static void
+check_u8 (int c, int h, int w, int crop, double noise, guint32 seed)
+{
+  float *fa = picture (h, w, seed, NULL, 12);
+  float *fb = picture (h, w, seed + 1, fa, noise);
+  const size_t n = (size_t) c * h * w;
+  const int oh = h - 2 * crop, ow = w - 2 * crop;
+  guint8 *ua = g_new (guint8, n), *ub = g_new (guint8, n);
+  double *ra = g_new (double, (size_t) c * oh * ow);
+  double *rb = g_new (double, (size_t) c * oh * ow);
+  for (size_t i = 0; i < n; i++) {
+    ua[i] = (guint8) ref_code (fa[i]);
+    ub[i] = (guint8) ref_code (fb[i]);
+  }
+  for (int ch = 0; ch < c; ch++)
+    for (int y = 0; y < oh; y++)
+      for (int x = 0; x < ow; x++) {
+        const size_t i = ((size_t) ch * h + y + crop) * w + x + crop;
+        const size_t o = ((size_t) ch * oh + y) * ow + x;
+        ra[o] = ua[i];
+        rb[o] = ub[i];
+      }
+  SrTensor *ta = sr_tensor_new (sr_test_runtime (), 1, c, h, w, SR_DTYPE_U8,
+      NULL);
+  SrTensor *tb = sr_tensor_new (sr_test_runtime (), 1, c, h, w, SR_DTYPE_U8,
+      NULL);
+  g_assert_cmpint (sr_tensor_write (sr_test_queue (), ta, ua), ==, SR_OK);
+  g_assert_cmpint (sr_tensor_write (sr_test_queue (), tb, ub), ==, SR_OK);
+  const double c1 = 6.5025, c2 = 58.5225;
+  for (int win = 0; win < 2; win++)
+    for (int relu = 0; relu < 2; relu++) {
+      SrSimilarity got[3], want[3];
+      g_assert_cmpint (sr_similarity_run_u8 (op, sr_test_queue (), ta, tb,
+              crop, win, c1, c2, relu, got), ==, SR_OK);
+      ref_sums (ra, rb, c, oh, ow, win, c1, c2, relu, want);
+      for (int ch = 0; ch < c; ch++) {
+        g_assert_cmpint (got[ch].n, ==, want[ch].n);
+        g_assert_cmpint (got[ch].n_valid, ==, want[ch].n_valid);
+        check_close (got[ch].sse, want[ch].sse, 0, "u8 sse");
+        check_close (got[ch].ssim, want[ch].ssim, 1e-12, "u8 ssim");
+        check_close (got[ch].cs, want[ch].cs, 1e-12, "u8 cs");
+      }
+      g_test_message ("8-bit %dx%dx%d crop %d window %d%s: sse %.6g ssim "
+          "%.9f cs %.9f", c, w, h, crop, win, relu ? " relu" : "", got[0].sse,
+          got[0].ssim, got[0].cs);
+    }
+  sr_tensor_unref (ta);
+  sr_tensor_unref (tb);
+  g_free (fa);
+  g_free (fb);
+  g_free (ua);
+  g_free (ub);
+  g_free (ra);
+  g_free (rb);
+}
+
+static void
+test_sums_u8 (void)
+{
+  /* The 8-bit kernel pairs taps k and n - 1 - k. */
+  for (int win = 0; win < 2; win++) {
+    double t[11], cov;
+    const int n = sr_window_taps (win, t, &cov);
+    for (int k = 0; k < n; k++)
+      g_assert_cmpfloat (t[k], ==, t[n - 1 - k]);
+  }
+  check_u8 (1, 37, 23, 0, 20, 21);
+  check_u8 (1, 37, 23, 4, 20, 22);
+  check_u8 (3, 64, 48, 3, 60, 23);
+  check_u8 (1, 19, 11, 0, 5, 24);       /* one window high */
+  check_u8 (1, 12, 9, 1, 5, 25);        /* smaller than 11 */
+  check_u8 (1, 200, 131, 2, 90, 26);
+  check_u8 (1, 31, 300, 5, 30, 27);     /* several column steps */
+  check_u8 (1, 24, 12, 0, 255, 28);     /* extreme differences */
+}
+
 /* The code rule at its edges: out of range, NaN, a tie. */
 static void
 test_codes (void)
@@ -394,8 +475,17 @@ test_invalid (void)
   g_assert_cmpint (sr_similarity_run (op, q, f32, rgb, 0, 1, 1, FALSE, r), ==, bad);
   g_assert_cmpint (sr_similarity_run (op, q, p3, p3, 0, 1, 1, FALSE, r), ==, bad);
   g_assert_cmpint (sr_similarity_run (op, q, p3, p3, (SrWindow) 5, 1, 1, FALSE, r), ==, bad);
+  /* 8-bit sums: float planes, a crop that leaves nothing, a negative
+   * one, the same tensor twice. */
+  SrTensor *u = sr_tensor_new (rt, 1, 1, 10, 12, SR_DTYPE_U8, NULL);
+  SrTensor *v = sr_tensor_new (rt, 1, 1, 10, 12, SR_DTYPE_U8, NULL);
+  g_assert_cmpint (sr_similarity_run_u8 (op, q, p1, p1, 0, 0, 1, 1, FALSE, r), ==, bad);
+  g_assert_cmpint (sr_similarity_run_u8 (op, q, u, v, 5, 0, 1, 1, FALSE, r), ==, bad);
+  g_assert_cmpint (sr_similarity_run_u8 (op, q, u, v, -1, 0, 1, 1, FALSE, r), ==, bad);
+  g_assert_cmpint (sr_similarity_run_u8 (op, q, u, u, 0, 0, 1, 1, FALSE, r), ==, bad);
+  g_assert_cmpint (sr_similarity_run_u8 (op, q, u, v, 4, 0, 1, 1, FALSE, r), ==, SR_OK);
   clFinish (q);
-  SrTensor *t[] = { rgb, p3, p1, small, f32 };
+  SrTensor *t[] = { rgb, p3, p1, small, f32, u, v };
   for (guint i = 0; i < G_N_ELEMENTS (t); i++)
     sr_tensor_unref (t[i]);
 }
@@ -417,6 +507,7 @@ main (int argc, char **argv)
   g_test_add_func ("/similarity/codes", test_codes);
   g_test_add_func ("/similarity/sums", test_sums);
   g_test_add_func ("/similarity/y8", test_y8);
+  g_test_add_func ("/similarity/sums-u8", test_sums_u8);
   g_test_add_func ("/similarity/downsample", test_downsample);
   g_test_add_func ("/similarity/identical-and-constant",
       test_identical_and_constant);

@@ -36,7 +36,10 @@ and srundertrained output what they are given, RGB here). srpairsink
 itself converts YUV on the device; give it RGB too when comparing.
 
 With several DataLoader workers each takes every W-th input (worker i: i,
-i+W, ...), so every input is read once per epoch. Each input's pairs come
+i+W, ...), so every input is read once per epoch. GStreamer does not
+survive a fork: once the main process has iterated the dataset itself,
+workers must be started with multiprocessing_context="spawn" (or
+"forkserver"); a forked worker would hang, so it raises instead. Each input's pairs come
 in stream order; the order is deterministic for a given seed and input.
 
     ds = GstSrPairs(["a.mp4", "b.mkv"], "srdegrade preset=realesrgan scale=4 seed=7",
@@ -231,6 +234,11 @@ class _Pairing:
 
 HR, LR = 0, 1
 
+# The process that ran a pipeline: GStreamer's thread pools do not survive a
+# fork, so a DataLoader worker forked from it would wait forever on its
+# first pipeline. Such a worker raises instead (see GstSrPairs).
+_gst_used_pid = None
+
 
 def _frame_array(sample):
     """An HxWx3 uint8 copy of an RGB sample (its video meta's stride when
@@ -396,6 +404,13 @@ class GstSrPairs(torch.utils.data.IterableDataset):
 
     def iter_source(self, source):
         """The pairs of one input, in stream order."""
+        global _gst_used_pid
+        if _gst_used_pid is not None and _gst_used_pid != os.getpid():
+            raise RuntimeError(
+                "GstSrPairs: this process was forked from one that had run a GStreamer "
+                "pipeline, and GStreamer's threads do not survive a fork: give the "
+                "DataLoader multiprocessing_context='spawn' (or 'forkserver')")
+        _gst_used_pid = os.getpid()
         if not Gst.is_initialized():
             Gst.init(None)
         converter = Gst.ElementFactory.make("srpairsink", None)

@@ -64,7 +64,7 @@ gi.require_version("Gst", "1.0")
 gi.require_version("GstVideo", "1.0")
 from gi.repository import GLib, Gst, GstVideo  # noqa: E402
 
-__all__ = ["GstSrPairs", "PairingError", "philox_patch_positions",
+__all__ = ["GstSrPairs", "GstSrPairedDataset", "PairingError", "philox_patch_positions",
            "informativeness", "record_to_json"]
 
 RECORD_META = "GstSrDegradationMeta"
@@ -530,3 +530,65 @@ class GstSrPairs(torch.utils.data.IterableDataset):
         sources = self.sources if wi is None else self.sources[wi.id::wi.num_workers]
         for s in sources:
             yield from self.iter_source(s)
+
+
+class GstSrPairedDataset(torch.utils.data.Dataset):
+    """GstSrPairs behind BasicSR's dataset interface: built from an option
+    dict, map-style with a nominal length (BasicSR's EnlargedSampler and
+    its iteration count need one), and returning BasicSR's dict
+    {lq, gt, lq_path, gt_path} with float CHW tensors in 0..1, as
+    PairedImageDataset does. The index is ignored: each item is the next
+    pair of this process's stream (a DataLoader worker streams its own
+    inputs, i, i+W, ...), which starts over at its end. Register it with
+    `DATASET_REGISTRY.register()(GstSrPairedDataset)` (docs/embedding.md).
+
+    Options: sources (list), chain (string), num_pairs (the nominal
+    length), gt_size (patch size; 0 or absent: whole frames),
+    patches_per_frame, every_n, min_std, min_laplacian_var, seed,
+    use_hflip / use_rot (BasicSR's augment, drawn from a generator seeded
+    with seed and the worker, so a run repeats)."""
+
+    def __init__(self, opt):
+        super().__init__()
+        self.opt = opt
+        self.pairs = GstSrPairs(
+            opt["sources"], opt["chain"], every_n=opt.get("every_n", 1),
+            patch_size=opt.get("gt_size", 0) or 0,
+            patches_per_frame=opt.get("patches_per_frame", 1),
+            min_std=opt.get("min_std", 0.0), min_laplacian_var=opt.get("min_laplacian_var", 0.0),
+            seed=opt.get("seed", 0), prefix=opt.get("prefix"), dtype=torch.float32,
+            with_info=True)
+        self.length = int(opt["num_pairs"])
+        self._stream = None
+        self._gen = None
+
+    def __len__(self):
+        return self.length
+
+    def _next(self):
+        for _ in range(2):
+            if self._stream is None:
+                self._stream = iter(self.pairs)
+            try:
+                return next(self._stream)
+            except StopIteration:
+                self._stream = None     # the shard ended: start it again
+        raise RuntimeError("GstSrPairedDataset: the sources give no pairs")
+
+    def __getitem__(self, index):
+        hr, lr, params, info = self._next()
+        if self.opt.get("use_hflip") or self.opt.get("use_rot"):
+            if self._gen is None:
+                wi = torch.utils.data.get_worker_info()
+                self._gen = torch.Generator().manual_seed(
+                    (int(self.opt.get("seed", 0)) * 1009 + (wi.id if wi else 0)) & M64 >> 1)
+            draws = torch.rand(3, generator=self._gen)
+            hflip = self.opt.get("use_hflip") and draws[0] < 0.5
+            vflip = self.opt.get("use_rot") and draws[1] < 0.5
+            rot90 = self.opt.get("use_rot") and draws[2] < 0.5
+            for flag, fn in ((hflip, lambda t: t.flip(2)), (vflip, lambda t: t.flip(1)),
+                             (rot90, lambda t: t.transpose(1, 2))):
+                if flag:
+                    hr, lr = fn(hr), fn(lr)
+        return {"lq": lr.contiguous(), "gt": hr.contiguous(),
+                "lq_path": info["name"], "gt_path": info["name"], "params": info["params_json"]}

@@ -24,6 +24,8 @@ Checks:
    the first draws);
  * determinism: two iterations with the same seed yield identical tensors
    and params; another patch seed moves the patches;
+ * GstSrPairedDataset, the BasicSR wrapper, gives BasicSR's dict of the
+   same pairs (float) and starts its stream over at the end;
  * DataLoader(num_workers=2) over 3 inputs yields every input's pairs
    exactly once (worker i takes inputs i, i+2, ...), equal to one process's
    (workers spawned: this process has run pipelines); a worker forked after
@@ -191,6 +193,20 @@ def main():
             with_info=True))
         check([o[3]["crop"] for o in other] != [g[3]["crop"] for g in got],
               "another patch seed (6) draws other patches")
+
+        # The BasicSR wrapper: PairedImageDataset's dict, the same pairs as
+        # float, starting over at the end of the stream.
+        basic = gstsr_dataset.GstSrPairedDataset({
+            "sources": [src], "chain": chain, "num_pairs": 100, "gt_size": 32,
+            "patches_per_frame": 3, "every_n": 2, "min_std": 40.0, "min_laplacian_var": 30.0,
+            "seed": 5, "prefix": "mm"})
+        items = [basic[i] for i in range(len(got) + 2)]
+        ok = len(basic) == 100 and all(
+            set(d) >= {"lq", "gt", "lq_path", "gt_path"} and d["gt_path"] == g[3]["name"]
+            and torch.equal(d["gt"], g[0].float() / 255) and torch.equal(d["lq"], g[1].float() / 255)
+            for d, g in zip(items, got + got[:2]))
+        check(ok, "GstSrPairedDataset (BasicSR): {lq, gt, lq_path, gt_path} of the same "
+              "pairs, the stream starting over")
 
         # Workers shard by input.
         inputs = []

@@ -8,7 +8,8 @@
 # shards merged by scripts/sr-merge-datasets.py, must equal the same four
 # shards run one after the other without Slurm and merged, byte for byte
 # (HR/, LR_x4/, meta_info.txt, manifest.jsonl): once for frame pairs
-# (realesrgan) and once for video clips (realbasicvsr, layout=clips). The daemons it started are
+# (realesrgan) and once for video clips (realbasicvsr without its video
+# compressions, layout=clips). The daemons it started are
 # stopped on exit. Needs root (the daemons) and Debian's slurm-wlm and
 # munge (scripts/install-deps.sh installs them); without them it exits 77.
 #   tests/slurm/test_slurm.sh SOURCE_ROOT
@@ -158,6 +159,9 @@ job() {
     "$(wc -l < "$TMP/$name-cluster/meta_info.txt") meta_info lines"
 }
 SR_DEGRADE="preset=realesrgan scale=4" SR_PAIRSINK="" job frames
-SR_DEGRADE="preset=realbasicvsr scale=4 clip-length=3" SR_PAIRSINK="layout=clips" job clips
+# (video-compression=false: the encoders' round trips are not yet byte-stable
+# from run to run, see docs/dataset.md)
+SR_DEGRADE="preset=realbasicvsr scale=4 clip-length=3 video-compression=false" \
+  SR_PAIRSINK="layout=clips" job clips
 [ $status -eq 0 ] && echo "both merged datasets equal the sequential runs', byte for byte"
 exit $status

@@ -176,7 +176,8 @@ gst_sr_codec_stream_frames (const GstSrCodecStream *s)
 gboolean
 gst_sr_codec_stream_push (GstSrCodecStream *s, GstBuffer *buf, GError **error)
 {
-  GstBuffer *in = gst_buffer_copy_deep (buf);
+  GstBuffer *in = GST_VIDEO_INFO_FORMAT (&s->info) == GST_VIDEO_FORMAT_I420
+      ? gst_buffer_copy_deep (buf) : gst_buffer_copy (buf);
   GST_BUFFER_PTS (in) = gst_sr_codec_stream_frame_time (s, s->frames_in);
   GST_BUFFER_DTS (in) = GST_CLOCK_TIME_NONE;
   GST_BUFFER_DURATION (in) = gst_sr_codec_stream_frame_time (s, s->frames_in + 1)

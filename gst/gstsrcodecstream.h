@@ -31,11 +31,9 @@ GstSrCodecStream *gst_sr_codec_stream_start (const SrCodecDesc *d,
     const GstVideoInfo *info, const GstSrCodecSettings *settings,
     GError **error);
 
-/* Feeds the next frame: a deep copy restamped on the stream's clock (buf is
- * not taken). Deep: a copy sharing buf's memory let upstream write its next
- * frame into pixels the private chain had not read yet (srcodec's second
- * segment came out different from run to run), and I420 may pass the
- * private converter untouched to an encoder that holds frames. */
+/* Feeds the next frame: a copy restamped on the stream's clock (buf is not
+ * taken; I420 is copied deep, since the private converter may pass it
+ * through to an encoder that holds frames until the end). */
 gboolean gst_sr_codec_stream_push (GstSrCodecStream *s, GstBuffer *buf,
     GError **error);
 

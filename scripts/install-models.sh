@@ -24,11 +24,6 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if ! command -v npm >/dev/null 2>&1; then
   bash "$ROOT/scripts/apt-install.sh" nodejs npm
 fi
-  echo "gst-sr: installing Debian's nodejs and npm"
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -q
-  $SUDO apt-get install -y -q --no-install-recommends nodejs npm
-fi
 
 # npm_tree DIR SRC KEYFILE...: `npm ci` in DIR from SRC's package.json and
 # package-lock.json (SRC may be DIR itself) unless DIR's last install used

@@ -519,35 +519,19 @@ entry_clear (Entry *e)
   g_free (e->name);
 }
 
-/* A [x, y, w, h] array of non-negative ints. */
+/* An array of n ints in [min, G_MAXINT] at key (a [x, y, w, h] box: n 4,
+ * min 0; a [w, h] size: n 2, min 1). */
 static gboolean
-get_box (JsonObject *o, const char *key, gint64 box[4])
+get_ints (JsonObject *o, const char *key, guint n, gint64 min, gint64 *out)
 {
-  JsonNode *n = json_object_get_member (o, key);
-  JsonArray *a = n && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
-  if (!a || json_array_get_length (a) != 4)
+  JsonNode *node = json_object_get_member (o, key);
+  JsonArray *a = node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  if (!a || json_array_get_length (a) != n)
     return FALSE;
-  for (guint i = 0; i < 4; i++) {
+  for (guint i = 0; i < n; i++) {
     JsonNode *e = json_array_get_element (a, i);
     if (json_node_get_value_type (e) != G_TYPE_INT64
-        || (box[i] = json_node_get_int (e)) < 0 || box[i] > G_MAXINT)
-      return FALSE;
-  }
-  return TRUE;
-}
-
-/* A [w, h] array of positive ints. */
-static gboolean
-get_size (JsonObject *o, const char *key, gint64 size[2])
-{
-  JsonNode *n = json_object_get_member (o, key);
-  JsonArray *a = n && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
-  if (!a || json_array_get_length (a) != 2)
-    return FALSE;
-  for (guint i = 0; i < 2; i++) {
-    JsonNode *e = json_array_get_element (a, i);
-    if (json_node_get_value_type (e) != G_TYPE_INT64
-        || (size[i] = json_node_get_int (e)) <= 0 || size[i] > G_MAXINT)
+        || (out[i] = json_node_get_int (e)) < min || out[i] > G_MAXINT)
       return FALSE;
   }
   return TRUE;
@@ -620,7 +604,7 @@ clip_line (SrDataset *ds, JsonObject *o, guint lineno, GError **error)
   const gint64 frames = fn && json_node_get_value_type (fn) == G_TYPE_INT64
       ? json_node_get_int (fn) : -1;
   if (!plain_file_name (clip) || frames < 1 || frames > G_MAXINT
-      || !get_size (o, "size", size) || !get_size (o, "lr_size", lr_size)) {
+      || !get_ints (o, "size", 2, 1, size) || !get_ints (o, "lr_size", 2, 1, lr_size)) {
     g_set_error (error, SR_DATASET_ERROR, SR_DATASET_ERROR_CORRUPT,
         "%s/manifest.jsonl:%u: not a clip (it needs \"clip\", \"frames\", "
         "\"size\" and \"lr_size\")", ds->location, lineno);
@@ -666,8 +650,8 @@ manifest_line (JsonObject *o, guint lineno, gpointer user, GError **error)
       ? json_node_get_string (n) : NULL;
   const gboolean in_clip = clip_frame_name (name);
   gint64 crop[4], lr_crop[4];
-  if ((!in_clip && !plain_file_name (name)) || !get_box (o, "crop", crop)
-      || !get_box (o, "lr_crop", lr_crop) || lr_crop[2] <= 0) {
+  if ((!in_clip && !plain_file_name (name)) || !get_ints (o, "crop", 4, 0, crop)
+      || !get_ints (o, "lr_crop", 4, 0, lr_crop) || lr_crop[2] <= 0) {
     g_set_error (error, SR_DATASET_ERROR, SR_DATASET_ERROR_CORRUPT,
         "%s/manifest.jsonl:%u: not a pair (it needs \"name\", \"crop\" and "
         "\"lr_crop\")", ds->location, lineno);

@@ -31,6 +31,7 @@ enum {
   PROP_MODEL,
   PROP_DEVICE,
   PROP_TILE_SIZE,
+  PROP_TILE_OVERLAP,
   PROP_MEMORY_BUDGET,
   PROP_SCALE,
   PROP_PRECISION,
@@ -57,6 +58,7 @@ gst_sr_precision_get_type (void)
 #define DEFAULT_MODEL "esrgan-slim-x4"
 #define DEFAULT_DEVICE "auto"
 #define DEFAULT_TILE_SIZE 0
+#define DEFAULT_TILE_OVERLAP -1
 /* PoCL reports all host memory as device memory, so the budget is ours. */
 #define DEFAULT_MEMORY_BUDGET (G_GUINT64_CONSTANT (512) << 20)
 
@@ -249,10 +251,10 @@ gst_sr_upscale_start (GstBaseTransform *trans)
         sr_runtime_describe (self->runtime));
     return TRUE;
   }
-  GST_INFO_OBJECT (self, "model %s (x%d, %.0f MAC per input pixel, tile "
-      "overlap %d) on %s", self->model, self->scale,
+  GST_INFO_OBJECT (self, "model %s (x%d, %.0f MAC per input pixel, "
+      "receptive radius %d) on %s", self->model, self->scale,
       sr_graph_macs_per_input_pixel (sr_executor_graph (self->executor)),
-      sr_tiled_get_plan (self->tiled)->overlap,
+      sr_tiled_get_plan (self->tiled)->radius,
       sr_runtime_describe (self->runtime));
   return TRUE;
 }
@@ -334,7 +336,7 @@ gst_sr_upscale_set_info (GstVideoFilter *filter, GstCaps *incaps,
             "on a device runs it both ways; cached in ~/.cache/gst-sr)"));
   const gint64 t_plan = g_get_monotonic_time ();
   const gboolean planned = sr_tiled_plan (self->tiled, w, h, self->tile_size,
-      self->memory_budget, &error);
+      self->tile_overlap, self->memory_budget, &error);
   if (settling)
     gst_element_post_message (GST_ELEMENT (self),
         gst_message_new_progress (GST_OBJECT (self), planned
@@ -348,8 +350,8 @@ gst_sr_upscale_set_info (GstVideoFilter *filter, GstCaps *incaps,
     /* The frame or the budget: the user's settings, not a failure. */
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("Model %s on %dx%d frames: "
             "%s", self->model, w, h, error->message), ("tile-size=%u, "
-            "memory-budget=%" G_GUINT64_FORMAT, self->tile_size,
-            self->memory_budget));
+            "tile-overlap=%d, memory-budget=%" G_GUINT64_FORMAT,
+            self->tile_size, self->tile_overlap, self->memory_budget));
     g_clear_error (&error);
     return FALSE;
   }
@@ -370,6 +372,17 @@ gst_sr_upscale_set_info (GstVideoFilter *filter, GstCaps *incaps,
     GST_INFO_OBJECT (self, "tiles %dx%d on regions %dx%d (overlap %d)",
         plan->tile_w, plan->tile_h, plan->region_w, plan->region_h,
         plan->overlap);
+  if (!plan->exact)
+    /* Said once per plan, on the bus: the output now depends (slightly) on
+     * the tiling. */
+    GST_ELEMENT_INFO (self, RESOURCE, SETTINGS, ("Tiles overlap by less "
+            "than the network's receptive radius: their seams are close to, "
+            "not exactly, the untiled output"), ("model %s on %dx%d frames "
+            "runs in %dx%d tiles overlapping by %d pixels, less than its "
+            "receptive radius (%d); docs/models.md measures such seams; a "
+            "larger memory-budget or tile-overlap brings them closer",
+            self->model, w, h, plan->tile_w, plan->tile_h, plan->overlap,
+            plan->radius));
   return TRUE;
 
 failed:
@@ -534,6 +547,9 @@ gst_sr_upscale_set_property (GObject *object, guint prop_id,
     case PROP_TILE_SIZE:
       self->tile_size = g_value_get_uint (value);
       break;
+    case PROP_TILE_OVERLAP:
+      self->tile_overlap = g_value_get_int (value);
+      break;
     case PROP_MEMORY_BUDGET:
       self->memory_budget = g_value_get_uint64 (value);
       break;
@@ -567,6 +583,9 @@ gst_sr_upscale_get_property (GObject *object, guint prop_id, GValue *value,
       break;
     case PROP_TILE_SIZE:
       g_value_set_uint (value, self->tile_size);
+      break;
+    case PROP_TILE_OVERLAP:
+      g_value_set_int (value, self->tile_overlap);
       break;
     case PROP_MEMORY_BUDGET:
       g_value_set_uint64 (value, self->memory_budget);
@@ -627,8 +646,15 @@ gst_sr_upscale_class_init (GstSrUpscaleClass *klass)
   g_object_class_install_property (gobject_class, PROP_TILE_SIZE,
       g_param_spec_uint ("tile-size", "Tile size",
           "Input pixels per tile side (0: whole frames, or tiles sized to "
-          "memory-budget); tiles overlap by the network's receptive radius, so "
-          "the output does not depend on them", 0, 65536, DEFAULT_TILE_SIZE,
+          "memory-budget); see tile-overlap", 0, 65536, DEFAULT_TILE_SIZE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_TILE_OVERLAP,
+      g_param_spec_int ("tile-overlap", "Tile overlap",
+          "Input pixels each tile reads beyond its sides (-1: the network's "
+          "receptive radius, so the output does not depend on the tiles; "
+          "when that would compute over 2x the frame's pixels within "
+          "memory-budget, the largest overlap that does not, but at least 64, "
+          "said on the bus; at most the radius is used)", -1, 65536, DEFAULT_TILE_OVERLAP,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_MEMORY_BUDGET,
       g_param_spec_uint64 ("memory-budget", "Memory budget",
@@ -679,6 +705,7 @@ gst_sr_upscale_init (GstSrUpscale *self)
   self->model = g_strdup (DEFAULT_MODEL);
   self->device = g_strdup (DEFAULT_DEVICE);
   self->tile_size = DEFAULT_TILE_SIZE;
+  self->tile_overlap = DEFAULT_TILE_OVERLAP;
   self->memory_budget = DEFAULT_MEMORY_BUDGET;
   gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), TRUE);
 }

@@ -37,6 +37,7 @@ struct _GstSrUpscale {
   gchar *model;
   gchar *device;
   guint tile_size;              /* input pixels per tile side; 0: automatic */
+  gint tile_overlap;            /* input pixels; -1: automatic */
   guint64 memory_budget;        /* bytes of device memory for the network */
   int scale_prop;               /* `scale`: 0 takes the model's */
   GstSrPrecision precision;

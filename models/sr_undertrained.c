@@ -183,7 +183,7 @@ sr_undertrained_plan (SrUndertrained *u, int hr_w, int hr_h, GError **error)
     return FALSE;
   }
   for (int i = 0; i < u->n_models; i++)
-    if (!sr_tiled_plan (u->models[i].tiled, lw, lh, u->cfg.tile_size,
+    if (!sr_tiled_plan (u->models[i].tiled, lw, lh, u->cfg.tile_size, -1,
             u->cfg.memory_budget, error)) {
       g_prefix_error (error, "model %s: ", u->models[i].name);
       return FALSE;

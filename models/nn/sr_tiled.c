@@ -29,7 +29,7 @@ sr_tiled_new (SrRuntime *rt, SrExecutor *ex, GError **error)
   t->in_c = sr_graph_value (g, g->input)->channels;
   t->out_c = sr_graph_value (g, g->output)->channels;
   t->plan.multiple = sr_graph_size_multiple (g);
-  t->plan.overlap = round_up (sr_graph_receptive_radius (g), t->plan.multiple);
+  t->plan.radius = round_up (sr_graph_receptive_radius (g), t->plan.multiple);
   if (t->scale < 1) {
     g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_UNSUPPORTED,
         "%s: its output is not the input's size times an integer", g->name);
@@ -71,47 +71,104 @@ sr_tiled_get_plan (const SrTiled *t)
 }
 
 /* The whole frame when its intermediate values fit, else the grid of
- * equal tiles whose regions (tile + overlap on each inner side) fit and
- * that computes the fewest pixels in all: 480x270 at 536 MB for 512 MiB
- * runs as two 240x270 tiles (1.15x the frame's pixels), where the largest
- * square tile would take six (3x). *tile_w = 0 when nothing fits. */
+ * equal tiles whose regions (tile + r on each inner side) fit and that
+ * computes the fewest pixels in all (*pixels): 480x270 at 536 MB for
+ * 512 MiB runs as two 240x270 tiles (1.15x the frame's pixels), where the
+ * largest square tile would take six (3x). *tile_w = 0 when nothing fits. */
 static gboolean
-tiles_for_budget (SrTiled *t, int w, int h, guint64 budget, int *tile_w,
-    int *tile_h, GError **error)
+tiles_for_budget (SrTiled *t, int w, int h, int r, guint64 budget,
+    int *tile_w, int *tile_h, double *pixels, GError **error)
 {
-  const int r = t->plan.overlap, m = t->plan.multiple;
+  const int m = t->plan.multiple;
   double best = G_MAXDOUBLE;
   *tile_w = *tile_h = 0;
-  /* Fewer rows of tiles need narrower tiles; for each row count, the
-   * fewest columns that fit (more columns only shrink the regions). */
-  for (int ny = 1; ny <= h; ny++) {
+  /* For each row count, the fewest columns that fit (more columns only
+   * shrink the regions, so a binary search), down to 16-pixel tiles:
+   * smaller ones are refused anyway. */
+  const int nx_max = MAX (1, w / 16), ny_max = MAX (1, h / 16);
+  for (int ny = 1; ny <= ny_max; ny++) {
     const int th = round_up ((h + ny - 1) / ny, m), rh = MIN (h, th + 2 * r);
     if (ny > 1 && th == round_up ((h + ny - 2) / (ny - 1), m))
       continue;                 /* the same tiles as ny - 1 */
-    for (int nx = 1; nx <= w; nx++) {
+    int lo = 1, hi = nx_max + 1;        /* hi: the first nx known to fit */
+    while (lo < hi) {
+      const int nx = (lo + hi) / 2;
       const int tw = round_up ((w + nx - 1) / nx, m), rw = MIN (w, tw + 2 * r);
-      const double pixels = (double) nx * ny * rw * rh;
-      if (pixels >= best)
-        break;                  /* only worse from here */
       size_t bytes;
       if (!sr_executor_measure (t->ex, rh, rw, &bytes, error))
         return FALSE;
-      if (bytes <= budget) {
-        best = pixels;
+      if (bytes <= budget)
+        hi = nx;
+      else
+        lo = nx + 1;
+    }
+    if (hi <= nx_max) {
+      const int tw = round_up ((w + hi - 1) / hi, m), rw = MIN (w, tw + 2 * r);
+      const double px = (double) hi * ny * rw * rh;
+      if (px < best) {
+        best = px;
         *tile_w = tw;
         *tile_h = th;
-        break;
       }
     }
     if (best <= (double) w * h)
       break;                    /* the whole frame: nothing beats it */
   }
+  *pixels = best;
+  return TRUE;
+}
+
+/* tile_size = 0: the tiles for the budget at the given overlap, or (auto,
+ * overlap < 0) at the receptive radius when those compute at most
+ * SR_TILED_MAX_WORK times the frame's pixels, else at the largest overlap
+ * (multiple of the multiple, at least SR_TILED_MIN_OVERLAP) whose tiles do,
+ * else at SR_TILED_MIN_OVERLAP: deep networks' receptive radii are far
+ * wider than what their output depends on in practice (RRDBNet: 349 px,
+ * while its seams stay within 50 dB from SR_TILED_MIN_OVERLAP on). */
+static gboolean
+choose_tiles (SrTiled *t, guint64 budget, int overlap, int *tile_w,
+    int *tile_h, GError **error)
+{
+  SrTiledPlan *p = &t->plan;
+  const int m = p->multiple;
+  const double frame = (double) p->pad_w * p->pad_h;
+  double pixels;
+  int r = overlap >= 0 ? overlap : p->radius;
+  if (!tiles_for_budget (t, p->pad_w, p->pad_h, r, budget, tile_w, tile_h,
+          &pixels, error))
+    return FALSE;
+  const int floor_r = round_up (SR_TILED_MIN_OVERLAP, m);
+  if (overlap < 0 && r > floor_r && !(*tile_w >= 16
+          && pixels <= SR_TILED_MAX_WORK * frame)) {
+    /* The work only shrinks with the overlap: the largest that keeps to
+     * SR_TILED_MAX_WORK, by bisection over multiples of m in
+     * [floor_r, r). */
+    int lo = floor_r / m, hi = r / m - 1;
+    r = floor_r;
+    while (lo <= hi) {
+      const int mid = (lo + hi) / 2;
+      int tw, th;
+      if (!tiles_for_budget (t, p->pad_w, p->pad_h, mid * m, budget, &tw,
+              &th, &pixels, error))
+        return FALSE;
+      if (tw >= 16 && pixels <= SR_TILED_MAX_WORK * frame) {
+        r = mid * m;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    if (!tiles_for_budget (t, p->pad_w, p->pad_h, r, budget, tile_w, tile_h,
+            &pixels, error))
+      return FALSE;
+  }
+  p->overlap = r;
   return TRUE;
 }
 
 gboolean
-sr_tiled_plan (SrTiled *t, int w, int h, guint tile_size, guint64 budget,
-    GError **error)
+sr_tiled_plan (SrTiled *t, int w, int h, guint tile_size, int overlap,
+    guint64 budget, GError **error)
 {
   clear_plan (t);
   SrTiledPlan *p = &t->plan;
@@ -126,10 +183,12 @@ sr_tiled_plan (SrTiled *t, int w, int h, guint tile_size, guint64 budget,
         "%dx%d by reflection", name, m, w, h, p->pad_w, p->pad_h);
     return FALSE;
   }
+  if (overlap >= 0)
+    overlap = MIN (round_up (overlap, m), p->radius);
+  p->overlap = overlap >= 0 ? overlap : p->radius;
   int tile_w = round_up (tile_size, m), tile_h = tile_w;
   if (!tile_size) {
-    if (!tiles_for_budget (t, p->pad_w, p->pad_h, budget, &tile_w, &tile_h,
-            error))
+    if (!choose_tiles (t, budget, overlap, &tile_w, &tile_h, error))
       return FALSE;
     if (MIN (tile_w, tile_h) < 16) {
       g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_SIZE, "a memory "
@@ -146,6 +205,7 @@ sr_tiled_plan (SrTiled *t, int w, int h, guint tile_size, guint64 budget,
   p->region_w = MIN (p->pad_w, p->tile_w + 2 * p->overlap);
   p->region_h = MIN (p->pad_h, p->tile_h + 2 * p->overlap);
   p->tiled = p->region_w < p->pad_w || p->region_h < p->pad_h;
+  p->exact = !p->tiled || p->overlap >= p->radius;
   if (!sr_executor_plan (t->ex, p->region_h, p->region_w, error)
       || (p->padded && (!(t->frame_pad = sr_tensor_new (t->rt, 1, t->in_c,
                       p->pad_h, p->pad_w, SR_DTYPE_F32, error))

@@ -8,10 +8,13 @@
  *    output cropped back, as Real-ESRGAN's RealESRGANer does;
  *  - tiling: when the whole frame's intermediate values would pass the
  *    memory budget, the frame runs as a grid of equal tiles, each on a
- *    region of tile + the receptive radius on each inner side, and only
- *    the tile's own pixels are kept, so the output equals the untiled
- *    one. Tiles and overlaps keep to the multiple (every region then sees
- *    the frame's own unshuffle / stride grid).
+ *    region of tile + overlap on each inner side, and only the tile's own
+ *    pixels are kept. With the receptive radius as overlap the output
+ *    equals the untiled one; deep networks (RRDBNet: 349 px) may not fit
+ *    a budget that way, and then take a smaller overlap (below), whose
+ *    seams are measured, not exact. Tiles and overlaps keep to the
+ *    multiple (every region then sees the frame's own unshuffle / stride
+ *    grid).
  *
  * sr_tiled_plan settles the sizes and holds every tensor a frame needs:
  * running a frame allocates nothing. */
@@ -30,12 +33,19 @@ void sr_tiled_free (SrTiled *t);
 
 /* Plans for w x h frames: tile_size > 0 fixes the tile side (rounded up to
  * the multiple), 0 takes the fewest-pixel grid of tiles whose regions fit
- * in budget bytes. SR_MODEL_ERROR_SIZE when the frame is too small to pad
- * by reflection or the budget leaves tiles under 16 pixels. Also plans the
- * executor (the first plan may measure its layout: see
- * sr_executor_layout_settled). */
+ * in budget bytes. overlap >= 0 fixes the overlap (rounded up to the
+ * multiple, at most the receptive radius); -1 takes the receptive radius
+ * unless its tiles would compute more than SR_TILED_MAX_WORK times the
+ * frame's pixels, and then the largest overlap whose tiles do not (at
+ * least SR_TILED_MIN_OVERLAP: plan->exact tells which). SR_MODEL_ERROR_SIZE
+ * when the frame is too small to pad by reflection or the budget leaves
+ * tiles under 16 pixels. Also plans the executor (the first plan may
+ * measure its layout: see sr_executor_layout_settled). */
 gboolean sr_tiled_plan (SrTiled *t, int w, int h, guint tile_size,
-    guint64 budget, GError **error);
+    int overlap, guint64 budget, GError **error);
+
+#define SR_TILED_MAX_WORK 2
+#define SR_TILED_MIN_OVERLAP 64
 
 /* in: [1,C,h,w] float32 as planned; out: [1,C',h*s,w*s] float32, s the
  * graph's scale. Enqueued on q. */
@@ -44,13 +54,14 @@ SrStatus sr_tiled_run (SrTiled *t, cl_command_queue q, SrTensor *in,
 
 /* The plan, for messages: the padded size (pad_w x pad_h = w x h when
  * none), the tile and region sizes (region = the padded frame when not
- * tiled), the overlap and the multiple. */
+ * tiled), the overlap, the receptive radius (rounded up to the multiple)
+ * and the multiple; exact: not tiled, or tiled with the full radius. */
 typedef struct {
   int pad_w, pad_h;
   int tile_w, tile_h;
   int region_w, region_h;
-  int overlap, multiple;
-  gboolean padded, tiled;
+  int overlap, radius, multiple;
+  gboolean padded, tiled, exact;
 } SrTiledPlan;
 
 const SrTiledPlan *sr_tiled_get_plan (const SrTiled *t);

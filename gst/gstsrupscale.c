@@ -355,11 +355,17 @@ gst_sr_upscale_set_info (GstVideoFilter *filter, GstCaps *incaps,
     g_clear_error (&error);
     return FALSE;
   }
+  /* Packed RGB output is downloaded tile by tile straight into the frame
+   * (gst_sr_upscale_transform_frame); YUV goes through a whole float32
+   * output frame, whose chroma samples may straddle tiles. */
+  SrPackedLayout layout;
+  const gboolean whole_out = !gst_sr_packed_layout (GST_VIDEO_INFO_FORMAT (out),
+      &layout);
   if (!planned
       || !(self->frame_in = sr_tensor_new (self->runtime, 1, 3, h, w,
               SR_DTYPE_F32, &error))
-      || !(self->frame_out = sr_tensor_new (self->runtime, 1, 3, h * s, w * s,
-              SR_DTYPE_F32, &error)))
+      || (whole_out && !(self->frame_out = sr_tensor_new (self->runtime, 1, 3,
+                  h * s, w * s, SR_DTYPE_F32, &error))))
     goto failed;
   const SrTiledPlan *plan = sr_tiled_get_plan (self->tiled);
   GST_INFO_OBJECT (self, "%dx%d -> %dx%d: %s, %.1f MB of intermediate values",
@@ -443,6 +449,26 @@ account_latency (GstSrUpscale *self, GstClockTime took)
   }
 }
 
+/* sr_tiled_run_into's sink for packed RGB output: each tile's rect
+ * straight into the output frame's bytes. */
+typedef struct {
+  SrConvert *convert;
+  GstVideoFrame *frame;
+  SrPackedLayout layout;
+} DownloadInto;
+
+static SrStatus
+download_rect (gpointer user, cl_command_queue q, const SrTensor *src, int sx,
+    int sy, int dx, int dy, int w, int h)
+{
+  DownloadInto *d = user;
+  const int stride = GST_VIDEO_FRAME_PLANE_STRIDE (d->frame, 0);
+  guint8 *at = (guint8 *) GST_VIDEO_FRAME_PLANE_DATA (d->frame, 0)
+      + (size_t) dy * stride + (size_t) dx * d->layout.pixel_stride;
+  return sr_download_packed8_rect (d->convert, q, src, sx, sy, w, h, at,
+      stride, &d->layout, SR_ROUND_HALF_EVEN);
+}
+
 static GstFlowReturn
 gst_sr_upscale_transform_frame (GstVideoFilter *filter, GstVideoFrame *in,
     GstVideoFrame *out)
@@ -455,10 +481,16 @@ gst_sr_upscale_transform_frame (GstVideoFilter *filter, GstVideoFrame *in,
   if (st == SR_OK && self->baseline != GST_SR_UPSCALE_LEARNED)
     st = sr_resample_run (self->resample, self->queue, self->frame_in,
         self->frame_out, &self->rows, &self->cols);
+  else if (st == SR_OK && !self->frame_out) {
+    DownloadInto into = { .convert = self->convert, .frame = out };
+    gst_sr_packed_layout (GST_VIDEO_FRAME_FORMAT (out), &into.layout);
+    st = sr_tiled_run_into (self->tiled, self->queue, self->frame_in,
+        download_rect, &into);
+  }
   else if (st == SR_OK)
     st = sr_tiled_run (self->tiled, self->queue, self->frame_in,
         self->frame_out);
-  if (st == SR_OK)
+  if (st == SR_OK && self->frame_out)
     st = gst_sr_download_frame (self->convert, self->queue, self->frame_out, out,
         SR_ROUND_HALF_EVEN);
   if (st == SR_OK && self->alpha_in)

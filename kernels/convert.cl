@@ -37,13 +37,15 @@ to_u8 (float v, int round_mode)
   return (uchar) round_level (clamp (v, 0.0f, 1.0f) * 255.0f, round_mode);
 }
 
+/* The w x h rect at (sx, sy) of src ([1,3,sh,sw]) into dst, stride bytes
+ * per row. */
 __kernel void download_packed8 (__global const float *src, __global uchar *dst,
     int stride, int pstride, int off_r, int off_g, int off_b, int off_a,
-    int w, int h, int round_mode)
+    int sx, int sy, int sw, int sh, int round_mode)
 {
   const int x = get_global_id (0), y = get_global_id (1);
   __global uchar *p = dst + (size_t) y * stride + (size_t) x * pstride;
-  const size_t plane = (size_t) w * h, i = (size_t) y * w + x;
+  const size_t plane = (size_t) sw * sh, i = (size_t) (sy + y) * sw + sx + x;
   p[off_r] = to_u8 (src[i], round_mode);
   p[off_g] = to_u8 (src[plane + i], round_mode);
   p[off_b] = to_u8 (src[2 * plane + i], round_mode);

@@ -90,36 +90,50 @@ SrStatus
 sr_download_packed8 (SrConvert *op, cl_command_queue q, const SrTensor *src,
     guint8 *out, int stride, const SrPackedLayout *l, SrRoundMode round_mode)
 {
-  const int w = src->w, h = src->h, mode = round_mode;
-  if (src->c != 3 || src->n != 1 || stride < w * l->pixel_stride)
+  return sr_download_packed8_rect (op, q, src, 0, 0, src->w, src->h, out,
+      stride, l, round_mode);
+}
+
+SrStatus
+sr_download_packed8_rect (SrConvert *op, cl_command_queue q,
+    const SrTensor *src, int sx, int sy, int w, int h, guint8 *out,
+    int stride, const SrPackedLayout *l, SrRoundMode round_mode)
+{
+  const int mode = round_mode, row = w * l->pixel_stride;
+  if (src->c != 3 || src->n != 1 || w < 1 || h < 1 || sx < 0 || sy < 0
+      || sx + w > src->w || sy + h > src->h || stride < row)
     return SR_ERR_INVALID_ARGUMENT;
-  const size_t bytes = (size_t) (h - 1) * stride + (size_t) w * l->pixel_stride;
+  /* The rect packed tight on the device, then read row by row into out's
+   * rows (a rect read), so no byte around the rect is touched. */
   SrTensor *staging = sr_tensor_reuse (op->rt, q, &op->bytes_out, 1, 1, 1,
-      (int) bytes, SR_DTYPE_U8);
+      row * h, SR_DTYPE_U8);
   if (!staging)
     return SR_ERR_OUT_OF_DEVICE_MEMORY;
   cl_int e = 0;
   e |= SR_ARG_MEM (op->download, 0, src);
   e |= SR_ARG_MEM (op->download, 1, staging);
-  e |= SR_ARG (op->download, 2, stride);
+  e |= SR_ARG (op->download, 2, row);
   e |= SR_ARG (op->download, 3, l->pixel_stride);
   e |= SR_ARG (op->download, 4, l->r);
   e |= SR_ARG (op->download, 5, l->g);
   e |= SR_ARG (op->download, 6, l->b);
   e |= SR_ARG (op->download, 7, l->a);
-  e |= SR_ARG (op->download, 8, w);
-  e |= SR_ARG (op->download, 9, h);
-  e |= SR_ARG (op->download, 10, mode);
+  e |= SR_ARG (op->download, 8, sx);
+  e |= SR_ARG (op->download, 9, sy);
+  e |= SR_ARG (op->download, 10, src->w);
+  e |= SR_ARG (op->download, 11, src->h);
+  e |= SR_ARG (op->download, 12, mode);
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
   size_t g[2] = { (size_t) w, (size_t) h };
   SrStatus st = sr_enqueue (q, op->download, 2, g);
   if (st != SR_OK)
     return st;
-  /* Padding bytes between rows come back as whatever the staging buffer held;
-   * the output frame's padding is not image data. */
-  return sr_status_from_cl (clEnqueueReadBuffer (q, staging->mem, CL_TRUE, 0,
-          bytes, out, 0, NULL, NULL));
+  const size_t origin[3] = { 0, 0, 0 };
+  const size_t region[3] = { (size_t) row, (size_t) h, 1 };
+  return sr_status_from_cl (clEnqueueReadBufferRect (q, staging->mem, CL_TRUE,
+          origin, origin, region, (size_t) row, 0, (size_t) stride, 0, out, 0,
+          NULL, NULL));
 }
 
 /* ---- YUV ------------------------------------------------------------------ */

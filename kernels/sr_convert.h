@@ -37,10 +37,18 @@ SrStatus sr_upload_packed8 (SrConvert *op, cl_command_queue q,
     const SrHostFrame *frame, int x0, int y0, SrTensor *dst);
 
 /* Writes src ([1,3,h,w]) into out (w x h of out->layout, out->stride bytes
- * per row, alpha set to 255), rounding as asked; blocks until done. */
+ * per row, alpha set to 255), rounding as asked; blocks until done. Bytes
+ * between rows are left as they were. */
 SrStatus sr_download_packed8 (SrConvert *op, cl_command_queue q,
     const SrTensor *src, guint8 *out, int stride, const SrPackedLayout *layout,
     SrRoundMode round_mode);
+
+/* The same for the w x h rect at (sx, sy) of src: out points at where the
+ * rect's first pixel goes (a tile of a larger frame: nothing else of that
+ * frame is written). */
+SrStatus sr_download_packed8_rect (SrConvert *op, cl_command_queue q,
+    const SrTensor *src, int sx, int sy, int w, int h, guint8 *out,
+    int stride, const SrPackedLayout *layout, SrRoundMode round_mode);
 
 /* ---- 8-bit YUV and gray (planar, semi-planar, packed 4:2:2, GRAY8) ---- */
 

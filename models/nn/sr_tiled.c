@@ -8,8 +8,10 @@ struct _SrTiled {
   int scale, in_c, out_c;
   SrTiledPlan plan;
   int w, h;                     /* the frame size planned for */
-  SrTensor *frame_pad, *out_pad;  /* padded: the padded frame and output */
-  SrTensor *tile_in, *tile_out;   /* tiled: one region in and out */
+  SrTensor *frame_pad;            /* padded: the padded frame */
+  SrTensor *tile_in, *tile_out;   /* tiled: one region in and out; untiled
+                                   * and padded (or run into a sink):
+                                   * tile_out is the whole output */
 };
 
 static int
@@ -47,7 +49,6 @@ static void
 clear_plan (SrTiled *t)
 {
   g_clear_pointer (&t->frame_pad, sr_tensor_unref);
-  g_clear_pointer (&t->out_pad, sr_tensor_unref);
   g_clear_pointer (&t->tile_in, sr_tensor_unref);
   g_clear_pointer (&t->tile_out, sr_tensor_unref);
   t->w = t->h = 0;
@@ -166,13 +167,23 @@ choose_tiles (SrTiled *t, guint64 budget, int overlap, int *tile_w,
   return TRUE;
 }
 
+/* The output of one region (the whole padded frame when untiled). */
+static gboolean
+region_out (SrTiled *t, GError **error)
+{
+  const SrTiledPlan *p = &t->plan;
+  const int s = t->scale;
+  return t->tile_out || (t->tile_out = sr_tensor_new (t->rt, 1, t->out_c,
+          p->region_h * s, p->region_w * s, SR_DTYPE_F32, error));
+}
+
 gboolean
 sr_tiled_plan (SrTiled *t, int w, int h, guint tile_size, int overlap,
     guint64 budget, GError **error)
 {
   clear_plan (t);
   SrTiledPlan *p = &t->plan;
-  const int m = p->multiple, s = t->scale;
+  const int m = p->multiple;
   const char *name = sr_executor_graph (t->ex)->name;
   p->pad_w = round_up (w, m);
   p->pad_h = round_up (h, m);
@@ -207,15 +218,11 @@ sr_tiled_plan (SrTiled *t, int w, int h, guint tile_size, int overlap,
   p->tiled = p->region_w < p->pad_w || p->region_h < p->pad_h;
   p->exact = !p->tiled || p->overlap >= p->radius;
   if (!sr_executor_plan (t->ex, p->region_h, p->region_w, error)
-      || (p->padded && (!(t->frame_pad = sr_tensor_new (t->rt, 1, t->in_c,
-                      p->pad_h, p->pad_w, SR_DTYPE_F32, error))
-              || !(t->out_pad = sr_tensor_new (t->rt, 1, t->out_c,
-                      p->pad_h * s, p->pad_w * s, SR_DTYPE_F32, error))))
-      || (p->tiled && (!(t->tile_in = sr_tensor_new (t->rt, 1, t->in_c,
-                      p->region_h, p->region_w, SR_DTYPE_F32, error))
-              || !(t->tile_out = sr_tensor_new (t->rt, 1, t->out_c,
-                      p->region_h * s, p->region_w * s, SR_DTYPE_F32,
-                      error))))) {
+      || (p->padded && !(t->frame_pad = sr_tensor_new (t->rt, 1, t->in_c,
+                  p->pad_h, p->pad_w, SR_DTYPE_F32, error)))
+      || (p->tiled && !(t->tile_in = sr_tensor_new (t->rt, 1, t->in_c,
+                  p->region_h, p->region_w, SR_DTYPE_F32, error)))
+      || ((p->tiled || p->padded) && !region_out (t, error))) {
     clear_plan (t);
     return FALSE;
   }
@@ -224,31 +231,75 @@ sr_tiled_plan (SrTiled *t, int w, int h, guint tile_size, int overlap,
   return TRUE;
 }
 
-/* Every tile of in (w x h) into out: the region around it in, the tile's
- * own pixels out. */
+/* Every tile of in (the padded frame) through the network, each tile's
+ * own output pixels, within out_w x out_h (the unpadded output), to sink. */
 static SrStatus
-run_tiles (SrTiled *t, cl_command_queue q, SrTensor *in, SrTensor *out)
+run_tiles (SrTiled *t, cl_command_queue q, SrTensor *in, int out_w, int out_h,
+    SrTiledSink sink, gpointer user)
 {
   const SrTiledPlan *p = &t->plan;
   const int w = in->w, h = in->h, s = t->scale, r = p->overlap;
   for (int ty = 0; ty < h; ty += p->tile_h) {
     for (int tx = 0; tx < w; tx += p->tile_w) {
-      const int tw = MIN (p->tile_w, w - tx), th = MIN (p->tile_h, h - ty);
       const int rx = CLAMP (tx - r, 0, w - p->region_w);
       const int ry = CLAMP (ty - r, 0, h - p->region_h);
+      const int kw = MIN (p->tile_w * s, out_w - tx * s);
+      const int kh = MIN (p->tile_h * s, out_h - ty * s);
+      if (kw <= 0 || kh <= 0)
+        continue;               /* all padding */
       SrStatus st;
       if ((st = sr_nn_copy_rect_run (t->tile, q, sr_view (in), rx, ry,
                   sr_view (t->tile_in), 0, 0, p->region_w, p->region_h))
           != SR_OK
           || (st = sr_executor_run (t->ex, q, sr_view (t->tile_in),
                   sr_view (t->tile_out))) != SR_OK
-          || (st = sr_nn_copy_rect_run (t->tile, q, sr_view (t->tile_out),
-                  (tx - rx) * s, (ty - ry) * s, sr_view (out), tx * s, ty * s,
-                  tw * s, th * s)) != SR_OK)
+          || (st = sink (user, q, t->tile_out, (tx - rx) * s, (ty - ry) * s,
+                  tx * s, ty * s, kw, kh)) != SR_OK)
         return st;
     }
   }
   return SR_OK;
+}
+
+SrStatus
+sr_tiled_run_into (SrTiled *t, cl_command_queue q, SrTensor *in,
+    SrTiledSink sink, gpointer user)
+{
+  const int s = t->scale;
+  if (!t->w || in->w != t->w || in->h != t->h || in->c != t->in_c)
+    return SR_ERR_INVALID_ARGUMENT;
+  /* Padded to the network's multiple (reflection, right and bottom), run,
+   * cropped back (by the rects handed to sink). */
+  SrTensor *src = t->frame_pad ? t->frame_pad : in;
+  SrStatus st = SR_OK;
+  if (t->frame_pad)
+    st = sr_nn_pad_run (t->tile, q, sr_view (in), sr_view (src), 0,
+        src->h - in->h, 0, src->w - in->w, SR_PAD_REFLECT);
+  if (st != SR_OK)
+    return st;
+  if (t->tile_in)
+    return run_tiles (t, q, src, in->w * s, in->h * s, sink, user);
+  if (!region_out (t, NULL))
+    return SR_ERR_OUT_OF_DEVICE_MEMORY;
+  if ((st = sr_executor_run (t->ex, q, sr_view (src), sr_view (t->tile_out)))
+      != SR_OK)
+    return st;
+  return sink (user, q, t->tile_out, 0, 0, 0, 0, in->w * s, in->h * s);
+}
+
+/* sr_tiled_run's sink: into the output tensor. */
+typedef struct {
+  SrTiled *t;
+  SrTensor *out;
+} CopyInto;
+
+static SrStatus
+copy_into (gpointer user, cl_command_queue q, const SrTensor *src, int sx,
+    int sy, int dx, int dy, int w, int h)
+{
+  CopyInto *c = user;
+  return sr_nn_copy_rect_run (c->t->tile, q, sr_view ((SrTensor *) src), sx,
+      sy, sr_view (c->out), dx, dy, w, h);
 }
 
 SrStatus
@@ -258,19 +309,9 @@ sr_tiled_run (SrTiled *t, cl_command_queue q, SrTensor *in, SrTensor *out)
   if (!t->w || in->w != t->w || in->h != t->h || in->c != t->in_c
       || out->w != t->w * s || out->h != t->h * s || out->c != t->out_c)
     return SR_ERR_INVALID_ARGUMENT;
-  /* Padded to the network's multiple (reflection, right and bottom), run,
-   * cropped back. */
-  SrTensor *src = t->frame_pad ? t->frame_pad : in;
-  SrTensor *dst = t->frame_pad ? t->out_pad : out;
-  SrStatus st = SR_OK;
-  if (t->frame_pad)
-    st = sr_nn_pad_run (t->tile, q, sr_view (in), sr_view (src), 0,
-        src->h - in->h, 0, src->w - in->w, SR_PAD_REFLECT);
-  if (st == SR_OK)
-    st = t->tile_in ? run_tiles (t, q, src, dst)
-        : sr_executor_run (t->ex, q, sr_view (src), sr_view (dst));
-  if (st == SR_OK && t->frame_pad)
-    st = sr_nn_copy_rect_run (t->tile, q, sr_view (dst), 0, 0, sr_view (out),
-        0, 0, out->w, out->h);
-  return st;
+  /* A whole unpadded frame goes straight into out. */
+  if (!t->frame_pad && !t->tile_in)
+    return sr_executor_run (t->ex, q, sr_view (in), sr_view (out));
+  CopyInto target = { t, out };
+  return sr_tiled_run_into (t, q, in, copy_into, &target);
 }

@@ -52,6 +52,18 @@ gboolean sr_tiled_plan (SrTiled *t, int w, int h, guint tile_size,
 SrStatus sr_tiled_run (SrTiled *t, cl_command_queue q, SrTensor *in,
     SrTensor *out);
 
+/* Where sr_tiled_run_into puts a frame's output, a rect at a time: the
+ * w x h rect at (sx, sy) of src (a region's output) is the output's rect at
+ * (dx, dy). The rects cover the output once. */
+typedef SrStatus (*SrTiledSink) (gpointer user, cl_command_queue q,
+    const SrTensor *src, int sx, int sy, int dx, int dy, int w, int h);
+
+/* As sr_tiled_run, handing each tile's output to sink instead of filling
+ * a whole output tensor (a 1920x1080 x4 frame's is 398 MB of float32),
+ * e.g. to download it into the frame's bytes. */
+SrStatus sr_tiled_run_into (SrTiled *t, cl_command_queue q, SrTensor *in,
+    SrTiledSink sink, gpointer user);
+
 /* The plan, for messages: the padded size (pad_w x pad_h = w x h when
  * none), the tile and region sizes (region = the padded frame when not
  * tiled), the overlap, the receptive radius (rounded up to the multiple)

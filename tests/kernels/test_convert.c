@@ -427,8 +427,8 @@ ref_to_u8 (float v, SrRoundMode mode)
 
 /* Upload with crops whose widths are and are not multiples of 16 (the
  * kernel's block), every format; exact: byte / 255 in float. Download of
- * random values plus exact .5 ties (both parities) in both rounding modes;
- * exact. */
+ * random values plus exact .5 ties (both parities) in both rounding modes,
+ * whole and as a rect into a larger frame; exact. */
 static void
 test_packed (void)
 {
@@ -477,6 +477,39 @@ test_packed (void)
             if (l->a >= 0)
               g_assert_cmpuint (px[l->a], ==, 255);
           }
+        /* The row padding is left as it was. */
+        for (int y = 0; y < h; y++)
+          for (int b = w * l->pixel_stride; b < ostride; b++)
+            g_assert_cmpuint (out[y * ostride + b], ==, 0x5a);
+      }
+      /* A rect of src (a tile's output) into the middle of a larger frame:
+       * its pixels as above, every other byte of the frame untouched. */
+      if (w > 3 && h > 1) {
+        const int sx = 2, sy = 1, rw = w - 3, rh = h - 1, dx = 3, dy = 2;
+        const int fstride = (w + 5) * l->pixel_stride, frows = h + 4;
+        guint8 *frame = g_malloc (fstride * frows);
+        memset (frame, 0x5a, fstride * frows);
+        g_assert_cmpint (sr_download_packed8_rect (op, sr_test_queue (), src,
+                sx, sy, rw, rh, frame + dy * fstride + dx * l->pixel_stride,
+                fstride, l, SR_ROUND_HALF_EVEN), ==, SR_OK);
+        for (int y = 0; y < frows; y++)
+          for (int x = 0; x < w + 5; x++) {
+            const guint8 *px = frame + y * fstride + x * l->pixel_stride;
+            const int ix = x - dx + sx, iy = y - dy + sy;
+            if (x < dx || x >= dx + rw || y < dy || y >= dy + rh) {
+              for (int b = 0; b < l->pixel_stride; b++)
+                g_assert_cmpuint (px[b], ==, 0x5a);
+              continue;
+            }
+            for (int ch = 0; ch < 3; ch++)
+              g_assert_cmpuint (px[off[ch]], ==, ref_to_u8 (v[(ch * h + iy)
+                          * w + ix], SR_ROUND_HALF_EVEN));
+          }
+        /* A rect reaching outside src is refused. */
+        g_assert_cmpint (sr_download_packed8_rect (op, sr_test_queue (), src,
+                sx, sy, w, rh, frame, fstride, l, SR_ROUND_HALF_EVEN), ==,
+            SR_ERR_INVALID_ARGUMENT);
+        g_free (frame);
       }
       g_free (out);
       g_free (v);

@@ -2,11 +2,22 @@
 #include "gstsrcodecs.h"
 
 /* x264enc keeps its defaults (preset medium, ABR at the target), as
- * upstream's libx264 does, but on one thread: with several, its rate
- * control gives a different stream on every run of the same frames (seen
- * with x264enc 1.22 here), and a dataset must come out the same when a
- * killed job is run again; vp8enc runs with deadline=1 (realtime) because
- * its default "good" deadline is several times slower for a dataset tool.
+ * upstream's libx264 does, except for two settings, because a dataset must
+ * come out the same when a killed job is run again: mb-tree=false, since
+ * libx264 0.164's macroblock-tree rate control gives different streams for
+ * the same frames from one encoder to the next within a process (it reads
+ * memory it has not written: with MALLOC_PERTURB_ set the streams repeat,
+ * and they change with its value; 15 frames at 58x44, 3 to 5 distinct
+ * streams in 10 encoders), and one thread (with several, every run
+ * differed; measured before mb-tree was found, kept since the clips are
+ * small). vp8enc runs with deadline=1 (realtime) because its default
+ * "good" deadline is several times slower for a dataset tool.
+ *
+ * mjpegtools' mpeg2enc also reads memory it has not written (the first
+ * segment of a process repeats, later ones do not; with MALLOC_PERTURB_ set
+ * all repeat) and has no setting that avoids it: reads_uninitialised makes
+ * the private stream fix the contents of fresh heap memory for the process
+ * (gstsrcodecstream.c).
  *
  * MPEG-2 is mjpegtools' mpeg2enc (gstreamer1.0-plugins-bad), decoded by
  * avdec_mpeg2video: format=3 is generic MPEG-2 (its default, 0, is MPEG-1);
@@ -35,7 +46,7 @@ static const SrCodecDesc codec_table[] = {
     .encoder = "x264enc", .decoder = "avdec_h264",
     .package = "gstreamer1.0-plugins-ugly and gstreamer1.0-libav",
     .rate_prop = "bitrate", .rate_scale = 1, .gop_prop = "key-int-max",
-    .extra = "threads=1", .even_size = TRUE,
+    .extra = "threads=1 mb-tree=false", .even_size = TRUE,
   },
   {
     .encoder = "vp8enc", .decoder = "vp8dec",
@@ -49,7 +60,7 @@ static const SrCodecDesc codec_table[] = {
     .rate_prop = "bitrate", .rate_scale = 1, .gop_prop = "min-gop-size",
     .extra = "format=3 constraints=false", .even_size = TRUE, .standard_fps = TRUE,
     .gop_prop2 = "max-gop-size", .rate_max = 40000, .gop_limit = 250,
-    .vbv_prop = "bufsize",
+    .vbv_prop = "bufsize", .reads_uninitialised = TRUE,
   },
   {
     .encoder = "jpegenc", .decoder = "jpegdec",

@@ -28,6 +28,9 @@ typedef struct _SrCodecDesc {
   guint rate_max;             /* largest bitrate it takes (kbit/s), 0: any */
   guint gop_limit;            /* largest GOP it takes, 0: any */
   const char *vbv_prop;       /* rate-control buffer (kB) to widen, or NULL */
+  gboolean reads_uninitialised; /* its output depends on what its fresh
+                                 * heap memory held (gst_sr_codec_stream_start
+                                 * then fixes that memory's contents) */
 } SrCodecDesc;
 
 /* Every codec known, in table order; *n_codecs gets their number. */

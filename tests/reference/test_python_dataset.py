@@ -17,8 +17,8 @@ Checks:
    same pairs in the same order: names, frame, crop, lr_crop, HR and LR
    pixels (the PNGs decoded) equal, the params text equal to the manifest
    line's `params` byte for byte; whole frames (every-n 1 and 3; a chain
-   of two gst-sr elements, srusm then srdegrade, whose record both extend;
-   not srcodec: its encoded frames are not yet the same from run to run),
+   of three gst-sr elements, srusm, srdegrade and srcodec with its
+   encoders, whose record all extend),
    and patches (patch-size 32,
    patches-per-frame 3, every-n 2, HGGT's filter on with thresholds that
    reject some draws -- asserted -- so the accepted positions are not just
@@ -172,8 +172,8 @@ def main():
 
         compare_with_pairsink("whole", src, chain, tmp)
         compare_with_pairsink("whole-every3", src, chain, tmp, every_n=3)
-        compare_with_pairsink("chain", src, "srusm ! srdegrade preset=bicubic scale=2 seed=4",
-                              tmp, every_n=2)
+        compare_with_pairsink("chain", src, "srusm ! srdegrade preset=bicubic scale=2 seed=4 "
+                              "! srcodec seed=4 segment-frames=3", tmp, every_n=2)
         ds, got = compare_with_pairsink("patches", src, chain, tmp, every_n=2, patch_size=32,
                                         patches_per_frame=3, min_std=40.0, min_lap=30.0, seed=5)
         check(ds.skipped_filtered > 0, "patches: HGGT's filter rejected %d draws"

@@ -159,9 +159,7 @@ job() {
     "$(wc -l < "$TMP/$name-cluster/meta_info.txt") meta_info lines"
 }
 SR_DEGRADE="preset=realesrgan scale=4" SR_PAIRSINK="" job frames
-# (video-compression=false: the encoders' round trips are not yet byte-stable
-# from run to run, see docs/dataset.md)
-SR_DEGRADE="preset=realbasicvsr scale=4 clip-length=3 video-compression=false" \
+SR_DEGRADE="preset=realbasicvsr scale=4 clip-length=3" \
   SR_PAIRSINK="layout=clips" job clips
 [ $status -eq 0 ] && echo "both merged datasets equal the sequential runs', byte for byte"
 exit $status

@@ -543,11 +543,15 @@ cmp_double (const void *a, const void *b)
 }
 
 #define LAYOUT_RUNS 3
+/* A network that runs this long gets one round: a run's noise is then far
+ * below the layouts' difference (realesrgan-x4plus on its 1080p tiles,
+ * 241x227: 5-9 s a run, 103 s for three rounds). */
+#define LAYOUT_ONE_ROUND_MS 2000.0
 
 /* Blocked or NCHW for this plan: which runs the whole network faster on
  * this device, measured once (LAYOUT_RUNS alternating rounds of an
- * untimed and a timed run of each, on zeros) and remembered in the tuning
- * file. Layer by layer the
+ * untimed and a timed run of each, on zeros; one round for slow
+ * networks) and remembered in the tuning file. Layer by layer the
  * stand-ins cannot tell: they run in cache, where NCHW Winograd beats the
  * blocked kernel by 1.5x, while in esrgan-medium-x2 at 480x270 the blocked
  * network ran 616-631 ms against 739-767. Keeps one set of convolutions
@@ -581,12 +585,16 @@ decide_layout (SrExecutor *ex, GError **error)
      * straight after the other layout, a network ran up to 30 % slower
      * than in steady state (srvgg-x4fast NCHW: 940-980 ms against
      * 680-900 alone), which picked the wrong layout. */
-    for (int r = 0; ok && r < LAYOUT_RUNS; r++)
+    int rounds = LAYOUT_RUNS;
+    for (int r = 0; ok && r < rounds; r++) {
       for (int l = 0; ok && l < 2; l++) {
         SrNnConv2d **set = l ? conv_blocked : ex->conv_nchw;
         ok = time_network (ex, set, q, in, out) >= 0
             && (ms[l][r] = time_network (ex, set, q, in, out)) >= 0;
       }
+      if (r == 0 && MIN (ms[0][0], ms[1][0]) > LAYOUT_ONE_ROUND_MS)
+        rounds = 1;
+    }
     ex->conv = conv_blocked;
     g_free (zeros);
     if (out)
@@ -604,10 +612,10 @@ decide_layout (SrExecutor *ex, GError **error)
       g_free (choice);
       return FALSE;
     }
-    qsort (ms[0], LAYOUT_RUNS, sizeof (double), cmp_double);
-    qsort (ms[1], LAYOUT_RUNS, sizeof (double), cmp_double);
-    const double t_nchw = ms[0][LAYOUT_RUNS / 2];
-    const double t_blocked = ms[1][LAYOUT_RUNS / 2];
+    qsort (ms[0], rounds, sizeof (double), cmp_double);
+    qsort (ms[1], rounds, sizeof (double), cmp_double);
+    const double t_nchw = ms[0][rounds / 2];
+    const double t_blocked = ms[1][rounds / 2];
     blocked = t_blocked < t_nchw;
     char *measured = g_strdup_printf ("nchw=%.3f blocked=%.3f", t_nchw,
         t_blocked);

@@ -481,15 +481,15 @@ gst_sr_upscale_transform_frame (GstVideoFilter *filter, GstVideoFrame *in,
   if (st == SR_OK && self->baseline != GST_SR_UPSCALE_LEARNED)
     st = sr_resample_run (self->resample, self->queue, self->frame_in,
         self->frame_out, &self->rows, &self->cols);
-  else if (st == SR_OK && !self->frame_out) {
+  else if (st == SR_OK && self->frame_out)
+    st = sr_tiled_run (self->tiled, self->queue, self->frame_in,
+        self->frame_out);
+  else if (st == SR_OK) {
     DownloadInto into = { .convert = self->convert, .frame = out };
     gst_sr_packed_layout (GST_VIDEO_FRAME_FORMAT (out), &into.layout);
     st = sr_tiled_run_into (self->tiled, self->queue, self->frame_in,
         download_rect, &into);
   }
-  else if (st == SR_OK)
-    st = sr_tiled_run (self->tiled, self->queue, self->frame_in,
-        self->frame_out);
   if (st == SR_OK && self->frame_out)
     st = gst_sr_download_frame (self->convert, self->queue, self->frame_out, out,
         SR_ROUND_HALF_EVEN);

@@ -124,8 +124,7 @@ tiles_for_budget (SrTiled *t, int w, int h, int r, guint64 budget,
  * SR_TILED_MAX_WORK times the frame's pixels, else at the largest overlap
  * (multiple of the multiple, at least SR_TILED_MIN_OVERLAP) whose tiles do,
  * else at SR_TILED_MIN_OVERLAP: deep networks' receptive radii are far
- * wider than what their output depends on in practice (RRDBNet: 349 px,
- * while its seams stay within 50 dB from SR_TILED_MIN_OVERLAP on). */
+ * wider than what their output depends on in practice (RRDBNet: 349 px). */
 static gboolean
 choose_tiles (SrTiled *t, guint64 budget, int overlap, int *tile_w,
     int *tile_h, GError **error)

@@ -5,6 +5,7 @@ and ssim filters, on the same 1920x1080 I420 pairs, in one run with the
 sides alternating. Not a test: run by hand, see docs/benchmarks.md.
 
     /usr/bin/python3 tests/bench/bench_metrics.py --build BUILD [--rounds 3]
+        [--frames 140]
 
 Pairs: Megamind.avi (opencv-doc) scaled to 1920x1080, I420 BT.601 (ref),
 and the same through MPEG-4 at q 12 (test), raw files made with FFmpeg
@@ -17,10 +18,12 @@ ffmpeg:  the two raw inputs, split, into psnr and ssim (all three planes,
          as it is usually run), and again on the Y planes only
          (format=gray first).
 
-Steady state: each side runs the first N1 and the first N2 frames as two
-processes; fps = (N2 - N1) / (t(N2) - t(N1)), so start-up (program
-loading, file opening) cancels. Median over the rounds; the ratio is
-ours fps / FFmpeg fps per round.
+Steady state: each side runs the first N1 (20) and the first N2
+(--frames) frames as two processes; fps = (N2 - N1) / (t(N2) - t(N1)), so
+start-up (program loading, file opening) cancels, up to its jitter, which
+more frames dilute (20-frame runs of ours took 0.375-0.430 s: a few per
+cent of the default 120-frame difference). Median over the rounds; the
+ratio is ours fps / FFmpeg fps per round.
 """
 import argparse
 import json
@@ -69,7 +72,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--frames", type=int, default=N2,
+                    help="frames of the long run (the short one has %d): more frames "
+                    "dilute the start-up's jitter" % N1)
     args = ap.parse_args()
+    n2 = args.frames
     if not shutil.which("ffmpeg"):
         sys.exit("needs ffmpeg (apt-get install ffmpeg)")
     build = os.path.abspath(args.build)
@@ -78,7 +85,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="sr-bench-metrics-")
     ref, test = os.path.join(tmp, "ref.yuv"), os.path.join(tmp, "test.yuv")
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", MEGAMIND, "-vf",
-                    "scale=%d:%d,loop=-1:size=300" % (W, H), "-frames:v", str(N2),
+                    "scale=%d:%d,loop=-1:size=300" % (W, H), "-frames:v", str(n2),
                     "-pix_fmt", "yuv420p", "-f", "rawvideo", ref], check=True)
     mp4 = os.path.join(tmp, "test.avi")
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "yuv420p",
@@ -95,11 +102,11 @@ def main():
     fps = {k: [] for k in sides}
     for r in range(args.rounds):
         for name, cmd in sides.items():
-            t1, t2 = seconds(cmd(N1), env), seconds(cmd(N2), env)
-            fps[name].append((N2 - N1) / (t2 - t1))
+            t1, t2 = seconds(cmd(N1), env), seconds(cmd(n2), env)
+            fps[name].append((n2 - N1) / (t2 - t1))
         print("round %d: %s" % (r + 1, ", ".join("%s %.1f fps" % (k, v[-1])
                                                  for k, v in fps.items())), file=sys.stderr)
-    report = {"size": "%dx%d I420" % (W, H), "frames": [N1, N2], "rounds": args.rounds,
+    report = {"size": "%dx%d I420" % (W, H), "frames": [N1, n2], "rounds": args.rounds,
               "fps": {k: {"median": statistics.median(v), "min": min(v), "max": max(v)}
                       for k, v in fps.items()}}
     for peer in ("ffmpeg", "ffmpeg_y"):

@@ -96,7 +96,7 @@ gst_sr_codec_stream_free (GstSrCodecStream *s)
  * (SrCodecDesc.reads_uninitialised): glibc's M_PERTURB fills every block
  * malloc hands out with one byte pattern, so a segment encodes the same
  * whatever the process did before, as a killed job's rerun must. It is
- * glibc's MALLOC_PERTURB_ (which, when the user sets it, is left as is):
+ * glibc's MALLOC_PERTURB_ (a nonzero one the user set is left as is):
  * process-wide, and it costs a memset per allocation (no difference
  * measured on srcodec at 640x360). */
 static void
@@ -104,7 +104,8 @@ fix_fresh_memory (const SrCodecDesc *d)
 {
   static gsize done;
   if (g_once_init_enter (&done)) {
-    if (!g_getenv ("MALLOC_PERTURB_")) {
+    const char *users = g_getenv ("MALLOC_PERTURB_");   /* 0: glibc's off */
+    if (!users || !g_ascii_strtoll (users, NULL, 0)) {
       mallopt (M_PERTURB, 0xa5);
       GST_INFO ("%s reads memory it has not written: fresh heap memory is "
           "now filled (M_PERTURB) so that its streams repeat", d->encoder);

@@ -144,6 +144,7 @@ choose_tiles (SrTiled *t, guint64 budget, int overlap, int *tile_w,
      * SR_TILED_MAX_WORK, by bisection over multiples of m in
      * [floor_r, r). */
     int lo = floor_r / m, hi = r / m - 1;
+    gboolean found = FALSE;
     r = floor_r;
     while (lo <= hi) {
       const int mid = (lo + hi) / 2;
@@ -153,13 +154,17 @@ choose_tiles (SrTiled *t, guint64 budget, int overlap, int *tile_w,
         return FALSE;
       if (tw >= 16 && pixels <= SR_TILED_MAX_WORK * frame) {
         r = mid * m;
+        *tile_w = tw;
+        *tile_h = th;
+        found = TRUE;
         lo = mid + 1;
       } else {
         hi = mid - 1;
       }
     }
-    if (!tiles_for_budget (t, p->pad_w, p->pad_h, r, budget, tile_w, tile_h,
-            &pixels, error))
+    /* None kept to it: the tiles at the least overlap. */
+    if (!found && !tiles_for_budget (t, p->pad_w, p->pad_h, r, budget, tile_w,
+            tile_h, &pixels, error))
       return FALSE;
   }
   p->overlap = r;

@@ -169,7 +169,6 @@ gst_sr_upscale_release (GstSrUpscale *self)
 {
   release_tensors (self);
   g_clear_pointer (&self->tiled, sr_tiled_free);
-  g_clear_pointer (&self->executor, sr_executor_free);
   g_clear_pointer (&self->convert, sr_convert_free);
   g_clear_pointer (&self->resample, sr_resample_free);
   if (self->queue)
@@ -185,7 +184,7 @@ gst_sr_upscale_start (GstBaseTransform *trans)
   GST_OBJECT_LOCK (self);
   ensure_model (self);
   SrGraph *g = self->graph;
-  self->graph = NULL;           /* the executor takes it */
+  self->graph = NULL;           /* the network takes it */
   if (self->settings_error) {
     gchar *msg = g_strdup (self->model_error->message);
     GST_OBJECT_UNLOCK (self);
@@ -222,11 +221,9 @@ gst_sr_upscale_start (GstBaseTransform *trans)
         gst_message_new_progress (GST_OBJECT (self), GST_PROGRESS_TYPE_START,
             "prepare", "Building the network's kernels (the first use on a "
             "device also measures them; cached in ~/.cache/gst-sr)"));
-  /* sr_executor_new takes g, even when it fails: it comes first. */
-  if ((!baseline && (!(self->executor = sr_executor_new_with_storage
-                  (self->runtime, g, storage, &error))
-              || !(self->tiled = sr_tiled_new (self->runtime, self->executor,
-                      &error))))
+  /* sr_tiled_new_for_graph takes g, even when it fails: it comes first. */
+  if ((!baseline && !(self->tiled = sr_tiled_new_for_graph (self->runtime, g,
+                  storage, &error)))
       || !(self->convert = sr_convert_new (self->runtime, &error))
       || (baseline && !(self->resample = sr_resample_new (self->runtime, &error)))) {
     if (!baseline)
@@ -253,7 +250,7 @@ gst_sr_upscale_start (GstBaseTransform *trans)
   }
   GST_INFO_OBJECT (self, "model %s (x%d, %.0f MAC per input pixel, "
       "receptive radius %d) on %s", self->model, self->scale,
-      sr_graph_macs_per_input_pixel (sr_executor_graph (self->executor)),
+      sr_tiled_macs_per_input_pixel (self->tiled),
       sr_tiled_get_plan (self->tiled)->radius,
       sr_runtime_describe (self->runtime));
   return TRUE;
@@ -265,7 +262,7 @@ gst_sr_upscale_stop (GstBaseTransform *trans)
   GstSrUpscale *self = GST_SR_UPSCALE (trans);
   gst_sr_upscale_release (self);
   GST_OBJECT_LOCK (self);
-  self->model_loaded = FALSE;   /* the executor owned the graph: load anew */
+  self->model_loaded = FALSE;   /* the network owned the graph: load anew */
   GST_OBJECT_UNLOCK (self);
   return TRUE;
 }
@@ -328,7 +325,7 @@ gst_sr_upscale_set_info (GstVideoFilter *filter, GstCaps *incaps,
   }
   /* The first plan of a network may run it both ways to choose its
    * layout (seconds on a new machine; cached after): say so. */
-  const gboolean settling = !sr_executor_layout_settled (self->executor);
+  const gboolean settling = !sr_tiled_layout_settled (self->tiled);
   if (settling)
     gst_element_post_message (GST_ELEMENT (self),
         gst_message_new_progress (GST_OBJECT (self), GST_PROGRESS_TYPE_START,
@@ -370,7 +367,7 @@ gst_sr_upscale_set_info (GstVideoFilter *filter, GstCaps *incaps,
   const SrTiledPlan *plan = sr_tiled_get_plan (self->tiled);
   GST_INFO_OBJECT (self, "%dx%d -> %dx%d: %s, %.1f MB of intermediate values",
       w, h, w * s, h * s, plan->tiled ? "tiled" : "whole frames",
-      sr_executor_peak_bytes (self->executor) / 1e6);
+      sr_tiled_peak_bytes (self->tiled) / 1e6);
   if (plan->padded)
     GST_INFO_OBJECT (self, "padded to %dx%d (sides a multiple of %d)",
         plan->pad_w, plan->pad_h, plan->multiple);

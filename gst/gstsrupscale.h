@@ -9,7 +9,6 @@
 
 #include <gst/video/gstvideofilter.h>
 #include "sr_convert.h"
-#include "sr_executor.h"
 #include "sr_tiled.h"
 #include "sr_resample.h"
 
@@ -55,8 +54,7 @@ struct _GstSrUpscale {
   SrRuntime *runtime;
   cl_command_queue queue;
   SrConvert *convert;
-  SrExecutor *executor;
-  SrTiled *tiled;               /* the executor on whole frames: padding to
+  SrTiled *tiled;               /* the network on whole frames: padding to
                                  * its multiple, tiles under the budget */
   SrTensor *frame_in, *frame_out;
   GstClockTime latency;         /* the slowest frame so far, as reported */

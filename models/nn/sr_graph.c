@@ -838,3 +838,114 @@ sr_graph_error_in_file (GError **error, const char *path)
   if (error && *error && !strstr ((*error)->message, path))
     g_prefix_error (error, "%s: ", path);
 }
+
+/* ---- splitting off an upsampling tail ------------------------------------- */
+
+/* Moves node n (and the value it makes) into to, its inputs renamed by map
+ * (from's value id -> to's); map[n->output] gets the new value. */
+static void
+move_node (const SrGraph *from, SrGraph *to, SrNode *n, int *map)
+{
+  for (int k = 0; k < n->n_inputs; k++)
+    n->inputs[k] = map[n->inputs[k]];
+  if (n->skip >= 0)
+    n->skip = map[n->skip];
+  SrValue v = { sr_graph_value (from, n->output)->channels, to->nodes->len, 0 };
+  g_array_append_val (to->values, v);
+  map[n->output] = to->values->len - 1;
+  n->output = map[n->output];
+  g_ptr_array_add (to->nodes, n);
+}
+
+gboolean
+sr_graph_split (SrGraph *g, SrGraph **head, SrGraph **tail)
+{
+  *head = *tail = NULL;
+  const int nn = g->nodes->len, nv = g->values->len;
+  if (g->taps->len || g->scale < 2)
+    return FALSE;
+  double *f = value_scales (g);
+  int *vh = g_new (int, nv), *vw = g_new (int, nv);
+  const int probe = 720720;
+  gboolean sized = sr_graph_infer_sizes (g, probe, probe, vh, vw, NULL);
+  /* last_read[v]: the last node reading value v. */
+  int *last_read = g_new (int, nv);
+  for (int v = 0; v < nv; v++)
+    last_read[v] = -1;
+  for (int i = 0; i < nn; i++) {
+    const SrNode *n = sr_graph_node (g, i);
+    if (n->dead)
+      continue;
+    for (int k = 0; k < n->n_inputs; k++)
+      last_read[n->inputs[k]] = i;
+    if (n->skip >= 0)
+      last_read[n->skip] = i;
+  }
+  /* A cut: a value at the input's size, made by node i, that is all the
+   * nodes after i read of what nodes up to i made. The one with the fewest
+   * channels (the latest of those) wins: RRDBNet's trunk sum, not its
+   * first convolution's output (equally wide, earlier) nor the 4-phase
+   * upsampling convolution's (four times wider). */
+  int cut = -1, cut_node = -1;
+  int reach = last_read[g->input];      /* the last read of any value so far */
+  for (int i = 0; sized && i < nn; i++) {
+    const SrNode *n = sr_graph_node (g, i);
+    if (n->dead)
+      continue;
+    const int c = n->output;
+    if (c != g->output && vh[c] == probe && vw[c] == probe && f[c] == 1
+        && reach <= i && (cut < 0 || sr_graph_value (g, c)->channels
+            <= sr_graph_value (g, cut)->channels)) {
+      cut = c;
+      cut_node = i;
+    }
+    reach = MAX (reach, last_read[c]);
+  }
+  /* Worth it only when the tail computes at a larger size (else it holds
+   * nothing large), and possible only when it needs no size multiple. */
+  gboolean upsamples = FALSE;
+  for (int i = cut_node + 1; cut >= 0 && i < nn; i++) {
+    const SrNode *n = sr_graph_node (g, i);
+    if (n->dead)
+      continue;
+    upsamples |= n->kind == SR_NODE_CONV2D && f[n->output] > 1;
+    if ((n->kind == SR_NODE_CONV2D && n->conv.stride_h > 1)
+        || n->kind == SR_NODE_PIXEL_UNSHUFFLE || n->kind == SR_NODE_MAX_POOL)
+      upsamples = FALSE, cut = -1;
+  }
+  g_free (f);
+  g_free (vh);
+  g_free (vw);
+  g_free (last_read);
+  if (cut < 0 || !upsamples)
+    return FALSE;
+
+  SrGraph *h = sr_graph_new (g->name, sr_graph_value (g, g->input)->channels);
+  char *tail_name = g_strdup_printf ("%s (upsampling tail)", g->name);
+  SrGraph *t = sr_graph_new (tail_name, sr_graph_value (g, cut)->channels);
+  g_free (tail_name);
+  int *map = g_new (int, nv);
+  map[g->input] = h->input;
+  g_ptr_array_set_free_func (g->nodes, NULL);   /* nodes move, or go below */
+  for (int i = 0; i < nn; i++) {
+    SrNode *n = sr_graph_node (g, i);
+    if (n->dead)
+      node_free (n);
+    else
+      move_node (g, i <= cut_node ? h : t, n, map);
+    if (i == cut_node) {
+      h->output = map[cut];
+      map[cut] = t->input;      /* the head's output is the tail's input */
+    }
+  }
+  t->output = map[g->output];
+  g_free (map);
+  h->scale = 1;
+  t->scale = g->scale;
+  count_consumers (h);
+  count_consumers (t);
+  *head = h;
+  *tail = t;
+  sr_graph_free (g);
+  return TRUE;
+}

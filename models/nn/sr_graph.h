@@ -176,6 +176,16 @@ int sr_graph_receptive_radius (const SrGraph *g);
  * does) and the output cropped. */
 int sr_graph_size_multiple (const SrGraph *g);
 
+/* Splits a finished upscaler where a large upsampling tail begins: at the
+ * value at the input's size that is all the later nodes read (RRDBNet's
+ * trunk sum), when the nodes after it compute at a larger size. TRUE: g is
+ * freed, *head is the network up to that value (scale 1) and *tail the
+ * rest (its input is that value; scale g's). FALSE: no such value, g is
+ * unchanged. Tiles then run the tail in smaller pieces than the head
+ * (sr_tiled.h): realesrgan-x4plus's tail holds 8 of its 9.7 kB per input
+ * pixel. */
+gboolean sr_graph_split (SrGraph *g, SrGraph **head, SrGraph **tail);
+
 /* Prefixes "path: " to *error unless its message names path already:
  * the loaders' way to name the file in the graph's own messages, which
  * know only layer names. */

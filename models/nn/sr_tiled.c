@@ -4,14 +4,22 @@
 struct _SrTiled {
   SrRuntime *rt;
   SrExecutor *ex;
+  gboolean owns_ex;
   SrNnTile *tile;
   int scale, in_c, out_c;
+  double macs;
   SrTiledPlan plan;
   int w, h;                     /* the frame size planned for */
   SrTensor *frame_pad;            /* padded: the padded frame */
   SrTensor *tile_in, *tile_out;   /* tiled: one region in and out; untiled
                                    * and padded (or run into a sink):
                                    * tile_out is the whole output */
+  /* Split (sr_tiled_new_for_graph): ex is the head, whose output for a
+   * region (head_out) the tail's own SrTiled runs in its own, smaller
+   * tiles, each with its own (small) receptive radius; tile_out unused. */
+  SrTiled *tail;
+  SrTensor *head_out;
+  guint64 tail_budget;
 };
 
 static int
@@ -30,6 +38,7 @@ sr_tiled_new (SrRuntime *rt, SrExecutor *ex, GError **error)
   t->scale = g->scale;
   t->in_c = sr_graph_value (g, g->input)->channels;
   t->out_c = sr_graph_value (g, g->output)->channels;
+  t->macs = sr_graph_macs_per_input_pixel (g);
   t->plan.multiple = sr_graph_size_multiple (g);
   t->plan.radius = round_up (sr_graph_receptive_radius (g), t->plan.multiple);
   if (t->scale < 1) {
@@ -45,12 +54,53 @@ sr_tiled_new (SrRuntime *rt, SrExecutor *ex, GError **error)
   return t;
 }
 
+SrTiled *
+sr_tiled_new_for_graph (SrRuntime *rt, SrGraph *g, SrDType storage,
+    GError **error)
+{
+  SrGraph *head, *tail;
+  if (!sr_graph_split (g, &head, &tail)) {
+    SrExecutor *ex = sr_executor_new_with_storage (rt, g, storage, error);
+    SrTiled *t = ex ? sr_tiled_new (rt, ex, error) : NULL;
+    if (t)
+      t->owns_ex = TRUE;
+    else
+      sr_executor_free (ex);
+    return t;
+  }
+  const double macs = sr_graph_macs_per_input_pixel (head)
+      + sr_graph_macs_per_input_pixel (tail);
+  SrExecutor *head_ex = sr_executor_new_with_storage (rt, head, storage,
+      error);
+  SrExecutor *tail_ex = head_ex ? sr_executor_new_with_storage (rt, tail,
+      storage, error) : (sr_graph_free (tail), NULL);
+  SrTiled *t = tail_ex ? sr_tiled_new (rt, head_ex, error) : NULL;
+  SrTiled *inner = t ? sr_tiled_new (rt, tail_ex, error) : NULL;
+  if (!inner) {
+    sr_tiled_free (t);
+    sr_executor_free (head_ex);
+    sr_executor_free (tail_ex);
+    return NULL;
+  }
+  t->owns_ex = inner->owns_ex = TRUE;
+  t->tail = inner;
+  t->scale = inner->scale;
+  t->out_c = inner->out_c;
+  t->macs = macs;
+  /* An output pixel reaches through the tail into the head's output, and
+   * from there through the head into the frame. */
+  t->plan.radius = round_up (t->plan.radius + inner->plan.radius,
+      t->plan.multiple);
+  return t;
+}
+
 static void
 clear_plan (SrTiled *t)
 {
   g_clear_pointer (&t->frame_pad, sr_tensor_unref);
   g_clear_pointer (&t->tile_in, sr_tensor_unref);
   g_clear_pointer (&t->tile_out, sr_tensor_unref);
+  g_clear_pointer (&t->head_out, sr_tensor_unref);
   t->w = t->h = 0;
 }
 
@@ -60,6 +110,9 @@ sr_tiled_free (SrTiled *t)
   if (!t)
     return;
   clear_plan (t);
+  sr_tiled_free (t->tail);
+  if (t->owns_ex)
+    sr_executor_free (t->ex);
   sr_nn_tile_free (t->tile);
   sr_runtime_unref (t->rt);
   g_free (t);
@@ -69,6 +122,20 @@ const SrTiledPlan *
 sr_tiled_get_plan (const SrTiled *t)
 {
   return &t->plan;
+}
+
+/* The device bytes a w x h region holds: the network's intermediate
+ * values; split, also the head's output for the region and the tail's
+ * share of the budget. */
+static gboolean
+region_bytes (const SrTiled *t, int h, int w, size_t *bytes, GError **error)
+{
+  if (!sr_executor_measure (t->ex, h, w, bytes, error))
+    return FALSE;
+  if (t->tail)
+    *bytes += (size_t) t->tail->in_c * h * w * sizeof (float)
+        + t->tail_budget;
+  return TRUE;
 }
 
 /* The whole frame when its intermediate values fit, else the grid of
@@ -96,7 +163,7 @@ tiles_for_budget (SrTiled *t, int w, int h, int r, guint64 budget,
       const int nx = (lo + hi) / 2;
       const int tw = round_up ((w + nx - 1) / nx, m), rw = MIN (w, tw + 2 * r);
       size_t bytes;
-      if (!sr_executor_measure (t->ex, rh, rw, &bytes, error))
+      if (!region_bytes (t, rh, rw, &bytes, error))
         return FALSE;
       if (bytes <= budget)
         hi = nx;
@@ -171,11 +238,15 @@ choose_tiles (SrTiled *t, guint64 budget, int overlap, int *tile_w,
   return TRUE;
 }
 
-/* The output of one region (the whole padded frame when untiled). */
+/* The output of one region (the whole padded frame when untiled); split,
+ * the head's. */
 static gboolean
 region_out (SrTiled *t, GError **error)
 {
   const SrTiledPlan *p = &t->plan;
+  if (t->tail)
+    return t->head_out || (t->head_out = sr_tensor_new (t->rt, 1,
+            t->tail->in_c, p->region_h, p->region_w, SR_DTYPE_F32, error));
   const int s = t->scale;
   return t->tile_out || (t->tile_out = sr_tensor_new (t->rt, 1, t->out_c,
           p->region_h * s, p->region_w * s, SR_DTYPE_F32, error));
@@ -188,6 +259,7 @@ sr_tiled_plan (SrTiled *t, int w, int h, guint tile_size, int overlap,
   clear_plan (t);
   SrTiledPlan *p = &t->plan;
   const int m = p->multiple;
+  t->tail_budget = budget / SR_TILED_TAIL_SHARE;
   const char *name = sr_executor_graph (t->ex)->name;
   p->pad_w = round_up (w, m);
   p->pad_h = round_up (h, m);
@@ -226,39 +298,74 @@ sr_tiled_plan (SrTiled *t, int w, int h, guint tile_size, int overlap,
                   p->pad_h, p->pad_w, SR_DTYPE_F32, error)))
       || (p->tiled && !(t->tile_in = sr_tensor_new (t->rt, 1, t->in_c,
                   p->region_h, p->region_w, SR_DTYPE_F32, error)))
-      || ((p->tiled || p->padded) && !region_out (t, error))) {
+      || ((p->tiled || p->padded || t->tail) && !region_out (t, error))
+      /* The tail runs on each region's head output as on a frame (in
+       * exact tiles of its own: its radius is small). */
+      || (t->tail && (!sr_tiled_plan (t->tail, p->region_w, p->region_h, 0,
+                  -1, t->tail_budget, error) || !region_out (t->tail, error)))) {
     clear_plan (t);
     return FALSE;
   }
+  if (t->tail)
+    p->exact = p->exact && t->tail->plan.exact;
   t->w = w;
   t->h = h;
   return TRUE;
 }
 
-/* Every tile of in (the padded frame) through the network, each tile's
- * own output pixels, within out_w x out_h (the unpadded output), to sink. */
+static SrStatus run_rect (SrTiled *t, cl_command_queue q, SrTensor *in,
+    int wx, int wy, int ww, int wh, int ox, int oy, SrTiledSink sink,
+    gpointer user);
+
+/* The network on region (t's region size, or the whole padded frame),
+ * whose input pixel (0, 0) lands on output pixel (ox, oy): the output of
+ * its ww x wh input pixels at (wx, wy) to sink. */
 static SrStatus
-run_tiles (SrTiled *t, cl_command_queue q, SrTensor *in, int out_w, int out_h,
-    SrTiledSink sink, gpointer user)
+run_region (SrTiled *t, cl_command_queue q, SrTensor *region, int wx, int wy,
+    int ww, int wh, int ox, int oy, SrTiledSink sink, gpointer user)
+{
+  const int s = t->scale;
+  SrStatus st;
+  if (t->tail) {
+    if ((st = sr_executor_run (t->ex, q, sr_view (region),
+                sr_view (t->head_out))) != SR_OK)
+      return st;
+    return run_rect (t->tail, q, t->head_out, wx, wy, ww, wh, ox, oy, sink,
+        user);
+  }
+  if ((st = sr_executor_run (t->ex, q, sr_view (region),
+              sr_view (t->tile_out))) != SR_OK)
+    return st;
+  return sink (user, q, t->tile_out, wx * s, wy * s, ox + wx * s,
+      oy + wy * s, ww * s, wh * s);
+}
+
+/* in (planned for: the padded frame) through the network, the output of
+ * its ww x wh input pixels at (wx, wy) to sink, in's pixel (0, 0) landing
+ * on output pixel (ox, oy): only the tiles that hold some of them run. */
+static SrStatus
+run_rect (SrTiled *t, cl_command_queue q, SrTensor *in, int wx, int wy,
+    int ww, int wh, int ox, int oy, SrTiledSink sink, gpointer user)
 {
   const SrTiledPlan *p = &t->plan;
   const int w = in->w, h = in->h, s = t->scale, r = p->overlap;
+  if (!t->tile_in)
+    return run_region (t, q, in, wx, wy, ww, wh, ox, oy, sink, user);
   for (int ty = 0; ty < h; ty += p->tile_h) {
-    for (int tx = 0; tx < w; tx += p->tile_w) {
+    const int y0 = MAX (ty, wy), y1 = MIN (ty + p->tile_h, wy + wh);
+    for (int tx = 0; tx < w && y0 < y1; tx += p->tile_w) {
+      const int x0 = MAX (tx, wx), x1 = MIN (tx + p->tile_w, wx + ww);
+      if (x0 >= x1)
+        continue;               /* none of it wanted (padding, or another
+                                 * tile's) */
       const int rx = CLAMP (tx - r, 0, w - p->region_w);
       const int ry = CLAMP (ty - r, 0, h - p->region_h);
-      const int kw = MIN (p->tile_w * s, out_w - tx * s);
-      const int kh = MIN (p->tile_h * s, out_h - ty * s);
-      if (kw <= 0 || kh <= 0)
-        continue;               /* all padding */
       SrStatus st;
       if ((st = sr_nn_copy_rect_run (t->tile, q, sr_view (in), rx, ry,
                   sr_view (t->tile_in), 0, 0, p->region_w, p->region_h))
           != SR_OK
-          || (st = sr_executor_run (t->ex, q, sr_view (t->tile_in),
-                  sr_view (t->tile_out))) != SR_OK
-          || (st = sink (user, q, t->tile_out, (tx - rx) * s, (ty - ry) * s,
-                  tx * s, ty * s, kw, kh)) != SR_OK)
+          || (st = run_region (t, q, t->tile_in, x0 - rx, y0 - ry, x1 - x0,
+                  y1 - y0, ox + rx * s, oy + ry * s, sink, user)) != SR_OK)
         return st;
     }
   }
@@ -269,11 +376,10 @@ SrStatus
 sr_tiled_run_into (SrTiled *t, cl_command_queue q, SrTensor *in,
     SrTiledSink sink, gpointer user)
 {
-  const int s = t->scale;
   if (!t->w || in->w != t->w || in->h != t->h || in->c != t->in_c)
     return SR_ERR_INVALID_ARGUMENT;
   /* Padded to the network's multiple (reflection, right and bottom), run,
-   * cropped back (by the rects handed to sink). */
+   * cropped back (only the frame's own pixels are wanted). */
   SrTensor *src = t->frame_pad ? t->frame_pad : in;
   SrStatus st = SR_OK;
   if (t->frame_pad)
@@ -281,14 +387,9 @@ sr_tiled_run_into (SrTiled *t, cl_command_queue q, SrTensor *in,
         src->h - in->h, 0, src->w - in->w, SR_PAD_REFLECT);
   if (st != SR_OK)
     return st;
-  if (t->tile_in)
-    return run_tiles (t, q, src, in->w * s, in->h * s, sink, user);
   if (!region_out (t, NULL))
     return SR_ERR_OUT_OF_DEVICE_MEMORY;
-  if ((st = sr_executor_run (t->ex, q, sr_view (src), sr_view (t->tile_out)))
-      != SR_OK)
-    return st;
-  return sink (user, q, t->tile_out, 0, 0, 0, 0, in->w * s, in->h * s);
+  return run_rect (t, q, src, 0, 0, in->w, in->h, 0, 0, sink, user);
 }
 
 /* sr_tiled_run's sink: into the output tensor. */
@@ -314,8 +415,30 @@ sr_tiled_run (SrTiled *t, cl_command_queue q, SrTensor *in, SrTensor *out)
       || out->w != t->w * s || out->h != t->h * s || out->c != t->out_c)
     return SR_ERR_INVALID_ARGUMENT;
   /* A whole unpadded frame goes straight into out. */
-  if (!t->frame_pad && !t->tile_in)
+  if (!t->frame_pad && !t->tile_in && !t->tail)
     return sr_executor_run (t->ex, q, sr_view (in), sr_view (out));
   CopyInto target = { t, out };
   return sr_tiled_run_into (t, q, in, copy_into, &target);
+}
+
+double
+sr_tiled_macs_per_input_pixel (const SrTiled *t)
+{
+  return t->macs;
+}
+
+gboolean
+sr_tiled_layout_settled (const SrTiled *t)
+{
+  return sr_executor_layout_settled (t->ex)
+      && (!t->tail || sr_tiled_layout_settled (t->tail));
+}
+
+size_t
+sr_tiled_peak_bytes (const SrTiled *t)
+{
+  if (!t->tail)
+    return sr_executor_peak_bytes (t->ex);
+  return sr_executor_peak_bytes (t->ex) + sr_tensor_numel (t->head_out)
+      * sizeof (float) + sr_tiled_peak_bytes (t->tail);
 }

@@ -365,8 +365,10 @@ gst_sr_upscale_set_info (GstVideoFilter *filter, GstCaps *incaps,
                   h * s, w * s, SR_DTYPE_F32, &error))))
     goto failed;
   const SrTiledPlan *plan = sr_tiled_get_plan (self->tiled);
-  GST_INFO_OBJECT (self, "%dx%d -> %dx%d: %s, %.1f MB of intermediate values",
-      w, h, w * s, h * s, plan->tiled ? "tiled" : "whole frames",
+  GST_INFO_OBJECT (self, "%dx%d -> %dx%d: %s, %.1f MB of weights and "
+      "%.1f MB of intermediate values", w, h, w * s, h * s,
+      plan->tiled ? "tiled" : "whole frames",
+      sr_tiled_weight_bytes (self->tiled) / 1e6,
       sr_tiled_peak_bytes (self->tiled) / 1e6);
   if (plan->padded)
     GST_INFO_OBJECT (self, "padded to %dx%d (sides a multiple of %d)",
@@ -687,8 +689,8 @@ gst_sr_upscale_class_init (GstSrUpscaleClass *klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_MEMORY_BUDGET,
       g_param_spec_uint64 ("memory-budget", "Memory budget",
-          "Device bytes the network's intermediate values may take when "
-          "tile-size is 0", 1 << 20, G_MAXUINT64, DEFAULT_MEMORY_BUDGET,
+          "Device bytes the network may hold when tile-size is 0: its "
+          "weights and its intermediate values", 1 << 20, G_MAXUINT64, DEFAULT_MEMORY_BUDGET,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_SCALE,
       g_param_spec_int ("scale", "Scale",

@@ -61,6 +61,8 @@ sr_nn_conv_buffers_upload (SrNnConvBuffers *b, SrRuntime *rt,
     const float *packed, size_t n, const char *what, const float *bias,
     const float *prelu, int cout, int block, GError **error)
 {
+  b->bytes = (n + 2 * ((size_t) (cout + block - 1) / block * block))
+      * sizeof (float);
   return (b->wt = upload_weights (rt, packed, n, what, error))
       && (b->bias = upload_channels (rt, bias, cout, block, "bias",
           error))

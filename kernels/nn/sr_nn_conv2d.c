@@ -399,6 +399,14 @@ sr_nn_conv2d_strategy (const SrNnConv2d *op, int *ocb, int *px)
   return op->strategy;
 }
 
+size_t
+sr_nn_conv2d_weight_bytes (const SrNnConv2d *op)
+{
+  return op->buf.bytes + sr_nn_winograd_weight_bytes (op->wino)
+      + sr_nn_conv2d_blocked_weight_bytes (op->blocked)
+      + sr_nn_conv2d_gemm_weight_bytes (op->gemm);
+}
+
 void
 sr_nn_conv2d_free (SrNnConv2d *op)
 {

@@ -48,6 +48,10 @@ SrNnConv2d *sr_nn_conv2d_new (SrRuntime *rt, const SrNnConv2dParams *p,
     GError **error);
 void sr_nn_conv2d_free (SrNnConv2d *op);
 
+/* Device bytes its weights take (packed for its strategy: Winograd's
+ * F(4,3) holds 36 values per 3x3 filter). */
+size_t sr_nn_conv2d_weight_bytes (const SrNnConv2d *op);
+
 /* How the convolution is computed. */
 typedef enum {
   SR_NN_CONV2D_AUTO,      /* measured per layer and device (see

@@ -228,3 +228,9 @@ sr_nn_from_blocked (const float *blocked, float *nchw, int c, int h, int w)
       nchw[ch * plane + i] =
           blocked[((size_t) (ch / 16) * plane + i) * 16 + ch % 16];
 }
+
+size_t
+sr_nn_conv2d_blocked_weight_bytes (const SrNnConv2dBlocked *op)
+{
+  return op ? op->buf.bytes : 0;
+}

@@ -30,6 +30,8 @@ SrNnConv2dBlocked *sr_nn_conv2d_blocked_new (SrRuntime *rt,
     const SrNnConv2dParams *p, const float *weight, const float *bias,
     const float *prelu, int ocb, int px, GError **error);
 void sr_nn_conv2d_blocked_free (SrNnConv2dBlocked *op);
+/* Device bytes of its weights, bias and slopes (NULL: 0). */
+size_t sr_nn_conv2d_blocked_weight_bytes (const SrNnConv2dBlocked *op);
 
 void sr_nn_conv2d_blocked_blocking (const SrNnConv2dBlocked *op, int *ocb,
     int *px);

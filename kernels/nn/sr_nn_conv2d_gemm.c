@@ -211,3 +211,9 @@ sr_nn_conv2d_gemm_run (SrNnConv2dGemm *g, cl_command_queue q, SrView in,
   }
   return SR_OK;
 }
+
+size_t
+sr_nn_conv2d_gemm_weight_bytes (const SrNnConv2dGemm *g)
+{
+  return g ? g->buf.bytes : 0;
+}

@@ -24,6 +24,8 @@ SrNnConv2dGemm *sr_nn_conv2d_gemm_new (SrRuntime *rt,
     const SrNnConv2dParams *p, const float *weight, const float *bias,
     const float *prelu, GError **error);
 void sr_nn_conv2d_gemm_free (SrNnConv2dGemm *g);
+/* Device bytes of its weights, bias and slopes (NULL: 0). */
+size_t sr_nn_conv2d_gemm_weight_bytes (const SrNnConv2dGemm *g);
 /* Views already checked by sr_nn_conv2d_run. */
 SrStatus sr_nn_conv2d_gemm_run (SrNnConv2dGemm *g, cl_command_queue q,
     SrView in, SrView out, const SrView *skip);

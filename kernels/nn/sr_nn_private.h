@@ -52,6 +52,7 @@ sr_nn_row_items (SrView v)
  * `block` output channels. */
 typedef struct {
   cl_mem wt, bias, slope;
+  size_t bytes;                 /* the three's, for memory budgets */
 } SrNnConvBuffers;
 
 /* Uploads them; FALSE and an error naming `what` (the weights) or the

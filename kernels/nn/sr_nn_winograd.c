@@ -229,3 +229,9 @@ sr_nn_winograd_run (SrNnWinograd *op, cl_command_queue q, SrView in,
   };
   return sr_enqueue (q, op->k, 2, global);
 }
+
+size_t
+sr_nn_winograd_weight_bytes (const SrNnWinograd *op)
+{
+  return op ? op->buf.bytes : 0;
+}

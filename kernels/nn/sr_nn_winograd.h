@@ -30,6 +30,8 @@ SrNnWinograd *sr_nn_winograd_new (SrRuntime *rt, const SrNnConv2dParams *p,
     const float *weight, const float *bias, const float *prelu, int ocb,
     int tiles, GError **error);
 void sr_nn_winograd_free (SrNnWinograd *op);
+/* Device bytes of its weights, bias and slopes (NULL: 0). */
+size_t sr_nn_winograd_weight_bytes (const SrNnWinograd *op);
 
 /* The blocking the op runs. */
 void sr_nn_winograd_blocking (const SrNnWinograd *op, int *ocb, int *tiles);

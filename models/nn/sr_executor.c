@@ -32,6 +32,7 @@ struct _SrExecutor {
    * the same convolutions for all values NCHW; the first plan measures
    * both sets and keeps one. */
   SrNnConv2d **conv_nchw;
+  size_t weight_bytes;          /* the larger set's (see the header) */
   SrNnEltwise *eltwise;
   SrNnShuffle *shuffle;
   SrNnUpsample *upsample;
@@ -142,6 +143,16 @@ free_convs (const SrGraph *g, SrNnConv2d **conv)
   g_free (conv);
 }
 
+static size_t
+convs_weight_bytes (const SrGraph *g, SrNnConv2d **conv)
+{
+  size_t bytes = 0;
+  for (guint i = 0; conv && i < g->nodes->len; i++)
+    if (conv[i])
+      bytes += sr_nn_conv2d_weight_bytes (conv[i]);
+  return bytes;
+}
+
 /* The graph's convolutions with the layouts of blocked[] (per value). */
 static SrNnConv2d **
 new_convs (SrRuntime *rt, const SrGraph *g, const gboolean *blocked,
@@ -243,6 +254,8 @@ sr_executor_new_with_storage (SrRuntime *rt, SrGraph *g, SrDType act,
     return NULL;
   }
   drop_host_weights (g);
+  ex->weight_bytes = MAX (convs_weight_bytes (g, ex->conv),
+      convs_weight_bytes (g, ex->conv_nchw));
   return ex;
 }
 
@@ -281,6 +294,12 @@ sr_executor_free (SrExecutor *ex)
   sr_graph_free (ex->g);
   sr_runtime_unref (ex->rt);
   g_free (ex);
+}
+
+size_t
+sr_executor_weight_bytes (const SrExecutor *ex)
+{
+  return ex->weight_bytes;
 }
 
 const SrGraph *
@@ -322,6 +341,41 @@ is_tap (const SrGraph *g, int v)
   return FALSE;
 }
 
+/* A concat whose inputs are the first inputs of a longer concat is a view
+ * of the start of that one's output: RRDBNet's dense blocks concat
+ * (x, x1), (x, x1, x2), ... each a prefix of the last (x, x1, ..., x4), so
+ * none of the shorter ones needs a buffer of its own (its run copies in
+ * only what does not lie there already: an x that is not placed there). */
+static void
+alias_prefix_concat (const SrGraph *g, const SrNode *n, Place *place)
+{
+  const int out = n->output;
+  if (place[out].root != out || out == g->output || is_tap (g, out))
+    return;
+  const SrNode *longest = NULL;
+  for (guint i = 0; i < g->nodes->len; i++) {
+    const SrNode *o = sr_graph_node (g, i);
+    if (o->dead || o == n || o->kind != SR_NODE_CONCAT
+        || o->n_inputs <= n->n_inputs || (longest
+            && longest->n_inputs >= o->n_inputs)
+        || place[o->output].root == out)
+      continue;
+    gboolean prefix = TRUE;
+    for (int k = 0; k < n->n_inputs; k++)
+      prefix &= o->inputs[k] == n->inputs[k];
+    if (prefix)
+      longest = o;
+  }
+  if (!longest)
+    return;
+  const Place at = place[longest->output];
+  for (guint u = 0; u < g->values->len; u++)
+    if (place[u].root == out) {
+      place[u].root = at.root;
+      place[u].offset += at.offset;
+    }
+}
+
 static void
 place_concats (const SrGraph *g, Place *place)
 {
@@ -357,8 +411,12 @@ place_concats (const SrGraph *g, Place *place)
       gboolean seen = FALSE;    /* the same value twice: copy the second */
       for (int j = 0; j < k; j++)
         seen |= n->inputs[j] == v;
+      /* A value read after the concat's output is copied in instead:
+       * placed, it would keep the whole concat alive (RRDBNet's trunk
+       * input, read at the very end, held a 192-channel block of its
+       * first dense block through all 23 RRDBs). */
       if (!seen && v != g->input && v != g->output && !is_tap (g, v)
-          && place[v].root == v)
+          && place[v].root == v && read_at[v] <= last[order[o]])
         for (int u = 0; u < nv; u++)
           if (place[u].root == v) {
             place[u].root = place[n->output].root;
@@ -366,6 +424,7 @@ place_concats (const SrGraph *g, Place *place)
           }
       offset += sr_graph_value (g, v)->channels;
     }
+    alias_prefix_concat (g, n, place);
   }
   g_free (read_at);
   g_free (order);

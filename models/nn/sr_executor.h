@@ -45,6 +45,12 @@ gboolean sr_executor_layout_settled (const SrExecutor *ex);
 gboolean sr_executor_measure (const SrExecutor *ex, int h, int w,
     size_t *bytes, GError **error);
 
+/* Device bytes of the convolutions' weights, as packed for their
+ * strategies; of the larger of the two layouts' sets while both exist
+ * (until the first plan settles the layout) and after, so that what is
+ * planned around them does not depend on which set was kept. */
+size_t sr_executor_weight_bytes (const SrExecutor *ex);
+
 /* Device bytes the plan holds for intermediate values. */
 size_t sr_executor_peak_bytes (const SrExecutor *ex);
 

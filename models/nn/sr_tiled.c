@@ -252,8 +252,9 @@ region_out (SrTiled *t, GError **error)
           p->region_h * s, p->region_w * s, SR_DTYPE_F32, error));
 }
 
-gboolean
-sr_tiled_plan (SrTiled *t, int w, int h, guint tile_size, int overlap,
+/* sr_tiled_plan with budget bytes for the values (the weights' taken). */
+static gboolean
+plan_values (SrTiled *t, int w, int h, guint tile_size, int overlap,
     guint64 budget, GError **error)
 {
   clear_plan (t);
@@ -301,7 +302,7 @@ sr_tiled_plan (SrTiled *t, int w, int h, guint tile_size, int overlap,
       || ((p->tiled || p->padded || t->tail) && !region_out (t, error))
       /* The tail runs on each region's head output as on a frame (in
        * exact tiles of its own: its radius is small). */
-      || (t->tail && (!sr_tiled_plan (t->tail, p->region_w, p->region_h, 0,
+      || (t->tail && (!plan_values (t->tail, p->region_w, p->region_h, 0,
                   -1, t->tail_budget, error) || !region_out (t->tail, error)))) {
     clear_plan (t);
     return FALSE;
@@ -311,6 +312,22 @@ sr_tiled_plan (SrTiled *t, int w, int h, guint tile_size, int overlap,
   t->w = w;
   t->h = h;
   return TRUE;
+}
+
+gboolean
+sr_tiled_plan (SrTiled *t, int w, int h, guint tile_size, int overlap,
+    guint64 budget, GError **error)
+{
+  const guint64 weights = sr_tiled_weight_bytes (t);
+  if (budget <= weights) {
+    clear_plan (t);
+    g_set_error (error, SR_MODEL_ERROR, SR_MODEL_ERROR_SIZE, "a memory "
+        "budget of %" G_GUINT64_FORMAT " bytes is too small for %s: its "
+        "weights alone take %" G_GUINT64_FORMAT, budget,
+        sr_executor_graph (t->ex)->name, weights);
+    return FALSE;
+  }
+  return plan_values (t, w, h, tile_size, overlap, budget - weights, error);
 }
 
 static SrStatus run_rect (SrTiled *t, cl_command_queue q, SrTensor *in,
@@ -441,4 +458,11 @@ sr_tiled_peak_bytes (const SrTiled *t)
     return sr_executor_peak_bytes (t->ex);
   return sr_executor_peak_bytes (t->ex) + sr_tensor_numel (t->head_out)
       * sizeof (float) + sr_tiled_peak_bytes (t->tail);
+}
+
+size_t
+sr_tiled_weight_bytes (const SrTiled *t)
+{
+  return sr_executor_weight_bytes (t->ex)
+      + (t->tail ? sr_tiled_weight_bytes (t->tail) : 0);
 }

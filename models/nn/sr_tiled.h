@@ -45,7 +45,8 @@ void sr_tiled_free (SrTiled *t);
 
 /* Plans for w x h frames: tile_size > 0 fixes the tile side (rounded up to
  * the multiple), 0 takes the fewest-pixel grid of tiles whose regions fit
- * in budget bytes. overlap >= 0 fixes the overlap (rounded up to the
+ * in budget bytes, less the weights' (sr_tiled_weight_bytes): the budget
+ * bounds the device memory the network holds. overlap >= 0 fixes the overlap (rounded up to the
  * multiple, at most the receptive radius); -1 takes the receptive radius
  * unless its tiles would compute more than SR_TILED_MAX_WORK times the
  * frame's pixels, and then the largest overlap whose tiles do not (at
@@ -99,5 +100,7 @@ const SrTiledPlan *sr_tiled_get_plan (const SrTiled *t);
 double sr_tiled_macs_per_input_pixel (const SrTiled *t);
 gboolean sr_tiled_layout_settled (const SrTiled *t);
 size_t sr_tiled_peak_bytes (const SrTiled *t);
+/* Device bytes of the network's weights (sr_executor_weight_bytes). */
+size_t sr_tiled_weight_bytes (const SrTiled *t);
 
 G_END_DECLS

@@ -466,3 +466,9 @@ sr_tiled_weight_bytes (const SrTiled *t)
   return sr_executor_weight_bytes (t->ex)
       + (t->tail ? sr_tiled_weight_bytes (t->tail) : 0);
 }
+
+const SrTiledPlan *
+sr_tiled_get_tail_plan (const SrTiled *t)
+{
+  return t->tail ? &t->tail->plan : NULL;
+}

@@ -100,6 +100,9 @@ const SrTiledPlan *sr_tiled_get_plan (const SrTiled *t);
 double sr_tiled_macs_per_input_pixel (const SrTiled *t);
 gboolean sr_tiled_layout_settled (const SrTiled *t);
 size_t sr_tiled_peak_bytes (const SrTiled *t);
+/* Split (sr_tiled_new_for_graph): the plan of the tail on a region's
+ * head output; NULL for a network that runs whole. */
+const SrTiledPlan *sr_tiled_get_tail_plan (const SrTiled *t);
 /* Device bytes of the network's weights (sr_executor_weight_bytes). */
 size_t sr_tiled_weight_bytes (const SrTiled *t);
 

@@ -377,6 +377,11 @@ gst_sr_upscale_set_info (GstVideoFilter *filter, GstCaps *incaps,
     GST_INFO_OBJECT (self, "tiles %dx%d on regions %dx%d (overlap %d)",
         plan->tile_w, plan->tile_h, plan->region_w, plan->region_h,
         plan->overlap);
+  const SrTiledPlan *tail = sr_tiled_get_tail_plan (self->tiled);
+  if (tail && tail->tiled)
+    GST_INFO_OBJECT (self, "upsampling tail in tiles %dx%d on regions %dx%d "
+        "of each region", tail->tile_w, tail->tile_h, tail->region_w,
+        tail->region_h);
   if (!plan->exact)
     /* Said once per plan, on the bus: the output now depends (slightly) on
      * the tiling. */

@@ -72,8 +72,12 @@ sr_tiled_new_for_graph (SrRuntime *rt, SrGraph *g, SrDType storage,
       + sr_graph_macs_per_input_pixel (tail);
   SrExecutor *head_ex = sr_executor_new_with_storage (rt, head, storage,
       error);
-  SrExecutor *tail_ex = head_ex ? sr_executor_new_with_storage (rt, tail,
-      storage, error) : (sr_graph_free (tail), NULL);
+  if (!head_ex) {
+    sr_graph_free (tail);
+    return NULL;
+  }
+  SrExecutor *tail_ex = sr_executor_new_with_storage (rt, tail, storage,
+      error);
   SrTiled *t = tail_ex ? sr_tiled_new (rt, head_ex, error) : NULL;
   SrTiled *inner = t ? sr_tiled_new (rt, tail_ex, error) : NULL;
   if (!inner) {

@@ -911,7 +911,7 @@ sr_graph_split (SrGraph *g, SrGraph **head, SrGraph **tail)
     upsamples |= n->kind == SR_NODE_CONV2D && f[n->output] > 1;
     if ((n->kind == SR_NODE_CONV2D && n->conv.stride_h > 1)
         || n->kind == SR_NODE_PIXEL_UNSHUFFLE || n->kind == SR_NODE_MAX_POOL)
-      upsamples = FALSE, cut = -1;
+      cut = -1;
   }
   g_free (f);
   g_free (vh);

@@ -623,14 +623,6 @@ cmp_double (const void *a, const void *b)
  * 241x227: 5-9 s a run, 103 s for three rounds). */
 #define LAYOUT_ONE_ROUND_MS 2000.0
 
-/* Blocked or NCHW for this plan: which runs the whole network faster on
- * this device, measured once (LAYOUT_RUNS alternating rounds of an
- * untimed and a timed run of each, on zeros; one round for slow
- * networks) and remembered in the tuning file. Layer by layer the
- * stand-ins cannot tell: they run in cache, where NCHW Winograd beats the
- * blocked kernel by 1.5x, while in esrgan-medium-x2 at 480x270 the blocked
- * network ran 616-631 ms against 739-767. Keeps one set of convolutions
- * and frees the other. */
 static char *
 layout_key (const SrExecutor *ex, int h, int w)
 {
@@ -669,6 +661,14 @@ keep_known_layout (SrExecutor *ex, int h, int w)
   g_free (key);
 }
 
+/* Blocked or NCHW for this plan: which runs the whole network faster on
+ * this device, measured once (LAYOUT_RUNS alternating rounds of an
+ * untimed and a timed run of each, on zeros; one round for slow
+ * networks) and remembered in the tuning file. Layer by layer the
+ * stand-ins cannot tell: they run in cache, where NCHW Winograd beats the
+ * blocked kernel by 1.5x, while in esrgan-medium-x2 at 480x270 the blocked
+ * network ran 616-631 ms against 739-767. Keeps one set of convolutions
+ * and frees the other. */
 static gboolean
 decide_layout (SrExecutor *ex, GError **error)
 {

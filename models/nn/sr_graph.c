@@ -864,7 +864,6 @@ sr_graph_split (SrGraph *g, SrGraph **head, SrGraph **tail)
   const int nn = g->nodes->len, nv = g->values->len;
   if (g->taps->len || g->scale < 2)
     return FALSE;
-  double *f = value_scales (g);
   int *vh = g_new (int, nv), *vw = g_new (int, nv);
   const int probe = 720720;
   gboolean sized = sr_graph_infer_sizes (g, probe, probe, vh, vw, NULL);
@@ -893,8 +892,7 @@ sr_graph_split (SrGraph *g, SrGraph **head, SrGraph **tail)
     if (n->dead)
       continue;
     const int c = n->output;
-    if (c != g->output && vh[c] == probe && vw[c] == probe && f[c] == 1
-        && reach <= i && (cut < 0 || sr_graph_value (g, c)->channels
+    if (c != g->output && vh[c] == probe && vw[c] == probe && reach <= i && (cut < 0 || sr_graph_value (g, c)->channels
             <= sr_graph_value (g, cut)->channels)) {
       cut = c;
       cut_node = i;
@@ -908,12 +906,11 @@ sr_graph_split (SrGraph *g, SrGraph **head, SrGraph **tail)
     const SrNode *n = sr_graph_node (g, i);
     if (n->dead)
       continue;
-    upsamples |= n->kind == SR_NODE_CONV2D && f[n->output] > 1;
+    upsamples |= n->kind == SR_NODE_CONV2D && vh[n->output] > probe;
     if ((n->kind == SR_NODE_CONV2D && n->conv.stride_h > 1)
         || n->kind == SR_NODE_PIXEL_UNSHUFFLE || n->kind == SR_NODE_MAX_POOL)
       cut = -1;
   }
-  g_free (f);
   g_free (vh);
   g_free (vw);
   g_free (last_read);

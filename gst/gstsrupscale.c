@@ -35,6 +35,7 @@ enum {
   PROP_MEMORY_BUDGET,
   PROP_SCALE,
   PROP_PRECISION,
+  PROP_FRAMES_IN_FLIGHT,
 };
 
 #define GST_TYPE_SR_PRECISION (gst_sr_precision_get_type ())
@@ -58,6 +59,7 @@ gst_sr_precision_get_type (void)
 #define DEFAULT_MODEL "esrgan-slim-x4"
 #define DEFAULT_DEVICE "auto"
 #define DEFAULT_TILE_SIZE 0
+#define DEFAULT_FRAMES_IN_FLIGHT 2
 #define DEFAULT_TILE_OVERLAP -1
 /* PoCL reports all host memory as device memory, so the budget is ours. */
 #define DEFAULT_MEMORY_BUDGET (G_GUINT64_CONSTANT (512) << 20)
@@ -148,9 +150,12 @@ gst_sr_upscale_transform_caps (GstBaseTransform *trans, GstPadDirection dir,
 
 /* ---- runtime ------------------------------------------------------------------ */
 
+static void discard (GstSrUpscale *self);
+
 static void
 release_tensors (GstSrUpscale *self)
 {
+  discard (self);               /* frames in flight use the tensors */
   if (self->queue)
     clFinish (self->queue);
   g_clear_pointer (&self->frame_in, sr_tensor_unref);
@@ -173,7 +178,9 @@ gst_sr_upscale_release (GstSrUpscale *self)
   g_clear_pointer (&self->resample, sr_resample_free);
   if (self->queue)
     clReleaseCommandQueue (self->queue);
-  self->queue = NULL;
+  if (self->transfer)
+    clReleaseCommandQueue (self->transfer);
+  self->queue = self->transfer = NULL;
 }
 
 static gboolean
@@ -225,6 +232,7 @@ gst_sr_upscale_start (GstBaseTransform *trans)
   if ((!baseline && !(self->tiled = sr_tiled_new_for_graph (self->runtime, g,
                   storage, &error)))
       || !(self->convert = sr_convert_new (self->runtime, &error))
+      || !(self->transfer = sr_runtime_create_queue (self->runtime, &error))
       || (baseline && !(self->resample = sr_resample_new (self->runtime, &error)))) {
     if (!baseline)
       gst_element_post_message (GST_ELEMENT (self),
@@ -235,6 +243,7 @@ gst_sr_upscale_start (GstBaseTransform *trans)
     gst_sr_upscale_release (self);
     return FALSE;
   }
+  sr_convert_set_transfer (self->convert, self->transfer);
   if (!baseline) {
     gchar *done = g_strdup_printf ("Kernels ready in %.1f s",
         (g_get_monotonic_time () - t0) / 1e6);
@@ -473,13 +482,10 @@ download_rect (gpointer user, cl_command_queue q, const SrTensor *src, int sx,
       stride, &d->layout, SR_ROUND_HALF_EVEN);
 }
 
-static GstFlowReturn
-gst_sr_upscale_transform_frame (GstVideoFilter *filter, GstVideoFrame *in,
-    GstVideoFrame *out)
+/* Enqueues the frame's upload, network and download; nothing waits. */
+static SrStatus
+enqueue_frame (GstSrUpscale *self, const GstVideoFrame *in, GstVideoFrame *out)
 {
-  GstSrUpscale *self = GST_SR_UPSCALE (filter);
-  const int w = GST_VIDEO_FRAME_WIDTH (in), h = GST_VIDEO_FRAME_HEIGHT (in);
-  const gint64 t0 = g_get_monotonic_time ();
   SrStatus st = gst_sr_upload_frame (self->convert, self->queue, in, 0, 0,
       self->frame_in);
   if (st == SR_OK && self->baseline != GST_SR_UPSCALE_LEARNED)
@@ -497,15 +503,178 @@ gst_sr_upscale_transform_frame (GstVideoFilter *filter, GstVideoFrame *in,
   if (st == SR_OK && self->frame_out)
     st = gst_sr_download_frame (self->convert, self->queue, self->frame_out, out,
         SR_ROUND_HALF_EVEN);
+  return st;
+}
+
+/* ---- frames in flight ---------------------------------------------------------- */
+
+/* Each frame's work is enqueued when it arrives (kernels on `queue`, host
+ * copies on `transfer`), and its output goes downstream once
+ * frames-in-flight frames are enqueued: the host takes the next frame, and
+ * the device's copy engines move one frame while its compute units run
+ * another. Serialized events, drains and a renegotiation push the frames
+ * in flight first, so nothing is reordered; a flush drops them. */
+typedef struct {
+  GstBuffer *in, *out;
+  GstVideoFrame in_frame, out_frame;
+  cl_event done;                /* its last copy to the host; NULL: done */
+  gint64 arrived;               /* monotonic microseconds */
+} InFlight;
+
+/* Waits for the frame's copies to the host. */
+static SrStatus
+wait_frame (InFlight *f)
+{
+  if (!f->done)
+    return SR_OK;
+  const SrStatus st = sr_status_from_cl (clWaitForEvents (1, &f->done));
+  clReleaseEvent (f->done);
+  f->done = NULL;
+  return st;
+}
+
+/* Lets go of a finished frame's mappings and input. */
+static void
+release_frame (InFlight *f)
+{
+  gst_video_frame_unmap (&f->in_frame);
+  gst_video_frame_unmap (&f->out_frame);
+  gst_buffer_unref (f->in);
+}
+
+static GstFlowReturn
+frame_failed (GstSrUpscale *self, const GstVideoFrame *in, SrStatus st)
+{
+  GST_ELEMENT_ERROR (self, RESOURCE, FAILED, ("Upscaling a %dx%d frame with "
+          "%s failed: %s", GST_VIDEO_FRAME_WIDTH (in),
+          GST_VIDEO_FRAME_HEIGHT (in), self->model, sr_status_name (st)),
+      (NULL));
+  return GST_FLOW_ERROR;
+}
+
+/* The oldest frame in flight, finished (alpha added) into *out. */
+static GstFlowReturn
+finish_frame (GstSrUpscale *self, GstBuffer **out)
+{
+  InFlight *f = g_queue_pop_head (&self->in_flight);
+  SrStatus st = wait_frame (f);
+  /* After the colour: the download writes alpha 255. */
   if (st == SR_OK && self->alpha_in)
-    st = carry_alpha (self, in, out);
-  if (st != SR_OK) {
-    GST_ELEMENT_ERROR (self, RESOURCE, FAILED, ("Upscaling a %dx%d frame with "
-            "%s failed: %s", w, h, self->model, sr_status_name (st)), (NULL));
-    return GST_FLOW_ERROR;
+    st = carry_alpha (self, &f->in_frame, &f->out_frame);
+  GstFlowReturn ret = st == SR_OK ? GST_FLOW_OK
+      : frame_failed (self, &f->in_frame, st);
+  release_frame (f);
+  if (ret == GST_FLOW_OK) {
+    *out = f->out;
+    account_latency (self, (g_get_monotonic_time () - f->arrived)
+        * GST_USECOND);
+  } else
+    gst_buffer_unref (f->out);
+  g_free (f);
+  return ret;
+}
+
+/* The frames in flight, downstream in order. */
+static GstFlowReturn
+drain (GstSrUpscale *self)
+{
+  GstFlowReturn ret = GST_FLOW_OK;
+  while (self->in_flight.length) {
+    GstBuffer *out = NULL;
+    const GstFlowReturn r = finish_frame (self, &out);
+    if (out && ret == GST_FLOW_OK)
+      ret = gst_pad_push (GST_BASE_TRANSFORM_SRC_PAD (self), out);
+    else if (out)
+      gst_buffer_unref (out);
+    if (ret == GST_FLOW_OK)
+      ret = r;
   }
-  account_latency (self, (g_get_monotonic_time () - t0) * GST_USECOND);
-  return GST_FLOW_OK;
+  return ret;
+}
+
+/* The frames in flight, dropped (a flush, a stop). */
+static void
+discard (GstSrUpscale *self)
+{
+  InFlight *f;
+  while ((f = g_queue_pop_head (&self->in_flight))) {
+    wait_frame (f);
+    release_frame (f);
+    gst_buffer_unref (f->out);
+    g_free (f);
+  }
+}
+
+static GstFlowReturn
+begin_frame (GstSrUpscale *self, GstBuffer *in)
+{
+  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
+  GstVideoFilter *filter = GST_VIDEO_FILTER (self);
+  if (!filter->negotiated) {
+    gst_buffer_unref (in);
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
+        ("a buffer arrived before the caps"));
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+  GstBuffer *out = NULL;
+  GstFlowReturn ret = GST_BASE_TRANSFORM_CLASS
+      (gst_sr_upscale_parent_class)->prepare_output_buffer (trans, in, &out);
+  if (ret != GST_FLOW_OK) {
+    gst_buffer_unref (in);
+    return ret;
+  }
+  InFlight *f = g_new0 (InFlight, 1);
+  f->in = in;
+  f->out = out;
+  f->arrived = g_get_monotonic_time ();
+  if (!gst_video_frame_map (&f->in_frame, &filter->in_info, in, GST_MAP_READ)) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Cannot read the input frame"),
+        (NULL));
+    ret = GST_FLOW_ERROR;
+  } else if (!gst_video_frame_map (&f->out_frame, &filter->out_info, out,
+          GST_MAP_WRITE)) {
+    gst_video_frame_unmap (&f->in_frame);
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Cannot write the output "
+            "frame"), (NULL));
+    ret = GST_FLOW_ERROR;
+  }
+  if (ret != GST_FLOW_OK) {
+    gst_buffer_unref (in);
+    gst_buffer_unref (out);
+    g_free (f);
+    return ret;
+  }
+  const SrStatus st = enqueue_frame (self, &f->in_frame, &f->out_frame);
+  f->done = sr_convert_transfer_marker (self->convert);
+  clFlush (self->queue);
+  g_queue_push_tail (&self->in_flight, f);
+  if (st != SR_OK) {
+    ret = frame_failed (self, &f->in_frame, st);
+    discard (self);
+  }
+  return ret;
+}
+
+/* In place of the base class's: a frame taken in, and the oldest one out
+ * once frames-in-flight are on the device. */
+static GstFlowReturn
+gst_sr_upscale_generate_output (GstBaseTransform *trans, GstBuffer **outbuf)
+{
+  GstSrUpscale *self = GST_SR_UPSCALE (trans);
+  GstBuffer *in = trans->queued_buf;
+  trans->queued_buf = NULL;
+  *outbuf = NULL;
+  if (in) {
+    const GstFlowReturn ret = begin_frame (self, in);
+    if (ret != GST_FLOW_OK)
+      return ret;
+  }
+  /* With alpha the frame's end waits for the device anyway (carry_alpha):
+   * one at a time. */
+  const guint depth = self->alpha_in ? 1 : self->frames_in_flight;
+  if (self->in_flight.length < depth)
+    return GST_FLOW_OK;
+  return finish_frame (self, outbuf);
 }
 
 /* Late frames in a live pipeline are dropped by the base class (QoS); the
@@ -516,16 +685,72 @@ static GstFlowReturn
 gst_sr_upscale_submit_input_buffer (GstBaseTransform *trans, gboolean discont,
     GstBuffer *in)
 {
+  GstSrUpscale *self = GST_SR_UPSCALE (trans);
   const GstClockTime pts = GST_BUFFER_PTS (in), duration = GST_BUFFER_DURATION (in);
-  const GstFlowReturn ret = GST_BASE_TRANSFORM_CLASS
+  /* The base class renegotiates here: the frames in flight have the old caps. */
+  if (gst_pad_needs_reconfigure (GST_BASE_TRANSFORM_SRC_PAD (trans))) {
+    const GstFlowReturn ret = drain (self);
+    if (ret != GST_FLOW_OK) {
+      gst_buffer_unref (in);
+      return ret;
+    }
+  }
+  GstFlowReturn ret = GST_BASE_TRANSFORM_CLASS
       (gst_sr_upscale_parent_class)->submit_input_buffer (trans, discont, in);
   if (ret == GST_BASE_TRANSFORM_FLOW_DROPPED && GST_CLOCK_TIME_IS_VALID (pts)) {
     GST_DEBUG_OBJECT (trans, "late frame at %" GST_TIME_FORMAT " dropped",
         GST_TIME_ARGS (pts));
+    ret = drain (self);         /* the earlier frames go first */
     gst_pad_push_event (GST_BASE_TRANSFORM_SRC_PAD (trans),
         gst_event_new_gap (pts, duration));
+    if (ret == GST_FLOW_OK)
+      ret = GST_BASE_TRANSFORM_FLOW_DROPPED;
   }
   return ret;
+}
+
+static gboolean
+gst_sr_upscale_sink_event (GstBaseTransform *trans, GstEvent *event)
+{
+  GstSrUpscale *self = GST_SR_UPSCALE (trans);
+  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP)
+    discard (self);
+  else if (GST_EVENT_IS_SERIALIZED (event))
+    drain (self);               /* the frames before it go before it */
+  return GST_BASE_TRANSFORM_CLASS (gst_sr_upscale_parent_class)->sink_event
+      (trans, event);
+}
+
+/* GstVideoFilter makes a filter without transform_frame in-place; this one
+ * writes a new, larger buffer (generate_output). */
+static gboolean
+gst_sr_upscale_set_caps (GstBaseTransform *trans, GstCaps *incaps,
+    GstCaps *outcaps)
+{
+  const gboolean ok = GST_BASE_TRANSFORM_CLASS
+      (gst_sr_upscale_parent_class)->set_caps (trans, incaps, outcaps);
+  gst_base_transform_set_in_place (trans, FALSE);
+  return ok;
+}
+
+/* The output buffers of the frames in flight are held past a chain call:
+ * the pool needs that many more. */
+static gboolean
+gst_sr_upscale_decide_allocation (GstBaseTransform *trans, GstQuery *query)
+{
+  GstSrUpscale *self = GST_SR_UPSCALE (trans);
+  const guint extra = self->frames_in_flight - 1;
+  for (guint i = 0; i < gst_query_get_n_allocation_pools (query); i++) {
+    GstBufferPool *pool;
+    guint size, min, max;
+    gst_query_parse_nth_allocation_pool (query, i, &pool, &size, &min, &max);
+    gst_query_set_nth_allocation_pool (query, i, pool, size, min + extra,
+        max ? max + extra : 0);
+    if (pool)
+      gst_object_unref (pool);
+  }
+  return GST_BASE_TRANSFORM_CLASS
+      (gst_sr_upscale_parent_class)->decide_allocation (trans, query);
 }
 
 /* ---- GObject ------------------------------------------------------------------ */
@@ -545,6 +770,8 @@ gst_sr_upscale_query (GstBaseTransform *trans, GstPadDirection dir,
   GstSrUpscale *self = GST_SR_UPSCALE (trans);
   if (gst_sr_handle_context_query (GST_ELEMENT (self), query, self->runtime))
     return TRUE;
+  if (dir == GST_PAD_SINK && GST_QUERY_TYPE (query) == GST_QUERY_DRAIN)
+    drain (self);
   const gboolean ret = GST_BASE_TRANSFORM_CLASS
       (gst_sr_upscale_parent_class)->query (trans, dir, query);
   if (ret && dir == GST_PAD_SRC && GST_QUERY_TYPE (query) == GST_QUERY_LATENCY) {
@@ -596,6 +823,9 @@ gst_sr_upscale_set_property (GObject *object, guint prop_id,
     case PROP_PRECISION:
       self->precision = g_value_get_enum (value);
       break;
+    case PROP_FRAMES_IN_FLIGHT:
+      self->frames_in_flight = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -632,6 +862,9 @@ gst_sr_upscale_get_property (GObject *object, guint prop_id, GValue *value,
       break;
     case PROP_PRECISION:
       g_value_set_enum (value, self->precision);
+      break;
+    case PROP_FRAMES_IN_FLIGHT:
+      g_value_set_uint (value, self->frames_in_flight);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -713,6 +946,15 @@ gst_sr_upscale_class_init (GstSrUpscaleClass *klass)
           "baselines always run in float32", GST_TYPE_SR_PRECISION,
           GST_SR_PRECISION_FP32,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_FRAMES_IN_FLIGHT,
+      g_param_spec_uint ("frames-in-flight", "Frames in flight",
+          "Frames on the device at once: 1 finishes each frame before taking "
+          "the next; 2 takes the next frame while the device still computes "
+          "one and copies it back (the host's and the device's work overlap, "
+          "and a GPU's copies overlap its kernels), holding one frame more: "
+          "one frame interval more latency. Formats with alpha run one at a "
+          "time", 1, 4, DEFAULT_FRAMES_IN_FLIGHT,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
   gst_type_mark_as_plugin_api (GST_TYPE_SR_PRECISION, 0);
 
   gst_element_class_set_static_metadata (element_class,
@@ -728,8 +970,11 @@ gst_sr_upscale_class_init (GstSrUpscaleClass *klass)
   trans_class->stop = gst_sr_upscale_stop;
   trans_class->query = gst_sr_upscale_query;
   trans_class->submit_input_buffer = gst_sr_upscale_submit_input_buffer;
+  trans_class->generate_output = gst_sr_upscale_generate_output;
+  trans_class->sink_event = gst_sr_upscale_sink_event;
+  trans_class->decide_allocation = gst_sr_upscale_decide_allocation;
+  trans_class->set_caps = gst_sr_upscale_set_caps;
   filter_class->set_info = gst_sr_upscale_set_info;
-  filter_class->transform_frame = gst_sr_upscale_transform_frame;
 
   GST_DEBUG_CATEGORY_INIT (gst_sr_upscale_debug, "srupscale", 0,
       "super-resolution upscaler");
@@ -743,5 +988,7 @@ gst_sr_upscale_init (GstSrUpscale *self)
   self->tile_size = DEFAULT_TILE_SIZE;
   self->tile_overlap = DEFAULT_TILE_OVERLAP;
   self->memory_budget = DEFAULT_MEMORY_BUDGET;
+  self->frames_in_flight = DEFAULT_FRAMES_IN_FLIGHT;
+  g_queue_init (&self->in_flight);
   gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), TRUE);
 }

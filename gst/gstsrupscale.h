@@ -40,6 +40,7 @@ struct _GstSrUpscale {
   guint64 memory_budget;        /* bytes of device memory for the network */
   int scale_prop;               /* `scale`: 0 takes the model's */
   GstSrPrecision precision;
+  guint frames_in_flight;       /* frames on the device at once */
 
   /* the network, loaded when first needed after `model` is set (its scale
    * drives the caps, before the device is opened) */
@@ -52,7 +53,9 @@ struct _GstSrUpscale {
 
   /* runtime state, from start() to stop() */
   SrRuntime *runtime;
-  cl_command_queue queue;
+  cl_command_queue queue;       /* the kernels */
+  cl_command_queue transfer;    /* the copies to and from the host */
+  GQueue in_flight;             /* enqueued frames, oldest first */
   SrConvert *convert;
   SrTiled *tiled;               /* the network on whole frames: padding to
                                  * its multiple, tiles under the budget */

@@ -6,6 +6,11 @@ struct SrConvert {
   cl_kernel upload, download;
   cl_kernel upload_yuv, download_yuv;
   SrTensor *bytes_in, *bytes_out;     /* staging buffers, reused */
+  /* sr_convert_set_transfer: the copies' queue, and the events that keep
+   * a copy and a kernel off the same staging bytes at once */
+  cl_command_queue transfer;
+  cl_event in_read;         /* the last upload kernel (reads bytes_in) */
+  cl_event out_copied;      /* the last copy out of bytes_out */
 };
 
 SrConvert *
@@ -40,10 +45,141 @@ sr_convert_free (SrConvert *op)
     clReleaseKernel (op->upload_yuv);
   if (op->download_yuv)
     clReleaseKernel (op->download_yuv);
+  sr_convert_set_transfer (op, NULL);
   sr_tensor_unref (op->bytes_in);
   sr_tensor_unref (op->bytes_out);
   sr_runtime_unref (op->rt);
   g_free (op);
+}
+
+static void
+replace_event (cl_event *slot, cl_event ev)
+{
+  if (*slot)
+    clReleaseEvent (*slot);
+  *slot = ev;
+}
+
+void
+sr_convert_set_transfer (SrConvert *op, cl_command_queue transfer)
+{
+  if (op->transfer)
+    clFinish (op->transfer);
+  replace_event (&op->in_read, NULL);
+  replace_event (&op->out_copied, NULL);
+  if (transfer)
+    clRetainCommandQueue (transfer);
+  if (op->transfer)
+    clReleaseCommandQueue (op->transfer);
+  op->transfer = transfer;
+}
+
+cl_event
+sr_convert_transfer_marker (SrConvert *op)
+{
+  cl_event ev = NULL;
+  if (op->transfer && clEnqueueMarkerWithWaitList (op->transfer, 0, NULL,
+          &ev) == CL_SUCCESS)
+    clFlush (op->transfer);
+  return ev;
+}
+
+/* An event on q after the commands enqueued so far, submitted so that the
+ * other queue can wait for it. */
+static cl_int
+mark (cl_command_queue q, cl_event *ev)
+{
+  const cl_int err = clEnqueueMarkerWithWaitList (q, 0, NULL, ev);
+  return err != CL_SUCCESS ? err : clFlush (q);
+}
+
+/* q's next commands wait for ev (none: no wait). */
+static cl_int
+wait_on (cl_command_queue q, cl_event ev)
+{
+  return ev ? clEnqueueBarrierWithWaitList (q, 1, &ev, NULL) : CL_SUCCESS;
+}
+
+/* The staging buffer in *slot, at least `bytes` long. One in use by a copy
+ * goes back to the pool (and to other queues) only once the copy ends. */
+static SrTensor *
+staging_for (SrConvert *op, cl_command_queue q, SrTensor **slot, size_t bytes)
+{
+  if (op->transfer && !(*slot && (*slot)->capacity >= bytes)) {
+    clFlush (q);                /* the copies may wait for q's kernels */
+    clFinish (op->transfer);
+  }
+  return sr_tensor_reuse (op->rt, q, slot, 1, 1, 1, (int) bytes, SR_DTYPE_U8);
+}
+
+/* Host bytes into bytes_in at offset, ahead of q's next kernel. */
+static cl_int
+copy_in (SrConvert *op, cl_command_queue q, size_t offset, size_t bytes,
+    const void *host)
+{
+  if (!op->transfer)
+    /* Blocking: the caller's frame may be unmapped as soon as we return. */
+    return clEnqueueWriteBuffer (q, op->bytes_in->mem, CL_TRUE, offset, bytes,
+        host, 0, NULL, NULL);
+  /* Not over bytes the previous upload kernel may still be reading. */
+  return clEnqueueWriteBuffer (op->transfer, op->bytes_in->mem, CL_FALSE,
+      offset, bytes, host, op->in_read ? 1 : 0,
+      op->in_read ? &op->in_read : NULL, NULL);
+}
+
+/* The upload kernel, after the copies into bytes_in. */
+static SrStatus
+enqueue_upload (SrConvert *op, cl_command_queue q, cl_kernel kn, size_t w,
+    size_t h)
+{
+  size_t g[2] = { w, h };
+  if (!op->transfer)
+    return sr_enqueue (q, kn, 2, g);
+  cl_event copied = NULL, done = NULL;
+  cl_int err = mark (op->transfer, &copied);
+  if (err == CL_SUCCESS)
+    err = wait_on (q, copied);
+  if (copied)
+    clReleaseEvent (copied);
+  if (err != CL_SUCCESS)
+    return sr_status_from_cl (err);
+  SrStatus st = sr_enqueue (q, kn, 2, g);
+  if (st == SR_OK && (err = mark (q, &done)) != CL_SUCCESS)
+    st = sr_status_from_cl (err);
+  if (st == SR_OK)
+    replace_event (&op->in_read, done);
+  return st;
+}
+
+/* The download kernel into bytes_out, once the copies out of it are done;
+ * *copy_after: what the copies out of its result wait for (NULL: they go on
+ * q, blocking). */
+static SrStatus
+enqueue_download (SrConvert *op, cl_command_queue q, cl_kernel kn, size_t w,
+    size_t h, cl_event *copy_after)
+{
+  size_t g[2] = { w, h };
+  *copy_after = NULL;
+  cl_int err = op->transfer ? wait_on (q, op->out_copied) : CL_SUCCESS;
+  if (err != CL_SUCCESS)
+    return sr_status_from_cl (err);
+  SrStatus st = sr_enqueue (q, kn, 2, g);
+  if (st == SR_OK && op->transfer && (err = mark (q, copy_after)) != CL_SUCCESS)
+    st = sr_status_from_cl (err);
+  return st;
+}
+
+/* After the copies out of bytes_out: the next download kernel waits for
+ * them. */
+static cl_int
+copied_out (SrConvert *op, cl_event copy_after)
+{
+  clReleaseEvent (copy_after);
+  cl_event done = NULL;
+  const cl_int err = mark (op->transfer, &done);
+  if (err == CL_SUCCESS)
+    replace_event (&op->out_copied, done);
+  return err;
 }
 
 SrStatus
@@ -57,13 +193,10 @@ sr_upload_packed8 (SrConvert *op, cl_command_queue q, const SrHostFrame *f,
   /* Only the rows the crop touches travel to the device. */
   const size_t bytes = (size_t) (h - 1) * f->stride
       + (size_t) (x0 + w) * f->layout.pixel_stride;
-  SrTensor *staging = sr_tensor_reuse (op->rt, q, &op->bytes_in, 1, 1, 1,
-      (int) bytes, SR_DTYPE_U8);
+  SrTensor *staging = staging_for (op, q, &op->bytes_in, bytes);
   if (!staging)
     return SR_ERR_OUT_OF_DEVICE_MEMORY;
-  /* Blocking: the caller's frame may be unmapped as soon as we return. */
-  cl_int err = clEnqueueWriteBuffer (q, staging->mem, CL_TRUE, 0, bytes,
-      f->data + (size_t) y0 * f->stride, 0, NULL, NULL);
+  cl_int err = copy_in (op, q, 0, bytes, f->data + (size_t) y0 * f->stride);
   if (err != CL_SUCCESS)
     return sr_status_from_cl (err);
 
@@ -82,8 +215,7 @@ sr_upload_packed8 (SrConvert *op, cl_command_queue q, const SrHostFrame *f,
   e |= SR_ARG (op->upload, 10, h);
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
-  size_t g[2] = { (size_t) w, (size_t) h };
-  return sr_enqueue (q, op->upload, 2, g);
+  return enqueue_upload (op, q, op->upload, w, h);
 }
 
 SrStatus
@@ -105,8 +237,7 @@ sr_download_packed8_rect (SrConvert *op, cl_command_queue q,
     return SR_ERR_INVALID_ARGUMENT;
   /* The rect packed tight on the device, then read row by row into out's
    * rows (a rect read), so no byte around the rect is touched. */
-  SrTensor *staging = sr_tensor_reuse (op->rt, q, &op->bytes_out, 1, 1, 1,
-      row * h, SR_DTYPE_U8);
+  SrTensor *staging = staging_for (op, q, &op->bytes_out, (size_t) row * h);
   if (!staging)
     return SR_ERR_OUT_OF_DEVICE_MEMORY;
   cl_int e = 0;
@@ -125,15 +256,17 @@ sr_download_packed8_rect (SrConvert *op, cl_command_queue q,
   e |= SR_ARG (op->download, 12, mode);
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
-  size_t g[2] = { (size_t) w, (size_t) h };
-  SrStatus st = sr_enqueue (q, op->download, 2, g);
+  cl_event after;
+  SrStatus st = enqueue_download (op, q, op->download, w, h, &after);
   if (st != SR_OK)
     return st;
   const size_t origin[3] = { 0, 0, 0 };
   const size_t region[3] = { (size_t) row, (size_t) h, 1 };
-  return sr_status_from_cl (clEnqueueReadBufferRect (q, staging->mem, CL_TRUE,
-          origin, origin, region, (size_t) row, 0, (size_t) stride, 0, out, 0,
-          NULL, NULL));
+  cl_int err = clEnqueueReadBufferRect (after ? op->transfer : q, staging->mem,
+      !after, origin, origin, region, (size_t) row, 0, (size_t) stride, 0, out,
+      after ? 1 : 0, after ? &after : NULL, NULL);
+  const cl_int marked = after ? copied_out (op, after) : CL_SUCCESS;
+  return sr_status_from_cl (err != CL_SUCCESS ? err : marked);
 }
 
 /* ---- YUV ------------------------------------------------------------------ */
@@ -261,17 +394,14 @@ sr_upload_yuv8 (SrConvert *op, cl_command_queue q, const SrYuvFrame *f,
   }
   if (total > G_MAXINT)
     return SR_ERR_INVALID_ARGUMENT;
-  SrTensor *staging = sr_tensor_reuse (op->rt, q, &op->bytes_in, 1, 1, 1,
-      (int) total, SR_DTYPE_U8);
+  SrTensor *staging = staging_for (op, q, &op->bytes_in, (size_t) total);
   if (!staging)
     return SR_ERR_OUT_OF_DEVICE_MEMORY;
   for (int p = 0; p < f->n_planes; p++) {
     if (!size[p])
       continue;
-    /* Blocking: the caller's frame may be unmapped as soon as we return. */
-    cl_int err = clEnqueueWriteBuffer (q, staging->mem, CL_TRUE,
-        (size_t) (base[p] + first[p] * f->stride[p]), (size_t) size[p],
-        f->data[p] + (size_t) first[p] * f->stride[p], 0, NULL, NULL);
+    cl_int err = copy_in (op, q, (size_t) (base[p] + first[p] * f->stride[p]),
+        (size_t) size[p], f->data[p] + (size_t) first[p] * f->stride[p]);
     if (err != CL_SUCCESS)
       return sr_status_from_cl (err);
   }
@@ -304,8 +434,7 @@ sr_upload_yuv8 (SrConvert *op, cl_command_queue q, const SrYuvFrame *f,
   e |= SR_ARG (kn, 16, h);
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
-  size_t g[2] = { (size_t) w, (size_t) h };
-  return sr_enqueue (q, kn, 2, g);
+  return enqueue_upload (op, q, kn, w, h);
 }
 
 SrStatus
@@ -329,8 +458,7 @@ sr_download_yuv8 (SrConvert *op, cl_command_queue q, const SrTensor *src,
   }
   if (total > G_MAXINT)
     return SR_ERR_INVALID_ARGUMENT;
-  SrTensor *staging = sr_tensor_reuse (op->rt, q, &op->bytes_out, 1, 1, 1,
-      (int) total, SR_DTYPE_U8);
+  SrTensor *staging = staging_for (op, q, &op->bytes_out, (size_t) total);
   if (!staging)
     return SR_ERR_OUT_OF_DEVICE_MEMORY;
 
@@ -358,18 +486,18 @@ sr_download_yuv8 (SrConvert *op, cl_command_queue q, const SrTensor *src,
   e |= SR_ARG (kn, 12, mode);
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
-  size_t g[2] = { (size_t) (-((-w) >> sw)), (size_t) (-((-h) >> sh)) };
-  SrStatus st = sr_enqueue (q, kn, 2, g);
+  cl_event after;
+  SrStatus st = enqueue_download (op, q, kn, -((-w) >> sw), -((-h) >> sh),
+      &after);
   if (st != SR_OK)
     return st;
   /* As for packed RGB, row padding comes back as whatever staging held. */
-  for (int p = 0; p < f->n_planes; p++) {
-    if (!size[p])
-      continue;
-    cl_int err = clEnqueueReadBuffer (q, staging->mem, CL_TRUE,
-        (size_t) base[p], (size_t) size[p], f->data[p], 0, NULL, NULL);
-    if (err != CL_SUCCESS)
-      return sr_status_from_cl (err);
-  }
-  return SR_OK;
+  cl_int err = CL_SUCCESS;
+  for (int p = 0; p < f->n_planes && err == CL_SUCCESS; p++)
+    if (size[p])
+      err = clEnqueueReadBuffer (after ? op->transfer : q, staging->mem,
+          !after, (size_t) base[p], (size_t) size[p], f->data[p],
+          after ? 1 : 0, after ? &after : NULL, NULL);
+  const cl_int marked = after ? copied_out (op, after) : CL_SUCCESS;
+  return sr_status_from_cl (err != CL_SUCCESS ? err : marked);
 }

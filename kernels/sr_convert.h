@@ -32,13 +32,28 @@ typedef struct SrConvert SrConvert;
 SrConvert *sr_convert_new (SrRuntime *rt, GError **error);
 void sr_convert_free (SrConvert *op);
 
+/* Copies between host and device through `transfer`, a second queue on the
+ * same device, without blocking: a device with copy engines then moves one
+ * frame's bytes while another's kernels run, and the host goes on at once.
+ * The uploads and downloads below still take the compute queue (their
+ * kernels run there, ordered against the copies by events); the host
+ * bytes they name must stay valid until an event from
+ * sr_convert_transfer_marker completes. NULL (the default): every copy
+ * blocks on the compute queue. The op keeps a reference to the queue. */
+void sr_convert_set_transfer (SrConvert *op, cl_command_queue transfer);
+
+/* An event that completes when every copy enqueued so far has (the caller
+ * waits for it and releases it), or NULL without a transfer queue, whose
+ * copies have all completed already. */
+cl_event sr_convert_transfer_marker (SrConvert *op);
+
 /* dst ([1,3,h,w] f32) = the w x h region at (x0, y0) of frame, / 255. */
 SrStatus sr_upload_packed8 (SrConvert *op, cl_command_queue q,
     const SrHostFrame *frame, int x0, int y0, SrTensor *dst);
 
 /* Writes src ([1,3,h,w]) into out (w x h of out->layout, out->stride bytes
- * per row, alpha set to 255), rounding as asked; blocks until done. Bytes
- * between rows are left as they were. */
+ * per row, alpha set to 255), rounding as asked; blocks until done
+ * (without a transfer queue). Bytes between rows are left as they were. */
 SrStatus sr_download_packed8 (SrConvert *op, cl_command_queue q,
     const SrTensor *src, guint8 *out, int stride, const SrPackedLayout *layout,
     SrRoundMode round_mode);
@@ -95,7 +110,8 @@ SrStatus sr_upload_yuv8 (SrConvert *op, cl_command_queue q,
 
 /* Writes src ([1,3,h,w], clamped to [0,1]) into frame (whose width and
  * height must be w x h): Y per pixel, U and V the mean of the pixels each
- * chroma sample covers, rounded as asked; blocks until done. Row padding
+ * chroma sample covers, rounded as asked; blocks until done (without a
+ * transfer queue). Row padding
  * comes back undefined, as for packed RGB. */
 SrStatus sr_download_yuv8 (SrConvert *op, cl_command_queue q,
     const SrTensor *src, const SrYuvFrame *frame, SrRoundMode round_mode);

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* srupscale in real pipelines: sizes and formats through the caps, tiled
  * output equal to untiled output on a network with a wide receptive field,
- * a clear error for a model that is not there, and the `scale` property.
+ * a clear error for a model that is not there, the `scale` property, and
+ * frames in flight (order, events, flushes, the same pixels).
  * (Baselines and alpha against their references:
  * reference/srupscale-baselines, reference/srupscale-alpha.) (The network's pixels
  * against TensorFlow.js: reference/nn-tfjs.) */
 #include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
 #include "sr_check_util.h"
 #include "sr_check_frames.h"
 
@@ -252,6 +254,170 @@ GST_START_TEST (test_scale_property)
 }
 GST_END_TEST;
 
+/* ---- frames in flight ---- */
+
+#define FLIGHT_W 60
+#define FLIGHT_H 44
+#define FLIGHT_FRAMES 6
+#define FLIGHT_EVENT_AFTER 2    /* a custom serialized event after frame 2 */
+
+/* What reaches the harness, in order: "b<frame>" per buffer, "e" for the
+ * custom event, "eos". */
+static GstPadProbeReturn
+record_order (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  (void) pad;
+  GString *order = data;
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
+    g_string_append_printf (order, "b%" G_GUINT64_FORMAT " ",
+        GST_BUFFER_PTS (GST_PAD_PROBE_INFO_BUFFER (info)) / (GST_SECOND / 25));
+  else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info))
+      == GST_EVENT_CUSTOM_DOWNSTREAM)
+    g_string_append (order, "e ");
+  else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS)
+    g_string_append (order, "eos");
+  return GST_PAD_PROBE_OK;
+}
+
+/* Frame t: a gradient with noise, different in every frame. */
+static GstBuffer *
+flight_frame (int t)
+{
+  GstBuffer *b = gst_buffer_new_allocate (NULL, FLIGHT_W * FLIGHT_H * 3, NULL);
+  GstMapInfo map;
+  gst_buffer_map (b, &map, GST_MAP_WRITE);
+  GRand *r = g_rand_new_with_seed (77 + t);
+  for (int i = 0; i < FLIGHT_W * FLIGHT_H * 3; i++)
+    map.data[i] = (guint8) ((i / 3 % FLIGHT_W) * 3 + t * 20
+        + g_rand_int_range (r, 0, 60));
+  g_rand_free (r);
+  gst_buffer_unmap (b, &map);
+  GST_BUFFER_PTS (b) = t * (GST_SECOND / 25);
+  GST_BUFFER_DURATION (b) = GST_SECOND / 25;
+  return b;
+}
+
+/* The frames through `desc` (srupscale ... in caps), with the custom event
+ * after frame FLIGHT_EVENT_AFTER and EOS; returns the outputs, the order
+ * of buffers and events in *order, and in *held how many buffers had come
+ * out when the first two frames were in. */
+static GPtrArray *
+run_flight (const char *desc, const char *caps, GString *order, guint *held)
+{
+  GstHarness *h = gst_harness_new_parse (desc);
+  gst_harness_set_src_caps_str (h, caps);
+  gst_pad_add_probe (h->sinkpad, GST_PAD_PROBE_TYPE_BUFFER
+      | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, record_order, order, NULL);
+  for (int t = 0; t < FLIGHT_FRAMES; t++) {
+    fail_unless_equals_int (gst_harness_push (h, flight_frame (t)), GST_FLOW_OK);
+    if (t == 1)
+      *held = gst_harness_buffers_received (h);
+    if (t == FLIGHT_EVENT_AFTER)
+      fail_unless (gst_harness_push_event (h, gst_event_new_custom
+              (GST_EVENT_CUSTOM_DOWNSTREAM, gst_structure_new_empty ("mark"))));
+  }
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  GPtrArray *out = g_ptr_array_new_with_free_func
+      ((GDestroyNotify) gst_buffer_unref);
+  GstBuffer *b;
+  while ((b = gst_harness_try_pull (h)))
+    g_ptr_array_add (out, b);
+  gst_harness_teardown (h);
+  return out;
+}
+
+static double
+buffers_psnr (GstBuffer *a, GstBuffer *b)
+{
+  GstMapInfo ma, mb;
+  gst_buffer_map (a, &ma, GST_MAP_READ);
+  gst_buffer_map (b, &mb, GST_MAP_READ);
+  fail_unless_equals_int (ma.size, mb.size);
+  double se = 0;
+  for (gsize i = 0; i < ma.size; i++)
+    se += (double) (ma.data[i] - mb.data[i]) * (ma.data[i] - mb.data[i]);
+  gst_buffer_unmap (a, &ma);
+  gst_buffer_unmap (b, &mb);
+  return se == 0 ? INFINITY : 10 * log10 (255.0 * 255.0 * ma.size / se);
+}
+
+/* frames-in-flight=3 against 1: the same pixels (packed RGB downloaded
+ * tile by tile, and I420 through a whole output frame), every frame once,
+ * in order, the custom event after the frames before it, frames really
+ * held back (none out after two frames in), and tiles (several copies
+ * into one frame while the next tile computes) within the tiled bar. */
+GST_START_TEST (test_frames_in_flight)
+{
+  const char *caps[] = {
+    "video/x-raw,format=RGB,width=60,height=44,framerate=25/1",
+    "video/x-raw,format=I420,width=60,height=44,framerate=25/1",
+  };
+  const char *expect = "b0 b1 b2 e b3 b4 b5 eos";
+  for (guint c = 0; c < G_N_ELEMENTS (caps); c++) {
+    GString *order1 = g_string_new (NULL), *order3 = g_string_new (NULL),
+        *order_tiled = g_string_new (NULL);
+    guint held1, held3, held_tiled;
+    GPtrArray *one = run_flight ("srupscale model=esrgan-slim-x2 "
+        "frames-in-flight=1", caps[c], order1, &held1);
+    GPtrArray *three = run_flight ("srupscale model=esrgan-slim-x2 "
+        "frames-in-flight=3", caps[c], order3, &held3);
+    GPtrArray *tiled = run_flight ("srupscale model=esrgan-slim-x2 "
+        "frames-in-flight=3 tile-size=16", caps[c], order_tiled, &held_tiled);
+    fail_unless_equals_string (order1->str, expect);
+    fail_unless_equals_string (order3->str, expect);
+    fail_unless_equals_string (order_tiled->str, expect);
+    fail_unless_equals_int (held1, 2);
+    fail_unless_equals_int (held3, 0);
+    fail_unless_equals_int (one->len, FLIGHT_FRAMES);
+    fail_unless_equals_int (three->len, FLIGHT_FRAMES);
+    fail_unless_equals_int (tiled->len, FLIGHT_FRAMES);
+    for (guint t = 0; t < one->len; t++) {
+      const double same = buffers_psnr (one->pdata[t], three->pdata[t]);
+      fail_unless (isinf (same), "%s frame %u: %.2f dB between 1 and 3 in "
+          "flight", caps[c], t, same);
+      /* Tiled vs whole: as test_tiled_equals_untiled, 50 dB. */
+      const double tiles = buffers_psnr (one->pdata[t], tiled->pdata[t]);
+      fail_unless (tiles >= 50, "%s frame %u: tiled in flight %.2f dB",
+          caps[c], t, tiles);
+    }
+    if (c)
+      /* Frames differ: a frame's output is its own, not a neighbour's. */
+      fail_unless (buffers_psnr (one->pdata[0], one->pdata[1]) < 40);
+    g_ptr_array_unref (one);
+    g_ptr_array_unref (three);
+    g_ptr_array_unref (tiled);
+    g_string_free (order1, TRUE);
+    g_string_free (order3, TRUE);
+    g_string_free (order_tiled, TRUE);
+  }
+}
+GST_END_TEST;
+
+/* A flush drops the frames in flight (nothing of them comes out later),
+ * and the element goes on with the next frame. */
+GST_START_TEST (test_flush_in_flight)
+{
+  GstHarness *h = gst_harness_new_parse ("srupscale model=esrgan-slim-x2 "
+      "frames-in-flight=3");
+  gst_harness_set_src_caps_str (h, "video/x-raw,format=RGB,width=60,"
+      "height=44,framerate=25/1");
+  for (int t = 0; t < 2; t++)
+    fail_unless_equals_int (gst_harness_push (h, flight_frame (t)), GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+  GstSegment segment;
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&segment)));
+  fail_unless_equals_int (gst_harness_push (h, flight_frame (4)), GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  fail_unless_equals_int (gst_harness_buffers_received (h), 1);
+  GstBuffer *b = gst_harness_pull (h);
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (b), 4 * (GST_SECOND / 25));
+  gst_buffer_unref (b);
+  gst_harness_teardown (h);
+}
+GST_END_TEST;
+
 static Suite *
 srupscale_suite (void)
 {
@@ -275,6 +441,10 @@ srupscale_suite (void)
   SR_CHECK_ADD_IF (tc, test_damaged_model_files, have_model ("esrgan-slim", 4),
       "esrgan-slim missing (scripts/install-models.sh)");
   SR_CHECK_ADD_IF (tc, test_scale_property, have_model ("esrgan-slim", 2),
+      "esrgan-slim missing (scripts/install-models.sh)");
+  SR_CHECK_ADD_IF (tc, test_frames_in_flight, have_model ("esrgan-slim", 2),
+      "esrgan-slim missing (scripts/install-models.sh)");
+  SR_CHECK_ADD_IF (tc, test_flush_in_flight, have_model ("esrgan-slim", 2),
       "esrgan-slim missing (scripts/install-models.sh)");
   SR_CHECK_ADD_IF (tc, test_live_qos_gaps, have_model ("esrgan-slim", 4),
       "esrgan-slim missing (scripts/install-models.sh)");

@@ -364,7 +364,15 @@ window_sums (__global const double *a, __global const double *b,
  * halves the multiplications down the columns: t[k] (row k + row
  * n - 1 - k). Products and sums of integers below 2^31 are the same
  * numbers in double, so this is the double-plane kernel's sum with its
- * terms paired: equal up to the rounding of double sums. */
+ * terms paired: equal up to the rounding of double sums. Each work-item
+ * takes U8_ROWS rows (the loads and integer products down the columns
+ * then serve more rows than the double-plane kernel's two). */
+
+/* U8_ROWS output rows a work-item (the host's -D): each column load of
+ * the window down serves that many rows. */
+#ifndef U8_ROWS
+#define U8_ROWS 1               /* a build for the double-plane kernels */
+#endif
 
 /* p[0 .. m - 1] as int, zeros past them (see load_part). */
 static int8
@@ -384,7 +392,8 @@ window_down_u8 (__global const uchar *pa, __global const uchar *pb,
     const int stride, const int m, const double *t, const int rows,
     Moments *v, const int j)
 {
-  int8 ia[TAPS + 1], ib[TAPS + 1], iq[TAPS + 1], ip[TAPS + 1];
+  int8 ia[TAPS + U8_ROWS - 1], ib[TAPS + U8_ROWS - 1];
+  int8 iq[TAPS + U8_ROWS - 1], ip[TAPS + U8_ROWS - 1];
   for (int k = 0; k < TAPS + rows - 1; k++) {
     const size_t o = (size_t) k * stride;
     ia[k] = load_u8 (pa + o, m);
@@ -442,7 +451,7 @@ window_sums_u8 (__global const uchar *a, __global const uchar *b,
     const double c2, const double cov_norm, const int relu_cs,
     __global double *sums)
 {
-  const int y = 2 * get_global_id (0), c = get_global_id (1);
+  const int y = U8_ROWS * get_global_id (0), c = get_global_id (1);
   const int nc = get_global_size (1);
   if (y >= h)
     return;
@@ -450,18 +459,20 @@ window_sums_u8 (__global const uchar *a, __global const uchar *b,
   __global const uchar *pa = a + at, *pb = b + at;
   __global double *out = sums + (size_t) c * h + y;
   const size_t plane = (size_t) nc * h;
-  for (int r = 0; r < 2 && y + r < h; r++)
+  for (int r = 0; r < U8_ROWS && y + r < h; r++)
     out[r] = row_sse_u8 (pa + (size_t) r * stride, pb + (size_t) r * stride,
         w);
 
-  const int wv = w - TAPS + 1, rows = min (2, h - TAPS + 1 - y);
+  const int wv = w - TAPS + 1, rows = min (U8_ROWS, h - TAPS + 1 - y);
   if (wv < 1 || rows < 1)
     return;
   double t[TAPS];
   for (int k = 0; k < TAPS; k++)
     t[k] = taps[k];
-  Moments v[2];
-  double8 ssim8[2] = { 0, 0 }, cs8[2] = { 0, 0 };
+  Moments v[U8_ROWS];
+  double8 ssim8[U8_ROWS], cs8[U8_ROWS];
+  for (int r = 0; r < U8_ROWS; r++)
+    ssim8[r] = cs8[r] = 0;
   int carried = 0;
   for (int x0 = 0; x0 < wv; x0 += SEG) {
     const int nx = min (SEG, wv - x0);

@@ -38,6 +38,13 @@ sr_window_taps (SrWindow window, double *taps, double *cov_norm)
   return n;
 }
 
+/* Output rows per work-item of window_sums_u8: 4 measured 14 % faster
+ * than 2 at 1920x1080 (2026-12-03, AMD EPYC, 5 interleaved rounds). */
+#define U8_ROWS 4
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define U8_OPTS(taps) "-DTAPS=" taps " -DU8_ROWS=" STR (U8_ROWS)
+
 SrSimilarityOp *
 sr_similarity_new (SrRuntime *rt, GError **error)
 {
@@ -59,9 +66,9 @@ sr_similarity_new (SrRuntime *rt, GError **error)
       || !(op->sums[1] = sr_runtime_create_kernel_with_options (rt,
               "similarity", "-DTAPS=7", "window_sums", error))
       || !(op->sums_u8[0] = sr_runtime_create_kernel_with_options (rt,
-              "similarity", "-DTAPS=11", "window_sums_u8", error))
+              "similarity", U8_OPTS ("11"), "window_sums_u8", error))
       || !(op->sums_u8[1] = sr_runtime_create_kernel_with_options (rt,
-              "similarity", "-DTAPS=7", "window_sums_u8", error))
+              "similarity", U8_OPTS ("7"), "window_sums_u8", error))
       || !(op->down = sr_runtime_create_kernel (rt, "similarity",
               "downsample2", error))) {
     sr_similarity_free (op);
@@ -194,15 +201,15 @@ prepare (SrSimilarityOp *op, cl_command_queue q, SrWindow window, int nc,
       SR_DTYPE_F64) ? SR_OK : SR_ERR_OUT_OF_DEVICE_MEMORY;
 }
 
-/* Runs k (its arguments set) over nc channels of h rows, two rows a
- * work-item, and adds up its row sums into res. */
+/* Runs k (its arguments set) over nc channels of h rows, rows_per_item
+ * rows a work-item, and adds up its row sums into res. */
 static SrStatus
-finish (SrSimilarityOp *op, cl_command_queue q, cl_kernel k, int nc, int h,
-    int w, int n, SrSimilarity *res)
+finish (SrSimilarityOp *op, cl_command_queue q, cl_kernel k, int rows_per_item,
+    int nc, int h, int w, int n, SrSimilarity *res)
 {
   const int wv = w - n + 1, hv = h - n + 1;
   const gboolean windowed = wv > 0 && hv > 0;
-  const size_t g[2] = { (h + 1) / 2, nc };
+  const size_t g[2] = { (h + rows_per_item - 1) / rows_per_item, nc };
   SrStatus st = sr_enqueue (q, k, 2, g);
   if (st != SR_OK)
     return st;
@@ -263,7 +270,7 @@ sr_similarity_run (SrSimilarityOp *op, cl_command_queue q, const SrTensor *a,
   e |= SR_ARG_MEM (k, 9, op->row_sums);
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
-  return finish (op, q, k, nc, h, w, n, res);
+  return finish (op, q, k, 2, nc, h, w, n, res);
 }
 
 SrStatus
@@ -303,5 +310,5 @@ sr_similarity_run_u8 (SrSimilarityOp *op, cl_command_queue q,
   e |= SR_ARG_MEM (k, 12, op->row_sums);
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
-  return finish (op, q, k, nc, h, w, n, res);
+  return finish (op, q, k, U8_ROWS, nc, h, w, n, res);
 }

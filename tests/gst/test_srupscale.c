@@ -298,7 +298,7 @@ flight_frame (int t)
 }
 
 /* The frames through `desc` (srupscale ... in caps), with the custom event
- * after frame FLIGHT_EVENT_AFTER and EOS; returns the outputs, the order
+ * after frame FLIGHT_EVENT_AFTER and EOS; returns the outputs (samples), the order
  * of buffers and events in *order, and in *held how many buffers had come
  * out when the first two frames were in. */
 static GPtrArray *
@@ -318,27 +318,16 @@ run_flight (const char *desc, const char *caps, GString *order, guint *held)
   }
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
   GPtrArray *out = g_ptr_array_new_with_free_func
-      ((GDestroyNotify) gst_buffer_unref);
+      ((GDestroyNotify) gst_sample_unref);
+  GstCaps *out_caps = gst_pad_get_current_caps (h->sinkpad);
   GstBuffer *b;
-  while ((b = gst_harness_try_pull (h)))
-    g_ptr_array_add (out, b);
+  while ((b = gst_harness_try_pull (h))) {
+    g_ptr_array_add (out, gst_sample_new (b, out_caps, NULL, NULL));
+    gst_buffer_unref (b);
+  }
+  gst_caps_unref (out_caps);
   gst_harness_teardown (h);
   return out;
-}
-
-static double
-buffers_psnr (GstBuffer *a, GstBuffer *b)
-{
-  GstMapInfo ma, mb;
-  gst_buffer_map (a, &ma, GST_MAP_READ);
-  gst_buffer_map (b, &mb, GST_MAP_READ);
-  fail_unless_equals_int (ma.size, mb.size);
-  double se = 0;
-  for (gsize i = 0; i < ma.size; i++)
-    se += (double) (ma.data[i] - mb.data[i]) * (ma.data[i] - mb.data[i]);
-  gst_buffer_unmap (a, &ma);
-  gst_buffer_unmap (b, &mb);
-  return se == 0 ? INFINITY : 10 * log10 (255.0 * 255.0 * ma.size / se);
 }
 
 /* frames-in-flight=3 against 1: the same pixels (packed RGB downloaded
@@ -372,17 +361,17 @@ GST_START_TEST (test_frames_in_flight)
     fail_unless_equals_int (three->len, FLIGHT_FRAMES);
     fail_unless_equals_int (tiled->len, FLIGHT_FRAMES);
     for (guint t = 0; t < one->len; t++) {
-      const double same = buffers_psnr (one->pdata[t], three->pdata[t]);
+      const double same = sr_check_frames_psnr (one->pdata[t], three->pdata[t]);
       fail_unless (isinf (same), "%s frame %u: %.2f dB between 1 and 3 in "
           "flight", caps[c], t, same);
       /* Tiled vs whole: as test_tiled_equals_untiled, 50 dB. */
-      const double tiles = buffers_psnr (one->pdata[t], tiled->pdata[t]);
+      const double tiles = sr_check_frames_psnr (one->pdata[t], tiled->pdata[t]);
       fail_unless (tiles >= 50, "%s frame %u: tiled in flight %.2f dB",
           caps[c], t, tiles);
     }
     if (c)
       /* Frames differ: a frame's output is its own, not a neighbour's. */
-      fail_unless (buffers_psnr (one->pdata[0], one->pdata[1]) < 40);
+      fail_unless (sr_check_frames_psnr (one->pdata[0], one->pdata[1]) < 40);
     g_ptr_array_unref (one);
     g_ptr_array_unref (three);
     g_ptr_array_unref (tiled);

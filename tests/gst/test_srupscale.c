@@ -297,10 +297,10 @@ flight_frame (int t)
   return b;
 }
 
-/* The frames through `desc` (srupscale ... in caps), with the custom event
- * after frame FLIGHT_EVENT_AFTER and EOS; returns the outputs (samples), the order
- * of buffers and events in *order, and in *held how many buffers had come
- * out when the first two frames were in. */
+/* The frames through `desc` (srupscale ... in caps), with the custom
+ * event after frame FLIGHT_EVENT_AFTER and EOS; returns the outputs (as
+ * samples), the order of buffers and events in *order, and in *held how
+ * many buffers had come out when the first two frames were in. */
 static GPtrArray *
 run_flight (const char *desc, const char *caps, GString *order, guint *held)
 {

@@ -78,9 +78,12 @@ cl_event
 sr_convert_transfer_marker (SrConvert *op)
 {
   cl_event ev = NULL;
-  if (op->transfer && clEnqueueMarkerWithWaitList (op->transfer, 0, NULL,
-          &ev) == CL_SUCCESS)
+  if (!op->transfer)
+    return NULL;
+  if (clEnqueueMarkerWithWaitList (op->transfer, 0, NULL, &ev) == CL_SUCCESS)
     clFlush (op->transfer);
+  else
+    clFinish (op->transfer);    /* no event to wait for: the copies end here */
   return ev;
 }
 

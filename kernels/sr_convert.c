@@ -82,8 +82,10 @@ sr_convert_transfer_marker (SrConvert *op)
     return NULL;
   if (clEnqueueMarkerWithWaitList (op->transfer, 0, NULL, &ev) == CL_SUCCESS)
     clFlush (op->transfer);
-  else
+  else {
     clFinish (op->transfer);    /* no event to wait for: the copies end here */
+    ev = NULL;
+  }
   return ev;
 }
 

@@ -7,15 +7,15 @@
 # whose colour still differs by more than dE 8 are dropped (a GAP, so
 # srpairsink skips their HR too).
 #   examples/undertrained-dataset.sh [OUT_DIR] [MODEL]
-# MODEL: a registry name of a shipped checkpoint (vqvae2-ep4, the default;
-# docs/models.md lists them) or the path of a checkpoint
-# models/train/train.py wrote.
+# MODEL: a registry name of a shipped checkpoint (vqvae2-ep8, the default:
+# the paper's best; vqvae2-ep4; docs/models.md lists them) or the path of
+# a checkpoint models/train/train.py wrote.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VIDEO=/usr/share/doc/opencv-doc/examples/data/Megamind.avi
 OUT="${1:-$ROOT/datasets/megamind-undertrained-x4}"
-MODEL="${2:-vqvae2-ep4}"
+MODEL="${2:-vqvae2-ep8}"
 export GST_PLUGIN_PATH="${SR_BUILD_DIR:-$ROOT/build}/gst${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
 
 if [ ! -f "$VIDEO" ]; then

@@ -514,12 +514,28 @@ enqueue_frame (GstSrUpscale *self, const GstVideoFrame *in, GstVideoFrame *out)
  * the device's copy engines move one frame while its compute units run
  * another. Serialized events, drains and a renegotiation push the frames
  * in flight first, so nothing is reordered; a flush drops them. */
-typedef struct {
-  GstBuffer *in, *out;
-  GstVideoFrame in_frame, out_frame;
-  cl_event done;                /* its last copy to the host; NULL: done */
-  gint64 arrived;               /* monotonic microseconds */
-} InFlight;
+typedef GstSrUpscaleFrame InFlight;
+
+/* The oldest frame in flight, out of the ring (valid until the next
+ * push_frame). */
+static InFlight *
+pop_frame (GstSrUpscale *self)
+{
+  InFlight *f = &self->in_flight[self->first];
+  self->first = (self->first + 1) % GST_SR_UPSCALE_MAX_IN_FLIGHT;
+  self->n_in_flight--;
+  return f;
+}
+
+/* The slot after the newest. */
+static InFlight *
+push_frame (GstSrUpscale *self)
+{
+  InFlight *f = &self->in_flight[(self->first + self->n_in_flight++)
+      % GST_SR_UPSCALE_MAX_IN_FLIGHT];
+  memset (f, 0, sizeof *f);
+  return f;
+}
 
 /* Waits for the frame's copies to the host. */
 static SrStatus
@@ -556,7 +572,7 @@ frame_failed (GstSrUpscale *self, const GstVideoFrame *in, SrStatus st)
 static GstFlowReturn
 finish_frame (GstSrUpscale *self, GstBuffer **out)
 {
-  InFlight *f = g_queue_pop_head (&self->in_flight);
+  InFlight *f = pop_frame (self);
   SrStatus st = wait_frame (f);
   /* After the colour: the download writes alpha 255. */
   if (st == SR_OK && self->alpha_in)
@@ -570,7 +586,6 @@ finish_frame (GstSrUpscale *self, GstBuffer **out)
         * GST_USECOND);
   } else
     gst_buffer_unref (f->out);
-  g_free (f);
   return ret;
 }
 
@@ -579,7 +594,7 @@ static GstFlowReturn
 drain (GstSrUpscale *self)
 {
   GstFlowReturn ret = GST_FLOW_OK;
-  while (self->in_flight.length) {
+  while (self->n_in_flight) {
     GstBuffer *out = NULL;
     const GstFlowReturn r = finish_frame (self, &out);
     if (out && ret == GST_FLOW_OK)
@@ -596,12 +611,11 @@ drain (GstSrUpscale *self)
 static void
 discard (GstSrUpscale *self)
 {
-  InFlight *f;
-  while ((f = g_queue_pop_head (&self->in_flight))) {
+  while (self->n_in_flight) {
+    InFlight *f = pop_frame (self);
     wait_frame (f);
     release_frame (f);
     gst_buffer_unref (f->out);
-    g_free (f);
   }
 }
 
@@ -623,17 +637,14 @@ begin_frame (GstSrUpscale *self, GstBuffer *in)
     gst_buffer_unref (in);
     return ret;
   }
-  InFlight *f = g_new0 (InFlight, 1);
-  f->in = in;
-  f->out = out;
-  f->arrived = g_get_monotonic_time ();
-  if (!gst_video_frame_map (&f->in_frame, &filter->in_info, in, GST_MAP_READ)) {
+  GstVideoFrame in_frame, out_frame;
+  if (!gst_video_frame_map (&in_frame, &filter->in_info, in, GST_MAP_READ)) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Cannot read the input frame"),
         (NULL));
     ret = GST_FLOW_ERROR;
-  } else if (!gst_video_frame_map (&f->out_frame, &filter->out_info, out,
+  } else if (!gst_video_frame_map (&out_frame, &filter->out_info, out,
           GST_MAP_WRITE)) {
-    gst_video_frame_unmap (&f->in_frame);
+    gst_video_frame_unmap (&in_frame);
     GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Cannot write the output "
             "frame"), (NULL));
     ret = GST_FLOW_ERROR;
@@ -641,13 +652,19 @@ begin_frame (GstSrUpscale *self, GstBuffer *in)
   if (ret != GST_FLOW_OK) {
     gst_buffer_unref (in);
     gst_buffer_unref (out);
-    g_free (f);
     return ret;
   }
+  /* The ring has room: the oldest frame left in generate_output when
+   * frames-in-flight (at most its size) were in. */
+  InFlight *f = push_frame (self);
+  f->in = in;
+  f->out = out;
+  f->in_frame = in_frame;
+  f->out_frame = out_frame;
+  f->arrived = g_get_monotonic_time ();
   const SrStatus st = enqueue_frame (self, &f->in_frame, &f->out_frame);
   f->done = sr_convert_transfer_marker (self->convert);
   clFlush (self->queue);
-  g_queue_push_tail (&self->in_flight, f);
   if (st != SR_OK) {
     ret = frame_failed (self, &f->in_frame, st);
     discard (self);
@@ -672,7 +689,7 @@ gst_sr_upscale_generate_output (GstBaseTransform *trans, GstBuffer **outbuf)
   /* With alpha the frame's end waits for the device anyway (carry_alpha):
    * one at a time. */
   const guint depth = self->alpha_in ? 1 : self->frames_in_flight;
-  if (self->in_flight.length < depth)
+  if (self->n_in_flight < depth)
     return GST_FLOW_OK;
   return finish_frame (self, outbuf);
 }
@@ -953,7 +970,7 @@ gst_sr_upscale_class_init (GstSrUpscaleClass *klass)
           "one and copies it back (the host's and the device's work overlap, "
           "and a GPU's copies overlap its kernels), holding one frame more: "
           "one frame interval more latency. Formats with alpha run one at a "
-          "time", 1, 4, DEFAULT_FRAMES_IN_FLIGHT,
+          "time", 1, GST_SR_UPSCALE_MAX_IN_FLIGHT, DEFAULT_FRAMES_IN_FLIGHT,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
   gst_type_mark_as_plugin_api (GST_TYPE_SR_PRECISION, 0);
 
@@ -989,6 +1006,5 @@ gst_sr_upscale_init (GstSrUpscale *self)
   self->tile_overlap = DEFAULT_TILE_OVERLAP;
   self->memory_budget = DEFAULT_MEMORY_BUDGET;
   self->frames_in_flight = DEFAULT_FRAMES_IN_FLIGHT;
-  g_queue_init (&self->in_flight);
   gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), TRUE);
 }

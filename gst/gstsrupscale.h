@@ -26,6 +26,17 @@ typedef enum {
   GST_SR_PRECISION_FP16,        /* half storage, float32 arithmetic */
 } GstSrPrecision;
 
+/* A frame whose upload, network and download are enqueued on the device
+ * (frames-in-flight). */
+typedef struct {
+  GstBuffer *in, *out;
+  GstVideoFrame in_frame, out_frame;
+  cl_event done;                /* its last copy to the host; NULL: done */
+  gint64 arrived;               /* monotonic microseconds */
+} GstSrUpscaleFrame;
+
+#define GST_SR_UPSCALE_MAX_IN_FLIGHT 4
+
 #define GST_TYPE_SR_UPSCALE (gst_sr_upscale_get_type ())
 G_DECLARE_FINAL_TYPE (GstSrUpscale, gst_sr_upscale, GST, SR_UPSCALE, GstVideoFilter)
 
@@ -55,7 +66,9 @@ struct _GstSrUpscale {
   SrRuntime *runtime;
   cl_command_queue queue;       /* the kernels */
   cl_command_queue transfer;    /* the copies to and from the host */
-  GQueue in_flight;             /* enqueued frames, oldest first */
+  /* enqueued frames: a ring of n_in_flight from in_flight[first] */
+  GstSrUpscaleFrame in_flight[GST_SR_UPSCALE_MAX_IN_FLIGHT];
+  guint first, n_in_flight;
   SrConvert *convert;
   SrTiled *tiled;               /* the network on whole frames: padding to
                                  * its multiple, tiles under the budget */

@@ -514,24 +514,22 @@ enqueue_frame (GstSrUpscale *self, const GstVideoFrame *in, GstVideoFrame *out)
  * the device's copy engines move one frame while its compute units run
  * another. Serialized events, drains and a renegotiation push the frames
  * in flight first, so nothing is reordered; a flush drops them. */
-typedef GstSrUpscaleFrame InFlight;
-
 /* The oldest frame in flight, out of the ring (valid until the next
  * push_frame). */
-static InFlight *
+static GstSrUpscaleFrame *
 pop_frame (GstSrUpscale *self)
 {
-  InFlight *f = &self->in_flight[self->first];
+  GstSrUpscaleFrame *f = &self->in_flight[self->first];
   self->first = (self->first + 1) % GST_SR_UPSCALE_MAX_IN_FLIGHT;
   self->n_in_flight--;
   return f;
 }
 
 /* The slot after the newest. */
-static InFlight *
+static GstSrUpscaleFrame *
 push_frame (GstSrUpscale *self)
 {
-  InFlight *f = &self->in_flight[(self->first + self->n_in_flight++)
+  GstSrUpscaleFrame *f = &self->in_flight[(self->first + self->n_in_flight++)
       % GST_SR_UPSCALE_MAX_IN_FLIGHT];
   memset (f, 0, sizeof *f);
   return f;
@@ -539,7 +537,7 @@ push_frame (GstSrUpscale *self)
 
 /* Waits for the frame's copies to the host. */
 static SrStatus
-wait_frame (InFlight *f)
+wait_frame (GstSrUpscaleFrame *f)
 {
   if (!f->done)
     return SR_OK;
@@ -551,7 +549,7 @@ wait_frame (InFlight *f)
 
 /* Lets go of a finished frame's mappings and input. */
 static void
-release_frame (InFlight *f)
+release_frame (GstSrUpscaleFrame *f)
 {
   gst_video_frame_unmap (&f->in_frame);
   gst_video_frame_unmap (&f->out_frame);
@@ -572,7 +570,7 @@ frame_failed (GstSrUpscale *self, const GstVideoFrame *in, SrStatus st)
 static GstFlowReturn
 finish_frame (GstSrUpscale *self, GstBuffer **out)
 {
-  InFlight *f = pop_frame (self);
+  GstSrUpscaleFrame *f = pop_frame (self);
   SrStatus st = wait_frame (f);
   /* After the colour: the download writes alpha 255. */
   if (st == SR_OK && self->alpha_in)
@@ -612,7 +610,7 @@ static void
 discard (GstSrUpscale *self)
 {
   while (self->n_in_flight) {
-    InFlight *f = pop_frame (self);
+    GstSrUpscaleFrame *f = pop_frame (self);
     wait_frame (f);
     release_frame (f);
     gst_buffer_unref (f->out);
@@ -656,7 +654,7 @@ begin_frame (GstSrUpscale *self, GstBuffer *in)
   }
   /* The ring has room: the oldest frame left in generate_output when
    * frames-in-flight (at most its size) were in. */
-  InFlight *f = push_frame (self);
+  GstSrUpscaleFrame *f = push_frame (self);
   f->in = in;
   f->out = out;
   f->in_frame = in_frame;

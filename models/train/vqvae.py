@@ -160,7 +160,7 @@ class PhaseConvTranspose2d(nn.ConvTranspose2d):
 
 def use_onednn(model):
     """Training's formulations: the transposed convolutions as PhaseConvTranspose2d and the
-    quantizers' products as convolutions, all through oneDNN (about 5x faster steps on
+    quantizers' products as convolutions, all through oneDNN (about 6x faster steps on
     Debian's torch).  The function is the same up to the rounding of float sums; the
     reference path (the spec's plain layers, used by the parity checks) stays the default."""
     for m in model.modules():

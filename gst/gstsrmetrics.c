@@ -756,7 +756,10 @@ full_reference (GstSrMetrics *self, GstSrPending *ref, GstSrPending *test,
     gst_video_frame_unmap (&frame);
   }
   SrSimilarity r[3] = { { 0 } }, unit[3];
-  const SrWindow window = skimage ? SR_WINDOW_UNIFORM7 : SR_WINDOW_GAUSSIAN11;
+  /* PSNR alone needs the SSE, not the window's sums (which MS-SSIM reuses
+   * as its first scale). */
+  const SrWindow window = !(self->metric_set
+      & (GST_SR_METRIC_SSIM | GST_SR_METRIC_MS_SSIM)) ? SR_WINDOW_NONE : skimage ? SR_WINDOW_UNIFORM7 : SR_WINDOW_GAUSSIAN11;
   const double c1 = (0.01 * 255) * (0.01 * 255);
   const double c2 = (0.03 * 255) * (0.03 * 255);
   if (st == SR_OK && y8_only)
@@ -765,10 +768,10 @@ full_reference (GstSrMetrics *self, GstSrPending *ref, GstSrPending *test,
   else if (st == SR_OK && windowed_metrics)
     st = sr_similarity_run (self->similarity, self->queue, self->planes[REF],
         self->planes[TEST], window, c1, c2, pyiqa, r);
-  /* pyiqa's PSNR: its own planes (the window's sums go unused there). */
+  /* pyiqa's PSNR: its own planes. */
   if (st == SR_OK && pyiqa && (self->metric_set & GST_SR_METRIC_PSNR))
     st = sr_similarity_run (self->similarity, self->queue, self->unit[REF],
-        self->unit[TEST], SR_WINDOW_GAUSSIAN11, 1, 1, FALSE, unit);
+        self->unit[TEST], SR_WINDOW_NONE, 1, 1, FALSE, unit);
   if (st != SR_OK) {
     GST_ELEMENT_ERROR (self, RESOURCE, FAILED, ("Scoring a %dx%d frame failed: "
             "%s", w, h, sr_status_name (st)), (NULL));

@@ -147,7 +147,8 @@ downsample2 (__global const double *in, const int h, const int w,
  * value up to the rounding of double sums, far below the 1e-9 bar.)
  * relu_cs clamps cs at 0 per pixel first (pyiqa), and then ssim =
  * lum * cs as pyiqa writes it. sums: [3][C][h], per row the SSE, the
- * SSIM sum and the cs sum (the last two for valid rows only).
+ * SSIM sum and the cs sum (the last two for valid rows only; none at all
+ * when windows is 0: PSNR alone needs only the SSE).
  *
  * The tap loops stay rolled (#pragma unroll 1): unrolled, the compiler
  * hoists all the loads and spills vectors (measured slower). */
@@ -321,7 +322,7 @@ __kernel void
 window_sums (__global const double *a, __global const double *b,
     const int h, const int w, __global const double *taps, const double c1,
     const double c2, const double cov_norm, const int relu_cs,
-    __global double *sums)
+    const int windows, __global double *sums)
 {
   const int y = 2 * get_global_id (0), c = get_global_id (1);
   const int nc = get_global_size (1);
@@ -335,7 +336,7 @@ window_sums (__global const double *a, __global const double *b,
     out[r] = row_sse (pa + (size_t) r * w, pb + (size_t) r * w, w);
 
   const int wv = w - TAPS + 1, rows = min (2, h - TAPS + 1 - y);
-  if (wv < 1 || rows < 1)
+  if (!windows || wv < 1 || rows < 1)
     return;
   double t[TAPS];
   for (int k = 0; k < TAPS; k++)
@@ -447,7 +448,7 @@ window_sums_u8 (__global const uchar *a, __global const uchar *b,
     const int offset, const int stride, const ulong plane_size,
     const int h, const int w, __global const double *taps, const double c1,
     const double c2, const double cov_norm, const int relu_cs,
-    __global double *sums)
+    const int windows, __global double *sums)
 {
   const int y = U8_ROWS * get_global_id (0), c = get_global_id (1);
   const int nc = get_global_size (1);
@@ -462,7 +463,7 @@ window_sums_u8 (__global const uchar *a, __global const uchar *b,
         w);
 
   const int wv = w - TAPS + 1, rows = min (U8_ROWS, h - TAPS + 1 - y);
-  if (wv < 1 || rows < 1)
+  if (!windows || wv < 1 || rows < 1)
     return;
   double t[TAPS];
   for (int k = 0; k < TAPS; k++)

@@ -16,6 +16,9 @@ struct SrSimilarityOp {
 int
 sr_window_taps (SrWindow window, double *taps, double *cov_norm)
 {
+  *cov_norm = 1;
+  if (window == SR_WINDOW_NONE)
+    return 0;
   if (window == SR_WINDOW_UNIFORM7) {
     for (int i = 0; i < 7; i++)
       taps[i] = 1.0 / 7;
@@ -34,7 +37,6 @@ sr_window_taps (SrWindow window, double *taps, double *cov_norm)
   sum = 1.0 / sum;
   for (int i = 0; i < n; i++)
     taps[i] *= sum;
-  *cov_norm = 1;
   return n;
 }
 
@@ -206,7 +208,7 @@ finish (SrSimilarityOp *op, cl_command_queue q, cl_kernel k, int rows_per_item,
     int nc, int h, int w, int n, SrSimilarity *res)
 {
   const int wv = w - n + 1, hv = h - n + 1;
-  const gboolean windowed = wv > 0 && hv > 0;
+  const gboolean windowed = n > 0 && wv > 0 && hv > 0;
   const size_t g[2] = { (h + rows_per_item - 1) / rows_per_item, nc };
   SrStatus st = sr_enqueue (q, k, 2, g);
   if (st != SR_OK)
@@ -245,7 +247,7 @@ sr_similarity_run (SrSimilarityOp *op, cl_command_queue q, const SrTensor *a,
   if (!a || !b || !res || a->dtype != SR_DTYPE_F64
       || b->dtype != SR_DTYPE_F64 || a->n != 1 || b->n != 1 || a->c != b->c
       || a->h != b->h || a->w != b->w || a->c < 1 || a == b
-      || (window != SR_WINDOW_GAUSSIAN11 && window != SR_WINDOW_UNIFORM7))
+      || (guint) window > SR_WINDOW_NONE)
     return SR_ERR_INVALID_ARGUMENT;
   const int nc = a->c, h = a->h, w = a->w;
   double cov_norm;
@@ -253,8 +255,9 @@ sr_similarity_run (SrSimilarityOp *op, cl_command_queue q, const SrTensor *a,
   SrStatus st = prepare (op, q, window, nc, h, &cov_norm, &n);
   if (st != SR_OK)
     return st;
-  cl_kernel k = op->sums[window];
-  const cl_int relu = relu_cs ? 1 : 0;
+  /* No window: the Gaussian build, told to stop after the SSE. */
+  cl_kernel k = op->sums[window == SR_WINDOW_UNIFORM7];
+  const cl_int relu = relu_cs ? 1 : 0, windows = n > 0;
   cl_int e = 0;
   e |= SR_ARG_MEM (k, 0, a);
   e |= SR_ARG_MEM (k, 1, b);
@@ -265,7 +268,8 @@ sr_similarity_run (SrSimilarityOp *op, cl_command_queue q, const SrTensor *a,
   e |= SR_ARG (k, 6, c2);
   e |= SR_ARG (k, 7, cov_norm);
   e |= SR_ARG (k, 8, relu);
-  e |= SR_ARG_MEM (k, 9, op->row_sums);
+  e |= SR_ARG (k, 9, windows);
+  e |= SR_ARG_MEM (k, 10, op->row_sums);
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
   return finish (op, q, k, 2, nc, h, w, n, res);
@@ -280,7 +284,7 @@ sr_similarity_run_u8 (SrSimilarityOp *op, cl_command_queue q,
       || a->n != 1 || b->n != 1 || a->c != b->c || a->h != b->h
       || a->w != b->w || a->c < 1 || a == b || crop < 0
       || 2 * (gint64) crop >= a->h || 2 * (gint64) crop >= a->w
-      || (window != SR_WINDOW_GAUSSIAN11 && window != SR_WINDOW_UNIFORM7))
+      || (guint) window > SR_WINDOW_NONE)
     return SR_ERR_INVALID_ARGUMENT;
   const int nc = a->c, h = a->h - 2 * crop, w = a->w - 2 * crop;
   double cov_norm;
@@ -288,8 +292,9 @@ sr_similarity_run_u8 (SrSimilarityOp *op, cl_command_queue q,
   SrStatus st = prepare (op, q, window, nc, h, &cov_norm, &n);
   if (st != SR_OK)
     return st;
-  cl_kernel k = op->sums_u8[window];
-  const cl_int relu = relu_cs ? 1 : 0, offset = crop * a->w + crop;
+  cl_kernel k = op->sums_u8[window == SR_WINDOW_UNIFORM7];
+  const cl_int relu = relu_cs ? 1 : 0, windows = n > 0;
+  const cl_int offset = crop * a->w + crop;
   const cl_int stride = a->w;
   const cl_ulong plane = (cl_ulong) a->h * a->w;
   cl_int e = 0;
@@ -305,7 +310,8 @@ sr_similarity_run_u8 (SrSimilarityOp *op, cl_command_queue q,
   e |= SR_ARG (k, 9, c2);
   e |= SR_ARG (k, 10, cov_norm);
   e |= SR_ARG (k, 11, relu);
-  e |= SR_ARG_MEM (k, 12, op->row_sums);
+  e |= SR_ARG (k, 12, windows);
+  e |= SR_ARG_MEM (k, 13, op->row_sums);
   if (e != CL_SUCCESS)
     return SR_ERR_INVALID_KERNEL_ARGS;
   return finish (op, q, k, U8_ROWS, nc, h, w, n, res);

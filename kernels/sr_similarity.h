@@ -30,6 +30,8 @@ typedef enum {
                            * BasicSR, MATLAB, skimage with Wang's settings */
   SR_WINDOW_UNIFORM7,     /* 7 taps of 1/7, sample moments (x 49/48):
                            * skimage's defaults */
+  SR_WINDOW_NONE,         /* no window: the SSE alone (PSNR without SSIM,
+                           * a quarter of the work); n_valid, ssim, cs 0 */
 } SrWindow;
 
 /* One channel's sums. */
@@ -42,7 +44,8 @@ typedef struct {
 } SrSimilarity;
 
 /* The window's 1-D taps (n of them, n <= 11): cv2.getGaussianKernel (11,
- * 1.5) in double, or 1/7 each; and its covariance factor (1, or 49/48). */
+ * 1.5) in double, or 1/7 each; and its covariance factor (1, or 49/48).
+ * SR_WINDOW_NONE: n = 0. */
 int sr_window_taps (SrWindow window, double *taps, double *cov_norm);
 
 typedef struct SrSimilarityOp SrSimilarityOp;

@@ -92,7 +92,7 @@ ref_sums (const double *a, const double *b, int c, int h, int w,
     r->n = (gint64) h * w;
     for (size_t i = 0; i < (size_t) h * w; i++)
       r->sse += (pa[i] - pb[i]) * (pa[i] - pb[i]);
-    for (int y = 0; y + n <= h; y++)
+    for (int y = 0; n > 0 && y + n <= h; y++)
       for (int x = 0; x + n <= w; x++) {
         double ma = 0, mb = 0, maa = 0, mbb = 0, mab = 0;
         for (int i = 0; i < n; i++)
@@ -193,7 +193,7 @@ check_case (int h, int w, int crop, SrPlanes mode, double noise, guint32 seed)
           "reference %.17g / %.17g", w, h, crop, mode, i, ga[i], gb[i], ra[i],
           rb[i]);
   const double c1 = 6.5025, c2 = 58.5225;
-  for (int win = 0; win < 2; win++)
+  for (int win = SR_WINDOW_GAUSSIAN11; win <= SR_WINDOW_NONE; win++)
     for (int relu = 0; relu < 2; relu++) {
       SrSimilarity got[3], want[3];
       g_assert_cmpint (sr_similarity_run (op, sr_test_queue (), ta, tb, win,
@@ -266,7 +266,7 @@ check_u8 (int c, int h, int w, int crop, double noise, guint32 seed)
   g_assert_cmpint (sr_tensor_write (sr_test_queue (), ta, ua), ==, SR_OK);
   g_assert_cmpint (sr_tensor_write (sr_test_queue (), tb, ub), ==, SR_OK);
   const double c1 = 6.5025, c2 = 58.5225;
-  for (int win = 0; win < 2; win++)
+  for (int win = SR_WINDOW_GAUSSIAN11; win <= SR_WINDOW_NONE; win++)
     for (int relu = 0; relu < 2; relu++) {
       SrSimilarity got[3], want[3];
       g_assert_cmpint (sr_similarity_run_u8 (op, sr_test_queue (), ta, tb,
@@ -475,6 +475,7 @@ test_invalid (void)
   g_assert_cmpint (sr_similarity_run (op, q, f32, rgb, 0, 1, 1, FALSE, r), ==, bad);
   g_assert_cmpint (sr_similarity_run (op, q, p3, p3, 0, 1, 1, FALSE, r), ==, bad);
   g_assert_cmpint (sr_similarity_run (op, q, p3, p3, (SrWindow) 5, 1, 1, FALSE, r), ==, bad);
+  g_assert_cmpint (sr_similarity_run (op, q, p3, p3, (SrWindow) -1, 1, 1, FALSE, r), ==, bad);
   /* 8-bit sums: float planes, a crop that leaves nothing, a negative
    * one, the same tensor twice. */
   SrTensor *u = sr_tensor_new (rt, 1, 1, 10, 12, SR_DTYPE_U8, NULL);

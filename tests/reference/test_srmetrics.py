@@ -26,6 +26,8 @@ and lands 0.8-1.3 dB lower on these crops.) And both sides as I420 BT.601
 with y-only: scored on the Y planes as they are (BasicSR's Y, rounded by
 the encoder; the message says y-plane), against BasicSR's PSNR / SSIM
 formulas on those planes read back from videoconvert's raw I420: 1e-9.
+`metrics=psnr` alone (the SSE without the window's sums) on the RGB, Y and
+Y-plane cases and with pyiqa: the same references and bars, no SSIM field.
 
 MS-SSIM (spec 5): sizes 176x176, 320x256 and 181x177 (odd: the two
 downsamplings differ there), Y and RGB, against references written here
@@ -337,6 +339,22 @@ def check_pyiqa(tmp, close):
                 print("%s: PSNR %.6f (%.6f), SSIM %.8f (%.8f), MS-SSIM %s (%s)" % (
                     tag, frames[0]["psnr"], psnr, frames[0]["ssim"], ssim,
                     frames[0].get("ms-ssim"), ms))
+                frames, _ = run(tmp, ref_png, test_png, [
+                    "metrics=psnr", "convention=pyiqa", "y-only=%s" % str(y_only).lower(),
+                    "crop-border=%d" % crop])
+                close(tag + " psnr alone", frames[0].get("psnr"), psnr, 1e-5)
+                if "ssim" in frames[0]:
+                    failures.append(tag + " psnr alone: an ssim field %r" % frames[0])
+
+
+def check_psnr_alone(tag, frames, want_psnr, close, failures):
+    """metrics=psnr: the PSNR of the full run (the SSE without the window's
+    sums), and no SSIM field."""
+    for f in frames:
+        close(tag + " psnr alone", f.get("psnr"), want_psnr)
+        if "ssim" in f or "ssim-reason" in f:
+            failures.append("%s psnr alone: an ssim field in %r" % (tag, f))
+    print("%s, psnr alone: PSNR %s" % (tag, frames[0].get("psnr")))
 
 
 def main():
@@ -390,6 +408,11 @@ def main():
                                   want_psnr)
                             close(tag + " ssim-mean", summary.get("ssim-mean"), want_ssim)
                             print("%s: PSNR %s, SSIM %.9f" % (tag, frames[0]["psnr"], frames[0]["ssim"]))
+                    # PSNR alone: the SSE without the window's sums.
+                    frames, _ = run(tmp, ref_png, test_png, [
+                        "metrics=psnr", "y-only=%s" % str(y_only).lower()])
+                    check_psnr_alone("%s %s y-only=%s" % (photo, name, y_only), frames,
+                                     basicsr_psnr(ref, test, 0, y_only), close, failures)
             # test as I420: scored after the caps' conversion to RGB.
             cv2.imwrite(test_png, degraded(ref)[0][1])
             frames, _ = run(tmp, ref_png, test_png, ["y-only=false"],
@@ -426,6 +449,9 @@ def main():
             close(photo + " I420 Y-plane ssim", frames[0]["ssim"], want_ssim)
             print("%s I420 both, y-only: PSNR %.6f SSIM %.6f" % (photo, frames[0]["psnr"],
                                                                   frames[0]["ssim"]))
+            frames, _ = run(tmp, ref_png, test_png, ["metrics=psnr", "y-only=true"], i420,
+                            ref_caps=i420)
+            check_psnr_alone(photo + " I420 Y-plane", frames, want_psnr, close, failures)
         check_ms_ssim(tmp, close, failures)
         check_delta_e(tmp, close)
         check_size_mismatch(tmp, close)

@@ -758,8 +758,10 @@ full_reference (GstSrMetrics *self, GstSrPending *ref, GstSrPending *test,
   SrSimilarity r[3] = { { 0 } }, unit[3];
   /* PSNR alone needs the SSE, not the window's sums (which MS-SSIM reuses
    * as its first scale). */
-  const SrWindow window = !(self->metric_set
-      & (GST_SR_METRIC_SSIM | GST_SR_METRIC_MS_SSIM)) ? SR_WINDOW_NONE : skimage ? SR_WINDOW_UNIFORM7 : SR_WINDOW_GAUSSIAN11;
+  const gboolean window_sums = self->metric_set
+      & (GST_SR_METRIC_SSIM | GST_SR_METRIC_MS_SSIM);
+  const SrWindow window = !window_sums ? SR_WINDOW_NONE
+      : skimage ? SR_WINDOW_UNIFORM7 : SR_WINDOW_GAUSSIAN11;
   const double c1 = (0.01 * 255) * (0.01 * 255);
   const double c2 = (0.03 * 255) * (0.03 * 255);
   if (st == SR_OK && y8_only)

@@ -175,18 +175,19 @@ sr_similarity_downsample (SrSimilarityOp *op, cl_command_queue q,
   return sr_enqueue (q, k, 3, g);
 }
 
-/* The window's taps on the device (once per window), and row_sums sized
- * for [3][nc][h]. */
+/* The window's taps on the device (once per window; SR_WINDOW_NONE
+ * leaves the last ones, which its kernel run does not read), and row_sums
+ * sized for [3][nc][h]. */
 static SrStatus
 prepare (SrSimilarityOp *op, cl_command_queue q, SrWindow window, int nc,
     int h, double *cov_norm, int *n)
 {
   double taps[11];
   *n = sr_window_taps (window, taps, cov_norm);
-  if (op->taps_window != window) {
-    if (!op->taps && !(op->taps = sr_tensor_new (op->rt, 1, 1, 1, 11,
-                SR_DTYPE_F64, NULL)))
-      return SR_ERR_OUT_OF_DEVICE_MEMORY;
+  if (!op->taps && !(op->taps = sr_tensor_new (op->rt, 1, 1, 1, 11,
+              SR_DTYPE_F64, NULL)))
+    return SR_ERR_OUT_OF_DEVICE_MEMORY;
+  if (*n > 0 && op->taps_window != window) {
     double padded[11] = { 0 };
     for (int i = 0; i < *n; i++)
       padded[i] = taps[i];

@@ -30,8 +30,8 @@ typedef enum {
                            * BasicSR, MATLAB, skimage with Wang's settings */
   SR_WINDOW_UNIFORM7,     /* 7 taps of 1/7, sample moments (x 49/48):
                            * skimage's defaults */
-  SR_WINDOW_NONE,         /* no window: the SSE alone (PSNR without SSIM,
-                           * a quarter of the work); n_valid, ssim, cs 0 */
+  SR_WINDOW_NONE,         /* no window: the SSE alone (PSNR without
+                           * SSIM); n_valid, ssim, cs 0 */
 } SrWindow;
 
 /* One channel's sums. */
